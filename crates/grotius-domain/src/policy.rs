@@ -1,0 +1,302 @@
+//! The policy engine: the one place that decides whether a subject may perform an action on a
+//! resource.
+//!
+//! Rules, in order:
+//! 1. **Labels first.** A resource carrying labels (classification and optional compartment) that
+//!    the subject cannot see is *not found* — whatever the action and whatever the role. Existence
+//!    is never revealed. This holds for administrators too: they manage compartments, but read
+//!    their content only as members.
+//! 2. **Ownership.** Some kinds grant actions to the owner of a resource (your own account, your
+//!    own API tokens).
+//! 3. **Roles.** A fixed table grants actions on each kind to roles. Deny by default.
+//! 4. A denied subject who may *read* the resource gets *forbidden*; one who may not gets *not
+//!    found*.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::security::{Classification, CompartmentId, Role};
+
+/// Who is asking: an authenticated user with roles, clearance and compartment memberships.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    pub user_id: String,
+    pub username: String,
+    pub roles: Vec<Role>,
+    pub clearance: Classification,
+    pub compartments: BTreeSet<CompartmentId>,
+    /// For partner users: the organisation whose records they may see.
+    pub organisation: Option<String>,
+}
+
+impl Subject {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether records with these labels are visible to this subject at all.
+    pub fn can_see(&self, labels: &Labels) -> bool {
+        labels.classification <= self.clearance
+            && labels.compartment.as_ref().is_none_or(|c| self.compartments.contains(c))
+    }
+
+    /// The operator at the command line (`grotius user add`, `grotius init`, …): an administrator
+    /// without clearance or compartments. It is recorded in the audit log as `cli`.
+    pub fn operator() -> Subject {
+        Subject {
+            user_id: "cli".into(),
+            username: "cli".into(),
+            roles: vec![Role::Admin],
+            clearance: Classification::Internal,
+            compartments: BTreeSet::new(),
+            organisation: None,
+        }
+    }
+}
+
+/// The security labels of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Labels {
+    pub classification: Classification,
+    pub compartment: Option<CompartmentId>,
+}
+
+impl Labels {
+    pub fn public() -> Labels {
+        Labels { classification: Classification::Public, compartment: None }
+    }
+}
+
+/// Every kind of resource the policy knows. A module adds its kinds here and a row to [`grants`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceKind {
+    /// User accounts (administration). Every user owns their own account.
+    User,
+    /// Compartments and their memberships.
+    Compartment,
+    /// The audit log.
+    AuditLog,
+    /// Personal API tokens, owned by a user.
+    ApiToken,
+    /// Mediation and dialogue processes.
+    Process,
+    /// Reference data: countries, regions, themes.
+    Reference,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 6] = [
+        ResourceKind::User,
+        ResourceKind::Compartment,
+        ResourceKind::AuditLog,
+        ResourceKind::ApiToken,
+        ResourceKind::Process,
+        ResourceKind::Reference,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::User => "user",
+            ResourceKind::Compartment => "compartment",
+            ResourceKind::AuditLog => "audit-log",
+            ResourceKind::ApiToken => "api-token",
+            ResourceKind::Process => "process",
+            ResourceKind::Reference => "reference",
+        }
+    }
+
+    /// Actions the owner of a resource of this kind may always perform.
+    fn owner_actions(self) -> &'static [Action] {
+        use Action::*;
+        match self {
+            ResourceKind::User => &[Read, Update],
+            ResourceKind::ApiToken => &[Read, Create, Delete],
+            // A member of a compartment may see that compartment (its name and members).
+            ResourceKind::Compartment => &[Read],
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+    Export,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] =
+        [Action::Read, Action::Create, Action::Update, Action::Delete, Action::Export];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Export => "export",
+        }
+    }
+}
+
+/// What an action is about. `labels` is `None` for kinds that carry no labels, or when asking
+/// about a whole collection; `owner` names the user a resource belongs to, where that matters.
+#[derive(Debug, Clone, Copy)]
+pub struct Resource<'a> {
+    pub kind: ResourceKind,
+    pub labels: Option<&'a Labels>,
+    pub owner: Option<&'a str>,
+}
+
+impl<'a> Resource<'a> {
+    /// A kind as a whole (a list, or a new record before its labels are known).
+    pub fn kind(kind: ResourceKind) -> Self {
+        Resource { kind, labels: None, owner: None }
+    }
+
+    pub fn labelled(kind: ResourceKind, labels: &'a Labels) -> Self {
+        Resource { kind, labels: Some(labels), owner: None }
+    }
+
+    pub fn owned(kind: ResourceKind, owner: &'a str) -> Self {
+        Resource { kind, labels: None, owner: Some(owner) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny(Denial),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// Answer as if the resource did not exist (HTTP 404).
+    NotFound,
+    /// The subject may see the resource but not do this (HTTP 403).
+    Forbidden,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// The role table: which actions each role has on each kind. Deny by default.
+pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
+    use Action::*;
+    use ResourceKind as K;
+    use Role as R;
+    match (kind, role) {
+        (K::Reference, R::Partner) => &[Read],
+        (K::Reference, _) => &[Read, Export],
+
+        (K::User, R::Admin) => &[Read, Create, Update],
+        (K::Compartment, R::Admin) => &[Read, Create, Update, Delete],
+        (K::ApiToken, R::Admin) => &[Read, Delete],
+        (K::AuditLog, R::Auditor) => &[Read, Export],
+
+        (K::Process, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Process, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Process, R::Analyst | R::Adviser) => &[Read, Export],
+        (K::Process, R::Admin | R::LegalAdviser) => &[Read],
+        (K::Process, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
+        (K::Process, R::Documenter | R::Custodian) => &[Read],
+
+        _ => &[],
+    }
+}
+
+fn granted(subject: &Subject, action: Action, resource: &Resource<'_>) -> bool {
+    let by_owner = resource.owner.is_some_and(|o| o == subject.user_id)
+        && resource.kind.owner_actions().contains(&action);
+    by_owner || subject.roles.iter().any(|r| grants(*r, resource.kind).contains(&action))
+}
+
+/// The single decision function. Every read, write, search hit, count, export and download in
+/// Grotius is allowed or denied here.
+pub fn decide(subject: &Subject, action: Action, resource: Resource<'_>) -> Decision {
+    if let Some(labels) = resource.labels
+        && !subject.can_see(labels)
+    {
+        return Decision::Deny(Denial::NotFound);
+    }
+    if granted(subject, action, &resource) {
+        Decision::Allow
+    } else if action != Action::Read && granted(subject, Action::Read, &resource) {
+        Decision::Deny(Denial::Forbidden)
+    } else {
+        Decision::Deny(Denial::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(roles: &[Role], clearance: Classification, comps: &[&str]) -> Subject {
+        Subject {
+            user_id: "u1".into(),
+            username: "u".into(),
+            roles: roles.to_vec(),
+            clearance,
+            compartments: comps.iter().map(|c| CompartmentId::parse(c).unwrap()).collect(),
+            organisation: None,
+        }
+    }
+
+    fn labels(c: Classification, comp: Option<&str>) -> Labels {
+        Labels { classification: c, compartment: comp.map(|c| CompartmentId::parse(c).unwrap()) }
+    }
+
+    #[test]
+    fn labels_hide_existence_even_from_admins() {
+        let admin = subject(&[Role::Admin], Classification::Secret, &[]);
+        let l = labels(Classification::Internal, Some("yemen"));
+        let r = Resource::labelled(ResourceKind::Process, &l);
+        assert_eq!(decide(&admin, Action::Read, r), Decision::Deny(Denial::NotFound));
+        let member = subject(&[Role::Admin], Classification::Secret, &["yemen"]);
+        assert_eq!(decide(&member, Action::Read, r), Decision::Allow);
+    }
+
+    #[test]
+    fn clearance_bounds_reads() {
+        let analyst = subject(&[Role::Analyst], Classification::Confidential, &[]);
+        let secret = labels(Classification::Secret, None);
+        let conf = labels(Classification::Confidential, None);
+        let p = |l| Resource::labelled(ResourceKind::Process, l);
+        assert_eq!(decide(&analyst, Action::Read, p(&secret)), Decision::Deny(Denial::NotFound));
+        assert_eq!(decide(&analyst, Action::Read, p(&conf)), Decision::Allow);
+        assert_eq!(decide(&analyst, Action::Update, p(&conf)), Decision::Deny(Denial::Forbidden));
+    }
+
+    #[test]
+    fn deny_by_default() {
+        let partner = subject(&[Role::Partner], Classification::Secret, &[]);
+        let l = Labels::public();
+        for action in Action::ALL {
+            assert_eq!(
+                decide(&partner, action, Resource::labelled(ResourceKind::Process, &l)),
+                Decision::Deny(Denial::NotFound)
+            );
+            assert!(!decide(&partner, action, Resource::kind(ResourceKind::AuditLog)).is_allowed());
+        }
+    }
+
+    #[test]
+    fn owners_manage_their_own_tokens_only() {
+        let s = subject(&[Role::Analyst], Classification::Internal, &[]);
+        assert!(decide(&s, Action::Delete, Resource::owned(ResourceKind::ApiToken, "u1")).is_allowed());
+        assert_eq!(
+            decide(&s, Action::Delete, Resource::owned(ResourceKind::ApiToken, "u2")),
+            Decision::Deny(Denial::NotFound)
+        );
+    }
+}
