@@ -28,6 +28,9 @@ pub struct Subject {
     pub compartments: BTreeSet<CompartmentId>,
     /// For partner users: the organisation whose records they may see.
     pub organisation: Option<String>,
+    /// Acting through a read-only API token: only reads and exports are possible.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 impl Subject {
@@ -51,6 +54,7 @@ impl Subject {
             clearance: Classification::Internal,
             compartments: BTreeSet::new(),
             organisation: None,
+            read_only: false,
         }
     }
 }
@@ -228,6 +232,13 @@ pub fn decide(subject: &Subject, action: Action, resource: Resource<'_>) -> Deci
     {
         return Decision::Deny(Denial::NotFound);
     }
+    if subject.read_only && !matches!(action, Action::Read | Action::Export) {
+        return if granted(subject, Action::Read, &resource) {
+            Decision::Deny(Denial::Forbidden)
+        } else {
+            Decision::Deny(Denial::NotFound)
+        };
+    }
     if granted(subject, action, &resource) {
         Decision::Allow
     } else if action != Action::Read && granted(subject, Action::Read, &resource) {
@@ -249,6 +260,7 @@ mod tests {
             clearance,
             compartments: comps.iter().map(|c| CompartmentId::parse(c).unwrap()).collect(),
             organisation: None,
+            read_only: false,
         }
     }
 
@@ -288,6 +300,16 @@ mod tests {
             );
             assert!(!decide(&partner, action, Resource::kind(ResourceKind::AuditLog)).is_allowed());
         }
+    }
+
+    #[test]
+    fn read_only_tokens_cannot_write() {
+        let mut s = subject(&[Role::Coordinator], Classification::Secret, &[]);
+        s.read_only = true;
+        let l = Labels::public();
+        let r = Resource::labelled(ResourceKind::Process, &l);
+        assert!(decide(&s, Action::Read, r).is_allowed());
+        assert_eq!(decide(&s, Action::Update, r), Decision::Deny(Denial::Forbidden));
     }
 
     #[test]

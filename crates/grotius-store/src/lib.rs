@@ -1,14 +1,78 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Storage of Grotius: one interface over two real backends, SQLite (default) and PostgreSQL.
+//!
+//! * [`Store`] owns the connection pool, the keyring and the audit key. Its pool is private:
+//!   nothing outside this crate runs SQL.
+//! * Authentication ([`Store::login`], [`Store::session_access`], [`Store::token_access`]) is the
+//!   only way to obtain an [`Access`]: a subject loaded from the database, bound to the store.
+//! * Every read and write of records goes through an [`Access`] method, which asks the policy
+//!   engine ([`grotius_domain::decide`]) and writes the audit log in the same transaction as the
+//!   change.
+//!
+//! SQL is written once with `$1`-style parameters, which both backends accept; integers are
+//! 64-bit and flags are 0/1 integers so that the same decoding works on both.
+
+mod access;
+mod audit;
+mod auth;
+mod backup;
+mod db;
+mod process;
+mod users;
+
+pub use access::{Access, Page};
+pub use audit::{AuditFilter, VerifyReport};
+pub use auth::{LoginOutcome, SessionInfo, SessionStage, TotpEnrolment};
+pub use backup::{backup_sqlite, restore_sqlite};
+pub use db::{Backend, Store};
+pub use process::ProcessFilter;
+pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
+
+use grotius_domain::DomainError;
+
+/// Every error of the storage layer. The web edge maps each variant to an HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist, or the subject may not know that it exists.
+    #[error("not found")]
+    NotFound,
+    #[error("not permitted: {0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(#[from] DomainError),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error(transparent)]
+    Security(#[from] grotius_security::SecurityError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Integrity(String),
+    #[error("{0}")]
+    Config(String),
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl StoreError {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        StoreError::Invalid(DomainError::invalid(field, reason))
     }
+
+    /// Maps unique-constraint violations to a conflict with a readable message.
+    pub(crate) fn from_unique(e: sqlx::Error, what: &str) -> StoreError {
+        if let sqlx::Error::Database(db) = &e
+            && (db.is_unique_violation() || db.message().contains("UNIQUE"))
+        {
+            return StoreError::Conflict(format!("{what} already exists"));
+        }
+        StoreError::Database(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }

@@ -1,0 +1,210 @@
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use grotius_security::Keyring;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Transaction};
+
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgresql",
+        }
+    }
+}
+
+/// The database of one Grotius instance, with its keyring.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) keys: Arc<Keyring>,
+    pub(crate) audit_key: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+/// The SQLite file of a data directory.
+pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("grotius.db")
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://…` or `postgres://…`), or, when `url` is
+    /// `None`, the SQLite file in `data_dir`; applies pending migrations.
+    pub async fn open(data_dir: &Path, url: Option<&str>, keys: Keyring) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = match url {
+            None => (format!("sqlite://{}?mode=rwc", sqlite_path(data_dir).display()), Backend::Sqlite),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                (u.to_string(), Backend::Postgres)
+            }
+            Some(u) if u.starts_with("sqlite:") => (u.to_string(), Backend::Sqlite),
+            Some(u) => {
+                return Err(StoreError::Config(format!(
+                    "unsupported database URL '{u}': use postgres://USER@HOST:PORT/DB, or leave --database out to use the SQLite file in the data directory"
+                )));
+            }
+        };
+        let opts: AnyConnectOptions = url.parse().map_err(StoreError::Database)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Durable commits, integrity, and waiting rather than failing on a busy file.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await
+            .map_err(|e| {
+                StoreError::Config(format!(
+                    "cannot open the {} database: {e}; check the URL, that the server runs and that the data directory is writable",
+                    backend.name()
+                ))
+            })?;
+        if backend == Backend::Sqlite {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL").fetch_one(&pool).await?;
+            if mode.to_lowercase() != "wal" {
+                return Err(StoreError::Config(format!("SQLite refused WAL mode (got {mode})")));
+            }
+        }
+        let audit_key = Arc::new(keys.audit_key()?);
+        let store = Store { pool, backend, keys: Arc::new(keys), audit_key };
+        store.migrate().await?;
+        store.init_rows().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    async fn init_rows(&self) -> Result<()> {
+        let now = grotius_security::now_micros();
+        sqlx::query("INSERT INTO instance (id, instance_id, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(crate::new_id())
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let genesis = grotius_domain::audit::GENESIS;
+        let mac = grotius_domain::audit::head_mac(&self.audit_key, 0, genesis);
+        sqlx::query("INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, 0, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(genesis)
+            .bind(mac)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keys
+    }
+
+    /// Answers when the database answers.
+    pub async fn health(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool (flushes SQLite's WAL on the last connection).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// that read-then-write sequences (audit chain, ceilings) never race; on PostgreSQL the audit
+    /// head row is locked by the first audit append.
+    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Runs SQLite's own consistency check (`PRAGMA integrity_check`, foreign keys); a no-op
+    /// answer of "ok" on PostgreSQL, whose storage checks itself.
+    pub async fn integrity_check(&self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            let r: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+            if r != "ok" {
+                return Err(StoreError::Integrity(format!("SQLite integrity check: {r}")));
+            }
+            let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&self.pool).await?;
+            if !fk.is_empty() {
+                return Err(StoreError::Integrity(format!("{} rows violate foreign keys", fk.len())));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value bound to a dynamically built statement.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Builds a `WHERE` clause with numbered parameters; each clause uses `?` for its one value.
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    pub(crate) binds: Vec<Bind>,
+}
+
+impl Filter {
+    pub(crate) fn push(&mut self, clause: &str, value: Bind) {
+        self.binds.push(value);
+        self.clauses.push(clause.replace('?', &format!("${}", self.binds.len())));
+    }
+
+    pub(crate) fn push_text(&mut self, clause: &str, value: Option<&str>) {
+        if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+            self.push(clause, Bind::Text(v.to_string()));
+        }
+    }
+
+    pub(crate) fn where_sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+
+    pub(crate) fn query(&self, sql: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.clone()),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}

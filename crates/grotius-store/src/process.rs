@@ -1,0 +1,284 @@
+//! Processes: the first labelled record kind. The pattern here — SQL visibility filter, policy
+//! check per row, audit in the same transaction, confidential fields encrypted, change feed —
+//! is the one every module follows.
+
+use grotius_domain::process::{Process, ProcessInput, ValidProcess};
+use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
+use grotius_security::now_micros;
+use serde::Deserialize;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{Bind, Filter};
+use crate::{new_id, Access, Page, Result, StoreError};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProcessFilter {
+    /// Words in the title, codename or summary.
+    pub q: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub status: Option<String>,
+    pub theme: Option<String>,
+}
+
+const COLS: &str = "id, title, codename, countries, phase, tracks, dutch_role, status, themes, summary, notes, classification, compartment_id, created_at, updated_at";
+
+fn list(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+fn notes_aad(id: &str) -> String {
+    format!("processes.notes:{id}")
+}
+
+/// Appends the visibility filter of `access`'s subject: classification up to the clearance, and
+/// no compartment or one the subject belongs to.
+pub(crate) fn visibility(f: &mut Filter, access: &Access) {
+    f.push("classification <= ?", Bind::Int(access.subject.clearance.level()));
+    f.push(
+        "(compartment_id IS NULL OR compartment_id IN (SELECT compartment_id FROM memberships WHERE user_id = ?))",
+        Bind::Text(access.subject.user_id.clone()),
+    );
+}
+
+pub(crate) async fn record_change(conn: &mut AnyConnection, kind: &str, id: &str, op: &str) -> Result<()> {
+    sqlx::query("INSERT INTO change_feed (resource_kind, resource_id, op, at) VALUES ($1, $2, $3, $4)")
+        .bind(kind)
+        .bind(id)
+        .bind(op)
+        .bind(now_micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Access {
+    fn process_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Process> {
+        let id: String = row.try_get("id")?;
+        let notes: Option<String> = row.try_get("notes")?;
+        let notes = match notes {
+            Some(n) if !n.is_empty() => self.store.keys.decrypt(&notes_aad(&id), &n)?,
+            _ => String::new(),
+        };
+        let compartment: Option<String> = row.try_get("compartment_id")?;
+        Ok(Process {
+            title: row.try_get("title")?,
+            codename: row.try_get("codename")?,
+            countries: list(&row.try_get::<String, _>("countries")?),
+            phase: row.try_get("phase")?,
+            tracks: list(&row.try_get::<String, _>("tracks")?),
+            dutch_role: row.try_get("dutch_role")?,
+            status: row.try_get("status")?,
+            themes: list(&row.try_get::<String, _>("themes")?),
+            summary: row.try_get("summary")?,
+            notes,
+            labels: Labels {
+                classification: Classification::from_level(row.try_get("classification")?)?,
+                compartment: compartment.map(|c| CompartmentId::parse(&c)).transpose()?,
+            },
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            id,
+        })
+    }
+
+    /// Processes the subject may see, newest first, with the total under the same filter.
+    pub async fn list_processes(&self, filter: &ProcessFilter, limit: i64, offset: i64) -> Result<Page<Process>> {
+        self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None).await?;
+        let mut f = Filter::default();
+        visibility(&mut f, self);
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+            f.push("(LOWER(title) LIKE ? OR LOWER(COALESCE(codename, '')) LIKE ? OR LOWER(summary) LIKE ?)", Bind::Text(pattern));
+        }
+        if let Some(c) = filter.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            let c = grotius_domain::reference::country(c)
+                .ok_or_else(|| StoreError::invalid("country", format!("'{c}' is not an ISO 3166-1 country code")))?;
+            f.push("countries LIKE ?", Bind::Text(format!("%\"{}\"%", c.alpha2)));
+        }
+        f.push_text("status = ?", filter.status.as_deref());
+        if let Some(t) = filter.theme.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            f.push("themes LIKE ?", Bind::Text(format!("%\"{}\"%", t.replace(['%', '_', '"'], ""))));
+        }
+        let limit = limit.clamp(1, 500);
+        let offset = offset.max(0);
+        let w = f.where_sql();
+        let total: i64 = f.query(format!("SELECT COUNT(*) AS n FROM processes{w}")).fetch_one(&self.store.pool).await?.try_get("n")?;
+        let rows = f
+            .query(format!("SELECT {COLS} FROM processes{w} ORDER BY updated_at DESC, id LIMIT {limit} OFFSET {offset}"))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let p = self.process_from_row(row)?;
+            // Defence in depth: the SQL filter and the policy engine must agree.
+            if !self.may(Action::Read, Resource::labelled(ResourceKind::Process, &p.labels)) {
+                return Err(StoreError::Integrity(format!("visibility filter returned process {} that the policy denies", p.id)));
+            }
+            items.push(p);
+        }
+        let audited: Vec<&str> = items.iter().filter(|p| p.labels.classification.read_is_audited()).map(|p| p.id.as_str()).collect();
+        if !audited.is_empty() {
+            let detail = serde_json::json!({"listed": audited}).to_string();
+            self.audit_now("process.list", "process", "", "ok", &detail).await?;
+        }
+        Ok(Page { items, total, limit, offset })
+    }
+
+    /// One process; confidential and secret reads are audited.
+    pub async fn get_process(&self, id: &str) -> Result<Process> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM processes WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        let Some(row) = row else {
+            self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None).await?;
+            return Err(StoreError::NotFound);
+        };
+        let p = self.process_from_row(&row)?;
+        self.authorize(Action::Read, Resource::labelled(ResourceKind::Process, &p.labels), Some(id)).await?;
+        if p.labels.classification.read_is_audited() {
+            self.audit_now("process.read", "process", id, "ok", "{}").await?;
+        }
+        Ok(p)
+    }
+
+    async fn check_compartment_exists(&self, conn: &mut AnyConnection, labels: &Labels) -> Result<()> {
+        if let Some(c) = &labels.compartment {
+            let found = sqlx::query("SELECT 1 AS x FROM compartments WHERE id = $1").bind(c.as_str()).fetch_optional(&mut *conn).await?;
+            if found.is_none() {
+                // Only members reach this point (the policy checked the labels), so naming it is safe.
+                return Err(StoreError::invalid("compartment", format!("compartment '{c}' does not exist")));
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn create_process(&self, input: &ProcessInput) -> Result<Process> {
+        let v: ValidProcess = input.validate()?;
+        self.authorize(Action::Create, Resource::labelled(ResourceKind::Process, &v.labels), None).await.map_err(|e| {
+            // Creating into labels you cannot see is refused without revealing anything.
+            match e {
+                StoreError::NotFound => StoreError::invalid("compartment", "you can only file a record in a compartment you belong to, at or below your clearance"),
+                other => other,
+            }
+        })?;
+        let id = new_id();
+        let now = now_micros();
+        let notes = if v.notes.is_empty() { None } else { Some(self.store.keys.encrypt(&notes_aad(&id), &v.notes)?) };
+        let mut tx = self.store.write_tx().await?;
+        self.check_compartment_exists(&mut tx, &v.labels).await?;
+        sqlx::query(
+            "INSERT INTO processes (id, title, codename, countries, phase, tracks, dutch_role, status, themes, summary, notes,
+                                    classification, compartment_id, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+        )
+        .bind(&id)
+        .bind(&v.title)
+        .bind(v.codename.clone())
+        .bind(serde_json::to_string(&v.countries).unwrap_or_default())
+        .bind(&v.phase)
+        .bind(serde_json::to_string(&v.tracks).unwrap_or_default())
+        .bind(&v.dutch_role)
+        .bind(&v.status)
+        .bind(serde_json::to_string(&v.themes).unwrap_or_default())
+        .bind(&v.summary)
+        .bind(notes)
+        .bind(v.labels.classification.level())
+        .bind(v.labels.compartment.as_ref().map(|c| c.to_string()))
+        .bind(&self.subject.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "process", &id, "upsert").await?;
+        let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
+        self.audit_in(&mut tx, "process.create", "process", &id, "ok", &detail).await?;
+        tx.commit().await?;
+        self.get_process(&id).await
+    }
+
+    pub async fn update_process(&self, id: &str, input: &ProcessInput) -> Result<Process> {
+        let current = self.get_process(id).await?;
+        self.authorize(Action::Update, Resource::labelled(ResourceKind::Process, &current.labels), Some(id)).await?;
+        let v = input.validate()?;
+        self.authorize(Action::Update, Resource::labelled(ResourceKind::Process, &v.labels), Some(id)).await.map_err(|e| match e {
+            StoreError::NotFound => StoreError::invalid("compartment", "you can only file a record in a compartment you belong to, at or below your clearance"),
+            other => other,
+        })?;
+        let notes = if v.notes.is_empty() { None } else { Some(self.store.keys.encrypt(&notes_aad(id), &v.notes)?) };
+        let mut tx = self.store.write_tx().await?;
+        self.check_compartment_exists(&mut tx, &v.labels).await?;
+        sqlx::query(
+            "UPDATE processes SET title = $1, codename = $2, countries = $3, phase = $4, tracks = $5, dutch_role = $6, status = $7,
+                    themes = $8, summary = $9, notes = $10, classification = $11, compartment_id = $12, updated_at = $13,
+                    version = version + 1
+             WHERE id = $14",
+        )
+        .bind(&v.title)
+        .bind(v.codename.clone())
+        .bind(serde_json::to_string(&v.countries).unwrap_or_default())
+        .bind(&v.phase)
+        .bind(serde_json::to_string(&v.tracks).unwrap_or_default())
+        .bind(&v.dutch_role)
+        .bind(&v.status)
+        .bind(serde_json::to_string(&v.themes).unwrap_or_default())
+        .bind(&v.summary)
+        .bind(notes)
+        .bind(v.labels.classification.level())
+        .bind(v.labels.compartment.as_ref().map(|c| c.to_string()))
+        .bind(now_micros())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "process", id, "upsert").await?;
+        let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
+        self.audit_in(&mut tx, "process.update", "process", id, "ok", &detail).await?;
+        tx.commit().await?;
+        self.get_process(id).await
+    }
+
+    pub async fn delete_process(&self, id: &str) -> Result<()> {
+        let current = self.get_process(id).await?;
+        self.authorize(Action::Delete, Resource::labelled(ResourceKind::Process, &current.labels), Some(id)).await?;
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query("DELETE FROM processes WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        record_change(&mut tx, "process", id, "delete").await?;
+        self.audit_in(&mut tx, "process.delete", "process", id, "ok", "{}").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Re-encrypts every confidential field under the keyring's active key (after
+    /// `Keyring::rotate`). Administrators only; returns how many values were rewritten.
+    pub async fn reencrypt_all(&self) -> Result<u64> {
+        self.authorize(Action::Update, Resource::kind(ResourceKind::Compartment), None).await?;
+        let keys = &self.store.keys;
+        let mut tx = self.store.write_tx().await?;
+        let mut n = 0u64;
+        // (table, column, aad prefix)
+        for (table, column, prefix) in [("processes", "notes", "processes.notes"), ("users", "totp_secret", "users.totp_secret")] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL")))
+                .fetch_all(&mut *tx)
+                .await?;
+            for r in rows {
+                let id: String = r.try_get("id")?;
+                let v: String = r.try_get("v")?;
+                if !keys.needs_rotation(&v) {
+                    continue;
+                }
+                let aad = format!("{prefix}:{id}");
+                let plain = keys.decrypt(&aad, &v)?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {column} = $1 WHERE id = $2")))
+                    .bind(keys.encrypt(&aad, &plain)?)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                n += 1;
+            }
+        }
+        let detail = serde_json::json!({"key": keys.active_key_id(), "values": n}).to_string();
+        self.audit_in(&mut tx, "keys.reencrypt", "instance", "", "ok", &detail).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
