@@ -56,6 +56,12 @@ impl Access {
         }
     }
 
+    /// Asks the policy engine about an action that is not tied to one stored record (reading
+    /// reference data, exporting a list).
+    pub async fn check(&self, action: Action, resource: Resource<'_>) -> Result<()> {
+        self.authorize(action, resource, None).await
+    }
+
     /// Whether the policy allows an action, without auditing (for showing or hiding buttons).
     pub fn may(&self, action: Action, resource: Resource<'_>) -> bool {
         decide(&self.subject, action, resource).is_allowed()

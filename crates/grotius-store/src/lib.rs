@@ -21,7 +21,7 @@ mod users;
 
 pub use access::{Access, Page};
 pub use audit::{AuditFilter, VerifyReport};
-pub use auth::{LoginOutcome, SessionInfo, SessionStage, TotpEnrolment};
+pub use auth::{LoginOutcome, SessionInfo, SessionStage, TotpEnrolment, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE};
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store};
 pub use process::ProcessFilter;

@@ -1,14 +1,76 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The web edge of Grotius: server-rendered HTML (Dutch and English, no JavaScript needed), the
+//! JSON API under `/api/v1` with its OpenAPI document, and the security layers around both.
+//!
+//! Handlers never see the database: they obtain an [`grotius_store::Access`] from the session or
+//! bearer token (see [`auth`]) and call its methods, which ask the policy engine.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod middleware;
+pub mod ui;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use grotius_store::Store;
+
+/// Shared state of the web server.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub limiter: Arc<auth::LoginLimiter>,
+    pub metrics: Arc<metrics::Metrics>,
+    pub started: Instant,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Settings of the web edge.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Served behind TLS (cookies get `Secure`, responses carry HSTS).
+    pub tls: bool,
+    /// Largest accepted request body for forms and JSON, in bytes.
+    pub body_limit: usize,
+    /// Login attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { tls: false, body_limit: 1024 * 1024, login_attempts_per_minute: 20 }
     }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState {
+            store,
+            limiter: Arc::new(auth::LoginLimiter::new(config.login_attempts_per_minute)),
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            started: Instant::now(),
+        }
+    }
+}
+
+/// The whole application: UI, API, health and metrics, wrapped in the security layers.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .merge(ui::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(metrics::healthz))
+        .route("/metrics", get(metrics::prometheus))
+        .fallback(ui::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
 }

@@ -1,0 +1,213 @@
+//! Who is calling: resolved once per request by [`crate::middleware::csrf`] into an
+//! [`Identity`], then taken by handlers through the [`Viewer`] (UI) and [`Caller`] (API)
+//! extractors. These are the only ways a handler obtains an [`Access`].
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use grotius_store::{Access, SessionInfo, SessionStage};
+
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "grotius_session";
+/// Double-submit token for forms shown before login.
+pub const PRE_COOKIE: &str = "grotius_pre";
+pub const LANG_COOKIE: &str = "grotius_lang";
+
+/// The caller of a request, resolved by the middleware and stored in the request extensions.
+#[derive(Clone)]
+pub enum Identity {
+    Anonymous,
+    /// A browser session (possibly still awaiting its second factor).
+    Session { token: String, info: SessionInfo },
+    /// A valid bearer token.
+    Bearer(Access),
+    /// A bearer token was sent but is unknown, expired or revoked.
+    BadBearer,
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+}
+
+/// A `Set-Cookie` value with the attributes every Grotius cookie carries.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The language of the page: the language cookie, else the browser's preference.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE).and_then(|c| Lang::parse(&c)).unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default()
+    })
+}
+
+/// A signed-in user of the HTML UI.
+pub struct Viewer {
+    pub access: Access,
+    pub csrf: String,
+    pub lang: Lang,
+    /// Path and query of this request (for the language switch and redirects).
+    pub here: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let lang = lang_of(&parts.headers);
+        match parts.extensions.get::<Identity>() {
+            Some(Identity::Session { info, .. }) => match (&info.stage, &info.access) {
+                (SessionStage::Full, Some(access)) => {
+                    Ok(Viewer { access: access.clone(), csrf: info.csrf.clone(), lang, here })
+                }
+                _ => Err(Redirect::to("/login/totp").into_response()),
+            },
+            _ => {
+                let next = url_encode(&here);
+                Err(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
+        }
+    }
+}
+
+/// An authenticated caller of the JSON API (bearer token, or a session cookie with the CSRF
+/// header on state-changing requests — checked by the middleware).
+pub struct Caller(pub Access);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Identity>() {
+            Some(Identity::Bearer(a)) => Ok(Caller(a.clone())),
+            Some(Identity::Session { info, .. }) if info.stage == SessionStage::Full => {
+                info.access.clone().map(Caller).ok_or_else(ApiError::unauthenticated)
+            }
+            _ => Err(ApiError::unauthenticated()),
+        }
+    }
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only local paths may be redirect targets (no `//host` or `https://…`).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Login attempts per client address in a sliding one-minute window.
+pub struct LoginLimiter {
+    per_minute: u32,
+    hits: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        LoginLimiter { per_minute, hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts an attempt; `false` when the address is over its budget.
+    pub fn allow(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
+        if hits.len() > 10_000 {
+            hits.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let e = hits.entry(ip).or_insert((now, 0));
+        if now.duration_since(e.0) >= Duration::from_secs(60) {
+            *e = (now, 0);
+        }
+        e.1 += 1;
+        e.1 <= self.per_minute
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_targets_stay_local() {
+        assert_eq!(safe_next(Some("/processes?x=1")), "/processes?x=1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn limiter_blocks_after_budget() {
+        let l = LoginLimiter::new(3);
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(l.allow(ip) && l.allow(ip) && l.allow(ip));
+        assert!(!l.allow(ip));
+        assert!(l.allow("127.0.0.2".parse().unwrap()));
+    }
+}
+
+/// Like [`safe_next`] but also allows returning to the login page (for the language switch).
+pub fn safe_next_any(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The client's address (from the connection; loopback when unknown, e.g. in in-process tests).
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        Ok(ClientIp(ip))
+    }
+}

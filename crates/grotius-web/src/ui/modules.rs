@@ -1,0 +1,86 @@
+//! The overview (dashboard) and the landing pages of the modules.
+
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use grotius_store::ProcessFilter;
+use maud::html;
+
+use super::{labels_badge, page, store_error};
+use crate::auth::Viewer;
+use crate::i18n::t;
+
+pub async fn dashboard(v: Viewer) -> Response {
+    let l = v.lang;
+    let recent = match v.access.list_processes(&ProcessFilter::default(), 8, 0).await {
+        Ok(p) => Some(p),
+        Err(grotius_store::StoreError::NotFound) => None,
+        Err(e) => return store_error(l, e),
+    };
+    let s = v.access.subject();
+    let comps: Vec<&str> = s.compartments.iter().map(|c| c.as_str()).collect();
+    let content = html! {
+        h1 { (t(l, "dash.title")) }
+        div.cards {
+            div.card {
+                h2 { (t(l, "dash.welcome")) " " (s.username) }
+                dl.facts {
+                    dt { (t(l, "dash.roles")) } dd { (s.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")) }
+                    dt { (t(l, "dash.clearance")) } dd { (super::class_label(l, s.clearance)) }
+                    dt { (t(l, "dash.compartments")) } dd { @if comps.is_empty() { (t(l, "dash.none")) } @else { (comps.join(", ")) } }
+                }
+            }
+            @if let Some(p) = &recent {
+                div.card { h2 { (t(l, "dash.processes")) } p.big { (p.total) } p { a href="/processes" { (t(l, "nav.mediation")) } } }
+            }
+        }
+        @if let Some(p) = &recent {
+            h2 { (t(l, "dash.recent")) }
+            @if p.items.is_empty() { p { (t(l, "proc.none")) } } @else {
+                table {
+                    thead { tr { th { (t(l, "proc.name")) } th { (t(l, "proc.countries")) } th { (t(l, "proc.status")) } th { (t(l, "labels.classification")) } } }
+                    tbody { @for pr in &p.items { tr {
+                        td { a href={ "/processes/" (pr.id) } { (pr.display_name()) } }
+                        td { (pr.countries.join(", ")) }
+                        td { (pr.status) }
+                        td { (labels_badge(l, &pr.labels)) }
+                    } } }
+                }
+            }
+        }
+        h2 { (t(l, "dash.modules")) }
+        div.cards {
+            @for (href, key, desc) in MODULES {
+                div.card { h3 { a href=(href) { (t(l, key)) } } p { (t(l, desc)) } }
+            }
+        }
+    };
+    page(&v, t(l, "dash.title"), content)
+}
+
+const MODULES: &[(&str, &str, &str)] = &[
+    ("/processes", "nav.mediation", "mod.mediation.desc"),
+    ("/network", "nav.network", "mod.network.desc"),
+    ("/roster", "nav.roster", "mod.roster.desc"),
+    ("/fund", "nav.fund", "mod.fund.desc"),
+    ("/knowledge", "nav.knowledge", "mod.knowledge.desc"),
+    ("/accountability", "nav.accountability", "mod.accountability.desc"),
+    ("/early-warning", "nav.early-warning", "mod.early-warning.desc"),
+];
+
+/// Landing page of a module that has no screens of its own yet: what it will hold, and what of
+/// the platform is already there for it.
+pub async fn module_page(v: Viewer, Path(module): Path<String>, headers: HeaderMap) -> Response {
+    let l = v.lang;
+    let Some((href, key, desc)) = MODULES.iter().find(|(h, _, _)| h.trim_start_matches('/') == module) else {
+        return super::not_found(headers).await;
+    };
+    let content = html! {
+        h1 { (t(l, key)) }
+        p { (t(l, desc)) }
+        p.muted { (t(l, "mod.status")) }
+        p { (t(l, "mod.available")) " " a href="/reference" { (t(l, "nav.reference")) } ", " a href="/processes" { (t(l, "nav.mediation")) } }
+        p.muted { code { (href) } }
+    };
+    page(&v, t(l, key), content)
+}

@@ -1,0 +1,287 @@
+//! Processes: list with filters, detail, create, edit, delete.
+
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use grotius_domain::process::{Process, ProcessInput};
+use grotius_domain::reference::{self, Term};
+use grotius_domain::{Action, Resource, ResourceKind};
+use grotius_store::{ProcessFilter, StoreError};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::{classification_select, csrf_field, fmt_micros, labels_badge, may_create, page, store_error, FormPairs};
+use crate::auth::{url_encode, Viewer};
+use crate::i18n::{t, Lang};
+
+const PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    country: Option<String>,
+    status: Option<String>,
+    theme: Option<String>,
+    offset: Option<i64>,
+}
+
+fn term_label(l: Lang, vocab: &[Term], code: &str) -> String {
+    vocab.iter().find(|t| t.code == code).map(|t| t.label(l.code()).to_string()).unwrap_or_else(|| code.to_string())
+}
+
+fn options(l: Lang, vocab: &[Term], selected: &str, any: bool) -> Markup {
+    html! {
+        @if any { option value="" { (t(l, "proc.any")) } }
+        @for term in vocab { option value=(term.code) selected[term.code == selected] { (term.label(l.code())) } }
+    }
+}
+
+pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
+    let l = v.lang;
+    let filter = ProcessFilter { q: q.q.clone(), country: q.country.clone(), status: q.status.clone(), theme: q.theme.clone() };
+    let offset = q.offset.unwrap_or(0).max(0);
+    let page_data = match v.access.list_processes(&filter, PAGE, offset).await {
+        Ok(p) => p,
+        Err(StoreError::Invalid(e)) => {
+            return super::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string());
+        }
+        Err(e) => return store_error(l, e),
+    };
+    let qs = |off: i64| {
+        format!(
+            "/processes?q={}&country={}&status={}&theme={}&offset={off}",
+            url_encode(q.q.as_deref().unwrap_or("")),
+            url_encode(q.country.as_deref().unwrap_or("")),
+            url_encode(q.status.as_deref().unwrap_or("")),
+            url_encode(q.theme.as_deref().unwrap_or(""))
+        )
+    };
+    let content = html! {
+        h1 { (t(l, "proc.title")) }
+        @if may_create(&v, ResourceKind::Process) { p { a.button href="/processes/new" { (t(l, "proc.new")) } } }
+        form.filters method="get" action="/processes" role="search" {
+            label for="q" { (t(l, "proc.search")) input #q type="text" name="q" value=(q.q.clone().unwrap_or_default()); }
+            label for="country" { "ISO" input #country type="text" name="country" size="4" value=(q.country.clone().unwrap_or_default()); }
+            label for="status" { (t(l, "proc.status")) select #status name="status" { (options(l, reference::PROCESS_STATUSES, q.status.as_deref().unwrap_or(""), true)) } }
+            label for="theme" { (t(l, "proc.themes")) select #theme name="theme" { (options(l, reference::THEMES, q.theme.as_deref().unwrap_or(""), true)) } }
+            button type="submit" { (t(l, "proc.filter")) }
+        }
+        @if page_data.items.is_empty() { p { (t(l, "proc.none")) } } @else {
+            table {
+                thead { tr {
+                    th { (t(l, "proc.name")) } th { (t(l, "proc.countries")) } th { (t(l, "proc.phase")) } th { (t(l, "proc.tracks")) }
+                    th { (t(l, "proc.role")) } th { (t(l, "proc.status")) } th { (t(l, "labels.classification")) } th { (t(l, "proc.updated")) }
+                } }
+                tbody { @for p in &page_data.items { tr {
+                    td { a href={ "/processes/" (p.id) } { (p.display_name()) } }
+                    td { (p.countries.join(", ")) }
+                    td { (term_label(l, reference::PHASES, &p.phase)) }
+                    td { (p.tracks.join(", ")) }
+                    td { (term_label(l, reference::DUTCH_ROLES, &p.dutch_role)) }
+                    td { (term_label(l, reference::PROCESS_STATUSES, &p.status)) }
+                    td { (labels_badge(l, &p.labels)) }
+                    td { (fmt_micros(p.updated_at)) }
+                } } }
+            }
+        }
+        div.pager {
+            @if offset > 0 { a href=(qs((offset - PAGE).max(0))) rel="prev" { (t(l, "pager.prev")) } }
+            span { (offset + 1) "–" (offset + page_data.items.len() as i64) " " (t(l, "pager.of")) " " (page_data.total) }
+            @if offset + PAGE < page_data.total { a href=(qs(offset + PAGE)) rel="next" { (t(l, "pager.next")) } }
+        }
+    };
+    page(&v, t(l, "proc.title"), content)
+}
+
+pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
+    let l = v.lang;
+    let p = match v.access.get_process(&id).await {
+        Ok(p) => p,
+        Err(e) => return store_error(l, e),
+    };
+    let may_edit = v.access.may(Action::Update, Resource::labelled(ResourceKind::Process, &p.labels));
+    let may_delete = v.access.may(Action::Delete, Resource::labelled(ResourceKind::Process, &p.labels));
+    let content = html! {
+        h1 { (p.display_name()) " " (labels_badge(l, &p.labels)) }
+        dl.facts {
+            @if p.codename.is_some() { dt { (t(l, "proc.name")) } dd { (p.title) } }
+            dt { (t(l, "proc.countries")) } dd {
+                @for (i, c) in p.countries.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    (reference::country(c).map(|c| c.name.as_str()).unwrap_or(c)) " (" (c) ")"
+                }
+            }
+            dt { (t(l, "proc.phase")) } dd { (term_label(l, reference::PHASES, &p.phase)) }
+            dt { (t(l, "proc.tracks")) } dd { (p.tracks.iter().map(|c| term_label(l, reference::TRACKS, c)).collect::<Vec<_>>().join(", ")) }
+            dt { (t(l, "proc.role")) } dd { (term_label(l, reference::DUTCH_ROLES, &p.dutch_role)) }
+            dt { (t(l, "proc.status")) } dd { (term_label(l, reference::PROCESS_STATUSES, &p.status)) }
+            dt { (t(l, "proc.themes")) } dd { (p.themes.iter().map(|c| term_label(l, reference::THEMES, c)).collect::<Vec<_>>().join(", ")) }
+            dt { (t(l, "proc.updated")) } dd { (fmt_micros(p.updated_at)) }
+        }
+        h2 { (t(l, "proc.summary")) }
+        p { (p.summary) }
+        @if !p.notes.is_empty() {
+            h2 { (t(l, "proc.notes")) }
+            p { (p.notes) }
+        }
+        div.actions {
+            @if may_edit { a.button href={ "/processes/" (p.id) "/edit" } { (t(l, "proc.edit")) } }
+            @if may_delete {
+                form.inline method="post" action={ "/processes/" (p.id) "/delete" } data-confirm=(t(l, "proc.delete.confirm")) {
+                    (csrf_field(&v)) button.danger type="submit" { (t(l, "proc.delete")) }
+                }
+            }
+        }
+    };
+    page(&v, p.display_name(), content)
+}
+
+fn input_from(p: &Process) -> ProcessInput {
+    ProcessInput {
+        title: p.title.clone(),
+        codename: p.codename.clone(),
+        countries: p.countries.clone(),
+        phase: p.phase.clone(),
+        tracks: p.tracks.clone(),
+        dutch_role: p.dutch_role.clone(),
+        status: p.status.clone(),
+        themes: p.themes.clone(),
+        summary: p.summary.clone(),
+        notes: p.notes.clone(),
+        classification: p.labels.classification.as_str().to_string(),
+        compartment: p.labels.compartment.as_ref().map(|c| c.to_string()),
+    }
+}
+
+fn input_from_form(f: &FormPairs) -> ProcessInput {
+    ProcessInput {
+        title: f.text("title"),
+        codename: f.get("codename").map(str::to_string),
+        countries: f.text("countries").split([',', ' ', ';']).map(str::to_string).filter(|s| !s.is_empty()).collect(),
+        phase: f.text("phase"),
+        tracks: f.all("tracks"),
+        dutch_role: f.text("dutch_role"),
+        status: f.text("status"),
+        themes: f.all("themes"),
+        summary: f.text("summary"),
+        notes: f.text("notes"),
+        classification: f.text("classification"),
+        compartment: f.get("compartment").map(str::to_string),
+    }
+}
+
+async fn form_page(v: &Viewer, action: &str, title: &str, input: &ProcessInput, error: Option<String>, status: StatusCode) -> Response {
+    let l = v.lang;
+    let compartments = v.access.list_compartments().await.unwrap_or_default();
+    let member_of: Vec<_> = compartments.iter().filter(|c| v.access.subject().compartments.iter().any(|m| m.as_str() == c.id)).collect();
+    let content = html! {
+        h1 { (title) }
+        @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
+        form.stack method="post" action=(action) {
+            (csrf_field(v))
+            label for="title" { (t(l, "proc.name")) " (" (t(l, "form.required")) ")" }
+            input #title type="text" name="title" value=(input.title) required maxlength="200";
+            label for="codename" { (t(l, "proc.codename")) }
+            input #codename type="text" name="codename" value=(input.codename.clone().unwrap_or_default());
+            label for="countries" { (t(l, "proc.countries")) }
+            input #countries type="text" name="countries" value=(input.countries.join(", ")) placeholder="SD, SS";
+            label for="phase" { (t(l, "proc.phase")) }
+            select #phase name="phase" { (options(l, reference::PHASES, &input.phase, false)) }
+            fieldset { legend { (t(l, "proc.tracks")) }
+                @for tr in reference::TRACKS {
+                    label { input type="checkbox" name="tracks" value=(tr.code) checked[input.tracks.iter().any(|x| x == tr.code)]; " " (tr.label(l.code())) }
+                }
+            }
+            label for="dutch_role" { (t(l, "proc.role")) }
+            select #dutch_role name="dutch_role" { (options(l, reference::DUTCH_ROLES, &input.dutch_role, false)) }
+            label for="status" { (t(l, "proc.status")) }
+            select #status name="status" { (options(l, reference::PROCESS_STATUSES, &input.status, false)) }
+            fieldset { legend { (t(l, "proc.themes")) }
+                @for th in reference::THEMES {
+                    label { input type="checkbox" name="themes" value=(th.code) checked[input.themes.iter().any(|x| x == th.code)]; " " (th.label(l.code())) }
+                }
+            }
+            label for="summary" { (t(l, "proc.summary")) }
+            textarea #summary name="summary" { (input.summary) }
+            label for="notes" { (t(l, "proc.notes")) }
+            textarea #notes name="notes" { (input.notes) }
+            label for="classification" { (t(l, "labels.classification")) }
+            (classification_select(l, v.access.subject().clearance, &input.classification))
+            label for="compartment" { (t(l, "labels.compartment")) }
+            select #compartment name="compartment" {
+                option value="" { (t(l, "labels.no-compartment")) }
+                @for c in &member_of { option value=(c.id) selected[input.compartment.as_deref() == Some(c.id.as_str())] { (c.name) " (" (c.id) ")" } }
+            }
+            div.actions { button type="submit" { (t(l, "form.save")) } a href="/processes" { (t(l, "form.cancel")) } }
+        }
+    };
+    let mut res = page(v, title, content);
+    *res.status_mut() = status;
+    res
+}
+
+pub async fn new_form(v: Viewer) -> Response {
+    let l = v.lang;
+    if let Err(e) = v.access.check(Action::Create, Resource::kind(ResourceKind::Process)).await {
+        return store_error(l, e);
+    }
+    let input = ProcessInput {
+        phase: "prevention".into(),
+        dutch_role: "support".into(),
+        status: "exploratory".into(),
+        classification: "internal".into(),
+        ..Default::default()
+    };
+    form_page(&v, "/processes", t(l, "proc.new"), &input, None, StatusCode::OK).await
+}
+
+fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
+    match e {
+        StoreError::Invalid(d) => Ok((d.to_string(), StatusCode::UNPROCESSABLE_ENTITY)),
+        StoreError::Conflict(m) => Ok((m, StatusCode::CONFLICT)),
+        other => Err(other),
+    }
+}
+
+pub async fn create(v: Viewer, form: FormPairs) -> Response {
+    let l = v.lang;
+    let input = input_from_form(&form);
+    match v.access.create_process(&input).await {
+        Ok(p) => Redirect::to(&format!("/processes/{}", p.id)).into_response(),
+        Err(e) => match form_failure(e) {
+            Ok((msg, status)) => form_page(&v, "/processes", t(l, "proc.new"), &input, Some(msg), status).await,
+            Err(e) => store_error(l, e),
+        },
+    }
+}
+
+pub async fn edit_form(v: Viewer, Path(id): Path<String>) -> Response {
+    let l = v.lang;
+    let p = match v.access.get_process(&id).await {
+        Ok(p) => p,
+        Err(e) => return store_error(l, e),
+    };
+    if let Err(e) = v.access.check(Action::Update, Resource::labelled(ResourceKind::Process, &p.labels)).await {
+        return store_error(l, e);
+    }
+    form_page(&v, &format!("/processes/{id}"), t(l, "proc.edit"), &input_from(&p), None, StatusCode::OK).await
+}
+
+pub async fn update(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
+    let l = v.lang;
+    let input = input_from_form(&form);
+    match v.access.update_process(&id, &input).await {
+        Ok(p) => Redirect::to(&format!("/processes/{}", p.id)).into_response(),
+        Err(e) => match form_failure(e) {
+            Ok((msg, status)) => form_page(&v, &format!("/processes/{id}"), t(l, "proc.edit"), &input, Some(msg), status).await,
+            Err(e) => store_error(l, e),
+        },
+    }
+}
+
+pub async fn delete(v: Viewer, Path(id): Path<String>) -> Response {
+    match v.access.delete_process(&id).await {
+        Ok(()) => Redirect::to("/processes").into_response(),
+        Err(e) => store_error(v.lang, e),
+    }
+}
