@@ -119,6 +119,13 @@ impl Store {
         self.bind(Subject::operator())
     }
 
+    /// Acts as an existing user from the command line (seeding demo data, imports run by an
+    /// operator on behalf of a user). Like [`Store::cli_operator`], never called by the web crate.
+    pub async fn cli_act_as(&self, user_id: &str) -> Result<Option<Access>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_subject(&mut conn, user_id).await?.map(|s| self.bind(s)))
+    }
+
     /// Checks user name and password. Failures are counted; after [`MAX_FAILED_LOGINS`] the
     /// account is locked for [`LOCKOUT_SECS`]. Every attempt is audited.
     pub async fn login(&self, username: &str, password: &str) -> Result<LoginOutcome> {

@@ -23,7 +23,7 @@ pub use access::{Access, Page};
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{LoginOutcome, SessionInfo, SessionStage, TotpEnrolment, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE};
 pub use backup::{backup_sqlite, restore_sqlite};
-pub use db::{Backend, Store};
+pub use db::{sqlite_path, Backend, Store};
 pub use process::ProcessFilter;
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 

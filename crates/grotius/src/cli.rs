@@ -1,0 +1,171 @@
+//! The command-line interface: one `Opt` per command, with help text for each.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "grotius", version, about = "Grotius: mediation support, mediation fund and accountability platform", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where an instance keeps its data.
+#[derive(Args, Clone)]
+pub struct StoreArgs {
+    /// Data directory of the instance (SQLite database, key file).
+    #[arg(long, env = "GROTIUS_DATA")]
+    pub data: PathBuf,
+    /// PostgreSQL URL (postgres://user@host:port/db); without it the SQLite file in the data directory is used.
+    #[arg(long, env = "GROTIUS_DATABASE_URL")]
+    pub database: Option<String>,
+    /// Directory of the key file, when it is kept apart from the data directory.
+    #[arg(long, env = "GROTIUS_KEYS")]
+    pub keys: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Start a populated demo instance with one account per role.
+    Demo {
+        /// Data directory to create or reuse (default: a fresh temporary folder).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Serve an instance (production mode).
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "GROTIUS_BIND")]
+        bind: SocketAddr,
+        /// The server is reached over HTTPS (through a TLS proxy): Secure cookies and HSTS.
+        #[arg(long, env = "GROTIUS_TLS")]
+        tls: bool,
+    },
+    /// Create a new instance with a first administrator (password from stdin or GROTIUS_ADMIN_PASSWORD).
+    Init {
+        /// Data directory to create.
+        #[arg(long)]
+        data: PathBuf,
+        /// User name of the first administrator.
+        #[arg(long)]
+        admin: String,
+        /// PostgreSQL URL; without it, a SQLite file in the data directory.
+        #[arg(long, env = "GROTIUS_DATABASE_URL")]
+        database: Option<String>,
+        /// Directory for the key file (default: the data directory).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Write a consistent copy of the SQLite database (safe while the server runs).
+    Backup {
+        #[arg(long)]
+        data: PathBuf,
+        /// File to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Replace the database of an instance with a backup, after checking the backup.
+    Restore {
+        #[arg(long)]
+        data: PathBuf,
+        /// Backup file written by `grotius backup`.
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Manage the encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCmd),
+}
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// Add a user (password from stdin or GROTIUS_USER_PASSWORD).
+    Add {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// User name (lower-case letters, digits, '-', '_', '.').
+        name: String,
+        /// Role(s): admin, coordinator, desk-officer, analyst, fund-officer, fund-approver, controller,
+        /// documenter, custodian, legal-adviser, adviser, partner, auditor.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// public, internal, confidential or secret.
+        #[arg(long, default_value = "internal")]
+        clearance: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Organisation (required for partner users).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable a user: sessions end, tokens are revoked.
+    Disable {
+        #[command(flatten)]
+        store: StoreArgs,
+        name: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[command(flatten)]
+        store: StoreArgs,
+        name: String,
+    },
+    /// Set a new password (from stdin or GROTIUS_USER_PASSWORD) and unlock the account.
+    ResetPassword {
+        #[command(flatten)]
+        store: StoreArgs,
+        name: String,
+    },
+    /// Make a user a member of a compartment, recording why.
+    Grant {
+        #[command(flatten)]
+        store: StoreArgs,
+        name: String,
+        compartment: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Verify the hash chain: exit 0 when intact, otherwise name the first bad entry and exit 2.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCmd {
+    /// Make a new field-encryption key active and re-encrypt every confidential field with it.
+    Rotate {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Afterwards, delete the old keys from the key file.
+        #[arg(long)]
+        retire: bool,
+    },
+}
