@@ -1,0 +1,222 @@
+//! The `grotius` binary's library half: command implementations and demo data, so that the
+//! integration tests can drive them in-process.
+
+pub mod cli;
+pub mod demo;
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use grotius_domain::{Classification, Role};
+use grotius_security::Keyring;
+use grotius_store::{NewUser, Store, UserUpdate};
+use grotius_web::{AppState, WebConfig};
+
+use cli::{AuditCmd, Cli, Command, KeysCmd, StoreArgs, UserCmd};
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Demo { data, bind } => demo::run(data, bind).await.map(|_| ExitCode::SUCCESS),
+        Command::Serve { store, bind, tls } => {
+            let store = open_existing(&store).await?;
+            serve(store, bind, WebConfig { tls, ..WebConfig::default() }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { data, admin, database, keys } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
+        Command::User(cmd) => user(cmd).await,
+        Command::Audit(AuditCmd::Verify { store }) => {
+            let store = open_existing(&store).await?;
+            match store.verify_audit().await {
+                Ok(r) => {
+                    println!("audit chain intact: {} entries verified", r.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("AUDIT CHAIN BROKEN: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Backup { data, out, keys } => {
+            let store = open_existing(&StoreArgs { data, database: None, keys }).await?;
+            let bytes = grotius_store::backup_sqlite(&store, &out).await?;
+            println!("backup written to {} ({bytes} bytes); keep the key file separately: it is not in the backup", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { data, from, keys } => {
+            let ring = load_keys(&data, keys.as_deref())?;
+            let entries = grotius_store::restore_sqlite(&data, &from, ring).await?;
+            println!("restored {} into {} (audit chain of {entries} entries verified); stop any running server first and start it again", from.display(), data.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys(KeysCmd::Rotate { store, retire }) => {
+            let dir = keys_dir(&store.data, store.keys.as_deref());
+            let mut ring = load_keys(&store.data, store.keys.as_deref())?;
+            let id = ring.rotate()?;
+            let s = Store::open(&store.data, store.database.as_deref(), ring.clone()).await?;
+            let n = s.cli_operator().reencrypt_all().await?;
+            println!("new field key {id} is active; {n} values re-encrypted");
+            if retire {
+                let old = ring.retire_old_keys()?;
+                println!("retired keys: {}", old.join(", "));
+            } else {
+                println!("old keys stay in {} until you run `grotius keys rotate --retire` again", dir.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn keys_dir(data: &Path, keys: Option<&Path>) -> PathBuf {
+    keys.map(Path::to_path_buf).unwrap_or_else(|| data.to_path_buf())
+}
+
+fn load_keys(data: &Path, keys: Option<&Path>) -> Result<Keyring> {
+    Ok(Keyring::load(&keys_dir(data, keys))?)
+}
+
+/// Opens an initialised instance; explains how to create one when there is none.
+async fn open_existing(args: &StoreArgs) -> Result<Store> {
+    if !args.data.is_dir() {
+        bail!("data directory {} does not exist; create an instance with `grotius init --data {} --admin NAME`", args.data.display(), args.data.display());
+    }
+    let ring = load_keys(&args.data, args.keys.as_deref())?;
+    if args.database.is_none() && !grotius_store::sqlite_path(&args.data).exists() {
+        bail!("no database in {}; create an instance with `grotius init --data {} --admin NAME`", args.data.display(), args.data.display());
+    }
+    Ok(Store::open(&args.data, args.database.as_deref(), ring).await?)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(store: Store, bind: SocketAddr, config: WebConfig) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}; is another server running there? choose another with --bind"))?;
+    tracing::info!(addr = %listener.local_addr()?, backend = store.backend().name(), "serving");
+    grotius_web::serve(listener, AppState::new(store, config), shutdown()).await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+/// A password from an environment variable, or standard input (hidden when it is a terminal).
+fn read_password(env: &str, prompt: &str) -> Result<String> {
+    if let Ok(p) = std::env::var(env) {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(rpassword::prompt_password(prompt)?);
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\n', '\r']).to_string();
+    if p.is_empty() {
+        bail!("no password given: pipe it on standard input or set {env}");
+    }
+    Ok(p)
+}
+
+async fn init(data: &Path, admin: &str, database: Option<&str>, keys: Option<&Path>) -> Result<ExitCode> {
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    let kdir = keys_dir(data, keys);
+    std::fs::create_dir_all(&kdir)?;
+    if grotius_store::sqlite_path(data).exists() && database.is_none() {
+        bail!("{} already holds an instance; use `grotius serve --data {}`", data.display(), data.display());
+    }
+    let password = read_password("GROTIUS_ADMIN_PASSWORD", &format!("password for {admin}: "))?;
+    grotius_security::PasswordPolicy::check(&password, admin)?;
+    let ring = Keyring::create(&kdir)?;
+    let store = Store::open(data, database, ring).await?;
+    let op = store.cli_operator();
+    op.create_user(&NewUser {
+        username: admin.to_string(),
+        display_name: admin.to_string(),
+        password,
+        roles: vec![Role::Admin],
+        clearance: Classification::Secret,
+        organisation: None,
+    })
+    .await?;
+    println!("instance created in {} (backend: {}); keys in {}", data.display(), store.backend().name(), kdir.join(grotius_security::KEYRING_FILE).display());
+    println!("back the key file up separately: without it, encrypted fields and the audit chain cannot be read or verified");
+    println!("start it with: grotius serve --data {}", data.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user(cmd: UserCmd) -> Result<ExitCode> {
+    match cmd {
+        UserCmd::Add { store, name, roles, clearance, display_name, organisation } => {
+            let s = open_existing(&store).await?;
+            let roles = roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?;
+            let clearance: Classification = clearance.parse()?;
+            let password = read_password("GROTIUS_USER_PASSWORD", &format!("password for {name}: "))?;
+            let u = s
+                .cli_operator()
+                .create_user(&NewUser { display_name: display_name.unwrap_or_else(|| name.clone()), username: name, password, roles, clearance, organisation })
+                .await?;
+            println!("user {} created ({})", u.username, u.id);
+        }
+        UserCmd::List { store } => {
+            let s = open_existing(&store).await?;
+            println!("{:<20} {:<28} {:<12} {:<5} {:<8} compartments", "user", "roles", "clearance", "2fa", "status");
+            for u in s.cli_operator().list_users().await? {
+                let status = if u.disabled { "disabled" } else if u.locked { "locked" } else { "active" };
+                println!(
+                    "{:<20} {:<28} {:<12} {:<5} {:<8} {}",
+                    u.username,
+                    Role::join(&u.roles),
+                    u.clearance.as_str(),
+                    if u.totp_enabled { "yes" } else { "no" },
+                    status,
+                    u.compartments.join(",")
+                );
+            }
+        }
+        UserCmd::Disable { store, name } => {
+            let s = open_existing(&store).await?;
+            let op = s.cli_operator();
+            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
+            op.update_user(&id, &UserUpdate { disabled: Some(true), ..Default::default() }).await?;
+            println!("user {name} disabled; their sessions and tokens are revoked");
+        }
+        UserCmd::Enable { store, name } => {
+            let s = open_existing(&store).await?;
+            let op = s.cli_operator();
+            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
+            op.update_user(&id, &UserUpdate { disabled: Some(false), ..Default::default() }).await?;
+            println!("user {name} enabled");
+        }
+        UserCmd::ResetPassword { store, name } => {
+            let s = open_existing(&store).await?;
+            let op = s.cli_operator();
+            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
+            let password = read_password("GROTIUS_USER_PASSWORD", &format!("new password for {name}: "))?;
+            op.reset_password(&id, &password).await?;
+            println!("password of {name} reset; the account is unlocked and its sessions ended");
+        }
+        UserCmd::Grant { store, name, compartment, reason } => {
+            let s = open_existing(&store).await?;
+            let op = s.cli_operator();
+            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
+            op.add_member(&compartment, &id, &reason).await.with_context(|| format!("cannot add {name} to compartment '{compartment}'"))?;
+            println!("{name} is now a member of {compartment}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
