@@ -30,6 +30,15 @@ async fn fresh_pg_database(base: &str) -> String {
     format!("{prefix}/{name}")
 }
 
+/// A fresh database URL on the PostgreSQL test server, or `None` for SQLite.
+pub async fn fresh_database() -> Option<String> {
+    sqlx::any::install_default_drivers();
+    match pg_base_url() {
+        Some(base) => Some(fresh_pg_database(&base).await),
+        None => None,
+    }
+}
+
 /// A new, empty instance: data directory with keys, database migrated.
 pub struct Instance {
     pub dir: tempfile::TempDir,
@@ -42,10 +51,7 @@ impl Instance {
         sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().expect("tempdir");
         Keyring::create(dir.path()).expect("keyring");
-        let database = match pg_base_url() {
-            Some(base) => Some(fresh_pg_database(&base).await),
-            None => None,
-        };
+        let database = fresh_database().await;
         let store = Store::open(dir.path(), database.as_deref(), Keyring::load(dir.path()).unwrap()).await.expect("open store");
         Instance { dir, database, store }
     }
