@@ -87,11 +87,17 @@ pub fn head_mac(key: &[u8], seq: i64, hash: &str) -> String {
 pub enum ChainBreak {
     #[error("audit entry {seq}: its content does not match its hash (edited)")]
     Edited { seq: i64 },
-    #[error("audit entry {seq}: expected sequence number {expected} (entries deleted, inserted or reordered)")]
+    #[error(
+        "audit entry {seq}: expected sequence number {expected} (entries deleted, inserted or reordered)"
+    )]
     Sequence { seq: i64, expected: i64 },
-    #[error("audit entry {seq}: its link to entry {prev} is broken (an entry was deleted, inserted or reordered)")]
+    #[error(
+        "audit entry {seq}: its link to entry {prev} is broken (an entry was deleted, inserted or reordered)"
+    )]
     Link { seq: i64, prev: i64 },
-    #[error("audit head: the log ends at entry {last} but the head records entry {head} (entries deleted from the end, or the head was edited)")]
+    #[error(
+        "audit head: the log ends at entry {last} but the head records entry {head} (entries deleted from the end, or the head was edited)"
+    )]
     Head { last: i64, head: i64 },
     #[error("audit head: its authentication code is wrong (the head record was edited)")]
     HeadForged,
@@ -106,13 +112,20 @@ pub struct Verifier<'k> {
 
 impl<'k> Verifier<'k> {
     pub fn new(key: &'k [u8]) -> Self {
-        Verifier { key, expected_seq: 1, prev_hash: GENESIS.to_string() }
+        Verifier {
+            key,
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+        }
     }
 
     pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
         let seq = e.record.seq;
         if seq != self.expected_seq {
-            return Err(ChainBreak::Sequence { seq, expected: self.expected_seq });
+            return Err(ChainBreak::Sequence {
+                seq,
+                expected: self.expected_seq,
+            });
         }
         if e.prev_hash != self.prev_hash {
             return Err(ChainBreak::Link { seq, prev: seq - 1 });
@@ -131,13 +144,21 @@ impl<'k> Verifier<'k> {
     }
 
     /// Compares the end of the chain with the stored head.
-    pub fn finish(self, head_seq: i64, head_hash: &str, head_code: &str) -> Result<i64, ChainBreak> {
+    pub fn finish(
+        self,
+        head_seq: i64,
+        head_hash: &str,
+        head_code: &str,
+    ) -> Result<i64, ChainBreak> {
         if head_mac(self.key, head_seq, head_hash) != head_code {
             return Err(ChainBreak::HeadForged);
         }
         let last = self.expected_seq - 1;
         if head_seq != last || head_hash != self.prev_hash {
-            return Err(ChainBreak::Head { last, head: head_seq });
+            return Err(ChainBreak::Head {
+                last,
+                head: head_seq,
+            });
         }
         Ok(last)
     }
@@ -165,7 +186,11 @@ mod tests {
                     detail: "{}".into(),
                 };
                 let hash = entry_hash(KEY, &prev, &record);
-                let e = AuditEntry { record, prev_hash: prev.clone(), hash: hash.clone() };
+                let e = AuditEntry {
+                    record,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 e
             })
@@ -197,24 +222,51 @@ mod tests {
 
         let mut deleted = c.clone();
         deleted.remove(1);
-        assert_eq!(verify(&deleted, head), Err(ChainBreak::Sequence { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&deleted, head),
+            Err(ChainBreak::Sequence {
+                seq: 3,
+                expected: 2
+            })
+        );
 
         let mut swapped = c.clone();
         swapped.swap(1, 2);
-        assert_eq!(verify(&swapped, head), Err(ChainBreak::Sequence { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&swapped, head),
+            Err(ChainBreak::Sequence {
+                seq: 3,
+                expected: 2
+            })
+        );
 
         // Reorder by swapping contents but keeping sequence numbers.
         let mut reordered = c.clone();
         let (a, b) = (reordered[1].clone(), reordered[2].clone());
-        reordered[1] = AuditEntry { record: AuditRecord { seq: 2, ..b.record }, ..b };
-        reordered[2] = AuditEntry { record: AuditRecord { seq: 3, ..a.record }, ..a };
-        assert!(matches!(verify(&reordered, head), Err(ChainBreak::Link { seq: 2, .. })));
+        reordered[1] = AuditEntry {
+            record: AuditRecord { seq: 2, ..b.record },
+            ..b
+        };
+        reordered[2] = AuditEntry {
+            record: AuditRecord { seq: 3, ..a.record },
+            ..a
+        };
+        assert!(matches!(
+            verify(&reordered, head),
+            Err(ChainBreak::Link { seq: 2, .. })
+        ));
 
         let truncated = &c[..4];
-        assert_eq!(verify(truncated, head), Err(ChainBreak::Head { last: 4, head: 5 }));
+        assert_eq!(
+            verify(truncated, head),
+            Err(ChainBreak::Head { last: 4, head: 5 })
+        );
         let mut v = Verifier::new(KEY);
         truncated.iter().for_each(|e| v.check(e).unwrap());
-        assert_eq!(v.finish(4, &c[3].hash, "forged"), Err(ChainBreak::HeadForged));
+        assert_eq!(
+            v.finish(4, &c[3].hash, "forged"),
+            Err(ChainBreak::HeadForged)
+        );
     }
 
     #[test]

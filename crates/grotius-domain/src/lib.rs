@@ -17,13 +17,20 @@ pub use security::{Classification, CompartmentId, Role};
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DomainError {
     #[error("unknown {what} '{value}'; expected one of: {expected}")]
-    UnknownValue { what: &'static str, value: String, expected: String },
+    UnknownValue {
+        what: &'static str,
+        value: String,
+        expected: String,
+    },
     #[error("{field} is invalid: {reason}")]
     Invalid { field: &'static str, reason: String },
 }
 
 impl DomainError {
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        DomainError::Invalid { field, reason: reason.into() }
+        DomainError::Invalid {
+            field,
+            reason: reason.into(),
+        }
     }
 }

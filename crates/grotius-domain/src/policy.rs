@@ -41,7 +41,10 @@ impl Subject {
     /// Whether records with these labels are visible to this subject at all.
     pub fn can_see(&self, labels: &Labels) -> bool {
         labels.classification <= self.clearance
-            && labels.compartment.as_ref().is_none_or(|c| self.compartments.contains(c))
+            && labels
+                .compartment
+                .as_ref()
+                .is_none_or(|c| self.compartments.contains(c))
     }
 
     /// The operator at the command line (`grotius user add`, `grotius init`, …): an administrator
@@ -68,7 +71,10 @@ pub struct Labels {
 
 impl Labels {
     pub fn public() -> Labels {
-        Labels { classification: Classification::Public, compartment: None }
+        Labels {
+            classification: Classification::Public,
+            compartment: None,
+        }
     }
 }
 
@@ -135,8 +141,13 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 5] =
-        [Action::Read, Action::Create, Action::Update, Action::Delete, Action::Export];
+    pub const ALL: [Action; 5] = [
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Export,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -161,15 +172,27 @@ pub struct Resource<'a> {
 impl<'a> Resource<'a> {
     /// A kind as a whole (a list, or a new record before its labels are known).
     pub fn kind(kind: ResourceKind) -> Self {
-        Resource { kind, labels: None, owner: None }
+        Resource {
+            kind,
+            labels: None,
+            owner: None,
+        }
     }
 
     pub fn labelled(kind: ResourceKind, labels: &'a Labels) -> Self {
-        Resource { kind, labels: Some(labels), owner: None }
+        Resource {
+            kind,
+            labels: Some(labels),
+            owner: None,
+        }
     }
 
     pub fn owned(kind: ResourceKind, owner: &'a str) -> Self {
-        Resource { kind, labels: None, owner: Some(owner) }
+        Resource {
+            kind,
+            labels: None,
+            owner: Some(owner),
+        }
     }
 }
 
@@ -221,7 +244,11 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
 fn granted(subject: &Subject, action: Action, resource: &Resource<'_>) -> bool {
     let by_owner = resource.owner.is_some_and(|o| o == subject.user_id)
         && resource.kind.owner_actions().contains(&action);
-    by_owner || subject.roles.iter().any(|r| grants(*r, resource.kind).contains(&action))
+    by_owner
+        || subject
+            .roles
+            .iter()
+            .any(|r| grants(*r, resource.kind).contains(&action))
 }
 
 /// The single decision function. Every read, write, search hit, count, export and download in
@@ -258,14 +285,20 @@ mod tests {
             username: "u".into(),
             roles: roles.to_vec(),
             clearance,
-            compartments: comps.iter().map(|c| CompartmentId::parse(c).unwrap()).collect(),
+            compartments: comps
+                .iter()
+                .map(|c| CompartmentId::parse(c).unwrap())
+                .collect(),
             organisation: None,
             read_only: false,
         }
     }
 
     fn labels(c: Classification, comp: Option<&str>) -> Labels {
-        Labels { classification: c, compartment: comp.map(|c| CompartmentId::parse(c).unwrap()) }
+        Labels {
+            classification: c,
+            compartment: comp.map(|c| CompartmentId::parse(c).unwrap()),
+        }
     }
 
     #[test]
@@ -273,7 +306,10 @@ mod tests {
         let admin = subject(&[Role::Admin], Classification::Secret, &[]);
         let l = labels(Classification::Internal, Some("yemen"));
         let r = Resource::labelled(ResourceKind::Process, &l);
-        assert_eq!(decide(&admin, Action::Read, r), Decision::Deny(Denial::NotFound));
+        assert_eq!(
+            decide(&admin, Action::Read, r),
+            Decision::Deny(Denial::NotFound)
+        );
         let member = subject(&[Role::Admin], Classification::Secret, &["yemen"]);
         assert_eq!(decide(&member, Action::Read, r), Decision::Allow);
     }
@@ -284,9 +320,15 @@ mod tests {
         let secret = labels(Classification::Secret, None);
         let conf = labels(Classification::Confidential, None);
         let p = |l| Resource::labelled(ResourceKind::Process, l);
-        assert_eq!(decide(&analyst, Action::Read, p(&secret)), Decision::Deny(Denial::NotFound));
+        assert_eq!(
+            decide(&analyst, Action::Read, p(&secret)),
+            Decision::Deny(Denial::NotFound)
+        );
         assert_eq!(decide(&analyst, Action::Read, p(&conf)), Decision::Allow);
-        assert_eq!(decide(&analyst, Action::Update, p(&conf)), Decision::Deny(Denial::Forbidden));
+        assert_eq!(
+            decide(&analyst, Action::Update, p(&conf)),
+            Decision::Deny(Denial::Forbidden)
+        );
     }
 
     #[test]
@@ -295,7 +337,11 @@ mod tests {
         let l = Labels::public();
         for action in Action::ALL {
             assert_eq!(
-                decide(&partner, action, Resource::labelled(ResourceKind::Process, &l)),
+                decide(
+                    &partner,
+                    action,
+                    Resource::labelled(ResourceKind::Process, &l)
+                ),
                 Decision::Deny(Denial::NotFound)
             );
             assert!(!decide(&partner, action, Resource::kind(ResourceKind::AuditLog)).is_allowed());
@@ -309,15 +355,29 @@ mod tests {
         let l = Labels::public();
         let r = Resource::labelled(ResourceKind::Process, &l);
         assert!(decide(&s, Action::Read, r).is_allowed());
-        assert_eq!(decide(&s, Action::Update, r), Decision::Deny(Denial::Forbidden));
+        assert_eq!(
+            decide(&s, Action::Update, r),
+            Decision::Deny(Denial::Forbidden)
+        );
     }
 
     #[test]
     fn owners_manage_their_own_tokens_only() {
         let s = subject(&[Role::Analyst], Classification::Internal, &[]);
-        assert!(decide(&s, Action::Delete, Resource::owned(ResourceKind::ApiToken, "u1")).is_allowed());
+        assert!(
+            decide(
+                &s,
+                Action::Delete,
+                Resource::owned(ResourceKind::ApiToken, "u1")
+            )
+            .is_allowed()
+        );
         assert_eq!(
-            decide(&s, Action::Delete, Resource::owned(ResourceKind::ApiToken, "u2")),
+            decide(
+                &s,
+                Action::Delete,
+                Resource::owned(ResourceKind::ApiToken, "u2")
+            ),
             Decision::Deny(Denial::NotFound)
         );
     }

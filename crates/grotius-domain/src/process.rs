@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::DomainError;
 use crate::policy::Labels;
 use crate::reference::{self, DUTCH_ROLES, PHASES, PROCESS_STATUSES, THEMES, TRACKS};
 use crate::security::{Classification, CompartmentId};
-use crate::DomainError;
 
 /// A process as stored and shown. `notes` is confidential text, encrypted at rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,9 +92,16 @@ impl ProcessInput {
             return Err(DomainError::invalid("title", "at most 200 characters"));
         }
         if self.summary.len() > 20_000 || self.notes.len() > 100_000 {
-            return Err(DomainError::invalid("summary", "text too long (summary 20,000, notes 100,000 bytes)"));
+            return Err(DomainError::invalid(
+                "summary",
+                "text too long (summary 20,000, notes 100,000 bytes)",
+            ));
         }
-        let codename = self.codename.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let codename = self
+            .codename
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
         let tracks = codes(TRACKS, "track", &self.tracks)?;
         if tracks.is_empty() {
             return Err(DomainError::invalid("tracks", "choose at least one track"));
@@ -107,12 +114,16 @@ impl ProcessInput {
             title: title.to_string(),
             codename: codename.map(str::to_string),
             countries: reference::parse_countries(&self.countries)?,
-            phase: reference::term(PHASES, "phase", self.phase.trim())?.code.to_string(),
+            phase: reference::term(PHASES, "phase", self.phase.trim())?
+                .code
+                .to_string(),
             tracks,
             dutch_role: reference::term(DUTCH_ROLES, "Dutch role", self.dutch_role.trim())?
                 .code
                 .to_string(),
-            status: reference::term(PROCESS_STATUSES, "status", self.status.trim())?.code.to_string(),
+            status: reference::term(PROCESS_STATUSES, "status", self.status.trim())?
+                .code
+                .to_string(),
             themes: codes(THEMES, "theme", &self.themes)?,
             summary: self.summary.trim().to_string(),
             notes: self.notes.trim().to_string(),
@@ -161,7 +172,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(fn(&mut ProcessInput), &str)> = vec![
+        type Case = (fn(&mut ProcessInput), &'static str);
+        let cases: Vec<Case> = vec![
             (|i| i.title = "  ".into(), "title"),
             (|i| i.countries = vec!["ZZ".into()], "countries"),
             (|i| i.phase = "war".into(), "phase"),

@@ -53,7 +53,9 @@ pub fn countries() -> &'static [Country] {
 pub fn country(code: &str) -> Option<&'static Country> {
     let code = code.trim();
     countries().iter().find(|c| {
-        c.alpha2.eq_ignore_ascii_case(code) || c.alpha3.eq_ignore_ascii_case(code) || c.numeric == code
+        c.alpha2.eq_ignore_ascii_case(code)
+            || c.alpha3.eq_ignore_ascii_case(code)
+            || c.numeric == code
     })
 }
 
@@ -62,7 +64,10 @@ pub fn parse_countries(codes: &[String]) -> Result<Vec<String>, DomainError> {
     let mut out = Vec::new();
     for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         let c = country(code).ok_or_else(|| {
-            DomainError::invalid("countries", format!("'{code}' is not an ISO 3166-1 country code"))
+            DomainError::invalid(
+                "countries",
+                format!("'{code}' is not an ISO 3166-1 country code"),
+            )
         })?;
         if !out.contains(&c.alpha2) {
             out.push(c.alpha2.clone());
@@ -91,10 +96,22 @@ const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
 
 /// The thematic niches of the policy letter.
 pub const THEMES: &[Term] = &[
-    t("rule-of-law", "Rule of law and transitional justice", "Rechtsorde en transitional justice"),
+    t(
+        "rule-of-law",
+        "Rule of law and transitional justice",
+        "Rechtsorde en transitional justice",
+    ),
     t("water", "Water", "Water"),
-    t("mhpss", "Mental health and psychosocial support", "Geestelijke gezondheid en psychosociale steun"),
-    t("wps", "Women, peace and security", "Vrouwen, vrede en veiligheid"),
+    t(
+        "mhpss",
+        "Mental health and psychosocial support",
+        "Geestelijke gezondheid en psychosociale steun",
+    ),
+    t(
+        "wps",
+        "Women, peace and security",
+        "Vrouwen, vrede en veiligheid",
+    ),
     t("innovation", "Innovation", "Innovatie"),
 ];
 
@@ -103,7 +120,11 @@ pub const PHASES: &[Term] = &[
     t("prevention", "Prevention", "Preventie"),
     t("crisis", "Crisis", "Crisis"),
     t("armed-conflict", "Armed conflict", "Gewapend conflict"),
-    t("negotiation", "Ceasefire / negotiation", "Staakt-het-vuren / onderhandeling"),
+    t(
+        "negotiation",
+        "Ceasefire / negotiation",
+        "Staakt-het-vuren / onderhandeling",
+    ),
     t("implementation", "Implementation", "Implementatie"),
     t("post-conflict", "Post-conflict", "Post-conflict"),
 ];
@@ -135,12 +156,19 @@ pub const PROCESS_STATUSES: &[Term] = &[
 ];
 
 /// Finds a term by code, or explains which codes exist.
-pub fn term(vocab: &'static [Term], what: &'static str, code: &str) -> Result<&'static Term, DomainError> {
-    vocab.iter().find(|t| t.code == code).ok_or_else(|| DomainError::UnknownValue {
-        what,
-        value: code.to_string(),
-        expected: vocab.iter().map(|t| t.code).collect::<Vec<_>>().join(", "),
-    })
+pub fn term(
+    vocab: &'static [Term],
+    what: &'static str,
+    code: &str,
+) -> Result<&'static Term, DomainError> {
+    vocab
+        .iter()
+        .find(|t| t.code == code)
+        .ok_or_else(|| DomainError::UnknownValue {
+            what,
+            value: code.to_string(),
+            expected: vocab.iter().map(|t| t.code).collect::<Vec<_>>().join(", "),
+        })
 }
 
 #[cfg(test)]
@@ -164,7 +192,10 @@ mod tests {
         let ok = parse_countries(&["ssd".into(), "SD".into(), "SS".into()]).unwrap();
         assert_eq!(ok, vec!["SS", "SD"]);
         let err = parse_countries(&["XX".into()]).unwrap_err();
-        assert!(err.to_string().contains("'XX' is not an ISO 3166-1 country code"));
+        assert!(
+            err.to_string()
+                .contains("'XX' is not an ISO 3166-1 country code")
+        );
     }
 
     #[test]
@@ -174,6 +205,11 @@ mod tests {
                 assert!(!t.en.is_empty() && !t.nl.is_empty(), "{}", t.code);
             }
         }
-        assert!(term(THEMES, "theme", "sports").unwrap_err().to_string().contains("water"));
+        assert!(
+            term(THEMES, "theme", "sports")
+                .unwrap_err()
+                .to_string()
+                .contains("water")
+        );
     }
 }

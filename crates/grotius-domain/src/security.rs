@@ -83,7 +83,11 @@ impl Role {
     }
 
     pub fn join(roles: &[Role]) -> String {
-        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -96,11 +100,18 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| DomainError::UnknownValue {
-            what: "role",
-            value: s.to_string(),
-            expected: Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-        })
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| DomainError::UnknownValue {
+                what: "role",
+                value: s.to_string(),
+                expected: Role::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
@@ -137,9 +148,10 @@ impl Classification {
     }
 
     pub fn from_level(level: i64) -> Result<Self, DomainError> {
-        Classification::ALL.into_iter().find(|c| c.level() == level).ok_or_else(|| {
-            DomainError::invalid("classification", format!("unknown level {level}"))
-        })
+        Classification::ALL
+            .into_iter()
+            .find(|c| c.level() == level)
+            .ok_or_else(|| DomainError::invalid("classification", format!("unknown level {level}")))
     }
 
     /// Reads of material at this level or above are written to the audit log.
@@ -157,13 +169,14 @@ impl fmt::Display for Classification {
 impl FromStr for Classification {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Classification::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
-            DomainError::UnknownValue {
+        Classification::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| DomainError::UnknownValue {
                 what: "classification",
                 value: s.to_string(),
                 expected: "public, internal, confidential, secret".to_string(),
-            }
-        })
+            })
     }
 }
 
@@ -175,7 +188,8 @@ pub struct CompartmentId(String);
 impl CompartmentId {
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let ok = (2..=48).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if ok {
@@ -211,7 +225,10 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>(), Ok(r));
         }
         let err = "superuser".parse::<Role>().unwrap_err();
-        assert!(err.to_string().contains("expected one of: admin, coordinator"));
+        assert!(
+            err.to_string()
+                .contains("expected one of: admin, coordinator")
+        );
         assert_eq!(
             Role::parse_list("analyst, admin,analyst"),
             Ok(vec![Role::Admin, Role::Analyst])
@@ -224,7 +241,10 @@ mod tests {
         assert!(Classification::Internal > Classification::Public);
         assert!(Classification::Confidential.read_is_audited());
         assert!(!Classification::Internal.read_is_audited());
-        assert_eq!(Classification::from_level(2), Ok(Classification::Confidential));
+        assert_eq!(
+            Classification::from_level(2),
+            Ok(Classification::Confidential)
+        );
         assert!(Classification::from_level(9).is_err());
     }
 

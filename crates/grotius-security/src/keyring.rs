@@ -10,8 +10,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
@@ -45,7 +45,10 @@ pub struct Keyring {
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keyring").field("path", &self.path).field("active", &self.file.active).finish()
+        f.debug_struct("Keyring")
+            .field("path", &self.path)
+            .field("active", &self.file.active)
+            .finish()
     }
 }
 
@@ -56,7 +59,10 @@ fn random_key() -> String {
 }
 
 fn key_err(path: &Path, reason: impl Into<String>) -> SecurityError {
-    SecurityError::KeyFile { path: path.display().to_string(), reason: reason.into() }
+    SecurityError::KeyFile {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
 }
 
 impl Keyring {
@@ -69,7 +75,11 @@ impl Keyring {
         let file = KeyringFile {
             version: 1,
             active: "k1".into(),
-            field_keys: vec![FieldKey { id: "k1".into(), key: random_key(), created_at: crate::now_secs() }],
+            field_keys: vec![FieldKey {
+                id: "k1".into(),
+                key: random_key(),
+                created_at: crate::now_secs(),
+            }],
             audit_key: random_key(),
         };
         let ring = Keyring { path, file };
@@ -82,8 +92,8 @@ impl Keyring {
         let text = fs::read_to_string(&path).map_err(|e| {
             key_err(&path, format!("{e}; run `grotius init --data DIR` to create an instance, or restore the key file from your key backup"))
         })?;
-        let file: KeyringFile =
-            serde_json::from_str(&text).map_err(|e| key_err(&path, format!("not a Grotius keyring: {e}")))?;
+        let file: KeyringFile = serde_json::from_str(&text)
+            .map_err(|e| key_err(&path, format!("not a Grotius keyring: {e}")))?;
         let ring = Keyring { path, file };
         ring.cipher(&ring.file.active)?;
         ring.audit_key()?;
@@ -91,12 +101,17 @@ impl Keyring {
     }
 
     pub fn load_or_create(dir: &Path) -> Result<Keyring, SecurityError> {
-        if dir.join(KEYRING_FILE).exists() { Keyring::load(dir) } else { Keyring::create(dir) }
+        if dir.join(KEYRING_FILE).exists() {
+            Keyring::load(dir)
+        } else {
+            Keyring::create(dir)
+        }
     }
 
     fn save(&self) -> Result<(), SecurityError> {
         let tmp = self.path.with_extension("json.tmp");
-        let text = serde_json::to_string_pretty(&self.file).map_err(|e| key_err(&self.path, e.to_string()))?;
+        let text = serde_json::to_string_pretty(&self.file)
+            .map_err(|e| key_err(&self.path, e.to_string()))?;
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -105,7 +120,9 @@ impl Keyring {
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(|e| key_err(&tmp, e.to_string()))?;
-        f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| key_err(&tmp, e.to_string()))?;
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| key_err(&tmp, e.to_string()))?;
         fs::rename(&tmp, &self.path).map_err(|e| key_err(&self.path, e.to_string()))?;
         Ok(())
     }
@@ -116,14 +133,24 @@ impl Keyring {
             .field_keys
             .iter()
             .find(|k| k.id == id)
-            .ok_or_else(|| SecurityError::Decrypt(format!("key '{id}' is not in the keyring {}", self.path.display())))?;
-        let bytes = STANDARD.decode(&k.key).map_err(|e| key_err(&self.path, e.to_string()))?;
-        XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| key_err(&self.path, format!("key '{id}' has the wrong length")))
+            .ok_or_else(|| {
+                SecurityError::Decrypt(format!(
+                    "key '{id}' is not in the keyring {}",
+                    self.path.display()
+                ))
+            })?;
+        let bytes = STANDARD
+            .decode(&k.key)
+            .map_err(|e| key_err(&self.path, e.to_string()))?;
+        XChaCha20Poly1305::new_from_slice(&bytes)
+            .map_err(|_| key_err(&self.path, format!("key '{id}' has the wrong length")))
     }
 
     /// The key of the audit chain's HMAC.
     pub fn audit_key(&self) -> Result<Vec<u8>, SecurityError> {
-        STANDARD.decode(&self.file.audit_key).map_err(|e| key_err(&self.path, format!("audit key: {e}")))
+        STANDARD
+            .decode(&self.file.audit_key)
+            .map_err(|e| key_err(&self.path, format!("audit key: {e}")))
     }
 
     pub fn active_key_id(&self) -> &str {
@@ -140,35 +167,61 @@ impl Keyring {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ct = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: aad.as_bytes() })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| SecurityError::Decrypt("encryption failed".into()))?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&ct);
-        Ok(format!("enc:v1:{}:{}", self.file.active, STANDARD.encode(blob)))
+        Ok(format!(
+            "enc:v1:{}:{}",
+            self.file.active,
+            STANDARD.encode(blob)
+        ))
     }
 
     /// Decrypts a value written by [`Keyring::encrypt`] with the same `aad`.
     pub fn decrypt(&self, aad: &str, stored: &str) -> Result<String, SecurityError> {
         let mut parts = stored.splitn(4, ':');
-        let (Some("enc"), Some("v1"), Some(id), Some(b64)) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("enc"), Some("v1"), Some(id), Some(b64)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(SecurityError::Decrypt("not an encrypted value".into()));
         };
-        let blob = STANDARD.decode(b64).map_err(|_| SecurityError::Decrypt("corrupt ciphertext".into()))?;
+        let blob = STANDARD
+            .decode(b64)
+            .map_err(|_| SecurityError::Decrypt("corrupt ciphertext".into()))?;
         if blob.len() < 24 + 16 {
             return Err(SecurityError::Decrypt("ciphertext too short".into()));
         }
         let (nonce, ct) = blob.split_at(24);
         let pt = self
             .cipher(id)?
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: aad.as_bytes() })
-            .map_err(|_| SecurityError::Decrypt(format!("authentication failed for {aad} (wrong key, moved or altered value)")))?;
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ct,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map_err(|_| {
+                SecurityError::Decrypt(format!(
+                    "authentication failed for {aad} (wrong key, moved or altered value)"
+                ))
+            })?;
         String::from_utf8(pt).map_err(|_| SecurityError::Decrypt("not UTF-8".into()))
     }
 
     /// Whether a stored value is encrypted under a key other than the active one.
     pub fn needs_rotation(&self, stored: &str) -> bool {
-        stored.split(':').nth(2).is_some_and(|id| id != self.file.active)
+        stored
+            .split(':')
+            .nth(2)
+            .is_some_and(|id| id != self.file.active)
     }
 
     /// Adds a new field key, makes it active and saves the file. Returns the new key's id.
@@ -182,7 +235,11 @@ impl Keyring {
             .unwrap_or(0)
             + 1;
         let id = format!("k{n}");
-        self.file.field_keys.push(FieldKey { id: id.clone(), key: random_key(), created_at: crate::now_secs() });
+        self.file.field_keys.push(FieldKey {
+            id: id.clone(),
+            key: random_key(),
+            created_at: crate::now_secs(),
+        });
         self.file.active = id.clone();
         self.save()?;
         Ok(id)
@@ -191,7 +248,13 @@ impl Keyring {
     /// Removes every key but the active one (after all values were re-encrypted).
     pub fn retire_old_keys(&mut self) -> Result<Vec<String>, SecurityError> {
         let active = self.file.active.clone();
-        let old: Vec<String> = self.file.field_keys.iter().filter(|k| k.id != active).map(|k| k.id.clone()).collect();
+        let old: Vec<String> = self
+            .file
+            .field_keys
+            .iter()
+            .filter(|k| k.id != active)
+            .map(|k| k.id.clone())
+            .collect();
         self.file.field_keys.retain(|k| k.id == active);
         self.save()?;
         Ok(old)
@@ -209,22 +272,41 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let mut ring = Keyring::create(&dir).unwrap();
         assert!(Keyring::create(&dir).is_err(), "never overwrites keys");
-        let c = ring.encrypt("processes.notes:p1", "meet in Geneva").unwrap();
+        let c = ring
+            .encrypt("processes.notes:p1", "meet in Geneva")
+            .unwrap();
         assert!(c.starts_with("enc:v1:k1:"));
         assert!(!c.contains("Geneva"));
-        assert_eq!(ring.decrypt("processes.notes:p1", &c).unwrap(), "meet in Geneva");
-        assert!(ring.decrypt("processes.notes:p2", &c).is_err(), "bound to its row");
+        assert_eq!(
+            ring.decrypt("processes.notes:p1", &c).unwrap(),
+            "meet in Geneva"
+        );
+        assert!(
+            ring.decrypt("processes.notes:p2", &c).is_err(),
+            "bound to its row"
+        );
         let mut tampered = c.clone();
-        tampered.replace_range(c.len() - 3..c.len() - 2, if c.ends_with("A") { "B" } else { "A" });
+        tampered.replace_range(
+            c.len() - 3..c.len() - 2,
+            if c.ends_with("A") { "B" } else { "A" },
+        );
         assert!(ring.decrypt("processes.notes:p1", &tampered).is_err());
 
         assert_eq!(ring.rotate().unwrap(), "k2");
         assert!(ring.needs_rotation(&c));
         let reloaded = Keyring::load(&dir).unwrap();
         assert_eq!(reloaded.active_key_id(), "k2");
-        assert_eq!(reloaded.decrypt("processes.notes:p1", &c).unwrap(), "meet in Geneva");
+        assert_eq!(
+            reloaded.decrypt("processes.notes:p1", &c).unwrap(),
+            "meet in Geneva"
+        );
         ring.retire_old_keys().unwrap();
-        assert!(ring.decrypt("processes.notes:p1", &c).unwrap_err().to_string().contains("'k1' is not in the keyring"));
+        assert!(
+            ring.decrypt("processes.notes:p1", &c)
+                .unwrap_err()
+                .to_string()
+                .contains("'k1' is not in the keyring")
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

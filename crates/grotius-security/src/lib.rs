@@ -9,9 +9,9 @@ mod password;
 mod token;
 mod totp;
 
-pub use keyring::{Keyring, KEYRING_FILE};
-pub use password::{hash_password, verify_password, PasswordPolicy};
-pub use token::{hash_token, new_token, recovery_codes, TokenKind};
+pub use keyring::{KEYRING_FILE, Keyring};
+pub use password::{PasswordPolicy, hash_password, verify_password};
+pub use token::{TokenKind, hash_token, new_token, recovery_codes};
 pub use totp::Totp;
 
 #[derive(Debug, thiserror::Error)]

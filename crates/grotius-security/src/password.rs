@@ -1,5 +1,5 @@
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::rngs::OsRng;
 
 use crate::SecurityError;
@@ -20,10 +20,15 @@ impl PasswordPolicy {
             )));
         }
         if n > Self::MAX_LEN {
-            return Err(SecurityError::WeakPassword(format!("use at most {} characters", Self::MAX_LEN)));
+            return Err(SecurityError::WeakPassword(format!(
+                "use at most {} characters",
+                Self::MAX_LEN
+            )));
         }
         if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-            return Err(SecurityError::WeakPassword("it must not contain the user name".into()));
+            return Err(SecurityError::WeakPassword(
+                "it must not contain the user name".into(),
+            ));
         }
         Ok(())
     }
@@ -41,7 +46,9 @@ pub fn hash_password(password: &str) -> Result<String, SecurityError> {
 /// Checks a password against a stored PHC string. A malformed hash verifies as false.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(h) => Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
+        Ok(h) => Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok(),
         Err(_) => false,
     }
 }

@@ -20,7 +20,11 @@ impl Totp {
     }
 
     pub fn from_base32(s: &str) -> Result<Totp, SecurityError> {
-        let cleaned: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let cleaned: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
         let secret = Secret::Encoded(cleaned)
             .to_bytes()
             .map_err(|e| SecurityError::Totp(format!("bad secret: {e:?}")))?;
@@ -37,7 +41,11 @@ impl Totp {
     /// The secret in groups of four, easier to type into an authenticator app.
     pub fn base32_grouped(&self) -> String {
         let s = self.base32();
-        s.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+        s.as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// `otpauth://` URI for authenticator apps.
@@ -45,7 +53,9 @@ impl Totp {
         fn enc(s: &str) -> String {
             s.bytes()
                 .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (b as char).to_string()
+                    }
                     _ => format!("%{b:02X}"),
                 })
                 .collect()
@@ -101,7 +111,9 @@ mod tests {
     #[test]
     fn rfc6238_vector_and_skew() {
         // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", T=59 → 94287082 (8 digits).
-        let t = Totp { secret: b"12345678901234567890".to_vec() };
+        let t = Totp {
+            secret: b"12345678901234567890".to_vec(),
+        };
         assert_eq!(t.code_at(59), "287082");
         assert_eq!(t.verify("287082", 59), Some(1));
         assert_eq!(t.verify("287082", 59 + 30), Some(1));
@@ -109,6 +121,9 @@ mod tests {
         assert_eq!(t.verify("28708", 59), None);
         let round = Totp::from_base32(&t.base32_grouped()).unwrap();
         assert_eq!(round.secret_bytes(), t.secret_bytes());
-        assert!(t.otpauth_uri("Grotius", "ana lyst").contains("Grotius:ana%20lyst?secret="));
+        assert!(
+            t.otpauth_uri("Grotius", "ana lyst")
+                .contains("Grotius:ana%20lyst?secret=")
+        );
     }
 }

@@ -1,12 +1,12 @@
 //! [`Access`]: a subject bound to the store. Every record operation is a method here and starts by
 //! asking the policy engine.
 
-use grotius_domain::{decide, Action, Decision, Denial, Resource, Subject};
+use grotius_domain::{Action, Decision, Denial, Resource, Subject, decide};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Bind, Filter};
-use crate::{audit, Result, Store, StoreError};
+use crate::{Result, Store, StoreError, audit};
 
 /// An authenticated subject with the store. Only authentication creates one.
 #[derive(Clone)]
@@ -36,13 +36,24 @@ impl Access {
 
     /// Asks the policy engine; a denial becomes the matching error. Denied attempts on a
     /// specific record are audited (the attempt, not the record's content).
-    pub(crate) async fn authorize(&self, action: Action, resource: Resource<'_>, id: Option<&str>) -> Result<()> {
+    pub(crate) async fn authorize(
+        &self,
+        action: Action,
+        resource: Resource<'_>,
+        id: Option<&str>,
+    ) -> Result<()> {
         match decide(&self.subject, action, resource) {
             Decision::Allow => Ok(()),
             Decision::Deny(d) => {
                 if let Some(id) = id {
-                    self.audit_now(&format!("{}.{}", resource.kind.as_str(), action.as_str()), resource.kind.as_str(), id, "denied", "{}")
-                        .await?;
+                    self.audit_now(
+                        &format!("{}.{}", resource.kind.as_str(), action.as_str()),
+                        resource.kind.as_str(),
+                        id,
+                        "denied",
+                        "{}",
+                    )
+                    .await?;
                 }
                 Err(match d {
                     Denial::NotFound => StoreError::NotFound,
@@ -77,20 +88,44 @@ impl Access {
         outcome: &str,
         detail: &str,
     ) -> Result<i64> {
-        audit::append(conn, &self.store, &self.subject.user_id, &self.subject.username, action, kind, id, outcome, detail)
-            .await
+        audit::append(
+            conn,
+            &self.store,
+            &self.subject.user_id,
+            &self.subject.username,
+            action,
+            kind,
+            id,
+            outcome,
+            detail,
+        )
+        .await
     }
 
     /// Appends an audit entry in its own transaction (reads of confidential material, denials).
-    pub(crate) async fn audit_now(&self, action: &str, kind: &str, id: &str, outcome: &str, detail: &str) -> Result<()> {
+    pub(crate) async fn audit_now(
+        &self,
+        action: &str,
+        kind: &str,
+        id: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> Result<()> {
         let mut tx = self.store.write_tx().await?;
-        self.audit_in(&mut tx, action, kind, id, outcome, detail).await?;
+        self.audit_in(&mut tx, action, kind, id, outcome, detail)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Records an event (for example an export) that is not itself a database change.
-    pub async fn record_event(&self, action: &str, kind: &str, id: &str, detail: &str) -> Result<()> {
+    pub async fn record_event(
+        &self,
+        action: &str,
+        kind: &str,
+        id: &str,
+        detail: &str,
+    ) -> Result<()> {
         self.audit_now(action, kind, id, "ok", detail).await
     }
 
@@ -101,11 +136,24 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<grotius_domain::audit::AuditEntry>> {
-        self.authorize(Action::Read, Resource::kind(grotius_domain::ResourceKind::AuditLog), None).await?;
+        self.authorize(
+            Action::Read,
+            Resource::kind(grotius_domain::ResourceKind::AuditLog),
+            None,
+        )
+        .await?;
         let mut f = Filter::default();
         f.push_text("actor_name = ?", filter.actor.as_deref());
-        if let Some(a) = filter.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-            f.push("action LIKE ?", Bind::Text(format!("{}%", a.replace(['%', '_'], ""))));
+        if let Some(a) = filter
+            .action
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            f.push(
+                "action LIKE ?",
+                Bind::Text(format!("{}%", a.replace(['%', '_'], ""))),
+            );
         }
         f.push_text("resource_kind = ?", filter.resource_kind.as_deref());
         f.push_text("resource_id = ?", filter.resource_id.as_deref());
@@ -119,8 +167,11 @@ impl Access {
         let limit = limit.clamp(1, 500);
         let offset = offset.max(0);
         let w = f.where_sql();
-        let total: i64 =
-            f.query(format!("SELECT COUNT(*) AS n FROM audit_log{w}")).fetch_one(&self.store.pool).await?.try_get("n")?;
+        let total: i64 = f
+            .query(format!("SELECT COUNT(*) AS n FROM audit_log{w}"))
+            .fetch_one(&self.store.pool)
+            .await?
+            .try_get("n")?;
         let rows = f
             .query(format!(
                 "SELECT seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash
@@ -128,7 +179,15 @@ impl Access {
             ))
             .fetch_all(&self.store.pool)
             .await?;
-        let items = rows.iter().map(audit::entry_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, limit, offset })
+        let items = rows
+            .iter()
+            .map(audit::entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total,
+            limit,
+            offset,
+        })
     }
 }

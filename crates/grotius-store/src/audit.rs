@@ -26,7 +26,9 @@ pub(crate) async fn append(
         crate::Backend::Sqlite => "",
     };
     let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_one(&mut *conn)
+        .await?;
     let head_seq: i64 = row.try_get("seq")?;
     let prev_hash: String = row.try_get("hash")?;
     let record = AuditRecord {
@@ -124,16 +126,24 @@ impl Store {
             }
             for row in &rows {
                 let e = entry_from_row(row)?;
-                verifier.check(&e).map_err(|b| StoreError::Integrity(b.to_string()))?;
+                verifier
+                    .check(&e)
+                    .map_err(|b| StoreError::Integrity(b.to_string()))?;
                 after = e.record.seq;
             }
         }
         let head = sqlx::query("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| StoreError::Integrity("audit head: missing (the head record was deleted)".into()))?;
+            .ok_or_else(|| {
+                StoreError::Integrity("audit head: missing (the head record was deleted)".into())
+            })?;
         let entries = verifier
-            .finish(head.try_get("seq")?, &head.try_get::<String, _>("hash")?, &head.try_get::<String, _>("mac")?)
+            .finish(
+                head.try_get("seq")?,
+                &head.try_get::<String, _>("hash")?,
+                &head.try_get::<String, _>("mac")?,
+            )
             .map_err(|b| StoreError::Integrity(b.to_string()))?;
         Ok(VerifyReport { entries })
     }

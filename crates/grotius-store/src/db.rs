@@ -34,7 +34,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -49,7 +51,10 @@ impl Store {
     pub async fn open(data_dir: &Path, url: Option<&str>, keys: Keyring) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, backend) = match url {
-            None => (format!("sqlite://{}?mode=rwc", sqlite_path(data_dir).display()), Backend::Sqlite),
+            None => (
+                format!("sqlite://{}?mode=rwc", sqlite_path(data_dir).display()),
+                Backend::Sqlite,
+            ),
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
                 (u.to_string(), Backend::Postgres)
             }
@@ -84,13 +89,22 @@ impl Store {
                 ))
             })?;
         if backend == Backend::Sqlite {
-            let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL").fetch_one(&pool).await?;
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
+                .fetch_one(&pool)
+                .await?;
             if mode.to_lowercase() != "wal" {
-                return Err(StoreError::Config(format!("SQLite refused WAL mode (got {mode})")));
+                return Err(StoreError::Config(format!(
+                    "SQLite refused WAL mode (got {mode})"
+                )));
             }
         }
         let audit_key = Arc::new(keys.audit_key()?);
-        let store = Store { pool, backend, keys: Arc::new(keys), audit_key };
+        let store = Store {
+            pool,
+            backend,
+            keys: Arc::new(keys),
+            audit_key,
+        };
         store.migrate().await?;
         store.init_rows().await?;
         Ok(store)
@@ -98,8 +112,16 @@ impl Store {
 
     async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -154,13 +176,22 @@ impl Store {
     /// answer of "ok" on PostgreSQL, whose storage checks itself.
     pub async fn integrity_check(&self) -> Result<()> {
         if self.backend == Backend::Sqlite {
-            let r: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+            let r: String = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&self.pool)
+                .await?;
             if r != "ok" {
-                return Err(StoreError::Integrity(format!("SQLite integrity check: {r}")));
+                return Err(StoreError::Integrity(format!(
+                    "SQLite integrity check: {r}"
+                )));
             }
-            let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&self.pool).await?;
+            let fk = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(&self.pool)
+                .await?;
             if !fk.is_empty() {
-                return Err(StoreError::Integrity(format!("{} rows violate foreign keys", fk.len())));
+                return Err(StoreError::Integrity(format!(
+                    "{} rows violate foreign keys",
+                    fk.len()
+                )));
             }
         }
         Ok(())
@@ -184,7 +215,8 @@ pub(crate) struct Filter {
 impl Filter {
     pub(crate) fn push(&mut self, clause: &str, value: Bind) {
         self.binds.push(value);
-        self.clauses.push(clause.replace('?', &format!("${}", self.binds.len())));
+        self.clauses
+            .push(clause.replace('?', &format!("${}", self.binds.len())));
     }
 
     pub(crate) fn push_text(&mut self, clause: &str, value: Option<&str>) {
@@ -194,10 +226,17 @@ impl Filter {
     }
 
     pub(crate) fn where_sql(&self) -> String {
-        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
     }
 
-    pub(crate) fn query(&self, sql: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    pub(crate) fn query(
+        &self,
+        sql: String,
+    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in &self.binds {
             q = match b {

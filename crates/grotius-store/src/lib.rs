@@ -21,9 +21,12 @@ mod users;
 
 pub use access::{Access, Page};
 pub use audit::{AuditFilter, VerifyReport};
-pub use auth::{LoginOutcome, SessionInfo, SessionStage, TotpEnrolment, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE};
+pub use auth::{
+    LoginOutcome, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE, SessionInfo, SessionStage,
+    TotpEnrolment,
+};
 pub use backup::{backup_sqlite, restore_sqlite};
-pub use db::{sqlite_path, Backend, Store};
+pub use db::{Backend, Store, sqlite_path};
 pub use process::ProcessFilter;
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Bind, Filter};
-use crate::{new_id, Access, Page, Result, StoreError};
+use crate::{Access, Page, Result, StoreError, new_id};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProcessFilter {
@@ -34,21 +34,31 @@ fn notes_aad(id: &str) -> String {
 /// Appends the visibility filter of `access`'s subject: classification up to the clearance, and
 /// no compartment or one the subject belongs to.
 pub(crate) fn visibility(f: &mut Filter, access: &Access) {
-    f.push("classification <= ?", Bind::Int(access.subject.clearance.level()));
+    f.push(
+        "classification <= ?",
+        Bind::Int(access.subject.clearance.level()),
+    );
     f.push(
         "(compartment_id IS NULL OR compartment_id IN (SELECT compartment_id FROM memberships WHERE user_id = ?))",
         Bind::Text(access.subject.user_id.clone()),
     );
 }
 
-pub(crate) async fn record_change(conn: &mut AnyConnection, kind: &str, id: &str, op: &str) -> Result<()> {
-    sqlx::query("INSERT INTO change_feed (resource_kind, resource_id, op, at) VALUES ($1, $2, $3, $4)")
-        .bind(kind)
-        .bind(id)
-        .bind(op)
-        .bind(now_micros())
-        .execute(&mut *conn)
-        .await?;
+pub(crate) async fn record_change(
+    conn: &mut AnyConnection,
+    kind: &str,
+    id: &str,
+    op: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO change_feed (resource_kind, resource_id, op, at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(kind)
+    .bind(id)
+    .bind(op)
+    .bind(now_micros())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -83,27 +93,57 @@ impl Access {
     }
 
     /// Processes the subject may see, newest first, with the total under the same filter.
-    pub async fn list_processes(&self, filter: &ProcessFilter, limit: i64, offset: i64) -> Result<Page<Process>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None).await?;
+    pub async fn list_processes(
+        &self,
+        filter: &ProcessFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Page<Process>> {
+        self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None)
+            .await?;
         let mut f = Filter::default();
         visibility(&mut f, self);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
             f.push("(LOWER(title) LIKE ? OR LOWER(COALESCE(codename, '')) LIKE ? OR LOWER(summary) LIKE ?)", Bind::Text(pattern));
         }
-        if let Some(c) = filter.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            let c = grotius_domain::reference::country(c)
-                .ok_or_else(|| StoreError::invalid("country", format!("'{c}' is not an ISO 3166-1 country code")))?;
-            f.push("countries LIKE ?", Bind::Text(format!("%\"{}\"%", c.alpha2)));
+        if let Some(c) = filter
+            .country
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let c = grotius_domain::reference::country(c).ok_or_else(|| {
+                StoreError::invalid(
+                    "country",
+                    format!("'{c}' is not an ISO 3166-1 country code"),
+                )
+            })?;
+            f.push(
+                "countries LIKE ?",
+                Bind::Text(format!("%\"{}\"%", c.alpha2)),
+            );
         }
         f.push_text("status = ?", filter.status.as_deref());
-        if let Some(t) = filter.theme.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            f.push("themes LIKE ?", Bind::Text(format!("%\"{}\"%", t.replace(['%', '_', '"'], ""))));
+        if let Some(t) = filter
+            .theme
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            f.push(
+                "themes LIKE ?",
+                Bind::Text(format!("%\"{}\"%", t.replace(['%', '_', '"'], ""))),
+            );
         }
         let limit = limit.clamp(1, 500);
         let offset = offset.max(0);
         let w = f.where_sql();
-        let total: i64 = f.query(format!("SELECT COUNT(*) AS n FROM processes{w}")).fetch_one(&self.store.pool).await?.try_get("n")?;
+        let total: i64 = f
+            .query(format!("SELECT COUNT(*) AS n FROM processes{w}"))
+            .fetch_one(&self.store.pool)
+            .await?
+            .try_get("n")?;
         let rows = f
             .query(format!("SELECT {COLS} FROM processes{w} ORDER BY updated_at DESC, id LIMIT {limit} OFFSET {offset}"))
             .fetch_all(&self.store.pool)
@@ -112,49 +152,88 @@ impl Access {
         for row in &rows {
             let p = self.process_from_row(row)?;
             // Defence in depth: the SQL filter and the policy engine must agree.
-            if !self.may(Action::Read, Resource::labelled(ResourceKind::Process, &p.labels)) {
-                return Err(StoreError::Integrity(format!("visibility filter returned process {} that the policy denies", p.id)));
+            if !self.may(
+                Action::Read,
+                Resource::labelled(ResourceKind::Process, &p.labels),
+            ) {
+                return Err(StoreError::Integrity(format!(
+                    "visibility filter returned process {} that the policy denies",
+                    p.id
+                )));
             }
             items.push(p);
         }
-        let audited: Vec<&str> = items.iter().filter(|p| p.labels.classification.read_is_audited()).map(|p| p.id.as_str()).collect();
+        let audited: Vec<&str> = items
+            .iter()
+            .filter(|p| p.labels.classification.read_is_audited())
+            .map(|p| p.id.as_str())
+            .collect();
         if !audited.is_empty() {
             let detail = serde_json::json!({"listed": audited}).to_string();
-            self.audit_now("process.list", "process", "", "ok", &detail).await?;
+            self.audit_now("process.list", "process", "", "ok", &detail)
+                .await?;
         }
-        Ok(Page { items, total, limit, offset })
+        Ok(Page {
+            items,
+            total,
+            limit,
+            offset,
+        })
     }
 
     /// One process; confidential and secret reads are audited.
     pub async fn get_process(&self, id: &str) -> Result<Process> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM processes WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&self.store.pool)
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM processes WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?;
         let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None).await?;
+            self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None)
+                .await?;
             return Err(StoreError::NotFound);
         };
         let p = self.process_from_row(&row)?;
-        self.authorize(Action::Read, Resource::labelled(ResourceKind::Process, &p.labels), Some(id)).await?;
+        self.authorize(
+            Action::Read,
+            Resource::labelled(ResourceKind::Process, &p.labels),
+            Some(id),
+        )
+        .await?;
         if p.labels.classification.read_is_audited() {
-            self.audit_now("process.read", "process", id, "ok", "{}").await?;
+            self.audit_now("process.read", "process", id, "ok", "{}")
+                .await?;
         }
         Ok(p)
     }
 
-    async fn check_compartment_exists(&self, conn: &mut AnyConnection, labels: &Labels) -> Result<()> {
+    async fn check_compartment_exists(
+        &self,
+        conn: &mut AnyConnection,
+        labels: &Labels,
+    ) -> Result<()> {
         if let Some(c) = &labels.compartment {
-            let found = sqlx::query("SELECT 1 AS x FROM compartments WHERE id = $1").bind(c.as_str()).fetch_optional(&mut *conn).await?;
+            let found = sqlx::query("SELECT 1 AS x FROM compartments WHERE id = $1")
+                .bind(c.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
             if found.is_none() {
                 // Only members reach this point (the policy checked the labels), so naming it is safe.
-                return Err(StoreError::invalid("compartment", format!("compartment '{c}' does not exist")));
+                return Err(StoreError::invalid(
+                    "compartment",
+                    format!("compartment '{c}' does not exist"),
+                ));
             }
         }
         Ok(())
     }
 
     pub async fn create_process(&self, input: &ProcessInput) -> Result<Process> {
+        // May this subject create processes at all? (404 for those without any process rights,
+        // 403 for readers.) Then: may it file one under these labels?
+        self.authorize(Action::Create, Resource::kind(ResourceKind::Process), None)
+            .await?;
         let v: ValidProcess = input.validate()?;
         self.authorize(Action::Create, Resource::labelled(ResourceKind::Process, &v.labels), None).await.map_err(|e| {
             // Creating into labels you cannot see is refused without revealing anything.
@@ -165,7 +244,11 @@ impl Access {
         })?;
         let id = new_id();
         let now = now_micros();
-        let notes = if v.notes.is_empty() { None } else { Some(self.store.keys.encrypt(&notes_aad(&id), &v.notes)?) };
+        let notes = if v.notes.is_empty() {
+            None
+        } else {
+            Some(self.store.keys.encrypt(&notes_aad(&id), &v.notes)?)
+        };
         let mut tx = self.store.write_tx().await?;
         self.check_compartment_exists(&mut tx, &v.labels).await?;
         sqlx::query(
@@ -192,20 +275,30 @@ impl Access {
         .await?;
         record_change(&mut tx, "process", &id, "upsert").await?;
         let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
-        self.audit_in(&mut tx, "process.create", "process", &id, "ok", &detail).await?;
+        self.audit_in(&mut tx, "process.create", "process", &id, "ok", &detail)
+            .await?;
         tx.commit().await?;
         self.get_process(&id).await
     }
 
     pub async fn update_process(&self, id: &str, input: &ProcessInput) -> Result<Process> {
         let current = self.get_process(id).await?;
-        self.authorize(Action::Update, Resource::labelled(ResourceKind::Process, &current.labels), Some(id)).await?;
+        self.authorize(
+            Action::Update,
+            Resource::labelled(ResourceKind::Process, &current.labels),
+            Some(id),
+        )
+        .await?;
         let v = input.validate()?;
         self.authorize(Action::Update, Resource::labelled(ResourceKind::Process, &v.labels), Some(id)).await.map_err(|e| match e {
             StoreError::NotFound => StoreError::invalid("compartment", "you can only file a record in a compartment you belong to, at or below your clearance"),
             other => other,
         })?;
-        let notes = if v.notes.is_empty() { None } else { Some(self.store.keys.encrypt(&notes_aad(id), &v.notes)?) };
+        let notes = if v.notes.is_empty() {
+            None
+        } else {
+            Some(self.store.keys.encrypt(&notes_aad(id), &v.notes)?)
+        };
         let mut tx = self.store.write_tx().await?;
         self.check_compartment_exists(&mut tx, &v.labels).await?;
         sqlx::query(
@@ -232,18 +325,28 @@ impl Access {
         .await?;
         record_change(&mut tx, "process", id, "upsert").await?;
         let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
-        self.audit_in(&mut tx, "process.update", "process", id, "ok", &detail).await?;
+        self.audit_in(&mut tx, "process.update", "process", id, "ok", &detail)
+            .await?;
         tx.commit().await?;
         self.get_process(id).await
     }
 
     pub async fn delete_process(&self, id: &str) -> Result<()> {
         let current = self.get_process(id).await?;
-        self.authorize(Action::Delete, Resource::labelled(ResourceKind::Process, &current.labels), Some(id)).await?;
+        self.authorize(
+            Action::Delete,
+            Resource::labelled(ResourceKind::Process, &current.labels),
+            Some(id),
+        )
+        .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM processes WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM processes WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         record_change(&mut tx, "process", id, "delete").await?;
-        self.audit_in(&mut tx, "process.delete", "process", id, "ok", "{}").await?;
+        self.audit_in(&mut tx, "process.delete", "process", id, "ok", "{}")
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -251,15 +354,25 @@ impl Access {
     /// Re-encrypts every confidential field under the keyring's active key (after
     /// `Keyring::rotate`). Administrators only; returns how many values were rewritten.
     pub async fn reencrypt_all(&self) -> Result<u64> {
-        self.authorize(Action::Update, Resource::kind(ResourceKind::Compartment), None).await?;
+        self.authorize(
+            Action::Update,
+            Resource::kind(ResourceKind::Compartment),
+            None,
+        )
+        .await?;
         let keys = &self.store.keys;
         let mut tx = self.store.write_tx().await?;
         let mut n = 0u64;
         // (table, column, aad prefix)
-        for (table, column, prefix) in [("processes", "notes", "processes.notes"), ("users", "totp_secret", "users.totp_secret")] {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL")))
-                .fetch_all(&mut *tx)
-                .await?;
+        for (table, column, prefix) in [
+            ("processes", "notes", "processes.notes"),
+            ("users", "totp_secret", "users.totp_secret"),
+        ] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL"
+            )))
+            .fetch_all(&mut *tx)
+            .await?;
             for r in rows {
                 let id: String = r.try_get("id")?;
                 let v: String = r.try_get("v")?;
@@ -268,16 +381,19 @@ impl Access {
                 }
                 let aad = format!("{prefix}:{id}");
                 let plain = keys.decrypt(&aad, &v)?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET {column} = $1 WHERE id = $2")))
-                    .bind(keys.encrypt(&aad, &plain)?)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET {column} = $1 WHERE id = $2"
+                )))
+                .bind(keys.encrypt(&aad, &plain)?)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
                 n += 1;
             }
         }
         let detail = serde_json::json!({"key": keys.active_key_id(), "values": n}).to_string();
-        self.audit_in(&mut tx, "keys.reencrypt", "instance", "", "ok", &detail).await?;
+        self.audit_in(&mut tx, "keys.reencrypt", "instance", "", "ok", &detail)
+            .await?;
         tx.commit().await?;
         Ok(n)
     }

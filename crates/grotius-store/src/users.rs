@@ -1,11 +1,13 @@
 //! Users, compartments and memberships, personal API tokens.
 
 use grotius_domain::{Action, Classification, CompartmentId, Resource, ResourceKind, Role};
-use grotius_security::{hash_password, hash_token, new_token, now_micros, now_secs, PasswordPolicy, TokenKind};
+use grotius_security::{
+    PasswordPolicy, TokenKind, hash_password, hash_token, new_token, now_micros, now_secs,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::{new_id, Access, Result, StoreError};
+use crate::{Access, Result, StoreError, new_id};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserInfo {
@@ -72,11 +74,16 @@ pub struct ApiTokenInfo {
 
 fn valid_username(u: &str) -> Result<()> {
     let ok = (2..=64).contains(&u.len())
-        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        });
     if ok {
         Ok(())
     } else {
-        Err(StoreError::invalid("username", "use 2-64 lower-case letters, digits, '-', '_' or '.'"))
+        Err(StoreError::invalid(
+            "username",
+            "use 2-64 lower-case letters, digits, '-', '_' or '.'",
+        ))
     }
 }
 
@@ -100,13 +107,17 @@ const USER_COLS: &str = "id, username, display_name, roles, clearance, organisat
 
 impl Access {
     pub async fn list_users(&self) -> Result<Vec<UserInfo>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::User), None).await?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users ORDER BY username")))
-            .fetch_all(&self.store.pool)
+        self.authorize(Action::Read, Resource::kind(ResourceKind::User), None)
             .await?;
-        let members = sqlx::query("SELECT user_id, compartment_id FROM memberships ORDER BY compartment_id")
-            .fetch_all(&self.store.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users ORDER BY username"
+        )))
+        .fetch_all(&self.store.pool)
+        .await?;
+        let members =
+            sqlx::query("SELECT user_id, compartment_id FROM memberships ORDER BY compartment_id")
+                .fetch_all(&self.store.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
@@ -122,24 +133,34 @@ impl Access {
 
     /// A user by id: administrators see anyone, others only themselves.
     pub async fn get_user(&self, id: &str) -> Result<UserInfo> {
-        self.authorize(Action::Read, Resource::owned(ResourceKind::User, id), Some(id)).await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&self.store.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let comps = sqlx::query("SELECT compartment_id FROM memberships WHERE user_id = $1 ORDER BY compartment_id")
-            .bind(id)
-            .fetch_all(&self.store.pool)
-            .await?
-            .iter()
-            .filter_map(|r| r.try_get::<String, _>("compartment_id").ok())
-            .collect();
+        self.authorize(
+            Action::Read,
+            Resource::owned(ResourceKind::User, id),
+            Some(id),
+        )
+        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLS} FROM users WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let comps = sqlx::query(
+            "SELECT compartment_id FROM memberships WHERE user_id = $1 ORDER BY compartment_id",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("compartment_id").ok())
+        .collect();
         user_from_row(&row, comps)
     }
 
     pub async fn find_user_id(&self, username: &str) -> Result<String> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::User), None).await?;
+        self.authorize(Action::Read, Resource::kind(ResourceKind::User), None)
+            .await?;
         let row = sqlx::query("SELECT id FROM users WHERE username = $1")
             .bind(username.trim())
             .fetch_optional(&self.store.pool)
@@ -149,17 +170,32 @@ impl Access {
     }
 
     pub async fn create_user(&self, new: &NewUser) -> Result<UserInfo> {
-        self.authorize(Action::Create, Resource::kind(ResourceKind::User), None).await?;
+        self.authorize(Action::Create, Resource::kind(ResourceKind::User), None)
+            .await?;
         let username = new.username.trim();
         valid_username(username)?;
         if new.display_name.trim().is_empty() {
-            return Err(StoreError::invalid("display_name", "a display name is required"));
+            return Err(StoreError::invalid(
+                "display_name",
+                "a display name is required",
+            ));
         }
         if new.roles.is_empty() {
-            return Err(StoreError::invalid("roles", "give the user at least one role"));
+            return Err(StoreError::invalid(
+                "roles",
+                "give the user at least one role",
+            ));
         }
-        if new.roles.contains(&Role::Partner) && new.organisation.as_deref().is_none_or(|o| o.trim().is_empty()) {
-            return Err(StoreError::invalid("organisation", "a partner user needs the organisation it represents"));
+        if new.roles.contains(&Role::Partner)
+            && new
+                .organisation
+                .as_deref()
+                .is_none_or(|o| o.trim().is_empty())
+        {
+            return Err(StoreError::invalid(
+                "organisation",
+                "a partner user needs the organisation it represents",
+            ));
         }
         PasswordPolicy::check(&new.password, username)?;
         let hash = hash_password(&new.password)?;
@@ -182,27 +218,45 @@ impl Access {
         .await
         .map_err(|e| StoreError::from_unique(e, &format!("a user named '{username}'")))?;
         let detail = serde_json::json!({"username": username, "roles": Role::join(&new.roles), "clearance": new.clearance}).to_string();
-        self.audit_in(&mut tx, "user.create", "user", &id, "ok", &detail).await?;
+        self.audit_in(&mut tx, "user.create", "user", &id, "ok", &detail)
+            .await?;
         tx.commit().await?;
         self.get_user(&id).await
     }
 
     pub async fn update_user(&self, id: &str, u: &UserUpdate) -> Result<UserInfo> {
-        self.authorize(Action::Update, Resource::kind(ResourceKind::User), Some(id)).await?;
+        self.authorize(Action::Update, Resource::kind(ResourceKind::User), Some(id))
+            .await?;
         let current = self.get_user(id).await?;
         let roles = u.roles.clone().unwrap_or(current.roles.clone());
         if roles.is_empty() {
-            return Err(StoreError::invalid("roles", "give the user at least one role"));
+            return Err(StoreError::invalid(
+                "roles",
+                "give the user at least one role",
+            ));
         }
-        if id == self.subject.user_id && (u.disabled == Some(true) || !roles.contains(&Role::Admin)) {
-            return Err(StoreError::invalid("roles", "you cannot disable yourself or remove your own administrator role"));
+        if id == self.subject.user_id && (u.disabled == Some(true) || !roles.contains(&Role::Admin))
+        {
+            return Err(StoreError::invalid(
+                "roles",
+                "you cannot disable yourself or remove your own administrator role",
+            ));
         }
-        let display_name = u.display_name.clone().unwrap_or(current.display_name.clone());
+        let display_name = u
+            .display_name
+            .clone()
+            .unwrap_or(current.display_name.clone());
         if display_name.trim().is_empty() {
-            return Err(StoreError::invalid("display_name", "a display name is required"));
+            return Err(StoreError::invalid(
+                "display_name",
+                "a display name is required",
+            ));
         }
         let clearance = u.clearance.unwrap_or(current.clearance);
-        let organisation = u.organisation.clone().unwrap_or(current.organisation.clone());
+        let organisation = u
+            .organisation
+            .clone()
+            .unwrap_or(current.organisation.clone());
         let disabled = u.disabled.unwrap_or(current.disabled);
         let mut tx = self.store.write_tx().await?;
         sqlx::query(
@@ -218,22 +272,29 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(now_secs())
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now_secs())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         }
         let detail = serde_json::json!({"roles": Role::join(&roles), "clearance": clearance, "disabled": disabled}).to_string();
-        self.audit_in(&mut tx, "user.update", "user", id, "ok", &detail).await?;
+        self.audit_in(&mut tx, "user.update", "user", id, "ok", &detail)
+            .await?;
         tx.commit().await?;
         self.get_user(id).await
     }
 
     /// Sets a new password (administrators), unlocks the account and ends its sessions.
     pub async fn reset_password(&self, id: &str, password: &str) -> Result<()> {
-        self.authorize(Action::Update, Resource::kind(ResourceKind::User), Some(id)).await?;
+        self.authorize(Action::Update, Resource::kind(ResourceKind::User), Some(id))
+            .await?;
         let user = self.get_user(id).await?;
         PasswordPolicy::check(password, &user.username)?;
         let hash = hash_password(password)?;
@@ -244,24 +305,35 @@ impl Access {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-        self.audit_in(&mut tx, "user.password-reset", "user", id, "ok", "{}").await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit_in(&mut tx, "user.password-reset", "user", id, "ok", "{}")
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Removes a user's second factor (when the device is lost); they enrol again.
     pub async fn reset_second_factor(&self, id: &str) -> Result<()> {
-        self.authorize(Action::Update, Resource::kind(ResourceKind::User), Some(id)).await?;
+        self.authorize(Action::Update, Resource::kind(ResourceKind::User), Some(id))
+            .await?;
         self.get_user(id).await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL, updated_at = $1 WHERE id = $2")
-            .bind(now_micros())
+        sqlx::query(
+            "UPDATE users SET totp_enabled = 0, totp_secret = NULL, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now_micros())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-        self.audit_in(&mut tx, "user.totp-reset", "user", id, "ok", "{}").await?;
+        self.audit_in(&mut tx, "user.totp-reset", "user", id, "ok", "{}")
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -278,7 +350,8 @@ impl Access {
         let mut out = Vec::new();
         for r in rows {
             let id: String = r.try_get("id")?;
-            let member = CompartmentId::parse(&id).is_ok_and(|c| self.subject.compartments.contains(&c));
+            let member =
+                CompartmentId::parse(&id).is_ok_and(|c| self.subject.compartments.contains(&c));
             if !all && !member {
                 continue;
             }
@@ -295,10 +368,27 @@ impl Access {
 
     pub async fn get_compartment(&self, id: &str) -> Result<(CompartmentInfo, Vec<MemberInfo>)> {
         let member = CompartmentId::parse(id).is_ok_and(|c| self.subject.compartments.contains(&c));
-        let owner = if member { self.subject.user_id.clone() } else { String::new() };
-        self.authorize(Action::Read, Resource { kind: ResourceKind::Compartment, labels: None, owner: Some(&owner) }, Some(id))
-            .await?;
-        let info = self.list_compartments().await?.into_iter().find(|c| c.id == id).ok_or(StoreError::NotFound)?;
+        let owner = if member {
+            self.subject.user_id.clone()
+        } else {
+            String::new()
+        };
+        self.authorize(
+            Action::Read,
+            Resource {
+                kind: ResourceKind::Compartment,
+                labels: None,
+                owner: Some(&owner),
+            },
+            Some(id),
+        )
+        .await?;
+        let info = self
+            .list_compartments()
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(StoreError::NotFound)?;
         let rows = sqlx::query(
             "SELECT m.user_id, u.username, m.granted_by, m.reason, m.granted_at FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.compartment_id = $1 ORDER BY u.username",
@@ -321,39 +411,78 @@ impl Access {
         Ok((info, members))
     }
 
-    pub async fn create_compartment(&self, id: &str, name: &str, description: &str) -> Result<CompartmentInfo> {
-        self.authorize(Action::Create, Resource::kind(ResourceKind::Compartment), None).await?;
+    pub async fn create_compartment(
+        &self,
+        id: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<CompartmentInfo> {
+        self.authorize(
+            Action::Create,
+            Resource::kind(ResourceKind::Compartment),
+            None,
+        )
+        .await?;
         let cid = CompartmentId::parse(id.trim())?;
         if name.trim().is_empty() {
             return Err(StoreError::invalid("name", "a name is required"));
         }
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("INSERT INTO compartments (id, name, description, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(cid.as_str())
-            .bind(name.trim())
-            .bind(description.trim())
-            .bind(now_micros())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::from_unique(e, &format!("compartment '{cid}'")))?;
-        self.audit_in(&mut tx, "compartment.create", "compartment", cid.as_str(), "ok", &serde_json::json!({"name": name.trim()}).to_string())
-            .await?;
+        sqlx::query(
+            "INSERT INTO compartments (id, name, description, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(cid.as_str())
+        .bind(name.trim())
+        .bind(description.trim())
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::from_unique(e, &format!("compartment '{cid}'")))?;
+        self.audit_in(
+            &mut tx,
+            "compartment.create",
+            "compartment",
+            cid.as_str(),
+            "ok",
+            &serde_json::json!({"name": name.trim()}).to_string(),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(CompartmentInfo { id: cid.to_string(), name: name.trim().into(), description: description.trim().into(), members: 0, created_at: now_micros() })
+        Ok(CompartmentInfo {
+            id: cid.to_string(),
+            name: name.trim().into(),
+            description: description.trim().into(),
+            members: 0,
+            created_at: now_micros(),
+        })
     }
 
     /// Grants a user membership of a compartment, with the reason (the recorded decision).
     pub async fn add_member(&self, compartment: &str, user_id: &str, reason: &str) -> Result<()> {
-        self.authorize(Action::Update, Resource::kind(ResourceKind::Compartment), Some(compartment)).await?;
+        self.authorize(
+            Action::Update,
+            Resource::kind(ResourceKind::Compartment),
+            Some(compartment),
+        )
+        .await?;
         if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "record why this user needs to know"));
+            return Err(StoreError::invalid(
+                "reason",
+                "record why this user needs to know",
+            ));
         }
         let mut tx = self.store.write_tx().await?;
-        let exists = sqlx::query("SELECT 1 AS x FROM compartments WHERE id = $1").bind(compartment).fetch_optional(&mut *tx).await?;
+        let exists = sqlx::query("SELECT 1 AS x FROM compartments WHERE id = $1")
+            .bind(compartment)
+            .fetch_optional(&mut *tx)
+            .await?;
         if exists.is_none() {
             return Err(StoreError::NotFound);
         }
-        let user = sqlx::query("SELECT 1 AS x FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
+        let user = sqlx::query("SELECT 1 AS x FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         if user.is_none() {
             return Err(StoreError::invalid("user", "no such user"));
         }
@@ -369,13 +498,26 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         let detail = serde_json::json!({"user_id": user_id, "reason": reason.trim()}).to_string();
-        self.audit_in(&mut tx, "compartment.member-add", "compartment", compartment, "ok", &detail).await?;
+        self.audit_in(
+            &mut tx,
+            "compartment.member-add",
+            "compartment",
+            compartment,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn remove_member(&self, compartment: &str, user_id: &str) -> Result<()> {
-        self.authorize(Action::Update, Resource::kind(ResourceKind::Compartment), Some(compartment)).await?;
+        self.authorize(
+            Action::Update,
+            Resource::kind(ResourceKind::Compartment),
+            Some(compartment),
+        )
+        .await?;
         let mut tx = self.store.write_tx().await?;
         let n = sqlx::query("DELETE FROM memberships WHERE compartment_id = $1 AND user_id = $2")
             .bind(compartment)
@@ -386,8 +528,15 @@ impl Access {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        self.audit_in(&mut tx, "compartment.member-remove", "compartment", compartment, "ok", &serde_json::json!({"user_id": user_id}).to_string())
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "compartment.member-remove",
+            "compartment",
+            compartment,
+            "ok",
+            &serde_json::json!({"user_id": user_id}).to_string(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -396,7 +545,12 @@ impl Access {
 
     pub async fn list_tokens(&self) -> Result<Vec<ApiTokenInfo>> {
         let me = self.subject.user_id.clone();
-        self.authorize(Action::Read, Resource::owned(ResourceKind::ApiToken, &me), None).await?;
+        self.authorize(
+            Action::Read,
+            Resource::owned(ResourceKind::ApiToken, &me),
+            None,
+        )
+        .await?;
         let rows = sqlx::query(
             "SELECT id, name, scope, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC",
         )
@@ -419,21 +573,39 @@ impl Access {
     }
 
     /// Creates a personal token; the secret is returned once and stored only as a hash.
-    pub async fn create_token(&self, name: &str, scope: &str, ttl_secs: i64) -> Result<(String, ApiTokenInfo)> {
+    pub async fn create_token(
+        &self,
+        name: &str,
+        scope: &str,
+        ttl_secs: i64,
+    ) -> Result<(String, ApiTokenInfo)> {
         let me = self.subject.user_id.clone();
-        self.authorize(Action::Create, Resource::owned(ResourceKind::ApiToken, &me), None).await?;
+        self.authorize(
+            Action::Create,
+            Resource::owned(ResourceKind::ApiToken, &me),
+            None,
+        )
+        .await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::invalid("name", "give the token a name of at most 100 characters"));
+            return Err(StoreError::invalid(
+                "name",
+                "give the token a name of at most 100 characters",
+            ));
         }
         if !matches!(scope, "read" | "write") {
             return Err(StoreError::invalid("scope", "scope is 'read' or 'write'"));
         }
         if scope == "write" && self.subject.read_only {
-            return Err(StoreError::Forbidden("a read-only token cannot create a write token".into()));
+            return Err(StoreError::Forbidden(
+                "a read-only token cannot create a write token".into(),
+            ));
         }
         if !(60..=366 * 86400).contains(&ttl_secs) {
-            return Err(StoreError::invalid("expires_in_days", "a token lives between one minute and 366 days"));
+            return Err(StoreError::invalid(
+                "expires_in_days",
+                "a token lives between one minute and 366 days",
+            ));
         }
         let token = new_token(TokenKind::Api);
         let now = now_secs();
@@ -459,8 +631,15 @@ impl Access {
         .bind(info.expires_at)
         .execute(&mut *tx)
         .await?;
-        self.audit_in(&mut tx, "api-token.create", "api-token", &info.id, "ok", &serde_json::json!({"name": name, "scope": scope}).to_string())
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "api-token.create",
+            "api-token",
+            &info.id,
+            "ok",
+            &serde_json::json!({"name": name, "scope": scope}).to_string(),
+        )
+        .await?;
         tx.commit().await?;
         Ok((token, info))
     }
@@ -474,7 +653,12 @@ impl Access {
             .map(|r| r.try_get("user_id"))
             .transpose()?;
         let owner = owner.unwrap_or_default();
-        self.authorize(Action::Delete, Resource::owned(ResourceKind::ApiToken, &owner), Some(id)).await?;
+        self.authorize(
+            Action::Delete,
+            Resource::owned(ResourceKind::ApiToken, &owner),
+            Some(id),
+        )
+        .await?;
         if owner.is_empty() {
             return Err(StoreError::NotFound);
         }
@@ -484,7 +668,8 @@ impl Access {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        self.audit_in(&mut tx, "api-token.revoke", "api-token", id, "ok", "{}").await?;
+        self.audit_in(&mut tx, "api-token.revoke", "api-token", id, "ok", "{}")
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use grotius_store::{Access, SessionInfo, SessionStage};
 
@@ -26,7 +26,10 @@ pub const LANG_COOKIE: &str = "grotius_lang";
 pub enum Identity {
     Anonymous,
     /// A browser session (possibly still awaiting its second factor).
-    Session { token: String, info: SessionInfo },
+    Session {
+        token: String,
+        info: SessionInfo,
+    },
     /// A valid bearer token.
     Bearer(Access),
     /// A bearer token was sent but is unknown, expired or revoked.
@@ -64,13 +67,15 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
 
 /// The language of the page: the language cookie, else the browser's preference.
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    cookie(headers, LANG_COOKIE).and_then(|c| Lang::parse(&c)).unwrap_or_else(|| {
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Lang::from_accept_language)
-            .unwrap_or_default()
-    })
+    cookie(headers, LANG_COOKIE)
+        .and_then(|c| Lang::parse(&c))
+        .unwrap_or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default()
+        })
 }
 
 /// A signed-in user of the HTML UI.
@@ -86,13 +91,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
         let lang = lang_of(&parts.headers);
         match parts.extensions.get::<Identity>() {
             Some(Identity::Session { info, .. }) => match (&info.stage, &info.access) {
-                (SessionStage::Full, Some(access)) => {
-                    Ok(Viewer { access: access.clone(), csrf: info.csrf.clone(), lang, here })
-                }
+                (SessionStage::Full, Some(access)) => Ok(Viewer {
+                    access: access.clone(),
+                    csrf: info.csrf.clone(),
+                    lang,
+                    here,
+                }),
                 _ => Err(Redirect::to("/login/totp").into_response()),
             },
             _ => {
@@ -113,9 +125,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Identity>() {
             Some(Identity::Bearer(a)) => Ok(Caller(a.clone())),
-            Some(Identity::Session { info, .. }) if info.stage == SessionStage::Full => {
-                info.access.clone().map(Caller).ok_or_else(ApiError::unauthenticated)
-            }
+            Some(Identity::Session { info, .. }) if info.stage == SessionStage::Full => info
+                .access
+                .clone()
+                .map(Caller)
+                .ok_or_else(ApiError::unauthenticated),
             _ => Err(ApiError::unauthenticated()),
         }
     }
@@ -124,7 +138,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -133,7 +149,14 @@ pub fn url_encode(s: &str) -> String {
 /// Only local paths may be redirect targets (no `//host` or `https://…`).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.starts_with("/login") =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -146,7 +169,10 @@ pub struct LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(per_minute: u32) -> Self {
-        LoginLimiter { per_minute, hits: Mutex::new(HashMap::new()) }
+        LoginLimiter {
+            per_minute,
+            hits: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts an attempt; `false` when the address is over its budget.
@@ -162,29 +188,6 @@ impl LoginLimiter {
         }
         e.1 += 1;
         e.1 <= self.per_minute
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redirect_targets_stay_local() {
-        assert_eq!(safe_next(Some("/processes?x=1")), "/processes?x=1");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
-
-    #[test]
-    fn limiter_blocks_after_budget() {
-        let l = LoginLimiter::new(3);
-        let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        assert!(l.allow(ip) && l.allow(ip) && l.allow(ip));
-        assert!(!l.allow(ip));
-        assert!(l.allow("127.0.0.2".parse().unwrap()));
     }
 }
 
@@ -209,5 +212,28 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
         Ok(ClientIp(ip))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_targets_stay_local() {
+        assert_eq!(safe_next(Some("/processes?x=1")), "/processes?x=1");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn limiter_blocks_after_budget() {
+        let l = LoginLimiter::new(3);
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(l.allow(ip) && l.allow(ip) && l.allow(ip));
+        assert!(!l.allow(ip));
+        assert!(l.allow("127.0.0.2".parse().unwrap()));
     }
 }

@@ -1,9 +1,9 @@
 //! Errors at the web edge: one table from store errors to HTTP status, a stable code and a
 //! message. API errors are JSON `{"error": {"code", "message"}}`; UI errors are pages.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use grotius_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -31,7 +31,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn unauthenticated() -> Self {
@@ -50,17 +54,31 @@ impl ApiError {
 /// The one mapping from store errors to status, code and message.
 pub fn classify(e: &StoreError) -> (StatusCode, &'static str, String) {
     match e {
-        StoreError::NotFound => (StatusCode::NOT_FOUND, "not_found", "no such resource".into()),
+        StoreError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such resource".into(),
+        ),
         StoreError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
         StoreError::Invalid(d) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", d.to_string()),
-        StoreError::Security(grotius_security::SecurityError::WeakPassword(m)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("password rejected: {m}"))
-        }
+        StoreError::Security(grotius_security::SecurityError::WeakPassword(m)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("password rejected: {m}"),
+        ),
         StoreError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
-        StoreError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "authentication required".into()),
+        StoreError::Unauthenticated => (
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "authentication required".into(),
+        ),
         other => {
             tracing::error!(error = %other, "internal error");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged".into())
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; it has been logged".into(),
+            )
         }
     }
 }
@@ -68,13 +86,25 @@ pub fn classify(e: &StoreError) -> (StatusCode, &'static str, String) {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let (status, code, message) = classify(&e);
-        ApiError { status, code, message }
+        ApiError {
+            status,
+            code,
+            message,
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message } }))
+        (
+            self.status,
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code: self.code.to_string(),
+                    message: self.message,
+                },
+            }),
+        )
             .into_response()
     }
 }

@@ -15,9 +15,9 @@ pub mod ui;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use axum::Router;
 use grotius_store::Store;
 
 /// Shared state of the web server.
@@ -43,7 +43,11 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { tls: false, body_limit: 1024 * 1024, login_attempts_per_minute: 20 }
+        WebConfig {
+            tls: false,
+            body_limit: 1024 * 1024,
+            login_attempts_per_minute: 20,
+        }
     }
 }
 
@@ -68,10 +72,19 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::prometheus))
         .fallback(ui::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::csrf,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 
@@ -83,9 +96,38 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     store.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod architecture {
+    /// Handlers get an `Access` only from authentication: the command-line doors into the store
+    /// (`cli_operator`, `cli_act_as`) never appear in this crate.
+    #[test]
+    fn the_web_edge_has_no_back_door_into_the_store() {
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.file_name().is_some_and(|n| n != "lib.rs") {
+                    let src = std::fs::read_to_string(&path).unwrap();
+                    for door in ["cli_operator", "cli_act_as"] {
+                        assert!(!src.contains(door), "{} calls {door}", path.display());
+                    }
+                }
+            }
+        }
+    }
 }

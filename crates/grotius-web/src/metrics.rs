@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -19,7 +19,11 @@ pub struct Metrics {
 }
 
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;
@@ -48,7 +52,9 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 pub async fn prometheus(State(state): State<AppState>) -> Response {
@@ -64,18 +70,36 @@ pub async fn prometheus(State(state): State<AppState>) -> Response {
             ));
         }
     }
-    out.push_str("# HELP grotius_http_request_duration_seconds Time spent answering requests, by route.\n");
+    out.push_str(
+        "# HELP grotius_http_request_duration_seconds Time spent answering requests, by route.\n",
+    );
     out.push_str("# TYPE grotius_http_request_duration_seconds summary\n");
     if let Ok(l) = state.metrics.latency.lock() {
         for (route, (sum, count)) in l.iter() {
-            out.push_str(&format!("grotius_http_request_duration_seconds_sum{{route=\"{}\"}} {sum}\n", esc(route)));
-            out.push_str(&format!("grotius_http_request_duration_seconds_count{{route=\"{}\"}} {count}\n", esc(route)));
+            out.push_str(&format!(
+                "grotius_http_request_duration_seconds_sum{{route=\"{}\"}} {sum}\n",
+                esc(route)
+            ));
+            out.push_str(&format!(
+                "grotius_http_request_duration_seconds_count{{route=\"{}\"}} {count}\n",
+                esc(route)
+            ));
         }
     }
     out.push_str("# HELP grotius_up_seconds Seconds since the server started.\n# TYPE grotius_up_seconds gauge\n");
-    out.push_str(&format!("grotius_up_seconds {}\n", state.started.elapsed().as_secs_f64()));
+    out.push_str(&format!(
+        "grotius_up_seconds {}\n",
+        state.started.elapsed().as_secs_f64()
+    ));
     let db_up = i32::from(state.store.health().await.is_ok());
     out.push_str("# HELP grotius_database_up 1 when the database answers.\n# TYPE grotius_database_up gauge\n");
     out.push_str(&format!("grotius_database_up {db_up}\n"));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response()
 }

@@ -1,20 +1,24 @@
 //! Layers every request passes: identity resolution with CSRF protection, and security headers.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle_eq::eq;
 
+use crate::AppState;
 use crate::auth::{self, Identity};
 use crate::error::ApiError;
-use crate::AppState;
 
 mod subtle_eq {
     /// Constant-time comparison of two tokens.
     pub fn eq(a: &str, b: &str) -> bool {
-        a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        a.len() == b.len()
+            && a.bytes()
+                .zip(b.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0
     }
 }
 
@@ -27,7 +31,11 @@ fn csrf_failure(api: bool, lang: crate::i18n::Lang) -> Response {
         )
         .into_response()
     } else {
-        crate::ui::error_page(lang, StatusCode::FORBIDDEN, crate::i18n::t(lang, "err.csrf"))
+        crate::ui::error_page(
+            lang,
+            StatusCode::FORBIDDEN,
+            crate::i18n::t(lang, "err.csrf"),
+        )
     }
 }
 
@@ -66,7 +74,11 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
             Identity::Session { info, .. } => Some(info.csrf.clone()),
             _ => auth::cookie(&parts.headers, auth::PRE_COOKIE),
         };
-        let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header_token = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -78,7 +90,11 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
             let bytes = match to_bytes(body, state.config.body_limit).await {
                 Ok(b) => b,
                 Err(_) => {
-                    return crate::ui::error_page(lang, StatusCode::PAYLOAD_TOO_LARGE, crate::i18n::t(lang, "err.toolarge"));
+                    return crate::ui::error_page(
+                        lang,
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        crate::i18n::t(lang, "err.toolarge"),
+                    );
                 }
             };
             let token = form_urlencoded_field(&bytes, "_csrf");
@@ -119,21 +135,37 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     let h = res.headers_mut();
     h.insert("content-security-policy", HeaderValue::from_static(CSP));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if state.config.tls || forwarded_tls {
-        h.insert("strict-transport-security", HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        h.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
         // Mark every cookie Secure.
         let cookies: Vec<HeaderValue> = h.get_all(header::SET_COOKIE).iter().cloned().collect();
         h.remove(header::SET_COOKIE);
         for c in cookies {
             let s = c.to_str().unwrap_or_default();
-            let v = if s.contains("; Secure") { s.to_string() } else { format!("{s}; Secure") };
+            let v = if s.contains("; Secure") {
+                s.to_string()
+            } else {
+                format!("{s}; Secure")
+            };
             if let Ok(v) = HeaderValue::from_str(&v) {
                 h.append(header::SET_COOKIE, v);
             }

@@ -13,27 +13,107 @@ use rand::Rng;
 
 /// Demo accounts: user name = role name; clearance and compartments as a real unit would have.
 const ACCOUNTS: &[(Role, &str, Classification, &[&str])] = &[
-    (Role::Admin, "Demo Administrator", Classification::Secret, &[]),
-    (Role::Coordinator, "Demo Coordinator (mediation support unit)", Classification::Secret, &["horn-of-africa", "yemen", "latam", "europe-east"]),
-    (Role::DeskOfficer, "Demo Desk Officer (Khartoum desk)", Classification::Confidential, &["horn-of-africa"]),
-    (Role::Analyst, "Demo Analyst", Classification::Confidential, &[]),
-    (Role::FundOfficer, "Demo Fund Officer", Classification::Internal, &[]),
-    (Role::FundApprover, "Demo Fund Approver", Classification::Confidential, &[]),
-    (Role::Controller, "Demo Controller", Classification::Internal, &[]),
-    (Role::Documenter, "Demo Documenter", Classification::Secret, &["evidence-sudan"]),
-    (Role::Custodian, "Demo Evidence Custodian", Classification::Secret, &["evidence-sudan"]),
-    (Role::LegalAdviser, "Demo Legal Adviser", Classification::Confidential, &["evidence-sudan"]),
-    (Role::Adviser, "Demo WPS/water Adviser", Classification::Confidential, &[]),
-    (Role::Partner, "Demo Partner (Sahel Dialogue Initiative)", Classification::Public, &[]),
+    (
+        Role::Admin,
+        "Demo Administrator",
+        Classification::Secret,
+        &[],
+    ),
+    (
+        Role::Coordinator,
+        "Demo Coordinator (mediation support unit)",
+        Classification::Secret,
+        &["horn-of-africa", "yemen", "latam", "europe-east"],
+    ),
+    (
+        Role::DeskOfficer,
+        "Demo Desk Officer (Khartoum desk)",
+        Classification::Confidential,
+        &["horn-of-africa"],
+    ),
+    (
+        Role::Analyst,
+        "Demo Analyst",
+        Classification::Confidential,
+        &[],
+    ),
+    (
+        Role::FundOfficer,
+        "Demo Fund Officer",
+        Classification::Internal,
+        &[],
+    ),
+    (
+        Role::FundApprover,
+        "Demo Fund Approver",
+        Classification::Confidential,
+        &[],
+    ),
+    (
+        Role::Controller,
+        "Demo Controller",
+        Classification::Internal,
+        &[],
+    ),
+    (
+        Role::Documenter,
+        "Demo Documenter",
+        Classification::Secret,
+        &["evidence-sudan"],
+    ),
+    (
+        Role::Custodian,
+        "Demo Evidence Custodian",
+        Classification::Secret,
+        &["evidence-sudan"],
+    ),
+    (
+        Role::LegalAdviser,
+        "Demo Legal Adviser",
+        Classification::Confidential,
+        &["evidence-sudan"],
+    ),
+    (
+        Role::Adviser,
+        "Demo WPS/water Adviser",
+        Classification::Confidential,
+        &[],
+    ),
+    (
+        Role::Partner,
+        "Demo Partner (Sahel Dialogue Initiative)",
+        Classification::Public,
+        &[],
+    ),
     (Role::Auditor, "Demo Auditor", Classification::Internal, &[]),
 ];
 
 const COMPARTMENTS: &[(&str, &str, &str)] = &[
-    ("horn-of-africa", "Horn of Africa", "Sudan, South Sudan, Nile basin: quiet diplomacy files"),
-    ("yemen", "Yemen", "Track 1.5 and community dialogues in Yemen"),
-    ("latam", "Latin America", "Accompaniment of talks in Colombia"),
-    ("europe-east", "Eastern Europe", "Humanitarian arrangements, Black Sea"),
-    ("evidence-sudan", "Evidence: Sudan", "Accountability documentation (separate from mediation)"),
+    (
+        "horn-of-africa",
+        "Horn of Africa",
+        "Sudan, South Sudan, Nile basin: quiet diplomacy files",
+    ),
+    (
+        "yemen",
+        "Yemen",
+        "Track 1.5 and community dialogues in Yemen",
+    ),
+    (
+        "latam",
+        "Latin America",
+        "Accompaniment of talks in Colombia",
+    ),
+    (
+        "europe-east",
+        "Eastern Europe",
+        "Humanitarian arrangements, Black Sea",
+    ),
+    (
+        "evidence-sudan",
+        "Evidence: Sudan",
+        "Accountability documentation (separate from mediation)",
+    ),
 ];
 
 struct DemoProcess {
@@ -52,26 +132,177 @@ struct DemoProcess {
 }
 
 const PROCESSES: &[DemoProcess] = &[
-    DemoProcess { title: "Sudan: ceasefire talks support (Jeddah format)", codename: None, countries: &["SD"], phase: "negotiation", tracks: &["I", "1.5"], role: "support", status: "active", themes: &["rule-of-law"], summary: "Technical support to the facilitators on ceasefire monitoring and humanitarian access arrangements.", notes: "Facilitators ask for a ceasefire-monitoring expert within two weeks; contact through the embassy in Riyadh.", classification: "confidential", compartment: Some("horn-of-africa") },
-    DemoProcess { title: "Sudan: civilian dialogue and women's participation", codename: None, countries: &["SD"], phase: "armed-conflict", tracks: &["II", "III"], role: "facilitate", status: "active", themes: &["wps", "mhpss"], summary: "Convening civil-society and women's groups in Kampala and Nairobi to shape a civilian agenda for talks.", notes: "", classification: "internal", compartment: None },
-    DemoProcess { title: "South Sudan: implementation of the revitalised agreement", codename: None, countries: &["SS"], phase: "implementation", tracks: &["I"], role: "accompany", status: "active", themes: &["rule-of-law"], summary: "Accompanying the monitoring body on transitional security arrangements and the constitution-making process.", notes: "", classification: "internal", compartment: None },
-    DemoProcess { title: "Nile basin water dialogue", codename: Some("BLUE RIVER"), countries: &["ET", "SD", "EG"], phase: "prevention", tracks: &["1.5", "II"], role: "facilitate", status: "exploratory", themes: &["water"], summary: "Track 1.5 dialogue between water experts of riparian states on dam filling and drought rules.", notes: "Ethiopian side open to a technical working group if hosted outside the region; The Hague proposed.", classification: "confidential", compartment: Some("horn-of-africa") },
-    DemoProcess { title: "Yemen: Taiz water and road access dialogue", codename: None, countries: &["YE"], phase: "armed-conflict", tracks: &["II", "III"], role: "facilitate", status: "active", themes: &["water", "wps"], summary: "Local dialogue on water supply and the opening of roads around Taiz, with women mediators' network.", notes: "Two local mediators under threat; do not share names outside the compartment.", classification: "confidential", compartment: Some("yemen") },
-    DemoProcess { title: "Yemen: detainee exchange channel", codename: Some("ALMOND"), countries: &["YE"], phase: "negotiation", tracks: &["1.5"], role: "support", status: "dormant", themes: &["rule-of-law"], summary: "Discreet channel supporting the UN envoy's office on lists for detainee exchanges.", notes: "Channel paused after the last round; reactivation only on the envoy's request.", classification: "secret", compartment: Some("yemen") },
-    DemoProcess { title: "Colombia: accompaniment of peace talks", codename: None, countries: &["CO"], phase: "negotiation", tracks: &["I"], role: "accompany", status: "active", themes: &["rule-of-law", "wps"], summary: "The Netherlands as accompanying country: logistics, gender sub-commission and transitional-justice expertise.", notes: "Gender sub-commission asks for two experts on sexual violence in conflict for the next round.", classification: "confidential", compartment: Some("latam") },
-    DemoProcess { title: "Mozambique: Cabo Delgado community dialogue", codename: None, countries: &["MZ"], phase: "crisis", tracks: &["III"], role: "support", status: "active", themes: &["mhpss"], summary: "Community-level dialogue and psychosocial support for displaced people returning to their districts.", notes: "", classification: "internal", compartment: None },
-    DemoProcess { title: "Central Sahel: community mediation network", codename: None, countries: &["ML", "BF", "NE"], phase: "armed-conflict", tracks: &["III"], role: "support", status: "active", themes: &["innovation", "wps"], summary: "Support to local mediators resolving farmer–herder disputes, with digital consultations of youth.", notes: "", classification: "public", compartment: None },
-    DemoProcess { title: "Black Sea humanitarian arrangements", codename: Some("LIGHTHOUSE"), countries: &["UA"], phase: "negotiation", tracks: &["I"], role: "leverage", status: "exploratory", themes: &["rule-of-law"], summary: "Exploring Dutch leverage for humanitarian arrangements on shipping and the exchange of civilians.", notes: "Only through the special envoy; no written record outside this compartment.", classification: "secret", compartment: Some("europe-east") },
-    DemoProcess { title: "Myanmar: women mediators' network", codename: None, countries: &["MM"], phase: "armed-conflict", tracks: &["II"], role: "support", status: "active", themes: &["wps"], summary: "Training and coaching for women mediators working across ethnic armed organisations.", notes: "", classification: "internal", compartment: None },
+    DemoProcess {
+        title: "Sudan: ceasefire talks support (Jeddah format)",
+        codename: None,
+        countries: &["SD"],
+        phase: "negotiation",
+        tracks: &["I", "1.5"],
+        role: "support",
+        status: "active",
+        themes: &["rule-of-law"],
+        summary: "Technical support to the facilitators on ceasefire monitoring and humanitarian access arrangements.",
+        notes: "Facilitators ask for a ceasefire-monitoring expert within two weeks; contact through the embassy in Riyadh.",
+        classification: "confidential",
+        compartment: Some("horn-of-africa"),
+    },
+    DemoProcess {
+        title: "Sudan: civilian dialogue and women's participation",
+        codename: None,
+        countries: &["SD"],
+        phase: "armed-conflict",
+        tracks: &["II", "III"],
+        role: "facilitate",
+        status: "active",
+        themes: &["wps", "mhpss"],
+        summary: "Convening civil-society and women's groups in Kampala and Nairobi to shape a civilian agenda for talks.",
+        notes: "",
+        classification: "internal",
+        compartment: None,
+    },
+    DemoProcess {
+        title: "South Sudan: implementation of the revitalised agreement",
+        codename: None,
+        countries: &["SS"],
+        phase: "implementation",
+        tracks: &["I"],
+        role: "accompany",
+        status: "active",
+        themes: &["rule-of-law"],
+        summary: "Accompanying the monitoring body on transitional security arrangements and the constitution-making process.",
+        notes: "",
+        classification: "internal",
+        compartment: None,
+    },
+    DemoProcess {
+        title: "Nile basin water dialogue",
+        codename: Some("BLUE RIVER"),
+        countries: &["ET", "SD", "EG"],
+        phase: "prevention",
+        tracks: &["1.5", "II"],
+        role: "facilitate",
+        status: "exploratory",
+        themes: &["water"],
+        summary: "Track 1.5 dialogue between water experts of riparian states on dam filling and drought rules.",
+        notes: "Ethiopian side open to a technical working group if hosted outside the region; The Hague proposed.",
+        classification: "confidential",
+        compartment: Some("horn-of-africa"),
+    },
+    DemoProcess {
+        title: "Yemen: Taiz water and road access dialogue",
+        codename: None,
+        countries: &["YE"],
+        phase: "armed-conflict",
+        tracks: &["II", "III"],
+        role: "facilitate",
+        status: "active",
+        themes: &["water", "wps"],
+        summary: "Local dialogue on water supply and the opening of roads around Taiz, with women mediators' network.",
+        notes: "Two local mediators under threat; do not share names outside the compartment.",
+        classification: "confidential",
+        compartment: Some("yemen"),
+    },
+    DemoProcess {
+        title: "Yemen: detainee exchange channel",
+        codename: Some("ALMOND"),
+        countries: &["YE"],
+        phase: "negotiation",
+        tracks: &["1.5"],
+        role: "support",
+        status: "dormant",
+        themes: &["rule-of-law"],
+        summary: "Discreet channel supporting the UN envoy's office on lists for detainee exchanges.",
+        notes: "Channel paused after the last round; reactivation only on the envoy's request.",
+        classification: "secret",
+        compartment: Some("yemen"),
+    },
+    DemoProcess {
+        title: "Colombia: accompaniment of peace talks",
+        codename: None,
+        countries: &["CO"],
+        phase: "negotiation",
+        tracks: &["I"],
+        role: "accompany",
+        status: "active",
+        themes: &["rule-of-law", "wps"],
+        summary: "The Netherlands as accompanying country: logistics, gender sub-commission and transitional-justice expertise.",
+        notes: "Gender sub-commission asks for two experts on sexual violence in conflict for the next round.",
+        classification: "confidential",
+        compartment: Some("latam"),
+    },
+    DemoProcess {
+        title: "Mozambique: Cabo Delgado community dialogue",
+        codename: None,
+        countries: &["MZ"],
+        phase: "crisis",
+        tracks: &["III"],
+        role: "support",
+        status: "active",
+        themes: &["mhpss"],
+        summary: "Community-level dialogue and psychosocial support for displaced people returning to their districts.",
+        notes: "",
+        classification: "internal",
+        compartment: None,
+    },
+    DemoProcess {
+        title: "Central Sahel: community mediation network",
+        codename: None,
+        countries: &["ML", "BF", "NE"],
+        phase: "armed-conflict",
+        tracks: &["III"],
+        role: "support",
+        status: "active",
+        themes: &["innovation", "wps"],
+        summary: "Support to local mediators resolving farmer–herder disputes, with digital consultations of youth.",
+        notes: "",
+        classification: "public",
+        compartment: None,
+    },
+    DemoProcess {
+        title: "Black Sea humanitarian arrangements",
+        codename: Some("LIGHTHOUSE"),
+        countries: &["UA"],
+        phase: "negotiation",
+        tracks: &["I"],
+        role: "leverage",
+        status: "exploratory",
+        themes: &["rule-of-law"],
+        summary: "Exploring Dutch leverage for humanitarian arrangements on shipping and the exchange of civilians.",
+        notes: "Only through the special envoy; no written record outside this compartment.",
+        classification: "secret",
+        compartment: Some("europe-east"),
+    },
+    DemoProcess {
+        title: "Myanmar: women mediators' network",
+        codename: None,
+        countries: &["MM"],
+        phase: "armed-conflict",
+        tracks: &["II"],
+        role: "support",
+        status: "active",
+        themes: &["wps"],
+        summary: "Training and coaching for women mediators working across ethnic armed organisations.",
+        notes: "",
+        classification: "internal",
+        compartment: None,
+    },
 ];
 
 fn demo_password() -> String {
-    std::env::var("GROTIUS_DEMO_PASSWORD").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| {
-        const WORDS: &[&str] = &["harbour", "treaty", "olive", "river", "lantern", "compass", "meadow", "anchor", "quill", "summit", "bridge", "accord"];
-        let mut rng = rand::thread_rng();
-        let words: Vec<&str> = (0..3).map(|_| WORDS[rng.gen_range(0..WORDS.len())]).collect();
-        format!("{}-{}", words.join("-"), rng.gen_range(100..1000))
-    })
+    std::env::var("GROTIUS_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| {
+            const WORDS: &[&str] = &[
+                "harbour", "treaty", "olive", "river", "lantern", "compass", "meadow", "anchor",
+                "quill", "summit", "bridge", "accord",
+            ];
+            let mut rng = rand::thread_rng();
+            let words: Vec<&str> = (0..3)
+                .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+                .collect();
+            format!("{}-{}", words.join("-"), rng.gen_range(100..1000))
+        })
 }
 
 /// Creates what is missing (idempotent) and sets every demo account's password.
@@ -89,11 +320,19 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
         let id = match users.iter().find(|u| u.username == name) {
             Some(u) => {
                 op.reset_password(&u.id, password).await?;
-                op.update_user(&u.id, &UserUpdate { disabled: Some(false), ..Default::default() }).await?;
+                op.update_user(
+                    &u.id,
+                    &UserUpdate {
+                        disabled: Some(false),
+                        ..Default::default()
+                    },
+                )
+                .await?;
                 u.id.clone()
             }
             None => {
-                let organisation = (*role == Role::Partner).then(|| "Sahel Dialogue Initiative".to_string());
+                let organisation =
+                    (*role == Role::Partner).then(|| "Sahel Dialogue Initiative".to_string());
                 op.create_user(&NewUser {
                     username: name.into(),
                     display_name: (*display).into(),
@@ -107,7 +346,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
             }
         };
         for c in *comps {
-            op.add_member(c, &id, "demo: member of the unit working on this file").await?;
+            op.add_member(c, &id, "demo: member of the unit working on this file")
+                .await?;
         }
     }
     // Processes are filed by the coordinator, who belongs to every mediation compartment.
@@ -116,7 +356,9 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
         .cli_act_as(&coordinator_id)
         .await?
         .context("the demo coordinator is missing")?;
-    let have = coordinator.list_processes(&Default::default(), 500, 0).await?;
+    let have = coordinator
+        .list_processes(&Default::default(), 500, 0)
+        .await?;
     for p in PROCESSES {
         if have.items.iter().any(|x| x.title == p.title) {
             continue;
@@ -144,7 +386,10 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
 pub async fn run(data: Option<PathBuf>, bind: SocketAddr) -> Result<()> {
     let data = match data {
         Some(d) => d,
-        None => tempfile::Builder::new().prefix("grotius-demo-").tempdir()?.keep(),
+        None => tempfile::Builder::new()
+            .prefix("grotius-demo-")
+            .tempdir()?
+            .keep(),
     };
     std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
     let ring = Keyring::load_or_create(&data)?;
@@ -158,6 +403,8 @@ pub async fn run(data: Option<PathBuf>, bind: SocketAddr) -> Result<()> {
     for (role, ..) in ACCOUNTS {
         println!("    {:<15} {}", role.as_str(), password);
     }
-    println!("  API:      POST http://{bind}/api/v1/auth/token  ·  OpenAPI: http://{bind}/api/v1/openapi.json");
+    println!(
+        "  API:      POST http://{bind}/api/v1/auth/token  ·  OpenAPI: http://{bind}/api/v1/openapi.json"
+    );
     crate::serve(store, bind, WebConfig::default()).await
 }

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use grotius_domain::{Classification, Role};
 use grotius_security::Keyring;
 use grotius_store::{NewUser, Store, UserUpdate};
@@ -22,10 +22,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { data, bind } => demo::run(data, bind).await.map(|_| ExitCode::SUCCESS),
         Command::Serve { store, bind, tls } => {
             let store = open_existing(&store).await?;
-            serve(store, bind, WebConfig { tls, ..WebConfig::default() }).await?;
+            serve(
+                store,
+                bind,
+                WebConfig {
+                    tls,
+                    ..WebConfig::default()
+                },
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { data, admin, database, keys } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
+        Command::Init {
+            data,
+            admin,
+            database,
+            keys,
+        } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
         Command::User(cmd) => user(cmd).await,
         Command::Audit(AuditCmd::Verify { store }) => {
             let store = open_existing(&store).await?;
@@ -41,15 +54,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Backup { data, out, keys } => {
-            let store = open_existing(&StoreArgs { data, database: None, keys }).await?;
+            let store = open_existing(&StoreArgs {
+                data,
+                database: None,
+                keys,
+            })
+            .await?;
             let bytes = grotius_store::backup_sqlite(&store, &out).await?;
-            println!("backup written to {} ({bytes} bytes); keep the key file separately: it is not in the backup", out.display());
+            println!(
+                "backup written to {} ({bytes} bytes); keep the key file separately: it is not in the backup",
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { data, from, keys } => {
             let ring = load_keys(&data, keys.as_deref())?;
             let entries = grotius_store::restore_sqlite(&data, &from, ring).await?;
-            println!("restored {} into {} (audit chain of {entries} entries verified); stop any running server first and start it again", from.display(), data.display());
+            println!(
+                "restored {} into {} (audit chain of {entries} entries verified); stop any running server first and start it again",
+                from.display(),
+                data.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys(KeysCmd::Rotate { store, retire }) => {
@@ -63,7 +88,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 let old = ring.retire_old_keys()?;
                 println!("retired keys: {}", old.join(", "));
             } else {
-                println!("old keys stay in {} until you run `grotius keys rotate --retire` again", dir.display());
+                println!(
+                    "old keys stay in {} until you run `grotius keys rotate --retire` again",
+                    dir.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -71,7 +99,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn keys_dir(data: &Path, keys: Option<&Path>) -> PathBuf {
-    keys.map(Path::to_path_buf).unwrap_or_else(|| data.to_path_buf())
+    keys.map(Path::to_path_buf)
+        .unwrap_or_else(|| data.to_path_buf())
 }
 
 fn load_keys(data: &Path, keys: Option<&Path>) -> Result<Keyring> {
@@ -81,18 +110,30 @@ fn load_keys(data: &Path, keys: Option<&Path>) -> Result<Keyring> {
 /// Opens an initialised instance; explains how to create one when there is none.
 async fn open_existing(args: &StoreArgs) -> Result<Store> {
     if !args.data.is_dir() {
-        bail!("data directory {} does not exist; create an instance with `grotius init --data {} --admin NAME`", args.data.display(), args.data.display());
+        bail!(
+            "data directory {} does not exist; create an instance with `grotius init --data {} --admin NAME`",
+            args.data.display(),
+            args.data.display()
+        );
     }
     let ring = load_keys(&args.data, args.keys.as_deref())?;
     if args.database.is_none() && !grotius_store::sqlite_path(&args.data).exists() {
-        bail!("no database in {}; create an instance with `grotius init --data {} --admin NAME`", args.data.display(), args.data.display());
+        bail!(
+            "no database in {}; create an instance with `grotius init --data {} --admin NAME`",
+            args.data.display(),
+            args.data.display()
+        );
     }
     Ok(Store::open(&args.data, args.database.as_deref(), ring).await?)
 }
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(store: Store, bind: SocketAddr, config: WebConfig) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}; is another server running there? choose another with --bind"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
+        format!(
+            "cannot listen on {bind}; is another server running there? choose another with --bind"
+        )
+    })?;
     tracing::info!(addr = %listener.local_addr()?, backend = store.backend().name(), "serving");
     grotius_web::serve(listener, AppState::new(store, config), shutdown()).await?;
     Ok(())
@@ -104,7 +145,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -132,12 +174,21 @@ fn read_password(env: &str, prompt: &str) -> Result<String> {
     Ok(p)
 }
 
-async fn init(data: &Path, admin: &str, database: Option<&str>, keys: Option<&Path>) -> Result<ExitCode> {
+async fn init(
+    data: &Path,
+    admin: &str,
+    database: Option<&str>,
+    keys: Option<&Path>,
+) -> Result<ExitCode> {
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
     let kdir = keys_dir(data, keys);
     std::fs::create_dir_all(&kdir)?;
     if grotius_store::sqlite_path(data).exists() && database.is_none() {
-        bail!("{} already holds an instance; use `grotius serve --data {}`", data.display(), data.display());
+        bail!(
+            "{} already holds an instance; use `grotius serve --data {}`",
+            data.display(),
+            data.display()
+        );
     }
     let password = read_password("GROTIUS_ADMIN_PASSWORD", &format!("password for {admin}: "))?;
     grotius_security::PasswordPolicy::check(&password, admin)?;
@@ -153,30 +204,64 @@ async fn init(data: &Path, admin: &str, database: Option<&str>, keys: Option<&Pa
         organisation: None,
     })
     .await?;
-    println!("instance created in {} (backend: {}); keys in {}", data.display(), store.backend().name(), kdir.join(grotius_security::KEYRING_FILE).display());
-    println!("back the key file up separately: without it, encrypted fields and the audit chain cannot be read or verified");
+    println!(
+        "instance created in {} (backend: {}); keys in {}",
+        data.display(),
+        store.backend().name(),
+        kdir.join(grotius_security::KEYRING_FILE).display()
+    );
+    println!(
+        "back the key file up separately: without it, encrypted fields and the audit chain cannot be read or verified"
+    );
     println!("start it with: grotius serve --data {}", data.display());
     Ok(ExitCode::SUCCESS)
 }
 
 async fn user(cmd: UserCmd) -> Result<ExitCode> {
     match cmd {
-        UserCmd::Add { store, name, roles, clearance, display_name, organisation } => {
+        UserCmd::Add {
+            store,
+            name,
+            roles,
+            clearance,
+            display_name,
+            organisation,
+        } => {
             let s = open_existing(&store).await?;
-            let roles = roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?;
+            let roles = roles
+                .iter()
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
             let clearance: Classification = clearance.parse()?;
-            let password = read_password("GROTIUS_USER_PASSWORD", &format!("password for {name}: "))?;
+            let password =
+                read_password("GROTIUS_USER_PASSWORD", &format!("password for {name}: "))?;
             let u = s
                 .cli_operator()
-                .create_user(&NewUser { display_name: display_name.unwrap_or_else(|| name.clone()), username: name, password, roles, clearance, organisation })
+                .create_user(&NewUser {
+                    display_name: display_name.unwrap_or_else(|| name.clone()),
+                    username: name,
+                    password,
+                    roles,
+                    clearance,
+                    organisation,
+                })
                 .await?;
             println!("user {} created ({})", u.username, u.id);
         }
         UserCmd::List { store } => {
             let s = open_existing(&store).await?;
-            println!("{:<20} {:<28} {:<12} {:<5} {:<8} compartments", "user", "roles", "clearance", "2fa", "status");
+            println!(
+                "{:<20} {:<28} {:<12} {:<5} {:<8} compartments",
+                "user", "roles", "clearance", "2fa", "status"
+            );
             for u in s.cli_operator().list_users().await? {
-                let status = if u.disabled { "disabled" } else if u.locked { "locked" } else { "active" };
+                let status = if u.disabled {
+                    "disabled"
+                } else if u.locked {
+                    "locked"
+                } else {
+                    "active"
+                };
                 println!(
                     "{:<20} {:<28} {:<12} {:<5} {:<8} {}",
                     u.username,
@@ -191,30 +276,66 @@ async fn user(cmd: UserCmd) -> Result<ExitCode> {
         UserCmd::Disable { store, name } => {
             let s = open_existing(&store).await?;
             let op = s.cli_operator();
-            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
-            op.update_user(&id, &UserUpdate { disabled: Some(true), ..Default::default() }).await?;
+            let id = op
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            op.update_user(
+                &id,
+                &UserUpdate {
+                    disabled: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await?;
             println!("user {name} disabled; their sessions and tokens are revoked");
         }
         UserCmd::Enable { store, name } => {
             let s = open_existing(&store).await?;
             let op = s.cli_operator();
-            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
-            op.update_user(&id, &UserUpdate { disabled: Some(false), ..Default::default() }).await?;
+            let id = op
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            op.update_user(
+                &id,
+                &UserUpdate {
+                    disabled: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await?;
             println!("user {name} enabled");
         }
         UserCmd::ResetPassword { store, name } => {
             let s = open_existing(&store).await?;
             let op = s.cli_operator();
-            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
-            let password = read_password("GROTIUS_USER_PASSWORD", &format!("new password for {name}: "))?;
+            let id = op
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            let password = read_password(
+                "GROTIUS_USER_PASSWORD",
+                &format!("new password for {name}: "),
+            )?;
             op.reset_password(&id, &password).await?;
             println!("password of {name} reset; the account is unlocked and its sessions ended");
         }
-        UserCmd::Grant { store, name, compartment, reason } => {
+        UserCmd::Grant {
+            store,
+            name,
+            compartment,
+            reason,
+        } => {
             let s = open_existing(&store).await?;
             let op = s.cli_operator();
-            let id = op.find_user_id(&name).await.with_context(|| format!("no user named '{name}'"))?;
-            op.add_member(&compartment, &id, &reason).await.with_context(|| format!("cannot add {name} to compartment '{compartment}'"))?;
+            let id = op
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            op.add_member(&compartment, &id, &reason)
+                .await
+                .with_context(|| format!("cannot add {name} to compartment '{compartment}'"))?;
             println!("{name} is now a member of {compartment}");
         }
     }

@@ -15,9 +15,9 @@ use grotius_store::{AuditFilter, NewUser, ProcessFilter, UserUpdate};
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::AppState;
 pub use types::*;
 
 pub fn routes() -> Router<AppState> {
@@ -26,13 +26,22 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/token", post(token))
         .route("/me", get(me))
         .route("/processes", get(list_processes).post(create_process))
-        .route("/processes/{id}", get(get_process).put(update_process).delete(delete_process))
+        .route(
+            "/processes/{id}",
+            get(get_process).put(update_process).delete(delete_process),
+        )
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).patch(update_user))
-        .route("/compartments", get(list_compartments).post(create_compartment))
+        .route(
+            "/compartments",
+            get(list_compartments).post(create_compartment),
+        )
         .route("/compartments/{id}", get(get_compartment))
         .route("/compartments/{id}/members", post(add_member))
-        .route("/compartments/{id}/members/{user_id}", delete(remove_member))
+        .route(
+            "/compartments/{id}/members/{user_id}",
+            delete(remove_member),
+        )
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/audit", get(audit))
@@ -42,7 +51,11 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn api_not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route; see /api/v1/openapi.json")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such API route; see /api/v1/openapi.json",
+    )
 }
 
 /// JSON body with errors in the API's format: 400 malformed, 415 wrong content type, 413 too
@@ -56,14 +69,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(match &rej {
-                JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.body_text()),
-                JsonRejection::JsonSyntaxError(e) => ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.body_text()),
-                JsonRejection::MissingJsonContentType(_) => {
-                    ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as JSON with 'Content-Type: application/json'")
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.body_text())
                 }
-                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the request body is larger than the server accepts")
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.body_text())
                 }
+                JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send the body as JSON with 'Content-Type: application/json'",
+                ),
+                other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "the request body is larger than the server accepts",
+                ),
                 other => ApiError::new(other.status(), "bad_request", other.body_text()),
             }),
         }
@@ -76,13 +97,22 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
-                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))
-            }
-            Err(e) => Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text())),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                e.body_text(),
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                e.body_text(),
+            )),
         }
     }
 }
@@ -110,7 +140,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -129,10 +162,22 @@ async fn token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<TokenResponse> {
     if !state.limiter.allow(ip) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many login attempts; wait a minute"));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many login attempts; wait a minute",
+        ));
     }
-    match state.store.api_login(&req.username, &req.password, req.totp.as_deref()).await? {
-        Some((token, expires_at)) => Ok(Json(TokenResponse { token, token_type: "Bearer".into(), expires_at })),
+    match state
+        .store
+        .api_login(&req.username, &req.password, req.totp.as_deref())
+        .await?
+    {
+        Some((token, expires_at)) => Ok(Json(TokenResponse {
+            token,
+            token_type: "Bearer".into(),
+            expires_at,
+        })),
         None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
@@ -157,9 +202,19 @@ async fn me(Caller(a): Caller) -> ApiResult<MeResponse> {
 
 /// Processes you may see (newest first), with the total under the same filter.
 #[utoipa::path(get, path = "/api/v1/processes", params(ProcessQuery), responses((status = 200, body = ProcessList), (status = 401, body = ErrorBody)))]
-async fn list_processes(Caller(a): Caller, ApiQuery(q): ApiQuery<ProcessQuery>) -> ApiResult<ProcessList> {
-    let filter = ProcessFilter { q: q.q, country: q.country, status: q.status, theme: q.theme };
-    let page = a.list_processes(&filter, q.limit.unwrap_or(50), q.offset.unwrap_or(0)).await?;
+async fn list_processes(
+    Caller(a): Caller,
+    ApiQuery(q): ApiQuery<ProcessQuery>,
+) -> ApiResult<ProcessList> {
+    let filter = ProcessFilter {
+        q: q.q,
+        country: q.country,
+        status: q.status,
+        theme: q.theme,
+    };
+    let page = a
+        .list_processes(&filter, q.limit.unwrap_or(50), q.offset.unwrap_or(0))
+        .await?;
     Ok(Json(ProcessList {
         items: page.items.into_iter().map(ProcessDto::from).collect(),
         total: page.total,
@@ -170,7 +225,10 @@ async fn list_processes(Caller(a): Caller, ApiQuery(q): ApiQuery<ProcessQuery>) 
 
 #[utoipa::path(post, path = "/api/v1/processes", request_body = ProcessInputDto,
     responses((status = 201, body = ProcessDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_process(Caller(a): Caller, ApiJson(input): ApiJson<ProcessInputDto>) -> Result<(StatusCode, Json<ProcessDto>), ApiError> {
+async fn create_process(
+    Caller(a): Caller,
+    ApiJson(input): ApiJson<ProcessInputDto>,
+) -> Result<(StatusCode, Json<ProcessDto>), ApiError> {
     let p = a.create_process(&ProcessInput::from(input)).await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
@@ -183,8 +241,16 @@ async fn get_process(Caller(a): Caller, Path(id): Path<String>) -> ApiResult<Pro
 
 #[utoipa::path(put, path = "/api/v1/processes/{id}", params(("id" = String, Path)), request_body = ProcessInputDto,
     responses((status = 200, body = ProcessDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_process(Caller(a): Caller, Path(id): Path<String>, ApiJson(input): ApiJson<ProcessInputDto>) -> ApiResult<ProcessDto> {
-    Ok(Json(a.update_process(&id, &ProcessInput::from(input)).await?.into()))
+async fn update_process(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProcessInputDto>,
+) -> ApiResult<ProcessDto> {
+    Ok(Json(
+        a.update_process(&id, &ProcessInput::from(input))
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/processes/{id}", params(("id" = String, Path)),
@@ -196,12 +262,22 @@ async fn delete_process(Caller(a): Caller, Path(id): Path<String>) -> Result<Sta
 
 #[utoipa::path(get, path = "/api/v1/users", responses((status = 200, body = UserList), (status = 404, body = ErrorBody)))]
 async fn list_users(Caller(a): Caller) -> ApiResult<UserList> {
-    Ok(Json(UserList { items: a.list_users().await?.into_iter().map(UserDto::from).collect() }))
+    Ok(Json(UserList {
+        items: a
+            .list_users()
+            .await?
+            .into_iter()
+            .map(UserDto::from)
+            .collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserDto,
     responses((status = 201, body = UserDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(Caller(a): Caller, ApiJson(n): ApiJson<NewUserDto>) -> Result<(StatusCode, Json<UserDto>), ApiError> {
+async fn create_user(
+    Caller(a): Caller,
+    ApiJson(n): ApiJson<NewUserDto>,
+) -> Result<(StatusCode, Json<UserDto>), ApiError> {
     let new = NewUser::try_from(n)?;
     Ok((StatusCode::CREATED, Json(a.create_user(&new).await?.into())))
 }
@@ -213,54 +289,101 @@ async fn get_user(Caller(a): Caller, Path(id): Path<String>) -> ApiResult<UserDt
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", params(("id" = String, Path)), request_body = UserUpdateDto,
     responses((status = 200, body = UserDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_user(Caller(a): Caller, Path(id): Path<String>, ApiJson(u): ApiJson<UserUpdateDto>) -> ApiResult<UserDto> {
+async fn update_user(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(u): ApiJson<UserUpdateDto>,
+) -> ApiResult<UserDto> {
     let upd = UserUpdate::try_from(u)?;
     Ok(Json(a.update_user(&id, &upd).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/compartments", responses((status = 200, body = CompartmentList)))]
 async fn list_compartments(Caller(a): Caller) -> ApiResult<CompartmentList> {
-    Ok(Json(CompartmentList { items: a.list_compartments().await?.into_iter().map(CompartmentDto::from).collect() }))
+    Ok(Json(CompartmentList {
+        items: a
+            .list_compartments()
+            .await?
+            .into_iter()
+            .map(CompartmentDto::from)
+            .collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/compartments", request_body = NewCompartmentDto,
     responses((status = 201, body = CompartmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_compartment(Caller(a): Caller, ApiJson(n): ApiJson<NewCompartmentDto>) -> Result<(StatusCode, Json<CompartmentDto>), ApiError> {
-    let c = a.create_compartment(&n.id, &n.name, n.description.as_deref().unwrap_or("")).await?;
+async fn create_compartment(
+    Caller(a): Caller,
+    ApiJson(n): ApiJson<NewCompartmentDto>,
+) -> Result<(StatusCode, Json<CompartmentDto>), ApiError> {
+    let c = a
+        .create_compartment(&n.id, &n.name, n.description.as_deref().unwrap_or(""))
+        .await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/compartments/{id}", params(("id" = String, Path)),
     responses((status = 200, body = CompartmentDetail), (status = 404, body = ErrorBody)))]
-async fn get_compartment(Caller(a): Caller, Path(id): Path<String>) -> ApiResult<CompartmentDetail> {
+async fn get_compartment(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<CompartmentDetail> {
     let (c, members) = a.get_compartment(&id).await?;
-    Ok(Json(CompartmentDetail { compartment: c.into(), members: members.into_iter().map(MemberDto::from).collect() }))
+    Ok(Json(CompartmentDetail {
+        compartment: c.into(),
+        members: members.into_iter().map(MemberDto::from).collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/compartments/{id}/members", params(("id" = String, Path)), request_body = NewMemberDto,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_member(Caller(a): Caller, Path(id): Path<String>, ApiJson(m): ApiJson<NewMemberDto>) -> Result<StatusCode, ApiError> {
+async fn add_member(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(m): ApiJson<NewMemberDto>,
+) -> Result<StatusCode, ApiError> {
     a.add_member(&id, &m.user_id, &m.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/compartments/{id}/members/{user_id}", params(("id" = String, Path), ("user_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn remove_member(Caller(a): Caller, Path((id, user_id)): Path<(String, String)>) -> Result<StatusCode, ApiError> {
+async fn remove_member(
+    Caller(a): Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
     a.remove_member(&id, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", responses((status = 200, body = ApiTokenList)))]
 async fn list_tokens(Caller(a): Caller) -> ApiResult<ApiTokenList> {
-    Ok(Json(ApiTokenList { items: a.list_tokens().await?.into_iter().map(ApiTokenDto::from).collect() }))
+    Ok(Json(ApiTokenList {
+        items: a
+            .list_tokens()
+            .await?
+            .into_iter()
+            .map(ApiTokenDto::from)
+            .collect(),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = NewTokenDto,
     responses((status = 201, body = NewTokenResponse), (status = 422, body = ErrorBody)))]
-async fn create_token(Caller(a): Caller, ApiJson(n): ApiJson<NewTokenDto>) -> Result<(StatusCode, Json<NewTokenResponse>), ApiError> {
-    let (token, info) = a.create_token(&n.name, &n.scope, n.expires_in_days.saturating_mul(86400)).await?;
-    Ok((StatusCode::CREATED, Json(NewTokenResponse { token, info: info.into() })))
+async fn create_token(
+    Caller(a): Caller,
+    ApiJson(n): ApiJson<NewTokenDto>,
+) -> Result<(StatusCode, Json<NewTokenResponse>), ApiError> {
+    let (token, info) = a
+        .create_token(&n.name, &n.scope, n.expires_in_days.saturating_mul(86400))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenResponse {
+            token,
+            info: info.into(),
+        }),
+    ))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
@@ -281,16 +404,25 @@ async fn audit(Caller(a): Caller, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResul
         from: q.from,
         to: q.to,
     };
-    let page = a.audit_log(&filter, q.limit.unwrap_or(100), q.offset.unwrap_or(0)).await?;
-    Ok(Json(AuditList { items: page.items.into_iter().map(AuditEntryDto::from).collect(), total: page.total }))
+    let page = a
+        .audit_log(&filter, q.limit.unwrap_or(100), q.offset.unwrap_or(0))
+        .await?;
+    Ok(Json(AuditList {
+        items: page.items.into_iter().map(AuditEntryDto::from).collect(),
+        total: page.total,
+    }))
 }
 
 /// ISO 3166-1 countries with UN M49 regions.
 #[utoipa::path(get, path = "/api/v1/countries", responses((status = 200, body = CountryList)))]
 async fn countries(Caller(a): Caller) -> ApiResult<CountryList> {
-    a.check(Action::Read, Resource::kind(ResourceKind::Reference)).await?;
+    a.check(Action::Read, Resource::kind(ResourceKind::Reference))
+        .await?;
     Ok(Json(CountryList {
-        items: grotius_domain::reference::countries().iter().map(CountryDto::from).collect(),
+        items: grotius_domain::reference::countries()
+            .iter()
+            .map(CountryDto::from)
+            .collect(),
         attribution: grotius_domain::reference::COUNTRIES_ATTRIBUTION.into(),
     }))
 }
@@ -298,7 +430,8 @@ async fn countries(Caller(a): Caller) -> ApiResult<CountryList> {
 /// Controlled vocabularies (themes, phases, tracks, Dutch roles, statuses) in English and Dutch.
 #[utoipa::path(get, path = "/api/v1/vocabularies", responses((status = 200, body = Vocabularies)))]
 async fn vocabularies(Caller(a): Caller) -> ApiResult<Vocabularies> {
-    a.check(Action::Read, Resource::kind(ResourceKind::Reference)).await?;
+    a.check(Action::Read, Resource::kind(ResourceKind::Reference))
+        .await?;
     use grotius_domain::reference as r;
     let v = |terms: &[r::Term]| terms.iter().map(TermDto::from).collect();
     Ok(Json(Vocabularies {
@@ -309,4 +442,3 @@ async fn vocabularies(Caller(a): Caller) -> ApiResult<Vocabularies> {
         process_statuses: v(r::PROCESS_STATUSES),
     }))
 }
-

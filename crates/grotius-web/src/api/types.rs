@@ -5,7 +5,9 @@ use grotius_domain::audit::AuditEntry;
 use grotius_domain::process::{Process, ProcessInput};
 use grotius_domain::reference::{Country, Term};
 use grotius_domain::{Classification, Role};
-use grotius_store::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, StoreError, UserInfo, UserUpdate};
+use grotius_store::{
+    ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, StoreError, UserInfo, UserUpdate,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -195,7 +197,9 @@ pub struct NewUserDto {
 }
 
 fn roles(v: &[String]) -> Result<Vec<Role>, StoreError> {
-    v.iter().map(|r| r.parse::<Role>().map_err(StoreError::from)).collect()
+    v.iter()
+        .map(|r| r.parse::<Role>().map_err(StoreError::from))
+        .collect()
 }
 
 impl TryFrom<NewUserDto> for NewUser {
@@ -228,8 +232,14 @@ impl TryFrom<UserUpdateDto> for UserUpdate {
         Ok(UserUpdate {
             display_name: d.display_name,
             roles: d.roles.as_deref().map(roles).transpose()?,
-            clearance: d.clearance.as_deref().map(str::parse::<Classification>).transpose()?,
-            organisation: d.organisation.map(|o| if o.trim().is_empty() { None } else { Some(o) }),
+            clearance: d
+                .clearance
+                .as_deref()
+                .map(str::parse::<Classification>)
+                .transpose()?,
+            organisation: d
+                .organisation
+                .map(|o| if o.trim().is_empty() { None } else { Some(o) }),
             disabled: d.disabled,
         })
     }
@@ -245,7 +255,12 @@ pub struct CompartmentDto {
 
 impl From<CompartmentInfo> for CompartmentDto {
     fn from(c: CompartmentInfo) -> Self {
-        CompartmentDto { id: c.id, name: c.name, description: c.description, members: c.members }
+        CompartmentDto {
+            id: c.id,
+            name: c.name,
+            description: c.description,
+            members: c.members,
+        }
     }
 }
 
@@ -265,7 +280,13 @@ pub struct MemberDto {
 
 impl From<MemberInfo> for MemberDto {
     fn from(m: MemberInfo) -> Self {
-        MemberDto { user_id: m.user_id, username: m.username, granted_by: m.granted_by, reason: m.reason, granted_at: m.granted_at }
+        MemberDto {
+            user_id: m.user_id,
+            username: m.username,
+            granted_by: m.granted_by,
+            reason: m.reason,
+            granted_at: m.granted_at,
+        }
     }
 }
 
@@ -432,7 +453,11 @@ pub struct TermDto {
 
 impl From<&Term> for TermDto {
     fn from(t: &Term) -> Self {
-        TermDto { code: t.code.into(), en: t.en.into(), nl: t.nl.into() }
+        TermDto {
+            code: t.code.into(),
+            en: t.en.into(),
+            nl: t.nl.into(),
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{html, Markup};
+use maud::{Markup, html};
 
-use super::{csrf_field, fmt_secs, page as shell, store_error, FormPairs};
+use super::{FormPairs, csrf_field, fmt_secs, page as shell, store_error};
 use crate::auth::Viewer;
 use crate::i18n::t;
 
@@ -115,12 +115,24 @@ pub async fn page(v: Viewer) -> Response {
 
 fn fail(e: grotius_store::StoreError) -> (Flash, StatusCode) {
     let (status, _, message) = crate::error::classify(&e);
-    (Flash { error: Some(message), ..Default::default() }, status)
+    (
+        Flash {
+            error: Some(message),
+            ..Default::default()
+        },
+        status,
+    )
 }
 
 pub async fn totp_enrol(v: Viewer) -> Response {
     let (flash, status) = match v.access.totp_begin().await {
-        Ok(en) => (Flash { enrolment: Some(en), ..Default::default() }, StatusCode::OK),
+        Ok(en) => (
+            Flash {
+                enrolment: Some(en),
+                ..Default::default()
+            },
+            StatusCode::OK,
+        ),
         Err(e) => fail(e),
     };
     render(&v, flash, status).await
@@ -128,15 +140,31 @@ pub async fn totp_enrol(v: Viewer) -> Response {
 
 pub async fn totp_confirm(v: Viewer, form: FormPairs) -> Response {
     let (flash, status) = match v.access.totp_confirm(&form.text("code")).await {
-        Ok(codes) => (Flash { recovery_codes: Some(codes), ..Default::default() }, StatusCode::OK),
+        Ok(codes) => (
+            Flash {
+                recovery_codes: Some(codes),
+                ..Default::default()
+            },
+            StatusCode::OK,
+        ),
         Err(e) => fail(e),
     };
     render(&v, flash, status).await
 }
 
 pub async fn change_password(v: Viewer, form: FormPairs) -> Response {
-    let (flash, status) = match v.access.change_password(&form.text("current"), &form.text("new")).await {
-        Ok(()) => (Flash { notice: Some(t(v.lang, "acct.password.done").into()), ..Default::default() }, StatusCode::OK),
+    let (flash, status) = match v
+        .access
+        .change_password(&form.text("current"), &form.text("new"))
+        .await
+    {
+        Ok(()) => (
+            Flash {
+                notice: Some(t(v.lang, "acct.password.done").into()),
+                ..Default::default()
+            },
+            StatusCode::OK,
+        ),
         Err(e) => fail(e),
     };
     render(&v, flash, status).await
@@ -146,13 +174,30 @@ pub async fn create_token(v: Viewer, form: FormPairs) -> Response {
     let days: i64 = match form.text("days").trim().parse() {
         Ok(d) => d,
         Err(_) => {
-            let e = grotius_store::StoreError::invalid("days", "give the number of days as a whole number from 1 to 366");
+            let e = grotius_store::StoreError::invalid(
+                "days",
+                "give the number of days as a whole number from 1 to 366",
+            );
             let (flash, status) = fail(e);
             return render(&v, flash, status).await;
         }
     };
-    let (flash, status) = match v.access.create_token(&form.text("name"), &form.text("scope"), days.saturating_mul(86400)).await {
-        Ok((token, _)) => (Flash { new_token: Some(token), ..Default::default() }, StatusCode::OK),
+    let (flash, status) = match v
+        .access
+        .create_token(
+            &form.text("name"),
+            &form.text("scope"),
+            days.saturating_mul(86400),
+        )
+        .await
+    {
+        Ok((token, _)) => (
+            Flash {
+                new_token: Some(token),
+                ..Default::default()
+            },
+            StatusCode::OK,
+        ),
         Err(e) => fail(e),
     };
     render(&v, flash, status).await

@@ -5,9 +5,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use grotius_domain::{Classification, Role};
 use grotius_store::{NewUser, StoreError, UserUpdate};
-use maud::{html, Markup};
+use maud::{Markup, html};
 
-use super::{class_label, classification_select, csrf_field, fmt_micros, page as shell, store_error, FormPairs};
+use super::{
+    FormPairs, class_label, classification_select, csrf_field, fmt_micros, page as shell,
+    store_error,
+};
 use crate::auth::Viewer;
 use crate::i18n::t;
 
@@ -21,11 +24,16 @@ fn roles_fieldset(v: &Viewer, selected: &[Role]) -> Markup {
 }
 
 fn parse_roles(form: &FormPairs) -> Result<Vec<Role>, StoreError> {
-    form.all("roles").iter().map(|r| r.parse::<Role>().map_err(StoreError::from)).collect()
+    form.all("roles")
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(StoreError::from))
+        .collect()
 }
 
 fn parse_clearance(form: &FormPairs) -> Result<Classification, StoreError> {
-    form.text("classification").parse::<Classification>().map_err(StoreError::from)
+    form.text("classification")
+        .parse::<Classification>()
+        .map_err(StoreError::from)
 }
 
 async fn render(v: &Viewer, error: Option<String>, status: StatusCode) -> Response {
@@ -95,7 +103,10 @@ pub async fn page(v: Viewer) -> Response {
 
 fn user_error(e: StoreError) -> Result<(String, StatusCode), StoreError> {
     let (status, _, message) = crate::error::classify(&e);
-    if status.is_client_error() && status != StatusCode::NOT_FOUND && status != StatusCode::FORBIDDEN {
+    if status.is_client_error()
+        && status != StatusCode::NOT_FOUND
+        && status != StatusCode::FORBIDDEN
+    {
         Ok((message, status))
     } else {
         Err(e)
@@ -125,7 +136,13 @@ pub async fn create_user(v: Viewer, form: FormPairs) -> Response {
     }
 }
 
-async fn render_user(v: &Viewer, id: &str, error: Option<String>, notice: Option<&str>, status: StatusCode) -> Response {
+async fn render_user(
+    v: &Viewer,
+    id: &str,
+    error: Option<String>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let l = v.lang;
     let u = match v.access.get_user(id).await {
         Ok(u) => u,
@@ -174,7 +191,11 @@ pub async fn update_user(v: Viewer, Path(id): Path<String>, form: FormPairs) -> 
             display_name: Some(form.text("display_name")),
             roles: Some(parse_roles(&form)?),
             clearance: Some(parse_clearance(&form)?),
-            organisation: Some(if org.trim().is_empty() { None } else { Some(org) }),
+            organisation: Some(if org.trim().is_empty() {
+                None
+            } else {
+                Some(org)
+            }),
             disabled: Some(form.get("disabled") == Some("1")),
         };
         v.access.update_user(&id, &upd).await
@@ -192,7 +213,16 @@ pub async fn update_user(v: Viewer, Path(id): Path<String>, form: FormPairs) -> 
 pub async fn reset_password(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
     let l = v.lang;
     match v.access.reset_password(&id, &form.text("password")).await {
-        Ok(()) => render_user(&v, &id, None, Some(t(l, "acct.password.done")), StatusCode::OK).await,
+        Ok(()) => {
+            render_user(
+                &v,
+                &id,
+                None,
+                Some(t(l, "acct.password.done")),
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(e) => match user_error(e) {
             Ok((msg, status)) => render_user(&v, &id, Some(msg), None, status).await,
             Err(e) => store_error(l, e),
@@ -209,7 +239,15 @@ pub async fn reset_totp(v: Viewer, Path(id): Path<String>) -> Response {
 
 pub async fn create_compartment(v: Viewer, form: FormPairs) -> Response {
     let l = v.lang;
-    match v.access.create_compartment(&form.text("id"), &form.text("name"), &form.text("description")).await {
+    match v
+        .access
+        .create_compartment(
+            &form.text("id"),
+            &form.text("name"),
+            &form.text("description"),
+        )
+        .await
+    {
         Ok(c) => Redirect::to(&format!("/admin/compartments/{}", c.id)).into_response(),
         Err(e) => match user_error(e) {
             Ok((msg, status)) => render(&v, Some(msg), status).await,
@@ -218,7 +256,12 @@ pub async fn create_compartment(v: Viewer, form: FormPairs) -> Response {
     }
 }
 
-async fn render_compartment(v: &Viewer, id: &str, error: Option<String>, status: StatusCode) -> Response {
+async fn render_compartment(
+    v: &Viewer,
+    id: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let l = v.lang;
     let (c, members) = match v.access.get_compartment(id).await {
         Ok(x) => x,
@@ -264,7 +307,11 @@ pub async fn compartment_page(v: Viewer, Path(id): Path<String>) -> Response {
 
 pub async fn add_member(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
     let l = v.lang;
-    match v.access.add_member(&id, &form.text("user_id"), &form.text("reason")).await {
+    match v
+        .access
+        .add_member(&id, &form.text("user_id"), &form.text("reason"))
+        .await
+    {
         Ok(()) => Redirect::to(&format!("/admin/compartments/{id}")).into_response(),
         Err(e) => match user_error(e) {
             Ok((msg, status)) => render_compartment(&v, &id, Some(msg), status).await,

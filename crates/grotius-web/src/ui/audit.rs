@@ -9,7 +9,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{fmt_micros, page as shell, parse_date_micros, store_error};
-use crate::auth::{url_encode, Viewer};
+use crate::auth::{Viewer, url_encode};
 use crate::i18n::t;
 
 const PAGE: i64 = 100;
@@ -36,7 +36,11 @@ impl AuditQuery {
             outcome: self.outcome.clone(),
             from: self.from.as_deref().and_then(parse_date_micros),
             // "until" a date includes that whole day.
-            to: self.to.as_deref().and_then(parse_date_micros).map(|m| m + 86_400_000_000),
+            to: self
+                .to
+                .as_deref()
+                .and_then(parse_date_micros)
+                .map(|m| m + 86_400_000_000),
         }
     }
 
@@ -44,7 +48,13 @@ impl AuditQuery {
         let f = |v: &Option<String>| url_encode(v.as_deref().unwrap_or(""));
         format!(
             "actor={}&action={}&kind={}&id={}&outcome={}&from={}&to={}",
-            f(&self.actor), f(&self.action), f(&self.kind), f(&self.id), f(&self.outcome), f(&self.from), f(&self.to)
+            f(&self.actor),
+            f(&self.action),
+            f(&self.kind),
+            f(&self.id),
+            f(&self.outcome),
+            f(&self.from),
+            f(&self.to)
         )
     }
 }
@@ -91,17 +101,26 @@ pub async fn page(v: Viewer, Query(q): Query<AuditQuery>) -> Response {
 
 fn csv_field(s: &str) -> String {
     // Quote every field; neutralise spreadsheet formulas.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// CSV of the filtered log (up to 100,000 entries), HXL-tagged; the export itself is audited.
 pub async fn export_csv(v: Viewer, Query(q): Query<AuditQuery>) -> Response {
     let l = v.lang;
-    if let Err(e) = v.access.check(Action::Export, Resource::kind(ResourceKind::AuditLog)).await {
+    if let Err(e) = v
+        .access
+        .check(Action::Export, Resource::kind(ResourceKind::AuditLog))
+        .await
+    {
         return store_error(l, e);
     }
-    let mut out = String::from("seq,at_utc,actor,action,resource_kind,resource_id,outcome,detail,hash\n");
+    let mut out =
+        String::from("seq,at_utc,actor,action,resource_kind,resource_id,outcome,detail,hash\n");
     out.push_str("#meta +seq,#date +utc,#contact +name,#activity +code,#meta +type,#meta +id,#status,#description,#meta +hash\n");
     let filter = q.filter();
     let mut offset = 0;
@@ -132,13 +151,25 @@ pub async fn export_csv(v: Viewer, Query(q): Query<AuditQuery>) -> Response {
         n += page.items.len();
         offset += page.items.len() as i64;
     }
-    if let Err(e) = v.access.record_event("audit-log.export", "audit-log", "", &serde_json::json!({"rows": n}).to_string()).await {
+    if let Err(e) = v
+        .access
+        .record_event(
+            "audit-log.export",
+            "audit-log",
+            "",
+            &serde_json::json!({"rows": n}).to_string(),
+        )
+        .await
+    {
         return store_error(l, e);
     }
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"grotius-audit.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"grotius-audit.csv\"",
+            ),
         ],
         out,
     )

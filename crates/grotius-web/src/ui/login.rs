@@ -1,20 +1,28 @@
 //! Login (password, then second factor) and logout.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use grotius_security::{new_token, TokenKind};
+use grotius_security::{TokenKind, new_token};
 use grotius_store::{LoginOutcome, SessionStage};
-use maud::{html, Markup, DOCTYPE};
+use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
 use super::FormPairs;
-use crate::auth::{self, Identity};
-use crate::i18n::{t, Lang};
 use crate::AppState;
+use crate::auth::{self, Identity};
+use crate::i18n::{Lang, t};
 
 /// The shell of pages shown before login: brand, language switch, content.
-fn bare_page(l: Lang, here: &str, title: &str, content: Markup, status: StatusCode, pre_csrf: Option<&str>, secure: bool) -> Response {
+fn bare_page(
+    l: Lang,
+    here: &str,
+    title: &str,
+    content: Markup,
+    status: StatusCode,
+    pre_csrf: Option<&str>,
+    secure: bool,
+) -> Response {
     let here = auth::url_encode(here);
     let body = html! {
         (DOCTYPE)
@@ -69,12 +77,25 @@ fn login_markup(l: Lang, pre: &str, next: &str, error: Option<&str>) -> Markup {
     }
 }
 
-pub async fn login_form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let l = auth::lang_of(&headers);
-    let pre = auth::cookie(&headers, auth::PRE_COOKIE).unwrap_or_else(|| new_token(TokenKind::Csrf));
+    let pre =
+        auth::cookie(&headers, auth::PRE_COOKIE).unwrap_or_else(|| new_token(TokenKind::Csrf));
     let next = auth::safe_next(q.next.as_deref());
     let here = format!("/login?next={}", auth::url_encode(&next));
-    bare_page(l, &here, t(l, "login.title"), login_markup(l, &pre, &next, None), StatusCode::OK, Some(&pre), state.config.tls)
+    bare_page(
+        l,
+        &here,
+        t(l, "login.title"),
+        login_markup(l, &pre, &next, None),
+        StatusCode::OK,
+        Some(&pre),
+        state.config.tls,
+    )
 }
 
 pub async fn login_submit(
@@ -87,15 +108,36 @@ pub async fn login_submit(
     let pre = auth::cookie(&headers, auth::PRE_COOKIE).unwrap_or_default();
     let next = auth::safe_next(form.get("next"));
     let fail = |msg: &str, status| {
-        bare_page(l, "/login", t(l, "login.title"), login_markup(l, &pre, &next, Some(msg)), status, None, state.config.tls)
+        bare_page(
+            l,
+            "/login",
+            t(l, "login.title"),
+            login_markup(l, &pre, &next, Some(msg)),
+            status,
+            None,
+            state.config.tls,
+        )
     };
     if !state.limiter.allow(ip) {
         return fail(t(l, "login.rate"), StatusCode::TOO_MANY_REQUESTS);
     }
-    match state.store.login(&form.text("username"), &form.text("password")).await {
+    match state
+        .store
+        .login(&form.text("username"), &form.text("password"))
+        .await
+    {
         Ok(LoginOutcome::Session { token, stage }) => {
-            let cookie = auth::set_cookie(auth::SESSION_COOKIE, &token, grotius_store::SESSION_MAX_AGE, state.config.tls);
-            let to = if stage == SessionStage::Full { next } else { format!("/login/totp?next={}", auth::url_encode(&next)) };
+            let cookie = auth::set_cookie(
+                auth::SESSION_COOKIE,
+                &token,
+                grotius_store::SESSION_MAX_AGE,
+                state.config.tls,
+            );
+            let to = if stage == SessionStage::Full {
+                next
+            } else {
+                format!("/login/totp?next={}", auth::url_encode(&next))
+            };
             ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
         }
         Ok(LoginOutcome::Failed) => fail(t(l, "login.failed"), StatusCode::UNAUTHORIZED),
@@ -138,7 +180,15 @@ pub async fn totp_form(
         return Redirect::to("/login").into_response();
     };
     let next = auth::safe_next(q.next.as_deref());
-    bare_page(l, "/login/totp", t(l, "login.totp.title"), totp_markup(l, &csrf, &next, None), StatusCode::OK, None, state.config.tls)
+    bare_page(
+        l,
+        "/login/totp",
+        t(l, "login.totp.title"),
+        totp_markup(l, &csrf, &next, None),
+        StatusCode::OK,
+        None,
+        state.config.tls,
+    )
 }
 
 pub async fn totp_submit(
@@ -154,19 +204,48 @@ pub async fn totp_submit(
     };
     let next = auth::safe_next(form.get("next"));
     if !state.limiter.allow(ip) {
-        return bare_page(l, "/login/totp", t(l, "login.totp.title"), totp_markup(l, &csrf, &next, Some(t(l, "login.rate"))), StatusCode::TOO_MANY_REQUESTS, None, state.config.tls);
+        return bare_page(
+            l,
+            "/login/totp",
+            t(l, "login.totp.title"),
+            totp_markup(l, &csrf, &next, Some(t(l, "login.rate"))),
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            state.config.tls,
+        );
     }
-    match state.store.login_second_factor(&token, &form.text("code")).await {
+    match state
+        .store
+        .login_second_factor(&token, &form.text("code"))
+        .await
+    {
         Ok(Some(new_token)) => {
-            let cookie = auth::set_cookie(auth::SESSION_COOKIE, &new_token, grotius_store::SESSION_MAX_AGE, state.config.tls);
+            let cookie = auth::set_cookie(
+                auth::SESSION_COOKIE,
+                &new_token,
+                grotius_store::SESSION_MAX_AGE,
+                state.config.tls,
+            );
             ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
         }
-        Ok(None) => bare_page(l, "/login/totp", t(l, "login.totp.title"), totp_markup(l, &csrf, &next, Some(t(l, "login.totp.failed"))), StatusCode::UNAUTHORIZED, None, state.config.tls),
+        Ok(None) => bare_page(
+            l,
+            "/login/totp",
+            t(l, "login.totp.title"),
+            totp_markup(l, &csrf, &next, Some(t(l, "login.totp.failed"))),
+            StatusCode::UNAUTHORIZED,
+            None,
+            state.config.tls,
+        ),
         Err(e) => super::store_error(l, e),
     }
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, ident: Option<axum::Extension<Identity>>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ident: Option<axum::Extension<Identity>>,
+) -> Response {
     if let Some(axum::Extension(Identity::Session { token, .. })) = ident
         && let Err(e) = state.store.logout(&token).await
     {

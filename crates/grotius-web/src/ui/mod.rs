@@ -9,19 +9,19 @@ mod modules;
 mod processes;
 mod reference;
 
+use axum::Router;
 use axum::extract::{Path, Query};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use grotius_domain::{Classification, Labels, ResourceKind, Role};
 use grotius_store::StoreError;
-use maud::{html, Markup, DOCTYPE};
+use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
 
-use crate::auth::{self, Viewer};
-use crate::i18n::{t, Lang};
 use crate::AppState;
+use crate::auth::{self, Viewer};
+use crate::i18n::{Lang, t};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,7 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .route("/lang/{lang}", get(set_lang))
         .route("/login", get(login::login_form).post(login::login_submit))
-        .route("/login/totp", get(login::totp_form).post(login::totp_submit))
+        .route(
+            "/login/totp",
+            get(login::totp_form).post(login::totp_submit),
+        )
         .route("/logout", post(login::logout))
         .route("/account", get(account::page))
         .route("/account/totp/enrol", post(account::totp_enrol))
@@ -40,18 +43,27 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::create_user))
-        .route("/admin/users/{id}", get(admin::user_page).post(admin::update_user))
+        .route(
+            "/admin/users/{id}",
+            get(admin::user_page).post(admin::update_user),
+        )
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/users/{id}/totp-reset", post(admin::reset_totp))
         .route("/admin/compartments", post(admin::create_compartment))
         .route("/admin/compartments/{id}", get(admin::compartment_page))
         .route("/admin/compartments/{id}/members", post(admin::add_member))
-        .route("/admin/compartments/{id}/members/{user}/remove", post(admin::remove_member))
+        .route(
+            "/admin/compartments/{id}/members/{user}/remove",
+            post(admin::remove_member),
+        )
         .route("/audit", get(audit::page))
         .route("/audit.csv", get(audit::export_csv))
         .route("/processes", get(processes::list).post(processes::create))
         .route("/processes/new", get(processes::new_form))
-        .route("/processes/{id}", get(processes::show).post(processes::update))
+        .route(
+            "/processes/{id}",
+            get(processes::show).post(processes::update),
+        )
         .route("/processes/{id}/edit", get(processes::edit_form))
         .route("/processes/{id}/delete", post(processes::delete))
         .route("/reference", get(reference::page))
@@ -60,7 +72,10 @@ pub fn routes() -> Router<AppState> {
 
 async fn css() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../assets/app.css"),
     )
         .into_response()
@@ -68,7 +83,10 @@ async fn css() -> Response {
 
 async fn js() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../assets/app.js"),
     )
         .into_response()
@@ -80,15 +98,25 @@ struct NextQuery {
 }
 
 /// Sets the language cookie and returns to the page (GET: a preference, not a state change).
-async fn set_lang(Path(lang): Path<String>, Query(q): Query<NextQuery>, headers: HeaderMap) -> Response {
-    let Some(l) = Lang::parse(&lang) else { return not_found(headers).await };
+async fn set_lang(
+    Path(lang): Path<String>,
+    Query(q): Query<NextQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(l) = Lang::parse(&lang) else {
+        return not_found(headers).await;
+    };
     let next = auth::safe_next_any(q.next.as_deref());
     let cookie = auth::set_cookie(auth::LANG_COOKIE, l.code(), 365 * 86400, false);
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
 pub async fn not_found(headers: HeaderMap) -> Response {
-    error_page(auth::lang_of(&headers), StatusCode::NOT_FOUND, t(auth::lang_of(&headers), "err.notfound"))
+    error_page(
+        auth::lang_of(&headers),
+        StatusCode::NOT_FOUND,
+        t(auth::lang_of(&headers), "err.notfound"),
+    )
 }
 
 /// A bare error page (no navigation: the caller may not be signed in).
@@ -143,7 +171,11 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
 
 fn is_current(here: &str, href: &str) -> bool {
     let path = here.split('?').next().unwrap_or("/");
-    if href == "/" { path == "/" } else { path == href || path.starts_with(&format!("{href}/")) }
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
 }
 
 /// The page shell around every signed-in page.
@@ -246,7 +278,11 @@ pub fn fmt_secs(secs: i64) -> String {
 /// Parses `YYYY-MM-DD` into Unix microseconds at 00:00 UTC.
 pub fn parse_date_micros(s: &str) -> Option<i64> {
     let mut parts = s.trim().splitn(3, '-');
-    let (y, m, d) = (parts.next()?.parse().ok()?, parts.next()?.parse::<u8>().ok()?, parts.next()?.parse().ok()?);
+    let (y, m, d) = (
+        parts.next()?.parse().ok()?,
+        parts.next()?.parse::<u8>().ok()?,
+        parts.next()?.parse().ok()?,
+    );
     let d = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
     Some(d.midnight().assume_utc().unix_timestamp() * 1_000_000)
 }
@@ -256,7 +292,10 @@ pub struct FormPairs(pub Vec<(String, String)>);
 
 impl FormPairs {
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.0.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self, k: &str) -> String {
@@ -264,7 +303,11 @@ impl FormPairs {
     }
 
     pub fn all(&self, k: &str) -> Vec<String> {
-        self.0.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -277,7 +320,11 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPairs {
             Ok(axum::Form(pairs)) => Ok(FormPairs(pairs)),
             Err(rej) => {
                 let status = rej.status();
-                let msg = if status == StatusCode::PAYLOAD_TOO_LARGE { t(l, "err.toolarge") } else { t(l, "err.bad") };
+                let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    t(l, "err.toolarge")
+                } else {
+                    t(l, "err.bad")
+                };
                 Err(error_page(l, status, msg))
             }
         }
@@ -286,5 +333,8 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPairs {
 
 /// Whether the viewer may create records of a kind somewhere (to show "new" buttons).
 pub fn may_create(v: &Viewer, kind: ResourceKind) -> bool {
-    v.access.may(grotius_domain::Action::Create, grotius_domain::Resource::kind(kind))
+    v.access.may(
+        grotius_domain::Action::Create,
+        grotius_domain::Resource::kind(kind),
+    )
 }

@@ -12,7 +12,11 @@ use crate::i18n::t;
 
 pub async fn dashboard(v: Viewer) -> Response {
     let l = v.lang;
-    let recent = match v.access.list_processes(&ProcessFilter::default(), 8, 0).await {
+    let recent = match v
+        .access
+        .list_processes(&ProcessFilter::default(), 8, 0)
+        .await
+    {
         Ok(p) => Some(p),
         Err(grotius_store::StoreError::NotFound) => None,
         Err(e) => return store_error(l, e),
@@ -64,15 +68,26 @@ const MODULES: &[(&str, &str, &str)] = &[
     ("/roster", "nav.roster", "mod.roster.desc"),
     ("/fund", "nav.fund", "mod.fund.desc"),
     ("/knowledge", "nav.knowledge", "mod.knowledge.desc"),
-    ("/accountability", "nav.accountability", "mod.accountability.desc"),
-    ("/early-warning", "nav.early-warning", "mod.early-warning.desc"),
+    (
+        "/accountability",
+        "nav.accountability",
+        "mod.accountability.desc",
+    ),
+    (
+        "/early-warning",
+        "nav.early-warning",
+        "mod.early-warning.desc",
+    ),
 ];
 
 /// Landing page of a module that has no screens of its own yet: what it will hold, and what of
 /// the platform is already there for it.
 pub async fn module_page(v: Viewer, Path(module): Path<String>, headers: HeaderMap) -> Response {
     let l = v.lang;
-    let Some((href, key, desc)) = MODULES.iter().find(|(h, _, _)| h.trim_start_matches('/') == module) else {
+    let Some((href, key, desc)) = MODULES
+        .iter()
+        .find(|(h, _, _)| h.trim_start_matches('/') == module)
+    else {
         return super::not_found(headers).await;
     };
     let content = html! {

@@ -7,12 +7,15 @@ use grotius_domain::process::{Process, ProcessInput};
 use grotius_domain::reference::{self, Term};
 use grotius_domain::{Action, Resource, ResourceKind};
 use grotius_store::{ProcessFilter, StoreError};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{classification_select, csrf_field, fmt_micros, labels_badge, may_create, page, store_error, FormPairs};
-use crate::auth::{url_encode, Viewer};
-use crate::i18n::{t, Lang};
+use super::{
+    FormPairs, classification_select, csrf_field, fmt_micros, labels_badge, may_create, page,
+    store_error,
+};
+use crate::auth::{Viewer, url_encode};
+use crate::i18n::{Lang, t};
 
 const PAGE: i64 = 50;
 
@@ -26,7 +29,11 @@ pub struct ListQuery {
 }
 
 fn term_label(l: Lang, vocab: &[Term], code: &str) -> String {
-    vocab.iter().find(|t| t.code == code).map(|t| t.label(l.code()).to_string()).unwrap_or_else(|| code.to_string())
+    vocab
+        .iter()
+        .find(|t| t.code == code)
+        .map(|t| t.label(l.code()).to_string())
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn options(l: Lang, vocab: &[Term], selected: &str, any: bool) -> Markup {
@@ -38,7 +45,12 @@ fn options(l: Lang, vocab: &[Term], selected: &str, any: bool) -> Markup {
 
 pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
     let l = v.lang;
-    let filter = ProcessFilter { q: q.q.clone(), country: q.country.clone(), status: q.status.clone(), theme: q.theme.clone() };
+    let filter = ProcessFilter {
+        q: q.q.clone(),
+        country: q.country.clone(),
+        status: q.status.clone(),
+        theme: q.theme.clone(),
+    };
     let offset = q.offset.unwrap_or(0).max(0);
     let page_data = match v.access.list_processes(&filter, PAGE, offset).await {
         Ok(p) => p,
@@ -99,8 +111,14 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(p) => p,
         Err(e) => return store_error(l, e),
     };
-    let may_edit = v.access.may(Action::Update, Resource::labelled(ResourceKind::Process, &p.labels));
-    let may_delete = v.access.may(Action::Delete, Resource::labelled(ResourceKind::Process, &p.labels));
+    let may_edit = v.access.may(
+        Action::Update,
+        Resource::labelled(ResourceKind::Process, &p.labels),
+    );
+    let may_delete = v.access.may(
+        Action::Delete,
+        Resource::labelled(ResourceKind::Process, &p.labels),
+    );
     let content = html! {
         h1 { (p.display_name()) " " (labels_badge(l, &p.labels)) }
         dl.facts {
@@ -157,7 +175,12 @@ fn input_from_form(f: &FormPairs) -> ProcessInput {
     ProcessInput {
         title: f.text("title"),
         codename: f.get("codename").map(str::to_string),
-        countries: f.text("countries").split([',', ' ', ';']).map(str::to_string).filter(|s| !s.is_empty()).collect(),
+        countries: f
+            .text("countries")
+            .split([',', ' ', ';'])
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+            .collect(),
         phase: f.text("phase"),
         tracks: f.all("tracks"),
         dutch_role: f.text("dutch_role"),
@@ -170,10 +193,26 @@ fn input_from_form(f: &FormPairs) -> ProcessInput {
     }
 }
 
-async fn form_page(v: &Viewer, action: &str, title: &str, input: &ProcessInput, error: Option<String>, status: StatusCode) -> Response {
+async fn form_page(
+    v: &Viewer,
+    action: &str,
+    title: &str,
+    input: &ProcessInput,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let l = v.lang;
     let compartments = v.access.list_compartments().await.unwrap_or_default();
-    let member_of: Vec<_> = compartments.iter().filter(|c| v.access.subject().compartments.iter().any(|m| m.as_str() == c.id)).collect();
+    let member_of: Vec<_> = compartments
+        .iter()
+        .filter(|c| {
+            v.access
+                .subject()
+                .compartments
+                .iter()
+                .any(|m| m.as_str() == c.id)
+        })
+        .collect();
     let content = html! {
         h1 { (title) }
         @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
@@ -222,7 +261,11 @@ async fn form_page(v: &Viewer, action: &str, title: &str, input: &ProcessInput, 
 
 pub async fn new_form(v: Viewer) -> Response {
     let l = v.lang;
-    if let Err(e) = v.access.check(Action::Create, Resource::kind(ResourceKind::Process)).await {
+    if let Err(e) = v
+        .access
+        .check(Action::Create, Resource::kind(ResourceKind::Process))
+        .await
+    {
         return store_error(l, e);
     }
     let input = ProcessInput {
@@ -232,7 +275,15 @@ pub async fn new_form(v: Viewer) -> Response {
         classification: "internal".into(),
         ..Default::default()
     };
-    form_page(&v, "/processes", t(l, "proc.new"), &input, None, StatusCode::OK).await
+    form_page(
+        &v,
+        "/processes",
+        t(l, "proc.new"),
+        &input,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
@@ -249,7 +300,17 @@ pub async fn create(v: Viewer, form: FormPairs) -> Response {
     match v.access.create_process(&input).await {
         Ok(p) => Redirect::to(&format!("/processes/{}", p.id)).into_response(),
         Err(e) => match form_failure(e) {
-            Ok((msg, status)) => form_page(&v, "/processes", t(l, "proc.new"), &input, Some(msg), status).await,
+            Ok((msg, status)) => {
+                form_page(
+                    &v,
+                    "/processes",
+                    t(l, "proc.new"),
+                    &input,
+                    Some(msg),
+                    status,
+                )
+                .await
+            }
             Err(e) => store_error(l, e),
         },
     }
@@ -261,10 +322,25 @@ pub async fn edit_form(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(p) => p,
         Err(e) => return store_error(l, e),
     };
-    if let Err(e) = v.access.check(Action::Update, Resource::labelled(ResourceKind::Process, &p.labels)).await {
+    if let Err(e) = v
+        .access
+        .check(
+            Action::Update,
+            Resource::labelled(ResourceKind::Process, &p.labels),
+        )
+        .await
+    {
         return store_error(l, e);
     }
-    form_page(&v, &format!("/processes/{id}"), t(l, "proc.edit"), &input_from(&p), None, StatusCode::OK).await
+    form_page(
+        &v,
+        &format!("/processes/{id}"),
+        t(l, "proc.edit"),
+        &input_from(&p),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn update(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
@@ -273,7 +349,17 @@ pub async fn update(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Respo
     match v.access.update_process(&id, &input).await {
         Ok(p) => Redirect::to(&format!("/processes/{}", p.id)).into_response(),
         Err(e) => match form_failure(e) {
-            Ok((msg, status)) => form_page(&v, &format!("/processes/{id}"), t(l, "proc.edit"), &input, Some(msg), status).await,
+            Ok((msg, status)) => {
+                form_page(
+                    &v,
+                    &format!("/processes/{id}"),
+                    t(l, "proc.edit"),
+                    &input,
+                    Some(msg),
+                    status,
+                )
+                .await
+            }
             Err(e) => store_error(l, e),
         },
     }

@@ -4,12 +4,12 @@ use axum::extract::Query;
 use axum::response::Response;
 use grotius_domain::reference::{self, Term};
 use grotius_domain::{Action, Resource, ResourceKind};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{page as shell, store_error};
 use crate::auth::Viewer;
-use crate::i18n::{t, Lang};
+use crate::i18n::{Lang, t};
 
 #[derive(Deserialize)]
 pub struct RefQuery {
@@ -26,14 +26,25 @@ fn vocab(l: Lang, title: &str, terms: &[Term]) -> Markup {
 
 pub async fn page(v: Viewer, Query(q): Query<RefQuery>) -> Response {
     let l = v.lang;
-    if let Err(e) = v.access.check(Action::Read, Resource::kind(ResourceKind::Reference)).await {
+    if let Err(e) = v
+        .access
+        .check(Action::Read, Resource::kind(ResourceKind::Reference))
+        .await
+    {
         return store_error(l, e);
     }
     let region = q.region.unwrap_or_default();
-    let mut regions: Vec<&str> = reference::countries().iter().map(|c| c.region.as_str()).filter(|r| !r.is_empty()).collect();
+    let mut regions: Vec<&str> = reference::countries()
+        .iter()
+        .map(|c| c.region.as_str())
+        .filter(|r| !r.is_empty())
+        .collect();
     regions.sort();
     regions.dedup();
-    let countries: Vec<_> = reference::countries().iter().filter(|c| region.is_empty() || c.region == region).collect();
+    let countries: Vec<_> = reference::countries()
+        .iter()
+        .filter(|c| region.is_empty() || c.region == region)
+        .collect();
     let content = html! {
         h1 { (t(l, "ref.title")) }
         (vocab(l, t(l, "ref.themes"), reference::THEMES))
@@ -59,5 +70,3 @@ pub async fn page(v: Viewer, Query(q): Query<RefQuery>) -> Response {
     };
     shell(&v, t(l, "ref.title"), content)
 }
-
-

@@ -3,9 +3,14 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::harness::{bin, fresh_database, PASSWORD};
+use crate::harness::{PASSWORD, bin, fresh_database};
 
-fn run(args: &[&str], db: &Option<String>, stdin: Option<&str>, env: &[(&str, &str)]) -> (i32, String) {
+fn run(
+    args: &[&str],
+    db: &Option<String>,
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> (i32, String) {
     let mut cmd = Command::new(bin());
     cmd.args(args);
     if let Some(url) = db {
@@ -15,7 +20,9 @@ fn run(args: &[&str], db: &Option<String>, stdin: Option<&str>, env: &[(&str, &s
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     {
         let mut input = child.stdin.take().unwrap();
@@ -24,7 +31,11 @@ fn run(args: &[&str], db: &Option<String>, stdin: Option<&str>, env: &[(&str, &s
         }
     }
     let out = child.wait_with_output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -32,7 +43,9 @@ fn run(args: &[&str], db: &Option<String>, stdin: Option<&str>, env: &[(&str, &s
 fn every_command_has_help() {
     let (code, text) = run(&["--help"], &None, None, &[]);
     assert_eq!(code, 0);
-    for c in ["demo", "serve", "init", "user", "audit", "backup", "restore", "keys"] {
+    for c in [
+        "demo", "serve", "init", "user", "audit", "backup", "restore", "keys",
+    ] {
         assert!(text.contains(c), "{c} missing from --help: {text}");
     }
     for args in [
@@ -58,12 +71,36 @@ fn every_command_has_help() {
 fn errors_name_the_problem_and_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nothing-here");
-    let (code, text) = run(&["serve", "--data", missing.to_str().unwrap()], &None, None, &[]);
+    let (code, text) = run(
+        &["serve", "--data", missing.to_str().unwrap()],
+        &None,
+        None,
+        &[],
+    );
     assert_ne!(code, 0);
-    assert!(text.contains("does not exist") && text.contains("grotius init"), "{text}");
-    let (code, text) = run(&["user", "add", "--data", dir.path().to_str().unwrap(), "x", "--role", "king"], &None, None, &[]);
+    assert!(
+        text.contains("does not exist") && text.contains("grotius init"),
+        "{text}"
+    );
+    let (code, text) = run(
+        &[
+            "user",
+            "add",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "x",
+            "--role",
+            "king",
+        ],
+        &None,
+        None,
+        &[],
+    );
     assert_ne!(code, 0);
-    assert!(text.contains("grotius init") || text.contains("keyring"), "{text}");
+    assert!(
+        text.contains("grotius init") || text.contains("keyring"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -72,34 +109,89 @@ async fn init_and_user_management() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("inst");
     let d = data.to_str().unwrap();
-    let (code, text) = run(&["init", "--data", d, "--admin", "root"], &db, Some(&format!("{PASSWORD}\n")), &[]);
+    let (code, text) = run(
+        &["init", "--data", d, "--admin", "root"],
+        &db,
+        Some(&format!("{PASSWORD}\n")),
+        &[],
+    );
     assert_eq!(code, 0, "{text}");
     assert!(data.join("keyring.json").exists());
-    let (code, text) = run(&["init", "--data", d, "--admin", "root"], &db, Some(&format!("{PASSWORD}\n")), &[]);
+    let (code, text) = run(
+        &["init", "--data", d, "--admin", "root"],
+        &db,
+        Some(&format!("{PASSWORD}\n")),
+        &[],
+    );
     assert_ne!(code, 0, "a second init must refuse: {text}");
 
-    let (code, text) = run(&["user", "add", "--data", d, "ana", "--role", "analyst", "--clearance", "confidential"], &db, Some("another good passphrase\n"), &[]);
+    let (code, text) = run(
+        &[
+            "user",
+            "add",
+            "--data",
+            d,
+            "ana",
+            "--role",
+            "analyst",
+            "--clearance",
+            "confidential",
+        ],
+        &db,
+        Some("another good passphrase\n"),
+        &[],
+    );
     assert_eq!(code, 0, "{text}");
-    let (code, text) = run(&["user", "add", "--data", d, "eve", "--role", "emperor"], &db, Some("another good passphrase\n"), &[]);
+    let (code, text) = run(
+        &["user", "add", "--data", d, "eve", "--role", "emperor"],
+        &db,
+        Some("another good passphrase\n"),
+        &[],
+    );
     assert_ne!(code, 0);
-    assert!(text.contains("unknown role 'emperor'") && text.contains("analyst"), "{text}");
-    let (code, text) = run(&["user", "add", "--data", d, "weak", "--role", "analyst"], &db, Some("short\n"), &[]);
+    assert!(
+        text.contains("unknown role 'emperor'") && text.contains("analyst"),
+        "{text}"
+    );
+    let (code, text) = run(
+        &["user", "add", "--data", d, "weak", "--role", "analyst"],
+        &db,
+        Some("short\n"),
+        &[],
+    );
     assert_ne!(code, 0);
     assert!(text.contains("at least 12"), "{text}");
 
     let (code, text) = run(&["user", "list", "--data", d], &db, None, &[]);
     assert_eq!(code, 0);
-    assert!(text.contains("root") && text.contains("ana") && text.contains("confidential"), "{text}");
+    assert!(
+        text.contains("root") && text.contains("ana") && text.contains("confidential"),
+        "{text}"
+    );
     assert!(!text.contains("weak"));
 
     let (code, _) = run(&["user", "disable", "--data", d, "ana"], &db, None, &[]);
     assert_eq!(code, 0);
     let (_, text) = run(&["user", "list", "--data", d], &db, None, &[]);
-    assert!(text.lines().any(|l| l.starts_with("ana ") && l.contains("disabled")), "{text}");
-    let (code, text) = run(&["user", "reset-password", "--data", d, "nobody"], &db, Some("whatever passphrase\n"), &[]);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("ana ") && l.contains("disabled")),
+        "{text}"
+    );
+    let (code, text) = run(
+        &["user", "reset-password", "--data", d, "nobody"],
+        &db,
+        Some("whatever passphrase\n"),
+        &[],
+    );
     assert_ne!(code, 0);
     assert!(text.contains("no user named 'nobody'"), "{text}");
-    let (code, text) = run(&["user", "reset-password", "--data", d, "ana"], &db, None, &[("GROTIUS_USER_PASSWORD", "yet another passphrase")]);
+    let (code, text) = run(
+        &["user", "reset-password", "--data", d, "ana"],
+        &db,
+        None,
+        &[("GROTIUS_USER_PASSWORD", "yet another passphrase")],
+    );
     assert_eq!(code, 0, "{text}");
 
     let (code, text) = run(&["audit", "verify", "--data", d], &db, None, &[]);

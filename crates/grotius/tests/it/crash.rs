@@ -5,21 +5,30 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::harness::{bin, client, fresh_database, PASSWORD};
+use crate::harness::{PASSWORD, bin, client, fresh_database};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(data: &std::path::Path, db: &Option<String>, port: u16) -> Child {
     let mut cmd = Command::new(bin());
-    cmd.args(["serve", "--data"]).arg(data).args(["--bind", &format!("127.0.0.1:{port}")]);
+    cmd.args(["serve", "--data"])
+        .arg(data)
+        .args(["--bind", &format!("127.0.0.1:{port}")]);
     if let Some(url) = db {
         cmd.args(["--database", url]);
     }
-    cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 async fn wait_healthy(base: &str) {
@@ -42,13 +51,19 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("inst");
     let mut init = Command::new(bin());
-    init.args(["init", "--data"]).arg(&data).args(["--admin", "root"]).env("GROTIUS_ADMIN_PASSWORD", PASSWORD);
+    init.args(["init", "--data"])
+        .arg(&data)
+        .args(["--admin", "root"])
+        .env("GROTIUS_ADMIN_PASSWORD", PASSWORD);
     if let Some(url) = &db {
         init.args(["--database", url]);
     }
     assert!(init.status().unwrap().success());
     let mut add = Command::new(bin());
-    add.args(["user", "add", "--data"]).arg(&data).args(["writer", "--role", "coordinator", "--clearance", "secret"]).env("GROTIUS_USER_PASSWORD", PASSWORD);
+    add.args(["user", "add", "--data"])
+        .arg(&data)
+        .args(["writer", "--role", "coordinator", "--clearance", "secret"])
+        .env("GROTIUS_USER_PASSWORD", PASSWORD);
     if let Some(url) = &db {
         add.args(["--database", url]);
     }
@@ -59,7 +74,15 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
     let mut server = start(&data, &db, port);
     wait_healthy(&base).await;
     let c = client();
-    let token: Value = c.post(format!("{base}/api/v1/auth/token")).json(&json!({"username": "writer", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let token: Value = c
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "writer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = token["token"].as_str().unwrap().to_string();
 
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -96,14 +119,31 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
         w.await.unwrap();
     }
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 20, "the stream was running when the server died ({} acknowledged)", acked.len());
+    assert!(
+        acked.len() >= 20,
+        "the stream was running when the server died ({} acknowledged)",
+        acked.len()
+    );
 
     let mut server = start(&data, &db, port);
     wait_healthy(&base).await;
-    let token: Value = c.post(format!("{base}/api/v1/auth/token")).json(&json!({"username": "writer", "password": PASSWORD})).send().await.unwrap().json().await.unwrap();
+    let token: Value = c
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "writer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = token["token"].as_str().unwrap();
     for (id, title) in &acked {
-        let r = c.get(format!("{base}/api/v1/processes/{id}")).bearer_auth(token).send().await.unwrap();
+        let r = c
+            .get(format!("{base}/api/v1/processes/{id}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "acknowledged write {id} lost");
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["title"].as_str(), Some(title.as_str()));
@@ -117,7 +157,17 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
         verify.args(["--database", url]);
     }
     let out = verify.output().unwrap();
-    assert!(out.status.success(), "audit chain after the crash: {}", String::from_utf8_lossy(&out.stderr));
-    let store = grotius_store::Store::open(&data, db.as_deref(), grotius_security::Keyring::load(&data).unwrap()).await.unwrap();
+    assert!(
+        out.status.success(),
+        "audit chain after the crash: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = grotius_store::Store::open(
+        &data,
+        db.as_deref(),
+        grotius_security::Keyring::load(&data).unwrap(),
+    )
+    .await
+    .unwrap();
     store.integrity_check().await.unwrap();
 }

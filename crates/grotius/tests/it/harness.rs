@@ -11,7 +11,9 @@ use sqlx::{AnyPool, Connection, Executor};
 pub const PASSWORD: &str = "test-password-for-everyone";
 
 pub fn pg_base_url() -> Option<String> {
-    std::env::var("GROTIUS_TEST_DATABASE_URL").ok().filter(|u| !u.trim().is_empty())
+    std::env::var("GROTIUS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
 pub fn is_postgres() -> bool {
@@ -20,12 +22,19 @@ pub fn is_postgres() -> bool {
 
 /// A fresh database on the PostgreSQL server of `GROTIUS_TEST_DATABASE_URL`.
 async fn fresh_pg_database(base: &str) -> String {
-    assert!(base.starts_with("postgres://") || base.starts_with("postgresql://"), "GROTIUS_TEST_DATABASE_URL must be a postgres:// URL, got {base}");
+    assert!(
+        base.starts_with("postgres://") || base.starts_with("postgresql://"),
+        "GROTIUS_TEST_DATABASE_URL must be a postgres:// URL, got {base}"
+    );
     let name = format!("grotius_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base)
+    let mut conn = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| {
+        panic!(
+            "cannot reach the PostgreSQL test server at {base}: {e}; start one with .ci/postgres.sh"
+        )
+    });
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .await
-        .unwrap_or_else(|e| panic!("cannot reach the PostgreSQL test server at {base}: {e}; start one with .ci/postgres.sh"));
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+        .expect("create test database");
     let (prefix, _) = base.rsplit_once('/').expect("URL has a database name");
     format!("{prefix}/{name}")
 }
@@ -52,8 +61,18 @@ impl Instance {
         let dir = tempfile::tempdir().expect("tempdir");
         Keyring::create(dir.path()).expect("keyring");
         let database = fresh_database().await;
-        let store = Store::open(dir.path(), database.as_deref(), Keyring::load(dir.path()).unwrap()).await.expect("open store");
-        Instance { dir, database, store }
+        let store = Store::open(
+            dir.path(),
+            database.as_deref(),
+            Keyring::load(dir.path()).unwrap(),
+        )
+        .await
+        .expect("open store");
+        Instance {
+            dir,
+            database,
+            store,
+        }
     }
 
     /// An instance with the demo accounts, compartments and processes (password [`PASSWORD`]).
@@ -71,19 +90,38 @@ impl Instance {
     pub async fn raw(&self) -> AnyPool {
         let url = match &self.database {
             Some(u) => u.clone(),
-            None => format!("sqlite://{}", grotius_store::sqlite_path(self.data()).display()),
+            None => format!(
+                "sqlite://{}",
+                grotius_store::sqlite_path(self.data()).display()
+            ),
         };
-        AnyPoolOptions::new().max_connections(1).connect(&url).await.expect("raw pool")
+        AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("raw pool")
     }
 
     /// `--database URL` arguments for the CLI (empty on SQLite).
     pub fn database_args(&self) -> Vec<String> {
-        self.database.iter().flat_map(|u| ["--database".to_string(), u.clone()]).collect()
+        self.database
+            .iter()
+            .flat_map(|u| ["--database".to_string(), u.clone()])
+            .collect()
     }
 
     pub async fn access(&self, username: &str) -> grotius_store::Access {
-        let id = self.store.cli_operator().find_user_id(username).await.expect("user exists");
-        self.store.cli_act_as(&id).await.unwrap().expect("active user")
+        let id = self
+            .store
+            .cli_operator()
+            .find_user_id(username)
+            .await
+            .expect("user exists");
+        self.store
+            .cli_act_as(&id)
+            .await
+            .unwrap()
+            .expect("active user")
     }
 }
 
@@ -96,7 +134,12 @@ pub struct App {
 
 impl App {
     pub async fn spawn() -> App {
-        App::spawn_with(Instance::seeded().await, grotius_web::WebConfig::default()).await
+        // Tests log in many times from one address; the limiter itself is tested in http.rs.
+        let config = grotius_web::WebConfig {
+            login_attempts_per_minute: 100_000,
+            ..Default::default()
+        };
+        App::spawn_with(Instance::seeded().await, config).await
     }
 
     pub async fn spawn_with(instance: Instance, config: grotius_web::WebConfig) -> App {
@@ -104,7 +147,11 @@ impl App {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = grotius_web::AppState::new(instance.store.clone(), config);
         tokio::spawn(grotius_web::serve(listener, state, std::future::pending()));
-        App { instance, base, client: client() }
+        App {
+            instance,
+            base,
+            client: client(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -121,33 +168,59 @@ impl App {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "token for {username}");
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
-    pub async fn api(&self, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self.client.request(method, self.url(path)).bearer_auth(token);
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
         let r = req.send().await.unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// A browser-like client logged in through the HTML form.
     pub async fn browser(&self, username: &str) -> Browser {
-        let b = Browser { client: client_with_cookies(), base: self.base.clone(), csrf: String::new() };
+        let b = Browser {
+            client: client_with_cookies(),
+            base: self.base.clone(),
+            csrf: String::new(),
+        };
         b.login(username, PASSWORD).await
     }
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 fn client_with_cookies() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
 }
 
 /// Extracts `value` of the first `name="_csrf"` field of a page.
@@ -164,29 +237,64 @@ pub struct Browser {
 
 impl Browser {
     pub fn anonymous(base: &str) -> Browser {
-        Browser { client: client_with_cookies(), base: base.to_string(), csrf: String::new() }
+        Browser {
+            client: client_with_cookies(),
+            base: base.to_string(),
+            csrf: String::new(),
+        }
     }
 
     pub async fn login(mut self, username: &str, password: &str) -> Browser {
         let page = self.get("/login").await.1;
         let pre = csrf_of(&page).expect("login form has a CSRF field");
-        let (status, _, location) = self.post_raw("/login", &[("_csrf", &pre), ("username", username), ("password", password)]).await;
+        let (status, _, location) = self
+            .post_raw(
+                "/login",
+                &[
+                    ("_csrf", &pre),
+                    ("username", username),
+                    ("password", password),
+                ],
+            )
+            .await;
         assert_eq!(status, 303, "login of {username} should redirect");
-        assert_eq!(location.as_deref(), Some("/"), "login of {username} lands on the overview");
+        assert_eq!(
+            location.as_deref(),
+            Some("/"),
+            "login of {username} lands on the overview"
+        );
         let home = self.get("/").await.1;
         self.csrf = csrf_of(&home).expect("signed-in pages carry the CSRF token");
         self
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 
     /// Posts a form as given (no CSRF field added); returns status, body and Location.
-    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let r = self.client.post(format!("{}{path}", self.base)).form(form).send().await.unwrap();
-        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String, Option<String>) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
         (r.status().as_u16(), r.text().await.unwrap(), loc)
     }
 
@@ -206,5 +314,12 @@ pub fn bin() -> PathBuf {
 /// Counts rows of a table through the raw pool.
 pub async fn count(pool: &AnyPool, table: &str) -> i64 {
     use sqlx::Row;
-    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}"))).fetch_one(pool).await.unwrap().try_get("n").unwrap()
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table}"
+    )))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .try_get("n")
+    .unwrap()
 }

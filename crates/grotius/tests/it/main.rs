@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! One integration-test binary (one link of the world). Every test here runs against the backend
 //! named by `GROTIUS_TEST_DATABASE_URL` (a PostgreSQL server; each test gets a fresh database) or,
 //! when it is unset, against a fresh SQLite file.
