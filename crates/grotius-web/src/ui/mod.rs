@@ -256,6 +256,15 @@ pub fn classification_select(l: Lang, max: Classification, selected: &str) -> Ma
     }
 }
 
+/// The label of a vocabulary code in the page's language (the code itself if unknown).
+pub fn term_label(l: Lang, vocab: &[grotius_domain::reference::Term], code: &str) -> String {
+    vocab
+        .iter()
+        .find(|t| t.code == code)
+        .map(|t| t.label(l.code()).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 /// `2026-11-28 14:03` (UTC) from Unix microseconds.
 pub fn fmt_micros(micros: i64) -> String {
     fmt_secs(micros.div_euclid(1_000_000))

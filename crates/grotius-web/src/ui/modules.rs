@@ -46,7 +46,7 @@ pub async fn dashboard(v: Viewer) -> Response {
                     tbody { @for pr in &p.items { tr {
                         td { a href={ "/processes/" (pr.id) } { (pr.display_name()) } }
                         td { (pr.countries.join(", ")) }
-                        td { (pr.status) }
+                        td { (super::term_label(l, grotius_domain::reference::PROCESS_STATUSES, &pr.status)) }
                         td { (labels_badge(l, &pr.labels)) }
                     } } }
                 }

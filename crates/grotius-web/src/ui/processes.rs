@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{
     FormPairs, classification_select, csrf_field, fmt_micros, labels_badge, may_create, page,
-    store_error,
+    store_error, term_label,
 };
 use crate::auth::{Viewer, url_encode};
 use crate::i18n::{Lang, t};
@@ -26,14 +26,6 @@ pub struct ListQuery {
     status: Option<String>,
     theme: Option<String>,
     offset: Option<i64>,
-}
-
-fn term_label(l: Lang, vocab: &[Term], code: &str) -> String {
-    vocab
-        .iter()
-        .find(|t| t.code == code)
-        .map(|t| t.label(l.code()).to_string())
-        .unwrap_or_else(|| code.to_string())
 }
 
 fn options(l: Lang, vocab: &[Term], selected: &str, any: bool) -> Markup {

@@ -584,3 +584,52 @@ async fn dutch_and_english() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/");
 }
+
+#[tokio::test]
+async fn auditors_browse_filter_and_export_the_log() {
+    let app = App::spawn().await;
+    let coord = app.browser("coordinator").await;
+    let (_, list) = coord.get("/processes").await;
+    let id = list
+        .split("href=\"/processes/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    coord.get(&format!("/processes/{id}")).await;
+    let b = app.browser("auditor").await;
+    let (s, html) = b
+        .get("/audit?actor=coordinator&action=process.create")
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("process.create") && !html.contains("<code>login</code>"),
+        "filtered by action"
+    );
+    assert!(
+        html.contains("of 11</span>"),
+        "the demo coordinator filed 11 processes"
+    );
+    let (_, html) = b.get("/audit?outcome=failed").await;
+    assert!(!html.contains("<code>process.create</code>"));
+    let (s, csv) = b.get("/audit.csv?action=process.").await;
+    assert_eq!(s, 200);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("seq,at_utc,actor,action,resource_kind,resource_id,outcome,detail,hash")
+    );
+    assert!(
+        lines.next().unwrap().starts_with("#meta +seq"),
+        "HXL hashtag row"
+    );
+    assert!(
+        csv.lines().skip(2).all(|l| l.contains("\"process.")),
+        "{csv}"
+    );
+    // The export itself is recorded.
+    let (_, html) = b.get("/audit?action=audit-log.export").await;
+    assert!(html.contains("audit-log.export"));
+}
