@@ -42,7 +42,7 @@ pub async fn dashboard(v: Viewer) -> Response {
             h2 { (t(l, "dash.recent")) }
             @if p.items.is_empty() { p { (t(l, "proc.none")) } } @else {
                 table {
-                    thead { tr { th { (t(l, "proc.name")) } th { (t(l, "proc.countries")) } th { (t(l, "proc.status")) } th { (t(l, "labels.classification")) } } }
+                    thead { tr { th { (t(l, "proc.name")) } th { (t(l, "proc.countries.col")) } th { (t(l, "proc.status")) } th { (t(l, "labels.classification")) } } }
                     tbody { @for pr in &p.items { tr {
                         td { a href={ "/processes/" (pr.id) } { (pr.display_name()) } }
                         td { (pr.countries.join(", ")) }

@@ -73,7 +73,7 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
         @if page_data.items.is_empty() { p { (t(l, "proc.none")) } } @else {
             table {
                 thead { tr {
-                    th { (t(l, "proc.name")) } th { (t(l, "proc.countries")) } th { (t(l, "proc.phase")) } th { (t(l, "proc.tracks")) }
+                    th { (t(l, "proc.name")) } th { (t(l, "proc.countries.col")) } th { (t(l, "proc.phase")) } th { (t(l, "proc.tracks")) }
                     th { (t(l, "proc.role")) } th { (t(l, "proc.status")) } th { (t(l, "labels.classification")) } th { (t(l, "proc.updated")) }
                 } }
                 tbody { @for p in &page_data.items { tr {
@@ -115,7 +115,7 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         h1 { (p.display_name()) " " (labels_badge(l, &p.labels)) }
         dl.facts {
             @if p.codename.is_some() { dt { (t(l, "proc.name")) } dd { (p.title) } }
-            dt { (t(l, "proc.countries")) } dd {
+            dt { (t(l, "proc.countries.col")) } dd {
                 @for (i, c) in p.countries.iter().enumerate() {
                     @if i > 0 { ", " }
                     (reference::country(c).map(|c| c.name.as_str()).unwrap_or(c)) " (" (c) ")"
