@@ -94,16 +94,28 @@ pub enum ResourceKind {
     Process,
     /// Reference data: countries, regions, themes.
     Reference,
+    /// Persons and organisations of the network.
+    Actor,
+    /// Typed, dated relationships between actors (and with colleagues of the unit).
+    Relationship,
+    /// Experts of the roster.
+    Expert,
+    /// Requests for support from envoys, embassies and partners, and their deployments.
+    SupportRequest,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 6] = [
+    pub const ALL: [ResourceKind; 10] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
         ResourceKind::ApiToken,
         ResourceKind::Process,
         ResourceKind::Reference,
+        ResourceKind::Actor,
+        ResourceKind::Relationship,
+        ResourceKind::Expert,
+        ResourceKind::SupportRequest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +126,10 @@ impl ResourceKind {
             ResourceKind::ApiToken => "api-token",
             ResourceKind::Process => "process",
             ResourceKind::Reference => "reference",
+            ResourceKind::Actor => "actor",
+            ResourceKind::Relationship => "relationship",
+            ResourceKind::Expert => "expert",
+            ResourceKind::SupportRequest => "support-request",
         }
     }
 
@@ -236,6 +252,19 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Process, R::Admin | R::LegalAdviser) => &[Read],
         (K::Process, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
         (K::Process, R::Documenter | R::Custodian) => &[Read],
+
+        // The network: the unit and the desks build it; analysts and advisers read and export.
+        (K::Actor | K::Relationship, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Actor | K::Relationship, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Actor | K::Relationship, R::Analyst | R::Adviser) => &[Read, Export],
+        (K::Actor | K::Relationship, R::Admin | R::LegalAdviser | R::Documenter | R::Custodian) => &[Read],
+
+        // The roster and requests for support: run by the unit; desks file requests.
+        (K::Expert, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Expert, R::Admin | R::DeskOfficer | R::Analyst | R::Adviser | R::FundOfficer) => &[Read],
+        (K::SupportRequest, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::SupportRequest, R::DeskOfficer) => &[Read, Create, Update],
+        (K::SupportRequest, R::Admin | R::Analyst | R::Adviser | R::FundOfficer | R::FundApprover) => &[Read],
 
         _ => &[],
     }

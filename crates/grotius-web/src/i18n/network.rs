@@ -1,0 +1,3 @@
+//! Strings of the network module: actors, relationships, network questions.
+
+pub const STRINGS: &[(&str, &str, &str)] = &[];
