@@ -91,6 +91,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Countries (ISO codes, comma-separated)",
         "Landen (ISO-codes, gescheiden door komma's)",
     ),
+    ("proc.countries.col", "Countries", "Landen"),
     ("proc.phase", "Conflict phase", "Conflictfase"),
     ("proc.tracks", "Tracks", "Tracks"),
     ("proc.role", "Dutch role", "Nederlandse rol"),
