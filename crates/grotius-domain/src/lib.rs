@@ -5,9 +5,11 @@
 //! only ask, never decide for themselves.
 
 pub mod audit;
+pub mod network;
 pub mod policy;
 pub mod process;
 pub mod reference;
+pub mod roster;
 pub mod security;
 
 pub use policy::{Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide};

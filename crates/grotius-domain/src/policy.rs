@@ -257,14 +257,21 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Actor | K::Relationship, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::Actor | K::Relationship, R::DeskOfficer) => &[Read, Create, Update],
         (K::Actor | K::Relationship, R::Analyst | R::Adviser) => &[Read, Export],
-        (K::Actor | K::Relationship, R::Admin | R::LegalAdviser | R::Documenter | R::Custodian) => &[Read],
+        (K::Actor | K::Relationship, R::Admin | R::LegalAdviser | R::Documenter | R::Custodian) => {
+            &[Read]
+        }
 
         // The roster and requests for support: run by the unit; desks file requests.
         (K::Expert, R::Coordinator) => &[Read, Create, Update, Delete, Export],
-        (K::Expert, R::Admin | R::DeskOfficer | R::Analyst | R::Adviser | R::FundOfficer) => &[Read],
+        (K::Expert, R::Admin | R::DeskOfficer | R::Analyst | R::Adviser | R::FundOfficer) => {
+            &[Read]
+        }
         (K::SupportRequest, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::SupportRequest, R::DeskOfficer) => &[Read, Create, Update],
-        (K::SupportRequest, R::Admin | R::Analyst | R::Adviser | R::FundOfficer | R::FundApprover) => &[Read],
+        (
+            K::SupportRequest,
+            R::Admin | R::Analyst | R::Adviser | R::FundOfficer | R::FundApprover,
+        ) => &[Read],
 
         _ => &[],
     }

@@ -30,6 +30,8 @@ pub struct Store {
     pub(crate) backend: Backend,
     pub(crate) keys: Arc<Keyring>,
     pub(crate) audit_key: Arc<Vec<u8>>,
+    /// The actor network in memory, kept current from the change feed.
+    pub(crate) network: Arc<tokio::sync::Mutex<crate::network::NetworkCache>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -104,6 +106,7 @@ impl Store {
             backend,
             keys: Arc::new(keys),
             audit_key,
+            network: Arc::default(),
         };
         store.migrate().await?;
         store.init_rows().await?;

@@ -16,7 +16,9 @@ mod audit;
 mod auth;
 mod backup;
 mod db;
+mod network;
 mod process;
+mod roster;
 mod users;
 
 pub use access::{Access, Page};
@@ -27,7 +29,12 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use process::ProcessFilter;
+pub use roster::{
+    EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport, RequestDetail, RequestFilter,
+    RosterStats, TableFormat, TeamMember,
+};
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 
 use grotius_domain::DomainError;

@@ -366,6 +366,9 @@ impl Access {
         // (table, column, aad prefix)
         for (table, column, prefix) in [
             ("processes", "notes", "processes.notes"),
+            ("actors", "notes", "actors.notes"),
+            ("experts", "conflicts", "experts.conflicts"),
+            ("support_requests", "notes", "support_requests.notes"),
             ("users", "totp_secret", "users.totp_secret"),
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

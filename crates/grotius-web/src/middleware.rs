@@ -84,8 +84,21 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        // A file upload form cannot send a header, and its body is too large to buffer here:
+        // its token travels in the query string (`?_csrf=`) of the form's action.
+        let is_multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"));
         let presented = if api {
             header_token
+        } else if is_multipart {
+            parts
+                .uri
+                .query()
+                .and_then(|q| form_urlencoded_field(q.as_bytes(), "_csrf"))
+                .or(header_token)
         } else if is_form {
             let bytes = match to_bytes(body, state.config.body_limit).await {
                 Ok(b) => b,

@@ -89,9 +89,15 @@ pub enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
+    /// Benchmarks (see BENCHMARKS.md and bench/).
+    #[command(subcommand)]
+    Bench(BenchCmd),
     /// Manage the encryption keys.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// Import records from files.
+    #[command(subcommand)]
+    Import(ImportCmd),
 }
 
 #[derive(Subcommand)]
@@ -167,5 +173,42 @@ pub enum KeysCmd {
         /// Afterwards, delete the old keys from the key file.
         #[arg(long)]
         retire: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// Import experts into the roster from a CSV or XLSX file (header row; columns name, sex,
+    /// expertise, languages, regions, tracks, availability, conflicts_of_interest, clearance,
+    /// women_mediator_network, network_name, past_deployments, classification, compartment;
+    /// several values in a cell separated by ';'). Every row is checked first; when a row is
+    /// invalid nothing is imported, unless --valid-rows-only. Exit status 1 when nothing was imported.
+    Experts {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// Import the valid rows even when some rows are invalid.
+        #[arg(long)]
+        valid_rows_only: bool,
+        /// The user (e.g. a coordinator) in whose name the experts are filed and audited.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BenchCmd {
+    /// Network questions on a synthetic graph under the policy filter.
+    Network {
+        #[arg(long, default_value_t = 100_000)]
+        actors: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        relationships: usize,
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Write the graph and queries here for bench/network_reference.py.
+        #[arg(long)]
+        export: Option<PathBuf>,
     },
 }

@@ -1,6 +1,7 @@
 //! The `grotius` binary's library half: command implementations and demo data, so that the
 //! integration tests can drive them in-process.
 
+pub mod bench;
 pub mod cli;
 pub mod demo;
 
@@ -15,7 +16,7 @@ use grotius_security::Keyring;
 use grotius_store::{NewUser, Store, UserUpdate};
 use grotius_web::{AppState, WebConfig};
 
-use cli::{AuditCmd, Cli, Command, KeysCmd, StoreArgs, UserCmd};
+use cli::{AuditCmd, Cli, Command, ImportCmd, KeysCmd, StoreArgs, UserCmd};
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -40,6 +41,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             keys,
         } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
         Command::User(cmd) => user(cmd).await,
+        Command::Bench(cli::BenchCmd::Network {
+            actors,
+            relationships,
+            queries,
+            export,
+        }) => {
+            bench::network(actors, relationships, queries, export.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCmd::Verify { store }) => {
             let store = open_existing(&store).await?;
             match store.verify_audit().await {
@@ -77,6 +87,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import(cmd) => import(cmd).await,
         Command::Keys(KeysCmd::Rotate { store, retire }) => {
             let dir = keys_dir(&store.data, store.keys.as_deref());
             let mut ring = load_keys(&store.data, store.keys.as_deref())?;
@@ -340,4 +351,63 @@ async fn user(cmd: UserCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn import(cmd: ImportCmd) -> Result<ExitCode> {
+    match cmd {
+        ImportCmd::Experts {
+            store,
+            file,
+            valid_rows_only,
+            as_user,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let format = grotius_store::TableFormat::detect(file.to_str(), &bytes);
+            let s = open_existing(&store).await?;
+            let Some(name) = as_user else {
+                bail!(
+                    "name the user who files the experts with --as USER (for example a coordinator); the import is recorded in the audit log under that name"
+                );
+            };
+            let id = s
+                .cli_operator()
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            let access = s
+                .cli_act_as(&id)
+                .await?
+                .with_context(|| format!("user '{name}' is disabled"))?;
+            let report = access
+                .import_experts(&bytes, format, valid_rows_only, &mut |done, total| {
+                    eprint!("\rimporting: {done}/{total} rows");
+                    if done == total {
+                        eprintln!();
+                    }
+                })
+                .await
+                .with_context(|| format!("cannot import {}", file.display()))?;
+            for p in &report.errors {
+                println!(
+                    "row {}, column {}: {} (value '{}')",
+                    p.row, p.column, p.message, p.value
+                );
+            }
+            println!(
+                "{} rows read, {} valid, {} imported",
+                report.rows, report.valid, report.imported
+            );
+            if report.committed() {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                if !report.errors.is_empty() {
+                    eprintln!(
+                        "nothing imported: correct the rows above, or pass --valid-rows-only to import the valid rows"
+                    );
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from these handlers and
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
+mod network;
+pub(crate) mod roster;
 mod types;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -47,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/countries", get(countries))
         .route("/vocabularies", get(vocabularies))
+        .merge(network::routes())
+        .merge(roster::routes())
         .fallback(api_not_found)
 }
 
@@ -149,6 +153,8 @@ impl utoipa::Modify for BearerAuth {
 
 async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
+    doc.merge(network::NetworkApi::openapi());
+    doc.merge(roster::RosterApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

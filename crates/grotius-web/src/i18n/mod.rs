@@ -52,10 +52,14 @@ impl Lang {
 }
 
 /// One table per module, each `(key, English, Dutch)`; keys are unique across all tables.
-pub const TABLES: &[&[(&str, &str, &str)]] = &[platform::STRINGS, network::STRINGS, roster::STRINGS];
+pub const TABLES: &[&[(&str, &str, &str)]] =
+    &[platform::STRINGS, network::STRINGS, roster::STRINGS];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
-    TABLES.iter().flat_map(|t| t.iter()).find(|(k, _, _)| *k == key)
+    TABLES
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|(k, _, _)| *k == key)
 }
 
 /// Looks a key up; an unknown key is returned as is (and fails the i18n test).

@@ -1,3 +1,97 @@
 //! Strings of the network module: actors, relationships, network questions.
 
-pub const STRINGS: &[(&str, &str, &str)] = &[];
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("net.title", "Network", "Netwerk"),
+    ("net.actors", "Actors", "Actoren"),
+    ("net.actor.new", "New actor", "Nieuwe actor"),
+    ("net.actor.edit", "Edit actor", "Actor bewerken"),
+    ("net.actor.delete", "Delete actor", "Actor verwijderen"),
+    (
+        "net.actor.delete.confirm",
+        "Delete this actor and its relationships? The audit log keeps a record.",
+        "Deze actor en zijn relaties verwijderen? Het auditlog bewaart een vermelding.",
+    ),
+    ("net.name", "Name", "Naam"),
+    ("net.kind", "Kind", "Soort"),
+    ("net.category", "Category", "Categorie"),
+    ("net.country", "Country (ISO code)", "Land (ISO-code)"),
+    ("net.description", "Description", "Omschrijving"),
+    (
+        "net.notes",
+        "Confidential notes (encrypted at rest)",
+        "Vertrouwelijke notities (versleuteld opgeslagen)",
+    ),
+    ("net.none", "No actors match.", "Geen actoren gevonden."),
+    ("net.relationships", "Relationships", "Relaties"),
+    (
+        "net.rel.none",
+        "No relationships you can see.",
+        "Geen relaties die u kunt zien.",
+    ),
+    ("net.rel.new", "New relationship", "Nieuwe relatie"),
+    ("net.rel.other", "With", "Met"),
+    ("net.rel.kind", "Relationship", "Relatie"),
+    ("net.rel.direction", "Direction", "Richting"),
+    (
+        "net.rel.outgoing",
+        "this actor → other",
+        "deze actor → andere",
+    ),
+    (
+        "net.rel.incoming",
+        "other → this actor",
+        "andere → deze actor",
+    ),
+    ("net.rel.since", "Since", "Sinds"),
+    ("net.rel.until", "Until", "Tot"),
+    (
+        "net.rel.holder",
+        "Held by (colleague)",
+        "Onderhouden door (collega)",
+    ),
+    ("net.rel.last", "Last contact", "Laatste contact"),
+    ("net.rel.channel", "Channel", "Kanaal"),
+    ("net.rel.source", "Source", "Bron"),
+    ("net.rel.sensitivity", "Sensitivity", "Gevoeligheid"),
+    ("net.rel.delete", "Remove", "Verwijderen"),
+    (
+        "net.ego",
+        "Network around this actor",
+        "Netwerk rond deze actor",
+    ),
+    ("net.ego.depth", "Depth (hops)", "Diepte (stappen)"),
+    ("net.ego.show", "Show", "Tonen"),
+    (
+        "net.ego.more",
+        "more actors within this depth are not drawn",
+        "actoren binnen deze diepte zijn niet getekend",
+    ),
+    (
+        "net.ego.desc",
+        "Actors and relationships you may see, up to the chosen number of steps from this actor.",
+        "Actoren en relaties die u mag zien, tot het gekozen aantal stappen van deze actor.",
+    ),
+    (
+        "net.intro",
+        "Who can introduce us?",
+        "Wie kan ons introduceren?",
+    ),
+    (
+        "net.intro.help",
+        "Shortest chains of relationships you may see, from our unit and missions to this actor.",
+        "Kortste ketens van relaties die u mag zien, van onze eenheid en posten naar deze actor.",
+    ),
+    (
+        "net.intro.none",
+        "No chain from us to this actor among the relationships you may see.",
+        "Geen keten van ons naar deze actor binnen de relaties die u mag zien.",
+    ),
+    ("net.brokers", "Brokers", "Bruggenbouwers"),
+    (
+        "net.brokers.help",
+        "Actors that most often lie on the shortest chains between others (betweenness), in the network you may see.",
+        "Actoren die het vaakst op de kortste ketens tussen anderen liggen (betweenness), in het netwerk dat u mag zien.",
+    ),
+    ("net.score", "Score", "Score"),
+    ("net.legend", "Legend", "Legenda"),
+];

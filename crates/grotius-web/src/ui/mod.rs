@@ -6,8 +6,11 @@ mod admin;
 mod audit;
 mod login;
 mod modules;
+mod network;
+mod network_svg;
 mod processes;
 mod reference;
+mod roster;
 
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -67,6 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/processes/{id}/edit", get(processes::edit_form))
         .route("/processes/{id}/delete", post(processes::delete))
         .route("/reference", get(reference::page))
+        .merge(network::routes())
+        .merge(roster::routes())
         .route("/{module}", get(modules::module_page))
 }
 

@@ -1,5 +1,8 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
+mod network;
+mod roster;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -305,8 +308,24 @@ fn demo_password() -> String {
         })
 }
 
-/// Creates what is missing (idempotent) and sets every demo account's password.
+/// Creates what is missing (idempotent) and sets every demo account's password: accounts,
+/// compartments, processes and the network.
 pub async fn seed(store: &Store, password: &str) -> Result<()> {
+    seed_core(store, password).await?;
+    roster::seed(&coordinator(store).await?).await?;
+    network::seed(&coordinator(store).await?).await
+}
+
+async fn coordinator(store: &Store) -> Result<Access> {
+    let id = store.cli_operator().find_user_id("coordinator").await?;
+    store
+        .cli_act_as(&id)
+        .await?
+        .context("the demo coordinator is missing")
+}
+
+/// Accounts, compartments and processes only (what most tests need; the network is larger).
+pub async fn seed_core(store: &Store, password: &str) -> Result<()> {
     let op = store.cli_operator();
     let existing = op.list_compartments().await?;
     for (id, name, desc) in COMPARTMENTS {

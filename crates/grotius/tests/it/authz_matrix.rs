@@ -41,6 +41,17 @@ enum Body {
     NewCompartment,
     NewMember,
     NewToken,
+    /// A public actor (kept public so the fixture stays visible to every reader).
+    Actor,
+    /// An actor in the yemen compartment, confidential.
+    ActorYemen,
+    /// A relationship between the two public fixture actors.
+    Relationship,
+    Expert,
+    ExpertCsv,
+    Request,
+    Transition,
+    Assign,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -98,6 +109,46 @@ const MATRIX: &[Row] = &[
     row("GET",    "/api/v1/audit",                      Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200]),
     row("GET",    "/api/v1/countries",                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/api/v1/vocabularies",               Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // The network. Readers: admin, coordinator, desk officer, analyst, documenter, custodian, legal adviser, adviser.
+    row("GET",    "/api/v1/actors",                     Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/actors/{actor_public}",      Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/actors/{actor_yemen}",       Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/actors",                     Body::Actor, [403, 201, 201, 403, 404, 404, 404, 403, 403, 403, 403, 404, 404]),
+    row("PUT",    "/api/v1/actors/{actor_public}",      Body::Actor, [403, 200, 200, 403, 404, 404, 404, 403, 403, 403, 403, 404, 404]),
+    row("PUT",    "/api/v1/actors/{actor_yemen}",       Body::ActorYemen, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("DELETE", "/api/v1/actors/{fresh_actor}",       Body::None, [403, 204, 403, 403, 404, 404, 404, 403, 403, 403, 403, 404, 404]),
+    row("GET",    "/api/v1/actors/{actor_public}/relationships", Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/actors/{actor_public}/ego",  Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/actors/{actor_yemen}/ego",   Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/actors/{actor_public}/introductions", Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/network/brokers",            Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("POST",   "/api/v1/relationships",              Body::Relationship, [403, 201, 201, 403, 404, 404, 404, 403, 403, 403, 403, 404, 404]),
+    row("DELETE", "/api/v1/relationships/{fresh_relationship}", Body::None, [403, 204, 403, 403, 404, 404, 404, 403, 403, 403, 403, 404, 404]),
+    row("DELETE", "/api/v1/relationships/{rel_yemen}",  Body::None, [404, 204, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/network",                           Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/network/actors/{actor_yemen}",      Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    // The roster. Experts: read by admin, coordinator, desk officer, analyst, fund officer, adviser.
+    row("GET",    "/api/v1/experts",                    Body::None, [200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/experts/{expert}",           Body::None, [200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/experts/{expert_yemen}",     Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/experts",                    Body::Expert, [403, 201, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
+    row("PUT",    "/api/v1/experts/{expert}",           Body::Expert, [403, 200, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
+    row("DELETE", "/api/v1/experts/{fresh_expert}",     Body::None, [403, 204, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
+    row("GET",    "/api/v1/experts/export?format=csv",  Body::None, [403, 200, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
+    row("POST",   "/api/v1/experts/import",             Body::ExpertCsv, [403, 200, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
+    // Requests for support: read by admin, coordinator, desk officer, analyst, fund officer and approver, adviser.
+    row("GET",    "/api/v1/requests",                   Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/requests/{request}",         Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/requests/{request_yemen}",   Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/requests",                   Body::Request, [403, 201, 201, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
+    row("PUT",    "/api/v1/requests/{request}",         Body::Request, [403, 200, 200, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
+    row("DELETE", "/api/v1/requests/{fresh_request}",   Body::None, [403, 204, 403, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
+    row("POST",   "/api/v1/requests/{fresh_request}/transitions", Body::Transition, [403, 200, 200, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
+    row("GET",    "/api/v1/requests/{request}/matches", Body::None, [200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
+    row("POST",   "/api/v1/requests/{fresh_request}/team", Body::Assign, [403, 204, 204, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
+    row("DELETE", "/api/v1/requests/{request}/team/{expert}", Body::None, [403, 204, 204, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
+    row("GET",    "/roster",                            Body::None, [200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/roster/requests",                   Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -158,6 +209,63 @@ async fn fixture(app: &App) -> Fixture {
         "classification": "confidential"}))).await;
     assert_eq!(s, 201, "{p}");
     ids.insert("confidential", p["id"].as_str().unwrap().to_string());
+
+    // Network fixtures.
+    let actor = |name: &str, classification: &str, compartment: Option<&str>| json!({"name": name, "kind": "organisation", "category": "mediator", "classification": classification, "compartment": compartment});
+    for (key, body) in [
+        ("actor_public", actor("Public mediator", "public", None)),
+        ("actor_other", actor("Other mediator", "public", None)),
+        (
+            "actor_yemen",
+            actor("Yemen contact", "confidential", Some("yemen")),
+        ),
+    ] {
+        let (s, a) = app
+            .api(
+                Method::POST,
+                "/api/v1/actors",
+                &coordinator_token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+        ids.insert(key, a["id"].as_str().unwrap().to_string());
+    }
+    let (s, r) = app
+        .api(Method::POST, "/api/v1/relationships", &coordinator_token, Some(json!({"from_actor": ids["actor_public"], "to_actor": ids["actor_yemen"], "kind": "knows", "classification": "confidential", "compartment": "yemen"})))
+        .await;
+    assert_eq!(s, 201, "{r}");
+    ids.insert("rel_yemen", r["id"].as_str().unwrap().to_string());
+
+    // Roster fixtures.
+    for (key, path, body) in [
+        (
+            "expert",
+            "/api/v1/experts",
+            json!({"name": "Fixture expert", "sex": "male", "expertise": ["process-design"], "languages": ["en"], "regions": ["Eastern Africa"], "tracks": ["II"], "clearance": "secret", "classification": "internal"}),
+        ),
+        (
+            "expert_yemen",
+            "/api/v1/experts",
+            json!({"name": "Yemen expert", "sex": "female", "expertise": ["process-design"], "languages": ["ar"], "regions": ["YE"], "tracks": ["II"], "clearance": "secret", "classification": "confidential", "compartment": "yemen"}),
+        ),
+        (
+            "request",
+            "/api/v1/requests",
+            json!({"title": "Fixture request", "requester": "UN envoy", "request_type": "advisory", "modality": "remote", "urgency": "routine", "countries": ["SD"], "expertise": ["process-design"], "languages": ["en"], "classification": "internal"}),
+        ),
+        (
+            "request_yemen",
+            "/api/v1/requests",
+            json!({"title": "Yemen request", "requester": "UN envoy", "request_type": "advisory", "modality": "remote", "urgency": "routine", "countries": ["YE"], "expertise": ["process-design"], "languages": ["ar"], "classification": "confidential", "compartment": "yemen"}),
+        ),
+    ] {
+        let (s, v) = app
+            .api(Method::POST, path, &coordinator_token, Some(body))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.insert(key, v["id"].as_str().unwrap().to_string());
+    }
 
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
@@ -220,6 +328,24 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::NewCompartment => Some(json!({"id": format!("matrix-{n}"), "name": "Matrix"})),
         Body::NewMember => Some(json!({"user_id": "{other_user}", "reason": "matrix test"})),
         Body::NewToken => Some(json!({"name": "matrix", "scope": "read", "expires_in_days": 1})),
+        Body::Expert => Some(
+            json!({"name": format!("Matrix expert {n}"), "sex": "female", "expertise": ["process-design"], "languages": ["en"], "regions": ["Eastern Africa"], "tracks": ["II"], "clearance": "internal", "classification": "internal"}),
+        ),
+        Body::ExpertCsv => None,
+        Body::Request => Some(
+            json!({"title": format!("Matrix request {n}"), "requester": "EU Special Representative", "request_type": "advisory", "modality": "remote", "urgency": "routine", "countries": ["SD"], "expertise": ["process-design"], "languages": ["en"], "classification": "internal"}),
+        ),
+        Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
+        Body::Assign => Some(json!({"expert_id": "{expert}"})),
+        Body::Actor => Some(
+            json!({"name": format!("Matrix actor {n}"), "kind": "person", "category": "mediator", "classification": "public"}),
+        ),
+        Body::ActorYemen => Some(
+            json!({"name": format!("Matrix actor yemen {n}"), "kind": "person", "category": "mediator", "classification": "confidential", "compartment": "yemen"}),
+        ),
+        Body::Relationship => Some(
+            json!({"from_actor": "{actor_public}", "to_actor": "{actor_other}", "kind": "knows", "classification": "internal"}),
+        ),
     }
 }
 
@@ -228,6 +354,10 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{me}", &f.user_ids[role])
         .replace("{fresh}", fresh)
         .replace("{fresh_hoa}", fresh)
+        .replace("{fresh_actor}", fresh)
+        .replace("{fresh_relationship}", fresh)
+        .replace("{fresh_expert}", fresh)
+        .replace("{fresh_request}", fresh)
         .replace("{n}", &n.to_string());
     for (k, v) in &f.ids {
         s = s.replace(&format!("{{{k}}}"), v);
@@ -246,22 +376,26 @@ async fn every_role_every_route() {
         for r in MATRIX {
             n += 1;
             let fresh_kind = if r.path.contains("{fresh}") {
-                Some(Body::Process)
+                Some(("/api/v1/processes", body(Body::Process, n)))
             } else if r.path.contains("{fresh_hoa}") {
-                Some(Body::ProcessHoa)
+                Some(("/api/v1/processes", body(Body::ProcessHoa, n)))
+            } else if r.path.contains("{fresh_actor}") {
+                Some(("/api/v1/actors", body(Body::Actor, n)))
+            } else if r.path.contains("{fresh_expert}") {
+                Some(("/api/v1/experts", body(Body::Expert, n)))
+            } else if r.path.contains("{fresh_request}") {
+                Some(("/api/v1/requests", body(Body::Request, n)))
+            } else if r.path.contains("{fresh_relationship}") {
+                let b = body(Body::Relationship, n).map(|v| {
+                    serde_json::from_str::<Value>(&fill(&v.to_string(), &f, role, "", n)).unwrap()
+                });
+                Some(("/api/v1/relationships", b))
             } else {
                 None
             };
-            let fresh = if let Some(kind) = fresh_kind {
-                let (s, p) = app
-                    .api(
-                        Method::POST,
-                        "/api/v1/processes",
-                        &f.coordinator_token,
-                        body(kind, n),
-                    )
-                    .await;
-                assert_eq!(s, 201);
+            let fresh = if let Some((path, b)) = fresh_kind {
+                let (s, p) = app.api(Method::POST, path, &f.coordinator_token, b).await;
+                assert_eq!(s, 201, "{p}");
                 p["id"].as_str().unwrap().to_string()
             } else {
                 String::new()
@@ -276,14 +410,41 @@ async fn every_role_every_route() {
                     Body::Form(_) => Some(json!({})),
                     _ => b,
                 };
-                app.api(
-                    Method::from_bytes(r.method.as_bytes()).unwrap(),
-                    &path,
-                    &f.tokens[role],
-                    b,
-                )
-                .await
-                .0
+                if matches!(r.body, Body::ExpertCsv) {
+                    let csv = format!(
+                        "name,sex,expertise,languages,regions,tracks,clearance,classification\nImported {n},female,mhpss,fr,Western Africa,III,internal,internal\n"
+                    );
+                    let resp = app
+                        .client
+                        .post(app.url(&path))
+                        .bearer_auth(&f.tokens[role])
+                        .header("content-type", "text/csv")
+                        .body(csv)
+                        .send()
+                        .await
+                        .unwrap();
+                    resp.status().as_u16()
+                } else {
+                    if r.path.ends_with("/team/{expert}") {
+                        let (s, v) = app
+                            .api(
+                                Method::POST,
+                                &fill("/api/v1/requests/{request}/team", &f, role, "", n),
+                                &f.coordinator_token,
+                                Some(json!({"expert_id": f.ids["expert"]})),
+                            )
+                            .await;
+                        assert!(s < 300, "{v}");
+                    }
+                    app.api(
+                        Method::from_bytes(r.method.as_bytes()).unwrap(),
+                        &path,
+                        &f.tokens[role],
+                        b,
+                    )
+                    .await
+                    .0
+                }
             } else if r.method == "GET" {
                 browser.get(&path).await.0
             } else {
@@ -384,6 +545,7 @@ async fn the_matrix_covers_the_whole_api() {
         .await
         .unwrap();
     let norm = |p: &str| {
+        let p = p.split('?').next().unwrap_or(p);
         let mut out = String::new();
         let mut inside = false;
         for ch in p.chars() {

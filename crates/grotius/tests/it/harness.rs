@@ -78,6 +78,15 @@ impl Instance {
     /// An instance with the demo accounts, compartments and processes (password [`PASSWORD`]).
     pub async fn seeded() -> Instance {
         let i = Instance::new().await;
+        grotius::demo::seed_core(&i.store, PASSWORD)
+            .await
+            .expect("seed");
+        i
+    }
+
+    /// The whole demo, network included.
+    pub async fn demo() -> Instance {
+        let i = Instance::new().await;
         grotius::demo::seed(&i.store, PASSWORD).await.expect("seed");
         i
     }

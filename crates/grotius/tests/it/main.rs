@@ -9,4 +9,6 @@ mod cli;
 mod crash;
 mod harness;
 mod http;
+mod network;
+mod roster;
 mod store;

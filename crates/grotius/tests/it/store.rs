@@ -501,23 +501,53 @@ async fn api_tokens_are_hashed_scoped_expiring_and_revocable() {
 
 #[tokio::test]
 async fn key_rotation_reencrypts_every_confidential_field() {
-    let i = Instance::seeded().await;
+    let i = Instance::demo().await;
+    let raw = i.raw().await;
+    // Every encrypted column of the schema.
+    const ENCRYPTED: [(&str, &str); 5] = [
+        ("processes", "notes"),
+        ("actors", "notes"),
+        ("experts", "conflicts"),
+        ("support_requests", "notes"),
+        ("users", "totp_secret"),
+    ];
+    let mut expected = 0i64;
+    for (table, column) in ENCRYPTED {
+        let n: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE 'enc:v1:k1:%'"
+        )))
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+        expected += n;
+    }
+    assert!(
+        expected >= 10,
+        "the demo holds encrypted values in several tables ({expected})"
+    );
     let mut ring = Keyring::load(i.data()).unwrap();
     assert_eq!(ring.rotate().unwrap(), "k2");
     let store = Store::open(i.data(), i.database.as_deref(), ring.clone())
         .await
         .unwrap();
     let n = store.cli_operator().reencrypt_all().await.unwrap();
-    assert_eq!(n, 6, "the six demo notes were re-encrypted");
-    let raw = i.raw().await;
-    let old: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM processes WHERE notes LIKE 'enc:v1:k1:%'")
-            .fetch_one(&raw)
-            .await
-            .unwrap()
-            .try_get("n")
-            .unwrap();
-    assert_eq!(old, 0);
+    assert_eq!(n as i64, expected, "every encrypted value was rewritten");
+    for (table, column) in ENCRYPTED {
+        let left: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table} WHERE {column} LIKE 'enc:v1:k1:%'"
+        )))
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+        assert_eq!(
+            left, 0,
+            "{table}.{column} still has values under the old key"
+        );
+    }
     ring.retire_old_keys().unwrap();
     let store = Store::open(
         i.data(),
@@ -540,6 +570,14 @@ async fn key_rotation_reencrypts_every_confidential_field() {
         all.items
             .iter()
             .any(|p| p.notes.contains("ceasefire-monitoring expert"))
+    );
+    let experts = coord
+        .list_experts(&Default::default(), 500, 0)
+        .await
+        .unwrap();
+    assert!(
+        experts.items.iter().any(|e| !e.conflicts.is_empty()),
+        "conflict declarations still readable"
     );
     store.verify_audit().await.unwrap();
 }

@@ -1,0 +1,204 @@
+//! `grotius bench network`: the network questions on a synthetic graph of realistic shape
+//! (communities of a few hundred actors, most ties inside, some across; a spread of
+//! classifications and compartments), under the policy filter of a realistic subject. Prints
+//! p50/p99 per question; `--export DIR` writes the graph and the queries for the Python
+//! reference in `bench/network_reference.py`.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Result;
+use grotius_analysis::{EdgeRow, NetworkGraph, NodeRow};
+use grotius_domain::{Classification, CompartmentId, Labels, Role, Subject};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const COMPARTMENTS: [&str; 8] = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7"];
+
+fn labels(rng: &mut Rng) -> (i64, Option<usize>) {
+    let level = match rng.below(10) {
+        0..=2 => 0,
+        3..=6 => 1,
+        7..=8 => 2,
+        _ => 3,
+    };
+    let comp = (rng.below(10) == 0).then(|| rng.below(8) as usize);
+    (level, comp)
+}
+
+fn to_labels(level: i64, comp: Option<usize>) -> Labels {
+    Labels {
+        classification: Classification::from_level(level).unwrap_or(Classification::Secret),
+        compartment: comp.and_then(|c| CompartmentId::parse(COMPARTMENTS[c]).ok()),
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub fn network(
+    actors: usize,
+    relationships: usize,
+    queries: usize,
+    export: Option<&Path>,
+) -> Result<()> {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let community = 250usize;
+    let t0 = Instant::now();
+    let mut node_labels = Vec::with_capacity(actors);
+    let nodes: Vec<NodeRow> = (0..actors)
+        .map(|i| {
+            let (l, c) = labels(&mut rng);
+            let ours = i % (actors / 50).max(1) == 0;
+            let (l, c) = if ours { (1, None) } else { (l, c) };
+            node_labels.push((l, c, ours));
+            NodeRow {
+                id: format!("a{i}"),
+                labels: to_labels(l, c),
+                ours,
+            }
+        })
+        .collect();
+    let mut edge_list = Vec::with_capacity(relationships);
+    let mut seen = BTreeSet::new();
+    while edge_list.len() < relationships {
+        let a = rng.below(actors as u64) as usize;
+        let b = if rng.below(10) < 8 {
+            let base = a / community * community;
+            (base + rng.below(community as u64) as usize).min(actors - 1)
+        } else {
+            rng.below(actors as u64) as usize
+        };
+        if a == b || !seen.insert((a.min(b), a.max(b))) {
+            continue;
+        }
+        let (l, c) = labels(&mut rng);
+        edge_list.push((a, b, l, c));
+    }
+    let edges: Vec<EdgeRow> = edge_list
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b, l, c))| EdgeRow {
+            id: format!("r{i}"),
+            from: format!("a{a}"),
+            to: format!("a{b}"),
+            labels: to_labels(l, c),
+        })
+        .collect();
+    let generated = t0.elapsed();
+    let t1 = Instant::now();
+    let graph = NetworkGraph::build(nodes, edges);
+    let built = t1.elapsed();
+    // A desk officer: confidential clearance, member of two compartments.
+    let subject = Subject {
+        user_id: "bench".into(),
+        username: "bench".into(),
+        roles: vec![Role::DeskOfficer],
+        clearance: Classification::Confidential,
+        compartments: ["c0", "c1"]
+            .iter()
+            .filter_map(|c| CompartmentId::parse(c).ok())
+            .collect(),
+        organisation: None,
+        read_only: false,
+    };
+    let v = graph.visibility(&subject);
+    let targets: Vec<usize> = (0..queries)
+        .map(|_| rng.below(actors as u64) as usize)
+        .collect();
+
+    let mut ego_ms = Vec::new();
+    let mut ego_sizes = 0usize;
+    let mut intro_ms = Vec::new();
+    let mut intro_found = 0usize;
+    for &t in &targets {
+        let id = format!("a{t}");
+        let s = Instant::now();
+        let e = graph.ego(&v, &id, 2, 100_000);
+        ego_ms.push(s.elapsed().as_secs_f64() * 1000.0);
+        ego_sizes += e.map(|e| e.nodes.len()).unwrap_or(0);
+        let s = Instant::now();
+        let p = graph.introductions(&v, &id, 3);
+        intro_ms.push(s.elapsed().as_secs_f64() * 1000.0);
+        intro_found += usize::from(!p.is_empty());
+    }
+    let s = Instant::now();
+    let brokers = graph.brokers(&v, 20, 5000, 16);
+    let broker_ms = s.elapsed().as_secs_f64() * 1000.0;
+    ego_ms.sort_by(f64::total_cmp);
+    intro_ms.sort_by(f64::total_cmp);
+    println!(
+        "graph: {} actors, {} relationships (generated in {:.1} s, built in {:.2} s)",
+        graph.node_count(),
+        graph.edge_count(),
+        generated.as_secs_f64(),
+        built.as_secs_f64()
+    );
+    println!("subject: confidential clearance, 2 of 8 compartments; {queries} random targets");
+    println!(
+        "ego network depth 2:   p50 {:.2} ms  p99 {:.2} ms  (mean {} actors)",
+        percentile(&ego_ms, 0.5),
+        percentile(&ego_ms, 0.99),
+        ego_sizes / queries.max(1)
+    );
+    println!(
+        "introductions k=3:     p50 {:.2} ms  p99 {:.2} ms  ({intro_found} of {queries} targets reachable)",
+        percentile(&intro_ms, 0.5),
+        percentile(&intro_ms, 0.99)
+    );
+    println!(
+        "brokers (16 sampled sources): {broker_ms:.0} ms, top: {}",
+        brokers.first().map(|b| b.0.as_str()).unwrap_or("-")
+    );
+
+    if let Some(dir) = export {
+        std::fs::create_dir_all(dir)?;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("nodes.tsv"))?);
+        for (i, (l, c, ours)) in node_labels.iter().enumerate() {
+            writeln!(
+                f,
+                "a{i}\t{l}\t{}\t{}",
+                c.map(|c| COMPARTMENTS[c]).unwrap_or("-"),
+                u8::from(*ours)
+            )?;
+        }
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("edges.tsv"))?);
+        for &(a, b, l, c) in &edge_list {
+            writeln!(
+                f,
+                "a{a}\ta{b}\t{l}\t{}",
+                c.map(|c| COMPARTMENTS[c]).unwrap_or("-")
+            )?;
+        }
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("queries.tsv"))?);
+        for t in &targets {
+            writeln!(f, "a{t}")?;
+        }
+        std::fs::write(
+            dir.join("rust.tsv"),
+            format!(
+                "ego_p50\t{}\nego_p99\t{}\nintro_p50\t{}\nintro_p99\t{}\n",
+                percentile(&ego_ms, 0.5),
+                percentile(&ego_ms, 0.99),
+                percentile(&intro_ms, 0.5),
+                percentile(&intro_ms, 0.99)
+            ),
+        )?;
+    }
+    Ok(())
+}
