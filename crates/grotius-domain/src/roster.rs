@@ -959,9 +959,12 @@ pub fn score(expert: &Expert, request: &SupportRequest) -> Candidate {
 
 /// Ranks the experts for a request: excluded experts are left out; the rest by score (highest
 /// first), then name, then id, so that the order is stable.
-pub fn rank(experts: &[Expert], ctx: &MatchContext<'_>) -> Vec<Candidate> {
+pub fn rank<'e>(
+    experts: impl IntoIterator<Item = &'e Expert>,
+    ctx: &MatchContext<'_>,
+) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = experts
-        .iter()
+        .into_iter()
         .filter(|e| exclusion(e, ctx).is_none())
         .map(|e| score(e, ctx.request))
         .filter(|c| c.score > 0.0)

@@ -32,6 +32,8 @@ pub struct Store {
     pub(crate) audit_key: Arc<Vec<u8>>,
     /// The actor network in memory, kept current from the change feed.
     pub(crate) network: Arc<tokio::sync::Mutex<crate::network::NetworkCache>>,
+    /// The decoded roster in memory for matching, kept current from the change feed.
+    pub(crate) roster: Arc<tokio::sync::Mutex<crate::roster::RosterCache>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -107,6 +109,7 @@ impl Store {
             keys: Arc::new(keys),
             audit_key,
             network: Arc::default(),
+            roster: Arc::default(),
         };
         store.migrate().await?;
         store.init_rows().await?;

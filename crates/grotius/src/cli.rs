@@ -199,6 +199,13 @@ pub enum ImportCmd {
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// Ranked expert matching through the store on a synthetic roster.
+    Matching {
+        #[arg(long, default_value_t = 10_000)]
+        experts: usize,
+        #[arg(long, default_value_t = 100)]
+        queries: usize,
+    },
     /// Network questions on a synthetic graph under the policy filter.
     Network {
         #[arg(long, default_value_t = 100_000)]

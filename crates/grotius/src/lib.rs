@@ -41,6 +41,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             keys,
         } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
         Command::User(cmd) => user(cmd).await,
+        Command::Bench(cli::BenchCmd::Matching { experts, queries }) => {
+            bench::matching(experts, queries).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(cli::BenchCmd::Network {
             actors,
             relationships,

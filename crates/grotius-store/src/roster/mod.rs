@@ -195,6 +195,14 @@ pub struct ImportReport {
     pub errors: Vec<ImportProblem>,
 }
 
+/// The decoded roster and the change-feed position it reflects.
+#[derive(Default)]
+pub struct RosterCache {
+    seq: i64,
+    loaded: bool,
+    experts: std::sync::Arc<Vec<Expert>>,
+}
+
 impl ImportReport {
     /// Whether anything was written.
     pub fn committed(&self) -> bool {
@@ -444,6 +452,37 @@ impl Access {
     }
 
     /// Every visible expert matching `filter` (no paging; for export and matching).
+    /// Every expert, decoded, as of the latest roster change (shared by all subjects of this
+    /// app node; callers filter with the policy).
+    pub(crate) async fn roster_snapshot(&self) -> Result<std::sync::Arc<Vec<Expert>>> {
+        let latest: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) AS s FROM change_feed WHERE resource_kind = 'expert'",
+        )
+        .fetch_one(&self.store.pool)
+        .await?
+        .try_get("s")?;
+        let mut cache = self.store.roster.lock().await;
+        if cache.loaded && cache.seq == latest {
+            return Ok(cache.experts.clone());
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM experts e ORDER BY e.name, e.id"
+        )))
+        .fetch_all(&self.store.pool)
+        .await?;
+        let experts = std::sync::Arc::new(
+            rows.iter()
+                .map(|r| self.expert_from_row(r))
+                .collect::<Result<Vec<_>>>()?,
+        );
+        *cache = RosterCache {
+            seq: latest,
+            loaded: true,
+            experts: experts.clone(),
+        };
+        Ok(experts)
+    }
+
     pub(crate) async fn all_experts(&self, filter: &ExpertFilter) -> Result<Vec<Expert>> {
         let w = self.expert_where(filter)?;
         let rows = w

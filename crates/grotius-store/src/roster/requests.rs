@@ -9,7 +9,7 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use super::{ExpertFilter, Where, json, list, some};
+use super::{Where, json, list, some};
 use crate::db::Bind;
 use crate::process::record_change;
 use crate::{Access, Page, Result, StoreError, new_id};
@@ -619,7 +619,17 @@ impl Access {
             Some(p) => self.visible_process(p).await?,
             None => None,
         };
-        let experts = self.all_experts(&ExpertFilter::default()).await?;
+        // The policy decides, per expert, on the shared decoded roster.
+        let snapshot = self.roster_snapshot().await?;
+        let experts: Vec<&grotius_domain::roster::Expert> = snapshot
+            .iter()
+            .filter(|e| {
+                self.may(
+                    Action::Read,
+                    Resource::labelled(ResourceKind::Expert, &e.labels),
+                )
+            })
+            .collect();
         let mut names = vec![request.requester.as_str()];
         if let Some(p) = &process_name {
             names.push(p.as_str());
@@ -628,7 +638,7 @@ impl Access {
             request: &request,
             names,
         };
-        let mut ranked = roster::rank(&experts, &ctx);
+        let mut ranked = roster::rank(experts.iter().copied(), &ctx);
         ranked.truncate(limit.clamp(1, 500));
         let listed: Vec<(&String, &Labels)> = ranked
             .iter()
