@@ -1,7 +1,7 @@
 //! [`Access`]: a subject bound to the store. Every record operation is a method here and starts by
 //! asking the policy engine.
 
-use grotius_domain::{Action, Decision, Denial, Resource, Subject, decide};
+use grotius_domain::{Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -71,6 +71,26 @@ impl Access {
     /// reference data, exporting a list).
     pub async fn check(&self, action: Action, resource: Resource<'_>) -> Result<()> {
         self.authorize(action, resource, None).await
+    }
+
+    /// May the subject file a record of `kind` under these labels? Labels it cannot see are
+    /// refused as an invalid compartment, revealing nothing.
+    pub(crate) async fn authorize_labels(
+        &self,
+        action: Action,
+        kind: ResourceKind,
+        labels: &Labels,
+        id: Option<&str>,
+    ) -> Result<()> {
+        self.authorize(action, Resource::labelled(kind, labels), id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => StoreError::invalid(
+                    "compartment",
+                    "you can only file a record in a compartment you belong to, at or below your clearance",
+                ),
+                other => other,
+            })
     }
 
     /// Whether the policy allows an action, without auditing (for showing or hiding buttons).

@@ -78,16 +78,6 @@ fn relationship_from_row(row: &sqlx::any::AnyRow) -> Result<Relationship> {
     })
 }
 
-fn not_filable(e: StoreError) -> StoreError {
-    match e {
-        StoreError::NotFound => StoreError::invalid(
-            "compartment",
-            "you can only file a record in a compartment you belong to, at or below your clearance",
-        ),
-        other => other,
-    }
-}
-
 impl Store {
     /// The current graph: rebuilt from the database when the change feed moved on.
     pub(crate) async fn network_graph(&self) -> Result<Arc<NetworkGraph>> {
@@ -265,13 +255,8 @@ impl Access {
         self.authorize(Action::Create, Resource::kind(ResourceKind::Actor), None)
             .await?;
         let (v, labels) = input.validate()?;
-        self.authorize(
-            Action::Create,
-            Resource::labelled(ResourceKind::Actor, &labels),
-            None,
-        )
-        .await
-        .map_err(not_filable)?;
+        self.authorize_labels(Action::Create, ResourceKind::Actor, &labels, None)
+            .await?;
         let id = new_id();
         self.write_actor(&id, &v, &labels, true).await?;
         self.get_actor(&id).await
@@ -286,13 +271,8 @@ impl Access {
         )
         .await?;
         let (v, labels) = input.validate()?;
-        self.authorize(
-            Action::Update,
-            Resource::labelled(ResourceKind::Actor, &labels),
-            Some(id),
-        )
-        .await
-        .map_err(not_filable)?;
+        self.authorize_labels(Action::Update, ResourceKind::Actor, &labels, Some(id))
+            .await?;
         self.write_actor(id, &v, &labels, false).await?;
         self.get_actor(id).await
     }
@@ -467,13 +447,8 @@ impl Access {
         )
         .await?;
         let (v, labels) = input.validate()?;
-        self.authorize(
-            Action::Create,
-            Resource::labelled(ResourceKind::Relationship, &labels),
-            None,
-        )
-        .await
-        .map_err(not_filable)?;
+        self.authorize_labels(Action::Create, ResourceKind::Relationship, &labels, None)
+            .await?;
         // Both ends must be actors the subject can see; otherwise they do not exist for it.
         for (field, a) in [("from_actor", &v.from_actor), ("to_actor", &v.to_actor)] {
             match self.get_actor(a).await {

@@ -235,13 +235,8 @@ impl Access {
         self.authorize(Action::Create, Resource::kind(ResourceKind::Process), None)
             .await?;
         let v: ValidProcess = input.validate()?;
-        self.authorize(Action::Create, Resource::labelled(ResourceKind::Process, &v.labels), None).await.map_err(|e| {
-            // Creating into labels you cannot see is refused without revealing anything.
-            match e {
-                StoreError::NotFound => StoreError::invalid("compartment", "you can only file a record in a compartment you belong to, at or below your clearance"),
-                other => other,
-            }
-        })?;
+        self.authorize_labels(Action::Create, ResourceKind::Process, &v.labels, None)
+            .await?;
         let id = new_id();
         let now = now_micros();
         let notes = if v.notes.is_empty() {
@@ -290,10 +285,8 @@ impl Access {
         )
         .await?;
         let v = input.validate()?;
-        self.authorize(Action::Update, Resource::labelled(ResourceKind::Process, &v.labels), Some(id)).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::invalid("compartment", "you can only file a record in a compartment you belong to, at or below your clearance"),
-            other => other,
-        })?;
+        self.authorize_labels(Action::Update, ResourceKind::Process, &v.labels, Some(id))
+            .await?;
         let notes = if v.notes.is_empty() {
             None
         } else {

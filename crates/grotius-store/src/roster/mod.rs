@@ -557,26 +557,6 @@ impl Access {
         })
     }
 
-    /// May the subject file a record of `kind` under these labels? Labels it cannot see are
-    /// refused as an invalid compartment, revealing nothing.
-    pub(crate) async fn authorize_labels(
-        &self,
-        action: Action,
-        kind: ResourceKind,
-        labels: &Labels,
-        id: Option<&str>,
-    ) -> Result<()> {
-        self.authorize(action, Resource::labelled(kind, labels), id)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => StoreError::invalid(
-                    "compartment",
-                    "you can only file a record in a compartment you belong to, at or below your clearance",
-                ),
-                other => other,
-            })
-    }
-
     async fn write_expert(
         &self,
         conn: &mut AnyConnection,

@@ -86,6 +86,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "No chain from us to this actor among the relationships you may see.",
         "Geen keten van ons naar deze actor binnen de relaties die u mag zien.",
     ),
+    (
+        "net.intro.self",
+        "This is one of us.",
+        "Dit is een van ons.",
+    ),
     ("net.brokers", "Brokers", "Bruggenbouwers"),
     (
         "net.brokers.help",

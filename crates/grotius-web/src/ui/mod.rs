@@ -261,6 +261,29 @@ pub fn classification_select(l: Lang, max: Classification, selected: &str) -> Ma
     }
 }
 
+/// `<option>`s of a vocabulary in the page's language (with "any" first for filters).
+pub fn vocab_options(
+    l: Lang,
+    vocab: &[grotius_domain::reference::Term],
+    selected: &str,
+    any: bool,
+) -> Markup {
+    html! {
+        @if any { option value="" { (t(l, "proc.any")) } }
+        @for term in vocab { option value=(term.code) selected[term.code == selected] { (term.label(l.code())) } }
+    }
+}
+
+/// A form submission refused for its content: the message to show with the form, and the
+/// status. Other errors become error pages.
+pub fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
+    match e {
+        StoreError::Invalid(d) => Ok((d.to_string(), StatusCode::UNPROCESSABLE_ENTITY)),
+        StoreError::Conflict(m) => Ok((m, StatusCode::CONFLICT)),
+        other => Err(other),
+    }
+}
+
 /// The label of a vocabulary code in the page's language (the code itself if unknown).
 pub fn term_label(l: Lang, vocab: &[grotius_domain::reference::Term], code: &str) -> String {
     vocab

@@ -14,12 +14,12 @@ use serde::Deserialize;
 
 use super::network_svg::{colour, ego_svg};
 use super::{
-    FormPairs, classification_select, csrf_field, labels_badge, may_create, page, store_error,
-    term_label,
+    FormPairs, classification_select, csrf_field, form_failure, labels_badge, may_create, page,
+    store_error, term_label, vocab_options,
 };
 use crate::AppState;
 use crate::auth::{Viewer, url_encode};
-use crate::i18n::{Lang, t};
+use crate::i18n::t;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,18 +44,6 @@ pub struct ListQuery {
     category: Option<String>,
     country: Option<String>,
     offset: Option<i64>,
-}
-
-fn options(
-    l: Lang,
-    vocab: &[grotius_domain::reference::Term],
-    selected: &str,
-    any: bool,
-) -> Markup {
-    html! {
-        @if any { option value="" { (t(l, "proc.any")) } }
-        @for term in vocab { option value=(term.code) selected[term.code == selected] { (term.label(l.code())) } }
-    }
 }
 
 async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
@@ -88,7 +76,7 @@ async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
         h2 { (t(l, "net.actors")) }
         form.filters method="get" action="/network" role="search" {
             label for="q" { (t(l, "proc.search")) input #q type="text" name="q" value=(q.q.clone().unwrap_or_default()); }
-            label for="category" { (t(l, "net.category")) select #category name="category" { (options(l, net::ACTOR_CATEGORIES, q.category.as_deref().unwrap_or(""), true)) } }
+            label for="category" { (t(l, "net.category")) select #category name="category" { (vocab_options(l, net::ACTOR_CATEGORIES, q.category.as_deref().unwrap_or(""), true)) } }
             label for="country" { "ISO" input #country type="text" name="country" size="4" value=(q.country.clone().unwrap_or_default()); }
             button type="submit" { (t(l, "proc.filter")) }
         }
@@ -190,7 +178,7 @@ async fn show(v: Viewer, Path(id): Path<String>, Query(q): Query<ShowQuery>) -> 
         }
         h2 #introductions { (t(l, "net.intro")) }
         p.muted { (t(l, "net.intro.help")) }
-        @if intro.answer.is_empty() { p { (t(l, "net.intro.none")) } } @else {
+        @if a.category == "ours" { p { (t(l, "net.intro.self")) } } @else if intro.answer.is_empty() { p { (t(l, "net.intro.none")) } } @else {
             ol.paths { @for path in &intro.answer { li {
                 @for (i, step) in path.iter().enumerate() {
                     @if i > 0 { " → " }
@@ -247,13 +235,13 @@ fn relationship_form(v: &Viewer, a: &Actor, others: &[Actor]) -> Markup {
             label for="rel-direction" { (t(l, "net.rel.direction")) }
             select #rel-direction name="direction" { option value="out" { (t(l, "net.rel.outgoing")) } option value="in" { (t(l, "net.rel.incoming")) } }
             label for="rel-kind" { (t(l, "net.rel.kind")) }
-            select #rel-kind name="kind" { (options(l, net::RELATIONSHIP_KINDS, "knows", false)) }
+            select #rel-kind name="kind" { (vocab_options(l, net::RELATIONSHIP_KINDS, "knows", false)) }
             label for="rel-other" { (t(l, "net.rel.other")) }
             select #rel-other name="other" { @for o in others.iter().filter(|o| o.id != a.id) { option value=(o.id) { (o.name) } } }
             label for="rel-since" { (t(l, "net.rel.since")) } input #rel-since type="date" name="since";
             label for="rel-holder" { (t(l, "net.rel.holder")) } input #rel-holder type="text" name="holder" value=(v.access.subject().username);
             label for="rel-last" { (t(l, "net.rel.last")) } input #rel-last type="date" name="last_contact";
-            label for="rel-channel" { (t(l, "net.rel.channel")) } select #rel-channel name="channel" { option value="" { "—" } (options(l, net::CHANNELS, "", false)) }
+            label for="rel-channel" { (t(l, "net.rel.channel")) } select #rel-channel name="channel" { option value="" { "—" } (vocab_options(l, net::CHANNELS, "", false)) }
             label for="rel-source" { (t(l, "net.rel.source")) } input #rel-source type="text" name="source";
             label for="classification" { (t(l, "net.rel.sensitivity")) } (classification_select(l, v.access.subject().clearance, "internal"))
             (compartment_select(v, a.labels.compartment.as_ref().map(|c| c.as_str())))
@@ -289,8 +277,8 @@ async fn form_page(
             (csrf_field(v))
             label for="name" { (t(l, "net.name")) " (" (t(l, "form.required")) ")" }
             input #name type="text" name="name" value=(input.name) required maxlength="200";
-            label for="kind" { (t(l, "net.kind")) } select #kind name="kind" { (options(l, net::ACTOR_KINDS, &input.kind, false)) }
-            label for="category" { (t(l, "net.category")) } select #category name="category" { (options(l, net::ACTOR_CATEGORIES, &input.category, false)) }
+            label for="kind" { (t(l, "net.kind")) } select #kind name="kind" { (vocab_options(l, net::ACTOR_KINDS, &input.kind, false)) }
+            label for="category" { (t(l, "net.category")) } select #category name="category" { (vocab_options(l, net::ACTOR_CATEGORIES, &input.category, false)) }
             label for="country" { (t(l, "net.country")) } input #country type="text" name="country" value=(input.country.clone().unwrap_or_default());
             label for="description" { (t(l, "net.description")) } textarea #description name="description" { (input.description) }
             label for="notes" { (t(l, "net.notes")) } textarea #notes name="notes" { (input.notes) }
@@ -314,13 +302,6 @@ fn input_from_form(f: &FormPairs) -> ActorInput {
         notes: f.text("notes"),
         classification: f.text("classification"),
         compartment: f.get("compartment").map(str::to_string),
-    }
-}
-
-fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
-    match e {
-        StoreError::Invalid(d) => Ok((d.to_string(), StatusCode::UNPROCESSABLE_ENTITY)),
-        other => Err(other),
     }
 }
 

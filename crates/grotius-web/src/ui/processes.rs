@@ -4,18 +4,18 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use grotius_domain::process::{Process, ProcessInput};
-use grotius_domain::reference::{self, Term};
+use grotius_domain::reference;
 use grotius_domain::{Action, Resource, ResourceKind};
 use grotius_store::{ProcessFilter, StoreError};
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
 use super::{
-    FormPairs, classification_select, csrf_field, fmt_micros, labels_badge, may_create, page,
-    store_error, term_label,
+    FormPairs, classification_select, csrf_field, fmt_micros, form_failure, labels_badge,
+    may_create, page, store_error, term_label, vocab_options,
 };
 use crate::auth::{Viewer, url_encode};
-use crate::i18n::{Lang, t};
+use crate::i18n::t;
 
 const PAGE: i64 = 50;
 
@@ -26,13 +26,6 @@ pub struct ListQuery {
     status: Option<String>,
     theme: Option<String>,
     offset: Option<i64>,
-}
-
-fn options(l: Lang, vocab: &[Term], selected: &str, any: bool) -> Markup {
-    html! {
-        @if any { option value="" { (t(l, "proc.any")) } }
-        @for term in vocab { option value=(term.code) selected[term.code == selected] { (term.label(l.code())) } }
-    }
 }
 
 pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
@@ -66,8 +59,8 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
         form.filters method="get" action="/processes" role="search" {
             label for="q" { (t(l, "proc.search")) input #q type="text" name="q" value=(q.q.clone().unwrap_or_default()); }
             label for="country" { "ISO" input #country type="text" name="country" size="4" value=(q.country.clone().unwrap_or_default()); }
-            label for="status" { (t(l, "proc.status")) select #status name="status" { (options(l, reference::PROCESS_STATUSES, q.status.as_deref().unwrap_or(""), true)) } }
-            label for="theme" { (t(l, "proc.themes")) select #theme name="theme" { (options(l, reference::THEMES, q.theme.as_deref().unwrap_or(""), true)) } }
+            label for="status" { (t(l, "proc.status")) select #status name="status" { (vocab_options(l, reference::PROCESS_STATUSES, q.status.as_deref().unwrap_or(""), true)) } }
+            label for="theme" { (t(l, "proc.themes")) select #theme name="theme" { (vocab_options(l, reference::THEMES, q.theme.as_deref().unwrap_or(""), true)) } }
             button type="submit" { (t(l, "proc.filter")) }
         }
         @if page_data.items.is_empty() { p { (t(l, "proc.none")) } } @else {
@@ -217,16 +210,16 @@ async fn form_page(
             label for="countries" { (t(l, "proc.countries")) }
             input #countries type="text" name="countries" value=(input.countries.join(", ")) placeholder="SD, SS";
             label for="phase" { (t(l, "proc.phase")) }
-            select #phase name="phase" { (options(l, reference::PHASES, &input.phase, false)) }
+            select #phase name="phase" { (vocab_options(l, reference::PHASES, &input.phase, false)) }
             fieldset { legend { (t(l, "proc.tracks")) }
                 @for tr in reference::TRACKS {
                     label { input type="checkbox" name="tracks" value=(tr.code) checked[input.tracks.iter().any(|x| x == tr.code)]; " " (tr.label(l.code())) }
                 }
             }
             label for="dutch_role" { (t(l, "proc.role")) }
-            select #dutch_role name="dutch_role" { (options(l, reference::DUTCH_ROLES, &input.dutch_role, false)) }
+            select #dutch_role name="dutch_role" { (vocab_options(l, reference::DUTCH_ROLES, &input.dutch_role, false)) }
             label for="status" { (t(l, "proc.status")) }
-            select #status name="status" { (options(l, reference::PROCESS_STATUSES, &input.status, false)) }
+            select #status name="status" { (vocab_options(l, reference::PROCESS_STATUSES, &input.status, false)) }
             fieldset { legend { (t(l, "proc.themes")) }
                 @for th in reference::THEMES {
                     label { input type="checkbox" name="themes" value=(th.code) checked[input.themes.iter().any(|x| x == th.code)]; " " (th.label(l.code())) }
@@ -276,14 +269,6 @@ pub async fn new_form(v: Viewer) -> Response {
         StatusCode::OK,
     )
     .await
-}
-
-fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
-    match e {
-        StoreError::Invalid(d) => Ok((d.to_string(), StatusCode::UNPROCESSABLE_ENTITY)),
-        StoreError::Conflict(m) => Ok((m, StatusCode::CONFLICT)),
-        other => Err(other),
-    }
 }
 
 pub async fn create(v: Viewer, form: FormPairs) -> Response {

@@ -17,8 +17,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
-    FormPairs, classification_select, csrf_field, fmt_micros, labels_badge, may_create, page,
-    store_error, term_label,
+    FormPairs, classification_select, csrf_field, fmt_micros, form_failure, labels_badge,
+    may_create, page, store_error, term_label, vocab_options,
 };
 use crate::AppState;
 use crate::auth::{Viewer, url_encode};
@@ -51,13 +51,6 @@ pub fn routes() -> Router<AppState> {
         .route("/roster/requests/{id}/transition", post(transition))
         .route("/roster/requests/{id}/team", post(assign))
         .route("/roster/requests/{id}/team/{expert}/remove", post(unassign))
-}
-
-fn options(l: Lang, vocab: &[Term], selected: &str, any: bool) -> Markup {
-    html! {
-        @if any { option value="" { (t(l, "roster.any")) } }
-        @for term in vocab { option value=(term.code) selected[term.code == selected] { (term.label(l.code())) } }
-    }
 }
 
 fn checkboxes(l: Lang, name: &str, vocab: &[Term], chosen: &[String]) -> Markup {
@@ -150,7 +143,7 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
         }
         form.filters method="get" action="/roster" role="search" {
             label for="q" { (t(l, "roster.search")) input #q type="text" name="q" value=(s(&q.q)); }
-            label for="expertise" { (t(l, "roster.expertise")) select #expertise name="expertise" { (options(l, EXPERTISE, q.expertise.as_deref().unwrap_or(""), true)) } }
+            label for="expertise" { (t(l, "roster.expertise")) select #expertise name="expertise" { (vocab_options(l, EXPERTISE, q.expertise.as_deref().unwrap_or(""), true)) } }
             label for="language" { (t(l, "roster.language")) input #language type="text" name="language" size="3" value=(s(&q.language)); }
             label for="region" { (t(l, "roster.region")) input #region type="text" name="region" value=(s(&q.region)); }
             label for="available_from" { (t(l, "roster.available.from")) input #available_from type="date" name="available_from" value=(s(&q.available_from)); }
@@ -332,7 +325,7 @@ async fn form_page(
             label for="name" { (t(l, "roster.name")) " (" (t(l, "form.required")) ")" }
             input #name type="text" name="name" value=(input.name) required maxlength="200";
             label for="sex" { (t(l, "roster.sex")) }
-            select #sex name="sex" { (options(l, SEXES, &input.sex, false)) }
+            select #sex name="sex" { (vocab_options(l, SEXES, &input.sex, false)) }
             fieldset { legend { (t(l, "roster.expertise")) } (checkboxes(l, "expertise", EXPERTISE, &input.expertise)) }
             label for="languages" { (t(l, "roster.languages")) }
             input #languages type="text" name="languages" value=(input.languages.join(", ")) placeholder="en, fr, ar";
@@ -359,14 +352,6 @@ async fn form_page(
     let mut res = page(v, title, content);
     *res.status_mut() = status;
     res
-}
-
-fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
-    match e {
-        StoreError::Invalid(d) => Ok((d.to_string(), StatusCode::UNPROCESSABLE_ENTITY)),
-        StoreError::Conflict(m) => Ok((m, StatusCode::CONFLICT)),
-        other => Err(other),
-    }
 }
 
 pub async fn new_form(v: Viewer) -> Response {
@@ -620,8 +605,8 @@ pub async fn requests(v: Viewer, Query(q): Query<RequestQuery>) -> Response {
         }
         form.filters method="get" action="/roster/requests" role="search" {
             label for="q" { (t(l, "roster.search")) input #q type="text" name="q" value=(q.q.clone().unwrap_or_default()); }
-            label for="state" { (t(l, "roster.request.state")) select #state name="state" { (options(l, REQUEST_STATES, q.state.as_deref().unwrap_or(""), true)) } }
-            label for="urgency" { (t(l, "roster.request.urgency")) select #urgency name="urgency" { (options(l, URGENCIES, q.urgency.as_deref().unwrap_or(""), true)) } }
+            label for="state" { (t(l, "roster.request.state")) select #state name="state" { (vocab_options(l, REQUEST_STATES, q.state.as_deref().unwrap_or(""), true)) } }
+            label for="urgency" { (t(l, "roster.request.urgency")) select #urgency name="urgency" { (vocab_options(l, URGENCIES, q.urgency.as_deref().unwrap_or(""), true)) } }
             button type="submit" { (t(l, "roster.filter")) }
         }
         @if data.items.is_empty() { p { (t(l, "roster.request.none")) } } @else {
@@ -816,18 +801,18 @@ async fn request_form_page(
             label for="process_id" { (t(l, "roster.request.process.id")) }
             input #process_id type="text" name="process_id" value=(input.process_id.clone().unwrap_or_default());
             label for="request_type" { (t(l, "roster.request.type")) }
-            select #request_type name="request_type" { (options(l, REQUEST_TYPES, &input.request_type, false)) }
+            select #request_type name="request_type" { (vocab_options(l, REQUEST_TYPES, &input.request_type, false)) }
             label for="modality" { (t(l, "roster.request.modality")) }
-            select #modality name="modality" { (options(l, MODALITIES, &input.modality, false)) }
+            select #modality name="modality" { (vocab_options(l, MODALITIES, &input.modality, false)) }
             label for="urgency" { (t(l, "roster.request.urgency")) }
-            select #urgency name="urgency" { (options(l, URGENCIES, &input.urgency, false)) }
+            select #urgency name="urgency" { (vocab_options(l, URGENCIES, &input.urgency, false)) }
             label for="countries" { (t(l, "roster.request.countries")) }
             input #countries type="text" name="countries" value=(input.countries.join(", ")) placeholder="SD, SS";
             fieldset { legend { (t(l, "roster.expertise")) } (checkboxes(l, "expertise", EXPERTISE, &input.expertise)) }
             label for="languages" { (t(l, "roster.languages")) }
             input #languages type="text" name="languages" value=(input.languages.join(", ")) placeholder="ar, en";
             label for="track" { (t(l, "roster.request.track")) }
-            select #track name="track" { (options(l, reference::TRACKS, &track, true)) }
+            select #track name="track" { (vocab_options(l, reference::TRACKS, &track, true)) }
             label for="start_date" { (t(l, "roster.request.start")) }
             input #start_date type="date" name="start_date" value=(input.start_date.clone().unwrap_or_default());
             label for="end_date" { (t(l, "roster.request.end")) }
