@@ -102,10 +102,12 @@ pub enum ResourceKind {
     Expert,
     /// Requests for support from envoys, embassies and partners, and their deployments.
     SupportRequest,
+    /// Entries of a process's engagements journal (meetings, calls, visits).
+    Engagement,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 10] = [
+    pub const ALL: [ResourceKind; 11] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -116,6 +118,7 @@ impl ResourceKind {
         ResourceKind::Relationship,
         ResourceKind::Expert,
         ResourceKind::SupportRequest,
+        ResourceKind::Engagement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -130,6 +133,7 @@ impl ResourceKind {
             ResourceKind::Relationship => "relationship",
             ResourceKind::Expert => "expert",
             ResourceKind::SupportRequest => "support-request",
+            ResourceKind::Engagement => "engagement",
         }
     }
 
@@ -246,12 +250,12 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::ApiToken, R::Admin) => &[Read, Delete],
         (K::AuditLog, R::Auditor) => &[Read, Export],
 
-        (K::Process, R::Coordinator) => &[Read, Create, Update, Delete, Export],
-        (K::Process, R::DeskOfficer) => &[Read, Create, Update],
-        (K::Process, R::Analyst | R::Adviser) => &[Read, Export],
-        (K::Process, R::Admin | R::LegalAdviser) => &[Read],
-        (K::Process, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
-        (K::Process, R::Documenter | R::Custodian) => &[Read],
+        (K::Process | K::Engagement, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Process | K::Engagement, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Process | K::Engagement, R::Analyst | R::Adviser) => &[Read, Export],
+        (K::Process | K::Engagement, R::Admin | R::LegalAdviser) => &[Read],
+        (K::Process | K::Engagement, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
+        (K::Process | K::Engagement, R::Documenter | R::Custodian) => &[Read],
 
         // The network: the unit and the desks build it; analysts and advisers read and export.
         (K::Actor | K::Relationship, R::Coordinator) => &[Read, Create, Update, Delete, Export],

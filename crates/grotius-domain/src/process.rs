@@ -191,3 +191,193 @@ mod tests {
         }
     }
 }
+
+/// Kinds of engagement in a process's journal.
+pub const ENGAGEMENT_KINDS: &[crate::reference::Term] = &[
+    crate::reference::Term {
+        code: "meeting",
+        en: "Meeting",
+        nl: "Bijeenkomst",
+    },
+    crate::reference::Term {
+        code: "call",
+        en: "Call",
+        nl: "Gesprek (telefoon/video)",
+    },
+    crate::reference::Term {
+        code: "workshop",
+        en: "Workshop or dialogue session",
+        nl: "Workshop of dialoogsessie",
+    },
+    crate::reference::Term {
+        code: "visit",
+        en: "Visit",
+        nl: "Bezoek",
+    },
+    crate::reference::Term {
+        code: "message",
+        en: "Message",
+        nl: "Bericht",
+    },
+];
+
+/// An entry of a process's engagements journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Engagement {
+    pub id: String,
+    pub process_id: String,
+    /// ISO 8601 date.
+    pub date: String,
+    pub kind: String,
+    pub track: String,
+    pub place: String,
+    /// Actor ids (only those the reader may see are shown).
+    pub participants: Vec<String>,
+    pub summary: String,
+    /// Confidential notes, encrypted at rest.
+    pub notes: String,
+    pub labels: Labels,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementInput {
+    pub date: String,
+    pub kind: String,
+    pub track: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub participants: Vec<String>,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub notes: String,
+    pub classification: String,
+    #[serde(default)]
+    pub compartment: Option<String>,
+}
+
+impl EngagementInput {
+    /// Checks the fields, and that the entry is labelled at least as strictly as its process:
+    /// the same compartment, and a classification no lower — so that an entry never reveals a
+    /// process its reader may not see.
+    pub fn validate(&self, process: &Labels) -> Result<(EngagementInput, Labels), DomainError> {
+        let date = crate::network::parse_date("date", &self.date)?;
+        let kind = reference::term(ENGAGEMENT_KINDS, "engagement kind", self.kind.trim())?.code;
+        let track = reference::term(TRACKS, "track", self.track.trim())?.code;
+        if self.summary.trim().is_empty() {
+            return Err(DomainError::invalid("summary", "summarise the engagement"));
+        }
+        let labels = Labels {
+            classification: self.classification.trim().parse::<Classification>()?,
+            compartment: self
+                .compartment
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(CompartmentId::parse)
+                .transpose()?,
+        };
+        if labels.classification < process.classification {
+            return Err(DomainError::invalid(
+                "classification",
+                format!(
+                    "an entry is classified at least as high as its process ({})",
+                    process.classification
+                ),
+            ));
+        }
+        if labels.compartment != process.compartment {
+            return Err(DomainError::invalid(
+                "compartment",
+                "an entry lives in the compartment of its process",
+            ));
+        }
+        let mut participants: Vec<String> = Vec::new();
+        for p in self
+            .participants
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            if !participants.iter().any(|x| x == p) {
+                participants.push(p.to_string());
+            }
+        }
+        Ok((
+            EngagementInput {
+                date,
+                kind: kind.into(),
+                track: track.into(),
+                place: self.place.trim().into(),
+                participants,
+                summary: self.summary.trim().into(),
+                notes: self.notes.trim().into(),
+                classification: labels.classification.as_str().into(),
+                compartment: labels.compartment.as_ref().map(|c| c.to_string()),
+            },
+            labels,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod engagement_tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_labelled_at_least_like_their_process() {
+        let process = Labels {
+            classification: Classification::Confidential,
+            compartment: Some(CompartmentId::parse("yemen").unwrap()),
+        };
+        let input = EngagementInput {
+            date: "2026-10-02".into(),
+            kind: "meeting".into(),
+            track: "1.5".into(),
+            summary: "Met both delegations in Muscat.".into(),
+            participants: vec!["a1".into(), "a1".into(), " ".into()],
+            classification: "secret".into(),
+            compartment: Some("yemen".into()),
+            ..Default::default()
+        };
+        let (v, l) = input.validate(&process).unwrap();
+        assert_eq!(
+            (v.participants, l.classification),
+            (vec!["a1".to_string()], Classification::Secret)
+        );
+        let low = EngagementInput {
+            classification: "internal".into(),
+            ..input.clone()
+        };
+        assert!(
+            low.validate(&process)
+                .unwrap_err()
+                .to_string()
+                .contains("classification")
+        );
+        let elsewhere = EngagementInput {
+            compartment: None,
+            ..input.clone()
+        };
+        assert!(
+            elsewhere
+                .validate(&process)
+                .unwrap_err()
+                .to_string()
+                .contains("compartment")
+        );
+        let bad_date = EngagementInput {
+            date: "02/10/2026".into(),
+            ..input
+        };
+        assert!(
+            bad_date
+                .validate(&process)
+                .unwrap_err()
+                .to_string()
+                .contains("date")
+        );
+    }
+}

@@ -16,6 +16,7 @@ mod audit;
 mod auth;
 mod backup;
 mod db;
+mod engagement;
 mod network;
 mod process;
 mod roster;

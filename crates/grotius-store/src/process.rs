@@ -332,7 +332,41 @@ impl Access {
             Some(id),
         )
         .await?;
+        // The journal goes with the process, entry by entry and audited — unless it holds
+        // entries this subject may not delete, which are not its to destroy.
+        let entries = sqlx::query(
+            "SELECT id, classification, compartment_id FROM engagements WHERE process_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut entry_ids = Vec::new();
+        for e in &entries {
+            let comp: Option<String> = e.try_get("compartment_id")?;
+            let labels = Labels {
+                classification: Classification::from_level(e.try_get("classification")?)?,
+                compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+            };
+            if !self.may(
+                Action::Delete,
+                Resource::labelled(ResourceKind::Engagement, &labels),
+            ) {
+                return Err(StoreError::Forbidden(
+                    "the journal of this process holds entries you may not delete; ask a colleague with the clearance".into(),
+                ));
+            }
+            entry_ids.push(e.try_get::<String, _>("id")?);
+        }
         let mut tx = self.store.write_tx().await?;
+        for e in &entry_ids {
+            sqlx::query("DELETE FROM engagements WHERE id = $1")
+                .bind(e)
+                .execute(&mut *tx)
+                .await?;
+            record_change(&mut tx, "engagement", e, "delete").await?;
+            self.audit_in(&mut tx, "engagement.delete", "engagement", e, "ok", "{}")
+                .await?;
+        }
         sqlx::query("DELETE FROM processes WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -360,6 +394,7 @@ impl Access {
         for (table, column, prefix) in [
             ("processes", "notes", "processes.notes"),
             ("actors", "notes", "actors.notes"),
+            ("engagements", "notes", "engagements.notes"),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
             ("users", "totp_secret", "users.totp_secret"),

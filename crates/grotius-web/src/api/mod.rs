@@ -32,6 +32,11 @@ pub fn routes() -> Router<AppState> {
             "/processes/{id}",
             get(get_process).put(update_process).delete(delete_process),
         )
+        .route(
+            "/processes/{id}/engagements",
+            get(list_engagements).post(create_engagement),
+        )
+        .route("/engagements/{id}", delete(delete_engagement))
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}", get(get_user).patch(update_user))
         .route(
@@ -127,9 +132,10 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[openapi(
     info(title = "Grotius API", version = "1", description = "JSON API of Grotius. Authenticate with POST /api/v1/auth/token and send 'Authorization: Bearer <token>'. Errors are {\"error\": {\"code\", \"message\"}}. Records you may not see answer 404."),
     paths(token, me, list_processes, create_process, get_process, update_process, delete_process,
+          list_engagements, create_engagement, delete_engagement,
           list_users, create_user, get_user, update_user, list_compartments, create_compartment, get_compartment,
           add_member, remove_member, list_tokens, create_token, revoke_token, audit, countries, vocabularies),
-    components(schemas(ErrorBody, TokenRequest, TokenResponse, MeResponse, ProcessDto, ProcessList, ProcessInputDto,
+    components(schemas(ErrorBody, EngagementDto, EngagementList, EngagementInputDto, TokenRequest, TokenResponse, MeResponse, ProcessDto, ProcessList, ProcessInputDto,
                        UserDto, UserList, NewUserDto, UserUpdateDto, CompartmentDto, CompartmentList, CompartmentDetail,
                        NewCompartmentDto, MemberDto, NewMemberDto, ApiTokenDto, ApiTokenList, NewTokenDto, NewTokenResponse,
                        AuditEntryDto, AuditList, CountryDto, CountryList, TermDto, Vocabularies)),
@@ -263,6 +269,42 @@ async fn update_process(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn delete_process(Caller(a): Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     a.delete_process(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The engagements journal of a process (entries you may see, newest first).
+#[utoipa::path(get, path = "/api/v1/processes/{id}/engagements", params(("id" = String, Path)),
+    responses((status = 200, body = EngagementList), (status = 404, body = ErrorBody)))]
+async fn list_engagements(Caller(a): Caller, Path(id): Path<String>) -> ApiResult<EngagementList> {
+    Ok(Json(EngagementList {
+        items: a
+            .list_engagements(&id)
+            .await?
+            .into_iter()
+            .map(EngagementDto::from)
+            .collect(),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/processes/{id}/engagements", params(("id" = String, Path)), request_body = EngagementInputDto,
+    responses((status = 201, body = EngagementDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_engagement(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<EngagementInputDto>,
+) -> Result<(StatusCode, Json<EngagementDto>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(a.create_engagement(&id, &d.into()).await?.into()),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/engagements/{id}", params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_engagement(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    a.delete_engagement(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

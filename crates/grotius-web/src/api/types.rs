@@ -469,3 +469,80 @@ pub struct Vocabularies {
     pub dutch_roles: Vec<TermDto>,
     pub process_statuses: Vec<TermDto>,
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct EngagementDto {
+    pub id: String,
+    pub process_id: String,
+    pub date: String,
+    /// meeting, call, workshop, visit, message
+    pub kind: String,
+    pub track: String,
+    pub place: String,
+    /// Actor ids you may see.
+    pub participants: Vec<String>,
+    pub summary: String,
+    pub notes: String,
+    pub classification: String,
+    pub compartment: Option<String>,
+}
+
+impl From<grotius_domain::process::Engagement> for EngagementDto {
+    fn from(e: grotius_domain::process::Engagement) -> Self {
+        EngagementDto {
+            id: e.id,
+            process_id: e.process_id,
+            date: e.date,
+            kind: e.kind,
+            track: e.track,
+            place: e.place,
+            participants: e.participants,
+            summary: e.summary,
+            notes: e.notes,
+            classification: e.labels.classification.as_str().into(),
+            compartment: e.labels.compartment.map(|c| c.to_string()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EngagementList {
+    pub items: Vec<EngagementDto>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementInputDto {
+    /// YYYY-MM-DD
+    pub date: String,
+    pub kind: String,
+    pub track: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub participants: Vec<String>,
+    pub summary: String,
+    #[serde(default)]
+    pub notes: String,
+    /// At least the process's classification.
+    pub classification: String,
+    /// The process's compartment.
+    #[serde(default)]
+    pub compartment: Option<String>,
+}
+
+impl From<EngagementInputDto> for grotius_domain::process::EngagementInput {
+    fn from(d: EngagementInputDto) -> Self {
+        grotius_domain::process::EngagementInput {
+            date: d.date,
+            kind: d.kind,
+            track: d.track,
+            place: d.place,
+            participants: d.participants,
+            summary: d.summary,
+            notes: d.notes,
+            classification: d.classification,
+            compartment: d.compartment,
+        }
+    }
+}

@@ -69,6 +69,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/processes/{id}/edit", get(processes::edit_form))
         .route("/processes/{id}/delete", post(processes::delete))
+        .route(
+            "/processes/{id}/engagements",
+            post(processes::create_engagement),
+        )
+        .route(
+            "/engagements/{id}/delete",
+            post(processes::delete_engagement),
+        )
         .route("/reference", get(reference::page))
         .merge(network::routes())
         .merge(roster::routes())

@@ -136,6 +136,11 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
             }
         }
     };
+    let journal = match journal(&v, &p).await {
+        Ok(j) => j,
+        Err(e) => return store_error(l, e),
+    };
+    let content = html! { (content) (journal) };
     page(&v, p.display_name(), content)
 }
 
@@ -347,4 +352,123 @@ pub async fn delete(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(()) => Redirect::to("/processes").into_response(),
         Err(e) => store_error(v.lang, e),
     }
+}
+
+pub async fn create_engagement(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
+    let l = v.lang;
+    let input = grotius_domain::process::EngagementInput {
+        date: form.text("date"),
+        kind: form.text("kind"),
+        track: form.text("track"),
+        place: form.text("place"),
+        participants: form.all("participants"),
+        summary: form.text("summary"),
+        notes: form.text("notes"),
+        classification: form.text("classification"),
+        compartment: form.get("compartment").map(str::to_string),
+    };
+    match v.access.create_engagement(&id, &input).await {
+        Ok(_) => Redirect::to(&format!("/processes/{id}#journal")).into_response(),
+        Err(e) => match form_failure(e) {
+            Ok((msg, status)) => super::error_page(l, status, &msg),
+            Err(e) => store_error(l, e),
+        },
+    }
+}
+
+pub async fn delete_engagement(v: Viewer, Path(id): Path<String>) -> Response {
+    match v.access.delete_engagement(&id).await {
+        Ok(process) => Redirect::to(&format!("/processes/{process}#journal")).into_response(),
+        Err(e) => store_error(v.lang, e),
+    }
+}
+
+/// The journal section of a process page: a timeline, newest first, and the form to add.
+async fn journal(v: &Viewer, p: &Process) -> Result<maud::Markup, StoreError> {
+    use grotius_domain::process::ENGAGEMENT_KINDS;
+    let l = v.lang;
+    let entries = v.access.list_engagements(&p.id).await?;
+    let may_add = v.access.may(
+        Action::Create,
+        Resource::labelled(ResourceKind::Engagement, &p.labels),
+    );
+    // Names of the participants (all visible: the store filtered them).
+    let actors = if v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Actor))
+    {
+        v.access
+            .list_actors(
+                &grotius_store::ActorFilter {
+                    country: p.countries.first().cloned(),
+                    ..Default::default()
+                },
+                500,
+                0,
+            )
+            .await
+            .map(|a| a.items)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let mut names: std::collections::HashMap<String, String> = actors
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    for e in &entries {
+        for pid in &e.participants {
+            if !names.contains_key(pid)
+                && let Ok(a) = v.access.get_actor(pid).await
+            {
+                names.insert(a.id, a.name);
+            }
+        }
+    }
+    Ok(html! {
+        h2 #journal { (t(l, "eng.title")) }
+        @if entries.is_empty() { p { (t(l, "eng.none")) } } @else {
+            ol.timeline { @for e in &entries { li {
+                strong { (e.date) } " · " (term_label(l, ENGAGEMENT_KINDS, &e.kind)) " · " (term_label(l, reference::TRACKS, &e.track))
+                @if !e.place.is_empty() { " · " (e.place) } " " (labels_badge(l, &e.labels))
+                p { (e.summary) }
+                @if !e.participants.is_empty() {
+                    p.muted { (t(l, "eng.participants")) ": "
+                        @for (i, pid) in e.participants.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            a href={ "/network/actors/" (pid) } { (names.get(pid).map(String::as_str).unwrap_or("?")) }
+                        }
+                    }
+                }
+                @if !e.notes.is_empty() { p { em { (t(l, "eng.notes")) ": " } (e.notes) } }
+                @if v.access.may(Action::Delete, Resource::labelled(ResourceKind::Engagement, &e.labels)) {
+                    form.inline method="post" action={ "/engagements/" (e.id) "/delete" } {
+                        (csrf_field(v)) button.secondary type="submit" { (t(l, "eng.delete")) }
+                    }
+                }
+            } } }
+        }
+        @if may_add {
+            details { summary { (t(l, "eng.new")) }
+                form #engagement-create.stack method="post" action={ "/processes/" (p.id) "/engagements" } {
+                    (csrf_field(v))
+                    label for="eng-date" { (t(l, "eng.date")) } input #eng-date type="date" name="date" required;
+                    label for="eng-kind" { (t(l, "eng.kind")) } select #eng-kind name="kind" { (vocab_options(l, ENGAGEMENT_KINDS, "meeting", false)) }
+                    label for="eng-track" { (t(l, "eng.track")) } select #eng-track name="track" { (vocab_options(l, reference::TRACKS, p.tracks.first().map(String::as_str).unwrap_or("I"), false)) }
+                    label for="eng-place" { (t(l, "eng.place")) } input #eng-place type="text" name="place";
+                    @if !actors.is_empty() {
+                        label for="eng-participants" { (t(l, "eng.participants")) }
+                        select #eng-participants name="participants" multiple size="6" { @for a in &actors { option value=(a.id) { (a.name) } } }
+                    }
+                    label for="eng-summary" { (t(l, "eng.summary")) } textarea #eng-summary name="summary" required {}
+                    label for="eng-notes" { (t(l, "eng.notes")) } textarea #eng-notes name="notes" {}
+                    p.muted { (t(l, "eng.labels")) }
+                    label for="classification" { (t(l, "labels.classification")) }
+                    (classification_select(l, v.access.subject().clearance, p.labels.classification.as_str()))
+                    input type="hidden" name="compartment" value=(p.labels.compartment.as_ref().map(|c| c.to_string()).unwrap_or_default());
+                    div.actions { button type="submit" { (t(l, "form.save")) } }
+                }
+            }
+        }
+    })
 }

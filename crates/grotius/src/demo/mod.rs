@@ -313,7 +313,8 @@ fn demo_password() -> String {
 pub async fn seed(store: &Store, password: &str) -> Result<()> {
     seed_core(store, password).await?;
     roster::seed(&coordinator(store).await?).await?;
-    network::seed(&coordinator(store).await?).await
+    network::seed(&coordinator(store).await?).await?;
+    network::seed_engagements(&coordinator(store).await?).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {

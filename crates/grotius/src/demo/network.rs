@@ -546,3 +546,87 @@ pub async fn seed(coordinator: &Access) -> Result<()> {
     }
     Ok(())
 }
+
+/// A few journal entries per process the coordinator files, with participants from the
+/// process's countries (idempotent: skipped when a process already has entries).
+pub async fn seed_engagements(coordinator: &Access) -> Result<()> {
+    use grotius_domain::process::EngagementInput;
+    const KINDS: [&str; 4] = ["meeting", "call", "workshop", "visit"];
+    const SUMMARIES: [&str; 4] = [
+        "Exchanged views on sequencing a ceasefire and humanitarian access; both sides asked for technical options.",
+        "Follow-up call on the agenda of the next round; agreed to share a non-paper on monitoring.",
+        "Two-day session with civil-society and women's groups on priorities for the talks.",
+        "Visit to the mediation team to coordinate support with the UN and EU envoys.",
+    ];
+    let processes = coordinator
+        .list_processes(&Default::default(), 500, 0)
+        .await?;
+    let mut rng = Rng(0xA076_1D64_78BD_642F);
+    for p in processes.items {
+        if !coordinator.list_engagements(&p.id).await?.is_empty() {
+            continue;
+        }
+        let people = match p.countries.first() {
+            Some(c) => {
+                coordinator
+                    .list_actors(
+                        &grotius_store::ActorFilter {
+                            country: Some(c.clone()),
+                            ..Default::default()
+                        },
+                        500,
+                        0,
+                    )
+                    .await?
+                    .items
+            }
+            None => Vec::new(),
+        };
+        for n in 0..3u64 {
+            let participants: Vec<String> = people
+                .iter()
+                .filter(|a| {
+                    a.labels.compartment == p.labels.compartment
+                        && a.labels.classification <= p.labels.classification
+                })
+                .skip(rng.below(6) as usize)
+                .step_by(3)
+                .take(3)
+                .map(|a| a.id.clone())
+                .collect();
+            coordinator
+                .create_engagement(
+                    &p.id,
+                    &EngagementInput {
+                        date: format!(
+                            "2026-{:02}-{:02}",
+                            3 + 3 * n + rng.below(2),
+                            1 + rng.below(27)
+                        ),
+                        kind: KINDS[((n + rng.below(2)) % 4) as usize].into(),
+                        track: p.tracks[0].clone(),
+                        place: [
+                            "Addis Ababa",
+                            "Geneva",
+                            "The Hague",
+                            "Nairobi",
+                            "Muscat",
+                            "online",
+                        ][rng.below(6) as usize]
+                            .into(),
+                        participants,
+                        summary: SUMMARIES[(n % 4) as usize].into(),
+                        notes: if n == 0 {
+                            "Sensitive: do not share the attendance list outside the unit.".into()
+                        } else {
+                            String::new()
+                        },
+                        classification: p.labels.classification.as_str().into(),
+                        compartment: p.labels.compartment.as_ref().map(|c| c.to_string()),
+                    },
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -47,6 +47,8 @@ enum Body {
     ActorYemen,
     /// A relationship between the two public fixture actors.
     Relationship,
+    /// A journal entry for the internal fixture process.
+    Engagement,
     Expert,
     ExpertCsv,
     Request,
@@ -109,6 +111,11 @@ const MATRIX: &[Row] = &[
     row("GET",    "/api/v1/audit",                      Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200]),
     row("GET",    "/api/v1/countries",                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/api/v1/vocabularies",               Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // The engagements journal follows its process.
+    row("GET",    "/api/v1/processes/{internal}/engagements", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/processes/{conf_hoa}/engagements", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/processes/{internal}/engagements", Body::Engagement, [403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
+    row("DELETE", "/api/v1/engagements/{fresh_engagement}", Body::None, [403, 204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
     // The network. Readers: admin, coordinator, desk officer, analyst, documenter, custodian, legal adviser, adviser.
     row("GET",    "/api/v1/actors",                     Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/api/v1/actors/{actor_public}",      Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
@@ -328,6 +335,9 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::NewCompartment => Some(json!({"id": format!("matrix-{n}"), "name": "Matrix"})),
         Body::NewMember => Some(json!({"user_id": "{other_user}", "reason": "matrix test"})),
         Body::NewToken => Some(json!({"name": "matrix", "scope": "read", "expires_in_days": 1})),
+        Body::Engagement => Some(
+            json!({"date": "2026-11-01", "kind": "meeting", "track": "II", "summary": format!("matrix {n}"), "classification": "internal"}),
+        ),
         Body::Expert => Some(
             json!({"name": format!("Matrix expert {n}"), "sex": "female", "expertise": ["process-design"], "languages": ["en"], "regions": ["Eastern Africa"], "tracks": ["II"], "clearance": "internal", "classification": "internal"}),
         ),
@@ -357,6 +367,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_actor}", fresh)
         .replace("{fresh_relationship}", fresh)
         .replace("{fresh_expert}", fresh)
+        .replace("{fresh_engagement}", fresh)
         .replace("{fresh_request}", fresh)
         .replace("{n}", &n.to_string());
     for (k, v) in &f.ids {
@@ -376,25 +387,30 @@ async fn every_role_every_route() {
         for r in MATRIX {
             n += 1;
             let fresh_kind = if r.path.contains("{fresh}") {
-                Some(("/api/v1/processes", body(Body::Process, n)))
+                Some(("/api/v1/processes".to_string(), body(Body::Process, n)))
             } else if r.path.contains("{fresh_hoa}") {
-                Some(("/api/v1/processes", body(Body::ProcessHoa, n)))
+                Some(("/api/v1/processes".to_string(), body(Body::ProcessHoa, n)))
             } else if r.path.contains("{fresh_actor}") {
-                Some(("/api/v1/actors", body(Body::Actor, n)))
+                Some(("/api/v1/actors".to_string(), body(Body::Actor, n)))
+            } else if r.path.contains("{fresh_engagement}") {
+                Some((
+                    fill("/api/v1/processes/{internal}/engagements", &f, role, "", n),
+                    body(Body::Engagement, n),
+                ))
             } else if r.path.contains("{fresh_expert}") {
-                Some(("/api/v1/experts", body(Body::Expert, n)))
+                Some(("/api/v1/experts".to_string(), body(Body::Expert, n)))
             } else if r.path.contains("{fresh_request}") {
-                Some(("/api/v1/requests", body(Body::Request, n)))
+                Some(("/api/v1/requests".to_string(), body(Body::Request, n)))
             } else if r.path.contains("{fresh_relationship}") {
                 let b = body(Body::Relationship, n).map(|v| {
                     serde_json::from_str::<Value>(&fill(&v.to_string(), &f, role, "", n)).unwrap()
                 });
-                Some(("/api/v1/relationships", b))
+                Some(("/api/v1/relationships".to_string(), b))
             } else {
                 None
             };
             let fresh = if let Some((path, b)) = fresh_kind {
-                let (s, p) = app.api(Method::POST, path, &f.coordinator_token, b).await;
+                let (s, p) = app.api(Method::POST, &path, &f.coordinator_token, b).await;
                 assert_eq!(s, 201, "{p}");
                 p["id"].as_str().unwrap().to_string()
             } else {

@@ -7,6 +7,7 @@ mod audit_tamper;
 mod authz_matrix;
 mod cli;
 mod crash;
+mod engagements;
 mod harness;
 mod http;
 mod network;

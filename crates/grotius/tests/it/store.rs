@@ -504,8 +504,9 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 5] = [
+    const ENCRYPTED: [(&str, &str); 6] = [
         ("processes", "notes"),
+        ("engagements", "notes"),
         ("actors", "notes"),
         ("experts", "conflicts"),
         ("support_requests", "notes"),

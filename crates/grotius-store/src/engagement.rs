@@ -1,0 +1,248 @@
+//! The engagements journal of a process. Entries carry labels at least as strict as their
+//! process; participants are actors, shown only where the reader may see them.
+
+use grotius_domain::process::{Engagement, EngagementInput};
+use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
+use grotius_security::now_micros;
+use sqlx::Row;
+
+use crate::db::{Bind, Filter};
+use crate::process::{record_change, visibility};
+use crate::{Access, Result, StoreError, new_id};
+
+const COLS: &str = "id, process_id, date, kind, track, place, participants, summary, notes, classification, compartment_id, created_at";
+
+fn notes_aad(id: &str) -> String {
+    format!("engagements.notes:{id}")
+}
+
+impl Access {
+    fn engagement_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Engagement> {
+        let id: String = row.try_get("id")?;
+        let notes: Option<String> = row.try_get("notes")?;
+        let notes = match notes {
+            Some(n) if !n.is_empty() => self.store.keys.decrypt(&notes_aad(&id), &n)?,
+            _ => String::new(),
+        };
+        let comp: Option<String> = row.try_get("compartment_id")?;
+        Ok(Engagement {
+            process_id: row.try_get("process_id")?,
+            date: row.try_get("date")?,
+            kind: row.try_get("kind")?,
+            track: row.try_get("track")?,
+            place: row.try_get("place")?,
+            participants: serde_json::from_str(&row.try_get::<String, _>("participants")?)
+                .unwrap_or_default(),
+            summary: row.try_get("summary")?,
+            notes,
+            labels: Labels {
+                classification: Classification::from_level(row.try_get("classification")?)?,
+                compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+            },
+            created_at: row.try_get("created_at")?,
+            id,
+        })
+    }
+
+    /// The journal of a process, newest first: the entries the subject may see, with only the
+    /// participants it may see.
+    pub async fn list_engagements(&self, process_id: &str) -> Result<Vec<Engagement>> {
+        let process = self.get_process(process_id).await?;
+        self.authorize(Action::Read, Resource::kind(ResourceKind::Engagement), None)
+            .await?;
+        let mut f = Filter::default();
+        visibility(&mut f, self);
+        f.push("process_id = ?", Bind::Text(process.id.clone()));
+        let rows = f
+            .query(format!(
+                "SELECT {COLS} FROM engagements{} ORDER BY date DESC, created_at DESC",
+                f.where_sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let visible_actors = self.visible_actor_ids(&rows).await?;
+        let mut out = Vec::new();
+        for row in &rows {
+            let mut e = self.engagement_from_row(row)?;
+            if !self.may(
+                Action::Read,
+                Resource::labelled(ResourceKind::Engagement, &e.labels),
+            ) {
+                return Err(StoreError::Integrity(format!(
+                    "visibility filter returned engagement {} that the policy denies",
+                    e.id
+                )));
+            }
+            e.participants.retain(|p| visible_actors.contains(p));
+            out.push(e);
+        }
+        let audited: Vec<&str> = out
+            .iter()
+            .filter(|e| e.labels.classification.read_is_audited())
+            .map(|e| e.id.as_str())
+            .collect();
+        if !audited.is_empty() {
+            self.audit_now(
+                "engagement.list",
+                "process",
+                process_id,
+                "ok",
+                &serde_json::json!({"listed": audited}).to_string(),
+            )
+            .await?;
+        }
+        Ok(out)
+    }
+
+    /// Ids among the participants of these rows that the subject may see as actors.
+    async fn visible_actor_ids(
+        &self,
+        rows: &[sqlx::any::AnyRow],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut all: Vec<String> = Vec::new();
+        for r in rows {
+            let ps: Vec<String> =
+                serde_json::from_str(&r.try_get::<String, _>("participants")?).unwrap_or_default();
+            all.extend(ps);
+        }
+        all.sort();
+        all.dedup();
+        let mut visible = std::collections::HashSet::new();
+        if all.is_empty() || !self.may(Action::Read, Resource::kind(ResourceKind::Actor)) {
+            return Ok(visible);
+        }
+        for chunk in all.chunks(200) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, classification, compartment_id FROM actors WHERE id IN ({})",
+                ph.join(", ")
+            )));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for row in q.fetch_all(&self.store.pool).await? {
+                let comp: Option<String> = row.try_get("compartment_id")?;
+                let labels = Labels {
+                    classification: Classification::from_level(row.try_get("classification")?)?,
+                    compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+                };
+                if self.may(
+                    Action::Read,
+                    Resource::labelled(ResourceKind::Actor, &labels),
+                ) {
+                    visible.insert(row.try_get("id")?);
+                }
+            }
+        }
+        Ok(visible)
+    }
+
+    pub async fn create_engagement(
+        &self,
+        process_id: &str,
+        input: &EngagementInput,
+    ) -> Result<Engagement> {
+        let process = self.get_process(process_id).await?;
+        self.authorize(
+            Action::Create,
+            Resource::kind(ResourceKind::Engagement),
+            None,
+        )
+        .await?;
+        let (v, labels) = input.validate(&process.labels)?;
+        self.authorize_labels(Action::Create, ResourceKind::Engagement, &labels, None)
+            .await?;
+        // Participants must be actors the subject can see; others do not exist for it.
+        for p in &v.participants {
+            match self.get_actor(p).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => {
+                    return Err(StoreError::invalid(
+                        "participants",
+                        format!("no such actor: {p}"),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let id = new_id();
+        let notes = if v.notes.is_empty() {
+            None
+        } else {
+            Some(self.store.keys.encrypt(&notes_aad(&id), &v.notes)?)
+        };
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO engagements (id, process_id, date, kind, track, place, participants, summary, notes, classification,
+                                      compartment_id, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(&id)
+        .bind(&process.id)
+        .bind(&v.date)
+        .bind(&v.kind)
+        .bind(&v.track)
+        .bind(&v.place)
+        .bind(serde_json::to_string(&v.participants).unwrap_or_default())
+        .bind(&v.summary)
+        .bind(notes)
+        .bind(labels.classification.level())
+        .bind(labels.compartment.as_ref().map(|c| c.to_string()))
+        .bind(&self.subject.user_id)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "engagement", &id, "upsert").await?;
+        let detail =
+            serde_json::json!({"process": process.id, "classification": labels.classification})
+                .to_string();
+        self.audit_in(
+            &mut tx,
+            "engagement.create",
+            "engagement",
+            &id,
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM engagements WHERE id = $1"
+        )))
+        .bind(&id)
+        .fetch_one(&self.store.pool)
+        .await?;
+        self.engagement_from_row(&row)
+    }
+
+    pub async fn delete_engagement(&self, id: &str) -> Result<String> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM engagements WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        let Some(row) = row else {
+            self.authorize(Action::Read, Resource::kind(ResourceKind::Engagement), None)
+                .await?;
+            return Err(StoreError::NotFound);
+        };
+        let e = self.engagement_from_row(&row)?;
+        self.authorize(
+            Action::Delete,
+            Resource::labelled(ResourceKind::Engagement, &e.labels),
+            Some(id),
+        )
+        .await?;
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query("DELETE FROM engagements WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "engagement", id, "delete").await?;
+        self.audit_in(&mut tx, "engagement.delete", "engagement", id, "ok", "{}")
+            .await?;
+        tx.commit().await?;
+        Ok(e.process_id)
+    }
+}
