@@ -7,6 +7,14 @@ use crate::policy::Labels;
 use crate::reference::{self, DUTCH_ROLES, PHASES, PROCESS_STATUSES, THEMES, TRACKS};
 use crate::security::{Classification, CompartmentId};
 
+/// Who else is engaged in a process, and in what role (e.g. "UN Personal Envoy", "lead").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagedParty {
+    pub party: String,
+    /// A code of [`DUTCH_ROLES`] (the EU mediation vocabulary serves for everyone).
+    pub role: String,
+}
+
 /// A process as stored and shown. `notes` is confidential text, encrypted at rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Process {
@@ -19,6 +27,7 @@ pub struct Process {
     pub dutch_role: String,
     pub status: String,
     pub themes: Vec<String>,
+    pub engaged: Vec<EngagedParty>,
     pub summary: String,
     pub notes: String,
     pub labels: Labels,
@@ -42,6 +51,8 @@ pub struct ProcessInput {
     #[serde(default)]
     pub themes: Vec<String>,
     #[serde(default)]
+    pub engaged: Vec<EngagedParty>,
+    #[serde(default)]
     pub summary: String,
     #[serde(default)]
     pub notes: String,
@@ -61,6 +72,7 @@ pub struct ValidProcess {
     pub dutch_role: String,
     pub status: String,
     pub themes: Vec<String>,
+    pub engaged: Vec<EngagedParty>,
     pub summary: String,
     pub notes: String,
     pub labels: Labels,
@@ -125,6 +137,26 @@ impl ProcessInput {
                 .code
                 .to_string(),
             themes: codes(THEMES, "theme", &self.themes)?,
+            engaged: self
+                .engaged
+                .iter()
+                .filter(|e| !e.party.trim().is_empty())
+                .map(|e| {
+                    let party = e.party.trim();
+                    if party.chars().count() > 120 {
+                        return Err(DomainError::invalid(
+                            "engaged",
+                            format!("'{party}' is longer than 120 characters"),
+                        ));
+                    }
+                    let role =
+                        reference::term(DUTCH_ROLES, "role of an engaged party", e.role.trim())?;
+                    Ok(EngagedParty {
+                        party: party.to_string(),
+                        role: role.code.to_string(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
             summary: self.summary.trim().to_string(),
             notes: self.notes.trim().to_string(),
             labels: Labels {
@@ -155,6 +187,13 @@ mod tests {
             dutch_role: "support".into(),
             status: "active".into(),
             themes: vec!["wps".into()],
+            engaged: vec![
+                EngagedParty {
+                    party: " UN Personal Envoy ".into(),
+                    role: "lead".into(),
+                },
+                EngagedParty::default(),
+            ],
             classification: "confidential".into(),
             compartment: Some("horn-of-africa".into()),
             ..Default::default()
@@ -168,6 +207,13 @@ mod tests {
         assert_eq!(v.countries, vec!["SD"]);
         assert_eq!(v.tracks, vec!["I", "1.5"]);
         assert_eq!(v.labels.classification, Classification::Confidential);
+        assert_eq!(
+            v.engaged,
+            vec![EngagedParty {
+                party: "UN Personal Envoy".into(),
+                role: "lead".into()
+            }]
+        );
     }
 
     #[test]
@@ -182,6 +228,15 @@ mod tests {
             (|i| i.dutch_role = "boss".into(), "Dutch role"),
             (|i| i.classification = "top-secret".into(), "classification"),
             (|i| i.compartment = Some("Bad Name".into()), "compartment"),
+            (
+                |i| {
+                    i.engaged = vec![EngagedParty {
+                        party: "Qatar".into(),
+                        role: "boss".into(),
+                    }]
+                },
+                "role of an engaged party",
+            ),
         ];
         for (mutate, field) in cases {
             let mut i = input();

@@ -21,7 +21,7 @@ pub struct ProcessFilter {
     pub theme: Option<String>,
 }
 
-const COLS: &str = "id, title, codename, countries, phase, tracks, dutch_role, status, themes, summary, notes, classification, compartment_id, created_at, updated_at";
+const COLS: &str = "id, title, codename, countries, phase, tracks, dutch_role, status, themes, engaged, summary, notes, classification, compartment_id, created_at, updated_at";
 
 fn list(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
@@ -80,6 +80,8 @@ impl Access {
             dutch_role: row.try_get("dutch_role")?,
             status: row.try_get("status")?,
             themes: list(&row.try_get::<String, _>("themes")?),
+            engaged: serde_json::from_str(&row.try_get::<String, _>("engaged")?)
+                .unwrap_or_default(),
             summary: row.try_get("summary")?,
             notes,
             labels: Labels {
@@ -268,6 +270,11 @@ impl Access {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE processes SET engaged = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&v.engaged).unwrap_or_default())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         record_change(&mut tx, "process", &id, "upsert").await?;
         let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
         self.audit_in(&mut tx, "process.create", "process", &id, "ok", &detail)
@@ -316,6 +323,11 @@ impl Access {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE processes SET engaged = $1 WHERE id = $2")
+            .bind(serde_json::to_string(&v.engaged).unwrap_or_default())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         record_change(&mut tx, "process", id, "upsert").await?;
         let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
         self.audit_in(&mut tx, "process.update", "process", id, "ok", &detail)

@@ -135,7 +135,7 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
           list_engagements, create_engagement, delete_engagement,
           list_users, create_user, get_user, update_user, list_compartments, create_compartment, get_compartment,
           add_member, remove_member, list_tokens, create_token, revoke_token, audit, countries, vocabularies),
-    components(schemas(ErrorBody, EngagementDto, EngagementList, EngagementInputDto, TokenRequest, TokenResponse, MeResponse, ProcessDto, ProcessList, ProcessInputDto,
+    components(schemas(ErrorBody, EngagedPartyDto, EngagementDto, EngagementList, EngagementInputDto, TokenRequest, TokenResponse, MeResponse, ProcessDto, ProcessList, ProcessInputDto,
                        UserDto, UserList, NewUserDto, UserUpdateDto, CompartmentDto, CompartmentList, CompartmentDetail,
                        NewCompartmentDto, MemberDto, NewMemberDto, ApiTokenDto, ApiTokenList, NewTokenDto, NewTokenResponse,
                        AuditEntryDto, AuditList, CountryDto, CountryList, TermDto, Vocabularies)),

@@ -61,6 +61,8 @@ pub struct ProcessDto {
     pub dutch_role: String,
     pub status: String,
     pub themes: Vec<String>,
+    /// Who else is engaged, and in what role.
+    pub engaged: Vec<EngagedPartyDto>,
     pub summary: String,
     /// Confidential notes (encrypted at rest, shown to those who may read the process).
     pub notes: String,
@@ -83,6 +85,14 @@ impl From<Process> for ProcessDto {
             dutch_role: p.dutch_role,
             status: p.status,
             themes: p.themes,
+            engaged: p
+                .engaged
+                .into_iter()
+                .map(|e| EngagedPartyDto {
+                    party: e.party,
+                    role: e.role,
+                })
+                .collect(),
             summary: p.summary,
             notes: p.notes,
             classification: p.labels.classification.as_str().into(),
@@ -119,6 +129,9 @@ pub struct ProcessInputDto {
     pub status: String,
     #[serde(default)]
     pub themes: Vec<String>,
+    /// Who else is engaged: party and role (lead, facilitate, accompany, coordinate, support, leverage).
+    #[serde(default)]
+    pub engaged: Vec<EngagedPartyDto>,
     #[serde(default)]
     pub summary: String,
     #[serde(default)]
@@ -140,6 +153,14 @@ impl From<ProcessInputDto> for ProcessInput {
             dutch_role: d.dutch_role,
             status: d.status,
             themes: d.themes,
+            engaged: d
+                .engaged
+                .into_iter()
+                .map(|e| grotius_domain::process::EngagedParty {
+                    party: e.party,
+                    role: e.role,
+                })
+                .collect(),
             summary: d.summary,
             notes: d.notes,
             classification: d.classification,
@@ -545,4 +566,12 @@ impl From<EngagementInputDto> for grotius_domain::process::EngagementInput {
             compartment: d.compartment,
         }
     }
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngagedPartyDto {
+    /// e.g. "UN Personal Envoy for Sudan", "Switzerland", "HD".
+    pub party: String,
+    pub role: String,
 }

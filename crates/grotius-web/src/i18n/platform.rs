@@ -92,6 +92,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Landen (ISO-codes, gescheiden door komma's)",
     ),
     ("proc.countries.col", "Countries", "Landen"),
+    ("proc.engaged", "Also engaged", "Ook betrokken"),
+    (
+        "proc.engaged.field",
+        "Who else is engaged (one a line, \"Party: role\" with role lead, facilitate, accompany, coordinate, support or leverage)",
+        "Wie is er nog meer betrokken (één per regel, \"Partij: rol\" met rol lead, facilitate, accompany, coordinate, support of leverage)",
+    ),
     ("proc.phase", "Conflict phase", "Conflictfase"),
     ("proc.tracks", "Tracks", "Tracks"),
     ("proc.role", "Dutch role", "Nederlandse rol"),

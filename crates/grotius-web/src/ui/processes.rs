@@ -119,6 +119,10 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
             dt { (t(l, "proc.role")) } dd { (term_label(l, reference::DUTCH_ROLES, &p.dutch_role)) }
             dt { (t(l, "proc.status")) } dd { (term_label(l, reference::PROCESS_STATUSES, &p.status)) }
             dt { (t(l, "proc.themes")) } dd { (p.themes.iter().map(|c| term_label(l, reference::THEMES, c)).collect::<Vec<_>>().join(", ")) }
+            @if !p.engaged.is_empty() {
+                dt { (t(l, "proc.engaged")) }
+                dd { ul.plain { @for e in &p.engaged { li { (e.party) " — " (term_label(l, reference::DUTCH_ROLES, &e.role)) } } } }
+            }
             dt { (t(l, "proc.updated")) } dd { (fmt_micros(p.updated_at)) }
         }
         h2 { (t(l, "proc.summary")) }
@@ -154,6 +158,7 @@ fn input_from(p: &Process) -> ProcessInput {
         dutch_role: p.dutch_role.clone(),
         status: p.status.clone(),
         themes: p.themes.clone(),
+        engaged: p.engaged.clone(),
         summary: p.summary.clone(),
         notes: p.notes.clone(),
         classification: p.labels.classification.as_str().to_string(),
@@ -176,6 +181,22 @@ fn input_from_form(f: &FormPairs) -> ProcessInput {
         dutch_role: f.text("dutch_role"),
         status: f.text("status"),
         themes: f.all("themes"),
+        // One party a line: "Party: role".
+        engaged: f
+            .text("engaged")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| match l.rsplit_once(':') {
+                Some((party, role)) => grotius_domain::process::EngagedParty {
+                    party: party.trim().into(),
+                    role: role.trim().into(),
+                },
+                None => grotius_domain::process::EngagedParty {
+                    party: l.trim().into(),
+                    role: String::new(),
+                },
+            })
+            .collect(),
         summary: f.text("summary"),
         notes: f.text("notes"),
         classification: f.text("classification"),
@@ -229,6 +250,10 @@ async fn form_page(
                 @for th in reference::THEMES {
                     label { input type="checkbox" name="themes" value=(th.code) checked[input.themes.iter().any(|x| x == th.code)]; " " (th.label(l.code())) }
                 }
+            }
+            label for="engaged" { (t(l, "proc.engaged.field")) }
+            textarea #engaged name="engaged" placeholder="UN Personal Envoy: lead" {
+                (input.engaged.iter().map(|e| format!("{}: {}", e.party, e.role)).collect::<Vec<_>>().join("\n"))
             }
             label for="summary" { (t(l, "proc.summary")) }
             textarea #summary name="summary" { (input.summary) }

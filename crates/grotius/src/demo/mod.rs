@@ -393,6 +393,7 @@ pub async fn seed_core(store: &Store, password: &str) -> Result<()> {
                 dutch_role: p.role.into(),
                 status: p.status.into(),
                 themes: p.themes.iter().map(|c| c.to_string()).collect(),
+                engaged: engaged_for(p.title),
                 summary: p.summary.into(),
                 notes: p.notes.into(),
                 classification: p.classification.into(),
@@ -401,6 +402,65 @@ pub async fn seed_core(store: &Store, password: &str) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// Who else is engaged in each demo process (fictional but plausible).
+fn engaged_for(title: &str) -> Vec<grotius_domain::process::EngagedParty> {
+    let list: &[(&str, &str)] = match title.split(':').next().unwrap_or("") {
+        "Sudan" => &[
+            ("UN Personal Envoy for Sudan", "lead"),
+            (
+                "Saudi Arabia and United States (co-facilitators)",
+                "facilitate",
+            ),
+            ("African Union", "coordinate"),
+            ("Switzerland", "support"),
+        ],
+        "South Sudan" => &[
+            ("IGAD", "lead"),
+            ("Community of Sant'Egidio", "facilitate"),
+            ("Norway", "support"),
+        ],
+        "Yemen" => &[
+            ("UN Special Envoy for Yemen", "lead"),
+            ("Oman", "facilitate"),
+            ("Centre for Humanitarian Dialogue (HD)", "support"),
+        ],
+        "Colombia" => &[
+            ("Norway", "accompany"),
+            ("Cuba", "accompany"),
+            ("Mexico", "accompany"),
+            ("UN Verification Mission", "support"),
+        ],
+        "Mozambique" => &[
+            ("Community of Sant'Egidio", "facilitate"),
+            ("Switzerland", "support"),
+        ],
+        "Central Sahel" => &[
+            ("Crisis Management Initiative (CMI)", "facilitate"),
+            ("EU Special Representative for the Sahel", "coordinate"),
+        ],
+        "Myanmar" => &[
+            ("Centre for Humanitarian Dialogue (HD)", "support"),
+            ("Norway", "support"),
+        ],
+        "Black Sea humanitarian arrangements" => &[
+            ("Türkiye", "facilitate"),
+            ("UN Secretariat", "coordinate"),
+            ("Qatar", "facilitate"),
+        ],
+        "Nile basin water dialogue" => &[
+            ("African Union", "lead"),
+            ("World Bank (technical)", "support"),
+        ],
+        _ => &[],
+    };
+    list.iter()
+        .map(|(party, role)| grotius_domain::process::EngagedParty {
+            party: (*party).into(),
+            role: (*role).into(),
+        })
+        .collect()
 }
 
 pub async fn run(data: Option<PathBuf>, bind: SocketAddr) -> Result<()> {

@@ -402,6 +402,25 @@ async fn forms_reject_bad_values_with_the_field_named() {
         .await;
     assert_eq!(s, 422);
     assert!(body.contains("title is invalid"), "{body}");
+    let (s, body, _) = b
+        .post(
+            "/processes",
+            &[
+                ("title", "Bad role"),
+                ("engaged", "Qatar: overlord"),
+                ("phase", "crisis"),
+                ("tracks", "II"),
+                ("dutch_role", "support"),
+                ("status", "active"),
+                ("classification", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        body.contains("unknown role of an engaged party") && body.contains("overlord"),
+        "{body}"
+    );
     let huge = "x".repeat(2 * 1024 * 1024);
     let (s, _, _) = b.post("/processes", &[("title", huge.as_str())]).await;
     assert_eq!(s, 413);
@@ -427,6 +446,10 @@ async fn process_screens_end_to_end() {
                 ("status", "exploratory"),
                 ("themes", "water"),
                 ("summary", "Basin dialogue."),
+                (
+                    "engaged",
+                    "Lake Chad Basin Commission: lead\nQatar: facilitate",
+                ),
                 ("notes", "Host in N'Djamena."),
                 ("classification", "confidential"),
                 ("compartment", "horn-of-africa"),
@@ -438,6 +461,8 @@ async fn process_screens_end_to_end() {
     let (s, html) = b.get(&path).await;
     assert_eq!(s, 200);
     for text in [
+        "Lake Chad Basin Commission — Lead",
+        "Qatar — Facilitate",
         "HERON",
         "Chad (TD)",
         "Track 1.5, Track II",
