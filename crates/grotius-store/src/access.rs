@@ -93,6 +93,25 @@ impl Access {
             })
     }
 
+    /// Defence in depth for lists: a row the SQL visibility filter returned must also pass the
+    /// policy engine; if the two ever disagree, the request fails instead of leaking.
+    pub(crate) fn recheck(
+        &self,
+        action: Action,
+        kind: ResourceKind,
+        labels: &Labels,
+        id: &str,
+    ) -> Result<()> {
+        if self.may(action, Resource::labelled(kind, labels)) {
+            Ok(())
+        } else {
+            Err(StoreError::Integrity(format!(
+                "visibility filter returned {} {id} that the policy denies",
+                kind.as_str()
+            )))
+        }
+    }
+
     /// Whether the policy allows an action, without auditing (for showing or hiding buttons).
     pub fn may(&self, action: Action, resource: Resource<'_>) -> bool {
         decide(&self.subject, action, resource).is_allowed()

@@ -64,15 +64,7 @@ impl Access {
         let mut out = Vec::new();
         for row in &rows {
             let mut e = self.engagement_from_row(row)?;
-            if !self.may(
-                Action::Read,
-                Resource::labelled(ResourceKind::Engagement, &e.labels),
-            ) {
-                return Err(StoreError::Integrity(format!(
-                    "visibility filter returned engagement {} that the policy denies",
-                    e.id
-                )));
-            }
+            self.recheck(Action::Read, ResourceKind::Engagement, &e.labels, &e.id)?;
             e.participants.retain(|p| visible_actors.contains(p));
             out.push(e);
         }

@@ -206,15 +206,7 @@ impl Access {
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
             let a = self.actor_from_row(row)?;
-            if !self.may(
-                Action::Read,
-                Resource::labelled(ResourceKind::Actor, &a.labels),
-            ) {
-                return Err(StoreError::Integrity(format!(
-                    "visibility filter returned actor {} that the policy denies",
-                    a.id
-                )));
-            }
+            self.recheck(Action::Read, ResourceKind::Actor, &a.labels, &a.id)?;
             items.push(a);
         }
         Ok(Page {

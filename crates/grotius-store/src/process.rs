@@ -153,16 +153,7 @@ impl Access {
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
             let p = self.process_from_row(row)?;
-            // Defence in depth: the SQL filter and the policy engine must agree.
-            if !self.may(
-                Action::Read,
-                Resource::labelled(ResourceKind::Process, &p.labels),
-            ) {
-                return Err(StoreError::Integrity(format!(
-                    "visibility filter returned process {} that the policy denies",
-                    p.id
-                )));
-            }
+            self.recheck(Action::Read, ResourceKind::Process, &p.labels, &p.id)?;
             items.push(p);
         }
         let audited: Vec<&str> = items

@@ -340,12 +340,7 @@ impl Access {
     /// Rows the SQL filter returned must also pass the policy engine (defence in depth).
     fn checked_expert(&self, row: &sqlx::any::AnyRow, action: Action) -> Result<Expert> {
         let e = self.expert_from_row(row)?;
-        if !self.may(action, Resource::labelled(ResourceKind::Expert, &e.labels)) {
-            return Err(StoreError::Integrity(format!(
-                "visibility filter returned expert {} that the policy denies",
-                e.id
-            )));
-        }
+        self.recheck(action, ResourceKind::Expert, &e.labels, &e.id)?;
         Ok(e)
     }
 

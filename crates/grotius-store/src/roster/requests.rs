@@ -145,15 +145,7 @@ impl Access {
             updated_at: row.try_get("updated_at")?,
             id,
         };
-        if !self.may(
-            Action::Read,
-            Resource::labelled(ResourceKind::SupportRequest, &r.labels),
-        ) {
-            return Err(StoreError::Integrity(format!(
-                "visibility filter returned request {} that the policy denies",
-                r.id
-            )));
-        }
+        self.recheck(Action::Read, ResourceKind::SupportRequest, &r.labels, &r.id)?;
         Ok(r)
     }
 
