@@ -865,8 +865,54 @@ fn overlap_days(windows: &[Window], from: i64, to: i64) -> i64 {
     total
 }
 
+/// What a request asks for, prepared once per matching run: the areas each country lies in with
+/// the points a match on them earns, and the requested period in days.
+pub struct Wanted {
+    areas: Vec<(String, f64)>,
+    period: Option<(i64, i64)>,
+}
+
+impl Wanted {
+    pub fn of(request: &SupportRequest) -> Wanted {
+        let mut areas: Vec<(String, f64)> = Vec::new();
+        for c in &request.countries {
+            let found = reference::country(c);
+            let tiers: Vec<(String, f64)> = match found {
+                // The country itself counts fully; its intermediate or sub-region a little
+                // less; the continent least.
+                Some(c) => vec![
+                    (c.alpha2.clone(), W_REGION),
+                    (c.intermediate_region.clone(), W_REGION * 0.8),
+                    (c.sub_region.clone(), W_REGION * 0.7),
+                    (c.region.clone(), W_REGION * 0.4),
+                ],
+                None => vec![(c.clone(), W_REGION)],
+            };
+            for (area, pts) in tiers.into_iter().filter(|(a, _)| !a.is_empty()) {
+                match areas.iter_mut().find(|(a, _)| *a == area) {
+                    Some(existing) => existing.1 = existing.1.max(pts),
+                    None => areas.push((area, pts)),
+                }
+            }
+        }
+        // Best first, so the first area an expert covers is the reason shown.
+        areas.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let from = request.start_date.as_deref().and_then(parse_date);
+        let to = request.end_date.as_deref().and_then(parse_date);
+        let period = match (from.or(to), to.or(from)) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        Wanted { areas, period }
+    }
+}
+
 /// Scores one expert for a request (assumed not excluded).
 pub fn score(expert: &Expert, request: &SupportRequest) -> Candidate {
+    score_prepared(expert, request, &Wanted::of(request))
+}
+
+fn score_prepared(expert: &Expert, request: &SupportRequest, wanted: &Wanted) -> Candidate {
     let mut reasons = Vec::new();
     if !request.expertise.is_empty() {
         let hit: Vec<&str> = request
@@ -898,36 +944,14 @@ pub fn score(expert: &Expert, request: &SupportRequest) -> Candidate {
             });
         }
     }
-    if !request.countries.is_empty() {
-        let mut best: Option<(f64, String)> = None;
-        for c in &request.countries {
-            for (i, area) in areas_of_country(c).iter().enumerate() {
-                if expert.regions.contains(area) {
-                    // The country itself counts fully; its intermediate or sub-region a little
-                    // less; the continent least.
-                    let pts = match i {
-                        0 => W_REGION,
-                        3 => W_REGION * 0.8,
-                        2 => W_REGION * 0.7,
-                        _ => W_REGION * 0.4,
-                    };
-                    if best.as_ref().is_none_or(|(b, _)| pts > *b) {
-                        best = Some((pts, area.clone()));
-                    }
-                }
-            }
-        }
-        if let Some((points, detail)) = best {
-            reasons.push(Reason {
-                kind: "region".into(),
-                detail,
-                points,
-            });
-        }
+    if let Some((area, points)) = wanted.areas.iter().find(|(a, _)| expert.regions.contains(a)) {
+        reasons.push(Reason {
+            kind: "region".into(),
+            detail: area.clone(),
+            points: *points,
+        });
     }
-    let from = request.start_date.as_deref().and_then(parse_date);
-    let to = request.end_date.as_deref().and_then(parse_date);
-    if let (Some(from), Some(to)) = (from.or(to), to.or(from)) {
+    if let Some((from, to)) = wanted.period {
         let wanted = to - from + 1;
         let days = overlap_days(&expert.availability, from, to);
         if days > 0 {
@@ -963,18 +987,33 @@ pub fn rank<'e>(
     experts: impl IntoIterator<Item = &'e Expert>,
     ctx: &MatchContext<'_>,
 ) -> Vec<Candidate> {
+    rank_top(experts, ctx, usize::MAX)
+}
+
+/// The first `limit` of [`rank`], without ordering the rest.
+pub fn rank_top<'e>(
+    experts: impl IntoIterator<Item = &'e Expert>,
+    ctx: &MatchContext<'_>,
+    limit: usize,
+) -> Vec<Candidate> {
+    let wanted = Wanted::of(ctx.request);
     let mut out: Vec<Candidate> = experts
         .into_iter()
         .filter(|e| exclusion(e, ctx).is_none())
-        .map(|e| score(e, ctx.request))
+        .map(|e| score_prepared(e, ctx.request, &wanted))
         .filter(|c| c.score > 0.0)
         .collect();
-    out.sort_by(|a, b| {
+    let order = |a: &Candidate, b: &Candidate| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.expert_id.cmp(&b.expert_id))
-    });
+    };
+    if limit < out.len() {
+        out.select_nth_unstable_by(limit, order);
+        out.truncate(limit);
+    }
+    out.sort_by(order);
     out
 }
 

@@ -33,8 +33,8 @@ pub use db::{Backend, Store, sqlite_path};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use process::ProcessFilter;
 pub use roster::{
-    EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport, RequestDetail, RequestFilter,
-    RosterStats, TableFormat, TeamMember,
+    BENCHMARK_HOURS, Breakdown, EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport,
+    RequestDetail, RequestFilter, RosterStats, TableFormat, TeamMember, WaitingRequest,
 };
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 

@@ -8,7 +8,9 @@
 mod requests;
 mod tabular;
 
-pub use requests::{RequestDetail, RequestFilter, RosterStats, TeamMember};
+pub use requests::{
+    BENCHMARK_HOURS, Breakdown, RequestDetail, RequestFilter, RosterStats, TeamMember, WaitingRequest,
+};
 pub use tabular::{TableFormat, read_table, split_cell, write_table};
 
 use grotius_domain::roster::{self, Conflict, Expert, ExpertInput, ValidExpert, Window};

@@ -43,7 +43,7 @@ pub struct RequestDetail {
     pub team: Vec<TeamMember>,
 }
 
-/// Figures of the dashboard, over the requests the viewer may see.
+/// Figures of the dashboard, over the requests (and deployed experts) the viewer may see.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RosterStats {
     pub requests: i64,
@@ -52,11 +52,67 @@ pub struct RosterStats {
     pub by_state: Vec<(String, i64)>,
     /// Median hours from filing to the decision state, over requests that reached it.
     pub median_hours_to_decision: Option<f64>,
+    /// Requests decided within 72 hours, of those decided.
+    pub decided_within_72h: i64,
+    pub decided: i64,
     /// Median hours from filing to deployment.
     pub median_hours_to_deployment: Option<f64>,
     /// Requests deployed within 72 hours (UN Standby Team benchmark), of those deployed.
     pub deployed_within_72h: i64,
     pub deployed: i64,
+    /// Deployments per reporting region (UN M49) of the request's countries, most first.
+    pub by_region: Vec<Breakdown>,
+    /// Deployments per theme (expertise asked for), most first.
+    pub by_theme: Vec<Breakdown>,
+    /// Open requests, oldest first, with the hours they have been waiting.
+    pub waiting: Vec<WaitingRequest>,
+}
+
+/// One bar of a dashboard breakdown: requests that reached deployment and the experts deployed
+/// on them (experts the viewer may see).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Breakdown {
+    pub key: String,
+    pub deployments: i64,
+    pub experts: i64,
+}
+
+/// An open request and how long it has waited since it was filed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WaitingRequest {
+    pub id: String,
+    pub title: String,
+    pub state: String,
+    pub urgency: String,
+    pub hours_open: f64,
+    /// Filed more than 72 hours ago and not yet deployed.
+    pub over_benchmark: bool,
+}
+
+/// The UN Standby Team benchmark: deployable within 72 hours.
+pub const BENCHMARK_HOURS: f64 = 72.0;
+
+fn hours_between(from: i64, to: i64) -> f64 {
+    (to - from) as f64 / 3_600_000_000.0
+}
+
+fn tally(map: &mut Vec<Breakdown>, key: &str, experts: i64) {
+    match map.iter_mut().find(|b| b.key == key) {
+        Some(b) => {
+            b.deployments += 1;
+            b.experts += experts;
+        }
+        None => map.push(Breakdown {
+            key: key.to_string(),
+            deployments: 1,
+            experts,
+        }),
+    }
+}
+
+fn ranked(mut v: Vec<Breakdown>) -> Vec<Breakdown> {
+    v.sort_by(|a, b| b.deployments.cmp(&a.deployments).then(a.key.cmp(&b.key)));
+    v
 }
 
 const COLS: &str = "r.id, r.title, r.requester, r.process_id, r.request_type, r.modality, r.urgency, r.countries, r.expertise, r.languages, r.track, r.start_date, r.end_date, r.summary, r.notes, r.state, r.classification, r.compartment_id, r.created_at, r.updated_at";
@@ -630,8 +686,7 @@ impl Access {
             request: &request,
             names,
         };
-        let mut ranked = roster::rank(experts.iter().copied(), &ctx);
-        ranked.truncate(limit.clamp(1, 500));
+        let ranked = roster::rank_top(experts.iter().copied(), &ctx, limit.clamp(1, 500));
         let listed: Vec<(&String, &Labels)> = ranked
             .iter()
             .filter_map(|c| experts.iter().find(|e| e.id == c.expert_id))
@@ -642,7 +697,9 @@ impl Access {
         Ok(ranked)
     }
 
-    /// Dashboard figures over the requests the subject may see.
+    /// Dashboard figures over the requests the subject may see: every count, median and
+    /// breakdown is computed on visible requests only, and deployed experts count only when the
+    /// subject may see them.
     pub async fn roster_stats(&self) -> Result<RosterStats> {
         self.authorize(
             Action::Read,
@@ -650,65 +707,122 @@ impl Access {
             None,
         )
         .await?;
+        let now = now_micros();
         let mut w = Where::default();
         w.visibility(self, "r");
         let rows = w
             .query(format!(
-                "SELECT r.id, r.state, r.created_at FROM support_requests r{}",
+                "SELECT r.id, r.title, r.state, r.urgency, r.countries, r.expertise, r.classification, r.compartment_id, r.created_at FROM support_requests r{}",
                 w.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;
+        let mut w = Where::default();
+        w.visibility(self, "r");
+        let moves = w
+            .query(format!(
+                "SELECT t.request_id, t.to_state, t.at FROM request_transitions t JOIN support_requests r ON r.id = t.request_id{} ORDER BY t.seq",
+                w.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut w = Where::default();
+        w.visibility(self, "r");
+        w.visibility(self, "e");
+        let teams = w
+            .query(format!(
+                "SELECT d.request_id FROM deployments d JOIN support_requests r ON r.id = d.request_id JOIN experts e ON e.id = d.expert_id{}",
+                w.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut team_size: std::collections::HashMap<String, i64> = Default::default();
+        for t in &teams {
+            *team_size.entry(t.try_get("request_id")?).or_default() += 1;
+        }
+        // First arrival in each state per request (a request can move back and forth).
+        let mut first: std::collections::HashMap<(String, String), i64> = Default::default();
+        for m in &moves {
+            let key = (m.try_get("request_id")?, m.try_get("to_state")?);
+            let at: i64 = m.try_get("at")?;
+            first.entry(key).or_insert(at);
+        }
         let mut by_state: Vec<(String, i64)> = roster::REQUEST_STATES
             .iter()
             .map(|s| (s.code.to_string(), 0))
             .collect();
-        let mut to_decision = Vec::new();
-        let mut to_deployment = Vec::new();
-        let mut within = 0;
+        let (mut to_decision, mut to_deployment) = (Vec::new(), Vec::new());
+        let (mut by_region, mut by_theme, mut waiting) = (Vec::new(), Vec::new(), Vec::new());
+        let mut listed = Vec::new();
         for r in &rows {
             let id: String = r.try_get("id")?;
             let state: String = r.try_get("state")?;
             let created: i64 = r.try_get("created_at")?;
+            let comp: Option<String> = r.try_get("compartment_id")?;
+            let labels = Labels {
+                classification: Classification::from_level(r.try_get("classification")?)?,
+                compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+            };
+            self.recheck(Action::Read, ResourceKind::SupportRequest, &labels, &id)?;
             if let Some(s) = by_state.iter_mut().find(|(s, _)| *s == state) {
                 s.1 += 1;
             }
-            let moves = sqlx::query(
-                "SELECT to_state, at FROM request_transitions WHERE request_id = $1 ORDER BY seq",
-            )
-            .bind(&id)
-            .fetch_all(&self.store.pool)
-            .await?;
-            for m in moves {
-                let to: String = m.try_get("to_state")?;
-                let at: i64 = m.try_get("at")?;
-                let hours = (at - created) as f64 / 3_600_000_000.0;
-                match to.as_str() {
-                    "decision" => to_decision.push(hours),
-                    "deployment" => {
-                        to_deployment.push(hours);
-                        if hours <= 72.0 {
-                            within += 1;
-                        }
-                    }
-                    _ => {}
+            if let Some(at) = first.get(&(id.clone(), "decision".to_string())) {
+                to_decision.push(hours_between(created, *at));
+            }
+            let deployed_at = first.get(&(id.clone(), "deployment".to_string()));
+            if let Some(at) = deployed_at {
+                to_deployment.push(hours_between(created, *at));
+                let experts = team_size.get(&id).copied().unwrap_or(0);
+                let countries: Vec<String> = list(&r.try_get::<String, _>("countries")?);
+                let mut regions: Vec<&str> = countries
+                    .iter()
+                    .filter_map(|c| grotius_domain::reference::region_of(c))
+                    .collect();
+                regions.sort_unstable();
+                regions.dedup();
+                for region in regions {
+                    tally(&mut by_region, region, experts);
+                }
+                let themes: Vec<String> = list(&r.try_get::<String, _>("expertise")?);
+                for theme in &themes {
+                    tally(&mut by_theme, theme, experts);
                 }
             }
+            if roster::is_open(&state) {
+                let hours_open = hours_between(created, now);
+                waiting.push(WaitingRequest {
+                    title: r.try_get("title")?,
+                    urgency: r.try_get("urgency")?,
+                    over_benchmark: deployed_at.is_none() && hours_open > BENCHMARK_HOURS,
+                    hours_open: (hours_open * 10.0).round() / 10.0,
+                    state,
+                    id: id.clone(),
+                });
+                listed.push((id, labels));
+            }
         }
-        let requests = rows.len() as i64;
-        let open = by_state
-            .iter()
-            .filter(|(s, _)| roster::is_open(s))
-            .map(|(_, n)| n)
-            .sum();
+        waiting.sort_by(|a, b| b.hours_open.total_cmp(&a.hours_open));
+        self.audit_listed(
+            "request.dashboard",
+            "support_request",
+            listed.iter().map(|(id, l)| (id, l)),
+        )
+        .await?;
+        let within = |v: &[f64]| v.iter().filter(|h| **h <= BENCHMARK_HOURS).count() as i64;
         Ok(RosterStats {
-            requests,
-            open,
+            requests: rows.len() as i64,
+            open: waiting.len() as i64,
             by_state,
+            decided_within_72h: within(&to_decision),
+            decided: to_decision.len() as i64,
             median_hours_to_decision: median(to_decision),
+            deployed_within_72h: within(&to_deployment),
             deployed: to_deployment.len() as i64,
             median_hours_to_deployment: median(to_deployment),
-            deployed_within_72h: within,
+            by_region: ranked(by_region),
+            by_theme: ranked(by_theme),
+            waiting,
         })
     }
 }

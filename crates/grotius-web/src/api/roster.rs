@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
             get(get_expert).put(update_expert).delete(delete_expert),
         )
         .route("/requests", get(list_requests).post(create_request))
+        .route("/requests/dashboard", get(dashboard))
         .route(
             "/requests/{id}",
             get(get_request).put(update_request).delete(delete_request),
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         import_experts,
         export_experts,
         list_requests,
+        dashboard,
         create_request,
         get_request,
         update_request,
@@ -72,6 +74,10 @@ pub fn routes() -> Router<AppState> {
         ImportProblemDto,
         RequestDto,
         RequestList,
+        DashboardDto,
+        BreakdownDto,
+        WaitingRequestDto,
+        StateCountDto,
         RequestInputDto,
         RequestDetailDto,
         TransitionDto,
@@ -709,6 +715,99 @@ async fn list_requests(
         total: page.total,
         limit: page.limit,
         offset: page.offset,
+    }))
+}
+
+/// One bar of a dashboard breakdown.
+#[derive(Serialize, ToSchema)]
+pub struct BreakdownDto {
+    /// Region (UN M49 intermediate or sub-region name) or theme code.
+    pub key: String,
+    /// Requests that reached deployment.
+    pub deployments: i64,
+    /// Experts deployed on them (those the caller may see).
+    pub experts: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WaitingRequestDto {
+    pub id: String,
+    pub title: String,
+    pub state: String,
+    pub urgency: String,
+    pub hours_open: f64,
+    /// Filed more than 72 hours ago and not deployed.
+    pub over_benchmark: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StateCountDto {
+    pub state: String,
+    pub count: i64,
+}
+
+/// The requests dashboard, computed over the requests the caller may see.
+#[derive(Serialize, ToSchema)]
+pub struct DashboardDto {
+    pub benchmark_hours: f64,
+    pub requests: i64,
+    pub open: i64,
+    pub by_state: Vec<StateCountDto>,
+    pub median_hours_to_decision: Option<f64>,
+    pub decided: i64,
+    pub decided_within_benchmark: i64,
+    pub median_hours_to_deployment: Option<f64>,
+    pub deployed: i64,
+    pub deployed_within_benchmark: i64,
+    pub by_region: Vec<BreakdownDto>,
+    pub by_theme: Vec<BreakdownDto>,
+    pub waiting: Vec<WaitingRequestDto>,
+}
+
+/// Open requests, time to decision and deployment against the UN Standby Team's 72 hours,
+/// deployments per region and theme.
+#[utoipa::path(get, path = "/api/v1/requests/dashboard",
+    responses((status = 200, body = DashboardDto), (status = 404, body = ErrorBody)))]
+async fn dashboard(Caller(a): Caller) -> ApiResult<DashboardDto> {
+    let s = a.roster_stats().await?;
+    let bars = |v: Vec<grotius_store::Breakdown>| {
+        v.into_iter()
+            .map(|b| BreakdownDto {
+                key: b.key,
+                deployments: b.deployments,
+                experts: b.experts,
+            })
+            .collect()
+    };
+    Ok(Json(DashboardDto {
+        benchmark_hours: grotius_store::BENCHMARK_HOURS,
+        requests: s.requests,
+        open: s.open,
+        by_state: s
+            .by_state
+            .into_iter()
+            .map(|(state, count)| StateCountDto { state, count })
+            .collect(),
+        median_hours_to_decision: s.median_hours_to_decision,
+        decided: s.decided,
+        decided_within_benchmark: s.decided_within_72h,
+        median_hours_to_deployment: s.median_hours_to_deployment,
+        deployed: s.deployed,
+        deployed_within_benchmark: s.deployed_within_72h,
+        by_region: bars(s.by_region),
+        by_theme: bars(s.by_theme),
+        waiting: s
+            .waiting
+            .into_iter()
+            .map(|w| WaitingRequestDto {
+                id: w.id,
+                title: w.title,
+                state: w.state,
+                urgency: w.urgency,
+                hours_open: w.hours_open,
+                over_benchmark: w.over_benchmark,
+            })
+            .collect(),
     }))
 }
 

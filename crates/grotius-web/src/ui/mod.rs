@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod audit;
+pub(crate) mod chart;
 mod login;
 mod modules;
 mod network;

@@ -21,6 +21,11 @@ pub async fn dashboard(v: Viewer) -> Response {
         Err(grotius_store::StoreError::NotFound) => None,
         Err(e) => return store_error(l, e),
     };
+    let requests = match v.access.roster_stats().await {
+        Ok(r) => Some(r),
+        Err(grotius_store::StoreError::NotFound) => None,
+        Err(e) => return store_error(l, e),
+    };
     let s = v.access.subject();
     let comps: Vec<&str> = s.compartments.iter().map(|c| c.as_str()).collect();
     let content = html! {
@@ -36,6 +41,11 @@ pub async fn dashboard(v: Viewer) -> Response {
             }
             @if let Some(p) = &recent {
                 div.card { h2 { (t(l, "dash.processes")) } p.big { (p.total) } p { a href="/processes" { (t(l, "nav.mediation")) } } }
+            }
+            @if let Some(r) = &requests {
+                div.card { h2 { (t(l, "roster.dash.open")) } p.big { (r.open) }
+                    p { (t(l, "roster.dash.benchmark")) ": " (r.deployed_within_72h) " / " (r.deployed) }
+                    p { a href="/roster/dashboard" { (t(l, "roster.dash.title")) } } }
             }
         }
         @if let Some(p) = &recent {

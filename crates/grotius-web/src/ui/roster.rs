@@ -16,6 +16,7 @@ use grotius_store::{ExpertFilter, ImportReport, RequestFilter, StoreError, Table
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::chart::{Bar, bar_chart};
 use super::{
     FormPairs, classification_select, csrf_field, fmt_micros, form_failure, labels_badge,
     may_create, page, store_error, term_label, vocab_options,
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/roster/experts/{id}", get(show).post(update))
         .route("/roster/experts/{id}/edit", get(edit_form))
         .route("/roster/experts/{id}/delete", post(delete))
+        .route("/roster/dashboard", get(dashboard))
         .route("/roster/requests", get(requests).post(create_request))
         .route("/roster/requests/new", get(new_request_form))
         .route(
@@ -566,6 +568,83 @@ fn hours(h: Option<f64>) -> String {
     h.map(|h| format!("{h:.1}")).unwrap_or_else(|| "—".into())
 }
 
+fn breakdown_chart(
+    l: Lang,
+    id: &str,
+    title: &str,
+    rows: &[grotius_store::Breakdown],
+    label: impl Fn(&str) -> String,
+) -> Markup {
+    let bars: Vec<Bar> = rows
+        .iter()
+        .map(|b| Bar {
+            label: label(&b.key),
+            value: b.deployments as f64,
+            text: format!(
+                "{} · {} {}",
+                b.deployments,
+                b.experts,
+                t(l, "roster.dash.experts")
+            ),
+        })
+        .collect();
+    html! {
+        @if bars.is_empty() { p { (t(l, "roster.dash.nodeployments")) } } @else {
+            (bar_chart(id, title, t(l, "roster.dash.chartdesc"), &bars, None))
+        }
+    }
+}
+
+/// The unit's dashboard: open requests against the 72-hour benchmark, time to decision and
+/// deployment, deployments per region and theme — all over what the viewer may see.
+pub async fn dashboard(v: Viewer) -> Response {
+    let l = v.lang;
+    let stats = match v.access.roster_stats().await {
+        Ok(s) => s,
+        Err(e) => return store_error(l, e),
+    };
+    let region = |code: &str| term_label(l, reference::REGIONS, code);
+    let theme = |code: &str| term_label(l, EXPERTISE, code);
+    let content = html! {
+        h1 { (t(l, "roster.dash.title")) }
+        div.cards {
+            div.card { h2 { (t(l, "roster.dash.open")) } p.big { (stats.open) } }
+            div.card { h2 { (t(l, "roster.dash.decision")) } p.big { (hours(stats.median_hours_to_decision)) }
+                p { (t(l, "roster.dash.decided72")) ": " (stats.decided_within_72h) " / " (stats.decided) } }
+            div.card { h2 { (t(l, "roster.dash.deployment")) } p.big { (hours(stats.median_hours_to_deployment)) } }
+            div.card { h2 { (t(l, "roster.dash.benchmark")) } p.big { (stats.deployed_within_72h) " / " (stats.deployed) } }
+        }
+        h2 { (t(l, "roster.dash.bystate")) }
+        table.compact {
+            thead { tr { th { (t(l, "roster.request.state")) } th.num { (t(l, "roster.dash.count")) } } }
+            tbody { @for (state, n) in &stats.by_state { tr {
+                td { a href={ "/roster/requests?state=" (state) } { (term_label(l, REQUEST_STATES, state)) } } td.num { (n) }
+            } } }
+        }
+        h2 { (t(l, "roster.dash.byregion")) }
+        (breakdown_chart(l, "by-region", t(l, "roster.dash.byregion"), &stats.by_region, region))
+        h2 { (t(l, "roster.dash.bytheme")) }
+        (breakdown_chart(l, "by-theme", t(l, "roster.dash.bytheme"), &stats.by_theme, theme))
+        h2 { (t(l, "roster.dash.waiting")) }
+        @if stats.waiting.is_empty() { p { (t(l, "roster.request.none")) } } @else {
+            table {
+                thead { tr {
+                    th { (t(l, "roster.request.title")) } th { (t(l, "roster.request.urgency")) }
+                    th { (t(l, "roster.request.state")) } th.num { (t(l, "roster.dash.hoursopen")) }
+                } }
+                tbody { @for w in &stats.waiting { tr.late[w.over_benchmark] {
+                    td { a href={ "/roster/requests/" (w.id) } { (w.title) } }
+                    td { (term_label(l, URGENCIES, &w.urgency)) }
+                    td { (term_label(l, REQUEST_STATES, &w.state)) }
+                    td.num { (format!("{:.1}", w.hours_open)) @if w.over_benchmark { " · " (t(l, "roster.dash.late")) } }
+                } } }
+            }
+        }
+        p.actions { a href="/roster/requests" { (t(l, "roster.requests")) } }
+    };
+    page(&v, t(l, "roster.dash.title"), content)
+}
+
 pub async fn requests(v: Viewer, Query(q): Query<RequestQuery>) -> Response {
     let l = v.lang;
     let filter = RequestFilter {
@@ -600,6 +679,7 @@ pub async fn requests(v: Viewer, Query(q): Query<RequestQuery>) -> Response {
             div.card { h2 { (t(l, "roster.dash.benchmark")) } p.big { (stats.deployed_within_72h) " / " (stats.deployed) } }
         }
         p.actions {
+            a href="/roster/dashboard" { (t(l, "roster.dash.title")) } " "
             a href="/roster" { (t(l, "roster.title")) }
             @if may_create(&v, ResourceKind::SupportRequest) { " " a.button href="/roster/requests/new" { (t(l, "roster.request.new")) } }
         }

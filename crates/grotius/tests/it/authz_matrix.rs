@@ -145,6 +145,7 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/v1/experts/import",             Body::ExpertCsv, [403, 200, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
     // Requests for support: read by admin, coordinator, desk officer, analyst, fund officer and approver, adviser.
     row("GET",    "/api/v1/requests",                   Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/requests/dashboard",         Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/api/v1/requests/{request}",         Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/api/v1/requests/{request_yemen}",   Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("POST",   "/api/v1/requests",                   Body::Request, [403, 201, 201, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
@@ -155,6 +156,7 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/v1/requests/{fresh_request}/team", Body::Assign, [403, 204, 204, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
     row("DELETE", "/api/v1/requests/{request}/team/{expert}", Body::None, [403, 204, 204, 403, 403, 403, 404, 404, 404, 404, 403, 404, 404]),
     row("GET",    "/roster",                            Body::None, [200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/roster/dashboard",                  Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/roster/requests",                   Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),

@@ -1051,3 +1051,141 @@ async fn the_roster_pages_create_show_and_edit_in_both_languages() {
     let (s, _) = a.get("/roster/new").await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_only_what_the_reader_may_see() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let create = |title: &str, countries: Value, expertise: Value, compartment: Option<&str>| {
+        json!({
+            "title": title, "requester": "Office of the UN Special Envoy",
+            "request_type": "advisory", "modality": "in-person", "urgency": "urgent",
+            "countries": countries, "expertise": expertise,
+            "classification": "internal", "compartment": compartment
+        })
+    };
+    let mut ids = Vec::new();
+    for body in [
+        create(
+            "Visible ceasefire support",
+            json!(["SD", "SS"]),
+            json!(["ceasefire-security"]),
+            None,
+        ),
+        create(
+            "Hidden Hodeidah support",
+            json!(["YE"]),
+            json!(["gender-inclusion"]),
+            Some("yemen"),
+        ),
+        create("Waiting long", json!(["CO"]), json!(["process-design"]), None),
+    ] {
+        let (s, r) = app
+            .api(Method::POST, "/api/v1/requests", &coord, Some(body))
+            .await;
+        assert_eq!(s, 201, "{r}");
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    for id in &ids[..2] {
+        for to in ["decision", "deployment"] {
+            let (s, e) = app
+                .api(
+                    Method::POST,
+                    &format!("/api/v1/requests/{id}/transitions"),
+                    &coord,
+                    Some(json!({ "to": to })),
+                )
+                .await;
+            assert_eq!(s, 200, "{e}");
+        }
+    }
+    // The visible request's team: one visible expert and one in the yemen compartment.
+    let mut hidden = expert_json("Hidden Team Member");
+    hidden["compartment"] = json!("yemen");
+    for e in [expert_json("Visible Team Member"), hidden] {
+        let (s, x) = app
+            .api(Method::POST, "/api/v1/experts", &coord, Some(e))
+            .await;
+        assert_eq!(s, 201, "{x}");
+        let (s, _) = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/requests/{}/team", ids[0]),
+                &coord,
+                Some(json!({ "expert_id": x["id"] })),
+            )
+            .await;
+        assert_eq!(s, 204);
+    }
+    // The third request was filed four days ago and still waits.
+    let raw = app.instance.raw().await;
+    let four_days = 4 * 24 * 3_600_000_000_i64;
+    sqlx::query("UPDATE support_requests SET created_at = created_at - $1 WHERE id = $2")
+        .bind(four_days)
+        .bind(&ids[2])
+        .execute(&raw)
+        .await
+        .unwrap();
+
+    let region = |d: &Value, key: &str| {
+        d["by_region"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["key"] == key)
+            .map(|b| (b["deployments"].as_i64().unwrap(), b["experts"].as_i64().unwrap()))
+    };
+    let (s, d) = app
+        .api(Method::GET, "/api/v1/requests/dashboard", &coord, None)
+        .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["requests"], 3);
+    assert_eq!(d["deployed"], 2);
+    assert_eq!(d["deployed_within_benchmark"], 2);
+    assert_eq!(d["open"], 3, "deployment counts as open: {d}");
+    assert_eq!(region(&d, "Northern Africa"), Some((1, 2)));
+    assert_eq!(region(&d, "Eastern Africa"), Some((1, 2)));
+    assert_eq!(region(&d, "Western Asia"), Some((1, 0)));
+    let waiting = d["waiting"].as_array().unwrap();
+    assert_eq!(waiting[0]["title"], "Waiting long", "longest waiting first");
+    assert_eq!(waiting[0]["over_benchmark"], true);
+    assert!(waiting[0]["hours_open"].as_f64().unwrap() >= 96.0);
+    assert!(waiting[1..].iter().all(|w| w["over_benchmark"] == false));
+
+    for who in ["analyst", "desk-officer"] {
+        let t = app.token(who).await;
+        let (s, d) = app
+            .api(Method::GET, "/api/v1/requests/dashboard", &t, None)
+            .await;
+        assert_eq!(s, 200, "{who}: {d}");
+        assert_eq!(d["requests"], 2, "{who}: {d}");
+        assert_eq!(d["deployed"], 1, "{who}");
+        assert_eq!(d["open"], 2, "{who}");
+        assert_eq!(region(&d, "Northern Africa"), Some((1, 1)), "{who}: {d}");
+        assert_eq!(region(&d, "Western Asia"), None, "{who}: {d}");
+        assert!(
+            !d["by_theme"].to_string().contains("gender-inclusion"),
+            "{who}: {d}"
+        );
+        assert!(!d.to_string().contains("Hidden"), "{who}");
+        let b = app.browser(who).await;
+        for (lang, east) in [("en", "Eastern Africa"), ("nl", "Oost-Afrika")] {
+            b.get(&format!("/lang/{lang}")).await;
+            let (s, html) = b.get("/roster/dashboard").await;
+            assert_eq!(s, 200, "{who}");
+            assert!(html.contains("Waiting long") && html.contains("<svg"));
+            assert!(html.contains(east), "{who} {lang}");
+            assert!(!html.contains("Hidden"), "{who}");
+            assert!(
+                !html.contains("Western Asia") && !html.contains("West-Azië"),
+                "{who}"
+            );
+        }
+    }
+    // Those without any request rights learn nothing, not even that the page exists.
+    let t = app.token("documenter").await;
+    let (s, _) = app
+        .api(Method::GET, "/api/v1/requests/dashboard", &t, None)
+        .await;
+    assert_eq!(s, 404);
+}
