@@ -171,6 +171,132 @@ pub fn term(
         })
 }
 
+/// UN M49 regions at the grain a mediation unit reports on (intermediate region where M49 has
+/// one, e.g. "Eastern Africa", otherwise the sub-region, e.g. "Western Asia"), with Dutch names.
+pub const REGIONS: &[Term] = &[
+    Term {
+        code: "Eastern Africa",
+        en: "Eastern Africa",
+        nl: "Oost-Afrika",
+    },
+    Term {
+        code: "Middle Africa",
+        en: "Middle Africa",
+        nl: "Centraal-Afrika",
+    },
+    Term {
+        code: "Northern Africa",
+        en: "Northern Africa",
+        nl: "Noord-Afrika",
+    },
+    Term {
+        code: "Southern Africa",
+        en: "Southern Africa",
+        nl: "Zuidelijk Afrika",
+    },
+    Term {
+        code: "Western Africa",
+        en: "Western Africa",
+        nl: "West-Afrika",
+    },
+    Term {
+        code: "Caribbean",
+        en: "Caribbean",
+        nl: "Caribisch gebied",
+    },
+    Term {
+        code: "Central America",
+        en: "Central America",
+        nl: "Midden-Amerika",
+    },
+    Term {
+        code: "South America",
+        en: "South America",
+        nl: "Zuid-Amerika",
+    },
+    Term {
+        code: "Northern America",
+        en: "Northern America",
+        nl: "Noord-Amerika",
+    },
+    Term {
+        code: "Central Asia",
+        en: "Central Asia",
+        nl: "Centraal-Azië",
+    },
+    Term {
+        code: "Eastern Asia",
+        en: "Eastern Asia",
+        nl: "Oost-Azië",
+    },
+    Term {
+        code: "South-eastern Asia",
+        en: "South-eastern Asia",
+        nl: "Zuidoost-Azië",
+    },
+    Term {
+        code: "Southern Asia",
+        en: "Southern Asia",
+        nl: "Zuid-Azië",
+    },
+    Term {
+        code: "Western Asia",
+        en: "Western Asia",
+        nl: "West-Azië",
+    },
+    Term {
+        code: "Eastern Europe",
+        en: "Eastern Europe",
+        nl: "Oost-Europa",
+    },
+    Term {
+        code: "Northern Europe",
+        en: "Northern Europe",
+        nl: "Noord-Europa",
+    },
+    Term {
+        code: "Southern Europe",
+        en: "Southern Europe",
+        nl: "Zuid-Europa",
+    },
+    Term {
+        code: "Western Europe",
+        en: "Western Europe",
+        nl: "West-Europa",
+    },
+    Term {
+        code: "Australia and New Zealand",
+        en: "Australia and New Zealand",
+        nl: "Australië en Nieuw-Zeeland",
+    },
+    Term {
+        code: "Melanesia",
+        en: "Melanesia",
+        nl: "Melanesië",
+    },
+    Term {
+        code: "Micronesia",
+        en: "Micronesia",
+        nl: "Micronesië",
+    },
+    Term {
+        code: "Polynesia",
+        en: "Polynesia",
+        nl: "Polynesië",
+    },
+];
+
+/// The reporting region (a code of [`REGIONS`]) of a country, by any of its codes.
+pub fn region_of(code: &str) -> Option<&'static str> {
+    let c = country(code)?;
+    let name = if c.intermediate_region.is_empty() {
+        &c.sub_region
+    } else {
+        &c.intermediate_region
+    };
+    REGIONS.iter().find(|r| r.code == name).map(|r| r.code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,42 +353,4 @@ mod tests {
                 .contains("water")
         );
     }
-}
-
-/// UN M49 regions at the grain a mediation unit reports on (intermediate region where M49 has
-/// one, e.g. "Eastern Africa", otherwise the sub-region, e.g. "Western Asia"), with Dutch names.
-pub const REGIONS: &[Term] = &[
-    Term { code: "Eastern Africa", en: "Eastern Africa", nl: "Oost-Afrika" },
-    Term { code: "Middle Africa", en: "Middle Africa", nl: "Centraal-Afrika" },
-    Term { code: "Northern Africa", en: "Northern Africa", nl: "Noord-Afrika" },
-    Term { code: "Southern Africa", en: "Southern Africa", nl: "Zuidelijk Afrika" },
-    Term { code: "Western Africa", en: "Western Africa", nl: "West-Afrika" },
-    Term { code: "Caribbean", en: "Caribbean", nl: "Caribisch gebied" },
-    Term { code: "Central America", en: "Central America", nl: "Midden-Amerika" },
-    Term { code: "South America", en: "South America", nl: "Zuid-Amerika" },
-    Term { code: "Northern America", en: "Northern America", nl: "Noord-Amerika" },
-    Term { code: "Central Asia", en: "Central Asia", nl: "Centraal-Azië" },
-    Term { code: "Eastern Asia", en: "Eastern Asia", nl: "Oost-Azië" },
-    Term { code: "South-eastern Asia", en: "South-eastern Asia", nl: "Zuidoost-Azië" },
-    Term { code: "Southern Asia", en: "Southern Asia", nl: "Zuid-Azië" },
-    Term { code: "Western Asia", en: "Western Asia", nl: "West-Azië" },
-    Term { code: "Eastern Europe", en: "Eastern Europe", nl: "Oost-Europa" },
-    Term { code: "Northern Europe", en: "Northern Europe", nl: "Noord-Europa" },
-    Term { code: "Southern Europe", en: "Southern Europe", nl: "Zuid-Europa" },
-    Term { code: "Western Europe", en: "Western Europe", nl: "West-Europa" },
-    Term { code: "Australia and New Zealand", en: "Australia and New Zealand", nl: "Australië en Nieuw-Zeeland" },
-    Term { code: "Melanesia", en: "Melanesia", nl: "Melanesië" },
-    Term { code: "Micronesia", en: "Micronesia", nl: "Micronesië" },
-    Term { code: "Polynesia", en: "Polynesia", nl: "Polynesië" },
-];
-
-/// The reporting region (a code of [`REGIONS`]) of a country, by any of its codes.
-pub fn region_of(code: &str) -> Option<&'static str> {
-    let c = country(code)?;
-    let name = if c.intermediate_region.is_empty() {
-        &c.sub_region
-    } else {
-        &c.intermediate_region
-    };
-    REGIONS.iter().find(|r| r.code == name).map(|r| r.code)
 }

@@ -944,7 +944,11 @@ fn score_prepared(expert: &Expert, request: &SupportRequest, wanted: &Wanted) ->
             });
         }
     }
-    if let Some((area, points)) = wanted.areas.iter().find(|(a, _)| expert.regions.contains(a)) {
+    if let Some((area, points)) = wanted
+        .areas
+        .iter()
+        .find(|(a, _)| expert.regions.contains(a))
+    {
         reasons.push(Reason {
             kind: "region".into(),
             detail: area.clone(),

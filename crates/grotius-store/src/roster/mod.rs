@@ -9,7 +9,8 @@ mod requests;
 mod tabular;
 
 pub use requests::{
-    BENCHMARK_HOURS, Breakdown, RequestDetail, RequestFilter, RosterStats, TeamMember, WaitingRequest,
+    BENCHMARK_HOURS, Breakdown, RequestDetail, RequestFilter, RosterStats, TeamMember,
+    WaitingRequest,
 };
 pub use tabular::{TableFormat, read_table, split_cell, write_table};
 

@@ -178,12 +178,32 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Deployed within 72 hours (UN Standby Team benchmark)",
         "Ingezet binnen 72 uur (norm van het VN Standby Team)",
     ),
-    ("roster.dash.title", "Requests dashboard", "Dashboard verzoeken"),
-    ("roster.dash.decided72", "Decided within 72 hours", "Besloten binnen 72 uur"),
-    ("roster.dash.bystate", "Requests by state", "Verzoeken per status"),
+    (
+        "roster.dash.title",
+        "Requests dashboard",
+        "Dashboard verzoeken",
+    ),
+    (
+        "roster.dash.decided72",
+        "Decided within 72 hours",
+        "Besloten binnen 72 uur",
+    ),
+    (
+        "roster.dash.bystate",
+        "Requests by state",
+        "Verzoeken per status",
+    ),
     ("roster.dash.count", "Number", "Aantal"),
-    ("roster.dash.byregion", "Deployments per region", "Inzet per regio"),
-    ("roster.dash.bytheme", "Deployments per theme", "Inzet per thema"),
+    (
+        "roster.dash.byregion",
+        "Deployments per region",
+        "Inzet per regio",
+    ),
+    (
+        "roster.dash.bytheme",
+        "Deployments per theme",
+        "Inzet per thema",
+    ),
     ("roster.dash.experts", "experts", "experts"),
     (
         "roster.dash.chartdesc",
@@ -195,7 +215,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "No deployments yet.",
         "Nog geen inzet.",
     ),
-    ("roster.dash.waiting", "Open requests, longest waiting first", "Openstaande verzoeken, langst wachtend eerst"),
+    (
+        "roster.dash.waiting",
+        "Open requests, longest waiting first",
+        "Openstaande verzoeken, langst wachtend eerst",
+    ),
     ("roster.dash.hoursopen", "Hours open", "Uren open"),
     ("roster.dash.late", "past 72 hours", "langer dan 72 uur"),
 ];

@@ -569,8 +569,8 @@ fn hours(h: Option<f64>) -> String {
 }
 
 fn breakdown_chart(
-    l: Lang,
     id: &str,
+    l: Lang,
     title: &str,
     rows: &[grotius_store::Breakdown],
     label: impl Fn(&str) -> String,
@@ -622,9 +622,9 @@ pub async fn dashboard(v: Viewer) -> Response {
             } } }
         }
         h2 { (t(l, "roster.dash.byregion")) }
-        (breakdown_chart(l, "by-region", t(l, "roster.dash.byregion"), &stats.by_region, region))
+        (breakdown_chart("by-region", l, t(l, "roster.dash.byregion"), &stats.by_region, region))
         h2 { (t(l, "roster.dash.bytheme")) }
-        (breakdown_chart(l, "by-theme", t(l, "roster.dash.bytheme"), &stats.by_theme, theme))
+        (breakdown_chart("by-theme", l, t(l, "roster.dash.bytheme"), &stats.by_theme, theme))
         h2 { (t(l, "roster.dash.waiting")) }
         @if stats.waiting.is_empty() { p { (t(l, "roster.request.none")) } } @else {
             table {

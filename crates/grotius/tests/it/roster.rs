@@ -1078,7 +1078,12 @@ async fn the_dashboard_counts_only_what_the_reader_may_see() {
             json!(["gender-inclusion"]),
             Some("yemen"),
         ),
-        create("Waiting long", json!(["CO"]), json!(["process-design"]), None),
+        create(
+            "Waiting long",
+            json!(["CO"]),
+            json!(["process-design"]),
+            None,
+        ),
     ] {
         let (s, r) = app
             .api(Method::POST, "/api/v1/requests", &coord, Some(body))
@@ -1133,7 +1138,12 @@ async fn the_dashboard_counts_only_what_the_reader_may_see() {
             .unwrap()
             .iter()
             .find(|b| b["key"] == key)
-            .map(|b| (b["deployments"].as_i64().unwrap(), b["experts"].as_i64().unwrap()))
+            .map(|b| {
+                (
+                    b["deployments"].as_i64().unwrap(),
+                    b["experts"].as_i64().unwrap(),
+                )
+            })
     };
     let (s, d) = app
         .api(Method::GET, "/api/v1/requests/dashboard", &coord, None)
