@@ -5,6 +5,7 @@
 //! only ask, never decide for themselves.
 
 pub mod audit;
+pub mod fund;
 pub mod network;
 pub mod policy;
 pub mod process;
@@ -12,7 +13,9 @@ pub mod reference;
 pub mod roster;
 pub mod security;
 
-pub use policy::{Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide};
+pub use policy::{
+    Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide, organisation_bound,
+};
 pub use security::{Classification, CompartmentId, Role};
 
 /// Errors raised by domain rules (validation of values coming from outside).

@@ -104,10 +104,16 @@ pub enum ResourceKind {
     SupportRequest,
     /// Entries of a process's engagements journal (meetings, calls, visits).
     Engagement,
+    /// Instruments of the mediation fund with their budgets and ceilings.
+    Instrument,
+    /// Applications to the fund (partners: only their own organisation's).
+    FundApplication,
+    /// Ledger transactions of the fund: commitments, disbursements, refunds.
+    FundTransaction,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 11] = [
+    pub const ALL: [ResourceKind; 14] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -119,6 +125,9 @@ impl ResourceKind {
         ResourceKind::Expert,
         ResourceKind::SupportRequest,
         ResourceKind::Engagement,
+        ResourceKind::Instrument,
+        ResourceKind::FundApplication,
+        ResourceKind::FundTransaction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +143,9 @@ impl ResourceKind {
             ResourceKind::Expert => "expert",
             ResourceKind::SupportRequest => "support-request",
             ResourceKind::Engagement => "engagement",
+            ResourceKind::Instrument => "instrument",
+            ResourceKind::FundApplication => "fund-application",
+            ResourceKind::FundTransaction => "fund-transaction",
         }
     }
 
@@ -187,6 +199,9 @@ pub struct Resource<'a> {
     pub kind: ResourceKind,
     pub labels: Option<&'a Labels>,
     pub owner: Option<&'a str>,
+    /// The organisation a record belongs to (fund applications and their money): a partner's
+    /// grants apply only to its own organisation's records.
+    pub organisation: Option<&'a str>,
 }
 
 impl<'a> Resource<'a> {
@@ -196,6 +211,7 @@ impl<'a> Resource<'a> {
             kind,
             labels: None,
             owner: None,
+            organisation: None,
         }
     }
 
@@ -204,6 +220,7 @@ impl<'a> Resource<'a> {
             kind,
             labels: Some(labels),
             owner: None,
+            organisation: None,
         }
     }
 
@@ -212,6 +229,17 @@ impl<'a> Resource<'a> {
             kind,
             labels: None,
             owner: Some(owner),
+            organisation: None,
+        }
+    }
+
+    /// A labelled record of an organisation (a fund application, a ledger transaction).
+    pub fn of_organisation(kind: ResourceKind, labels: &'a Labels, organisation: &'a str) -> Self {
+        Resource {
+            kind,
+            labels: Some(labels),
+            owner: None,
+            organisation: Some(organisation),
         }
     }
 }
@@ -277,7 +305,39 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
             R::Admin | R::Analyst | R::Adviser | R::FundOfficer | R::FundApprover,
         ) => &[Read],
 
+        // The fund: officers prepare and appraise, approvers decide, controllers pay; partners
+        // act on their own organisation's applications only (see `granted`).
+        (K::Instrument, R::FundOfficer) => &[Read, Create, Update, Delete, Export],
+        (K::Instrument, R::FundApprover | R::Controller) => &[Read, Export],
+        (K::Instrument, R::Admin | R::Coordinator | R::Partner) => &[Read],
+        (K::FundApplication, R::FundOfficer) => &[Read, Create, Update, Delete, Export],
+        (K::FundApplication, R::FundApprover | R::Controller) => &[Read, Update, Export],
+        (K::FundApplication, R::Coordinator | R::Admin) => &[Read],
+        (K::FundApplication, R::Partner) => &[Read, Create, Update],
+        (K::FundTransaction, R::Controller) => &[Read, Create, Export],
+        (K::FundTransaction, R::FundOfficer | R::FundApprover) => &[Read, Export],
+        (K::FundTransaction, R::Partner) => &[Read],
+
         _ => &[],
+    }
+}
+
+/// Whether a role's grants on this resource are limited to the subject's own organisation.
+fn organisation_scoped(role: Role) -> bool {
+    role == Role::Partner
+}
+
+/// The organisation a subject's reading of `kind` is bound to: `Some(org)` when every role that
+/// lets it read `kind` is organisation-scoped (a partner), so storage must filter by it.
+pub fn organisation_bound(subject: &Subject, kind: ResourceKind) -> Option<&str> {
+    let staff = subject
+        .roles
+        .iter()
+        .any(|r| !organisation_scoped(*r) && grants(*r, kind).contains(&Action::Read));
+    if staff {
+        None
+    } else {
+        Some(subject.organisation.as_deref().unwrap_or(""))
     }
 }
 
@@ -285,10 +345,21 @@ fn granted(subject: &Subject, action: Action, resource: &Resource<'_>) -> bool {
     let by_owner = resource.owner.is_some_and(|o| o == subject.user_id)
         && resource.kind.owner_actions().contains(&action);
     by_owner
-        || subject
-            .roles
-            .iter()
-            .any(|r| grants(*r, resource.kind).contains(&action))
+        || subject.roles.iter().any(|r| {
+            grants(*r, resource.kind).contains(&action)
+                && (!organisation_scoped(*r)
+                    || !matches!(
+                        resource.kind,
+                        ResourceKind::FundApplication | ResourceKind::FundTransaction
+                    )
+                    || match (resource.organisation, &subject.organisation) {
+                        // A named record: only the partner's own organisation's.
+                        (Some(org), Some(mine)) => org == mine,
+                        // The collection: a partner with an organisation, filtered in storage.
+                        (None, Some(_)) => true,
+                        _ => false,
+                    })
+        })
 }
 
 /// The single decision function. Every read, write, search hit, count, export and download in
@@ -386,6 +457,39 @@ mod tests {
             );
             assert!(!decide(&partner, action, Resource::kind(ResourceKind::AuditLog)).is_allowed());
         }
+    }
+
+    #[test]
+    fn a_partner_acts_only_on_its_own_organisations_applications() {
+        let mut partner = subject(&[Role::Partner], Classification::Internal, &[]);
+        partner.organisation = Some("Peace Lab".into());
+        let l = Labels::public();
+        let own = Resource::of_organisation(ResourceKind::FundApplication, &l, "Peace Lab");
+        let other = Resource::of_organisation(ResourceKind::FundApplication, &l, "Other NGO");
+        assert!(decide(&partner, Action::Read, own).is_allowed());
+        assert!(decide(&partner, Action::Update, own).is_allowed());
+        assert_eq!(
+            decide(&partner, Action::Read, other),
+            Decision::Deny(Denial::NotFound)
+        );
+        assert_eq!(
+            decide(&partner, Action::Update, other),
+            Decision::Deny(Denial::NotFound)
+        );
+        assert!(!decide(&partner, Action::Delete, own).is_allowed());
+        // Without an organisation a partner has no collection either.
+        partner.organisation = None;
+        assert!(
+            !decide(
+                &partner,
+                Action::Read,
+                Resource::kind(ResourceKind::FundApplication)
+            )
+            .is_allowed()
+        );
+        // Staff are not limited by organisation.
+        let officer = subject(&[Role::FundOfficer], Classification::Internal, &[]);
+        assert!(decide(&officer, Action::Update, other).is_allowed());
     }
 
     #[test]

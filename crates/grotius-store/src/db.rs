@@ -225,6 +225,22 @@ impl Filter {
             .push(clause.replace('?', &format!("${}", self.binds.len())));
     }
 
+    /// A clause with several `?`, bound in order to `values`.
+    pub(crate) fn push_many(&mut self, clause: &str, values: Vec<Bind>) {
+        let mut out = String::new();
+        let mut values = values.into_iter();
+        for (i, part) in clause.split('?').enumerate() {
+            if i > 0 {
+                if let Some(v) = values.next() {
+                    self.binds.push(v);
+                }
+                out.push_str(&format!("${}", self.binds.len()));
+            }
+            out.push_str(part);
+        }
+        self.clauses.push(out);
+    }
+
     pub(crate) fn push_text(&mut self, clause: &str, value: Option<&str>) {
         if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
             self.push(clause, Bind::Text(v.to_string()));

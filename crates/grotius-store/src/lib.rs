@@ -17,6 +17,7 @@ mod auth;
 mod backup;
 mod db;
 mod engagement;
+mod fund;
 mod network;
 mod process;
 mod roster;
@@ -30,6 +31,9 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use fund::{
+    ApplicationDetail, ApplicationFilter, FundVerifyReport, LedgerEntry, PaymentInput, Step,
+};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use process::ProcessFilter;
 pub use roster::{

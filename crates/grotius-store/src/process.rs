@@ -400,6 +400,11 @@ impl Access {
             ("engagements", "notes", "engagements.notes"),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
+            (
+                "fund_applications",
+                "risk_note",
+                "fund_applications.risk_note",
+            ),
             ("users", "totp_secret", "users.totp_secret"),
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -379,6 +379,7 @@ impl Access {
                 kind: ResourceKind::Compartment,
                 labels: None,
                 owner: Some(&owner),
+                organisation: None,
             },
             Some(id),
         )

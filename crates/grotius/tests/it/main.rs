@@ -8,6 +8,7 @@ mod authz_matrix;
 mod cli;
 mod crash;
 mod engagements;
+mod fund;
 mod harness;
 mod http;
 mod network;

@@ -1,0 +1,550 @@
+//! The mediation fund: workflow as data with four-eyes, the ledger under concurrency, ceilings,
+//! partners limited to their own organisation, and `fund verify`.
+
+use grotius_domain::fund::{ApplicationInput, InstrumentInput};
+use grotius_store::{Access, PaymentInput, StoreError};
+
+use crate::harness::Instance;
+
+fn instrument() -> InstrumentInput {
+    InstrumentInput {
+        code: "FMF".into(),
+        name: "Flexible mediation fund".into(),
+        oda: true,
+        max_months: 24,
+        grant_ceiling: "500000.00".into(),
+        fast_track_threshold: "100000.00".into(),
+        fast_target_days: 10,
+        standard_target_days: 15,
+    }
+}
+
+fn application(instrument_id: &str, amount: &str, country: &str) -> ApplicationInput {
+    ApplicationInput {
+        instrument_id: instrument_id.into(),
+        title: format!("Dialogue support {amount} {country}"),
+        partner: "Sahel Dialogue Initiative".into(),
+        currency: "EUR".into(),
+        amount: amount.into(),
+        start_date: "2027-02-01".into(),
+        months: 6,
+        why_now: "A window opened after the ceasefire talks resumed.".into(),
+        risk_note: "Partner staff safety in the north.".into(),
+        purpose_code: "15220".into(),
+        gender_marker: "1".into(),
+        themes: vec!["wps".into()],
+        countries: vec![country.into()],
+        classification: "internal".into(),
+        ..Default::default()
+    }
+}
+
+async fn submitted(officer: &Access, instrument_id: &str, amount: &str, country: &str) -> String {
+    let a = officer
+        .create_application(&application(instrument_id, amount, country))
+        .await
+        .unwrap();
+    officer
+        .transition_application(&a.id, "submitted", "")
+        .await
+        .unwrap();
+    a.id
+}
+
+async fn assert_verified(i: &Instance) {
+    let report = i.store.verify_fund().await.unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_approvals_commit_exactly_what_fits() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
+        .await
+        .unwrap();
+    // Most of the budget is already committed: EUR 900,000 in ten grants.
+    for _ in 0..10 {
+        let id = submitted(&officer, &inst.id, "90000.00", "SD").await;
+        approver
+            .transition_application(&id, "approved", "")
+            .await
+            .unwrap();
+    }
+    // 50 applications of EUR 7,000 race for the last EUR 100,000: 14 fit (98,000).
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        ids.push(submitted(&officer, &inst.id, "7000.00", "SS").await);
+    }
+    let mut tasks = Vec::new();
+    for id in ids {
+        let approver = approver.clone();
+        tasks.push(tokio::spawn(async move {
+            approver.transition_application(&id, "approved", "").await
+        }));
+    }
+    let (mut ok, mut refused) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(a) => {
+                assert_eq!(a.state, "approved");
+                ok += 1;
+            }
+            Err(StoreError::Conflict(m)) => {
+                assert!(m.contains("annual budget"), "a clear refusal: {m}");
+                refused += 1;
+            }
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!((ok, refused), (14, 36));
+    let (approved, _) = count_states(&officer).await;
+    assert_eq!(
+        approved, 24,
+        "refused approvals left their applications submitted"
+    );
+    assert_verified(&i).await;
+    // The remaining EUR 2,000 is still available, and a EUR 2,000 grant takes it.
+    let id = submitted(&officer, &inst.id, "2000.00", "SS").await;
+    approver
+        .transition_application(&id, "approved", "")
+        .await
+        .unwrap();
+    let id = submitted(&officer, &inst.id, "0.01", "SS").await;
+    let e = approver
+        .transition_application(&id, "approved", "")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("EUR 0.01 over"), "{e}");
+    assert_verified(&i).await;
+}
+
+async fn count_states(a: &Access) -> (usize, usize) {
+    let page = a
+        .list_applications(&Default::default(), 500, 0)
+        .await
+        .unwrap();
+    let approved = page.items.iter().filter(|a| a.state == "approved").count();
+    let submitted = page.items.iter().filter(|a| a.state == "submitted").count();
+    (approved, submitted)
+}
+
+#[tokio::test]
+async fn country_and_theme_ceilings_hold_and_name_themselves() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
+        .await
+        .unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "country", "SDN", "150000.00")
+        .await
+        .unwrap();
+    let a = submitted(&officer, &inst.id, "90000.00", "SD").await;
+    approver
+        .transition_application(&a, "approved", "")
+        .await
+        .unwrap();
+    let b = submitted(&officer, &inst.id, "90000.00", "SD").await;
+    let e = approver
+        .transition_application(&b, "approved", "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Conflict(m) if m.contains("ceiling for SD") && m.contains("30000.00 over")),
+        "{e}"
+    );
+    // Another country is not limited by Sudan's ceiling.
+    let c = submitted(&officer, &inst.id, "90000.00", "TD").await;
+    approver
+        .transition_application(&c, "approved", "")
+        .await
+        .unwrap();
+    // A ceiling cannot be lowered below what is committed under it.
+    let e = officer
+        .set_ceiling(&inst.id, 2027, "country", "SD", "50000.00")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("already committed"), "{e}");
+    // De-committing frees room under the ceiling.
+    let controller = i.access("controller").await;
+    controller
+        .record_payment(
+            &a,
+            &PaymentInput {
+                kind: "decommitment".into(),
+                currency: "EUR".into(),
+                amount: "40000.00".into(),
+                value_date: "2027-03-01".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    approver
+        .transition_application(&b, "approved", "")
+        .await
+        .unwrap();
+    assert_verified(&i).await;
+}
+
+#[tokio::test]
+async fn four_eyes_and_the_workflow_table_decide_who_moves_an_application() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let controller = i.access("controller").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
+        .await
+        .unwrap();
+    // EUR 250,000 is above the fast-track threshold: the standard track.
+    let a = officer
+        .create_application(&application(&inst.id, "250000.00", "CO"))
+        .await
+        .unwrap();
+    assert_eq!(a.track, "standard");
+    // An approver cannot skip the appraisal.
+    let e = approver
+        .transition_application(&a.id, "approved", "")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+    officer
+        .transition_application(&a.id, "submitted", "")
+        .await
+        .unwrap();
+    officer
+        .transition_application(&a.id, "appraisal", "")
+        .await
+        .unwrap();
+    officer
+        .transition_application(&a.id, "review", "sound design")
+        .await
+        .unwrap();
+    // Only the roles of the table may fire a step.
+    let e = officer
+        .transition_application(&a.id, "committee", "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Forbidden(m) if m.contains("controller")),
+        "{e}"
+    );
+    controller
+        .transition_application(&a.id, "committee", "")
+        .await
+        .unwrap();
+
+    // A user who is both officer and approver, and appraised it, can never approve it.
+    let op = i.store.cli_operator();
+    let both = op
+        .create_user(&grotius_store::NewUser {
+            username: "officer-approver".into(),
+            display_name: "Officer and approver".into(),
+            password: crate::harness::PASSWORD.into(),
+            roles: vec![
+                grotius_domain::Role::FundOfficer,
+                grotius_domain::Role::FundApprover,
+            ],
+            clearance: grotius_domain::Classification::Confidential,
+            organisation: None,
+        })
+        .await
+        .unwrap();
+    let both = i.store.cli_act_as(&both.id).await.unwrap().unwrap();
+    let b = both
+        .create_application(&application(&inst.id, "50000.00", "CO"))
+        .await
+        .unwrap();
+    assert_eq!(b.track, "fast");
+    both.transition_application(&b.id, "submitted", "")
+        .await
+        .unwrap();
+    let e = both
+        .transition_application(&b.id, "approved", "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Forbidden(m) if m.contains("four-eyes") && m.contains("prepared")),
+        "{e}"
+    );
+    // Someone else approves; the decision time is recorded.
+    let approved = approver
+        .transition_application(&b.id, "approved", "urgent window")
+        .await
+        .unwrap();
+    assert!(approved.decided_at.is_some() && approved.submitted_at.is_some());
+    let d = approver.application_detail(&b.id).await.unwrap();
+    let names: Vec<&str> = d.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["submit", "approve"]);
+    assert_eq!(d.committed, 5_000_000);
+    assert_eq!(d.ledger.len(), 1);
+    assert_eq!(d.decision_days, Some(0));
+    // Every move is audited.
+    let raw = i.raw().await;
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'fund-application.transition' AND resource_id = $1",
+    )
+    .bind(&b.id)
+    .fetch_one(&raw)
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+    assert_verified(&i).await;
+}
+
+#[tokio::test]
+async fn money_moves_in_minor_units_with_recorded_rates_and_never_overdraws() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let controller = i.access("controller").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
+        .await
+        .unwrap();
+    let mut input = application(&inst.id, "80000.00", "YE");
+    input.currency = "USD".into();
+    input.rate = "0.925".into();
+    let a = officer.create_application(&input).await.unwrap();
+    assert_eq!(a.amount_eur, 7_400_000, "USD 80,000 at 0.925 = EUR 74,000");
+    officer
+        .transition_application(&a.id, "submitted", "")
+        .await
+        .unwrap();
+    approver
+        .transition_application(&a.id, "approved", "")
+        .await
+        .unwrap();
+    let pay = |kind: &str, currency: &str, amount: &str, rate: &str| PaymentInput {
+        kind: kind.into(),
+        currency: currency.into(),
+        amount: amount.into(),
+        rate: rate.into(),
+        value_date: "2027-02-15".into(),
+        memo: "tranche".into(),
+    };
+    let t = controller
+        .record_payment(&a.id, &pay("disbursement", "USD", "40000.00", "0.95"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.amount, t.rate, t.amount_eur),
+        (4_000_000, 950_000, 3_800_000)
+    );
+    // More than remains committed is refused and changes nothing.
+    let before = i.store.verify_fund().await.unwrap().transactions;
+    let e = controller
+        .record_payment(&a.id, &pay("disbursement", "EUR", "36000.01", ""))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("more than remains committed"), "{e}");
+    assert_eq!(i.store.verify_fund().await.unwrap().transactions, before);
+    // A refund larger than what was paid is refused; a smaller one returns to the budget.
+    let e = controller
+        .record_payment(&a.id, &pay("refund", "EUR", "38000.01", ""))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("more than was paid out"), "{e}");
+    controller
+        .record_payment(&a.id, &pay("refund", "EUR", "1000.00", ""))
+        .await
+        .unwrap();
+    // Bad input: clear errors.
+    for (p, field) in [
+        (pay("disbursement", "XYZ", "1.00", ""), "currency"),
+        (pay("disbursement", "USD", "1.00", ""), "rate"),
+        (pay("disbursement", "EUR", "1,00", ""), "amount"),
+        (pay("gift", "EUR", "1.00", ""), "kind"),
+    ] {
+        let e = controller.record_payment(&a.id, &p).await.unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Invalid(d) if d.to_string().starts_with(field)),
+            "{field}: {e}"
+        );
+    }
+    // Only controllers pay.
+    let e = officer
+        .record_payment(&a.id, &pay("disbursement", "EUR", "1.00", ""))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Forbidden(_)), "{e}");
+    // Closing releases the undisbursed rest.
+    controller
+        .transition_application(&a.id, "closed", "")
+        .await
+        .unwrap();
+    let d = controller.application_detail(&a.id).await.unwrap();
+    assert_eq!(d.committed, 0);
+    assert_eq!(d.disbursed, 3_700_000);
+    assert_verified(&i).await;
+}
+
+#[tokio::test]
+async fn a_partner_sees_and_edits_only_its_own_organisations_applications() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let partner = i.access("partner").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    let mut theirs = application(&inst.id, "20000.00", "ML");
+    theirs.partner = "Another Foundation".into();
+    let other = officer.create_application(&theirs).await.unwrap();
+    // The partner files: whatever it names, the application is its own organisation's.
+    let mut mine = application(&inst.id, "20000.00", "ML");
+    mine.partner = "Another Foundation".into();
+    mine.classification = "public".into();
+    let own = partner.create_application(&mine).await.unwrap();
+    assert_eq!(own.partner, "Sahel Dialogue Initiative");
+    let page = partner
+        .list_applications(&Default::default(), 100, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, own.id);
+    assert!(matches!(
+        partner.get_application(&other.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        partner
+            .update_application(&other.id, &application(&inst.id, "1.00", "ML"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // It submits its own; it cannot approve it.
+    partner
+        .transition_application(&own.id, "submitted", "")
+        .await
+        .unwrap();
+    assert!(matches!(
+        partner
+            .transition_application(&own.id, "approved", "")
+            .await,
+        Err(StoreError::Forbidden(_))
+    ));
+    // The officer sees both.
+    let all = officer
+        .list_applications(&Default::default(), 100, 0)
+        .await
+        .unwrap();
+    assert_eq!(all.total, 2);
+}
+
+#[tokio::test]
+async fn validation_names_the_field_and_writes_nothing() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    type Change = Box<dyn Fn(&mut ApplicationInput)>;
+    let cases: Vec<(Change, &str)> = vec![
+        (Box::new(|a| a.amount = "600000.00".into()), "grant ceiling"),
+        (Box::new(|a| a.amount = "12,5".into()), "amount"),
+        (
+            Box::new(|a| a.purpose_code = "99999".into()),
+            "purpose_code",
+        ),
+        (Box::new(|a| a.currency = "USD".into()), "rate"),
+        (Box::new(|a| a.months = 36), "months"),
+        (Box::new(|a| a.countries = vec!["XX".into()]), "countries"),
+        (
+            Box::new(|a| a.exclude_from_publication = true),
+            "exclusion_reason",
+        ),
+        (
+            Box::new(|a| a.start_date = "2027-02-30".into()),
+            "start_date",
+        ),
+        (Box::new(|a| a.instrument_id = "nope".into()), "instrument"),
+    ];
+    for (change, expect) in cases {
+        let mut a = application(&inst.id, "1000.00", "SD");
+        change(&mut a);
+        let e = officer.create_application(&a).await.unwrap_err();
+        assert!(e.to_string().contains(expect), "{expect}: {e}");
+    }
+    let page = officer
+        .list_applications(&Default::default(), 100, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 0);
+    // The risk note is encrypted at rest.
+    let a = officer
+        .create_application(&application(&inst.id, "1000.00", "SD"))
+        .await
+        .unwrap();
+    let raw = i.raw().await;
+    let stored: String =
+        sqlx::query_scalar("SELECT risk_note FROM fund_applications WHERE id = $1")
+            .bind(&a.id)
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("enc:v1:") && !stored.contains("safety"));
+}
+
+#[tokio::test]
+async fn fund_verify_names_a_tampered_ledger() {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", "100000.00")
+        .await
+        .unwrap();
+    let a = submitted(&officer, &inst.id, "60000.00", "SD").await;
+    approver
+        .transition_application(&a, "approved", "")
+        .await
+        .unwrap();
+    assert_verified(&i).await;
+    let raw = i.raw().await;
+    // Someone bumps a balance behind the ledger's back.
+    sqlx::query(
+        "UPDATE ledger_balances SET balance = balance + 100 WHERE account LIKE 'committed:%'",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+    let r = i.store.verify_fund().await.unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| p.contains("committed:") && p.contains("postings sum to")),
+        "{:?}",
+        r.problems
+    );
+    // The ledger itself refuses edits.
+    let e = sqlx::query("UPDATE ledger_postings SET amount = amount + 1")
+        .execute(&raw)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("append-only"), "{e}");
+    // A raised exposure that breaks the ceiling is named too.
+    sqlx::query(
+        "UPDATE ledger_balances SET balance = balance - 100 WHERE account LIKE 'committed:%'",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE fund_ceilings SET amount = 5000000 WHERE scope = 'budget'")
+        .execute(&raw)
+        .await
+        .unwrap();
+    let r = i.store.verify_fund().await.unwrap();
+    assert!(
+        r.problems.iter().any(|p| p.contains("exceeded"))
+            && r.problems.iter().any(|p| p.contains("allocated")),
+        "{:?}",
+        r.problems
+    );
+}
