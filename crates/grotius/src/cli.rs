@@ -69,6 +69,9 @@ pub enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The mediation fund's ledger.
+    #[command(subcommand)]
+    Fund(FundCmd),
     /// Write a consistent copy of the SQLite database (safe while the server runs).
     Backup {
         #[arg(long)]
@@ -158,6 +161,17 @@ pub enum UserCmd {
 #[derive(Subcommand)]
 pub enum AuditCmd {
     /// Verify the hash chain: exit 0 when intact, otherwise name the first bad entry and exit 2.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FundCmd {
+    /// Check every ledger invariant: each transaction balances and has the postings its kind
+    /// prescribes, balances equal the sum of postings, no account below zero, no ceiling
+    /// exceeded. Exit 0 when sound, otherwise name every violation and exit 2.
     Verify {
         #[command(flatten)]
         store: StoreArgs,

@@ -16,7 +16,7 @@ use grotius_security::Keyring;
 use grotius_store::{NewUser, Store, UserUpdate};
 use grotius_web::{AppState, WebConfig};
 
-use cli::{AuditCmd, Cli, Command, ImportCmd, KeysCmd, StoreArgs, UserCmd};
+use cli::{AuditCmd, Cli, Command, FundCmd, ImportCmd, KeysCmd, StoreArgs, UserCmd};
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -53,6 +53,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }) => {
             bench::network(actors, relationships, queries, export.as_deref())?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Fund(FundCmd::Verify { store }) => {
+            let store = open_existing(&store).await?;
+            let r = store.verify_fund().await?;
+            if r.problems.is_empty() {
+                println!(
+                    "fund ledger sound: {} transactions, {} accounts, {} ceilings checked",
+                    r.transactions, r.accounts, r.ceilings
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "FUND LEDGER VIOLATED: {} problem(s) in {} transactions",
+                    r.problems.len(),
+                    r.transactions
+                );
+                for p in &r.problems {
+                    eprintln!("  - {p}");
+                }
+                Ok(ExitCode::from(2))
+            }
         }
         Command::Audit(AuditCmd::Verify { store }) => {
             let store = open_existing(&store).await?;

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::harness::{PASSWORD, bin, fresh_database};
 
-fn run(
+pub(crate) fn run(
     args: &[&str],
     db: &Option<String>,
     stdin: Option<&str>,
@@ -44,7 +44,7 @@ fn every_command_has_help() {
     let (code, text) = run(&["--help"], &None, None, &[]);
     assert_eq!(code, 0);
     for c in [
-        "demo", "serve", "init", "user", "audit", "backup", "restore", "keys",
+        "demo", "serve", "init", "user", "audit", "fund", "backup", "restore", "keys",
     ] {
         assert!(text.contains(c), "{c} missing from --help: {text}");
     }
@@ -57,6 +57,7 @@ fn every_command_has_help() {
         &["user", "disable", "--help"],
         &["user", "reset-password", "--help"],
         &["audit", "verify", "--help"],
+        &["fund", "verify", "--help"],
         &["backup", "--help"],
         &["restore", "--help"],
         &["keys", "rotate", "--help"],

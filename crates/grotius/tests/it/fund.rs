@@ -507,6 +507,10 @@ async fn fund_verify_names_a_tampered_ledger() {
         .await
         .unwrap();
     assert_verified(&i).await;
+    let d = i.data().to_str().unwrap().to_string();
+    let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("fund ledger sound: 2 transactions"), "{text}");
     let raw = i.raw().await;
     // Someone bumps a balance behind the ledger's back.
     sqlx::query(
@@ -522,6 +526,13 @@ async fn fund_verify_names_a_tampered_ledger() {
             .any(|p| p.contains("committed:") && p.contains("postings sum to")),
         "{:?}",
         r.problems
+    );
+    // The command line names it and exits 2.
+    let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("FUND LEDGER VIOLATED") && text.contains("committed:"),
+        "{text}"
     );
     // The ledger itself refuses edits.
     let e = sqlx::query("UPDATE ledger_postings SET amount = amount + 1")
