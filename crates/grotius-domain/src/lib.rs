@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod network;
 pub mod policy;
+pub mod participation;
 pub mod process;
 pub mod reference;
 pub mod roster;

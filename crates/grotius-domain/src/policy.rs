@@ -104,10 +104,12 @@ pub enum ResourceKind {
     SupportRequest,
     /// Entries of a process's engagements journal (meetings, calls, visits).
     Engagement,
+    /// Women's participation records of a process (role, sex, seniority, count).
+    Participation,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 11] = [
+    pub const ALL: [ResourceKind; 12] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -119,6 +121,7 @@ impl ResourceKind {
         ResourceKind::Expert,
         ResourceKind::SupportRequest,
         ResourceKind::Engagement,
+        ResourceKind::Participation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +137,7 @@ impl ResourceKind {
             ResourceKind::Expert => "expert",
             ResourceKind::SupportRequest => "support-request",
             ResourceKind::Engagement => "engagement",
+            ResourceKind::Participation => "participation",
         }
     }
 
@@ -256,6 +260,22 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Process | K::Engagement, R::Admin | R::LegalAdviser) => &[Read],
         (K::Process | K::Engagement, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
         (K::Process | K::Engagement, R::Documenter | R::Custodian) => &[Read],
+
+        // Women's participation: the unit and the WPS adviser keep it, desks record delegations,
+        // analysts read and export; everyone who reads processes reads it.
+        (K::Participation, R::Coordinator | R::Adviser) => &[Read, Create, Update, Delete, Export],
+        (K::Participation, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Participation, R::Analyst) => &[Read, Export],
+        (
+            K::Participation,
+            R::Admin
+            | R::LegalAdviser
+            | R::FundOfficer
+            | R::FundApprover
+            | R::Controller
+            | R::Documenter
+            | R::Custodian,
+        ) => &[Read],
 
         // The network: the unit and the desks build it; analysts and advisers read and export.
         (K::Actor | K::Relationship, R::Coordinator) => &[Read, Create, Update, Delete, Export],
