@@ -6,8 +6,8 @@
 
 pub mod audit;
 pub mod network;
-pub mod policy;
 pub mod participation;
+pub mod policy;
 pub mod process;
 pub mod reference;
 pub mod roster;

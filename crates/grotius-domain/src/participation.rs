@@ -284,7 +284,11 @@ pub fn summarise<'a>(records: impl IntoIterator<Item = &'a Participation>) -> Ve
     for rec in records {
         if let Some(rt) = out.iter_mut().find(|r| r.role == rec.role) {
             rt.tally.add(&rec.sex, rec.count);
-            if let Some((_, t)) = rt.by_seniority.iter_mut().find(|(s, _)| *s == rec.seniority) {
+            if let Some((_, t)) = rt
+                .by_seniority
+                .iter_mut()
+                .find(|(s, _)| *s == rec.seniority)
+            {
                 t.add(&rec.sex, rec.count);
             }
         }

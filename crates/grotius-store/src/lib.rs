@@ -18,6 +18,7 @@ mod backup;
 mod db;
 mod engagement;
 mod network;
+mod participation;
 mod process;
 mod roster;
 mod users;
@@ -31,6 +32,10 @@ pub use auth::{
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
+pub use participation::{
+    CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
+    SHARES_HEADER,
+};
 pub use process::ProcessFilter;
 pub use roster::{
     EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport, RequestDetail, RequestFilter,
