@@ -8,6 +8,7 @@ mod login;
 mod modules;
 mod network;
 mod network_svg;
+mod participation;
 mod processes;
 mod reference;
 mod roster;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reference", get(reference::page))
         .merge(network::routes())
         .merge(roster::routes())
+        .merge(participation::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -163,6 +165,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![
         ("/", "nav.dashboard"),
         ("/processes", "nav.mediation"),
+        ("/participation", "nav.participation"),
         ("/network", "nav.network"),
         ("/roster", "nav.roster"),
         ("/fund", "nav.fund"),
