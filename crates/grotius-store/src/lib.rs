@@ -37,6 +37,7 @@ pub use participation::{
     SHARES_HEADER,
 };
 pub use process::ProcessFilter;
+pub use roster::read_table;
 pub use roster::{
     EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport, RequestDetail, RequestFilter,
     RosterStats, TableFormat, TeamMember,
