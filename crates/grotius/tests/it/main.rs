@@ -11,5 +11,6 @@ mod engagements;
 mod harness;
 mod http;
 mod network;
+mod participation;
 mod roster;
 mod store;
