@@ -116,6 +116,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("wps.perprocess", "Per process", "Per proces"),
     (
+        "wps.mean.short",
+        "mean per process",
+        "gemiddelde per proces",
+    ),
+    (
         "wps.chart.title",
         "Share of women per role",
         "Aandeel vrouwen per rol",
@@ -130,4 +135,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("wps.chart.notrecorded", "not recorded", "niet vastgelegd"),
     ("wps.chart.processes", "processes", "processen"),
     ("wps.parity", "parity", "pariteit"),
+    (
+        "wps.share.pooled",
+        "Share of women (pooled)",
+        "Aandeel vrouwen (gepoold)",
+    ),
 ];

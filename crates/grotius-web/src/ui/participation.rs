@@ -84,8 +84,8 @@ fn detail(l: Lang, t_: &Tally) -> String {
 /// Horizontal bars of the share of women per role, with a parity line at 50%. Numbers are text
 /// in the picture and in its description; no script, no style attribute.
 fn bars_svg(l: Lang, id: &str, title: &str, desc: &str, rows: &[(String, Vec<Bar>)]) -> Markup {
-    const W: f64 = 820.0;
-    const LABEL: f64 = 210.0;
+    const W: f64 = 900.0;
+    const LABEL: f64 = 190.0;
     const BAR: f64 = 360.0;
     const H_BAR: f64 = 18.0;
     const GAP: f64 = 12.0;
@@ -176,7 +176,7 @@ fn across_chart_markup(l: Lang, c: &CrossShares) -> Markup {
                         fill: WOMEN,
                     },
                     Bar {
-                        series: t(l, "wps.mean"),
+                        series: t(l, "wps.mean.short"),
                         share: r.mean_share,
                         detail: match r.mean_share {
                             Some(_) => format!(
@@ -249,6 +249,16 @@ fn tally_head(l: Lang) -> Markup {
     }
 }
 
+/// A compact cell: the share, then (women/recorded) and "+n?" for those not recorded.
+fn share_cell(t_: &Tally) -> Markup {
+    html! {
+        @if t_.total == 0 { "—" } @else {
+            (fmt_share(t_.share())) " "
+            span.muted { "(" (t_.women) "/" (t_.recorded()) @if t_.not_recorded > 0 { " +" (t_.not_recorded) "?" } ")" }
+        }
+    }
+}
+
 fn shares_table(l: Lang, s: &ProcessShares) -> Markup {
     html! {
         table.shares {
@@ -268,7 +278,7 @@ fn shares_table(l: Lang, s: &ProcessShares) -> Markup {
                 tbody { @for r in &s.roles { tr {
                     th scope="row" { (role_label(l, &r.role)) }
                     @for (_, t_) in &r.by_seniority {
-                        td.num { @if t_.total == 0 { "—" } @else { (fmt_share(t_.share())) " " span.muted { "(" (t_.women) "/" (t_.recorded()) @if t_.not_recorded > 0 { " +" (t_.not_recorded) "?" } ")" } } }
+                        td.num { (share_cell(t_)) }
                     }
                 } } }
             }
@@ -778,7 +788,9 @@ pub async fn across_page(v: Viewer, Query(q): Query<AcrossQuery>) -> Response {
         table.shares {
             caption { (t(l, "wps.across.caption")) }
             thead { tr {
-                th { (t(l, "wps.role")) } (tally_head(l))
+                th { (t(l, "wps.role")) }
+                th.num { (t(l, "wps.total")) } th.num { (t(l, "wps.women")) } th.num { (t(l, "wps.men")) }
+                th.num { (t(l, "wps.notrecorded")) } th.num { (t(l, "wps.share.pooled")) }
                 th.num { (t(l, "wps.mean")) } th.num { (t(l, "wps.processes")) } th.num { (t(l, "wps.without")) }
             } }
             tbody { @for r in &cross.roles { tr {
@@ -789,7 +801,6 @@ pub async fn across_page(v: Viewer, Query(q): Query<AcrossQuery>) -> Response {
                 td.num { (r.processes_without_women) }
             } } }
         }
-        p.muted { (t(l, "wps.share")) " = " (t(l, "wps.pooled")) }
         figure.chart {
             (across_chart_markup(l, &cross))
             figcaption { a href={ "/participation/chart.svg?" (qs.trim_start_matches('&')) } { (t(l, "wps.chart.open")) } }
@@ -802,7 +813,7 @@ pub async fn across_page(v: Viewer, Query(q): Query<AcrossQuery>) -> Response {
                 tbody { @for s in &cross.processes { tr {
                     th scope="row" { a href={ "/processes/" (s.process_id) "/participation" } { (s.process_name) } }
                     @for r in &s.roles {
-                        td.num { @if r.tally.total == 0 { "—" } @else { (fmt_share(r.tally.share())) " " span.muted { "(" (r.tally.women) "/" (r.tally.recorded()) ")" } } }
+                        td.num { (share_cell(&r.tally)) }
                     }
                     td.num { (fmt_share(s.all.share())) }
                 } } }
