@@ -785,6 +785,29 @@ async fn bad_input_changes_nothing_and_every_write_is_audited() {
         .unwrap();
     assert_eq!(feed, 3);
 
+    // The UI: edit form repeats the record, saving and removing redirect to the process.
+    let ui = post(&app, &coord, &ss, with("party", json!("Opposition bloc"))).await;
+    let ui_id = ui["id"].as_str().unwrap();
+    let (s, form) = b.get(&format!("/participation/{ui_id}/edit")).await;
+    assert_eq!(s, 200);
+    assert!(form.contains("value=\"Opposition bloc\""));
+    let fields = [
+        ("role", "signatory"),
+        ("sex", "male"),
+        ("seniority", "head"),
+        ("party", "Opposition bloc"),
+        ("count", "3"),
+        ("classification", "internal"),
+    ];
+    let (s, _, loc) = b.post(&format!("/participation/{ui_id}"), &fields).await;
+    assert_eq!(s, 303);
+    assert_eq!(loc.unwrap(), format!("/processes/{ss}/participation"));
+    let (_, page) = b.get(&format!("/processes/{ss}/participation")).await;
+    assert!(page.contains("Opposition bloc") && page.contains("Signatory"));
+    let (s, _, _) = b.post(&format!("/participation/{ui_id}/delete"), &[]).await;
+    assert_eq!(s, 303);
+    assert_eq!(count(&raw, "participation").await, before);
+
     // Deleting the process takes its records along, one audited delete each.
     let deletes = audited(&app, "participation.delete").await;
     let (s, _) = app
