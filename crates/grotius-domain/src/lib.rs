@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod fund;
 pub mod network;
+pub mod participation;
 pub mod policy;
 pub mod process;
 pub mod reference;

@@ -104,6 +104,8 @@ pub enum ResourceKind {
     SupportRequest,
     /// Entries of a process's engagements journal (meetings, calls, visits).
     Engagement,
+    /// Women's participation records of a process (role, sex, seniority, count).
+    Participation,
     /// Instruments of the mediation fund with their budgets and ceilings.
     Instrument,
     /// Applications to the fund (partners: only their own organisation's).
@@ -113,7 +115,7 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 14] = [
+    pub const ALL: [ResourceKind; 15] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -125,6 +127,7 @@ impl ResourceKind {
         ResourceKind::Expert,
         ResourceKind::SupportRequest,
         ResourceKind::Engagement,
+        ResourceKind::Participation,
         ResourceKind::Instrument,
         ResourceKind::FundApplication,
         ResourceKind::FundTransaction,
@@ -143,6 +146,7 @@ impl ResourceKind {
             ResourceKind::Expert => "expert",
             ResourceKind::SupportRequest => "support-request",
             ResourceKind::Engagement => "engagement",
+            ResourceKind::Participation => "participation",
             ResourceKind::Instrument => "instrument",
             ResourceKind::FundApplication => "fund-application",
             ResourceKind::FundTransaction => "fund-transaction",
@@ -284,6 +288,22 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Process | K::Engagement, R::Admin | R::LegalAdviser) => &[Read],
         (K::Process | K::Engagement, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
         (K::Process | K::Engagement, R::Documenter | R::Custodian) => &[Read],
+
+        // Women's participation: the unit and the WPS adviser keep it, desks record delegations,
+        // analysts read and export; everyone who reads processes reads it.
+        (K::Participation, R::Coordinator | R::Adviser) => &[Read, Create, Update, Delete, Export],
+        (K::Participation, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Participation, R::Analyst) => &[Read, Export],
+        (
+            K::Participation,
+            R::Admin
+            | R::LegalAdviser
+            | R::FundOfficer
+            | R::FundApprover
+            | R::Controller
+            | R::Documenter
+            | R::Custodian,
+        ) => &[Read],
 
         // The network: the unit and the desks build it; analysts and advisers read and export.
         (K::Actor | K::Relationship, R::Coordinator) => &[Read, Create, Update, Delete, Export],

@@ -19,6 +19,7 @@ mod db;
 mod engagement;
 mod fund;
 mod network;
+mod participation;
 mod process;
 mod roster;
 mod users;
@@ -35,7 +36,12 @@ pub use fund::{
     ApplicationDetail, ApplicationFilter, FundVerifyReport, LedgerEntry, PaymentInput, Step,
 };
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
+pub use participation::{
+    CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
+    SHARES_HEADER,
+};
 pub use process::ProcessFilter;
+pub use roster::read_table;
 pub use roster::{
     BENCHMARK_HOURS, Breakdown, EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport,
     RequestDetail, RequestFilter, RosterStats, TableFormat, TeamMember, WaitingRequest,

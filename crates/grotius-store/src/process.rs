@@ -360,7 +360,10 @@ impl Access {
             }
             entry_ids.push(e.try_get::<String, _>("id")?);
         }
+        let participation = self.participation_to_delete_with(id).await?;
         let mut tx = self.store.write_tx().await?;
+        self.delete_participation_in(&mut tx, &participation)
+            .await?;
         for e in &entry_ids {
             sqlx::query("DELETE FROM engagements WHERE id = $1")
                 .bind(e)

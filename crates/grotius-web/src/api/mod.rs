@@ -2,6 +2,7 @@
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
 mod network;
+pub(crate) mod participation;
 pub(crate) mod roster;
 mod types;
 
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/vocabularies", get(vocabularies))
         .merge(network::routes())
         .merge(roster::routes())
+        .merge(participation::routes())
         .fallback(api_not_found)
 }
 
@@ -161,6 +163,7 @@ async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(network::NetworkApi::openapi());
     doc.merge(roster::RosterApi::openapi());
+    doc.merge(participation::ParticipationApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

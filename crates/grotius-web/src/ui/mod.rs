@@ -9,6 +9,7 @@ mod login;
 mod modules;
 mod network;
 mod network_svg;
+mod participation;
 mod processes;
 mod reference;
 mod roster;
@@ -81,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reference", get(reference::page))
         .merge(network::routes())
         .merge(roster::routes())
+        .merge(participation::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -164,6 +166,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![
         ("/", "nav.dashboard"),
         ("/processes", "nav.mediation"),
+        ("/participation", "nav.participation"),
         ("/network", "nav.network"),
         ("/roster", "nav.roster"),
         ("/fund", "nav.fund"),

@@ -144,7 +144,11 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(j) => j,
         Err(e) => return store_error(l, e),
     };
-    let content = html! { (content) (journal) };
+    let participation = match super::participation::section(&v, &p, None).await {
+        Ok(s) => s,
+        Err(e) => return store_error(l, e),
+    };
+    let content = html! { (content) @if let Some(s) = participation { (s) } (journal) };
     page(&v, p.display_name(), content)
 }
 

@@ -1,6 +1,7 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
 mod network;
+mod participation;
 mod roster;
 
 use std::net::SocketAddr;
@@ -314,7 +315,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     seed_core(store, password).await?;
     roster::seed(&coordinator(store).await?).await?;
     network::seed(&coordinator(store).await?).await?;
-    network::seed_engagements(&coordinator(store).await?).await
+    network::seed_engagements(&coordinator(store).await?).await?;
+    participation::seed(&coordinator(store).await?).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {

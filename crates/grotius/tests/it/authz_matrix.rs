@@ -54,6 +54,10 @@ enum Body {
     Request,
     Transition,
     Assign,
+    /// A participation record for the internal fixture process.
+    Participation,
+    /// A participation record for the horn-of-africa fixture process (confidential).
+    ParticipationHoa,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -116,6 +120,30 @@ const MATRIX: &[Row] = &[
     row("GET",    "/api/v1/processes/{conf_hoa}/engagements", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("POST",   "/api/v1/processes/{internal}/engagements", Body::Engagement, [403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
     row("DELETE", "/api/v1/engagements/{fresh_engagement}", Body::None, [403, 204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
+    // Women's participation follows its process; the unit, desks and the WPS adviser record it.
+    row("GET",    "/api/v1/processes/{internal}/participation", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/processes/{conf_hoa}/participation", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/processes/{internal}/participation", Body::Participation, [403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 201, 404, 404]),
+    row("POST",   "/api/v1/processes/{conf_hoa}/participation", Body::ParticipationHoa, [404, 201, 201, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("PUT",    "/api/v1/participation/{participation}", Body::Participation, [403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("PUT",    "/api/v1/participation/{participation_hoa}", Body::ParticipationHoa, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("DELETE", "/api/v1/participation/{fresh_participation}", Body::None, [403, 204, 403, 403, 403, 403, 403, 403, 403, 403, 204, 404, 404]),
+    row("GET",    "/api/v1/processes/{internal}/participation/summary", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/processes/{conf_hoa}/participation/summary", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/processes/{internal}/participation/export?format=csv", Body::None, [403, 200, 403, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("GET",    "/api/v1/processes/{conf_hoa}/participation/export?format=xlsx", Body::None, [404, 200, 403, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/participation/summary",      Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/participation/export?format=csv&what=records", Body::None, [403, 200, 403, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("GET",    "/participation",                     Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/participation/chart.svg",           Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/participation/export?format=xlsx",  Body::None, [403, 200, 403, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("GET",    "/processes/{internal}/participation", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/processes/{conf_hoa}/participation", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/processes/{conf_hoa}/participation/chart.svg", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/processes/{internal}/participation/export?format=csv", Body::None, [403, 200, 403, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("GET",    "/participation/{participation_hoa}/edit", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/processes/{internal}/participation", Body::Form(&[("role", "observer"), ("sex", "female"), ("seniority", "mid"), ("count", "2"), ("classification", "internal")]), [403, 303, 303, 403, 403, 403, 403, 403, 403, 403, 303, 404, 404]),
+    row("POST",   "/participation/{fresh_participation}/delete", Body::Form(&[]), [403, 303, 403, 403, 403, 403, 403, 403, 403, 403, 303, 404, 404]),
     // The network. Readers: admin, coordinator, desk officer, analyst, documenter, custodian, legal adviser, adviser.
     row("GET",    "/api/v1/actors",                     Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/api/v1/actors/{actor_public}",      Body::None, [200, 200, 200, 200, 404, 404, 404, 200, 200, 200, 200, 404, 404]),
@@ -276,6 +304,23 @@ async fn fixture(app: &App) -> Fixture {
         ids.insert(key, v["id"].as_str().unwrap().to_string());
     }
 
+    // Participation fixtures.
+    for (key, process, b) in [
+        ("participation", "internal", Body::Participation),
+        ("participation_hoa", "conf_hoa", Body::ParticipationHoa),
+    ] {
+        let (s, v) = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/processes/{}/participation", ids[process]),
+                &coordinator_token,
+                body(b, 0),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.insert(key, v["id"].as_str().unwrap().to_string());
+    }
+
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
     let outsider = op
@@ -347,6 +392,12 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::Request => Some(
             json!({"title": format!("Matrix request {n}"), "requester": "EU Special Representative", "request_type": "advisory", "modality": "remote", "urgency": "routine", "countries": ["SD"], "expertise": ["process-design"], "languages": ["en"], "classification": "internal"}),
         ),
+        Body::Participation => Some(
+            json!({"role": "delegate", "sex": "female", "seniority": "senior", "party": format!("Delegation {n}"), "count": 2, "classification": "internal"}),
+        ),
+        Body::ParticipationHoa => Some(
+            json!({"role": "mediator", "sex": "male", "seniority": "head", "count": 1, "classification": "confidential", "compartment": "horn-of-africa"}),
+        ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
         Body::Assign => Some(json!({"expert_id": "{expert}"})),
         Body::Actor => Some(
@@ -370,6 +421,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_relationship}", fresh)
         .replace("{fresh_expert}", fresh)
         .replace("{fresh_engagement}", fresh)
+        .replace("{fresh_participation}", fresh)
         .replace("{fresh_request}", fresh)
         .replace("{n}", &n.to_string());
     for (k, v) in &f.ids {
@@ -398,6 +450,17 @@ async fn every_role_every_route() {
                 Some((
                     fill("/api/v1/processes/{internal}/engagements", &f, role, "", n),
                     body(Body::Engagement, n),
+                ))
+            } else if r.path.contains("{fresh_participation}") {
+                Some((
+                    fill(
+                        "/api/v1/processes/{internal}/participation",
+                        &f,
+                        role,
+                        "",
+                        n,
+                    ),
+                    body(Body::Participation, n),
                 ))
             } else if r.path.contains("{fresh_expert}") {
                 Some(("/api/v1/experts".to_string(), body(Body::Expert, n)))

@@ -12,5 +12,6 @@ mod fund;
 mod harness;
 mod http;
 mod network;
+mod participation;
 mod roster;
 mod store;
