@@ -5,12 +5,14 @@
 //! only ask, never decide for themselves.
 
 pub mod audit;
+pub mod lessons;
 pub mod network;
 pub mod policy;
 pub mod process;
 pub mod reference;
 pub mod roster;
 pub mod security;
+pub mod training;
 
 pub use policy::{Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide};
 pub use security::{Classification, CompartmentId, Role};

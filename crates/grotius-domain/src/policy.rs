@@ -104,10 +104,14 @@ pub enum ResourceKind {
     SupportRequest,
     /// Entries of a process's engagements journal (meetings, calls, visits).
     Engagement,
+    /// Debriefs of a process (lessons, FDFA template), at turning points and at exit.
+    Debrief,
+    /// Trainings with their participants.
+    Training,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 11] = [
+    pub const ALL: [ResourceKind; 13] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -119,6 +123,8 @@ impl ResourceKind {
         ResourceKind::Expert,
         ResourceKind::SupportRequest,
         ResourceKind::Engagement,
+        ResourceKind::Debrief,
+        ResourceKind::Training,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +140,8 @@ impl ResourceKind {
             ResourceKind::Expert => "expert",
             ResourceKind::SupportRequest => "support-request",
             ResourceKind::Engagement => "engagement",
+            ResourceKind::Debrief => "debrief",
+            ResourceKind::Training => "training",
         }
     }
 
@@ -276,6 +284,21 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
             K::SupportRequest,
             R::Admin | R::Analyst | R::Adviser | R::FundOfficer | R::FundApprover,
         ) => &[Read],
+
+        // Lessons: written by the unit and the desks at turning points and exit; searched by
+        // analysts and thematic advisers (knowledge); readable by whoever reads processes.
+        (K::Debrief, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Debrief, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Debrief, R::Analyst | R::Adviser) => &[Read, Export],
+        (K::Debrief, R::Admin | R::LegalAdviser | R::FundOfficer | R::FundApprover) => &[Read],
+
+        // Trainings: organised by the unit (and WPS advisers, who report on participation);
+        // desks record them; analysts and the fund read the figures.
+        (K::Training, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Training, R::Adviser) => &[Read, Create, Update, Export],
+        (K::Training, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Training, R::Analyst) => &[Read, Export],
+        (K::Training, R::Admin | R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
 
         _ => &[],
     }
