@@ -17,9 +17,11 @@ mod auth;
 mod backup;
 mod db;
 mod engagement;
+mod lessons;
 mod network;
 mod process;
 mod roster;
+mod training;
 mod users;
 
 pub use access::{Access, Page};
@@ -30,6 +32,8 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use lessons::{LessonHit, LessonResults};
+pub use training::PARTICIPANT_COLUMNS;
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use process::ProcessFilter;
 pub use roster::{
