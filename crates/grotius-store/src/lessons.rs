@@ -152,7 +152,13 @@ impl Access {
         Ok(out)
     }
 
-    async fn audit_debriefs_listed(&self, action: &str, kind: &str, id: &str, ds: &[Debrief]) -> Result<()> {
+    async fn audit_debriefs_listed(
+        &self,
+        action: &str,
+        kind: &str,
+        id: &str,
+        ds: &[Debrief],
+    ) -> Result<()> {
         let audited: Vec<&str> = ds
             .iter()
             .filter(|d| d.labels.classification.read_is_audited())
@@ -187,12 +193,11 @@ impl Access {
         )
         .await?;
         let process_id: String = row.try_get("process_id")?;
-        let process_labels = sqlx::query(
-            "SELECT classification, compartment_id FROM processes WHERE id = $1",
-        )
-        .bind(&process_id)
-        .fetch_optional(&self.store.pool)
-        .await?;
+        let process_labels =
+            sqlx::query("SELECT classification, compartment_id FROM processes WHERE id = $1")
+                .bind(&process_id)
+                .fetch_optional(&self.store.pool)
+                .await?;
         match process_labels {
             Some(p)
                 if self.may(

@@ -33,13 +33,13 @@ pub use auth::{
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
 pub use lessons::{LessonHit, LessonResults};
-pub use training::PARTICIPANT_COLUMNS;
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use process::ProcessFilter;
 pub use roster::{
     EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport, RequestDetail, RequestFilter,
     RosterStats, TableFormat, TeamMember,
 };
+pub use training::PARTICIPANT_COLUMNS;
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 
 use grotius_domain::DomainError;

@@ -410,7 +410,11 @@ impl Access {
             ("debriefs", "process_design", "debriefs.process_design"),
             ("debriefs", "key_lessons", "debriefs.key_lessons"),
             ("debriefs", "follow_up", "debriefs.follow_up"),
-            ("training_participants", "name", "training_participants.name"),
+            (
+                "training_participants",
+                "name",
+                "training_participants.name",
+            ),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
             ("users", "totp_secret", "users.totp_secret"),

@@ -23,8 +23,13 @@ const COLS: &str = "id, title, starts_on, ends_on, place, remote, organiser, the
 const P_COLS: &str = "id, training_id, name, sex, organisation, organisation_type, country";
 
 /// The columns of a participants file.
-pub const PARTICIPANT_COLUMNS: [&str; 5] =
-    ["name", "sex", "organisation", "organisation_type", "country"];
+pub const PARTICIPANT_COLUMNS: [&str; 5] = [
+    "name",
+    "sex",
+    "organisation",
+    "organisation_type",
+    "country",
+];
 
 fn name_aad(id: &str) -> String {
     format!("training_participants.name:{id}")
@@ -82,10 +87,11 @@ impl Access {
             return Ok(out);
         }
         for id in ids {
-            let row = sqlx::query("SELECT classification, compartment_id FROM processes WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.store.pool)
-                .await?;
+            let row =
+                sqlx::query("SELECT classification, compartment_id FROM processes WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.store.pool)
+                    .await?;
             if let Some(r) = row
                 && self.may(
                     Action::Read,
@@ -371,8 +377,15 @@ impl Access {
         let id = self.insert_participant(&mut tx, &t.id, &v).await?;
         record_change(&mut tx, "training", &t.id, "upsert").await?;
         let detail = serde_json::json!({"participant": id}).to_string();
-        self.audit_in(&mut tx, "training.participant.add", "training", &t.id, "ok", &detail)
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "training.participant.add",
+            "training",
+            &t.id,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Participant {
             id,
@@ -405,8 +418,15 @@ impl Access {
             .await?;
         record_change(&mut tx, "training", &t.id, "upsert").await?;
         let detail = serde_json::json!({"participant": id}).to_string();
-        self.audit_in(&mut tx, "training.participant.delete", "training", &t.id, "ok", &detail)
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "training.participant.delete",
+            "training",
+            &t.id,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(t.id)
     }
@@ -499,8 +519,14 @@ impl Access {
         };
         if !report.errors.is_empty() || valid.is_empty() {
             let detail = serde_json::json!({"rows": total, "valid": report.valid, "errors": report.errors.len(), "imported": 0}).to_string();
-            self.audit_now("training.participant.import", "training", &t.id, "failed", &detail)
-                .await?;
+            self.audit_now(
+                "training.participant.import",
+                "training",
+                &t.id,
+                "failed",
+                &detail,
+            )
+            .await?;
             return Ok(report);
         }
         let mut tx = self.store.write_tx().await?;
@@ -510,15 +536,25 @@ impl Access {
         record_change(&mut tx, "training", &t.id, "upsert").await?;
         report.imported = valid.len();
         let detail = serde_json::json!({"rows": total, "imported": report.imported}).to_string();
-        self.audit_in(&mut tx, "training.participant.import", "training", &t.id, "ok", &detail)
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "training.participant.import",
+            "training",
+            &t.id,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(report)
     }
 
     /// Participants disaggregated by sex, organisation type and organisation: of one training,
     /// or (`None`) across every training the subject may read.
-    pub async fn training_disaggregation(&self, training_id: Option<&str>) -> Result<Disaggregation> {
+    pub async fn training_disaggregation(
+        &self,
+        training_id: Option<&str>,
+    ) -> Result<Disaggregation> {
         match training_id {
             Some(id) => {
                 let ps = self.list_participants(id).await?;

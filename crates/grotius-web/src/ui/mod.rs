@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod audit;
+mod lessons;
 mod login;
 mod modules;
 mod network;
@@ -11,6 +12,7 @@ mod network_svg;
 mod processes;
 mod reference;
 mod roster;
+mod trainings;
 
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -80,6 +82,8 @@ pub fn routes() -> Router<AppState> {
         .route("/reference", get(reference::page))
         .merge(network::routes())
         .merge(roster::routes())
+        .merge(lessons::routes())
+        .merge(trainings::routes())
         .route("/{module}", get(modules::module_page))
 }
 
