@@ -173,7 +173,8 @@ fn long_text(field: &'static str, s: &str) -> Result<String, DomainError> {
 
 impl DebriefInput {
     /// Checks every field against its process; the first problem is returned with the field's
-    /// name. The Dutch role defaults to the process's; parties must be engaged in the process.
+    /// name. The Dutch role and the themes default to the process's; parties must be engaged
+    /// in the process.
     pub fn validate(&self, process: &Process) -> Result<ValidDebrief, DomainError> {
         let moment = reference::term(DEBRIEF_MOMENTS, "moment", self.moment.trim())?.code;
         let date = parse_date("date", &self.date)?;
@@ -265,12 +266,9 @@ impl DebriefInput {
             });
         }
         let mut themes: Vec<String> = Vec::new();
-        for t in self
-            .themes
-            .iter()
-            .map(|t| t.trim())
-            .filter(|t| !t.is_empty())
-        {
+        let given = self.themes.iter().any(|t| !t.trim().is_empty());
+        let source = if given { &self.themes } else { &process.themes };
+        for t in source.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             let code = reference::term(THEMES, "theme", t)?.code.to_string();
             if !themes.contains(&code) {
                 themes.push(code);

@@ -214,6 +214,7 @@ pub struct DebriefInputDto {
     pub key_lessons: String,
     #[serde(default)]
     pub follow_up: Vec<FollowUpDto>,
+    /// Default: the process's themes.
     #[serde(default)]
     pub themes: Vec<String>,
     /// At least the process's classification.

@@ -10,6 +10,7 @@ mod crash;
 mod engagements;
 mod harness;
 mod http;
+mod lessons;
 mod network;
 mod roster;
 mod store;
