@@ -470,11 +470,7 @@ fn fold_char(c: char) -> ([char; 2], usize) {
         'æ' | 'Æ' => return (['a', 'e'], 2),
         'œ' | 'Œ' => return (['o', 'e'], 2),
         'ĳ' | 'Ĳ' => return (['i', 'j'], 2),
-        c if c.is_alphanumeric() => {
-            let mut l = c.to_lowercase();
-            let first = l.next().unwrap_or(c);
-            first
-        }
+        c if c.is_alphanumeric() => c.to_lowercase().next().unwrap_or(c),
         _ => ' ',
     };
     ([base, ' '], 1)

@@ -479,7 +479,7 @@ pub async fn seed(coordinator: &Access) -> Result<()> {
             for sex in sexes {
                 n += 1;
                 // Names for some participants only (many trainings record none).
-                let name = if n % 3 == 0 {
+                let name = if n.is_multiple_of(3) {
                     String::new()
                 } else {
                     format!("{} {}", FIRST[n % FIRST.len()], LAST[(n / 2) % LAST.len()])
