@@ -850,3 +850,38 @@ Bad Type,male,Acme,company,ZZ
         .fetch_one(&raw).await.unwrap().try_get("n").unwrap();
     assert_eq!(failed, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_holds_lessons_beyond_the_analyst_and_trainings_with_participants() {
+    let i = crate::harness::Instance::demo().await;
+    let coord = i.access("coordinator").await;
+    let analyst = i.access("analyst").await;
+    let none = grotius_domain::lessons::LessonFilters::default();
+    let all = coord.search_debriefs("", &none).await.unwrap();
+    let seen = analyst.search_debriefs("", &none).await.unwrap();
+    assert_eq!(
+        (all.total, seen.total),
+        (9, 4),
+        "five debriefs sit in compartments the analyst is not in"
+    );
+    assert!(seen.hits.iter().all(|h| h.labels.compartment.is_none()));
+    let dutch = coord
+        .search_debriefs("\"vrouwelijke bemiddelaars\"", &none)
+        .await
+        .unwrap();
+    assert_eq!(dutch.total, 1);
+    let trainings = coord.list_trainings(50, 0).await.unwrap();
+    assert_eq!(trainings.total, 4);
+    assert!(
+        trainings
+            .items
+            .iter()
+            .all(|t| (10..=30).contains(&t.participant_count))
+    );
+    // Seeding again adds nothing.
+    grotius::demo::seed(&i.store, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(coord.search_debriefs("", &none).await.unwrap().total, 9);
+    assert_eq!(coord.list_trainings(50, 0).await.unwrap().total, 4);
+}
