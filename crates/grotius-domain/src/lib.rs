@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod fund;
+pub mod lessons;
 pub mod network;
 pub mod participation;
 pub mod policy;
@@ -13,6 +14,7 @@ pub mod process;
 pub mod reference;
 pub mod roster;
 pub mod security;
+pub mod training;
 
 pub use policy::{
     Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide, organisation_bound,

@@ -112,10 +112,14 @@ pub enum ResourceKind {
     FundApplication,
     /// Ledger transactions of the fund: commitments, disbursements, refunds.
     FundTransaction,
+    /// Debriefs of a process (lessons, FDFA template), at turning points and at exit.
+    Debrief,
+    /// Trainings with their participants.
+    Training,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 15] = [
+    pub const ALL: [ResourceKind; 17] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -131,6 +135,8 @@ impl ResourceKind {
         ResourceKind::Instrument,
         ResourceKind::FundApplication,
         ResourceKind::FundTransaction,
+        ResourceKind::Debrief,
+        ResourceKind::Training,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +156,8 @@ impl ResourceKind {
             ResourceKind::Instrument => "instrument",
             ResourceKind::FundApplication => "fund-application",
             ResourceKind::FundTransaction => "fund-transaction",
+            ResourceKind::Debrief => "debrief",
+            ResourceKind::Training => "training",
         }
     }
 
@@ -337,6 +345,20 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::FundTransaction, R::Controller) => &[Read, Create, Export],
         (K::FundTransaction, R::FundOfficer | R::FundApprover) => &[Read, Export],
         (K::FundTransaction, R::Partner) => &[Read],
+        // Lessons: written by the unit and the desks at turning points and exit; searched by
+        // analysts and thematic advisers (knowledge); readable by whoever reads processes.
+        (K::Debrief, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Debrief, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Debrief, R::Analyst | R::Adviser) => &[Read, Export],
+        (K::Debrief, R::Admin | R::LegalAdviser | R::FundOfficer | R::FundApprover) => &[Read],
+
+        // Trainings: organised by the unit (and WPS advisers, who report on participation);
+        // desks record them; analysts and the fund read the figures.
+        (K::Training, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Training, R::Adviser) => &[Read, Create, Update, Export],
+        (K::Training, R::DeskOfficer) => &[Read, Create, Update],
+        (K::Training, R::Analyst) => &[Read, Export],
+        (K::Training, R::Admin | R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
 
         _ => &[],
     }

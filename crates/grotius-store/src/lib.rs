@@ -18,10 +18,12 @@ mod backup;
 mod db;
 mod engagement;
 mod fund;
+mod lessons;
 mod network;
 mod participation;
 mod process;
 mod roster;
+mod training;
 mod users;
 
 pub use access::{Access, Page};
@@ -35,6 +37,7 @@ pub use db::{Backend, Store, sqlite_path};
 pub use fund::{
     ApplicationDetail, ApplicationFilter, FundVerifyReport, LedgerEntry, PaymentInput, Step,
 };
+pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{
     CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
@@ -46,6 +49,7 @@ pub use roster::{
     BENCHMARK_HOURS, Breakdown, EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport,
     RequestDetail, RequestFilter, RosterStats, TableFormat, TeamMember, WaitingRequest,
 };
+pub use training::PARTICIPANT_COLUMNS;
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 
 use grotius_domain::DomainError;

@@ -335,6 +335,12 @@ impl Access {
             Some(id),
         )
         .await?;
+        // Lessons outlive a careless delete: debriefs are removed one by one first.
+        if self.process_has_debriefs(id).await? {
+            return Err(StoreError::Conflict(
+                "this process has debriefs (lessons); delete them first".into(),
+            ));
+        }
         // The journal goes with the process, entry by entry and audited — unless it holds
         // entries this subject may not delete, which are not its to destroy.
         let entries = sqlx::query(
@@ -401,6 +407,17 @@ impl Access {
             ("processes", "notes", "processes.notes"),
             ("actors", "notes", "actors.notes"),
             ("engagements", "notes", "engagements.notes"),
+            ("debriefs", "other_parties", "debriefs.other_parties"),
+            ("debriefs", "background", "debriefs.background"),
+            ("debriefs", "entry_points", "debriefs.entry_points"),
+            ("debriefs", "process_design", "debriefs.process_design"),
+            ("debriefs", "key_lessons", "debriefs.key_lessons"),
+            ("debriefs", "follow_up", "debriefs.follow_up"),
+            (
+                "training_participants",
+                "name",
+                "training_participants.name",
+            ),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
             (

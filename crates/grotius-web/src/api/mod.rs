@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from these handlers and
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
+pub(crate) mod lessons;
 mod network;
 pub(crate) mod participation;
 pub(crate) mod roster;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(network::routes())
         .merge(roster::routes())
         .merge(participation::routes())
+        .merge(lessons::routes())
         .fallback(api_not_found)
 }
 
@@ -164,6 +166,7 @@ async fn openapi() -> Response {
     doc.merge(network::NetworkApi::openapi());
     doc.merge(roster::RosterApi::openapi());
     doc.merge(participation::ParticipationApi::openapi());
+    doc.merge(lessons::LessonsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

@@ -1,6 +1,7 @@
 //! Dutch and English for every string of the UI. Keys are looked up in one table; a test checks
 //! that every key used in the source exists and has both languages.
 
+mod lessons;
 mod network;
 mod participation;
 mod platform;
@@ -58,6 +59,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     network::STRINGS,
     roster::STRINGS,
     participation::STRINGS,
+    lessons::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

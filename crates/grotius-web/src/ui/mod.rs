@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod audit;
 pub(crate) mod chart;
+mod lessons;
 mod login;
 mod modules;
 mod network;
@@ -13,6 +14,7 @@ mod participation;
 mod processes;
 mod reference;
 mod roster;
+mod trainings;
 
 use axum::Router;
 use axum::extract::{Path, Query};
@@ -83,6 +85,8 @@ pub fn routes() -> Router<AppState> {
         .merge(network::routes())
         .merge(roster::routes())
         .merge(participation::routes())
+        .merge(lessons::routes())
+        .merge(trainings::routes())
         .route("/{module}", get(modules::module_page))
 }
 

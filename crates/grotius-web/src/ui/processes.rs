@@ -55,7 +55,11 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
     };
     let content = html! {
         h1 { (t(l, "proc.title")) }
-        @if may_create(&v, ResourceKind::Process) { p { a.button href="/processes/new" { (t(l, "proc.new")) } } }
+        p.actions {
+            @if may_create(&v, ResourceKind::Process) { a.button href="/processes/new" { (t(l, "proc.new")) } }
+            @if v.access.may(Action::Read, Resource::kind(ResourceKind::Debrief)) { a href="/lessons" { (t(l, "les.search.title")) } }
+            @if v.access.may(Action::Read, Resource::kind(ResourceKind::Training)) { a href="/trainings" { (t(l, "tr.title")) } }
+        }
         form.filters method="get" action="/processes" role="search" {
             label for="q" { (t(l, "proc.search")) input #q type="text" name="q" value=(q.q.clone().unwrap_or_default()); }
             label for="country" { "ISO" input #country type="text" name="country" size="4" value=(q.country.clone().unwrap_or_default()); }
@@ -148,7 +152,11 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(s) => s,
         Err(e) => return store_error(l, e),
     };
-    let content = html! { (content) @if let Some(s) = participation { (s) } (journal) };
+    let debriefs = match super::lessons::process_section(&v, &p).await {
+        Ok(d) => d,
+        Err(e) => return store_error(l, e),
+    };
+    let content = html! { (content) @if let Some(s) = participation { (s) } (journal) (debriefs) };
     page(&v, p.display_name(), content)
 }
 

@@ -1,5 +1,6 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
+mod lessons;
 mod network;
 mod participation;
 mod roster;
@@ -316,7 +317,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     roster::seed(&coordinator(store).await?).await?;
     network::seed(&coordinator(store).await?).await?;
     network::seed_engagements(&coordinator(store).await?).await?;
-    participation::seed(&coordinator(store).await?).await
+    participation::seed(&coordinator(store).await?).await?;
+    lessons::seed(&coordinator(store).await?).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {

@@ -58,6 +58,14 @@ enum Body {
     Participation,
     /// A participation record for the horn-of-africa fixture process (confidential).
     ParticipationHoa,
+    /// A debrief of the internal fixture process.
+    Debrief,
+    /// An internal training.
+    Training,
+    /// A participant of a training.
+    Participant,
+    /// A CSV file of participants.
+    ParticipantCsv,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -186,6 +194,54 @@ const MATRIX: &[Row] = &[
     row("GET",    "/roster",                            Body::None, [200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/roster/dashboard",                  Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/roster/requests",                   Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
+    // Lessons: debriefs follow their process; read by those who read processes, except controller and evidence roles.
+    row("GET",    "/api/v1/processes/{internal}/debriefs", Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/processes/{conf_hoa}/debriefs", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/processes/{internal}/debriefs", Body::Debrief, [403, 201, 201, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/api/v1/debriefs/{debrief}",         Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/debriefs/{debrief_hoa}",     Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("PUT",    "/api/v1/debriefs/{debrief}",         Body::Debrief, [403, 200, 200, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("PUT",    "/api/v1/debriefs/{debrief_hoa}",     Body::Debrief, [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("DELETE", "/api/v1/debriefs/{fresh_debrief}",   Body::None, [403, 204, 403, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/api/v1/lessons/search",             Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404, 404]),
+    // Trainings: run by the unit, desks and advisers; read by analysts and the fund.
+    row("GET",    "/api/v1/trainings",                  Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("POST",   "/api/v1/trainings",                  Body::Training, [403, 201, 201, 403, 403, 403, 403, 404, 404, 404, 201, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training}",       Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training_yemen}", Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("PUT",    "/api/v1/trainings/{training}",       Body::Training, [403, 200, 200, 403, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    row("DELETE", "/api/v1/trainings/{fresh_training}", Body::None, [403, 204, 403, 403, 403, 403, 403, 404, 404, 404, 403, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training}/participants", Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training_yemen}/participants", Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/trainings/{training}/participants", Body::Participant, [403, 201, 201, 403, 403, 403, 403, 404, 404, 404, 201, 404, 404]),
+    row("POST",   "/api/v1/trainings/{training_yemen}/participants", Body::Participant, [404, 201, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/trainings/{training}/participants/import", Body::ParticipantCsv, [403, 200, 200, 403, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    row("DELETE", "/api/v1/participants/{fresh_participant}", Body::None, [403, 204, 204, 403, 403, 403, 403, 404, 404, 404, 204, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training}/disaggregation", Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training_yemen}/disaggregation", Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/trainings/disaggregation",   Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/trainings/disaggregation?format=csv", Body::None, [403, 200, 403, 200, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/api/v1/trainings/{training}/disaggregation?format=csv", Body::None, [403, 200, 403, 200, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    // The lessons and trainings pages.
+    row("GET",    "/lessons",                           Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/processes/{internal}/debriefs/new", Body::None, [403, 200, 200, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("POST",   "/processes/{internal}/debriefs",     Body::Form(&[("moment", "exit"), ("date", "2026-02-01"), ("case_title", "UI {n}"), ("started_on", "2025-01-01"), ("ended_on", "2026-01-31"), ("key_lessons", "UI lesson"), ("classification", "internal")]), [403, 303, 303, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/debriefs/{debrief}",                Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/debriefs/{debrief_hoa}",            Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/debriefs/{debrief}/edit",           Body::None, [403, 200, 200, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("POST",   "/debriefs/{debrief_hoa}",            Body::Form(&[("moment", "exit")]), [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/debriefs/{fresh_debrief}/delete",   Body::Form(&[]), [403, 303, 403, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/trainings",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/trainings/new",                     Body::None, [403, 200, 200, 403, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    row("POST",   "/trainings",                         Body::Form(&[("title", "UI training {n}"), ("starts_on", "2026-03-01"), ("remote", "1"), ("organiser", "Unit"), ("classification", "internal")]), [403, 303, 303, 403, 403, 403, 403, 404, 404, 404, 303, 404, 404]),
+    row("GET",    "/trainings/{training}",              Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/trainings/{training_yemen}",        Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/trainings/{training}/edit",         Body::None, [403, 200, 200, 403, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    row("POST",   "/trainings/{training}/participants", Body::Form(&[("organisation", "UI org"), ("organisation_type", "government"), ("sex", "female")]), [403, 303, 303, 403, 403, 403, 403, 404, 404, 404, 303, 404, 404]),
+    row("POST",   "/participants/{fresh_participant}/delete", Body::Form(&[]), [403, 303, 303, 403, 403, 403, 403, 404, 404, 404, 303, 404, 404]),
+    row("POST",   "/trainings/{fresh_training}/delete", Body::Form(&[]), [403, 303, 403, 403, 403, 403, 403, 404, 404, 404, 403, 404, 404]),
+    row("GET",    "/trainings/disaggregation.csv",      Body::None, [403, 200, 403, 200, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
+    row("GET",    "/trainings/{training_yemen}/disaggregation.csv", Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -321,6 +377,36 @@ async fn fixture(app: &App) -> Fixture {
         ids.insert(key, v["id"].as_str().unwrap().to_string());
     }
 
+    // Lessons fixtures: debriefs of the internal and the horn-of-africa process, trainings.
+    for (key, path, body) in [
+        (
+            "debrief",
+            format!("/api/v1/processes/{}/debriefs", ids["internal"]),
+            json!({"moment": "turning-point", "date": "2026-01-10", "case_title": "Fixture debrief", "started_on": "2025-01-01", "key_lessons": "Fixture lesson.", "classification": "internal"}),
+        ),
+        (
+            "debrief_hoa",
+            format!("/api/v1/processes/{}/debriefs", ids["conf_hoa"]),
+            json!({"moment": "exit", "date": "2026-01-10", "case_title": "Hoa debrief", "started_on": "2025-01-01", "ended_on": "2025-12-31", "key_lessons": "Hoa lesson.", "classification": "confidential", "compartment": "horn-of-africa"}),
+        ),
+        (
+            "training",
+            "/api/v1/trainings".to_string(),
+            json!({"title": "Fixture training", "starts_on": "2026-02-02", "place": "The Hague", "organiser": "Unit"}),
+        ),
+        (
+            "training_yemen",
+            "/api/v1/trainings".to_string(),
+            json!({"title": "Yemen training", "starts_on": "2026-02-02", "place": "Muscat", "organiser": "Unit", "classification": "confidential", "compartment": "yemen"}),
+        ),
+    ] {
+        let (s, v) = app
+            .api(Method::POST, &path, &coordinator_token, Some(body))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.insert(key, v["id"].as_str().unwrap().to_string());
+    }
+
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
     let outsider = op
@@ -399,6 +485,16 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"role": "mediator", "sex": "male", "seniority": "head", "count": 1, "classification": "confidential", "compartment": "horn-of-africa"}),
         ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
+        Body::Debrief => Some(
+            json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
+        ),
+        Body::Training => Some(
+            json!({"title": format!("Matrix training {n}"), "starts_on": "2026-03-01", "remote": true, "organiser": "Unit"}),
+        ),
+        Body::Participant => Some(
+            json!({"sex": "female", "organisation": "Matrix org", "organisation_type": "civil-society"}),
+        ),
+        Body::ParticipantCsv => None,
         Body::Assign => Some(json!({"expert_id": "{expert}"})),
         Body::Actor => Some(
             json!({"name": format!("Matrix actor {n}"), "kind": "person", "category": "mediator", "classification": "public"}),
@@ -423,6 +519,9 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_engagement}", fresh)
         .replace("{fresh_participation}", fresh)
         .replace("{fresh_request}", fresh)
+        .replace("{fresh_debrief}", fresh)
+        .replace("{fresh_training}", fresh)
+        .replace("{fresh_participant}", fresh)
         .replace("{n}", &n.to_string());
     for (k, v) in &f.ids {
         s = s.replace(&format!("{{{k}}}"), v);
@@ -462,6 +561,18 @@ async fn every_role_every_route() {
                     ),
                     body(Body::Participation, n),
                 ))
+            } else if r.path.contains("{fresh_debrief}") {
+                Some((
+                    fill("/api/v1/processes/{internal}/debriefs", &f, role, "", n),
+                    body(Body::Debrief, n),
+                ))
+            } else if r.path.contains("{fresh_training}") {
+                Some(("/api/v1/trainings".to_string(), body(Body::Training, n)))
+            } else if r.path.contains("{fresh_participant}") {
+                Some((
+                    fill("/api/v1/trainings/{training}/participants", &f, role, "", n),
+                    body(Body::Participant, n),
+                ))
             } else if r.path.contains("{fresh_expert}") {
                 Some(("/api/v1/experts".to_string(), body(Body::Expert, n)))
             } else if r.path.contains("{fresh_request}") {
@@ -491,7 +602,21 @@ async fn every_role_every_route() {
                     Body::Form(_) => Some(json!({})),
                     _ => b,
                 };
-                if matches!(r.body, Body::ExpertCsv) {
+                if matches!(r.body, Body::ParticipantCsv) {
+                    let csv = format!(
+                        "name,sex,organisation,organisation_type,country\nImported {n},female,Matrix org,civil-society,SD\n"
+                    );
+                    let resp = app
+                        .client
+                        .post(app.url(&path))
+                        .bearer_auth(&f.tokens[role])
+                        .header("content-type", "text/csv")
+                        .body(csv)
+                        .send()
+                        .await
+                        .unwrap();
+                    resp.status().as_u16()
+                } else if matches!(r.body, Body::ExpertCsv) {
                     let csv = format!(
                         "name,sex,expertise,languages,regions,tracks,clearance,classification\nImported {n},female,mhpss,fr,Western Africa,III,internal,internal\n"
                     );

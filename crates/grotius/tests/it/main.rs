@@ -11,6 +11,7 @@ mod engagements;
 mod fund;
 mod harness;
 mod http;
+mod lessons;
 mod network;
 mod participation;
 mod roster;

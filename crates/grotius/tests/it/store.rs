@@ -504,7 +504,14 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 6] = [
+    const ENCRYPTED: [(&str, &str); 13] = [
+        ("debriefs", "other_parties"),
+        ("debriefs", "background"),
+        ("debriefs", "entry_points"),
+        ("debriefs", "process_design"),
+        ("debriefs", "key_lessons"),
+        ("debriefs", "follow_up"),
+        ("training_participants", "name"),
         ("processes", "notes"),
         ("engagements", "notes"),
         ("actors", "notes"),
