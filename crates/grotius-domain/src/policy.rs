@@ -104,10 +104,12 @@ pub enum ResourceKind {
     SupportRequest,
     /// Entries of a process's engagements journal (meetings, calls, visits).
     Engagement,
+    /// Versioned analyses of a process (actor maps, process maps, conflict analyses).
+    Analysis,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 11] = [
+    pub const ALL: [ResourceKind; 12] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -119,6 +121,7 @@ impl ResourceKind {
         ResourceKind::Expert,
         ResourceKind::SupportRequest,
         ResourceKind::Engagement,
+        ResourceKind::Analysis,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +137,7 @@ impl ResourceKind {
             ResourceKind::Expert => "expert",
             ResourceKind::SupportRequest => "support-request",
             ResourceKind::Engagement => "engagement",
+            ResourceKind::Analysis => "analysis",
         }
     }
 
@@ -276,6 +280,14 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
             K::SupportRequest,
             R::Admin | R::Analyst | R::Adviser | R::FundOfficer | R::FundApprover,
         ) => &[Read],
+
+        // Analyses (actor maps, process maps, conflict analyses): written by the unit, the desks
+        // and the analysts; read by the thematic and legal advisers. Need to know: no fund,
+        // evidence, administration or audit roles — an actor map says who is a spoiler.
+        (K::Analysis, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Analysis, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
+        (K::Analysis, R::Adviser) => &[Read, Export],
+        (K::Analysis, R::LegalAdviser) => &[Read],
 
         _ => &[],
     }
