@@ -113,6 +113,7 @@ pub struct AnalysisSummary {
     pub title: String,
     pub labels: Labels,
     pub latest_version: i64,
+    pub created_at: i64,
     pub updated_at: i64,
     pub updated_by: String,
 }

@@ -360,7 +360,9 @@ impl Access {
             }
             entry_ids.push(e.try_get::<String, _>("id")?);
         }
+        let analyses = self.analyses_of_deleted_process(id).await?;
         let mut tx = self.store.write_tx().await?;
+        self.delete_analyses_in(&mut tx, &analyses).await?;
         for e in &entry_ids {
             sqlx::query("DELETE FROM engagements WHERE id = $1")
                 .bind(e)
@@ -398,6 +400,11 @@ impl Access {
             ("processes", "notes", "processes.notes"),
             ("actors", "notes", "actors.notes"),
             ("engagements", "notes", "engagements.notes"),
+            (
+                "analysis_versions",
+                "content",
+                "analysis_versions.content",
+            ),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
             ("users", "totp_secret", "users.totp_secret"),
