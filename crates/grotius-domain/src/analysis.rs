@@ -26,7 +26,11 @@ pub const ANALYSIS_KINDS: &[Term] = &[
 
 /// The stance of an actor towards the process (rows of an actor map).
 pub const STANCES: &[Term] = &[
-    t("champion", "Champion of the process", "Voortrekker van het proces"),
+    t(
+        "champion",
+        "Champion of the process",
+        "Voortrekker van het proces",
+    ),
     t("supportive", "Supportive", "Steunt"),
     t("neutral", "Neutral", "Neutraal"),
     t("ambivalent", "Ambivalent", "Ambivalent"),
@@ -476,11 +480,7 @@ pub fn diff(from: i64, old: &AnalysisContent, to: i64, new: &AnalysisContent) ->
         }
         // Unified-diff convention: an empty range starts at the line before it.
         let start = |r: &std::ops::Range<usize>| {
-            if r.is_empty() {
-                r.start
-            } else {
-                r.start + 1
-            }
+            if r.is_empty() { r.start } else { r.start + 1 }
         };
         hunks.push(DiffHunk {
             old_start: start(&old_range),
@@ -597,7 +597,10 @@ mod tests {
             (|a| a.compartment = None, "compartment"),
             (|a| a.rows[0].influence = 6, "influence"),
             (|a| a.rows[0].stance = "hostile".into(), "stance"),
-            (|a| a.rows.push(row("a1", "neutral", 2)), "already on the map"),
+            (
+                |a| a.rows.push(row("a1", "neutral", 2)),
+                "already on the map",
+            ),
             (|a| a.kind = "process-map".into(), "only an actor map"),
             (|a| a.note = "n".repeat(501), "note"),
         ];

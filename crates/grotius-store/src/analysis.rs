@@ -406,7 +406,11 @@ impl Access {
         .fetch_optional(&mut *conn)
         .await?;
         Err(match latest {
-            Some(r) => stale(base, r.try_get("version")?, &r.try_get::<String, _>("author_name")?),
+            Some(r) => stale(
+                base,
+                r.try_get("version")?,
+                &r.try_get::<String, _>("author_name")?,
+            ),
             None => StoreError::NotFound,
         })
     }
@@ -493,8 +497,15 @@ impl Access {
         let now = now_micros();
         let number = v.base_version + 1;
         let mut tx = self.store.write_tx().await?;
-        self.advance(&mut tx, id, v.base_version, &v.content.title, &v.labels, now)
-            .await?;
+        self.advance(
+            &mut tx,
+            id,
+            v.base_version,
+            &v.content.title,
+            &v.labels,
+            now,
+        )
+        .await?;
         self.insert_version(&mut tx, id, number, &v.content, &v.note, None, now)
             .await?;
         record_change(&mut tx, "analysis", id, "upsert").await?;

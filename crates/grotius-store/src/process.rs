@@ -400,11 +400,7 @@ impl Access {
             ("processes", "notes", "processes.notes"),
             ("actors", "notes", "actors.notes"),
             ("engagements", "notes", "engagements.notes"),
-            (
-                "analysis_versions",
-                "content",
-                "analysis_versions.content",
-            ),
+            ("analysis_versions", "content", "analysis_versions.content"),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
             ("users", "totp_secret", "users.totp_secret"),

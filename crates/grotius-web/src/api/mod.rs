@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from these handlers and
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
+mod analyses;
 mod network;
 pub(crate) mod roster;
 mod types;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/vocabularies", get(vocabularies))
         .merge(network::routes())
         .merge(roster::routes())
+        .merge(analyses::routes())
         .fallback(api_not_found)
 }
 
@@ -161,6 +163,7 @@ async fn openapi() -> Response {
     let mut doc = ApiDoc::openapi();
     doc.merge(network::NetworkApi::openapi());
     doc.merge(roster::RosterApi::openapi());
+    doc.merge(analyses::AnalysesApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

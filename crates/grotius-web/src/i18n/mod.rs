@@ -1,6 +1,7 @@
 //! Dutch and English for every string of the UI. Keys are looked up in one table; a test checks
 //! that every key used in the source exists and has both languages.
 
+mod analyses;
 mod network;
 mod platform;
 mod roster;
@@ -52,8 +53,12 @@ impl Lang {
 }
 
 /// One table per module, each `(key, English, Dutch)`; keys are unique across all tables.
-pub const TABLES: &[&[(&str, &str, &str)]] =
-    &[platform::STRINGS, network::STRINGS, roster::STRINGS];
+pub const TABLES: &[&[(&str, &str, &str)]] = &[
+    platform::STRINGS,
+    network::STRINGS,
+    roster::STRINGS,
+    analyses::STRINGS,
+];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
     TABLES

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod analyses;
 mod audit;
 mod login;
 mod modules;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reference", get(reference::page))
         .merge(network::routes())
         .merge(roster::routes())
+        .merge(analyses::routes())
         .route("/{module}", get(modules::module_page))
 }
 

@@ -144,7 +144,11 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(j) => j,
         Err(e) => return store_error(l, e),
     };
-    let content = html! { (content) (journal) };
+    let analyses = match super::analyses::process_section(&v, &p).await {
+        Ok(a) => a,
+        Err(e) => return store_error(l, e),
+    };
+    let content = html! { (content) (analyses) (journal) };
     page(&v, p.display_name(), content)
 }
 
