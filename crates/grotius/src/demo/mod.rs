@@ -1,5 +1,6 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
+mod analyses;
 mod network;
 mod roster;
 
@@ -314,7 +315,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     seed_core(store, password).await?;
     roster::seed(&coordinator(store).await?).await?;
     network::seed(&coordinator(store).await?).await?;
-    network::seed_engagements(&coordinator(store).await?).await
+    network::seed_engagements(&coordinator(store).await?).await?;
+    analyses::seed(store).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {
