@@ -310,6 +310,17 @@ async fn versions_diff_and_restore_round_trip() {
             .all(|c| c.starts_with("enc:") && !c.contains("oil")),
         "{stored:?}"
     );
+    // Versions are immutable in the database itself (only re-encryption may touch the content).
+    for sql in [
+        "UPDATE analysis_versions SET note = 'rewritten' WHERE analysis_id = $1",
+        "UPDATE analysis_versions SET version = version + 10 WHERE analysis_id = $1",
+    ] {
+        let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&aid)
+            .execute(&raw)
+            .await;
+        assert!(r.is_err(), "{sql} must be refused");
+    }
     let actions = audit_actions(&app, &aid).await;
     for expected in ["analysis.create", "analysis.save", "analysis.restore"] {
         assert!(

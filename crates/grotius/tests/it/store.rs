@@ -504,13 +504,14 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 6] = [
+    const ENCRYPTED: [(&str, &str); 7] = [
         ("processes", "notes"),
         ("engagements", "notes"),
         ("actors", "notes"),
         ("experts", "conflicts"),
         ("support_requests", "notes"),
         ("users", "totp_secret"),
+        ("analysis_versions", "content"),
     ];
     let mut expected = 0i64;
     for (table, column) in ENCRYPTED {
