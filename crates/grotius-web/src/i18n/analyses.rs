@@ -122,6 +122,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Noem twee versies als gehele getallen: ?from=1&to=2.",
     ),
     ("ana.diff.change", "Change", "Wijziging"),
+    ("ana.diff.body", "Text", "Tekst"),
     ("ana.diff.added", "added", "toegevoegd"),
     ("ana.diff.removed", "removed", "verwijderd"),
     ("ana.diff.changed", "changed", "gewijzigd"),

@@ -648,7 +648,7 @@ fn diff_view(l: Lang, d: &AnalysisDiff, names: &HashMap<String, String>) -> Mark
             p { del { (a) } " → " ins { (b) } }
         }
         @if !d.hunks.is_empty() {
-            h2 { (t(l, "ana.body")) " " span.muted { "+" (d.lines_added) " −" (d.lines_removed) } }
+            h2 { (t(l, "ana.diff.body")) " " span.muted { "+" (d.lines_added) " −" (d.lines_removed) } }
             table.diff {
                 @for h in &d.hunks {
                     tbody {
