@@ -116,10 +116,12 @@ pub enum ResourceKind {
     Debrief,
     /// Trainings with their participants.
     Training,
+    /// Versioned analyses of a process (actor maps, process maps, conflict analyses).
+    Analysis,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 17] = [
+    pub const ALL: [ResourceKind; 18] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -137,6 +139,7 @@ impl ResourceKind {
         ResourceKind::FundTransaction,
         ResourceKind::Debrief,
         ResourceKind::Training,
+        ResourceKind::Analysis,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -158,6 +161,8 @@ impl ResourceKind {
             ResourceKind::FundTransaction => "fund-transaction",
             ResourceKind::Debrief => "debrief",
             ResourceKind::Training => "training",
+
+            ResourceKind::Analysis => "analysis",
         }
     }
 
@@ -359,6 +364,14 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Training, R::DeskOfficer) => &[Read, Create, Update],
         (K::Training, R::Analyst) => &[Read, Export],
         (K::Training, R::Admin | R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
+
+        // Analyses (actor maps, process maps, conflict analyses): written by the unit, the desks
+        // and the analysts; read by the thematic and legal advisers. Need to know: no fund,
+        // evidence, administration or audit roles — an actor map says who is a spoiler.
+        (K::Analysis, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Analysis, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
+        (K::Analysis, R::Adviser) => &[Read, Export],
+        (K::Analysis, R::LegalAdviser) => &[Read],
 
         _ => &[],
     }

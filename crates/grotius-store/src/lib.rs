@@ -12,6 +12,7 @@
 //! 64-bit and flags are 0/1 integers so that the same decoding works on both.
 
 mod access;
+mod analysis;
 mod audit;
 mod auth;
 mod backup;
@@ -27,6 +28,7 @@ mod training;
 mod users;
 
 pub use access::{Access, Page};
+pub use analysis::RestoreRequest;
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{
     LoginOutcome, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE, SessionInfo, SessionStage,

@@ -367,9 +367,11 @@ impl Access {
             entry_ids.push(e.try_get::<String, _>("id")?);
         }
         let participation = self.participation_to_delete_with(id).await?;
+        let analyses = self.analyses_of_deleted_process(id).await?;
         let mut tx = self.store.write_tx().await?;
         self.delete_participation_in(&mut tx, &participation)
             .await?;
+        self.delete_analyses_in(&mut tx, &analyses).await?;
         for e in &entry_ids {
             sqlx::query("DELETE FROM engagements WHERE id = $1")
                 .bind(e)
@@ -418,6 +420,7 @@ impl Access {
                 "name",
                 "training_participants.name",
             ),
+            ("analysis_versions", "content", "analysis_versions.content"),
             ("experts", "conflicts", "experts.conflicts"),
             ("support_requests", "notes", "support_requests.notes"),
             (

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from these handlers and
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
+mod analyses;
 pub(crate) mod lessons;
 mod network;
 pub(crate) mod participation;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(roster::routes())
         .merge(participation::routes())
         .merge(lessons::routes())
+        .merge(analyses::routes())
         .fallback(api_not_found)
 }
 
@@ -167,6 +169,7 @@ async fn openapi() -> Response {
     doc.merge(roster::RosterApi::openapi());
     doc.merge(participation::ParticipationApi::openapi());
     doc.merge(lessons::LessonsApi::openapi());
+    doc.merge(analyses::AnalysesApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

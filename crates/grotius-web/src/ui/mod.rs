@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod analyses;
 mod audit;
 pub(crate) mod chart;
 mod lessons;
@@ -87,6 +88,7 @@ pub fn routes() -> Router<AppState> {
         .merge(participation::routes())
         .merge(lessons::routes())
         .merge(trainings::routes())
+        .merge(analyses::routes())
         .route("/{module}", get(modules::module_page))
 }
 

@@ -156,7 +156,12 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(d) => d,
         Err(e) => return store_error(l, e),
     };
-    let content = html! { (content) @if let Some(s) = participation { (s) } (journal) (debriefs) };
+    let analyses = match super::analyses::process_section(&v, &p).await {
+        Ok(a) => a,
+        Err(e) => return store_error(l, e),
+    };
+    let content =
+        html! { (content) (analyses) @if let Some(s) = participation { (s) } (journal) (debriefs) };
     page(&v, p.display_name(), content)
 }
 

@@ -1,5 +1,6 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
+mod analyses;
 mod lessons;
 mod network;
 mod participation;
@@ -318,7 +319,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     network::seed(&coordinator(store).await?).await?;
     network::seed_engagements(&coordinator(store).await?).await?;
     participation::seed(&coordinator(store).await?).await?;
-    lessons::seed(&coordinator(store).await?).await
+    lessons::seed(&coordinator(store).await?).await?;
+    analyses::seed(store).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {

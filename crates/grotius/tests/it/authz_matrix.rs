@@ -66,6 +66,12 @@ enum Body {
     Participant,
     /// A CSV file of participants.
     ParticipantCsv,
+    /// A conflict analysis for the internal fixture process.
+    Analysis,
+    /// A new version on top of version 1 (of a fresh analysis).
+    AnalysisVersion,
+    /// Restore version 1 (of the fixture analysis, which has two).
+    AnalysisRestore,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -242,6 +248,36 @@ const MATRIX: &[Row] = &[
     row("POST",   "/trainings/{fresh_training}/delete", Body::Form(&[]), [403, 303, 403, 403, 403, 403, 403, 404, 404, 404, 403, 404, 404]),
     row("GET",    "/trainings/disaggregation.csv",      Body::None, [403, 200, 403, 200, 403, 403, 403, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/trainings/{training_yemen}/disaggregation.csv", Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    // Versioned analyses. Readers: coordinator, desk officer, analyst, legal adviser, adviser;
+    // writers: coordinator, desk officer, analyst; only the coordinator deletes.
+    row("GET",    "/api/v1/processes/{internal}/analyses", Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/processes/{conf_hoa}/analyses", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/processes/{internal}/analyses", Body::Analysis, [404, 201, 201, 201, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis}",        Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis}?version=1", Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis_hoa}",    Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis}/versions", Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis_hoa}/versions", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/analyses/{fresh_analysis}/versions", Body::AnalysisVersion, [404, 201, 201, 201, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis}/diff?from=1&to=2", Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/analyses/{analysis_hoa}/diff?from=1&to=1", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/analyses/{analysis}/restore", Body::AnalysisRestore, [404, 201, 201, 201, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("POST",   "/api/v1/analyses/{analysis_hoa}/restore", Body::AnalysisRestore, [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("DELETE", "/api/v1/analyses/{fresh_analysis}",  Body::None, [404, 204, 403, 403, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/processes/{internal}/analyses/new", Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("POST",   "/processes/{internal}/analyses",     Body::Form(&[("kind", "process-map"), ("title", "UI map {n}"), ("classification", "internal")]), [404, 303, 303, 303, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/analyses/{analysis}",               Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/analyses/{analysis_hoa}",           Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/analyses/{analysis}/edit",          Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/analyses/{analysis_hoa}/edit",      Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/analyses/{fresh_analysis}",         Body::Form(&[("base_version", "1"), ("title", "UI save {n}"), ("body", "Changed."), ("classification", "internal")]), [404, 303, 303, 303, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("GET",    "/analyses/{analysis}/history",       Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/analyses/{analysis_hoa}/history",   Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/analyses/{analysis}/diff?from=1&to=2", Body::None, [404, 200, 200, 200, 404, 404, 404, 404, 404, 200, 200, 404, 404]),
+    row("GET",    "/analyses/{analysis_hoa}/diff?from=1&to=1", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/analyses/{analysis}/restore",       Body::Form(&[("version", "1")]), [404, 303, 303, 303, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    row("POST",   "/analyses/{analysis_hoa}/restore",   Body::Form(&[("version", "1")]), [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/analyses/{fresh_analysis}/delete",  Body::Form(&[]), [404, 303, 403, 403, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -406,6 +442,39 @@ async fn fixture(app: &App) -> Fixture {
         assert_eq!(s, 201, "{v}");
         ids.insert(key, v["id"].as_str().unwrap().to_string());
     }
+    // Analyses: an internal one with two versions, and one in horn-of-africa with one version.
+    for (key, process, body) in [
+        (
+            "analysis",
+            ids["internal"].clone(),
+            json!({"kind": "conflict-analysis", "title": "Fixture analysis", "body": "One.\nTwo.", "classification": "internal"}),
+        ),
+        (
+            "analysis_hoa",
+            ids["conf_hoa"].clone(),
+            json!({"kind": "actor-map", "title": "Fixture map", "body": "Quiet.", "classification": "confidential", "compartment": "horn-of-africa"}),
+        ),
+    ] {
+        let (s, a) = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/processes/{process}/analyses"),
+                &coordinator_token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, 201, "{a}");
+        ids.insert(key, a["id"].as_str().unwrap().to_string());
+    }
+    let (s, v) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/analyses/{}/versions", ids["analysis"]),
+            &coordinator_token,
+            Some(json!({"base_version": 1, "title": "Fixture analysis", "body": "One.\nTwo, revised."})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
 
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
@@ -484,6 +553,13 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::ParticipationHoa => Some(
             json!({"role": "mediator", "sex": "male", "seniority": "head", "count": 1, "classification": "confidential", "compartment": "horn-of-africa"}),
         ),
+        Body::Analysis => Some(
+            json!({"kind": "conflict-analysis", "title": format!("Matrix analysis {n}"), "body": "Drivers.", "classification": "internal"}),
+        ),
+        Body::AnalysisVersion => Some(
+            json!({"base_version": 1, "title": format!("Matrix analysis {n}"), "body": "Drivers, revised."}),
+        ),
+        Body::AnalysisRestore => Some(json!({"version": 1})),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
         Body::Debrief => Some(
             json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
@@ -518,6 +594,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_expert}", fresh)
         .replace("{fresh_engagement}", fresh)
         .replace("{fresh_participation}", fresh)
+        .replace("{fresh_analysis}", fresh)
         .replace("{fresh_request}", fresh)
         .replace("{fresh_debrief}", fresh)
         .replace("{fresh_training}", fresh)
@@ -572,6 +649,11 @@ async fn every_role_every_route() {
                 Some((
                     fill("/api/v1/trainings/{training}/participants", &f, role, "", n),
                     body(Body::Participant, n),
+                ))
+            } else if r.path.contains("{fresh_analysis}") {
+                Some((
+                    fill("/api/v1/processes/{internal}/analyses", &f, role, "", n),
+                    body(Body::Analysis, n),
                 ))
             } else if r.path.contains("{fresh_expert}") {
                 Some(("/api/v1/experts".to_string(), body(Body::Expert, n)))

@@ -504,7 +504,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 13] = [
+    const ENCRYPTED: [(&str, &str); 14] = [
         ("debriefs", "other_parties"),
         ("debriefs", "background"),
         ("debriefs", "entry_points"),
@@ -518,6 +518,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
         ("experts", "conflicts"),
         ("support_requests", "notes"),
         ("users", "totp_secret"),
+        ("analysis_versions", "content"),
     ];
     let mut expected = 0i64;
     for (table, column) in ENCRYPTED {
