@@ -604,6 +604,24 @@ impl Access {
             Some(&current.id),
         )
         .await?;
+        // Drafts are edited by those who may submit them (the preparers), not by those who
+        // decide on them.
+        let workflow = self.fund_workflow().await?;
+        if let Some(submit) = workflow
+            .iter()
+            .find(|w| w.track == current.track && w.from == "draft" && w.to == "submitted")
+            && !self.subject.roles.iter().any(|r| submit.roles.contains(r))
+        {
+            return Err(StoreError::Forbidden(format!(
+                "drafts are edited by: {}",
+                submit
+                    .roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
         if current.state != "draft" {
             return Err(StoreError::Conflict(format!(
                 "application {} is {}; only drafts can be edited",

@@ -66,6 +66,18 @@ enum Body {
     Participant,
     /// A CSV file of participants.
     ParticipantCsv,
+    /// A fund instrument (fresh code per call).
+    Instrument,
+    /// A ceiling for the fixture instrument.
+    Ceiling,
+    /// A draft fund application under the fixture instrument.
+    Application,
+    /// Submit an application.
+    Submit,
+    /// A disbursement.
+    Payment,
+    /// An amendment of a commitment.
+    Amendment,
     /// A conflict analysis for the internal fixture process.
     Analysis,
     /// A new version on top of version 1 (of a fresh analysis).
@@ -187,6 +199,21 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/v1/experts/import",             Body::ExpertCsv, [403, 200, 403, 403, 403, 404, 404, 404, 404, 404, 403, 404, 404]),
     // Requests for support: read by admin, coordinator, desk officer, analyst, fund officer and approver, adviser.
     row("GET",    "/api/v1/requests",                   Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
+    // The fund. Columns: admin, coordinator, desk, analyst, fund-officer, fund-approver, controller,
+    // documenter, custodian, legal, adviser, partner, auditor.
+    row("GET",    "/api/v1/fund/workflow",              Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("GET",    "/api/v1/fund/instruments",           Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("POST",   "/api/v1/fund/instruments",           Body::Instrument, [403, 403, 404, 404, 201, 403, 403, 404, 404, 404, 404, 403, 404]),
+    row("GET",    "/api/v1/fund/instruments/{instrument}", Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("PUT",    "/api/v1/fund/instruments/{instrument}/ceilings", Body::Ceiling, [403, 403, 404, 404, 200, 403, 403, 404, 404, 404, 404, 403, 404]),
+    row("GET",    "/api/v1/fund/applications",          Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("POST",   "/api/v1/fund/applications",          Body::Application, [403, 403, 404, 404, 201, 403, 403, 404, 404, 404, 404, 201, 404]),
+    row("GET",    "/api/v1/fund/applications/{application}", Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
+    row("PUT",    "/api/v1/fund/applications/{application}", Body::Application, [403, 403, 404, 404, 200, 403, 403, 404, 404, 404, 404, 404, 404]),
+    row("DELETE", "/api/v1/fund/applications/{fresh_application}", Body::None, [403, 403, 404, 404, 204, 403, 403, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/fund/applications/{fresh_application}/transitions", Body::Submit, [403, 403, 404, 404, 200, 403, 403, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/fund/applications/{application}/payments", Body::Payment, [404, 404, 404, 404, 403, 403, 409, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/fund/applications/{application}/amendments", Body::Amendment, [403, 403, 404, 404, 403, 409, 403, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/api/v1/requests/dashboard",         Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/api/v1/requests/{request}",         Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 404]),
     row("GET",    "/api/v1/requests/{request_yemen}",   Body::None, [404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
@@ -476,6 +503,34 @@ async fn fixture(app: &App) -> Fixture {
         .await;
     assert_eq!(s, 201, "{v}");
 
+    // The fund: an instrument and a draft application of another organisation (internal).
+    let officer = app.token("fund-officer").await;
+    let (s, v) = app
+        .api(
+            Method::POST,
+            "/api/v1/fund/instruments",
+            &officer,
+            body(Body::Instrument, 0).map(|mut b| {
+                b["code"] = json!("MATRIX");
+                b
+            }),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("instrument", v["id"].as_str().unwrap().to_string());
+    let mut app_body = body(Body::Application, 0).unwrap();
+    app_body["classification"] = json!("internal");
+    let (s, v) = app
+        .api(
+            Method::POST,
+            "/api/v1/fund/applications",
+            &officer,
+            Some(app_body),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("application", v["id"].as_str().unwrap().to_string());
+
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
     let outsider = op
@@ -560,6 +615,20 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"base_version": 1, "title": format!("Matrix analysis {n}"), "body": "Drivers, revised."}),
         ),
         Body::AnalysisRestore => Some(json!({"version": 1})),
+        Body::Instrument => Some(
+            json!({"code": format!("M{n}"), "name": format!("Matrix instrument {n}"), "oda": true, "max_months": 24, "grant_ceiling": "500000.00", "fast_track_threshold": "100000.00", "fast_target_days": 10, "standard_target_days": 15}),
+        ),
+        Body::Ceiling => Some(
+            json!({"year": 2031, "scope": "country", "key": "SD", "amount": format!("{}.00", 100_000 + n)}),
+        ),
+        Body::Application => Some(
+            json!({"instrument_id": "MATRIX", "title": format!("Matrix application {n}"), "partner": "Other Organisation", "currency": "EUR", "amount": "20000.00", "start_date": "2031-02-01", "months": 6, "purpose_code": "15220", "gender_marker": "1", "countries": ["SD"], "themes": ["wps"], "classification": "public"}),
+        ),
+        Body::Submit => Some(json!({"to": "submitted"})),
+        Body::Payment => Some(
+            json!({"kind": "disbursement", "currency": "EUR", "amount": "100.00", "value_date": "2031-03-01"}),
+        ),
+        Body::Amendment => Some(json!({"amount": "100.00", "note": "matrix"})),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
         Body::Debrief => Some(
             json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
@@ -599,6 +668,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_debrief}", fresh)
         .replace("{fresh_training}", fresh)
         .replace("{fresh_participant}", fresh)
+        .replace("{fresh_application}", fresh)
         .replace("{n}", &n.to_string());
     for (k, v) in &f.ids {
         s = s.replace(&format!("{{{k}}}"), v);
@@ -650,6 +720,11 @@ async fn every_role_every_route() {
                     fill("/api/v1/trainings/{training}/participants", &f, role, "", n),
                     body(Body::Participant, n),
                 ))
+            } else if r.path.contains("{fresh_application}") {
+                Some((
+                    "/api/v1/fund/applications".to_string(),
+                    body(Body::Application, n),
+                ))
             } else if r.path.contains("{fresh_analysis}") {
                 Some((
                     fill("/api/v1/processes/{internal}/analyses", &f, role, "", n),
@@ -668,7 +743,12 @@ async fn every_role_every_route() {
                 None
             };
             let fresh = if let Some((path, b)) = fresh_kind {
-                let (s, p) = app.api(Method::POST, &path, &f.coordinator_token, b).await;
+                let creator = if path.starts_with("/api/v1/fund/") {
+                    &f.tokens["fund-officer"]
+                } else {
+                    &f.coordinator_token
+                };
+                let (s, p) = app.api(Method::POST, &path, creator, b).await;
                 assert_eq!(s, 201, "{p}");
                 p["id"].as_str().unwrap().to_string()
             } else {
