@@ -180,6 +180,13 @@ pub fn parse_rate(text: &str) -> Result<i64, DomainError> {
     Ok(rate)
 }
 
+/// Writes a rate in micro-EUR per unit as a short decimal: `925000` → `0.925`.
+pub fn format_rate(rate: i64) -> String {
+    let s = format!("{}.{:06}", rate / RATE_SCALE, rate % RATE_SCALE);
+    let s = s.trim_end_matches('0');
+    s.strip_suffix('.').unwrap_or(s).to_string()
+}
+
 /// Converts minor units of `currency` at `rate` (micro-EUR per unit) into euro cents, rounding
 /// half away from zero. EUR at rate 1.000000 converts to itself.
 pub fn to_eur_cents(minor: i64, currency: &str, rate: i64) -> i64 {

@@ -235,6 +235,19 @@ impl Access {
             .collect()
     }
 
+    /// The ceilings of an instrument-year with what is committed under each (euro cents).
+    pub async fn ceiling_use(&self, instrument_id: &str, year: i32) -> Result<Vec<(Ceiling, i64)>> {
+        let ceilings = self.ceilings(instrument_id, year).await?;
+        let mut conn = self.store.pool.acquire().await?;
+        let mut out = Vec::with_capacity(ceilings.len());
+        for c in ceilings {
+            let used =
+                ledger::exposure(&mut conn, &c.instrument_id, year, &c.scope, &c.key).await?;
+            out.push((c, used));
+        }
+        Ok(out)
+    }
+
     /// Sets a ceiling. Setting the annual budget allocates (or withdraws) the difference in the
     /// ledger; neither a budget nor a ceiling may be set below what is already committed.
     pub async fn set_ceiling(
@@ -588,6 +601,19 @@ impl Access {
                 format!("there is no instrument '{}'", id.trim()),
             )),
         }
+    }
+
+    /// Whether the subject may edit this application now: a draft, the Update right, and a role
+    /// that may submit drafts of its track (the preparers).
+    pub async fn may_edit_application(&self, a: &Application) -> Result<bool> {
+        if a.state != "draft" || !self.may(Action::Update, self.application_resource(a)) {
+            return Ok(false);
+        }
+        let workflow = self.fund_workflow().await?;
+        Ok(workflow
+            .iter()
+            .find(|w| w.track == a.track && w.from == "draft" && w.to == "submitted")
+            .is_none_or(|submit| self.subject.roles.iter().any(|r| submit.roles.contains(r))))
     }
 
     /// Edits an application while it is a draft (afterwards it changes only through the

@@ -348,9 +348,7 @@ pub struct ApplicationDto {
 }
 
 fn rate_text(rate: i64) -> String {
-    let s = format!("{}.{:06}", rate / fund::RATE_SCALE, rate % fund::RATE_SCALE);
-    let s = s.trim_end_matches('0');
-    s.strip_suffix('.').unwrap_or(s).to_string()
+    fund::format_rate(rate)
 }
 
 impl From<Application> for ApplicationDto {

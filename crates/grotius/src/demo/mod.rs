@@ -1,6 +1,7 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
 mod analyses;
+mod fund;
 mod lessons;
 mod network;
 mod participation;
@@ -320,7 +321,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     network::seed_engagements(&coordinator(store).await?).await?;
     participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
-    analyses::seed(store).await
+    analyses::seed(store).await?;
+    fund::seed(store).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {

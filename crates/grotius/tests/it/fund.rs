@@ -559,3 +559,193 @@ async fn fund_verify_names_a_tampered_ledger() {
         r.problems
     );
 }
+
+#[tokio::test]
+async fn the_demo_fund_has_every_state_both_tracks_and_two_currencies() {
+    let i = Instance::demo().await;
+    let officer = i.access("fund-officer").await;
+    let instruments = officer.list_instruments().await.unwrap();
+    assert_eq!(instruments.len(), 2);
+    let page = officer
+        .list_applications(&Default::default(), 500, 0)
+        .await
+        .unwrap();
+    assert!(page.total >= 40, "{}", page.total);
+    for state in grotius_domain::fund::STATES {
+        assert!(
+            page.items.iter().any(|a| a.state == state.code),
+            "no demo application in state {}",
+            state.code
+        );
+    }
+    for track in ["fast", "standard"] {
+        assert!(page.items.iter().any(|a| a.track == track));
+    }
+    assert!(page.items.iter().any(|a| a.currency == "USD"));
+    assert!(page.items.iter().any(|a| a.exclude_from_publication));
+    // Some grants are linked to confidential processes.
+    let processes = officer
+        .list_processes(&Default::default(), 500, 0)
+        .await
+        .unwrap();
+    let confidential: Vec<&str> = processes
+        .items
+        .iter()
+        .filter(|p| p.labels.classification >= grotius_domain::Classification::Confidential)
+        .map(|p| p.id.as_str())
+        .collect();
+    assert!(
+        page.items.iter().any(|a| a
+            .process_ids
+            .iter()
+            .any(|p| confidential.contains(&p.as_str()))),
+        "no demo grant linked to a confidential process"
+    );
+    let report = i.store.verify_fund().await.unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    assert!(report.transactions > 20, "{}", report.transactions);
+    // Seeding again adds nothing.
+    grotius::demo::seed(&i.store, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let again = officer
+        .list_applications(&Default::default(), 500, 0)
+        .await
+        .unwrap();
+    assert_eq!(again.total, page.total);
+    // The partner sees only its own organisation's.
+    let partner = i.access("partner").await;
+    let own = partner
+        .list_applications(&Default::default(), 500, 0)
+        .await
+        .unwrap();
+    assert!(own.total >= 3);
+    assert!(
+        own.items
+            .iter()
+            .all(|a| a.partner == "Sahel Dialogue Initiative")
+    );
+}
+
+#[tokio::test]
+async fn the_fund_pages_take_an_application_from_draft_to_paid() {
+    let app = crate::harness::App::spawn().await;
+    let officer = app.browser("fund-officer").await;
+    let (s, _, loc) = officer
+        .post(
+            "/fund/instruments",
+            &[
+                ("code", "FMF"),
+                ("name", "Flexible mediation fund"),
+                ("oda", "1"),
+                ("max_months", "24"),
+                ("grant_ceiling", "500000.00"),
+                ("fast_track_threshold", "100000.00"),
+                ("fast_target_days", "10"),
+                ("standard_target_days", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let instrument = loc.unwrap();
+    let (s, _, _) = officer
+        .post(
+            &format!("{instrument}/ceilings"),
+            &[
+                ("year", "2027"),
+                ("scope", "budget"),
+                ("amount", "50000.00"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, html) = officer.get(&format!("{instrument}?year=2027")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("50\u{202f}000.00"), "{html}");
+    // A bad form repeats the input and names the field.
+    let form = |amount: &'static str| {
+        vec![
+            ("instrument_id", "FMF"),
+            ("title", "Urgent shuttle diplomacy"),
+            ("partner", "Horn Peace Forum"),
+            ("currency", "EUR"),
+            ("amount", amount),
+            ("start_date", "2027-03-01"),
+            ("months", "3"),
+            ("purpose_code", "15220"),
+            ("gender_marker", "1"),
+            ("countries", "SD"),
+            ("classification", "internal"),
+            ("risk_note", "Names of interlocutors"),
+        ]
+    };
+    let (s, html, _) = officer.post("/fund/applications", &form("40.000,00")).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("amount") && html.contains("Urgent shuttle diplomacy"));
+    let (s, _, loc) = officer.post("/fund/applications", &form("40000.00")).await;
+    assert_eq!(s, 303);
+    let page = loc.unwrap();
+    let (s, _, _) = officer
+        .post(
+            &format!("{page}/transition"),
+            &[("to", "submitted"), ("note", "")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    // The approver sees the approve button; approving a second one past the budget is refused
+    // with the reason on the page.
+    let approver = app.browser("fund-approver").await;
+    let (_, html) = approver.get(&page).await;
+    assert!(html.contains("approve") && html.contains("Names of interlocutors"));
+    let (s, _, _) = approver
+        .post(
+            &format!("{page}/transition"),
+            &[("to", "approved"), ("note", "window open")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, _, loc) = officer.post("/fund/applications", &form("20000.00")).await;
+    assert_eq!(s, 303);
+    let second = loc.unwrap();
+    officer
+        .post(&format!("{second}/transition"), &[("to", "submitted")])
+        .await;
+    let (s, html, _) = approver
+        .post(&format!("{second}/transition"), &[("to", "approved")])
+        .await;
+    assert_eq!(s, 409);
+    assert!(
+        html.contains("annual budget") && html.contains("10000.00"),
+        "{html}"
+    );
+    // The controller pays a tranche in USD; the page shows it in both currencies.
+    let controller = app.browser("controller").await;
+    let (s, _, _) = controller
+        .post(
+            &format!("{page}/payment"),
+            &[
+                ("kind", "disbursement"),
+                ("currency", "USD"),
+                ("amount", "10000.00"),
+                ("rate", "0.9"),
+                ("value_date", "2027-03-15"),
+                ("memo", "first tranche"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    for lang in ["en", "nl"] {
+        controller.get(&format!("/lang/{lang}")).await;
+        let (_, html) = controller.get(&page).await;
+        assert!(
+            html.contains("USD 10\u{202f}000.00") && html.contains("€ 9\u{202f}000.00"),
+            "{html}"
+        );
+        assert!(html.contains(if lang == "nl" { "Betaald" } else { "Paid" }));
+    }
+    // Outsiders learn nothing.
+    let (s, _) = app.browser("analyst").await.get(&page).await;
+    assert_eq!(s, 404);
+    let (s, _) = app.browser("partner").await.get(&page).await;
+    assert_eq!(s, 404);
+}

@@ -504,7 +504,8 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 14] = [
+    const ENCRYPTED: [(&str, &str); 15] = [
+        ("fund_applications", "risk_note"),
         ("debriefs", "other_parties"),
         ("debriefs", "background"),
         ("debriefs", "entry_points"),
