@@ -157,6 +157,24 @@ impl Access {
         Ok(())
     }
 
+    /// Audits the listing of confidential and secret records (by id).
+    pub(crate) async fn audit_listed<'a>(
+        &self,
+        action: &str,
+        kind: &str,
+        items: impl Iterator<Item = (&'a String, &'a Labels)>,
+    ) -> Result<()> {
+        let audited: Vec<&str> = items
+            .filter(|(_, l)| l.classification.read_is_audited())
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if !audited.is_empty() {
+            let detail = serde_json::json!({ "listed": audited }).to_string();
+            self.audit_now(action, kind, "", "ok", &detail).await?;
+        }
+        Ok(())
+    }
+
     /// Records an event (for example an export) that is not itself a database change.
     pub async fn record_event(
         &self,

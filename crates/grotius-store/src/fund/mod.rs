@@ -420,22 +420,12 @@ impl Access {
             }
             items.push(a);
         }
-        let audited: Vec<&str> = items
-            .iter()
-            .filter(|a| a.labels.classification.read_is_audited())
-            .map(|a| a.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            let detail = serde_json::json!({ "listed": audited }).to_string();
-            self.audit_now(
-                "fund-application.list",
-                "fund-application",
-                "",
-                "ok",
-                &detail,
-            )
-            .await?;
-        }
+        self.audit_listed(
+            "fund-application.list",
+            "fund-application",
+            items.iter().map(|a| (&a.id, &a.labels)),
+        )
+        .await?;
         Ok(Page {
             items,
             total,

@@ -495,24 +495,6 @@ impl Access {
             .collect()
     }
 
-    /// Audits the listing of confidential and secret records (by id).
-    pub(crate) async fn audit_listed<'a>(
-        &self,
-        action: &str,
-        kind: &str,
-        items: impl Iterator<Item = (&'a String, &'a Labels)>,
-    ) -> Result<()> {
-        let audited: Vec<&str> = items
-            .filter(|(_, l)| l.classification.read_is_audited())
-            .map(|(id, _)| id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            let detail = serde_json::json!({ "listed": audited }).to_string();
-            self.audit_now(action, kind, "", "ok", &detail).await?;
-        }
-        Ok(())
-    }
-
     /// One expert; confidential and secret reads are audited.
     pub async fn get_expert(&self, id: &str) -> Result<Expert> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
