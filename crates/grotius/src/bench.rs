@@ -342,5 +342,91 @@ pub async fn matching(experts: usize, queries: usize) -> Result<()> {
         percentile(&ms, 0.99),
         found / queries.max(1)
     );
+
+    // The ranking alone, side by side with a Python reference of the same scoring on the same
+    // roster and requests (what an analyst would otherwise script).
+    let mut roster = Vec::with_capacity(experts);
+    let mut offset = 0;
+    loop {
+        let page = coordinator
+            .list_experts(&Default::default(), 500, offset)
+            .await?;
+        let n = page.items.len() as i64;
+        roster.extend(page.items);
+        offset += n;
+        if n == 0 || offset >= page.total {
+            break;
+        }
+    }
+    let mut requests = Vec::new();
+    for id in &request_ids {
+        requests.push(coordinator.get_request(id).await?);
+    }
+    let mut pure = Vec::new();
+    let mut top: Vec<Vec<String>> = Vec::new();
+    for q in 0..queries {
+        let request = &requests[q % requests.len()];
+        let ctx = grotius_domain::roster::MatchContext {
+            request,
+            names: vec![request.requester.as_str()],
+        };
+        let s = Instant::now();
+        let ranked = grotius_domain::roster::rank_top(roster.iter(), &ctx, 20);
+        pure.push(s.elapsed().as_secs_f64() * 1000.0);
+        if q < requests.len() {
+            top.push(ranked.iter().map(|c| c.name.clone()).collect());
+        }
+    }
+    pure.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(&pure, 0.5), percentile(&pure, 0.99));
+    println!(
+        "ranking alone ({} experts, in memory): p50 {p50:.2} ms  p99 {p99:.2} ms",
+        roster.len()
+    );
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("roster.csv"), &csv)?;
+    let reqs: Vec<serde_json::Value> = requests
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "countries": r.countries, "expertise": r.expertise, "languages": r.languages,
+                "start": r.start_date, "end": r.end_date, "classification": r.labels.classification.level(),
+                "requester": r.requester,
+            })
+        })
+        .collect();
+    std::fs::write(
+        dir.path().join("requests.json"),
+        serde_json::to_string(&serde_json::json!({ "requests": reqs, "top": top }))?,
+    )?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/matching_reference.py");
+    let countries = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/iso3166-countries.csv");
+    match std::process::Command::new("python3")
+        .arg(&script)
+        .arg(dir.path())
+        .arg(&countries)
+        .arg(queries.to_string())
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            print!("{text}");
+            if let Some(py99) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("python p99 ms "))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+            {
+                println!(
+                    "ratio at p99: Python / Grotius = {:.1}x",
+                    py99 / p99.max(1e-9)
+                );
+            }
+        }
+        Ok(out) => println!(
+            "Python reference failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => println!("Python reference not run (python3: {e})"),
+    }
     Ok(())
 }

@@ -900,20 +900,28 @@ impl Access {
             f.push("id = ?", Bind::Text(p.clone()));
             let row = f
                 .query(format!(
-                    "SELECT id, name, codename, classification, compartment_id FROM processes{}",
+                    "SELECT id, title, codename, classification, compartment_id FROM processes{}",
                     f.where_sql()
                 ))
                 .fetch_optional(&self.store.pool)
                 .await?;
-            if let Some(r) = row
-                && self.may(Action::Read, Resource::kind(ResourceKind::Process))
-            {
-                let name: String = r.try_get("name")?;
-                let codename: Option<String> = r.try_get("codename")?;
-                processes.push((
-                    p.clone(),
-                    codename.filter(|c| !c.is_empty()).unwrap_or(name),
-                ));
+            if let Some(r) = row {
+                let comp: Option<String> = r.try_get("compartment_id")?;
+                let labels = Labels {
+                    classification: Classification::from_level(r.try_get("classification")?)?,
+                    compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+                };
+                if self.may(
+                    Action::Read,
+                    Resource::labelled(ResourceKind::Process, &labels),
+                ) {
+                    let title: String = r.try_get("title")?;
+                    let codename: Option<String> = r.try_get("codename")?;
+                    processes.push((
+                        p.clone(),
+                        codename.filter(|c| !c.is_empty()).unwrap_or(title),
+                    ));
+                }
             }
         }
         let (ledger, committed, disbursed) = if self.may(

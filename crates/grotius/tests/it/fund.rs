@@ -604,6 +604,17 @@ async fn the_demo_fund_has_every_state_both_tracks_and_two_currencies() {
     let report = i.store.verify_fund().await.unwrap();
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
     assert!(report.transactions > 20, "{}", report.transactions);
+    // A linked process shows by name to whoever may see it, and not at all to others.
+    let linked = page
+        .items
+        .iter()
+        .find(|a| a.process_ids.iter().any(|p| confidential.contains(&p.as_str())))
+        .unwrap();
+    let d = officer.application_detail(&linked.id).await.unwrap();
+    assert_eq!(d.processes.len(), 1, "{:?}", d.processes);
+    let approver = i.access("fund-approver").await;
+    let d = approver.application_detail(&linked.id).await.unwrap();
+    assert!(d.processes.is_empty(), "{:?}", d.processes);
     // Seeding again adds nothing.
     grotius::demo::seed(&i.store, crate::harness::PASSWORD)
         .await
