@@ -1445,6 +1445,16 @@ pub fn provision(code: &str) -> Option<&'static Provision> {
     PROVISIONS.iter().find(|p| p.code == code)
 }
 
+/// The rows of a side-by-side comparison: every provision coded in at least one of the
+/// agreements, in codebook order, with each agreement's value (0 = not coded).
+pub fn comparison_rows(agreements: &[&AgreementData]) -> Vec<(&'static Provision, Vec<i64>)> {
+    PROVISIONS
+        .iter()
+        .map(|p| (p, agreements.iter().map(|a| a.provision(p.code)).collect::<Vec<_>>()))
+        .filter(|(_, values)| values.iter().any(|v| *v > 0))
+        .collect()
+}
+
 /// Which of the six facets an agreement has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facets {

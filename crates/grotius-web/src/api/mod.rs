@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from these handlers and
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
+pub(crate) mod agreements;
 mod analyses;
 pub(crate) mod lessons;
 mod network;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(participation::routes())
         .merge(lessons::routes())
         .merge(analyses::routes())
+        .merge(agreements::routes())
         .fallback(api_not_found)
 }
 
@@ -170,6 +172,7 @@ async fn openapi() -> Response {
     doc.merge(participation::ParticipationApi::openapi());
     doc.merge(lessons::LessonsApi::openapi());
     doc.merge(analyses::AnalysesApi::openapi());
+    doc.merge(agreements::AgreementsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }
