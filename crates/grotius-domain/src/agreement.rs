@@ -1450,7 +1450,15 @@ pub fn provision(code: &str) -> Option<&'static Provision> {
 pub fn comparison_rows(agreements: &[&AgreementData]) -> Vec<(&'static Provision, Vec<i64>)> {
     PROVISIONS
         .iter()
-        .map(|p| (p, agreements.iter().map(|a| a.provision(p.code)).collect::<Vec<_>>()))
+        .map(|p| {
+            (
+                p,
+                agreements
+                    .iter()
+                    .map(|a| a.provision(p.code))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, values)| values.iter().any(|v| *v > 0))
         .collect()
 }

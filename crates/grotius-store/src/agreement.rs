@@ -173,7 +173,12 @@ impl Access {
             let q = q.replace(['%', '_'], "").to_lowercase();
             f.push("LOWER(name) LIKE ?", Bind::Text(format!("%{q}%")));
         }
-        for facet in filter.facets.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        for facet in filter
+            .facets
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+        {
             let column = match facet {
                 "women" => "women",
                 "water" => "water",
@@ -358,7 +363,10 @@ impl Access {
         let mut all_f = Filter::default();
         visibility(&mut all_f, self);
         let all: i64 = all_f
-            .query(format!("SELECT COUNT(*) AS n FROM agreements{}", all_f.where_sql()))
+            .query(format!(
+                "SELECT COUNT(*) AS n FROM agreements{}",
+                all_f.where_sql()
+            ))
             .fetch_one(&self.store.pool)
             .await?
             .try_get("n")?;
@@ -546,7 +554,9 @@ impl Access {
             unmapped: file.unmapped.into_iter().collect(),
             ..Default::default()
         };
-        report.unmapped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        report
+            .unmapped
+            .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         if report.problems.is_empty() && file.rows.is_empty() {
             report.problems.push(PaxProblem {
                 row: 1,
@@ -576,9 +586,7 @@ impl Access {
                     r.try_get::<String, _>("id")?,
                     r.try_get::<String, _>("source_hash")?,
                     Labels {
-                        classification: Classification::from_level(
-                            r.try_get("classification")?,
-                        )?,
+                        classification: Classification::from_level(r.try_get("classification")?)?,
                         compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
                     },
                 ),
@@ -598,8 +606,7 @@ impl Access {
                             row: row.row,
                             column: "AgtId".into(),
                             value: row.data.pax_id.to_string(),
-                            message: "this agreement exists under labels you may not change"
-                                .into(),
+                            message: "this agreement exists under labels you may not change".into(),
                         });
                     }
                     work.push((row, Some(id.as_str())));
@@ -616,12 +623,14 @@ impl Access {
         }
         let total = work.len();
         if let Some(job) = job {
-            sqlx::query("UPDATE agreement_imports SET rows_total = $1, updated_at = $2 WHERE id = $3")
-                .bind(total as i64)
-                .bind(now_micros())
-                .bind(job)
-                .execute(&self.store.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE agreement_imports SET rows_total = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(total as i64)
+            .bind(now_micros())
+            .bind(job)
+            .execute(&self.store.pool)
+            .await?;
         }
         if total == 0 {
             let detail = serde_json::json!({"records": report.records, "unchanged": report.unchanged, "written": 0}).to_string();
@@ -772,8 +781,15 @@ impl Access {
         .execute(&mut *tx)
         .await?;
         let detail = serde_json::json!({"file": name, "bytes": bytes.len()}).to_string();
-        self.audit_in(&mut tx, "agreement.import.start", "agreement-import", &id, "ok", &detail)
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "agreement.import.start",
+            "agreement-import",
+            &id,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         let access = self.clone();
         let job = id.clone();
@@ -842,8 +858,8 @@ impl Access {
         if status == "running" && now_micros() - updated_at > STALE_MICROS {
             status = "interrupted".into();
         }
-        let out: JobOutcome = serde_json::from_str(&row.try_get::<String, _>("report")?)
-            .unwrap_or(JobOutcome {
+        let out: JobOutcome =
+            serde_json::from_str(&row.try_get::<String, _>("report")?).unwrap_or(JobOutcome {
                 report: None,
                 error: None,
             });

@@ -30,7 +30,8 @@ mod users;
 
 pub use access::{Access, Page};
 pub use agreement::{
-    AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob, PaxReport,
+    AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob,
+    PaxReport,
 };
 pub use analysis::RestoreRequest;
 pub use audit::{AuditFilter, VerifyReport};

@@ -83,8 +83,15 @@ pub fn comparison(l: Lang, agreements: &[Agreement]) -> Result<Vec<u8>, zip::res
     ));
     body.push_str(&para(t(l, "agr.values.help"), false, 18));
     let borders = "<w:tblBorders><w:top w:val=\"single\" w:sz=\"4\" w:color=\"808080\"/><w:left w:val=\"single\" w:sz=\"4\" w:color=\"808080\"/><w:bottom w:val=\"single\" w:sz=\"4\" w:color=\"808080\"/><w:right w:val=\"single\" w:sz=\"4\" w:color=\"808080\"/><w:insideH w:val=\"single\" w:sz=\"4\" w:color=\"808080\"/><w:insideV w:val=\"single\" w:sz=\"4\" w:color=\"808080\"/></w:tblBorders>";
+    // Landscape A4 less margins: 14838 twips; the first column is wider.
+    let first = 3600usize;
+    let other = (14_838 - first) / agreements.len().max(1);
+    let grid: String = std::iter::once(first)
+        .chain(std::iter::repeat_n(other, agreements.len()))
+        .map(|w| format!("<w:gridCol w:w=\"{w}\"/>"))
+        .collect();
     body.push_str(&format!(
-        "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/>{borders}</w:tblPr>"
+        "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/>{borders}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
     ));
     // Header rows: names, then facts.
     let facts: [(&str, Box<dyn Fn(&Agreement) -> String>); 5] = [
@@ -92,7 +99,10 @@ pub fn comparison(l: Lang, agreements: &[Agreement]) -> Result<Vec<u8>, zip::res
             t(l, "agr.col.name"),
             Box::new(|a: &Agreement| format!("{} (AgtId {})", a.data.name, a.data.pax_id)),
         ),
-        (t(l, "agr.col.date"), Box::new(|a: &Agreement| a.data.date.clone())),
+        (
+            t(l, "agr.col.date"),
+            Box::new(|a: &Agreement| a.data.date.clone()),
+        ),
         (
             t(l, "agr.col.country"),
             Box::new(|a: &Agreement| a.data.country_text.clone()),

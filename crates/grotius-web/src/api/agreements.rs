@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use grotius_domain::agreement::{self, Agreement};
-use grotius_store::{AgreementFacets, AgreementFilter, AgreementResults, FacetCount, ImportJob, PaxReport};
+use grotius_store::{
+    AgreementFacets, AgreementFilter, AgreementResults, FacetCount, ImportJob, PaxReport,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -33,7 +35,13 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_agreements, get_agreement, compare_agreements, import_agreements, import_job),
+    paths(
+        list_agreements,
+        get_agreement,
+        compare_agreements,
+        import_agreements,
+        import_job
+    ),
     components(schemas(
         AgreementDto,
         AgreementList,
@@ -327,7 +335,10 @@ async fn compare_agreements(
     }
 }
 
-pub(crate) fn docx_response(l: crate::i18n::Lang, list: &[Agreement]) -> Result<Response, ApiError> {
+pub(crate) fn docx_response(
+    l: crate::i18n::Lang,
+    list: &[Agreement],
+) -> Result<Response, ApiError> {
     let bytes = crate::docx::comparison(l, list).map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,

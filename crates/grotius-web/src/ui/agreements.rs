@@ -83,9 +83,7 @@ fn list_query(p: &[(String, String)]) -> ListQuery {
             year_from,
             year_to,
         },
-        offset: first(p, "offset")
-            .and_then(|o| o.parse().ok())
-            .unwrap_or(0),
+        offset: first(p, "offset").and_then(|o| o.parse().ok()).unwrap_or(0),
         bad_year,
     }
 }
@@ -204,10 +202,9 @@ pub async fn list(v: Viewer, RawQuery(q): RawQuery) -> Response {
         Ok(r) => r,
         Err(e) => return store_error(l, e),
     };
-    let may_import = v.access.may(
-        Action::Create,
-        Resource::kind(ResourceKind::Agreement),
-    );
+    let may_import = v
+        .access
+        .may(Action::Create, Resource::kind(ResourceKind::Agreement));
     let qs = query_of(&p);
     let bars: Vec<Bar> = FACETS
         .iter()
@@ -351,10 +348,9 @@ pub async fn compare(v: Viewer, RawQuery(q): RawQuery) -> Response {
         .map(|a| a.data.pax_id.to_string())
         .collect::<Vec<_>>()
         .join(",");
-    let may_export = v.access.may(
-        Action::Export,
-        Resource::kind(ResourceKind::Agreement),
-    );
+    let may_export = v
+        .access
+        .may(Action::Export, Resource::kind(ResourceKind::Agreement));
     let content = html! {
         p.no-print { a href="/agreements" { (t(l, "agr.back")) } }
         h1 { (t(l, "agr.compare.title")) }

@@ -1,5 +1,6 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
+pub mod agreements;
 mod analyses;
 mod lessons;
 mod network;
@@ -320,6 +321,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     network::seed_engagements(&coordinator(store).await?).await?;
     participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
+    agreements::seed(store).await?;
     analyses::seed(store).await
 }
 
