@@ -69,6 +69,18 @@ fn cell(text: &str, bold: bool, shade: bool) -> String {
     )
 }
 
+/// The facts of the header rows: name, date, country, stage, type.
+fn fact(l: Lang, i: usize, a: &Agreement) -> String {
+    let d = &a.data;
+    match i {
+        0 => format!("{} (AgtId {})", d.name, d.pax_id),
+        1 => d.date.clone(),
+        2 => d.country_text.clone(),
+        3 => crate::ui::term_label(l, agreement::STAGES, &d.stage),
+        _ => crate::ui::term_label(l, agreement::AGREEMENT_TYPES, &d.agreement_type),
+    }
+}
+
 /// The comparison as a DOCX: title, citation, one column per agreement, one row per provision
 /// coded in at least one of them, grouped by topic.
 pub fn comparison(l: Lang, agreements: &[Agreement]) -> Result<Vec<u8>, zip::result::ZipError> {
@@ -94,37 +106,20 @@ pub fn comparison(l: Lang, agreements: &[Agreement]) -> Result<Vec<u8>, zip::res
         "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/>{borders}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
     ));
     // Header rows: names, then facts.
-    let facts: [(&str, Box<dyn Fn(&Agreement) -> String>); 5] = [
-        (
-            t(l, "agr.col.name"),
-            Box::new(|a: &Agreement| format!("{} (AgtId {})", a.data.name, a.data.pax_id)),
-        ),
-        (
-            t(l, "agr.col.date"),
-            Box::new(|a: &Agreement| a.data.date.clone()),
-        ),
-        (
-            t(l, "agr.col.country"),
-            Box::new(|a: &Agreement| a.data.country_text.clone()),
-        ),
-        (
-            t(l, "agr.col.stage"),
-            Box::new(move |a: &Agreement| {
-                crate::ui::term_label(l, agreement::STAGES, &a.data.stage)
-            }),
-        ),
-        (
-            t(l, "agr.col.type"),
-            Box::new(move |a: &Agreement| {
-                crate::ui::term_label(l, agreement::AGREEMENT_TYPES, &a.data.agreement_type)
-            }),
-        ),
-    ];
-    for (label, f) in &facts {
+    for (i, label) in [
+        t(l, "agr.col.name"),
+        t(l, "agr.col.date"),
+        t(l, "agr.col.country"),
+        t(l, "agr.col.stage"),
+        t(l, "agr.col.type"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         body.push_str("<w:tr><w:trPr><w:tblHeader/></w:trPr>");
         body.push_str(&cell(label, true, true));
         for a in agreements {
-            body.push_str(&cell(&f(a), true, true));
+            body.push_str(&cell(&fact(l, i, a), true, true));
         }
         body.push_str("</w:tr>");
     }
