@@ -4,6 +4,7 @@
 //! levels, compartments, the policy engine, the audit chain — so that storage and the web edge can
 //! only ask, never decide for themselves.
 
+pub mod agreement;
 pub mod analysis;
 pub mod audit;
 pub mod fund;

@@ -118,10 +118,12 @@ pub enum ResourceKind {
     Training,
     /// Versioned analyses of a process (actor maps, process maps, conflict analyses).
     Analysis,
+    /// Peace agreements (PA-X): reference data of the unit, public by default.
+    Agreement,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 18] = [
+    pub const ALL: [ResourceKind; 19] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -140,6 +142,7 @@ impl ResourceKind {
         ResourceKind::Debrief,
         ResourceKind::Training,
         ResourceKind::Analysis,
+        ResourceKind::Agreement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -163,6 +166,7 @@ impl ResourceKind {
             ResourceKind::Training => "training",
 
             ResourceKind::Analysis => "analysis",
+            ResourceKind::Agreement => "agreement",
         }
     }
 
@@ -372,6 +376,12 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Analysis, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
         (K::Analysis, R::Adviser) => &[Read, Export],
         (K::Analysis, R::LegalAdviser) => &[Read],
+
+        // Peace agreements (PA-X) are reference knowledge: every staff role reads and exports
+        // them; analysts and administrators import and correct them; partners see nothing.
+        (K::Agreement, R::Admin | R::Analyst) => &[Read, Create, Update, Export],
+        (K::Agreement, R::Partner) => &[],
+        (K::Agreement, _) => &[Read, Export],
 
         _ => &[],
     }

@@ -12,6 +12,7 @@
 //! 64-bit and flags are 0/1 integers so that the same decoding works on both.
 
 mod access;
+mod agreement;
 mod analysis;
 mod audit;
 mod auth;
@@ -28,6 +29,10 @@ mod training;
 mod users;
 
 pub use access::{Access, Page};
+pub use agreement::{
+    AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob,
+    PaxReport,
+};
 pub use analysis::RestoreRequest;
 pub use audit::{AuditFilter, VerifyReport};
 pub use auth::{

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+mod docx;
 pub mod error;
 pub mod i18n;
 pub mod metrics;

@@ -209,6 +209,20 @@ pub enum ImportCmd {
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
     },
+    /// Import peace agreements from a PA-X CSV export (PA-X Peace Agreements Database,
+    /// University of Edinburgh, PeaceRep; e.g. pax_all_agreements_data_v6.csv). Agreements are
+    /// matched by AgtId: new ones are added, changed ones updated, unchanged ones left alone, so
+    /// importing the same file again changes nothing. Every row is checked first; when a row is
+    /// invalid nothing is imported and each problem is named by row and column (exit status 1).
+    Pax {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The PA-X CSV file.
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

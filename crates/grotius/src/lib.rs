@@ -380,6 +380,81 @@ async fn user(cmd: UserCmd) -> Result<ExitCode> {
 
 async fn import(cmd: ImportCmd) -> Result<ExitCode> {
     match cmd {
+        ImportCmd::Pax {
+            store,
+            file,
+            as_user,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let s = open_existing(&store).await?;
+            let access = match as_user {
+                None => s.cli_operator(),
+                Some(name) => {
+                    let id = s
+                        .cli_operator()
+                        .find_user_id(&name)
+                        .await
+                        .with_context(|| format!("no user named '{name}'"))?;
+                    s.cli_act_as(&id)
+                        .await?
+                        .with_context(|| format!("user '{name}' is disabled"))?
+                }
+            };
+            eprintln!("checking {} …", file.display());
+            let report = access
+                .import_agreements(&bytes, &mut |done, total| {
+                    if total > 0 {
+                        eprint!("\rwriting agreements: {done}/{total}");
+                        if done == total {
+                            eprintln!();
+                        }
+                    }
+                })
+                .await
+                .with_context(|| format!("cannot import {}", file.display()))?;
+            for p in &report.problems {
+                if p.row == 0 {
+                    println!("{}", p.message);
+                } else if p.value.is_empty() {
+                    println!("row {}, column {}: {}", p.row, p.column, p.message);
+                } else {
+                    println!(
+                        "row {}, column {}: {} (value '{}')",
+                        p.row, p.column, p.message, p.value
+                    );
+                }
+            }
+            if !report.committed() {
+                eprintln!(
+                    "nothing imported: {} problem(s) in {} record(s); correct the file and import it again",
+                    report.problems.len(),
+                    report.records
+                );
+                return Ok(ExitCode::from(1));
+            }
+            println!(
+                "{} agreements read: {} new, {} updated, {} unchanged",
+                report.records, report.inserted, report.updated, report.unchanged
+            );
+            if report.inserted + report.updated == 0 {
+                println!("nothing changed: every agreement is already up to date");
+            }
+            if !report.unmapped.is_empty() {
+                println!(
+                    "{} PA-X country names have no ISO 3166-1 code (kept as text):",
+                    report.unmapped.len()
+                );
+                let names: Vec<String> = report
+                    .unmapped
+                    .iter()
+                    .map(|(n, c)| format!("{n} ({c})"))
+                    .collect();
+                println!("  {}", names.join(", "));
+            }
+            println!("source: {}", grotius_domain::agreement::CITATION);
+            Ok(ExitCode::SUCCESS)
+        }
         ImportCmd::Experts {
             store,
             file,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Its OpenAPI 3.1 document is generated from these handlers and
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
+pub(crate) mod agreements;
 mod analyses;
 pub(crate) mod fund;
 pub(crate) mod lessons;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .merge(lessons::routes())
         .merge(analyses::routes())
         .merge(fund::routes())
+        .merge(agreements::routes())
         .fallback(api_not_found)
 }
 
@@ -173,6 +175,7 @@ async fn openapi() -> Response {
     doc.merge(lessons::LessonsApi::openapi());
     doc.merge(analyses::AnalysesApi::openapi());
     doc.merge(fund::FundApi::openapi());
+    doc.merge(agreements::AgreementsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

@@ -1,6 +1,7 @@
 //! Dutch and English for every string of the UI. Keys are looked up in one table; a test checks
 //! that every key used in the source exists and has both languages.
 
+mod agreements;
 mod analyses;
 mod fund;
 mod lessons;
@@ -64,6 +65,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     lessons::STRINGS,
     analyses::STRINGS,
     fund::STRINGS,
+    agreements::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

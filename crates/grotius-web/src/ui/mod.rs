@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod agreements;
 mod analyses;
 mod audit;
 pub(crate) mod chart;
@@ -91,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .merge(trainings::routes())
         .merge(analyses::routes())
         .merge(fund::routes())
+        .merge(agreements::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -179,6 +181,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/roster", "nav.roster"),
         ("/fund", "nav.fund"),
         ("/knowledge", "nav.knowledge"),
+        ("/agreements", "nav.agreements"),
         ("/accountability", "nav.accountability"),
         ("/early-warning", "nav.early-warning"),
         ("/reference", "nav.reference"),

@@ -1,5 +1,6 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
+pub mod agreements;
 mod analyses;
 mod fund;
 mod lessons;
@@ -321,6 +322,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     network::seed_engagements(&coordinator(store).await?).await?;
     participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
+    agreements::seed(store).await?;
     analyses::seed(store).await?;
     fund::seed(store).await
 }

@@ -84,6 +84,8 @@ enum Body {
     AnalysisVersion,
     /// Restore version 1 (of the fixture analysis, which has two).
     AnalysisRestore,
+    /// A one-agreement PA-X CSV (AgtId unique per call).
+    PaxCsv,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -332,6 +334,23 @@ const MATRIX: &[Row] = &[
     row("GET",    "/audit.csv",                         Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200]),
     row("GET",    "/reference",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/account",                           Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    // Peace agreements (PA-X): reference knowledge for every staff role; administrators and
+    // analysts import; partners see nothing.
+    row("GET",    "/api/v1/agreements",                 Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/api/v1/agreements?facets=women,water&country=SD", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/api/v1/agreements/{agreement}",     Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/api/v1/agreements/999999",          Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/agreements/compare?ids={agreement}", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/api/v1/agreements/compare?ids={agreement}&format=docx", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("POST",   "/api/v1/agreements/import",          Body::PaxCsv, [202, 403, 403, 202, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
+    row("GET",    "/api/v1/agreements/imports/{agreement_job}", Body::None, [200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
+    row("GET",    "/agreements",                        Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/agreements/{agreement}",            Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/agreements/compare?ids={agreement}", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/agreements/compare.docx?ids={agreement}", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 200]),
+    row("GET",    "/agreements/import",                 Body::None, [200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
+    row("POST",   "/agreements/import",                 Body::Form(&[("file", "not a PA-X file")]), [303, 403, 403, 303, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
+    row("GET",    "/agreements/imports/{agreement_job}", Body::None, [200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
 ];
 
 /// Processes each role must see in the list (demo data plus one confidential record without
@@ -569,6 +588,17 @@ async fn fixture(app: &App) -> Fixture {
     ids.insert("other_user", outsider.id.clone());
     ids.insert("other_token", tok.id);
 
+    // Peace agreements: one imported agreement and one import job.
+    let pax = b"Con,Reg,AgtId,Agt,Dat,Stage,Agtp,GeWom,Wat\nSudan,Africa (excl MENA),4242,Fixture agreement,2019-08-17,SubComp,Intra,1,1\n";
+    let report = op.import_agreements(pax, &mut |_, _| {}).await.unwrap();
+    assert_eq!(report.inserted, 1, "{report:?}");
+    ids.insert("agreement", "4242".to_string());
+    let job = op
+        .start_agreement_import("fixture.csv", pax.to_vec())
+        .await
+        .unwrap();
+    ids.insert("agreement_job", job);
+
     let mut tokens = HashMap::new();
     let mut user_ids = HashMap::new();
     for role in ROLES {
@@ -609,7 +639,7 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::Expert => Some(
             json!({"name": format!("Matrix expert {n}"), "sex": "female", "expertise": ["process-design"], "languages": ["en"], "regions": ["Eastern Africa"], "tracks": ["II"], "clearance": "internal", "classification": "internal"}),
         ),
-        Body::ExpertCsv => None,
+        Body::ExpertCsv | Body::PaxCsv => None,
         Body::Request => Some(
             json!({"title": format!("Matrix request {n}"), "requester": "EU Special Representative", "request_type": "advisory", "modality": "remote", "urgency": "routine", "countries": ["SD"], "expertise": ["process-design"], "languages": ["en"], "classification": "internal"}),
         ),
@@ -778,6 +808,21 @@ async fn every_role_every_route() {
                 if matches!(r.body, Body::ParticipantCsv) {
                     let csv = format!(
                         "name,sex,organisation,organisation_type,country\nImported {n},female,Matrix org,civil-society,SD\n"
+                    );
+                    let resp = app
+                        .client
+                        .post(app.url(&path))
+                        .bearer_auth(&f.tokens[role])
+                        .header("content-type", "text/csv")
+                        .body(csv)
+                        .send()
+                        .await
+                        .unwrap();
+                    resp.status().as_u16()
+                } else if matches!(r.body, Body::PaxCsv) {
+                    let csv = format!(
+                        "Con,Reg,AgtId,Agt,Dat,Stage,Agtp\nYemen,Middle East and North Africa,{},Matrix agreement {n},2020-01-01,Pre,Intra\n",
+                        900_000 + n
                     );
                     let resp = app
                         .client

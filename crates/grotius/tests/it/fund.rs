@@ -608,7 +608,11 @@ async fn the_demo_fund_has_every_state_both_tracks_and_two_currencies() {
     let linked = page
         .items
         .iter()
-        .find(|a| a.process_ids.iter().any(|p| confidential.contains(&p.as_str())))
+        .find(|a| {
+            a.process_ids
+                .iter()
+                .any(|p| confidential.contains(&p.as_str()))
+        })
         .unwrap();
     let d = officer.application_detail(&linked.id).await.unwrap();
     assert_eq!(d.processes.len(), 1, "{:?}", d.processes);

@@ -3,6 +3,7 @@
 //! named by `GROTIUS_TEST_DATABASE_URL` (a PostgreSQL server; each test gets a fresh database) or,
 //! when it is unset, against a fresh SQLite file.
 
+mod agreements;
 mod analyses;
 mod audit_tamper;
 mod authz_matrix;
