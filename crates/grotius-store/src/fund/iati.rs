@@ -12,7 +12,9 @@ use std::fmt::Write as _;
 
 use grotius_domain::fund::{self, Application, Instrument};
 use grotius_domain::roster::{civil_from_days, parse_date};
-use grotius_domain::{Action, Resource, ResourceKind, organisation_bound};
+use grotius_domain::{
+    Action, Classification, Resource, ResourceKind, Role, Subject, organisation_bound,
+};
 use grotius_security::now_micros;
 use serde::Serialize;
 use sqlx::Row;
@@ -21,13 +23,33 @@ use super::APP_COLS;
 use super::reports::is_sensitive;
 use crate::db::{Bind, Filter};
 use crate::process::visibility;
-use crate::{Access, Result, StoreError};
+use crate::{Access, Result, Store, StoreError};
 
 /// The reporting organisation: the Netherlands Ministry of Foreign Affairs (its IATI
 /// organisation identifier) as a government body (OrganisationType 10).
 pub const REPORTING_ORG_REF: &str = "XM-DAC-7";
 pub const REPORTING_ORG_NAME: &str = "Ministry of Foreign Affairs of the Netherlands";
 pub const REPORTING_ORG_TYPE: &str = "10";
+
+impl Store {
+    /// The subject of `grotius export iati` without `--as`: a read-only fund officer cleared
+    /// for internal records, in no compartment — it can export what is publishable and nothing
+    /// else. Like [`Store::cli_operator`], for the command line only.
+    pub fn cli_publisher(&self) -> Access {
+        Access {
+            store: self.clone(),
+            subject: Subject {
+                user_id: "cli".into(),
+                username: "cli (iati)".into(),
+                roles: vec![Role::FundOfficer],
+                clearance: Classification::Internal,
+                compartments: Default::default(),
+                organisation: None,
+                read_only: true,
+            },
+        }
+    }
+}
 
 /// What an IATI export produced.
 #[derive(Debug, Clone, Serialize)]

@@ -1141,3 +1141,102 @@ mod tests {
         assert_eq!(median(&[1, 2, 4, 10]), Some(3.0));
     }
 }
+
+impl Access {
+    /// Records many payments (disbursements, refunds, de-commitments) in one write transaction,
+    /// through the same ledger path as [`Access::record_payment`]: authorisation per grant, the
+    /// same validation, postings, balance and ceiling checks, an audit entry and a change-feed
+    /// row per ledger transaction. All or nothing. The bulk path of `grotius bench fund` (and
+    /// of loading a historic ledger).
+    pub async fn record_payments_bulk(
+        &self,
+        items: &[(String, super::PaymentInput)],
+    ) -> Result<usize> {
+        let mut apps: HashMap<String, fund::Application> = HashMap::new();
+        let mut moves = Vec::with_capacity(items.len());
+        for (app_id, input) in items {
+            if !apps.contains_key(app_id) {
+                let a = self.get_application(app_id).await?;
+                self.authorize(
+                    Action::Create,
+                    Resource::of_organisation(ResourceKind::FundTransaction, &a.labels, &a.partner),
+                    Some(&a.id),
+                )
+                .await?;
+                apps.insert(app_id.clone(), a);
+            }
+            let a = &apps[app_id];
+            let kind = input.kind.trim();
+            if !matches!(kind, "disbursement" | "refund" | "decommitment") {
+                return Err(StoreError::invalid(
+                    "kind",
+                    format!("'{kind}' is not one of: disbursement, refund, decommitment"),
+                ));
+            }
+            if !matches!(a.state.as_str(), "approved" | "closed")
+                || (a.state == "closed" && kind != "refund")
+            {
+                return Err(StoreError::Conflict(format!(
+                    "application {} is {}; payments need an approved grant",
+                    a.reference, a.state
+                )));
+            }
+            let currency = fund::parse_currency(&input.currency)?;
+            let amount = fund::parse_amount(&input.amount, &currency, "amount")?;
+            if amount == 0 {
+                return Err(StoreError::invalid(
+                    "amount",
+                    "the amount must be above zero",
+                ));
+            }
+            let rate = if currency == "EUR" {
+                fund::RATE_SCALE
+            } else {
+                fund::parse_rate(&input.rate)?
+            };
+            let value_date = input.value_date.trim().to_string();
+            if grotius_domain::roster::parse_date(&value_date).is_none() {
+                return Err(StoreError::invalid(
+                    "value_date",
+                    format!("'{value_date}' is not a date (YYYY-MM-DD)"),
+                ));
+            }
+            let eur = fund::to_eur_cents(amount, &currency, rate);
+            moves.push((
+                app_id.clone(),
+                kind.to_string(),
+                currency,
+                amount,
+                rate,
+                eur,
+                value_date,
+                input.memo.trim().to_string(),
+            ));
+        }
+        let mut tx = self.store.write_tx().await?;
+        for (app_id, kind, currency, amount, rate, eur, value_date, memo) in &moves {
+            let a = &apps[app_id];
+            super::ledger::lock_year(&mut tx, &self.store, &a.instrument_id, a.fiscal_year)
+                .await?;
+            super::ledger::post(
+                &mut tx,
+                self,
+                super::ledger::Movement {
+                    kind,
+                    instrument_id: &a.instrument_id,
+                    year: a.fiscal_year,
+                    application: Some(a),
+                    currency,
+                    amount: *amount,
+                    rate: *rate,
+                    eur: *eur,
+                    value_date,
+                    memo,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(moves.len())
+    }
+}

@@ -6,6 +6,7 @@ mod admin;
 mod analyses;
 mod audit;
 pub(crate) mod chart;
+mod fund_reports;
 mod lessons;
 mod login;
 mod modules;
@@ -89,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         .merge(lessons::routes())
         .merge(trainings::routes())
         .merge(analyses::routes())
+        .merge(fund_reports::routes())
         .route("/{module}", get(modules::module_page))
 }
 
