@@ -448,7 +448,7 @@ pub async fn fund(
         let country = COUNTRIES[rng.below(COUNTRIES.len() as u64) as usize];
         let theme = THEMES[rng.below(THEMES.len() as u64) as usize];
         let input = ApplicationInput {
-            instrument_id: instruments[(n % 2) as usize].id.clone(),
+            instrument_id: instruments[n % 2].id.clone(),
             title: format!("Bench application {n}"),
             partner: PARTNERS[rng.below(PARTNERS.len() as u64) as usize].into(),
             currency: if usd { "USD" } else { "EUR" }.into(),

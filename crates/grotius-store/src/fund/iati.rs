@@ -196,11 +196,7 @@ fn write_activity(
         e(org),
         e(REPORTING_ORG_NAME)
     );
-    let _ = writeln!(
-        x,
-        "  <title><narrative>{}</narrative></title>",
-        e(&a.title)
-    );
+    let _ = writeln!(x, "  <title><narrative>{}</narrative></title>", e(&a.title));
     let instrument_name = instrument
         .map(|i| format!("{} ({})", i.name, i.code))
         .unwrap_or_else(|| "the flexible mediation fund".into());
@@ -233,7 +229,11 @@ fn write_activity(
         let _ = writeln!(x, r#"  <activity-date type="3" iso-date="{}"/>"#, e(&end));
     }
     if let Some(c) = closed_at {
-        let _ = writeln!(x, r#"  <activity-date type="4" iso-date="{}"/>"#, date_of(c));
+        let _ = writeln!(
+            x,
+            r#"  <activity-date type="4" iso-date="{}"/>"#,
+            date_of(c)
+        );
     }
     let shares = super::reports::split(10_000, a.countries.len().max(1));
     for (c, pct) in a.countries.iter().zip(shares) {
@@ -306,10 +306,7 @@ impl Access {
             None,
         )
         .await?;
-        if !self.may(
-            Action::Read,
-            Resource::kind(ResourceKind::FundTransaction),
-        ) {
+        if !self.may(Action::Read, Resource::kind(ResourceKind::FundTransaction)) {
             return Err(StoreError::NotFound);
         }
         let mut f = Filter::default();

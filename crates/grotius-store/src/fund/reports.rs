@@ -522,7 +522,10 @@ fn decision_times(
     v
 }
 
-fn track_times(times: &[DecisionTime], instruments: &HashMap<String, Instrument>) -> Vec<TrackTimes> {
+fn track_times(
+    times: &[DecisionTime],
+    instruments: &HashMap<String, Instrument>,
+) -> Vec<TrackTimes> {
     fund::TRACKS
         .iter()
         .map(|t| {
@@ -647,13 +650,9 @@ fn confidential_lines(grants: &[&GrantRow]) -> Vec<ConfidentialLine> {
 
 impl Access {
     fn fundrep_check_reader(&self) -> Result<()> {
-        if !self.may(
-            Action::Read,
-            Resource::kind(ResourceKind::FundApplication),
-        ) || !self.may(
-            Action::Read,
-            Resource::kind(ResourceKind::FundTransaction),
-        ) {
+        if !self.may(Action::Read, Resource::kind(ResourceKind::FundApplication))
+            || !self.may(Action::Read, Resource::kind(ResourceKind::FundTransaction))
+        {
             return Err(StoreError::NotFound);
         }
         Ok(())
@@ -722,7 +721,8 @@ impl Access {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let g = grant_from_row(r)?;
-            let res = Resource::of_organisation(ResourceKind::FundTransaction, &g.labels, &g.partner);
+            let res =
+                Resource::of_organisation(ResourceKind::FundTransaction, &g.labels, &g.partner);
             if !self.may(Action::Read, res)
                 || !self.may(
                     Action::Read,
@@ -769,20 +769,18 @@ impl Access {
             let year: i64 = r.try_get("year")?;
             let scope: String = r.try_get("scope")?;
             let amount: i64 = r.try_get("amount")?;
-            let b = out
-                .entry((-year, id.clone()))
-                .or_insert_with(|| BudgetUse {
-                    instrument_code: instruments
-                        .get(&id)
-                        .map(|i| i.code.clone())
-                        .unwrap_or_default(),
-                    instrument_id: id.clone(),
-                    year: year as i32,
-                    budget: 0,
-                    used: 0,
-                    available: 0,
-                    ceilings: Vec::new(),
-                });
+            let b = out.entry((-year, id.clone())).or_insert_with(|| BudgetUse {
+                instrument_code: instruments
+                    .get(&id)
+                    .map(|i| i.code.clone())
+                    .unwrap_or_default(),
+                instrument_id: id.clone(),
+                year: year as i32,
+                budget: 0,
+                used: 0,
+                available: 0,
+                ceilings: Vec::new(),
+            });
             if scope == "budget" {
                 let available: i64 = r.try_get("available")?;
                 b.budget = amount;
@@ -915,11 +913,13 @@ impl Access {
     /// process linked to it get the full version unless they ask for the public one; everyone
     /// else gets the public version, in which sensitive grants appear only as rounded totals per
     /// region. Partners and roles without access to the fund get 404.
-    pub async fn fund_parliament(&self, year: i32, want_public: bool) -> Result<ParliamentOverview> {
-        if !self.may(
-            Action::Read,
-            Resource::kind(ResourceKind::FundApplication),
-        ) || organisation_bound(&self.subject, ResourceKind::FundApplication).is_some()
+    pub async fn fund_parliament(
+        &self,
+        year: i32,
+        want_public: bool,
+    ) -> Result<ParliamentOverview> {
+        if !self.may(Action::Read, Resource::kind(ResourceKind::FundApplication))
+            || organisation_bound(&self.subject, ResourceKind::FundApplication).is_some()
         {
             return Err(StoreError::NotFound);
         }
@@ -950,22 +950,20 @@ impl Access {
                         .is_none_or(|info| is_sensitive(&info.labels))
                 })
         };
-        let may_read_all = self.may(
-            Action::Read,
-            Resource::kind(ResourceKind::FundTransaction),
-        ) && grants.iter().all(|g| {
-            self.may(
-                Action::Read,
-                Resource::of_organisation(ResourceKind::FundTransaction, &g.labels, &g.partner),
-            ) && g.process_ids.iter().all(|p| {
-                processes.get(p).is_some_and(|info| {
-                    self.may(
-                        Action::Read,
-                        Resource::labelled(ResourceKind::Process, &info.labels),
-                    )
+        let may_read_all = self.may(Action::Read, Resource::kind(ResourceKind::FundTransaction))
+            && grants.iter().all(|g| {
+                self.may(
+                    Action::Read,
+                    Resource::of_organisation(ResourceKind::FundTransaction, &g.labels, &g.partner),
+                ) && g.process_ids.iter().all(|p| {
+                    processes.get(p).is_some_and(|info| {
+                        self.may(
+                            Action::Read,
+                            Resource::labelled(ResourceKind::Process, &info.labels),
+                        )
+                    })
                 })
-            })
-        });
+            });
         let public = want_public || !may_read_all;
         let (open, hidden): (Vec<&GrantRow>, Vec<&GrantRow>) = if public {
             grants.iter().partition(|g| !sensitive_grant(g))
@@ -983,18 +981,24 @@ impl Access {
                 without += 1;
             }
             let n = g.process_ids.len();
-            for (p, part) in g.process_ids.iter().zip(split(g.money().committed, n.max(1))) {
+            for (p, part) in g
+                .process_ids
+                .iter()
+                .zip(split(g.money().committed, n.max(1)))
+            {
                 let Some(info) = processes.get(p) else {
                     continue;
                 };
-                let s = supported.entry(p.clone()).or_insert_with(|| SupportedProcess {
-                    id: p.clone(),
-                    name: info.name.clone(),
-                    countries: info.countries.clone(),
-                    grants: 0,
-                    committed: 0,
-                    labels: info.labels.clone(),
-                });
+                let s = supported
+                    .entry(p.clone())
+                    .or_insert_with(|| SupportedProcess {
+                        id: p.clone(),
+                        name: info.name.clone(),
+                        countries: info.countries.clone(),
+                        grants: 0,
+                        committed: 0,
+                        labels: info.labels.clone(),
+                    });
                 s.grants += 1;
                 s.committed += part;
             }
@@ -1115,33 +1119,6 @@ pub const REPORT_HEADER: &[&str] = &[
     "outstanding_eur",
 ];
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_add_up() {
-        assert_eq!(split(100, 3), vec![34, 33, 33]);
-        assert_eq!(split(-5, 2), vec![-2, -3]);
-        assert_eq!(split(7, 1), vec![7]);
-        assert_eq!(split(-5, 2).iter().sum::<i64>(), -5);
-    }
-
-    #[test]
-    fn public_rounding_is_coarse() {
-        assert_eq!(round_public(12_345_678), 10_000_000);
-        assert_eq!(round_public(4_999_999), 0);
-        assert_eq!(round_public(115_000_000), 120_000_000);
-    }
-
-    #[test]
-    fn medians() {
-        assert_eq!(median(&[]), None);
-        assert_eq!(median(&[3]), Some(3.0));
-        assert_eq!(median(&[1, 2, 4, 10]), Some(3.0));
-    }
-}
-
 impl Access {
     /// Records many payments (disbursements, refunds, de-commitments) in one write transaction,
     /// through the same ledger path as [`Access::record_payment`]: authorisation per grant, the
@@ -1216,8 +1193,7 @@ impl Access {
         let mut tx = self.store.write_tx().await?;
         for (app_id, kind, currency, amount, rate, eur, value_date, memo) in &moves {
             let a = &apps[app_id];
-            super::ledger::lock_year(&mut tx, &self.store, &a.instrument_id, a.fiscal_year)
-                .await?;
+            super::ledger::lock_year(&mut tx, &self.store, &a.instrument_id, a.fiscal_year).await?;
             super::ledger::post(
                 &mut tx,
                 self,
@@ -1238,5 +1214,32 @@ impl Access {
         }
         tx.commit().await?;
         Ok(moves.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_add_up() {
+        assert_eq!(split(100, 3), vec![34, 33, 33]);
+        assert_eq!(split(-5, 2), vec![-2, -3]);
+        assert_eq!(split(7, 1), vec![7]);
+        assert_eq!(split(-5, 2).iter().sum::<i64>(), -5);
+    }
+
+    #[test]
+    fn public_rounding_is_coarse() {
+        assert_eq!(round_public(12_345_678), 10_000_000);
+        assert_eq!(round_public(4_999_999), 0);
+        assert_eq!(round_public(115_000_000), 120_000_000);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[3]), Some(3.0));
+        assert_eq!(median(&[1, 2, 4, 10]), Some(3.0));
     }
 }

@@ -38,7 +38,7 @@ fn group_digits(n: u64, sep: char) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -92,7 +92,13 @@ fn track_label(l: Lang, code: &str) -> String {
 
 // ─── Building blocks ────────────────────────────────────────────────────────────────────────
 
-fn money_table(l: Lang, caption: &str, head: &str, rows: &[ReportRow], total: &ReportRow) -> Markup {
+fn money_table(
+    l: Lang,
+    caption: &str,
+    head: &str,
+    rows: &[ReportRow],
+    total: &ReportRow,
+) -> Markup {
     html! {
         table.fundrep {
             caption { (caption) }
@@ -147,7 +153,14 @@ fn money_chart(l: Lang, id: &str, title: &str, rows: &[ReportRow]) -> Markup {
     }
 }
 
-fn section(l: Lang, id: &str, title: &str, head: &str, rows: &[ReportRow], total: &ReportRow) -> Markup {
+fn section(
+    l: Lang,
+    id: &str,
+    title: &str,
+    head: &str,
+    rows: &[ReportRow],
+    total: &ReportRow,
+) -> Markup {
     html! {
         section.fundrep-section aria-labelledby={ (id) "-h" } {
             h2 id={ (id) "-h" } { (title) }
@@ -365,9 +378,10 @@ pub async fn reports_page(v: Viewer, Query(q): Query<ReportQuery>) -> Response {
         Err(e) => return error_response(l, e),
     };
     let instruments = v.access.list_instruments().await.unwrap_or_default();
-    let may_export = v
-        .access
-        .may(Action::Export, Resource::kind(ResourceKind::FundTransaction));
+    let may_export = v.access.may(
+        Action::Export,
+        Resource::kind(ResourceKind::FundTransaction),
+    );
     let qs = format!(
         "&year={}&instrument={}",
         year.map(|y| y.to_string()).unwrap_or_default(),
