@@ -200,7 +200,7 @@ fn decisions_table(l: Lang, decisions: &[TrackTimes], benchmark: i64) -> Markup 
     }
 }
 
-fn decisions_chart(l: Lang, id: &str, decisions: &[TrackTimes], benchmark: i64) -> Markup {
+fn decisions_chart(id: &str, l: Lang, decisions: &[TrackTimes], benchmark: i64) -> Markup {
     let mut bars = Vec::new();
     for d in decisions {
         let name = track_label(l, &d.track);
@@ -472,7 +472,7 @@ pub async fn dashboard_page(v: Viewer, Query(q): Query<ReportQuery>) -> Response
         }
         h2 { (t(l, "fundrep.decisions")) }
         p.muted { (t(l, "fundrep.decisions.intro")) }
-        (decisions_chart(l, "fundrep-decisions", &d.decisions, d.benchmark_days))
+        (decisions_chart("fundrep-decisions", l, &d.decisions, d.benchmark_days))
         (decisions_table(l, &d.decisions, d.benchmark_days))
         h2 { (t(l, "fundrep.open.caption")) }
         (open_table(l, &d.open))
