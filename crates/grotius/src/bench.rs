@@ -361,13 +361,21 @@ pub async fn fund(
     applications: usize,
     runs: usize,
     database: Option<&str>,
+    keep: Option<&Path>,
 ) -> Result<()> {
     use grotius_domain::fund::{ApplicationInput, InstrumentInput};
     use grotius_store::{FundReportFilter, NewUser, PaymentInput};
 
-    let dir = tempfile::tempdir()?;
-    let ring = grotius_security::Keyring::create(dir.path())?;
-    let store = grotius_store::Store::open(dir.path(), database, ring).await?;
+    let tmp = tempfile::tempdir()?;
+    let dir = match keep {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let ring = grotius_security::Keyring::create(&dir)?;
+    let store = grotius_store::Store::open(&dir, database, ring).await?;
     println!(
         "fund benchmark on {} ({} applications, {} ledger transactions)",
         store.backend().name(),

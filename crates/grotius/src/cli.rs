@@ -248,6 +248,9 @@ pub enum BenchCmd {
         /// PostgreSQL URL of an empty database; without it, SQLite.
         #[arg(long)]
         database: Option<String>,
+        /// Build the fund in this (new, empty) directory and keep it, instead of a temporary one.
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Ranked expert matching through the store on a synthetic roster.
     Matching {

@@ -123,8 +123,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             applications,
             runs,
             database,
+            data,
         }) => {
-            bench::fund(transactions, applications, runs, database.as_deref()).await?;
+            bench::fund(
+                transactions,
+                applications,
+                runs,
+                database.as_deref(),
+                data.as_deref(),
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys(KeysCmd::Rotate { store, retire }) => {
