@@ -338,12 +338,20 @@ fn parse_year(s: Option<&str>) -> Result<Option<i32>, StoreError> {
     }
 }
 
-fn fund_nav(l: Lang, here: &str) -> Markup {
-    let links = [
+fn fund_nav(v: &Viewer, here: &str) -> Markup {
+    let l = v.lang;
+    // The dashboard and reports need the fund's money; the overview for Parliament does not.
+    let money = v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::FundTransaction));
+    let links: Vec<(&str, &str)> = [
         ("/fund/dashboard", "fundrep.nav.dashboard"),
         ("/fund/reports", "fundrep.nav.reports"),
         ("/fund/parliament", "fundrep.nav.parliament"),
-    ];
+    ]
+    .into_iter()
+    .filter(|(href, _)| money || *href == "/fund/parliament")
+    .collect();
     html! {
         nav.subnav.no-print aria-label=(t(l, "fundrep.nav.label")) {
             ul { @for (href, key) in links {
@@ -390,7 +398,7 @@ pub async fn reports_page(v: Viewer, Query(q): Query<ReportQuery>) -> Response {
     let selected = filter.instrument.clone().unwrap_or_default();
     let content = html! {
         h1 { (t(l, "fundrep.reports.title")) }
-        (fund_nav(l, "/fund/reports"))
+        (fund_nav(&v, "/fund/reports"))
         p { (t(l, "fundrep.reports.intro")) }
         form.filters.no-print method="get" action="/fund/reports" role="search" {
             label for="year" { (t(l, "fundrep.year")) input #year type="number" name="year" min="2000" max="2100" value=(year.map(|y| y.to_string()).unwrap_or_default()); }
@@ -465,7 +473,7 @@ pub async fn dashboard_page(v: Viewer, Query(q): Query<ReportQuery>) -> Response
     };
     let content = html! {
         h1 { (t(l, "fundrep.dashboard.title")) }
-        (fund_nav(l, "/fund/dashboard"))
+        (fund_nav(&v, "/fund/dashboard"))
         form.filters.no-print method="get" action="/fund/dashboard" role="search" {
             label for="year" { (t(l, "fundrep.year")) input #year type="number" name="year" min="2000" max="2100" value=(year.map(|y| y.to_string()).unwrap_or_default()); }
             button type="submit" { (t(l, "proc.filter")) }
@@ -538,7 +546,7 @@ pub async fn parliament_page(v: Viewer, Query(q): Query<ReportQuery>) -> Respons
     let content = html! {
         article.parliament {
             h1 { (title) @if p.public { " " span.badge.public { (t(l, "fundrep.parl.public")) } } }
-            (fund_nav(l, "/fund/parliament"))
+            (fund_nav(&v, "/fund/parliament"))
             form.filters.no-print method="get" action="/fund/parliament" {
                 label for="year" { (t(l, "fundrep.year")) input #year type="number" name="year" min="2000" max="2100" value=(p.year); }
                 @if want_public { input type="hidden" name="public" value="1"; }
