@@ -41,6 +41,12 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use fund::iati::{IatiExport, REPORTING_ORG_NAME, REPORTING_ORG_REF};
+pub use fund::reports::{
+    BENCHMARK_DAYS, BudgetUse, ConfidentialLine, DecisionTime, FundDashboard, FundReport,
+    FundReportFilter, MIN_PUBLIC_CELL, PUBLIC_ROUNDING, ParliamentOverview, REPORT_HEADER,
+    ReportRow, SupportedProcess, TrackTimes,
+};
 pub use fund::{
     ApplicationDetail, ApplicationFilter, FundVerifyReport, LedgerEntry, PaymentInput, Step,
 };

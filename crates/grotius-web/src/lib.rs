@@ -124,7 +124,7 @@ mod architecture {
                     stack.push(path);
                 } else if path.file_name().is_some_and(|n| n != "lib.rs") {
                     let src = std::fs::read_to_string(&path).unwrap();
-                    for door in ["cli_operator", "cli_act_as"] {
+                    for door in ["cli_operator", "cli_act_as", "cli_publisher"] {
                         assert!(!src.contains(door), "{} calls {door}", path.display());
                     }
                 }

@@ -430,3 +430,313 @@ pub async fn matching(experts: usize, queries: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// `grotius bench fund`: a realistic fund built through the store — two instruments with
+/// budgets for four fiscal years, `applications` applications (most on the fast track, a fifth
+/// on the standard track through appraisal, review and committee; a tenth confidential) moved
+/// through the real workflow, then ledger transactions up to `transactions` in all:
+/// disbursements in tranches and some refunds, recorded with [`Access::record_payments_bulk`]
+/// (the ledger's own path — validation, postings, balance checks, audit entry and change feed
+/// per transaction — 1,000 per database transaction). Then times the dashboard, the reports and
+/// the annual overview for Parliament (p50/p99 over `runs`), approvals per second with 8
+/// concurrent approvers racing on one instrument-year, and `fund verify`.
+///
+/// [`Access::record_payments_bulk`]: grotius_store::Access::record_payments_bulk
+pub async fn fund(
+    transactions: usize,
+    applications: usize,
+    runs: usize,
+    database: Option<&str>,
+    keep: Option<&Path>,
+) -> Result<()> {
+    use grotius_domain::fund::{ApplicationInput, InstrumentInput};
+    use grotius_store::{FundReportFilter, NewUser, PaymentInput};
+
+    let tmp = tempfile::tempdir()?;
+    let dir = match keep {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.to_path_buf()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let ring = grotius_security::Keyring::create(&dir)?;
+    let store = grotius_store::Store::open(&dir, database, ring).await?;
+    println!(
+        "fund benchmark on {} ({} applications, {} ledger transactions)",
+        store.backend().name(),
+        applications,
+        transactions
+    );
+    let op = store.cli_operator();
+    let mut users = Vec::new();
+    for (name, role) in [
+        ("bench-officer", Role::FundOfficer),
+        ("bench-approver", Role::FundApprover),
+        ("bench-controller", Role::Controller),
+    ] {
+        let u = op
+            .create_user(&NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                password: "bench-password-2026".into(),
+                roles: vec![role],
+                clearance: Classification::Secret,
+                organisation: None,
+            })
+            .await?;
+        users.push(
+            store
+                .cli_act_as(&u.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user {name}"))?,
+        );
+    }
+    let (officer, approver, controller) = (users[0].clone(), users[1].clone(), users[2].clone());
+    let mut instruments = Vec::new();
+    for (code, oda) in [("FMF", true), ("PEACE", false)] {
+        let i = officer
+            .create_instrument(&InstrumentInput {
+                code: code.into(),
+                name: format!("{code} instrument"),
+                oda,
+                max_months: 24,
+                grant_ceiling: "500000.00".into(),
+                fast_track_threshold: "100000.00".into(),
+                fast_target_days: 10,
+                standard_target_days: 15,
+            })
+            .await?;
+        for year in 2024..=2027 {
+            officer
+                .set_ceiling(&i.id, year, "budget", "", "2000000000.00")
+                .await?;
+        }
+        instruments.push(i);
+    }
+    const COUNTRIES: [&str; 12] = [
+        "SD", "SS", "ET", "SO", "ML", "NE", "BF", "CO", "YE", "SY", "UA", "AF",
+    ];
+    const THEMES: [&str; 5] = ["rule-of-law", "water", "mhpss", "wps", "innovation"];
+    const PARTNERS: [&str; 8] = [
+        "Sahel Dialogue Initiative",
+        "Horn Peace Forum",
+        "Water Bridges",
+        "Inclusive Voices",
+        "Andean Dialogue Trust",
+        "Levant Mediation Centre",
+        "Women Mediators Network",
+        "Digital Peace Lab",
+    ];
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let t0 = Instant::now();
+    let mut approved: Vec<(String, i64)> = Vec::new();
+    for n in 0..applications {
+        let standard = rng.below(5) == 0;
+        let amount = if standard {
+            100_000 + rng.below(300_000)
+        } else {
+            5_000 + rng.below(90_000)
+        };
+        let usd = rng.below(4) == 0;
+        let country = COUNTRIES[rng.below(COUNTRIES.len() as u64) as usize];
+        let theme = THEMES[rng.below(THEMES.len() as u64) as usize];
+        let input = ApplicationInput {
+            instrument_id: instruments[n % 2].id.clone(),
+            title: format!("Bench application {n}"),
+            partner: PARTNERS[rng.below(PARTNERS.len() as u64) as usize].into(),
+            currency: if usd { "USD" } else { "EUR" }.into(),
+            amount: format!("{amount}.00"),
+            rate: if usd { "0.92".into() } else { String::new() },
+            start_date: format!("{}-{:02}-01", 2024 + rng.below(4), 1 + rng.below(12)),
+            months: 6 + rng.below(18) as i64,
+            why_now: "A window opened.".into(),
+            purpose_code: "15220".into(),
+            gender_marker: rng.below(3).to_string(),
+            themes: vec![theme.into()],
+            countries: vec![country.into()],
+            classification: if rng.below(10) == 0 {
+                "confidential"
+            } else {
+                "internal"
+            }
+            .into(),
+            ..Default::default()
+        };
+        let a = officer.create_application(&input).await?;
+        let fate = rng.below(20);
+        if fate == 0 {
+            continue; // draft
+        }
+        officer
+            .transition_application(&a.id, "submitted", "")
+            .await?;
+        if fate == 1 || fate == 2 {
+            continue; // open
+        }
+        if a.track == "standard" {
+            officer
+                .transition_application(&a.id, "appraisal", "")
+                .await?;
+            officer.transition_application(&a.id, "review", "").await?;
+            approver
+                .transition_application(&a.id, "committee", "")
+                .await?;
+        }
+        if fate == 3 || fate == 4 {
+            approver
+                .transition_application(&a.id, "rejected", "")
+                .await?;
+            continue;
+        }
+        approver
+            .transition_application(&a.id, "approved", "")
+            .await?;
+        approved.push((a.id.clone(), a.amount_eur));
+        if (n + 1) % 500 == 0 {
+            eprint!("\rapplications: {}/{applications}", n + 1);
+        }
+    }
+    eprintln!();
+    let base = store.verify_fund().await?.transactions as usize;
+    println!(
+        "  built {} applications ({} grants, {} ledger transactions) in {:.1} s",
+        applications,
+        approved.len(),
+        base,
+        t0.elapsed().as_secs_f64()
+    );
+    // Tranches: every grant gets about the same number of ledger transactions; a tranche is
+    // 1/50 of the grant, every tenth movement a refund of part of the last tranche.
+    let t1 = Instant::now();
+    let wanted = transactions.saturating_sub(base);
+    let per_grant = wanted.div_ceil(approved.len().max(1));
+    let mut items: Vec<(String, PaymentInput)> = Vec::new();
+    let mut written = 0usize;
+    'outer: for round in 0..per_grant {
+        for (id, eur) in &approved {
+            if written + items.len() >= wanted {
+                break 'outer;
+            }
+            let tranche = (eur / 50).max(1);
+            let (kind, cents) = if round % 10 == 9 {
+                ("refund", (tranche / 4).max(1))
+            } else {
+                ("disbursement", tranche)
+            };
+            items.push((
+                id.clone(),
+                PaymentInput {
+                    kind: kind.into(),
+                    currency: "EUR".into(),
+                    amount: grotius_domain::fund::format_amount(cents, "EUR"),
+                    value_date: "2027-06-30".into(),
+                    ..Default::default()
+                },
+            ));
+            if items.len() == 1000 {
+                written += controller.record_payments_bulk(&items).await?;
+                items.clear();
+                eprint!("\rledger: {}/{wanted}", written);
+            }
+        }
+    }
+    if !items.is_empty() {
+        written += controller.record_payments_bulk(&items).await?;
+    }
+    eprintln!();
+    println!(
+        "  recorded {written} payments in {:.1} s ({:.0} per second)",
+        t1.elapsed().as_secs_f64(),
+        written as f64 / t1.elapsed().as_secs_f64().max(1e-9)
+    );
+
+    async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<(f64, f64)>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = grotius_store::Result<T>>,
+    {
+        let mut ms = Vec::with_capacity(runs);
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            f().await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        ms.sort_by(|a, b| a.total_cmp(b));
+        Ok((percentile(&ms, 0.5), percentile(&ms, 0.99)))
+    }
+    let (p50, p99) = time(runs, || officer.fund_dashboard(None)).await?;
+    println!("  dashboard (all years):            p50 {p50:.1} ms  p99 {p99:.1} ms");
+    let y2027 = FundReportFilter {
+        year: Some(2027),
+        instrument: None,
+    };
+    let all_years = FundReportFilter::default();
+    let (p50, p99) = time(runs, || officer.fund_report(&y2027)).await?;
+    println!("  annual report 2027 (all tables):  p50 {p50:.1} ms  p99 {p99:.1} ms");
+    let (p50, p99) = time(runs, || officer.fund_report(&all_years)).await?;
+    println!("  report, all years:                p50 {p50:.1} ms  p99 {p99:.1} ms");
+    let (p50, p99) = time(runs, || officer.fund_parliament(2027, false)).await?;
+    println!("  overview for Parliament (full):   p50 {p50:.1} ms  p99 {p99:.1} ms");
+    let (p50, p99) = time(runs, || officer.fund_parliament(2027, true)).await?;
+    println!("  overview for Parliament (public): p50 {p50:.1} ms  p99 {p99:.1} ms");
+
+    // Approvals under contention: 8 approvers, 25 applications each, one instrument-year.
+    let mut queue = Vec::new();
+    for n in 0..200 {
+        let a = officer
+            .create_application(&ApplicationInput {
+                instrument_id: instruments[0].id.clone(),
+                title: format!("Race {n}"),
+                partner: "Race partner".into(),
+                currency: "EUR".into(),
+                amount: "10000.00".into(),
+                start_date: "2027-03-01".into(),
+                months: 6,
+                purpose_code: "15220".into(),
+                gender_marker: "1".into(),
+                countries: vec!["SD".into()],
+                classification: "internal".into(),
+                ..Default::default()
+            })
+            .await?;
+        officer
+            .transition_application(&a.id, "submitted", "")
+            .await?;
+        queue.push(a.id);
+    }
+    let t2 = Instant::now();
+    let mut tasks = Vec::new();
+    for chunk in queue.chunks(25) {
+        let approver = approver.clone();
+        let ids = chunk.to_vec();
+        tasks.push(tokio::spawn(async move {
+            for id in ids {
+                approver.transition_application(&id, "approved", "").await?;
+            }
+            Ok::<_, grotius_store::StoreError>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let secs = t2.elapsed().as_secs_f64();
+    println!(
+        "  approvals, 8 concurrent approvers: {} in {secs:.2} s = {:.0} per second",
+        queue.len(),
+        queue.len() as f64 / secs
+    );
+    let t3 = Instant::now();
+    let v = store.verify_fund().await?;
+    println!(
+        "  fund verify: {} transactions, {} problems, {:.2} s",
+        v.transactions,
+        v.problems.len(),
+        t3.elapsed().as_secs_f64()
+    );
+    if !v.problems.is_empty() {
+        anyhow::bail!("the ledger is not sound: {:?}", v.problems);
+    }
+    std::io::stdout().flush()?;
+    Ok(())
+}

@@ -101,6 +101,26 @@ pub enum Command {
     /// Import records from files.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Export records in open standards.
+    #[command(subcommand)]
+    Export(ExportCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ExportCmd {
+    /// IATI 2.03 activity XML of the fund's approved and closed grants, leaving out those
+    /// excluded from publication and those linked to confidential (or compartmented) processes.
+    Iati {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The XML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Export as this user (audited under that name); by default as a read-only fund
+        /// officer cleared for internal records.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -227,6 +247,25 @@ pub enum ImportCmd {
 
 #[derive(Subcommand)]
 pub enum BenchCmd {
+    /// The mediation fund: a realistic fund (2 instruments, thousands of applications, ledger
+    /// transactions through the store), then the dashboard and the annual report (p50/p99) and
+    /// approvals per second with 8 concurrent approvers. SQLite in a temporary directory, or
+    /// PostgreSQL with --database (an empty database).
+    Fund {
+        #[arg(long, default_value_t = 100_000)]
+        transactions: usize,
+        #[arg(long, default_value_t = 4_000)]
+        applications: usize,
+        /// Timed runs of each report.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        /// PostgreSQL URL of an empty database; without it, SQLite.
+        #[arg(long)]
+        database: Option<String>,
+        /// Build the fund in this (new, empty) directory and keep it, instead of a temporary one.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
     /// Ranked expert matching through the store on a synthetic roster.
     Matching {
         #[arg(long, default_value_t = 10_000)]

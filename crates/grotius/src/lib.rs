@@ -16,7 +16,7 @@ use grotius_security::Keyring;
 use grotius_store::{NewUser, Store, UserUpdate};
 use grotius_web::{AppState, WebConfig};
 
-use cli::{AuditCmd, Cli, Command, FundCmd, ImportCmd, KeysCmd, StoreArgs, UserCmd};
+use cli::{AuditCmd, Cli, Command, ExportCmd, FundCmd, ImportCmd, KeysCmd, StoreArgs, UserCmd};
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -113,6 +113,28 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(cmd) => import(cmd).await,
+        Command::Export(ExportCmd::Iati {
+            store,
+            out,
+            as_user,
+        }) => export_iati(&store, &out, as_user.as_deref()).await,
+        Command::Bench(cli::BenchCmd::Fund {
+            transactions,
+            applications,
+            runs,
+            database,
+            data,
+        }) => {
+            bench::fund(
+                transactions,
+                applications,
+                runs,
+                database.as_deref(),
+                data.as_deref(),
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Keys(KeysCmd::Rotate { store, retire }) => {
             let dir = keys_dir(&store.data, store.keys.as_deref());
             let mut ring = load_keys(&store.data, store.keys.as_deref())?;
@@ -375,6 +397,44 @@ async fn user(cmd: UserCmd) -> Result<ExitCode> {
             println!("{name} is now a member of {compartment}");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export_iati(store: &StoreArgs, out: &Path, as_user: Option<&str>) -> Result<ExitCode> {
+    let s = open_existing(store).await?;
+    let access = match as_user {
+        None => s.cli_publisher(),
+        Some(name) => {
+            let id = s
+                .cli_operator()
+                .find_user_id(name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            s.cli_act_as(&id)
+                .await?
+                .with_context(|| format!("user '{name}' is disabled"))?
+        }
+    };
+    let x = access
+        .export_iati(&mut |done, total| {
+            eprint!("\rIATI: {done}/{total} activities");
+            if done == total {
+                eprintln!();
+            }
+        })
+        .await
+        .context("cannot export IATI")?;
+    let tmp = out.with_extension("xml.part");
+    std::fs::write(&tmp, x.xml.as_bytes())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "IATI 2.03: {} activities written to {} (left out: {} excluded from publication, {} linked to confidential processes)",
+        x.activities,
+        out.display(),
+        x.excluded,
+        x.sensitive
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,7 +6,9 @@
 //! ceilings against the maintained exposure, then posts. So concurrent approvals queue and
 //! exactly those that fit succeed.
 
+pub(crate) mod iati;
 mod ledger;
+pub(crate) mod reports;
 
 use grotius_domain::fund::{
     self, Application, ApplicationInput, Ceiling, Effect, Hands, Instrument, InstrumentInput,

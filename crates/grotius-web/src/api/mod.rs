@@ -4,6 +4,7 @@
 pub(crate) mod agreements;
 mod analyses;
 pub(crate) mod fund;
+pub(crate) mod fund_reports;
 pub(crate) mod lessons;
 mod network;
 pub(crate) mod participation;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(analyses::routes())
         .merge(fund::routes())
         .merge(agreements::routes())
+        .merge(fund_reports::routes())
         .fallback(api_not_found)
 }
 
@@ -176,6 +178,7 @@ async fn openapi() -> Response {
     doc.merge(analyses::AnalysesApi::openapi());
     doc.merge(fund::FundApi::openapi());
     doc.merge(agreements::AgreementsApi::openapi());
+    doc.merge(fund_reports::FundReportsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

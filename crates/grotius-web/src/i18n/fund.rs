@@ -82,6 +82,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Aanvraag bewerken",
     ),
     (
+        "fund.application.noedit",
+        "Only drafts can be edited, by those who prepare them.",
+        "Alleen concepten kunnen worden bewerkt, door wie ze voorbereidt.",
+    ),
+    (
         "fund.application.delete",
         "Delete application",
         "Aanvraag verwijderen",

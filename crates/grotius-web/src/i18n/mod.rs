@@ -4,6 +4,7 @@
 mod agreements;
 mod analyses;
 mod fund;
+mod fund_reports;
 mod lessons;
 mod network;
 mod participation;
@@ -66,6 +67,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     analyses::STRINGS,
     fund::STRINGS,
     agreements::STRINGS,
+    fund_reports::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

@@ -138,6 +138,11 @@ pub async fn overview(v: Viewer, Query(q): Query<ListQuery>) -> Response {
     };
     let content = html! {
         h1 { (t(l, "fund.title")) }
+        nav.subnav aria-label=(t(l, "fundrep.nav.label")) { ul {
+            li { a href="/fund/dashboard" { (t(l, "fundrep.nav.dashboard")) } }
+            li { a href="/fund/reports" { (t(l, "fundrep.nav.reports")) } }
+            li { a href="/fund/parliament" { (t(l, "fundrep.nav.parliament")) } }
+        } }
         h2 { (t(l, "fund.instruments")) }
         @if instruments.is_empty() { p { (t(l, "fund.instruments.none")) } } @else {
             table {

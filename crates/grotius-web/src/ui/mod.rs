@@ -8,6 +8,7 @@ mod analyses;
 mod audit;
 pub(crate) mod chart;
 mod fund;
+mod fund_reports;
 mod lessons;
 mod login;
 mod modules;
@@ -93,6 +94,7 @@ pub fn routes() -> Router<AppState> {
         .merge(analyses::routes())
         .merge(fund::routes())
         .merge(agreements::routes())
+        .merge(fund_reports::routes())
         .route("/{module}", get(modules::module_page))
 }
 

@@ -318,6 +318,21 @@ const MATRIX: &[Row] = &[
     row("POST",   "/analyses/{analysis}/restore",       Body::Form(&[("version", "1")]), [404, 303, 303, 303, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
     row("POST",   "/analyses/{analysis_hoa}/restore",   Body::Form(&[("version", "1")]), [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("POST",   "/analyses/{fresh_analysis}/delete",  Body::Form(&[]), [404, 303, 403, 403, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    // Fund reports: money is read by the fund roles (partners: their own organisation's);
+    // the overview for Parliament by every fund reader but partners; export and IATI by the fund roles.
+    row("GET",    "/api/v1/fund/reports",               Body::None, [404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("GET",    "/api/v1/fund/reports?year=2026&instrument=no-such", Body::None, [404, 404, 404, 404, 422, 422, 422, 404, 404, 404, 404, 422, 404]),
+    row("GET",    "/api/v1/fund/reports/export?format=csv", Body::None, [404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 404, 403, 404]),
+    row("GET",    "/api/v1/fund/reports/parliament",    Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/fund/reports/parliament?public=1", Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/fund/dashboard",             Body::None, [404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("GET",    "/api/v1/fund/iati",                  Body::None, [403, 403, 404, 404, 200, 200, 200, 404, 404, 404, 404, 403, 404]),
+    row("GET",    "/fund/reports",                      Body::None, [404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("GET",    "/fund/reports/export?format=xlsx",   Body::None, [404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 404, 403, 404]),
+    row("GET",    "/fund/dashboard",                    Body::None, [404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 404, 200, 404]),
+    row("GET",    "/fund/parliament",                   Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/fund/parliament?public=1",          Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/fund/iati.xml",                     Body::None, [403, 403, 404, 404, 200, 200, 200, 404, 404, 404, 404, 403, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),

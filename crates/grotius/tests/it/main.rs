@@ -11,6 +11,7 @@ mod cli;
 mod crash;
 mod engagements;
 mod fund;
+mod fund_reports;
 mod harness;
 mod http;
 mod lessons;
