@@ -5,6 +5,9 @@ mod analyses;
 pub(crate) mod fund;
 pub(crate) mod lessons;
 mod network;
+mod search;
+
+pub(crate) use search::search_request;
 pub(crate) mod participation;
 pub(crate) mod roster;
 mod types;
@@ -64,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(lessons::routes())
         .merge(analyses::routes())
         .merge(fund::routes())
+        .merge(search::routes())
         .fallback(api_not_found)
 }
 
@@ -173,6 +177,7 @@ async fn openapi() -> Response {
     doc.merge(lessons::LessonsApi::openapi());
     doc.merge(analyses::AnalysesApi::openapi());
     doc.merge(fund::FundApi::openapi());
+    doc.merge(search::SearchApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

@@ -8,6 +8,7 @@ mod network;
 mod participation;
 mod platform;
 mod roster;
+mod search;
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     lessons::STRINGS,
     analyses::STRINGS,
     fund::STRINGS,
+    search::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

@@ -16,6 +16,7 @@ mod participation;
 mod processes;
 mod reference;
 mod roster;
+mod search;
 mod trainings;
 
 use axum::Router;
@@ -91,6 +92,7 @@ pub fn routes() -> Router<AppState> {
         .merge(trainings::routes())
         .merge(analyses::routes())
         .merge(fund::routes())
+        .merge(search::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -179,6 +181,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/roster", "nav.roster"),
         ("/fund", "nav.fund"),
         ("/knowledge", "nav.knowledge"),
+        ("/search", "nav.search"),
         ("/accountability", "nav.accountability"),
         ("/early-warning", "nav.early-warning"),
         ("/reference", "nav.reference"),
