@@ -250,7 +250,7 @@ impl Store {
         let now = grotius_security::now_micros();
         let mut watermark = from;
         let mut waiting = false;
-        let mut touched: BTreeSet<(ResourceKind, String)> = BTreeSet::new();
+        let mut touched: BTreeSet<(&'static str, String)> = BTreeSet::new();
         for r in &rows {
             let seq: i64 = r.try_get("seq")?;
             let at: i64 = r.try_get("at")?;
@@ -265,14 +265,22 @@ impl Store {
             let id: String = r.try_get("resource_id")?;
             if let Some(src) = grotius_search::source(&kind) {
                 if src.kind == ResourceKind::Process {
-                    touched.extend(self.search_children(&id).await?);
+                    touched.extend(
+                        self.search_children(&id)
+                            .await?
+                            .into_iter()
+                            .map(|(k, i)| (k.as_str(), i)),
+                    );
                 }
-                touched.insert((src.kind, id));
+                touched.insert((src.kind.as_str(), id));
             }
         }
         let mut changes = Vec::with_capacity(touched.len());
         let mut upserts = Vec::new();
         for (kind, id) in touched {
+            let Some(kind) = grotius_search::source(kind).map(|s| s.kind) else {
+                continue;
+            };
             match self.search_docs(kind, Some(&id)).await?.pop() {
                 Some(doc) => upserts.push(Change::Upsert(doc)),
                 None => {

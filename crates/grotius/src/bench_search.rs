@@ -98,7 +98,7 @@ struct Doc {
 
 fn make(rng: &mut Rng) -> Doc {
     let vocab = 30_000;
-    let mut text = |n: usize, rng: &mut Rng| {
+    let text = |n: usize, rng: &mut Rng| {
         (0..n)
             .map(|_| {
                 if rng.below(6) == 0 {

@@ -96,7 +96,7 @@ pub struct SearchHitDto {
     /// Plain text around the matches.
     pub snippet: String,
     /// Byte ranges [start, end) of the matched words in `snippet`.
-    pub highlights: Vec<[usize; 2]>,
+    pub highlights: Vec<Vec<usize>>,
     /// The page of the record in the web interface.
     pub url: String,
     /// Relevance (0 when sorted by date).
@@ -109,7 +109,7 @@ impl From<SearchHit> for SearchHitDto {
             kind: h.kind.as_str().to_string(),
             id: h.id,
             title: h.title,
-            highlights: h.snippet.highlights.iter().map(|&(s, e)| [s, e]).collect(),
+            highlights: h.snippet.highlights.iter().map(|&(s, e)| vec![s, e]).collect(),
             snippet: h.snippet.text,
             url: h.url,
             score: h.score,
