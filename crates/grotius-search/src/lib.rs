@@ -33,7 +33,7 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, TokenStream,
 };
 use tantivy::{
     DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
@@ -169,6 +169,17 @@ impl Lang {
             },
             None => Lang::En,
         }
+    }
+
+    /// The terms this language's analyser makes of a text (what the index stores and matches).
+    pub fn analyse(self, text: &str) -> Vec<String> {
+        let mut a = self.analyser();
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
     }
 
     pub fn parse(code: &str) -> Option<Lang> {

@@ -109,7 +109,12 @@ impl From<SearchHit> for SearchHitDto {
             kind: h.kind.as_str().to_string(),
             id: h.id,
             title: h.title,
-            highlights: h.snippet.highlights.iter().map(|&(s, e)| vec![s, e]).collect(),
+            highlights: h
+                .snippet
+                .highlights
+                .iter()
+                .map(|&(s, e)| vec![s, e])
+                .collect(),
             snippet: h.snippet.text,
             url: h.url,
             score: h.score,
