@@ -34,6 +34,8 @@ pub struct Store {
     pub(crate) network: Arc<tokio::sync::Mutex<crate::network::NetworkCache>>,
     /// The decoded roster in memory for matching, kept current from the change feed.
     pub(crate) roster: Arc<tokio::sync::Mutex<crate::roster::RosterCache>>,
+    /// This node's full-text index (`DATA/index/`), kept current from the change feed.
+    pub(crate) search: Arc<tokio::sync::Mutex<crate::search::SearchState>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,6 +112,9 @@ impl Store {
             audit_key,
             network: Arc::default(),
             roster: Arc::default(),
+            search: Arc::new(tokio::sync::Mutex::new(crate::search::SearchState::new(
+                data_dir.join("index"),
+            ))),
         };
         store.migrate().await?;
         store.init_rows().await?;

@@ -25,6 +25,7 @@ mod network;
 mod participation;
 mod process;
 mod roster;
+mod search;
 mod training;
 mod users;
 
@@ -50,6 +51,10 @@ pub use fund::reports::{
 pub use fund::{
     ApplicationDetail, ApplicationFilter, FundVerifyReport, LedgerEntry, PaymentInput, Step,
 };
+pub use grotius_search::{
+    Facets as SearchFacets, Hit as SearchHit, SearchRequest, SearchResults,
+    Snippet as SearchSnippet, Sort as SearchSort,
+};
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{
@@ -62,6 +67,7 @@ pub use roster::{
     BENCHMARK_HOURS, Breakdown, EXPERT_COLUMNS, ExpertFilter, ImportProblem, ImportReport,
     RequestDetail, RequestFilter, RosterStats, TableFormat, TeamMember, WaitingRequest,
 };
+pub use search::ReindexReport;
 pub use training::PARTICIPANT_COLUMNS;
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
 

@@ -101,6 +101,11 @@ pub enum Command {
     /// Import records from files.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Rebuild this node's search index (DATA/index/) from the database.
+    Reindex {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Export records in open standards.
     #[command(subcommand)]
     Export(ExportCmd),
@@ -284,5 +289,13 @@ pub enum BenchCmd {
         /// Write the graph and queries here for bench/network_reference.py.
         #[arg(long)]
         export: Option<PathBuf>,
+    },
+    /// Full-text search (index vs SQLite FTS5) on a synthetic corpus with facets and the
+    /// authorisation filter.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
     },
 }

@@ -2,6 +2,7 @@
 //! integration tests can drive them in-process.
 
 pub mod bench;
+mod bench_search;
 pub mod cli;
 pub mod demo;
 
@@ -41,6 +42,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             keys,
         } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
         Command::User(cmd) => user(cmd).await,
+        Command::Bench(cli::BenchCmd::Search { docs, rounds }) => {
+            bench_search::search(docs, rounds).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(cli::BenchCmd::Matching { experts, queries }) => {
             bench::matching(experts, queries).await?;
             Ok(ExitCode::SUCCESS)
@@ -87,6 +92,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Command::Reindex { store } => {
+            let s = open_existing(&store).await?;
+            let r = s.reindex_search().await?;
+            println!(
+                "search index rebuilt in {}: {} records, change feed at {}",
+                r.dir.display(),
+                r.documents,
+                r.seq
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Backup { data, out, keys } => {
             let store = open_existing(&StoreArgs {

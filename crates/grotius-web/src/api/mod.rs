@@ -7,6 +7,9 @@ pub(crate) mod fund;
 pub(crate) mod fund_reports;
 pub(crate) mod lessons;
 mod network;
+mod search;
+
+pub(crate) use search::search_request;
 pub(crate) mod participation;
 pub(crate) mod roster;
 mod types;
@@ -68,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fund::routes())
         .merge(agreements::routes())
         .merge(fund_reports::routes())
+        .merge(search::routes())
         .fallback(api_not_found)
 }
 
@@ -179,6 +183,7 @@ async fn openapi() -> Response {
     doc.merge(fund::FundApi::openapi());
     doc.merge(agreements::AgreementsApi::openapi());
     doc.merge(fund_reports::FundReportsApi::openapi());
+    doc.merge(search::SearchApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

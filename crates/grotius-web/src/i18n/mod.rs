@@ -10,6 +10,7 @@ mod network;
 mod participation;
 mod platform;
 mod roster;
+mod search;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +69,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     fund::STRINGS,
     agreements::STRINGS,
     fund_reports::STRINGS,
+    search::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

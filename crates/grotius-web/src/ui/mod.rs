@@ -18,6 +18,7 @@ mod participation;
 mod processes;
 mod reference;
 mod roster;
+mod search;
 mod trainings;
 
 use axum::Router;
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fund::routes())
         .merge(agreements::routes())
         .merge(fund_reports::routes())
+        .merge(search::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -184,6 +186,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/fund", "nav.fund"),
         ("/knowledge", "nav.knowledge"),
         ("/agreements", "nav.agreements"),
+        ("/search", "nav.search"),
         ("/accountability", "nav.accountability"),
         ("/early-warning", "nav.early-warning"),
         ("/reference", "nav.reference"),

@@ -307,7 +307,7 @@ async fn versions_diff_and_restore_round_trip() {
     assert!(
         stored
             .iter()
-            .all(|c| c.starts_with("enc:") && !c.contains("oil")),
+            .all(|c| c.starts_with("enc:") && !c.contains("salaries")),
         "{stored:?}"
     );
     // Versions are immutable in the database itself (only re-encryption may touch the content).

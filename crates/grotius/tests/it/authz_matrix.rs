@@ -249,6 +249,14 @@ const MATRIX: &[Row] = &[
     row("PUT",    "/api/v1/debriefs/{debrief}",         Body::Debrief, [403, 200, 200, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
     row("PUT",    "/api/v1/debriefs/{debrief_hoa}",     Body::Debrief, [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("DELETE", "/api/v1/debriefs/{fresh_debrief}",   Body::None, [403, 204, 403, 403, 403, 403, 404, 404, 404, 403, 403, 404, 404]),
+    // The one search: everyone may search; each finds only what they may read. "More like
+    // this" is not found for a record the asker may not read.
+    row("GET",    "/api/v1/search?q=water",             Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("GET",    "/api/v1/search/{kind_process}/{internal}/similar", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/search/{kind_process}/{conf_hoa}/similar", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/search?q=water",                    Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("GET",    "/search/{kind_process}/{internal}/similar", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/search/{kind_process}/{conf_hoa}/similar", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/api/v1/lessons/search",             Body::None, [200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 404, 404]),
     // Trainings: run by the unit, desks and advisers; read by analysts and the fund.
     row("GET",    "/api/v1/trainings",                  Body::None, [200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 404, 404]),
@@ -725,7 +733,8 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_training}", fresh)
         .replace("{fresh_participant}", fresh)
         .replace("{fresh_application}", fresh)
-        .replace("{n}", &n.to_string());
+        .replace("{n}", &n.to_string())
+        .replace("{kind_process}", "process");
     for (k, v) in &f.ids {
         s = s.replace(&format!("{{{k}}}"), v);
     }

@@ -18,4 +18,5 @@ mod lessons;
 mod network;
 mod participation;
 mod roster;
+mod search;
 mod store;

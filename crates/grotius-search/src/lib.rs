@@ -1,0 +1,993 @@
+//! The full-text index of Grotius: one tantivy index per app node over the records of every
+//! searchable kind ("sources"), with per-language analysers (English, Dutch, French, Arabic),
+//! facets, highlighted snippets, "more like this" — and the authorisation filter inside every
+//! query.
+//!
+//! * A [`SearchDoc`] is the *indexable view* of a record: only text stored in plaintext in the
+//!   database (titles, summaries, descriptions), never a field encrypted at rest.
+//! * A [`Scope`] is what a subject may read, compiled from its clearance, memberships and the
+//!   role table ([`grotius_domain::grants`]). Every query — hits, total, facet counts, snippets
+//!   and similar documents — runs as `user query AND scope`, so nothing is computed over a
+//!   document the subject may not read. Callers re-check each hit with `decide()` as well.
+//! * The index is derived data: [`SearchIndex::rebuild`] makes it from scratch; [`SearchIndex::apply`]
+//!   follows the change feed. The last applied feed position is the commit payload, so it is
+//!   saved atomically with the documents.
+//!
+//! A new source (agreements, documents, incidents) adds its kind to [`SOURCES`] with its URL
+//! pattern, and the store a loader that returns its [`SearchDoc`]s.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+use std::path::Path;
+
+use grotius_domain::policy::{Action, Labels, ResourceKind, Subject, grants, organisation_bound};
+use grotius_domain::security::{Classification, CompartmentId};
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, OwnedValue, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TokenStream,
+};
+use tantivy::{
+    DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+    directory::MmapDirectory,
+};
+
+/// Bumped whenever the schema or the analysers change: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The compartment value of a document without compartment (no compartment id can be "-").
+const NO_COMPARTMENT: &str = "-";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Directory(String),
+    #[error("search index: a hit failed the authorisation re-check")]
+    Recheck,
+}
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+/// A searchable kind of record and where its page is.
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    pub kind: ResourceKind,
+    /// Builds the UI path of a record from its id and its parent (the process) id.
+    pub url: fn(&str, &str) -> String,
+}
+
+/// Every kind the index holds. Agreements, documents and incidents add a row here.
+pub const SOURCES: [Source; 4] = [
+    Source {
+        kind: ResourceKind::Process,
+        url: |id, _| format!("/processes/{id}"),
+    },
+    Source {
+        kind: ResourceKind::Engagement,
+        url: |id, parent| format!("/processes/{parent}#engagement-{id}"),
+    },
+    Source {
+        kind: ResourceKind::Actor,
+        url: |id, _| format!("/network/actors/{id}"),
+    },
+    Source {
+        kind: ResourceKind::Debrief,
+        url: |id, _| format!("/debriefs/{id}"),
+    },
+];
+
+/// The source of a kind, if the index holds it.
+pub fn source(kind: &str) -> Option<&'static Source> {
+    SOURCES.iter().find(|s| s.kind.as_str() == kind)
+}
+
+/// The languages with their own analyser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Nl,
+    Fr,
+    Ar,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Nl, Lang::Fr, Lang::Ar];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+            Lang::Fr => "fr",
+            Lang::Ar => "ar",
+        }
+    }
+
+    fn stemmer(self) -> Language {
+        match self {
+            Lang::En => Language::English,
+            Lang::Nl => Language::Dutch,
+            Lang::Fr => Language::French,
+            Lang::Ar => Language::Arabic,
+        }
+    }
+
+    fn analyser(self) -> TextAnalyzer {
+        let base = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser);
+        match (self, StopWordFilter::new(self.stemmer())) {
+            // Accents are folded after stemming, so that the stemmer sees the real word and
+            // "négociations" and "negociation" meet.
+            (Lang::Ar, _) => base.filter(Stemmer::new(Language::Arabic)).build(),
+            (l, Some(stop)) => base
+                .filter(stop)
+                .filter(Stemmer::new(l.stemmer()))
+                .filter(AsciiFoldingFilter)
+                .build(),
+            (l, None) => base
+                .filter(Stemmer::new(l.stemmer()))
+                .filter(AsciiFoldingFilter)
+                .build(),
+        }
+    }
+
+    fn tokenizer_name(self) -> &'static str {
+        match self {
+            Lang::En => "grotius_en",
+            Lang::Nl => "grotius_nl",
+            Lang::Fr => "grotius_fr",
+            Lang::Ar => "grotius_ar",
+        }
+    }
+
+    /// The language of a text among English, Dutch, French and Arabic (English when unsure).
+    pub fn detect(text: &str) -> Lang {
+        // Only the four languages we analyse compete: a short Dutch text is otherwise easily
+        // taken for Afrikaans, and would miss the Dutch stemmer.
+        let detector = whatlang::Detector::with_allowlist(vec![
+            whatlang::Lang::Eng,
+            whatlang::Lang::Nld,
+            whatlang::Lang::Fra,
+            whatlang::Lang::Ara,
+        ]);
+        match detector.detect(text) {
+            Some(info) => match info.lang() {
+                whatlang::Lang::Nld => Lang::Nl,
+                whatlang::Lang::Fra => Lang::Fr,
+                whatlang::Lang::Ara => Lang::Ar,
+                _ => Lang::En,
+            },
+            None => Lang::En,
+        }
+    }
+
+    /// The terms this language's analyser makes of a text (what the index stores and matches).
+    pub fn analyse(self, text: &str) -> Vec<String> {
+        let mut a = self.analyser();
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+}
+
+/// The indexable view of one record: only what is stored in plaintext.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    pub kind: ResourceKind,
+    pub id: String,
+    /// The process a record belongs to ("" for a process or an actor).
+    pub parent: String,
+    pub title: String,
+    pub body: String,
+    /// The language, when the record says; detected otherwise.
+    pub lang: Option<Lang>,
+    /// ISO 3166 alpha-2 codes.
+    pub countries: Vec<String>,
+    pub year: Option<u64>,
+    /// For sorting by date: Unix micros (or a date as YYYYMMDD × 10⁶ — any monotone value).
+    pub date: i64,
+    pub themes: Vec<String>,
+    pub labels: Labels,
+}
+
+/// What a subject may read in the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub clearance: Classification,
+    pub compartments: BTreeSet<CompartmentId>,
+    pub kinds: Vec<ResourceKind>,
+}
+
+impl Scope {
+    /// The subject's scope: its clearance, its memberships, and the source kinds one of its
+    /// roles may read. Kinds a subject reads only for its own organisation (partners) are left
+    /// out: the index does not know organisations, so it fails closed.
+    pub fn for_subject(subject: &Subject) -> Scope {
+        let kinds = SOURCES
+            .iter()
+            .map(|s| s.kind)
+            .filter(|k| {
+                subject
+                    .roles
+                    .iter()
+                    .any(|r| grants(*r, *k).contains(&Action::Read))
+                    && organisation_bound(subject, *k).is_none()
+            })
+            .collect();
+        Scope {
+            clearance: subject.clearance,
+            compartments: subject.compartments.clone(),
+            kinds,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub sort: Sort,
+}
+
+/// A stretch of text with the byte ranges of the words that matched.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The text cut into (piece, highlighted) parts, for rendering with escaping.
+    pub fn parts(&self) -> Vec<(&str, bool)> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &(s, e) in &self.highlights {
+            if s < at || e > self.text.len() || s > e {
+                continue;
+            }
+            if s > at {
+                out.push((&self.text[at..s], false));
+            }
+            out.push((&self.text[s..e], true));
+            at = e;
+        }
+        if at < self.text.len() {
+            out.push((&self.text[at..], false));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub kind: ResourceKind,
+    pub id: String,
+    pub parent: String,
+    pub title: String,
+    pub snippet: Snippet,
+    pub url: String,
+    pub score: f32,
+    pub labels: Labels,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facets {
+    pub kind: Vec<(String, u64)>,
+    pub country: Vec<(String, u64)>,
+    pub year: Vec<(String, u64)>,
+    pub theme: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    kind: Field,
+    id: Field,
+    parent: Field,
+    title: Field,
+    body: Field,
+    lang: Field,
+    text: [Field; 4],
+    country: Field,
+    theme: Field,
+    year: Field,
+    date: Field,
+    classification: Field,
+    compartment: Field,
+    facets: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_field = |b: &mut tantivy::schema::SchemaBuilder, lang: Lang| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(lang.tokenizer_name())
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        b.add_text_field(&format!("text_{}", lang.code()), opts)
+    };
+    let fields = Fields {
+        key: b.add_text_field("key", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED),
+        id: b.add_text_field("id", STORED),
+        parent: b.add_text_field("parent", STRING | STORED),
+        title: b.add_text_field("title", STORED),
+        body: b.add_text_field("body", STORED),
+        lang: b.add_text_field("lang", STRING | STORED),
+        text: [
+            text_field(&mut b, Lang::En),
+            text_field(&mut b, Lang::Nl),
+            text_field(&mut b, Lang::Fr),
+            text_field(&mut b, Lang::Ar),
+        ],
+        country: b.add_text_field("country", STRING | STORED),
+        theme: b.add_text_field("theme", STRING | STORED),
+        year: b.add_u64_field("year", INDEXED | FAST | STORED),
+        date: b.add_i64_field("date", FAST | STORED),
+        classification: b.add_u64_field("classification", INDEXED | FAST | STORED),
+        compartment: b.add_text_field("compartment", STRING | STORED),
+        facets: b.add_facet_field("facets", FacetOptions::default()),
+    };
+    (b.build(), fields)
+}
+
+fn lang_index(l: Lang) -> usize {
+    match l {
+        Lang::En => 0,
+        Lang::Nl => 1,
+        Lang::Fr => 2,
+        Lang::Ar => 3,
+    }
+}
+
+fn key_of(kind: &str, id: &str) -> String {
+    format!("{kind}/{id}")
+}
+
+/// One change to apply: a record's current view, or its removal.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Upsert(SearchDoc),
+    Delete {
+        kind: ResourceKind,
+        id: String,
+    },
+    /// Removes every record of a process (engagements, debriefs) — when the process is gone.
+    DeleteChildren {
+        parent: String,
+    },
+}
+
+/// The index of one node.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").finish()
+    }
+}
+
+/// Where the index stands: which database it follows and the last change-feed position applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub instance: String,
+    pub seq: i64,
+}
+
+impl Position {
+    fn encode(&self) -> String {
+        format!(
+            "grotius-search v{SCHEMA_VERSION} {} {}",
+            self.instance, self.seq
+        )
+    }
+
+    fn decode(payload: &str) -> Option<Position> {
+        let mut parts = payload.split(' ');
+        if parts.next()? != "grotius-search" || parts.next()? != format!("v{SCHEMA_VERSION}") {
+            return None;
+        }
+        let instance = parts.next()?.to_string();
+        let seq = parts.next()?.parse().ok()?;
+        Some(Position { instance, seq })
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (or recreating it, when it was made with another
+    /// schema) as needed.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SearchError::Directory(format!("cannot create {}: {e}", dir.display())))?;
+        let (schema, fields) = schema();
+        let mmap = MmapDirectory::open(dir)
+            .map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+        let index = match Index::open_or_create(mmap, schema.clone()) {
+            Ok(index) => index,
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                // Another schema: the index is derived data, start again.
+                for entry in std::fs::read_dir(dir)
+                    .map_err(|e| SearchError::Directory(e.to_string()))?
+                    .flatten()
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                let mmap = MmapDirectory::open(dir)
+                    .map_err(|e| SearchError::Directory(format!("{}: {e}", dir.display())))?;
+                Index::create(mmap, schema, Default::default())?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Self::finish(index, fields)
+    }
+
+    /// An index in memory (benchmarks, tests).
+    pub fn in_memory() -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        Self::finish(Index::create_in_ram(schema), fields)
+    }
+
+    fn finish(index: Index, fields: Fields) -> Result<SearchIndex> {
+        for l in Lang::ALL {
+            index
+                .tokenizers()
+                .register(l.tokenizer_name(), l.analyser());
+        }
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// The database and feed position of the last commit, if it was made by this version.
+    pub fn position(&self) -> Result<Option<Position>> {
+        let metas = self.index.load_metas()?;
+        Ok(metas.payload.as_deref().and_then(Position::decode))
+    }
+
+    /// Sees commits made by another process on this directory (`grotius reindex`).
+    pub fn refresh(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// The number of documents in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn writer(&self) -> Result<tantivy::IndexWriter> {
+        Ok(self.index.writer_with_num_threads(1, 32_000_000)?)
+    }
+
+    fn to_document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        let kind = d.kind.as_str();
+        doc.add_text(f.key, key_of(kind, &d.id));
+        doc.add_text(f.kind, kind);
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.parent, &d.parent);
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.body, &d.body);
+        let lang = d
+            .lang
+            .unwrap_or_else(|| Lang::detect(&format!("{} {}", d.title, d.body)));
+        doc.add_text(f.lang, lang.code());
+        doc.add_text(f.text[lang_index(lang)], format!("{}\n{}", d.title, d.body));
+        doc.add_facet(f.facets, Facet::from_path(["kind", kind]));
+        for c in &d.countries {
+            doc.add_text(f.country, c);
+            doc.add_facet(f.facets, Facet::from_path(["country", c.as_str()]));
+        }
+        for t in &d.themes {
+            doc.add_text(f.theme, t);
+            doc.add_facet(f.facets, Facet::from_path(["theme", t.as_str()]));
+        }
+        if let Some(y) = d.year {
+            doc.add_u64(f.year, y);
+            doc.add_facet(f.facets, Facet::from_path(["year", y.to_string().as_str()]));
+        }
+        doc.add_i64(f.date, d.date);
+        doc.add_u64(f.classification, d.labels.classification as u64);
+        doc.add_text(
+            f.compartment,
+            d.labels
+                .compartment
+                .as_ref()
+                .map(|c| c.as_str())
+                .unwrap_or(NO_COMPARTMENT),
+        );
+        doc
+    }
+
+    fn commit(&self, mut writer: tantivy::IndexWriter, at: &Position) -> Result<()> {
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&at.encode());
+        prepared.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Applies changes and records the new feed position, in one commit.
+    pub fn apply(&self, changes: &[Change], at: &Position) -> Result<()> {
+        let writer = self.writer()?;
+        for c in changes {
+            match c {
+                Change::Upsert(d) => {
+                    writer.delete_term(Term::from_field_text(
+                        self.fields.key,
+                        &key_of(d.kind.as_str(), &d.id),
+                    ));
+                    writer.add_document(self.to_document(d))?;
+                }
+                Change::DeleteChildren { parent } => {
+                    if !parent.is_empty() {
+                        writer.delete_term(Term::from_field_text(self.fields.parent, parent));
+                    }
+                }
+                Change::Delete { kind, id } => {
+                    writer.delete_term(Term::from_field_text(
+                        self.fields.key,
+                        &key_of(kind.as_str(), id),
+                    ));
+                }
+            }
+        }
+        self.commit(writer, at)
+    }
+
+    /// Replaces the whole content.
+    pub fn rebuild(&self, docs: impl IntoIterator<Item = SearchDoc>, at: &Position) -> Result<()> {
+        let writer = self.writer()?;
+        writer.delete_all_documents()?;
+        for d in docs {
+            writer.add_document(self.to_document(&d))?;
+        }
+        self.commit(writer, at)
+    }
+
+    /// The authorisation filter: classification ≤ clearance AND compartment ∈ {none} ∪
+    /// memberships AND kind ∈ readable kinds. `None` when the subject may read no kind.
+    fn scope_query(&self, scope: &Scope) -> Option<Box<dyn Query>> {
+        if scope.kinds.is_empty() {
+            return None;
+        }
+        let f = &self.fields;
+        let term_q = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let classification: Box<dyn Query> = Box::new(RangeQuery::new(
+            Bound::Unbounded,
+            Bound::Included(Term::from_field_u64(
+                f.classification,
+                scope.clearance as u64,
+            )),
+        ));
+        let compartments = BooleanQuery::new(
+            std::iter::once(NO_COMPARTMENT)
+                .chain(scope.compartments.iter().map(|c| c.as_str()))
+                .map(|c| (Occur::Should, term_q(f.compartment, c)))
+                .collect(),
+        );
+        let kinds = BooleanQuery::new(
+            scope
+                .kinds
+                .iter()
+                .map(|k| (Occur::Should, term_q(f.kind, k.as_str())))
+                .collect(),
+        );
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, classification),
+            (Occur::Must, Box::new(compartments)),
+            (Occur::Must, Box::new(kinds)),
+        ])))
+    }
+
+    fn parser(&self) -> QueryParser {
+        let mut p = QueryParser::for_index(&self.index, self.fields.text.to_vec());
+        p.set_conjunction_by_default();
+        p
+    }
+
+    /// Searches within the scope. Every number and snippet is computed over readable documents
+    /// only: the scope is part of the query, not a filter on the results.
+    pub fn search(&self, scope: &Scope, req: &SearchRequest) -> Result<SearchResults> {
+        let Some(filter) = self.scope_query(scope) else {
+            return Ok(SearchResults::default());
+        };
+        let q = normalise_query(&req.q);
+        let user: Box<dyn Query> = if q.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            self.parser().parse_query_lenient(&q).0
+        };
+        let query = BooleanQuery::new(vec![(Occur::Must, user.box_clone()), (Occur::Must, filter)]);
+        let searcher = self.reader.searcher();
+        let limit = req.limit.clamp(1, 100);
+        let mut facets = FacetCollector::for_field("facets");
+        for f in ["/kind", "/country", "/year", "/theme"] {
+            facets.add_facet(f);
+        }
+        let (top, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
+            Sort::Relevance => searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(req.offset)
+                        .order_by_score(),
+                    Count,
+                    facets,
+                ),
+            )?,
+            Sort::Date => {
+                let (top, total, counts) = searcher.search(
+                    &query,
+                    &(
+                        TopDocs::with_limit(limit)
+                            .and_offset(req.offset)
+                            .order_by_fast_field::<i64>("date", Order::Desc),
+                        Count,
+                        facets,
+                    ),
+                )?;
+                (
+                    top.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                    total,
+                    counts,
+                )
+            }
+        };
+        let generators = self
+            .fields
+            .text
+            .iter()
+            .map(|field| {
+                let mut g = SnippetGenerator::create(&searcher, &*user, *field)?;
+                g.set_max_num_chars(220);
+                Ok(g)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            hits.push(self.hit(&searcher, addr, score, Some(&generators))?);
+        }
+        let facet_list = |root: &str| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = counts
+                .get(root)
+                .map(|(f, n)| {
+                    let s = f.to_path_string();
+                    (s.rsplit('/').next().unwrap_or_default().to_string(), n)
+                })
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
+        let mut year = facet_list("/year");
+        year.sort_by(|a, b| b.0.cmp(&a.0));
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: Facets {
+                kind: facet_list("/kind"),
+                country: facet_list("/country"),
+                year,
+                theme: facet_list("/theme"),
+            },
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        score: f32,
+        generators: Option<&[SnippetGenerator]>,
+    ) -> Result<Hit> {
+        let f = &self.fields;
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = |field: Field| -> String {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let kind_s = text(f.kind);
+        let src = source(&kind_s).ok_or(SearchError::Recheck)?;
+        let id = text(f.id);
+        let parent = text(f.parent);
+        let title = text(f.title);
+        let body = text(f.body);
+        let lang = Lang::parse(&text(f.lang)).unwrap_or(Lang::En);
+        let snippet = match generators {
+            Some(g) => {
+                let base = if body.is_empty() { &title } else { &body };
+                let s = g[lang_index(lang)].snippet(base);
+                if s.fragment().is_empty() {
+                    plain_snippet(base)
+                } else {
+                    Snippet {
+                        text: s.fragment().to_string(),
+                        highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+                    }
+                }
+            }
+            None => plain_snippet(if body.is_empty() { &title } else { &body }),
+        };
+        let classification = doc
+            .get_first(f.classification)
+            .and_then(|v| v.as_u64())
+            .and_then(|c| Classification::ALL.get(c as usize).copied())
+            .ok_or(SearchError::Recheck)?;
+        let compartment = text(f.compartment);
+        let compartment = if compartment == NO_COMPARTMENT {
+            None
+        } else {
+            Some(CompartmentId::parse(&compartment).map_err(|_| SearchError::Recheck)?)
+        };
+        Ok(Hit {
+            kind: src.kind,
+            url: (src.url)(&id, &parent),
+            id,
+            parent,
+            title,
+            snippet,
+            score,
+            labels: Labels {
+                classification,
+                compartment,
+            },
+        })
+    }
+
+    /// Records like the given one, among those the scope may read. `None` when the record itself
+    /// is not in the scope (or not indexed): the caller answers "not found".
+    pub fn similar(
+        &self,
+        scope: &Scope,
+        kind: ResourceKind,
+        id: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<Hit>>> {
+        let Some(filter) = self.scope_query(scope) else {
+            return Ok(None);
+        };
+        let f = &self.fields;
+        let key = Term::from_field_text(f.key, &key_of(kind.as_str(), id));
+        let searcher = self.reader.searcher();
+        let own = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(key.clone(), IndexRecordOption::Basic)),
+            ),
+            (Occur::Must, filter.box_clone()),
+        ]);
+        let found = searcher.search(&own, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = found.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let text = |field: Field| -> String {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let lang = Lang::parse(&text(f.lang)).unwrap_or(Lang::En);
+        let content = format!("{}\n{}", text(f.title), text(f.body));
+        let mlt = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_min_word_length(3)
+            .with_max_query_terms(25)
+            .with_document_fields(vec![(
+                f.text[lang_index(lang)],
+                vec![OwnedValue::Str(content)],
+            )]);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(mlt)),
+            (Occur::Must, filter),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(key, IndexRecordOption::Basic)),
+            ),
+        ]);
+        let top = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit.clamp(1, 50)).order_by_score(),
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            hits.push(self.hit(&searcher, addr, score, None)?);
+        }
+        Ok(Some(hits))
+    }
+}
+
+fn plain_snippet(text: &str) -> Snippet {
+    let mut end = text.len().min(220);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Snippet {
+        text: text[..end].to_string(),
+        highlights: Vec::new(),
+    }
+}
+
+/// Rewrites the friendly field filters into tantivy's grammar: `year:2015..2020` →
+/// `year:[2015 TO 2020]`, `country:sd` → `country:SD`, `kind:Process` → `kind:process`,
+/// `theme:Water` → `theme:water`.
+pub fn normalise_query(q: &str) -> String {
+    let mut out = Vec::new();
+    for word in q.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        let rewritten = if let Some(v) = lower.strip_prefix("year:") {
+            match v.split_once("..") {
+                Some((a, b)) => {
+                    let a = if a.is_empty() { "0" } else { a };
+                    let b = if b.is_empty() { "9999" } else { b };
+                    format!("year:[{a} TO {b}]")
+                }
+                None => format!("year:{v}"),
+            }
+        } else if let Some(v) = lower.strip_prefix("country:") {
+            format!("country:{}", v.to_ascii_uppercase())
+        } else if lower.starts_with("kind:") || lower.starts_with("theme:") {
+            lower
+        } else {
+            word.to_string()
+        };
+        out.push(rewritten);
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(kind: ResourceKind, id: &str, title: &str, body: &str, labels: Labels) -> SearchDoc {
+        SearchDoc {
+            kind,
+            id: id.into(),
+            parent: String::new(),
+            title: title.into(),
+            body: body.into(),
+            lang: None,
+            countries: vec!["SD".into()],
+            year: Some(2018),
+            date: 1,
+            themes: vec!["water".into()],
+            labels,
+        }
+    }
+
+    fn scope(clearance: Classification) -> Scope {
+        Scope {
+            clearance,
+            compartments: BTreeSet::new(),
+            kinds: SOURCES.iter().map(|s| s.kind).collect(),
+        }
+    }
+
+    fn req(q: &str) -> SearchRequest {
+        SearchRequest {
+            q: q.into(),
+            limit: 10,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn stems_and_filters() {
+        let idx = SearchIndex::in_memory().unwrap();
+        let secret = Labels {
+            classification: Classification::Secret,
+            compartment: None,
+        };
+        idx.rebuild(
+            [
+                doc(
+                    ResourceKind::Process,
+                    "1",
+                    "Vredesoverleg",
+                    "De onderhandeling tussen de partijen over het water in de regio verloopt moeizaam.",
+                    Labels::public(),
+                ),
+                doc(
+                    ResourceKind::Process,
+                    "2",
+                    "Zeldzaamwoord",
+                    "Het geheime zeldzaamwoord staat hier in een Nederlandse tekst.",
+                    secret,
+                ),
+            ],
+            &Position {
+                instance: "x".into(),
+                seq: 3,
+            },
+        )
+        .unwrap();
+        assert_eq!(idx.position().unwrap().unwrap().seq, 3);
+        let r = idx
+            .search(&scope(Classification::Internal), &req("onderhandelingen"))
+            .unwrap();
+        assert_eq!(r.total, 1);
+        assert!(r.hits[0].snippet.highlights.len() == 1);
+        let r = idx
+            .search(&scope(Classification::Internal), &req("zeldzaamwoord"))
+            .unwrap();
+        assert_eq!(r.total, 0);
+        let r = idx
+            .search(&scope(Classification::Secret), &req("zeldzaamwoord"))
+            .unwrap();
+        assert_eq!(r.total, 1);
+        let r = idx
+            .search(
+                &scope(Classification::Internal),
+                &req("country:sd year:2015..2020 kind:process"),
+            )
+            .unwrap();
+        assert_eq!(r.total, 1);
+        assert_eq!(r.facets.kind, vec![("process".to_string(), 1)]);
+    }
+
+    #[test]
+    fn normalises_filters() {
+        assert_eq!(
+            normalise_query("water country:sd year:2015..2020"),
+            "water country:SD year:[2015 TO 2020]"
+        );
+    }
+}

@@ -1,0 +1,41 @@
+//! Strings of the search page.
+
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("nav.search", "Search", "Zoeken"),
+    ("search.title", "Search", "Zoeken"),
+    (
+        "search.help",
+        "Searches processes, journal entries, actors and debriefs you may read, in English, Dutch, French and Arabic. Use \"quoted phrases\", AND, OR, NOT, and filters such as country:SD, kind:process, theme:water or year:2015..2020. Confidential notes and debrief narratives are not searched here.",
+        "Doorzoekt processen, journaalregels, actoren en debriefings die u mag lezen, in het Engels, Nederlands, Frans en Arabisch. Gebruik \"woorden tussen aanhalingstekens\", AND, OR, NOT en filters zoals country:SD, kind:process, theme:water of year:2015..2020. Vertrouwelijke notities en debriefingteksten worden hier niet doorzocht.",
+    ),
+    ("search.q", "Search for", "Zoeken naar"),
+    ("search.sort", "Sort by", "Sorteren op"),
+    ("search.sort.relevance", "relevance", "relevantie"),
+    (
+        "search.sort.date",
+        "date (newest first)",
+        "datum (nieuwste eerst)",
+    ),
+    ("search.found", "records found", "records gevonden"),
+    ("search.none", "Nothing found.", "Niets gevonden."),
+    ("search.facets", "Narrow down", "Verfijnen"),
+    ("search.facet.kind", "Kind", "Soort"),
+    ("search.facet.country", "Country", "Land"),
+    ("search.facet.year", "Year", "Jaar"),
+    ("search.facet.theme", "Theme", "Thema"),
+    ("search.kind.process", "process", "proces"),
+    ("search.kind.engagement", "journal entry", "journaalregel"),
+    ("search.kind.actor", "actor", "actor"),
+    ("search.kind.debrief", "debrief", "debriefing"),
+    ("search.kind.other", "record", "record"),
+    ("search.similar", "Similar records", "Vergelijkbare records"),
+    (
+        "search.similar.title",
+        "Similar records you may read",
+        "Vergelijkbare records die u mag lezen",
+    ),
+    ("search.back", "Back to search", "Terug naar zoeken"),
+    ("search.pages", "Pages", "Pagina's"),
+    ("search.prev", "Previous", "Vorige"),
+    ("search.next", "Next", "Volgende"),
+];
