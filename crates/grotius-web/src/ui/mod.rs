@@ -26,7 +26,7 @@ use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use grotius_domain::{Classification, Labels, ResourceKind, Role};
+use grotius_domain::{Action, Classification, Labels, Resource, ResourceKind, Role};
 use grotius_store::StoreError;
 use maud::{DOCTYPE, Markup, html};
 use serde::Deserialize;
@@ -191,6 +191,13 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/early-warning", "nav.early-warning"),
         ("/reference", "nav.reference"),
     ];
+    // The fund is shown only to those who may read its instruments (its page answers 404 to others).
+    if !v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Instrument))
+    {
+        items.retain(|(href, _)| *href != "/fund");
+    }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {
         items.push(("/admin", "nav.admin"));
