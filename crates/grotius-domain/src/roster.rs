@@ -142,6 +142,19 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `YYYY-MM-DD` (UTC) of a Unix-microsecond instant.
+pub fn date_of_micros(micros: i64) -> String {
+    civil_from_days(micros.div_euclid(86_400_000_000))
+}
+
+/// The calendar year (UTC) of a Unix-microsecond instant.
+pub fn year_of_micros(micros: i64) -> i32 {
+    date_of_micros(micros)
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(1970)
+}
+
 /// `YYYY-MM-DD` from days since 1970-01-01.
 pub fn civil_from_days(z: i64) -> String {
     let z = z + 719_468;

@@ -209,6 +209,16 @@ impl Store {
     }
 }
 
+/// A JSON list column (`["SD","SS"]`) as strings; a malformed value reads as empty.
+pub(crate) fn json_list(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// A value as a JSON column.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
 /// A value bound to a dynamically built statement.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {

@@ -23,9 +23,7 @@ pub struct ProcessFilter {
 
 const COLS: &str = "id, title, codename, countries, phase, tracks, dutch_role, status, themes, engaged, summary, notes, classification, compartment_id, created_at, updated_at";
 
-fn list(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}
+use crate::db::json_list as list;
 
 fn notes_aad(id: &str) -> String {
     format!("processes.notes:{id}")

@@ -63,9 +63,7 @@ pub struct ReindexReport {
     pub dir: PathBuf,
 }
 
-fn list(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}
+use crate::db::json_list as list;
 
 fn labels_at(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Labels> {
     let comp: Option<String> = row.try_get(format!("{prefix}compartment_id").as_str())?;

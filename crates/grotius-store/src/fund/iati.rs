@@ -103,7 +103,7 @@ fn day_before(date: &str) -> Option<String> {
 }
 
 fn date_of(micros: i64) -> String {
-    civil_from_days(micros.div_euclid(86_400_000_000))
+    grotius_domain::roster::date_of_micros(micros)
 }
 
 fn datetime_of(micros: i64) -> String {

@@ -307,9 +307,7 @@ pub(crate) async fn commit_application(
             amount: a.amount,
             rate: a.rate,
             eur: a.amount_eur,
-            value_date: &grotius_domain::roster::civil_from_days(
-                now_micros().div_euclid(86_400_000_000),
-            ),
+            value_date: &grotius_domain::roster::date_of_micros(now_micros()),
             memo: &format!("approval of {}", a.reference),
         },
     )
@@ -343,9 +341,7 @@ pub(crate) async fn release_application(
                 amount: left,
                 rate: fund::RATE_SCALE,
                 eur: left,
-                value_date: &grotius_domain::roster::civil_from_days(
-                    now_micros().div_euclid(86_400_000_000),
-                ),
+                value_date: &grotius_domain::roster::date_of_micros(now_micros()),
                 memo: &format!("closure of {}: undisbursed balance released", a.reference),
             },
         )
@@ -544,9 +540,7 @@ impl Access {
                 amount: eur,
                 rate: fund::RATE_SCALE,
                 eur,
-                value_date: &grotius_domain::roster::civil_from_days(
-                    now_micros().div_euclid(86_400_000_000),
-                ),
+                value_date: &grotius_domain::roster::date_of_micros(now_micros()),
                 memo: note.trim(),
             },
         )

@@ -35,13 +35,9 @@ fn risk_aad(id: &str) -> String {
     format!("fund_applications.risk_note:{id}")
 }
 
-fn list(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}
+use crate::db::json_list as list;
 
-fn json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
+use crate::db::to_json as json;
 
 /// Filters of the applications list.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -140,13 +140,9 @@ fn region_matches(entry: &str) -> Vec<String> {
     out
 }
 
-fn list(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
-}
+use crate::db::json_list as list;
 
-fn json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
-}
+use crate::db::to_json as json;
 
 fn conflicts_aad(id: &str) -> String {
     format!("experts.conflicts:{id}")

@@ -233,13 +233,6 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-fn this_year() -> i32 {
-    let days = grotius_security::now_micros().div_euclid(86_400_000_000);
-    grotius_domain::roster::civil_from_days(days)[..4]
-        .parse()
-        .unwrap_or(2026)
-}
-
 #[utoipa::path(get, path = "/api/v1/fund/instruments",
     responses((status = 200, body = InstrumentList), (status = 404, body = ErrorBody)))]
 async fn list_instruments(Caller(a): Caller) -> ApiResult<InstrumentList> {
@@ -281,7 +274,7 @@ async fn get_instrument(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<InstrumentDetailDto> {
-    let year = q.year.unwrap_or_else(this_year);
+    let year = q.year.unwrap_or_else(crate::api::fund_reports::this_year);
     let instrument = a.get_instrument(&id).await?;
     let ceilings = a.ceilings(&instrument.id, year).await?;
     Ok(Json(InstrumentDetailDto {
@@ -347,15 +340,11 @@ pub struct ApplicationDto {
     pub decided_at: Option<i64>,
 }
 
-fn rate_text(rate: i64) -> String {
-    fund::format_rate(rate)
-}
-
 impl From<Application> for ApplicationDto {
     fn from(a: Application) -> Self {
         ApplicationDto {
             amount_decimal: fund::format_amount(a.amount, &a.currency),
-            rate: rate_text(a.rate),
+            rate: fund::format_rate(a.rate),
             amount_eur_decimal: eur(a.amount_eur),
             classification: a.labels.classification.as_str().into(),
             compartment: a.labels.compartment.as_ref().map(|c| c.as_str().into()),
@@ -536,7 +525,7 @@ pub struct LedgerEntryDto {
 impl From<LedgerEntry> for LedgerEntryDto {
     fn from(e: LedgerEntry) -> Self {
         LedgerEntryDto {
-            rate: rate_text(e.rate),
+            rate: fund::format_rate(e.rate),
             amount_eur_decimal: eur(e.amount_eur),
             id: e.id,
             kind: e.kind,

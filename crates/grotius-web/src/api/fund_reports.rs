@@ -398,11 +398,7 @@ pub fn flag(v: Option<&str>) -> bool {
 
 /// The current calendar year (UTC).
 pub fn this_year() -> i32 {
-    let days = grotius_security::now_micros().div_euclid(86_400_000_000);
-    grotius_domain::roster::civil_from_days(days)
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(2026)
+    grotius_domain::roster::year_of_micros(grotius_security::now_micros())
 }
 
 /// Money of the fund's grants you may read, by country, region, theme, track, partner,

@@ -272,16 +272,9 @@ pub struct YearQuery {
     year: Option<i32>,
 }
 
-fn this_year() -> i32 {
-    let days = grotius_security::now_micros().div_euclid(86_400_000_000);
-    grotius_domain::roster::civil_from_days(days)[..4]
-        .parse()
-        .unwrap_or(2026)
-}
-
 pub async fn instrument(v: Viewer, Path(id): Path<String>, Query(q): Query<YearQuery>) -> Response {
     let l = v.lang;
-    let year = q.year.unwrap_or_else(this_year);
+    let year = q.year.unwrap_or_else(crate::api::fund_reports::this_year);
     let i = match v.access.get_instrument(&id).await {
         Ok(i) => i,
         Err(e) => return store_error(l, e),
