@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod evidence;
 pub mod fund;
 pub mod lessons;
 pub mod network;

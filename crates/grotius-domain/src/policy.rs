@@ -118,10 +118,14 @@ pub enum ResourceKind {
     Training,
     /// Versioned analyses of a process (actor maps, process maps, conflict analyses).
     Analysis,
+    /// Items of the evidence vault (files with capture metadata and a chain of custody).
+    Evidence,
+    /// Signed transfer packages of evidence for a recipient (FFM, ICC, prosecutor).
+    TransferPackage,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 18] = [
+    pub const ALL: [ResourceKind; 20] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -140,6 +144,8 @@ impl ResourceKind {
         ResourceKind::Debrief,
         ResourceKind::Training,
         ResourceKind::Analysis,
+        ResourceKind::Evidence,
+        ResourceKind::TransferPackage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -163,6 +169,8 @@ impl ResourceKind {
             ResourceKind::Training => "training",
 
             ResourceKind::Analysis => "analysis",
+            ResourceKind::Evidence => "evidence",
+            ResourceKind::TransferPackage => "transfer-package",
         }
     }
 
@@ -372,6 +380,16 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Analysis, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
         (K::Analysis, R::Adviser) => &[Read, Export],
         (K::Analysis, R::LegalAdviser) => &[Read],
+
+        // The evidence vault: documenters collect (file and read, never alter), the custodian
+        // keeps the vault and hands evidence over, the legal adviser reads and exports for
+        // counsel. Mediation, fund, administration and audit roles see nothing: evidence and
+        // mediation data stay apart (and evidence lives in its own compartments).
+        (K::Evidence, R::Custodian) => &[Read, Create, Update, Delete, Export],
+        (K::Evidence, R::Documenter) => &[Read, Create],
+        (K::Evidence, R::LegalAdviser) => &[Read, Export],
+        (K::TransferPackage, R::Custodian) => &[Read, Create, Update, Delete, Export],
+        (K::TransferPackage, R::LegalAdviser) => &[Read, Export],
 
         _ => &[],
     }
