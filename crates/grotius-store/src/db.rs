@@ -34,6 +34,10 @@ pub struct Store {
     pub(crate) network: Arc<tokio::sync::Mutex<crate::network::NetworkCache>>,
     /// The decoded roster in memory for matching, kept current from the change feed.
     pub(crate) roster: Arc<tokio::sync::Mutex<crate::roster::RosterCache>>,
+    /// The data directory (evidence files live under `evidence/`).
+    pub(crate) data_dir: std::path::PathBuf,
+    /// Evidence keys (loaded on first use), uploads in progress, the size limit.
+    pub(crate) evidence: Arc<crate::evidence::EvidenceState>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,6 +114,8 @@ impl Store {
             audit_key,
             network: Arc::default(),
             roster: Arc::default(),
+            data_dir: data_dir.to_path_buf(),
+            evidence: Arc::default(),
         };
         store.migrate().await?;
         store.init_rows().await?;

@@ -18,6 +18,7 @@ mod auth;
 mod backup;
 mod db;
 mod engagement;
+mod evidence;
 mod fund;
 mod lessons;
 mod network;
@@ -36,6 +37,10 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use evidence::{
+    BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,
+    UploadInfo, UploadWriter,
+};
 pub use fund::{
     ApplicationDetail, ApplicationFilter, FundVerifyReport, LedgerEntry, PaymentInput, Step,
 };

@@ -64,10 +64,11 @@ CREATE TRIGGER custody_events_no_change BEFORE UPDATE OR DELETE ON custody_event
     FOR EACH ROW EXECUTE FUNCTION custody_events_append_only();
 
 -- Resumable uploads in progress (the ciphertext so far is in evidence/uploads/<id>.part).
+-- length -1: not known in advance (a form upload); the size limit applies.
 CREATE TABLE evidence_uploads (
     id TEXT PRIMARY KEY,
     created_by TEXT NOT NULL,
-    length BIGINT NOT NULL CHECK (length >= 0),
+    length BIGINT NOT NULL CHECK (length >= -1),
     wrapped_key TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );

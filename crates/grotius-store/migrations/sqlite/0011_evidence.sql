@@ -61,10 +61,11 @@ CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
 BEGIN SELECT RAISE(ABORT, 'custody_events is append-only'); END;
 
 -- Resumable uploads in progress (the ciphertext so far is in evidence/uploads/<id>.part).
+-- length -1: not known in advance (a form upload); the size limit applies.
 CREATE TABLE evidence_uploads (
     id TEXT PRIMARY KEY,
     created_by TEXT NOT NULL,
-    length INTEGER NOT NULL CHECK (length >= 0),
+    length INTEGER NOT NULL CHECK (length >= -1),
     wrapped_key TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
