@@ -2,6 +2,7 @@
 //! types ([`ApiDoc`]) and served at `/api/v1/openapi.json`.
 
 mod analyses;
+pub(crate) mod evidence;
 pub(crate) mod lessons;
 mod network;
 pub(crate) mod participation;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(participation::routes())
         .merge(lessons::routes())
         .merge(analyses::routes())
+        .merge(evidence::routes())
         .fallback(api_not_found)
 }
 
@@ -170,6 +172,7 @@ async fn openapi() -> Response {
     doc.merge(participation::ParticipationApi::openapi());
     doc.merge(lessons::LessonsApi::openapi());
     doc.merge(analyses::AnalysesApi::openapi());
+    doc.merge(evidence::EvidenceApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }
