@@ -228,6 +228,25 @@ pub fn verify_signature(public_hex: &str, message: &[u8], signature_hex: &str) -
     pk.verify(message, &sig).is_ok()
 }
 
+/// SHA-256 of a stream, compiled (and optimised) here rather than in each caller.
+#[derive(Clone, Default)]
+pub struct ContentHasher(sha2::Sha256);
+
+impl ContentHasher {
+    pub fn new() -> ContentHasher {
+        ContentHasher::default()
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        sha2::Digest::update(&mut self.0, data);
+    }
+
+    /// The hex digest so far (the hasher can go on).
+    pub fn hex(&self) -> String {
+        hex::encode(sha2::Digest::finalize(self.0.clone()))
+    }
+}
+
 /// The random key of one stored file.
 #[derive(Clone)]
 pub struct FileKey([u8; 32]);

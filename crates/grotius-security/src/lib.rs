@@ -11,7 +11,7 @@ mod token;
 mod totp;
 
 pub use evidence::{
-    EVIDENCE_KEYS_FILE, EvidenceKeys, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher,
+    ContentHasher, EVIDENCE_KEYS_FILE, EvidenceKeys, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher,
     verify_signature,
 };
 pub use keyring::{KEYRING_FILE, Keyring};

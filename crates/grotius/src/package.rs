@@ -13,7 +13,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use grotius_domain::evidence::{Manifest, verify_chain};
 use grotius_security::verify_signature;
-use sha2::{Digest, Sha256};
 
 /// What a package check found.
 #[derive(Debug, Default)]
@@ -49,7 +48,7 @@ struct Contents {
 }
 
 fn hash_reader(mut r: impl Read, limit: Option<u64>) -> std::io::Result<(u64, String)> {
-    let mut h = Sha256::new();
+    let mut h = grotius_security::ContentHasher::new();
     let mut buf = vec![0u8; 1024 * 1024];
     let mut n = 0u64;
     loop {
@@ -67,7 +66,7 @@ fn hash_reader(mut r: impl Read, limit: Option<u64>) -> std::io::Result<(u64, St
         h.update(&buf[..k]);
         n += k as u64;
     }
-    Ok((n, hex::encode(h.finalize())))
+    Ok((n, h.hex()))
 }
 
 const SMALL: [&str; 4] = [

@@ -13,9 +13,8 @@ use std::sync::Arc;
 
 use grotius_domain::evidence::{CaptureInput, EvidenceItem, GENESIS, ValidCapture};
 use grotius_domain::{Action, Resource, ResourceKind};
-use grotius_security::{FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher, now_micros};
+use grotius_security::{ContentHasher as Sha256, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher, now_micros};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
 
@@ -266,7 +265,7 @@ impl BlobReader {
             self.done = true;
             let mut probe = [0u8; 1];
             let extra = self.reader.read(&mut probe).await.unwrap_or(0);
-            let hash = hex::encode(std::mem::take(&mut self.hasher).finalize());
+            let hash = self.hasher.hex();
             if extra != 0 {
                 return Err(bad("bytes after the last segment (altered)".into()));
             }
@@ -547,7 +546,7 @@ impl Access {
             *guard = Some(cursor);
             return Err(StoreError::invalid("Upload-Offset", msg));
         }
-        let sha256 = hex::encode(cursor.hasher.clone().finalize());
+        let sha256 = cursor.hasher.hex();
         let size = cursor.offset as i64;
         let keys = self.store.evidence_keys()?;
         let file_key = keys.unwrap(&upload_aad(id), &row.wrapped_key)?;

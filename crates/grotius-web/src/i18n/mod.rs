@@ -2,6 +2,7 @@
 //! that every key used in the source exists and has both languages.
 
 mod analyses;
+mod evidence;
 mod lessons;
 mod network;
 mod participation;
@@ -62,6 +63,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     participation::STRINGS,
     lessons::STRINGS,
     analyses::STRINGS,
+    evidence::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

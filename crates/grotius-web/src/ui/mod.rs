@@ -6,6 +6,7 @@ mod admin;
 mod analyses;
 mod audit;
 pub(crate) mod chart;
+mod evidence;
 mod lessons;
 mod login;
 mod modules;
@@ -89,6 +90,7 @@ pub fn routes() -> Router<AppState> {
         .merge(lessons::routes())
         .merge(trainings::routes())
         .merge(analyses::routes())
+        .merge(evidence::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -181,6 +183,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/early-warning", "nav.early-warning"),
         ("/reference", "nav.reference"),
     ];
+    if v.access.may(
+        grotius_domain::Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::Evidence),
+    ) {
+        items.push(("/evidence", "nav.evidence"));
+    }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {
         items.push(("/admin", "nav.admin"));

@@ -1,6 +1,7 @@
 //! `grotius demo`: a populated instance on localhost with one account per role.
 
 mod analyses;
+pub mod evidence;
 mod lessons;
 mod network;
 mod participation;
@@ -320,6 +321,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     network::seed_engagements(&coordinator(store).await?).await?;
     participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
+    evidence::seed(store).await?;
     analyses::seed(store).await
 }
 
