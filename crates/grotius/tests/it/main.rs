@@ -9,6 +9,7 @@ mod authz_matrix;
 mod cli;
 mod crash;
 mod engagements;
+mod evidence;
 mod fund;
 mod harness;
 mod http;
