@@ -72,6 +72,14 @@ enum Body {
     AnalysisVersion,
     /// Restore version 1 (of the fixture analysis, which has two).
     AnalysisRestore,
+    /// Starts an evidence upload (`Upload-Length: 10`).
+    UploadStart,
+    /// Ten bytes at offset 0 of the fixture upload.
+    UploadChunk,
+    /// Capture metadata completing an upload.
+    EvidenceMeta,
+    /// A transfer package of the confidential fixture item.
+    Package,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -278,6 +286,37 @@ const MATRIX: &[Row] = &[
     row("POST",   "/analyses/{analysis}/restore",       Body::Form(&[("version", "1")]), [404, 303, 303, 303, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
     row("POST",   "/analyses/{analysis_hoa}/restore",   Body::Form(&[("version", "1")]), [404, 422, 422, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("POST",   "/analyses/{fresh_analysis}/delete",  Body::Form(&[]), [404, 303, 403, 403, 404, 404, 404, 404, 404, 403, 403, 404, 404]),
+    // The evidence vault: documenters file, the custodian keeps and transfers, the legal adviser
+    // reads and exports; everyone else — mediation, fund, admin, audit — sees nothing at all.
+    row("GET",    "/api/v1/evidence",                   Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/pubkey",            Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}",        Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence_secret}", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/no-such-id",        Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}/content", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence_secret}/content", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}/custody", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence_secret}/custody", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}/derived", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/evidence/uploads",           Body::UploadStart, [404, 404, 404, 404, 404, 404, 404, 201, 201, 403, 404, 404, 404]),
+    row("HEAD",   "/api/v1/evidence/uploads/{upload}",  Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 404, 403, 404, 404, 404]),
+    row("PATCH",  "/api/v1/evidence/uploads/{upload}",  Body::UploadChunk, [404, 404, 404, 404, 404, 404, 404, 204, 404, 403, 404, 404, 404]),
+    row("DELETE", "/api/v1/evidence/uploads/{fresh_upload}", Body::None, [404, 404, 404, 404, 404, 404, 404, 204, 404, 403, 404, 404, 404]),
+    row("POST",   "/api/v1/evidence/uploads/{fresh_upload}/complete", Body::EvidenceMeta, [404, 404, 404, 404, 404, 404, 404, 201, 404, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/packages",          Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/evidence/packages",          Body::Package, [404, 404, 404, 404, 404, 404, 404, 404, 201, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/packages/{package}", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/packages/{package}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence",                          Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/new",                      Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence}",               Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence_secret}",        Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence}/download",      Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence_secret}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/evidence/packages",                 Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("POST",   "/evidence/packages",                 Body::Form(&[("recipient", "ICC {n}"), ("recipient_kind", "icc"), ("use_restrictions", "Case only."), ("items", "{evidence}")]), [404, 404, 404, 404, 404, 404, 404, 404, 303, 403, 404, 404, 404]),
+    row("GET",    "/evidence/packages/{package}",       Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/packages/{package}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -476,6 +515,28 @@ async fn fixture(app: &App) -> Fixture {
         .await;
     assert_eq!(s, 201, "{v}");
 
+    // Evidence: a confidential and a secret item (evidence-sudan), a package, an upload of the
+    // documenter's.
+    let custodian_token = app.token("custodian").await;
+    for (key, classification) in [("evidence", "confidential"), ("evidence_secret", "secret")] {
+        let id = upload(app, &custodian_token, 0).await;
+        let (s, v) = app
+            .api(Method::POST, &format!("/api/v1/evidence/uploads/{id}/complete"), &custodian_token,
+                Some(json!({"captured_at": "2026-01-01T00:00:00Z", "collector": "Matrix", "method": "download", "original_name": format!("{key}.bin"),
+                            "classification": classification, "compartment": "evidence-sudan"})))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.insert(key, v["item"]["id"].as_str().unwrap().to_string());
+    }
+    let (s, v) = app
+        .api(Method::POST, "/api/v1/evidence/packages", &custodian_token,
+            Some(json!({"recipient": "FFM", "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": [ids["evidence"]]})))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("package", v["id"].as_str().unwrap().to_string());
+    let documenter_token = app.token("documenter").await;
+    ids.insert("upload", upload(app, &documenter_token, 1000).await);
+
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
     let outsider = op
@@ -519,6 +580,20 @@ async fn fixture(app: &App) -> Fixture {
     }
 }
 
+/// Starts an evidence upload of `length` bytes; returns its id.
+async fn upload(app: &App, token: &str, length: usize) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/evidence/uploads"))
+        .bearer_auth(token)
+        .header("Upload-Length", length.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
 fn body(b: Body, n: usize) -> Option<Value> {
     match b {
         Body::None | Body::Form(_) => None,
@@ -560,6 +635,14 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"base_version": 1, "title": format!("Matrix analysis {n}"), "body": "Drivers, revised."}),
         ),
         Body::AnalysisRestore => Some(json!({"version": 1})),
+        Body::UploadStart | Body::UploadChunk => None,
+        Body::EvidenceMeta => Some(
+            json!({"captured_at": "2026-01-01T00:00:00Z", "collector": "Matrix", "method": "download", "original_name": format!("m{n}.bin"),
+                   "classification": "confidential", "compartment": "evidence-sudan"}),
+        ),
+        Body::Package => Some(
+            json!({"recipient": format!("FFM {n}"), "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": ["{evidence}"]}),
+        ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
         Body::Debrief => Some(
             json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
@@ -599,6 +682,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_debrief}", fresh)
         .replace("{fresh_training}", fresh)
         .replace("{fresh_participant}", fresh)
+        .replace("{fresh_upload}", fresh)
         .replace("{n}", &n.to_string());
     for (k, v) in &f.ids {
         s = s.replace(&format!("{{{k}}}"), v);
@@ -667,7 +751,10 @@ async fn every_role_every_route() {
             } else {
                 None
             };
-            let fresh = if let Some((path, b)) = fresh_kind {
+            let fresh = if r.path.contains("{fresh_upload}") {
+                let t = app.token("documenter").await;
+                upload(&app, &t, 0).await
+            } else if let Some((path, b)) = fresh_kind {
                 let (s, p) = app.api(Method::POST, &path, &f.coordinator_token, b).await;
                 assert_eq!(s, 201, "{p}");
                 p["id"].as_str().unwrap().to_string()
@@ -684,7 +771,20 @@ async fn every_role_every_route() {
                     Body::Form(_) => Some(json!({})),
                     _ => b,
                 };
-                if matches!(r.body, Body::ParticipantCsv) {
+                if matches!(r.body, Body::UploadStart | Body::UploadChunk) {
+                    let mut req = app
+                        .client
+                        .request(Method::from_bytes(r.method.as_bytes()).unwrap(), app.url(&path))
+                        .bearer_auth(&f.tokens[role]);
+                    req = if matches!(r.body, Body::UploadStart) {
+                        req.header("Upload-Length", "10")
+                    } else {
+                        req.header("Upload-Offset", "0")
+                            .header("Content-Type", "application/offset+octet-stream")
+                            .body(vec![7u8; 10])
+                    };
+                    req.send().await.unwrap().status().as_u16()
+                } else if matches!(r.body, Body::ParticipantCsv) {
                     let csv = format!(
                         "name,sex,organisation,organisation_type,country\nImported {n},female,Matrix org,civil-society,SD\n"
                     );

@@ -504,7 +504,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 14] = [
+    const ENCRYPTED: [(&str, &str); 15] = [
         ("debriefs", "other_parties"),
         ("debriefs", "background"),
         ("debriefs", "entry_points"),
@@ -519,6 +519,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
         ("support_requests", "notes"),
         ("users", "totp_secret"),
         ("analysis_versions", "content"),
+        ("evidence_items", "sensitive"),
     ];
     let mut expected = 0i64;
     for (table, column) in ENCRYPTED {
