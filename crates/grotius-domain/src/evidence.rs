@@ -25,15 +25,35 @@ const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
 
 /// How the material was collected (Berkeley Protocol, preservation).
 pub const CAPTURE_METHODS: &[Term] = &[
-    t("web-capture", "Web capture (page archive)", "Webopname (pagina-archief)"),
+    t(
+        "web-capture",
+        "Web capture (page archive)",
+        "Webopname (pagina-archief)",
+    ),
     t("screenshot", "Screenshot", "Schermafbeelding"),
-    t("download", "Download of the original file", "Download van het originele bestand"),
+    t(
+        "download",
+        "Download of the original file",
+        "Download van het originele bestand",
+    ),
     t("photograph", "Photograph", "Foto"),
     t("video-recording", "Video recording", "Video-opname"),
     t("audio-recording", "Audio recording", "Geluidsopname"),
-    t("document-scan", "Scan of a document", "Scan van een document"),
-    t("witness-submission", "Submitted by a witness", "Aangeleverd door een getuige"),
-    t("device-extraction", "Extraction from a device", "Extractie van een apparaat"),
+    t(
+        "document-scan",
+        "Scan of a document",
+        "Scan van een document",
+    ),
+    t(
+        "witness-submission",
+        "Submitted by a witness",
+        "Aangeleverd door een getuige",
+    ),
+    t(
+        "device-extraction",
+        "Extraction from a device",
+        "Extractie van een apparaat",
+    ),
     t("other", "Other", "Anders"),
 ];
 
@@ -49,9 +69,21 @@ pub const DERIVATIONS: &[Term] = &[
 
 /// Who receives a transfer package.
 pub const RECIPIENT_KINDS: &[Term] = &[
-    t("ffm", "UN fact-finding mission", "VN-onderzoeksmissie (FFM)"),
-    t("icc", "International Criminal Court", "Internationaal Strafhof"),
-    t("national-prosecutor", "National prosecutor", "Nationaal openbaar ministerie"),
+    t(
+        "ffm",
+        "UN fact-finding mission",
+        "VN-onderzoeksmissie (FFM)",
+    ),
+    t(
+        "icc",
+        "International Criminal Court",
+        "Internationaal Strafhof",
+    ),
+    t(
+        "national-prosecutor",
+        "National prosecutor",
+        "Nationaal openbaar ministerie",
+    ),
     t("ohchr", "OHCHR office", "OHCHR-kantoor"),
     t("other", "Other", "Anders"),
 ];
@@ -61,10 +93,18 @@ pub const CUSTODY_KINDS: &[Term] = &[
     t("ingest", "Ingested", "Opgenomen"),
     t("view", "Viewed", "Bekeken"),
     t("download", "Downloaded", "Gedownload"),
-    t("copy", "Copy linked (same content)", "Kopie gekoppeld (zelfde inhoud)"),
+    t(
+        "copy",
+        "Copy linked (same content)",
+        "Kopie gekoppeld (zelfde inhoud)",
+    ),
     t("derive", "Working copy derived", "Werkkopie afgeleid"),
     t("transfer", "Transferred", "Overgedragen"),
-    t("export", "Exported (package downloaded)", "Geëxporteerd (pakket gedownload)"),
+    t(
+        "export",
+        "Exported (package downloaded)",
+        "Geëxporteerd (pakket gedownload)",
+    ),
 ];
 
 /// `prev_hash` of the first event of a chain.
@@ -148,7 +188,9 @@ fn bounded(field: &'static str, v: &str, max: usize) -> Result<String, DomainErr
             format!("at most {max} characters"),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(DomainError::invalid(field, "contains control characters"));
     }
     Ok(v.to_string())
@@ -196,9 +238,8 @@ impl CaptureInput {
         let method = reference::term(CAPTURE_METHODS, "capture method", self.method.trim())?
             .code
             .to_string();
-        let captured_at = parse_utc(&self.captured_at).map_err(|reason| {
-            DomainError::invalid("captured_at", reason)
-        })?;
+        let captured_at = parse_utc(&self.captured_at)
+            .map_err(|reason| DomainError::invalid("captured_at", reason))?;
         let source_url = bounded("source_url", &self.source_url, 2000)?;
         if !source_url.is_empty()
             && !(source_url.starts_with("https://")
@@ -360,11 +401,8 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 /// Parses ISO 8601 date-time with a zone (`Z` or `±HH:MM`) into Unix microseconds, UTC.
 pub fn parse_utc(s: &str) -> Result<i64, String> {
     let s = s.trim();
-    let bad = || {
-        format!(
-            "'{s}' is not a date and time with a zone, e.g. 2026-03-01T14:05:00Z (UTC)"
-        )
-    };
+    let bad =
+        || format!("'{s}' is not a date and time with a zone, e.g. 2026-03-01T14:05:00Z (UTC)");
     let (date, rest) = s.split_once(['T', ' ']).ok_or_else(bad)?;
     let mut dp = date.splitn(3, '-');
     let (y, m, d): (i64, i64, i64) = (
@@ -376,7 +414,20 @@ pub fn parse_utc(s: &str) -> Result<i64, String> {
         return Err(bad());
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if d > month_days[(m - 1) as usize] {
         return Err(bad());
     }
@@ -598,7 +649,10 @@ pub fn verify_chain(
             push(
                 Tamper::Edited,
                 Some(e),
-                format!("event {} (#{}) belongs to item {}", e.id, e.record.seq, e.record.item_id),
+                format!(
+                    "event {} (#{}) belongs to item {}",
+                    e.id, e.record.seq, e.record.item_id
+                ),
             );
             continue;
         }
@@ -672,16 +726,17 @@ pub fn verify_chain(
                 None if *seq == 1 || e.record.prev_hash == GENESIS => push(
                     Tamper::Deleted,
                     Some(e),
-                    format!("the chain's first event(s) before #{seq} ({}) were deleted", e.id),
+                    format!(
+                        "the chain's first event(s) before #{seq} ({}) were deleted",
+                        e.id
+                    ),
                 ),
                 None => push(
                     Tamper::Deleted,
                     Some(e),
                     format!(
                         "an event before #{seq} ({}, {}) is missing: deleted (the chain expects #{} there)",
-                        e.id,
-                        e.record.kind,
-                        expected_seq
+                        e.id, e.record.kind, expected_seq
                     ),
                 ),
             }
@@ -695,7 +750,10 @@ pub fn verify_chain(
             push(
                 Tamper::Edited,
                 None,
-                format!("the head of the custody chain (#{}) is not signed by this instance", h.seq),
+                format!(
+                    "the head of the custody chain (#{}) is not signed by this instance",
+                    h.seq
+                ),
             );
         } else {
             let last = events.iter().max_by_key(|e| e.record.seq);
@@ -789,7 +847,11 @@ impl PackageInput {
         if recipient.is_empty() {
             return Err(DomainError::invalid("recipient", "name the recipient"));
         }
-        let kind = reference::term(RECIPIENT_KINDS, "recipient kind", self.recipient_kind.trim())?;
+        let kind = reference::term(
+            RECIPIENT_KINDS,
+            "recipient kind",
+            self.recipient_kind.trim(),
+        )?;
         let use_restrictions = bounded("use_restrictions", &self.use_restrictions, 5000)?;
         if use_restrictions.is_empty() {
             return Err(DomainError::invalid(
@@ -798,7 +860,12 @@ impl PackageInput {
             ));
         }
         let mut items: Vec<String> = Vec::new();
-        for i in self.items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+        for i in self
+            .items
+            .iter()
+            .map(|i| i.trim())
+            .filter(|i| !i.is_empty())
+        {
             if !items.iter().any(|x| x == i) {
                 items.push(i.to_string());
             }
@@ -807,7 +874,10 @@ impl PackageInput {
             return Err(DomainError::invalid("items", "select at least one item"));
         }
         if items.len() > 1000 {
-            return Err(DomainError::invalid("items", "at most 1,000 items per package"));
+            return Err(DomainError::invalid(
+                "items",
+                "at most 1,000 items per package",
+            ));
         }
         Ok(PackageInput {
             recipient,
@@ -876,7 +946,11 @@ mod tests {
             format_utc(parse_utc("2024-02-29T00:00:00.25Z").unwrap()),
             "2024-02-29T00:00:00.250000Z"
         );
-        assert!(parse_utc("2026-03-01T14:05").unwrap_err().contains("no zone"));
+        assert!(
+            parse_utc("2026-03-01T14:05")
+                .unwrap_err()
+                .contains("no zone")
+        );
         assert!(parse_utc("2025-02-29T00:00Z").is_err());
         assert_eq!(parse_utc("1970-01-01T00:00:00Z").unwrap(), 0);
     }
@@ -888,13 +962,31 @@ mod tests {
         assert_eq!(v.capture.title, "shot.png");
         let mut i = input();
         i.compartment = None;
-        assert!(matches!(i.validate(None), Err(DomainError::Invalid { field: "compartment", .. })));
+        assert!(matches!(
+            i.validate(None),
+            Err(DomainError::Invalid {
+                field: "compartment",
+                ..
+            })
+        ));
         let mut i = input();
         i.captured_at = "yesterday".into();
-        assert!(matches!(i.validate(None), Err(DomainError::Invalid { field: "captured_at", .. })));
+        assert!(matches!(
+            i.validate(None),
+            Err(DomainError::Invalid {
+                field: "captured_at",
+                ..
+            })
+        ));
         let mut i = input();
         i.parent_id = Some("p".into());
-        assert!(matches!(i.validate(None), Err(DomainError::Invalid { field: "derivation", .. })));
+        assert!(matches!(
+            i.validate(None),
+            Err(DomainError::Invalid {
+                field: "derivation",
+                ..
+            })
+        ));
         i.derivation = Some("redaction".into());
         let parent = Labels {
             classification: Classification::Secret,
@@ -902,7 +994,10 @@ mod tests {
         };
         assert!(matches!(
             i.validate(Some(&parent)),
-            Err(DomainError::Invalid { field: "classification", .. })
+            Err(DomainError::Invalid {
+                field: "classification",
+                ..
+            })
         ));
         i.classification = "secret".into();
         assert!(i.validate(Some(&parent)).is_ok());
@@ -959,12 +1054,19 @@ mod tests {
         e[1].record.detail = "{\"x\":1}".into();
         let p = verify_chain("it", &e, Some(&h), &ok);
         assert_eq!(p.len(), 1, "{p:?}");
-        assert_eq!((p[0].tamper, p[0].event_id.as_deref()), (Tamper::Edited, Some("e2")));
+        assert_eq!(
+            (p[0].tamper, p[0].event_id.as_deref()),
+            (Tamper::Edited, Some("e2"))
+        );
         // Deleted in the middle, and at the end.
         let mut d = c.clone();
         d.remove(1);
         let p = verify_chain("it", &d, Some(&h), &ok);
-        assert_eq!((p[0].tamper, p[0].event_id.as_deref()), (Tamper::Deleted, Some("e3")), "{p:?}");
+        assert_eq!(
+            (p[0].tamper, p[0].event_id.as_deref()),
+            (Tamper::Deleted, Some("e3")),
+            "{p:?}"
+        );
         let p = verify_chain("it", &c[..3], Some(&h), &ok);
         assert_eq!(p[0].tamper, Tamper::Deleted, "{p:?}");
         // Reordered: two events swap positions.
@@ -993,7 +1095,11 @@ mod tests {
             signature: "00".into(),
         });
         let p = verify_chain("it", &i, Some(&h), &ok);
-        assert_eq!((p[0].tamper, p[0].event_id.as_deref()), (Tamper::Inserted, Some("e5")), "{p:?}");
+        assert_eq!(
+            (p[0].tamper, p[0].event_id.as_deref()),
+            (Tamper::Inserted, Some("e5")),
+            "{p:?}"
+        );
     }
 
     #[test]

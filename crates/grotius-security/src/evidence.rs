@@ -98,10 +98,7 @@ impl EvidenceKeys {
                 opts.mode(0o600);
             }
             // Written to a private temporary name, then linked into place exclusively.
-            let tmp = dir.join(format!(
-                ".{EVIDENCE_KEYS_FILE}.{}.tmp",
-                std::process::id()
-            ));
+            let tmp = dir.join(format!(".{EVIDENCE_KEYS_FILE}.{}.tmp", std::process::id()));
             let _ = fs::remove_file(&tmp);
             let mut f = opts.open(&tmp).map_err(|e| key_err(&tmp, e.to_string()))?;
             f.write_all(text.as_bytes())
@@ -185,7 +182,9 @@ impl EvidenceKeys {
             .decode(b64)
             .map_err(|_| SecurityError::Decrypt("corrupt wrapped key".into()))?;
         if blob.len() != 24 + 32 + 16 {
-            return Err(SecurityError::Decrypt("wrapped key has the wrong length".into()));
+            return Err(SecurityError::Decrypt(
+                "wrapped key has the wrong length".into(),
+            ));
         }
         let (nonce, ct) = blob.split_at(24);
         let key = self
@@ -326,7 +325,10 @@ mod tests {
         assert_eq!(k.public_key_hex(), again.public_key_hex(), "created once");
         let fk = FileKey::random();
         let w = k.wrap("evidence.blob:ab", &fk).unwrap();
-        assert!(k.unwrap("evidence.blob:cd", &w).is_err(), "bound to its blob");
+        assert!(
+            k.unwrap("evidence.blob:cd", &w).is_err(),
+            "bound to its blob"
+        );
         let fk2 = k.unwrap("evidence.blob:ab", &w).unwrap();
         let c = fk2.cipher();
         let sealed = fk.cipher().seal(7, b"segment").unwrap();

@@ -11,8 +11,8 @@ mod token;
 mod totp;
 
 pub use evidence::{
-    ContentHasher, EVIDENCE_KEYS_FILE, EvidenceKeys, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher,
-    verify_signature,
+    ContentHasher, EVIDENCE_KEYS_FILE, EvidenceKeys, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE,
+    SegmentCipher, verify_signature,
 };
 pub use keyring::{KEYRING_FILE, Keyring};
 pub use password::{PasswordPolicy, hash_password, verify_password};

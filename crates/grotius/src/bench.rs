@@ -412,7 +412,9 @@ pub async fn evidence(size_mb: u64, items: usize, dir: Option<&Path>) -> Result<
     let sha_secs = match std::process::Command::new("sha256sum").arg(&file).output() {
         Ok(out) if out.status.success() => {
             let t = Instant::now();
-            let out = std::process::Command::new("sha256sum").arg(&file).output()?;
+            let out = std::process::Command::new("sha256sum")
+                .arg(&file)
+                .output()?;
             let secs = t.elapsed().as_secs_f64();
             println!(
                 "sha256sum: {}",

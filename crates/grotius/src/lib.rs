@@ -18,7 +18,8 @@ use grotius_store::{NewUser, Store, UserUpdate};
 use grotius_web::{AppState, WebConfig};
 
 use cli::{
-    AuditCmd, Cli, Command, EvidenceCmd, FundCmd, ImportCmd, KeysCmd, PackageCmd, StoreArgs, UserCmd,
+    AuditCmd, Cli, Command, EvidenceCmd, FundCmd, ImportCmd, KeysCmd, PackageCmd, StoreArgs,
+    UserCmd,
 };
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
@@ -160,7 +161,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Evidence(EvidenceCmd::Pubkey { data, keys }) => {
-            let keys = grotius_security::EvidenceKeys::load_or_create(&keys_dir(&data, keys.as_deref()))?;
+            let keys =
+                grotius_security::EvidenceKeys::load_or_create(&keys_dir(&data, keys.as_deref()))?;
             println!("{}", keys.public_key_hex());
             Ok(ExitCode::SUCCESS)
         }
@@ -174,7 +176,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("PACKAGE FAILS VERIFICATION: {} problem(s)", r.problems.len());
+                eprintln!(
+                    "PACKAGE FAILS VERIFICATION: {} problem(s)",
+                    r.problems.len()
+                );
                 for p in &r.problems {
                     eprintln!("  - {p}");
                 }

@@ -84,7 +84,9 @@ fn read_dir(root: &Path) -> Result<Contents> {
     };
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
@@ -213,7 +215,9 @@ pub fn verify_package(path: &Path, key_hex: &str) -> Result<PackageCheck> {
     let manifest: Manifest = match serde_json::from_slice(&manifest_bytes) {
         Ok(m) => m,
         Err(e) => {
-            check.problems.push(format!("manifest.json is not a manifest: {e}"));
+            check
+                .problems
+                .push(format!("manifest.json is not a manifest: {e}"));
             return Ok(check);
         }
     };
@@ -250,12 +254,15 @@ pub fn verify_package(path: &Path, key_hex: &str) -> Result<PackageCheck> {
         }
         check.events += item.custody.len();
         for p in verify_chain(&item.item_id, &item.custody, None, &verify) {
-            check.problems.push(format!("custody of {}: {p}", item.item_id));
-        }
-        if item.custody.first().map(|e| e.record.kind.as_str()) != Some("ingest") {
             check
                 .problems
-                .push(format!("custody of {}: does not start with its ingest", item.item_id));
+                .push(format!("custody of {}: {p}", item.item_id));
+        }
+        if item.custody.first().map(|e| e.record.kind.as_str()) != Some("ingest") {
+            check.problems.push(format!(
+                "custody of {}: does not start with its ingest",
+                item.item_id
+            ));
         }
     }
     for name in contents.files.keys() {

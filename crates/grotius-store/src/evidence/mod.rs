@@ -40,7 +40,8 @@ pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 /// Per-store state of the vault.
 pub(crate) struct EvidenceState {
     keys: OnceLock<EvidenceKeys>,
-    pub(crate) uploads: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<upload::Cursor>>>>>,
+    pub(crate) uploads:
+        std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<upload::Cursor>>>>>,
     max_bytes: AtomicU64,
 }
 

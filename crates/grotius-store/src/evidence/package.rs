@@ -3,7 +3,9 @@
 //! `export` event. The files are decrypted into the package at download time and checked
 //! against the hashes in the manifest as they stream.
 
-use grotius_domain::evidence::{Manifest, ManifestItem, MANIFEST_FORMAT, PackageInput, format_utc, safe_file_name};
+use grotius_domain::evidence::{
+    MANIFEST_FORMAT, Manifest, ManifestItem, PackageInput, format_utc, safe_file_name,
+};
 use grotius_domain::{Action, Labels, Resource, ResourceKind};
 use grotius_security::now_micros;
 use serde::Serialize;
@@ -11,8 +13,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{BlobReader, EVENT_COLS, event_from_row, labels_from_row};
-use crate::process::{record_change, visibility};
 use crate::db::{Bind, Filter};
+use crate::process::{record_change, visibility};
 use crate::{Access, Result, StoreError, new_id};
 
 /// A package as listed.

@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use grotius_domain::evidence::{CaptureInput, EvidenceItem, GENESIS, ValidCapture};
 use grotius_domain::{Action, Resource, ResourceKind};
-use grotius_security::{ContentHasher as Sha256, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher, now_micros};
+use grotius_security::{
+    ContentHasher as Sha256, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher, now_micros,
+};
 use serde::Serialize;
 use sqlx::Row;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
@@ -59,7 +61,9 @@ struct UploadRow {
 
 impl Store {
     fn upload_path(&self, id: &str) -> PathBuf {
-        self.evidence_dir().join("uploads").join(format!("{id}.part"))
+        self.evidence_dir()
+            .join("uploads")
+            .join(format!("{id}.part"))
     }
 
     fn upload_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<Cursor>>> {
@@ -221,18 +225,19 @@ pub struct BlobReader {
 
 impl BlobReader {
     pub(crate) async fn open(store: &Store, sha256: &str) -> Result<BlobReader> {
-        let row = sqlx::query("SELECT size, segments, wrapped_key FROM evidence_blobs WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(&store.pool)
-            .await?
-            .ok_or_else(|| StoreError::Integrity(format!("blob {sha256}: no record")))?;
+        let row =
+            sqlx::query("SELECT size, segments, wrapped_key FROM evidence_blobs WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(&store.pool)
+                .await?
+                .ok_or_else(|| StoreError::Integrity(format!("blob {sha256}: no record")))?;
         let key = store
             .evidence_keys()?
             .unwrap(&blob_aad(sha256), &row.try_get::<String, _>("wrapped_key")?)?;
         let path = store.blob_path(sha256);
-        let file = tokio::fs::File::open(&path)
-            .await
-            .map_err(|e| StoreError::Integrity(format!("blob {sha256}: file {}: {e}", path.display())))?;
+        let file = tokio::fs::File::open(&path).await.map_err(|e| {
+            StoreError::Integrity(format!("blob {sha256}: file {}: {e}", path.display()))
+        })?;
         Ok(BlobReader {
             reader: BufReader::with_capacity(256 * 1024, file),
             cipher: key.cipher(),
@@ -291,9 +296,10 @@ impl BlobReader {
                 self.index
             )));
         }
-        self.reader.read_exact(&mut self.buf[..n]).await.map_err(|_| {
-            bad(format!("segment {} is cut short (altered)", self.index))
-        })?;
+        self.reader
+            .read_exact(&mut self.buf[..n])
+            .await
+            .map_err(|_| bad(format!("segment {} is cut short (altered)", self.index)))?;
         let plain = self
             .cipher
             .open(self.index, &self.buf[..n])
@@ -483,8 +489,15 @@ impl Access {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        self.audit_in(&mut tx, "evidence.upload.cancel", "evidence-upload", id, "ok", "{}")
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "evidence.upload.cancel",
+            "evidence-upload",
+            id,
+            "ok",
+            "{}",
+        )
+        .await?;
         tx.commit().await?;
         let _ = tokio::fs::remove_file(self.store.upload_path(id)).await;
         self.store.forget_upload(id);
@@ -511,7 +524,10 @@ impl Access {
             Some(p) if !p.is_empty() => match self.evidence_authorized(p, Action::Read).await {
                 Ok(item) => Some(item),
                 Err(StoreError::NotFound) => {
-                    return Err(StoreError::invalid("parent_id", format!("no such item: {p}")));
+                    return Err(StoreError::invalid(
+                        "parent_id",
+                        format!("no such item: {p}"),
+                    ));
                 }
                 Err(e) => return Err(e),
             },
@@ -730,7 +746,11 @@ impl Access {
     }
 
     /// Ingests bytes held in memory (small files).
-    pub async fn evidence_ingest_bytes(&self, input: &CaptureInput, bytes: &[u8]) -> Result<Ingested> {
+    pub async fn evidence_ingest_bytes(
+        &self,
+        input: &CaptureInput,
+        bytes: &[u8],
+    ) -> Result<Ingested> {
         let mut r = bytes;
         self.evidence_ingest_reader(input, &mut r).await
     }

@@ -154,7 +154,9 @@ impl Store {
                 }),
                 Ok(item) => {
                     let recomputed = Capture::metadata_hash(&item.capture);
-                    let ingest = chain.iter().find(|e| e.record.seq == 1 && e.record.kind == "ingest");
+                    let ingest = chain
+                        .iter()
+                        .find(|e| e.record.seq == 1 && e.record.kind == "ingest");
                     let recorded: Option<serde_json::Value> =
                         ingest.and_then(|e| serde_json::from_str(&e.record.detail).ok());
                     let mut bad = Vec::new();
@@ -197,14 +199,18 @@ impl Store {
                 tamper: Tamper::Missing,
                 item_id: item.clone(),
                 event_id: chain.first().map(|e| e.id.clone()),
-                message: format!("{} custody events of an item that is not in the vault", chain.len()),
+                message: format!(
+                    "{} custody events of an item that is not in the vault",
+                    chain.len()
+                ),
             });
         }
 
         // 3. Packages: each manifest against its hash and signature.
-        for r in sqlx::query("SELECT id, manifest, manifest_sha256, signature FROM transfer_packages")
-            .fetch_all(&self.pool)
-            .await?
+        for r in
+            sqlx::query("SELECT id, manifest, manifest_sha256, signature FROM transfer_packages")
+                .fetch_all(&self.pool)
+                .await?
         {
             report.packages += 1;
             let id: String = r.try_get("id")?;
@@ -217,7 +223,9 @@ impl Store {
                     tamper: Tamper::Edited,
                     item_id: id.clone(),
                     event_id: None,
-                    message: format!("transfer package {id}: the manifest does not match its hash or signature"),
+                    message: format!(
+                        "transfer package {id}: the manifest does not match its hash or signature"
+                    ),
                 });
             }
         }

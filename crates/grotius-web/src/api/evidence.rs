@@ -43,7 +43,10 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/evidence/uploads/{id}/complete", post(complete_upload))
-        .route("/evidence/packages", get(list_packages).post(create_package))
+        .route(
+            "/evidence/packages",
+            get(list_packages).post(create_package),
+        )
         .route("/evidence/packages/{id}", get(get_package))
         .route("/evidence/packages/{id}/download", get(download_package))
         .route("/evidence/{id}", get(get_item))
@@ -567,7 +570,10 @@ async fn complete_upload(
 /// An item's metadata (recorded as a `view` in its chain of custody).
 #[utoipa::path(get, path = "/api/v1/evidence/{id}", params(("id" = String, Path)),
     responses((status = 200, body = EvidenceDto), (status = 404, body = ErrorBody)))]
-async fn get_item(Caller(a): Caller, Path(id): Path<String>) -> Result<Json<EvidenceDto>, ApiError> {
+async fn get_item(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<EvidenceDto>, ApiError> {
     Ok(Json(a.evidence_view(&id).await?.into()))
 }
 
@@ -592,7 +598,13 @@ pub(crate) fn file_response(item: &EvidenceItem, reader: BlobReader) -> Response
     let name = safe_file_name(&item.capture.original_name).replace('"', "_");
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -636,7 +648,10 @@ async fn custody(Caller(a): Caller, Path(id): Path<String>) -> Result<Json<Custo
 /// Working copies derived from an item (those you may see).
 #[utoipa::path(get, path = "/api/v1/evidence/{id}/derived", params(("id" = String, Path)),
     responses((status = 200, body = EvidenceList), (status = 404, body = ErrorBody)))]
-async fn derived(Caller(a): Caller, Path(id): Path<String>) -> Result<Json<EvidenceList>, ApiError> {
+async fn derived(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<EvidenceList>, ApiError> {
     let items: Vec<EvidenceDto> = a
         .evidence_derived(&id)
         .await?
@@ -688,7 +703,10 @@ async fn create_package(
 /// A package with its signed manifest.
 #[utoipa::path(get, path = "/api/v1/evidence/packages/{id}", params(("id" = String, Path)),
     responses((status = 200, body = PackageDto), (status = 404, body = ErrorBody)))]
-async fn get_package(Caller(a): Caller, Path(id): Path<String>) -> Result<Json<PackageDto>, ApiError> {
+async fn get_package(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PackageDto>, ApiError> {
     Ok(Json(a.evidence_package_get(&id).await?.into()))
 }
 
@@ -731,7 +749,10 @@ pub(crate) fn package_response(p: PackageDetail, readers: Vec<BlobReader>) -> Re
     let mut pending: std::collections::VecDeque<Bytes> = std::collections::VecDeque::new();
     for (name, body) in [
         ("manifest.json", p.manifest_json.clone().into_bytes()),
-        ("manifest.json.sig", format!("{}\n", p.signature).into_bytes()),
+        (
+            "manifest.json.sig",
+            format!("{}\n", p.signature).into_bytes(),
+        ),
         ("public-key.txt", format!("{}\n", p.public_key).into_bytes()),
         ("README.txt", readme(&p).into_bytes()),
     ] {
@@ -786,8 +807,11 @@ pub(crate) fn package_response(p: PackageDetail, readers: Vec<BlobReader>) -> Re
                 }
             }
             if let Some((name, r)) = s.files.pop_front() {
-                s.pending
-                    .push_back(Bytes::copy_from_slice(&tar_header(&name, r.size(), s.mtime)));
+                s.pending.push_back(Bytes::copy_from_slice(&tar_header(
+                    &name,
+                    r.size(),
+                    s.mtime,
+                )));
                 s.current = Some(r);
                 continue;
             }
@@ -801,7 +825,10 @@ pub(crate) fn package_response(p: PackageDetail, readers: Vec<BlobReader>) -> Re
     });
     let mut res = Response::new(Body::from_stream(stream));
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-tar"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-tar"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!(
         "attachment; filename=\"grotius-package-{}.tar\"",
         p.summary.id

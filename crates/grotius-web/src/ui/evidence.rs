@@ -31,15 +31,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/evidence",
-            get(list)
-                .post(upload)
-                .layer(DefaultBodyLimit::disable()),
+            get(list).post(upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/evidence/new", get(new_form))
-        .route(
-            "/evidence/packages",
-            get(packages).post(create_package),
-        )
+        .route("/evidence/packages", get(packages).post(create_package))
         .route("/evidence/packages/{id}", get(package_page))
         .route("/evidence/packages/{id}/download", get(package_download))
         .route("/evidence/{id}", get(show))
@@ -323,14 +318,12 @@ pub async fn upload(v: Viewer, mut mp: Multipart) -> Response {
     }
     let form = FormPairs(fields);
     let captured = form.text("captured_at");
-    let captured = if captured.trim().is_empty()
-        || captured.ends_with('Z')
-        || captured.contains('+')
-    {
-        captured
-    } else {
-        format!("{}Z", captured.trim())
-    };
+    let captured =
+        if captured.trim().is_empty() || captured.ends_with('Z') || captured.contains('+') {
+            captured
+        } else {
+            format!("{}Z", captured.trim())
+        };
     let input = CaptureInput {
         title: form.text("title"),
         source_url: form.text("source_url"),
@@ -465,9 +458,10 @@ async fn packages_page(
         Ok(p) => p,
         Err(e) => return store_error(l, e),
     };
-    let may_build = v
-        .access
-        .may(Action::Create, Resource::kind(ResourceKind::TransferPackage));
+    let may_build = v.access.may(
+        Action::Create,
+        Resource::kind(ResourceKind::TransferPackage),
+    );
     let items: Vec<EvidenceItem> = if may_build {
         match v
             .access
@@ -478,8 +472,10 @@ async fn packages_page(
                 .items
                 .into_iter()
                 .filter(|i| {
-                    v.access
-                        .may(Action::Export, Resource::labelled(ResourceKind::Evidence, &i.labels))
+                    v.access.may(
+                        Action::Export,
+                        Resource::labelled(ResourceKind::Evidence, &i.labels),
+                    )
                 })
                 .collect(),
             Err(e) => return store_error(l, e),

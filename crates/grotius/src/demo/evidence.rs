@@ -11,7 +11,11 @@ fn crc32(data: &[u8]) -> u32 {
     for b in data {
         c ^= u32::from(*b);
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -68,7 +72,10 @@ pub fn png(w: u32, h: u32, pixel: impl Fn(u32, u32) -> [u8; 3]) -> Vec<u8> {
 pub fn pdf(lines: &[&str]) -> Vec<u8> {
     let mut text = String::from("BT /F1 11 Tf 50 780 Td 14 TL\n");
     for l in lines {
-        let esc = l.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+        let esc = l
+            .replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)");
         text.push_str(&format!("({esc}) Tj T*\n"));
     }
     text.push_str("ET");
@@ -86,7 +93,9 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -126,13 +135,7 @@ pub fn wav(secs: u32, hz: f64) -> Vec<u8> {
     out
 }
 
-fn capture(
-    title: &str,
-    name: &str,
-    method: &str,
-    at: &str,
-    classification: &str,
-) -> CaptureInput {
+fn capture(title: &str, name: &str, method: &str, at: &str, classification: &str) -> CaptureInput {
     CaptureInput {
         title: title.into(),
         captured_at: at.into(),
@@ -199,8 +202,8 @@ pub async fn seed(store: &Store) -> Result<()> {
     );
     c.capture_tool = "Flatbed scanner, NAPS2".into();
     c.capture_tool_version = "7.4".into();
-    c.description = "Signed statement of a protected witness (pseudonym W-07). Fictional demo data."
-        .into();
+    c.description =
+        "Signed statement of a protected witness (pseudonym W-07). Fictional demo data.".into();
     documenter
         .evidence_ingest_bytes(
             &c,
@@ -224,8 +227,13 @@ pub async fn seed(store: &Store) -> Result<()> {
     c.source_url = "urn:demo:messenger:chat-4411:message-89".into();
     c.capture_tool = "Signal Desktop export".into();
     c.capture_tool_version = "7.10".into();
-    c.description = "A nurse describes the arrival of wounded people. Fictional demo data (a generated tone).".into();
-    let voice = documenter.evidence_ingest_bytes(&c, &wav(3, 440.0)).await?.item;
+    c.description =
+        "A nurse describes the arrival of wounded people. Fictional demo data (a generated tone)."
+            .into();
+    let voice = documenter
+        .evidence_ingest_bytes(&c, &wav(3, 440.0))
+        .await?
+        .item;
 
     let face = |x: u32, y: u32| (x as i32 - 30).pow(2) + (y as i32 - 24).pow(2) < 120;
     let post = png(80, 60, |x, y| {

@@ -591,7 +591,10 @@ async fn upload(app: &App, token: &str, length: usize) -> String {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+    r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn body(b: Body, n: usize) -> Option<Value> {
@@ -774,7 +777,10 @@ async fn every_role_every_route() {
                 if matches!(r.body, Body::UploadStart | Body::UploadChunk) {
                     let mut req = app
                         .client
-                        .request(Method::from_bytes(r.method.as_bytes()).unwrap(), app.url(&path))
+                        .request(
+                            Method::from_bytes(r.method.as_bytes()).unwrap(),
+                            app.url(&path),
+                        )
                         .bearer_auth(&f.tokens[role]);
                     req = if matches!(r.body, Body::UploadStart) {
                         req.header("Upload-Length", "10")

@@ -75,7 +75,10 @@ async fn ingest_dedupes_keeps_lineage_records_custody_and_encrypts() {
     let raw = i.raw().await;
     assert_eq!(count(&raw, "evidence_blobs").await, 1);
     assert_eq!(count(&raw, "evidence_items").await, 2);
-    let blob_dir = i.data().join("evidence/blobs").join(&first.item.sha256[..2]);
+    let blob_dir = i
+        .data()
+        .join("evidence/blobs")
+        .join(&first.item.sha256[..2]);
     assert_eq!(std::fs::read_dir(&blob_dir).unwrap().count(), 1);
     assert!(blob_dir.join(&first.item.sha256[2..]).exists());
     assert_eq!(
@@ -114,9 +117,16 @@ async fn ingest_dedupes_keeps_lineage_records_custody_and_encrypts() {
         .to_string();
     assert!(err.contains("classification"), "{err}");
     assert_eq!(count(&raw, "evidence_items").await, before, "nothing filed");
-    assert_eq!(count(&raw, "evidence_uploads").await, 0, "nothing left over");
+    assert_eq!(
+        count(&raw, "evidence_uploads").await,
+        0,
+        "nothing left over"
+    );
     c.classification = "confidential".into();
-    let copy = custodian.evidence_ingest_bytes(&c, &redacted).await.unwrap();
+    let copy = custodian
+        .evidence_ingest_bytes(&c, &redacted)
+        .await
+        .unwrap();
     assert_eq!(copy.item.parent_id.as_deref(), Some(first.item.id.as_str()));
     assert_eq!(copy.item.derivation.as_deref(), Some("redaction"));
     let derived = custodian.evidence_derived(&first.item.id).await.unwrap();
@@ -145,7 +155,10 @@ async fn ingest_dedupes_keeps_lineage_records_custody_and_encrypts() {
     }
     assert_eq!(out, a);
     assert_eq!(
-        kinds(&custodian, &first.item.id).await.last().map(String::as_str),
+        kinds(&custodian, &first.item.id)
+            .await
+            .last()
+            .map(String::as_str),
         Some("download")
     );
     // The audit log has the download too.
@@ -161,7 +174,10 @@ async fn ingest_dedupes_keeps_lineage_records_custody_and_encrypts() {
     // A view is a custody event as well.
     custodian.evidence_view(&first.item.id).await.unwrap();
     assert_eq!(
-        kinds(&custodian, &first.item.id).await.last().map(String::as_str),
+        kinds(&custodian, &first.item.id)
+            .await
+            .last()
+            .map(String::as_str),
         Some("view")
     );
 
@@ -282,7 +298,11 @@ async fn a_flipped_byte_in_a_stored_file_is_named() {
         .await
         .unwrap()
         .get("sha256");
-    let path = i.data().join("evidence/blobs").join(&sha[..2]).join(&sha[2..]);
+    let path = i
+        .data()
+        .join("evidence/blobs")
+        .join(&sha[..2])
+        .join(&sha[2..]);
     let mut b = std::fs::read(&path).unwrap();
     b[70_000] ^= 0x01;
     std::fs::write(&path, b).unwrap();
@@ -313,7 +333,13 @@ async fn a_removed_file_is_named() {
         .await
         .unwrap()
         .get("sha256");
-    std::fs::remove_file(i.data().join("evidence/blobs").join(&sha[..2]).join(&sha[2..])).unwrap();
+    std::fs::remove_file(
+        i.data()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha[2..]),
+    )
+    .unwrap();
     assert_named(&i, "missing", &[&item, &sha]).await;
 }
 
@@ -367,7 +393,9 @@ async fn a_deleted_last_event_is_named_even_with_the_head_rolled_back() {
         .unwrap();
     assert_named(&i, "deleted", &[&item, "#3", "#4"]).await;
     let keys = grotius_security::EvidenceKeys::load(i.data()).unwrap();
-    let sig = keys.sign(&grotius_domain::evidence::head_message(&item, prev.0, &prev.1));
+    let sig = keys.sign(&grotius_domain::evidence::head_message(
+        &item, prev.0, &prev.1,
+    ));
     sqlx::query("UPDATE evidence_items SET custody_seq = $1, custody_hash = $2, custody_sig = $3 WHERE id = $4")
         .bind(prev.0)
         .bind(&prev.1)
@@ -376,7 +404,12 @@ async fn a_deleted_last_event_is_named_even_with_the_head_rolled_back() {
         .execute(&raw)
         .await
         .unwrap();
-    assert_named(&i, "deleted", &[&item, "audit log recorded custody event #4"]).await;
+    assert_named(
+        &i,
+        "deleted",
+        &[&item, "audit log recorded custody event #4"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -454,11 +487,25 @@ async fn start(app: &App, token: &str, length: usize) -> String {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/api/v1/evidence/uploads/"));
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/api/v1/evidence/uploads/")
+    );
+    r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
-async fn patch(app: &App, token: &str, id: &str, offset: usize, body: Vec<u8>) -> reqwest::Response {
+async fn patch(
+    app: &App,
+    token: &str,
+    id: &str,
+    offset: usize,
+    body: Vec<u8>,
+) -> reqwest::Response {
     app.client
         .patch(app.url(&format!("/api/v1/evidence/uploads/{id}")))
         .bearer_auth(token)
@@ -506,13 +553,23 @@ async fn api_upload(app: &App, token: &str, data: &[u8], name: &str) -> Value {
     assert_eq!(head_offset(app, token, &id).await.1, Some(half as u64));
     // Completing early is refused.
     let (s, v) = app
-        .api(Method::POST, &format!("/api/v1/evidence/uploads/{id}/complete"), token, Some(meta(name)))
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{id}/complete"),
+            token,
+            Some(meta(name)),
+        )
         .await;
     assert_eq!(s, 422, "{v}");
     let r = patch(app, token, &id, half, data[half..].to_vec()).await;
     assert_eq!(r.status(), 204);
     let (s, v) = app
-        .api(Method::POST, &format!("/api/v1/evidence/uploads/{id}/complete"), token, Some(meta(name)))
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{id}/complete"),
+            token,
+            Some(meta(name)),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     v
@@ -533,9 +590,15 @@ async fn api_upload_resumes_and_downloads_are_custody_events() {
     // Someone else's upload does not exist for you.
     let other = start(&app, &doc, 10).await;
     assert_eq!(head_offset(&app, &cus, &other).await.0, 404);
-    assert_eq!(patch(&app, &cus, &other, 0, vec![1; 10]).await.status(), 404);
+    assert_eq!(
+        patch(&app, &cus, &other, 0, vec![1; 10]).await.status(),
+        404
+    );
     // Too many bytes for the declared length.
-    assert_eq!(patch(&app, &doc, &other, 0, vec![1; 11]).await.status(), 422);
+    assert_eq!(
+        patch(&app, &doc, &other, 0, vec![1; 11]).await.status(),
+        422
+    );
 
     // Download: the exact bytes, with the hash; then the custody chain shows it.
     let r = app
@@ -546,10 +609,18 @@ async fn api_upload_resumes_and_downloads_are_custody_events() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["x-content-sha256"], format!("sha-256={}", sha(&data)).as_str());
+    assert_eq!(
+        r.headers()["x-content-sha256"],
+        format!("sha-256={}", sha(&data)).as_str()
+    );
     assert_eq!(r.bytes().await.unwrap().to_vec(), data);
     let (s, c) = app
-        .api(Method::GET, &format!("/api/v1/evidence/{id}/custody"), &cus, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{id}/custody"),
+            &cus,
+            None,
+        )
         .await;
     assert_eq!(s, 200);
     let kinds: Vec<&str> = c["items"]
@@ -562,10 +633,17 @@ async fn api_upload_resumes_and_downloads_are_custody_events() {
     assert_eq!(c["items"][1]["actor"], "custodian");
     assert_eq!(c["items"][1]["prev_hash"], c["items"][0]["hash"]);
     // Viewing the record is one too.
-    let (s, _) = app.api(Method::GET, &format!("/api/v1/evidence/{id}"), &cus, None).await;
+    let (s, _) = app
+        .api(Method::GET, &format!("/api/v1/evidence/{id}"), &cus, None)
+        .await;
     assert_eq!(s, 200);
     let (_, c) = app
-        .api(Method::GET, &format!("/api/v1/evidence/{id}/custody"), &cus, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{id}/custody"),
+            &cus,
+            None,
+        )
         .await;
     assert_eq!(c["items"].as_array().unwrap().len(), 3);
 
@@ -577,10 +655,22 @@ async fn api_upload_resumes_and_downloads_are_custody_events() {
     m["parent_id"] = json!(id);
     m["derivation"] = json!("redaction");
     let (s, v) = app
-        .api(Method::POST, &format!("/api/v1/evidence/uploads/{up}/complete"), &cus, Some(m))
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{up}/complete"),
+            &cus,
+            Some(m),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
-    let (_, d) = app.api(Method::GET, &format!("/api/v1/evidence/{id}/derived"), &cus, None).await;
+    let (_, d) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{id}/derived"),
+            &cus,
+            None,
+        )
+        .await;
     assert_eq!(d["items"][0]["id"], v["item"]["id"]);
     assert_eq!(d["items"][0]["derivation"], "redaction");
 }
@@ -599,14 +689,21 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
     let mut m = meta("secret.bin");
     m["classification"] = json!("secret");
     let (s, v) = app
-        .api(Method::POST, &format!("/api/v1/evidence/uploads/{up}/complete"), &cus, Some(m))
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{up}/complete"),
+            &cus,
+            Some(m),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     let secret = v["item"]["id"].as_str().unwrap().to_string();
 
     // An evidence custodian outside the compartment, and one in another compartment.
     let op = app.instance.store.cli_operator();
-    op.create_compartment("evidence-yemen", "Evidence: Yemen", "").await.unwrap();
+    op.create_compartment("evidence-yemen", "Evidence: Yemen", "")
+        .await
+        .unwrap();
     for name in ["outside-custodian", "yemen-custodian"] {
         let u = op
             .create_user(&grotius_store::NewUser {
@@ -620,7 +717,9 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
             .await
             .unwrap();
         if name == "yemen-custodian" {
-            op.add_member("evidence-yemen", &u.id, "test").await.unwrap();
+            op.add_member("evidence-yemen", &u.id, "test")
+                .await
+                .unwrap();
         }
     }
     for (user, list_status, total, sees_conf, sees_secret) in [
@@ -643,14 +742,23 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
         assert_eq!(s, list_status, "{user}: list");
         if s == 200 {
             assert_eq!(v["total"], total, "{user}: total");
-            assert_eq!(v["items"].as_array().unwrap().len() as i64, total, "{user}: items");
+            assert_eq!(
+                v["items"].as_array().unwrap().len() as i64,
+                total,
+                "{user}: items"
+            );
         } else {
             assert_eq!(v["error"]["code"], "not_found", "{user}");
         }
         for (id, sees) in [(&conf, sees_conf), (&secret, sees_secret)] {
             for path in ["", "/content", "/custody", "/derived"] {
                 let (s, _) = app
-                    .api(Method::GET, &format!("/api/v1/evidence/{id}{path}"), &t, None)
+                    .api(
+                        Method::GET,
+                        &format!("/api/v1/evidence/{id}{path}"),
+                        &t,
+                        None,
+                    )
                     .await;
                 assert_eq!(s == 200, sees, "{user}: GET evidence/{{id}}{path} → {s}");
                 if !sees {
@@ -667,7 +775,11 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
         let (s, _) = b.get(&format!("/evidence/{conf}/download")).await;
         assert_eq!(s == 200, sees_conf, "{user}: UI download");
         let (_, home) = b.get("/").await;
-        assert_eq!(home.contains("href=\"/evidence\""), list_status == 200, "{user}: nav");
+        assert_eq!(
+            home.contains("href=\"/evidence\""),
+            list_status == 200,
+            "{user}: nav"
+        );
     }
     // The same bytes uploaded in another compartment are stored once, but nothing tells the
     // uploader (or the chain) that they exist elsewhere.
@@ -677,24 +789,56 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
     let mut m = meta("same.bin");
     m["compartment"] = json!("evidence-yemen");
     let (s, v) = app
-        .api(Method::POST, &format!("/api/v1/evidence/uploads/{id}/complete"), &yt, Some(m))
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{id}/complete"),
+            &yt,
+            Some(m),
+        )
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["duplicate_of"], json!([]));
     let yid = v["item"]["id"].as_str().unwrap();
-    let (_, c) = app.api(Method::GET, &format!("/api/v1/evidence/{yid}/custody"), &yt, None).await;
+    let (_, c) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{yid}/custody"),
+            &yt,
+            None,
+        )
+        .await;
     assert_eq!(c["items"][0]["detail"]["copy_of"], json!([]));
-    let (_, c) = app.api(Method::GET, &format!("/api/v1/evidence/{conf}/custody"), &cus, None).await;
-    assert!(!c.to_string().contains(yid), "no copy event across compartments");
+    let (_, c) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{conf}/custody"),
+            &cus,
+            None,
+        )
+        .await;
+    assert!(
+        !c.to_string().contains(yid),
+        "no copy event across compartments"
+    );
     assert_eq!(count(&app.instance.raw().await, "evidence_blobs").await, 2);
     // Filing into a compartment one does not belong to is refused without a hint.
     let id = start(&app, &yt, 10).await;
     assert_eq!(patch(&app, &yt, &id, 0, vec![0; 10]).await.status(), 204);
     let (s, v) = app
-        .api(Method::POST, &format!("/api/v1/evidence/uploads/{id}/complete"), &yt, Some(meta("x.bin")))
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{id}/complete"),
+            &yt,
+            Some(meta("x.bin")),
+        )
         .await;
     assert_eq!(s, 422, "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("compartment"));
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("compartment")
+    );
 }
 
 // ─── UI ─────────────────────────────────────────────────────────────────────────────────────
@@ -738,20 +882,44 @@ async fn the_ui_uploads_shows_custody_and_builds_packages_without_javascript() {
     ];
     // Without the CSRF token in the action, refused.
     let (ct, body) = multipart(&fields, ("clinic.jpg", &data));
-    let r = b.client.post(format!("{}/evidence", b.base)).header("content-type", &ct).body(body.clone()).send().await.unwrap();
+    let r = b
+        .client
+        .post(format!("{}/evidence", b.base))
+        .header("content-type", &ct)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // An invalid form repeats the input and names the field; nothing is filed.
     let mut bad = fields.to_vec();
     bad[2] = ("collector", "");
     let (ct2, body2) = multipart(&bad, ("clinic.jpg", &data));
-    let r = b.client.post(format!("{}/evidence?_csrf={}", b.base, b.csrf)).header("content-type", &ct2).body(body2).send().await.unwrap();
+    let r = b
+        .client
+        .post(format!("{}/evidence?_csrf={}", b.base, b.csrf))
+        .header("content-type", &ct2)
+        .body(body2)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("collector") && html.contains("Photo of the clinic"), "{html}");
+    assert!(
+        html.contains("collector") && html.contains("Photo of the clinic"),
+        "{html}"
+    );
     let raw = app.instance.raw().await;
     assert_eq!(count(&raw, "evidence_items").await, 0);
     assert_eq!(count(&raw, "evidence_uploads").await, 0);
-    let r = b.client.post(format!("{}/evidence?_csrf={}", b.base, b.csrf)).header("content-type", &ct).body(body).send().await.unwrap();
+    let r = b
+        .client
+        .post(format!("{}/evidence?_csrf={}", b.base, b.csrf))
+        .header("content-type", &ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let (s, page) = b.get(&loc).await;
@@ -759,16 +927,29 @@ async fn the_ui_uploads_shows_custody_and_builds_packages_without_javascript() {
     assert!(page.contains("Photo of the clinic"));
     assert!(page.contains(&sha(&data)));
     assert!(page.contains("2026-01-05T10:30:00Z"), "capture time in UTC");
-    assert!(page.contains("Ingested") && page.contains("Viewed"), "custody timeline");
+    assert!(
+        page.contains("Ingested") && page.contains("Viewed"),
+        "custody timeline"
+    );
     let (s, list) = b.get("/evidence").await;
     assert_eq!(s, 200);
     assert!(list.contains("Photo of the clinic"));
-    let r = b.client.get(format!("{}{loc}/download", b.base)).send().await.unwrap();
+    let r = b
+        .client
+        .get(format!("{}{loc}/download", b.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), data);
 
     // Dutch.
-    let nl = b.client.get(format!("{}/lang/nl?next=/evidence", b.base)).send().await.unwrap();
+    let nl = b
+        .client
+        .get(format!("{}/lang/nl?next=/evidence", b.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(nl.status(), 303);
     let (_, list) = b.get("/evidence").await;
     assert!(list.contains("Bewijskluis"));
@@ -776,7 +957,15 @@ async fn the_ui_uploads_shows_custody_and_builds_packages_without_javascript() {
     // The custodian builds a package in the form; the documenter has nothing to do with packages.
     let item = loc.trim_start_matches("/evidence/");
     let (s, _, _) = b
-        .post("/evidence/packages", &[("recipient", "ICC OTP"), ("recipient_kind", "icc"), ("use_restrictions", "Only for the case."), ("items", item)])
+        .post(
+            "/evidence/packages",
+            &[
+                ("recipient", "ICC OTP"),
+                ("recipient_kind", "icc"),
+                ("use_restrictions", "Only for the case."),
+                ("items", item),
+            ],
+        )
         .await;
     assert_eq!(s, 404);
     let c = app.browser("custodian").await;
@@ -784,19 +973,40 @@ async fn the_ui_uploads_shows_custody_and_builds_packages_without_javascript() {
     assert_eq!(s, 200);
     assert!(page.contains(item), "the builder lists the item");
     let (s, html, _) = c
-        .post("/evidence/packages", &[("recipient", "ICC OTP"), ("recipient_kind", "icc"), ("use_restrictions", ""), ("items", item)])
+        .post(
+            "/evidence/packages",
+            &[
+                ("recipient", "ICC OTP"),
+                ("recipient_kind", "icc"),
+                ("use_restrictions", ""),
+                ("items", item),
+            ],
+        )
         .await;
     assert_eq!(s, 422);
     assert!(html.contains("use_restrictions") && html.contains("ICC OTP"));
     let (s, _, loc) = c
-        .post("/evidence/packages", &[("recipient", "ICC OTP"), ("recipient_kind", "icc"), ("use_restrictions", "Only for the case."), ("items", item)])
+        .post(
+            "/evidence/packages",
+            &[
+                ("recipient", "ICC OTP"),
+                ("recipient_kind", "icc"),
+                ("use_restrictions", "Only for the case."),
+                ("items", item),
+            ],
+        )
         .await;
     assert_eq!(s, 303);
     let loc = loc.unwrap();
     let (s, page) = c.get(&loc).await;
     assert_eq!(s, 200);
     assert!(page.contains("grotius package verify"));
-    let r = c.client.get(format!("{}{loc}/download", c.base)).send().await.unwrap();
+    let r = c
+        .client
+        .get(format!("{}{loc}/download", c.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/x-tar");
     let tar = r.bytes().await.unwrap();
@@ -829,9 +1039,17 @@ fn untar(tar: &[u8]) -> BTreeMap<String, (usize, Vec<u8>)> {
     let mut at = 0;
     while at + 512 <= tar.len() && tar[at..at + 512].iter().any(|b| *b != 0) {
         let h = &tar[at..at + 512];
-        let name = String::from_utf8_lossy(&h[..100]).trim_end_matches('\0').to_string();
-        let prefix = String::from_utf8_lossy(&h[345..500]).trim_end_matches('\0').to_string();
-        let name = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+        let name = String::from_utf8_lossy(&h[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let prefix = String::from_utf8_lossy(&h[345..500])
+            .trim_end_matches('\0')
+            .to_string();
+        let name = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
         let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim(), 8).unwrap();
         out.insert(name, (at + 512, tar[at + 512..at + 512 + size].to_vec()));
         at += 512 + size.div_ceil(512) * 512;
@@ -843,8 +1061,14 @@ fn untar(tar: &[u8]) -> BTreeMap<String, (usize, Vec<u8>)> {
 async fn packages_verify_offline_and_detect_any_change() {
     let app = App::spawn().await;
     let cus = app.token("custodian").await;
-    let a = api_upload(&app, &cus, &bytes(21, 90_000), "one.png").await["item"]["id"].as_str().unwrap().to_string();
-    let b = api_upload(&app, &cus, &bytes(22, 700), "two.pdf").await["item"]["id"].as_str().unwrap().to_string();
+    let a = api_upload(&app, &cus, &bytes(21, 90_000), "one.png").await["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = api_upload(&app, &cus, &bytes(22, 700), "two.pdf").await["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // The documenter has nothing to do with packages; the legal adviser reads but cannot build.
     for (user, status) in [("documenter", 404), ("legal-adviser", 403)] {
         let t = app.token(user).await;
@@ -866,21 +1090,50 @@ async fn packages_verify_offline_and_detect_any_change() {
     let pid = p["id"].as_str().unwrap().to_string();
     assert_eq!(p["items"], 2);
     // The transfer is in each item's chain, with the manifest's hash.
-    let (_, c) = app.api(Method::GET, &format!("/api/v1/evidence/{a}/custody"), &cus, None).await;
+    let (_, c) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{a}/custody"),
+            &cus,
+            None,
+        )
+        .await;
     let last = c["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "transfer");
     assert_eq!(last["detail"]["manifest_sha256"], p["manifest_sha256"]);
 
-    let r = app.client.get(app.url(&format!("/api/v1/evidence/packages/{pid}/download"))).bearer_auth(&cus).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/evidence/packages/{pid}/download")))
+        .bearer_auth(&cus)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let tar = r.bytes().await.unwrap().to_vec();
-    let (_, c) = app.api(Method::GET, &format!("/api/v1/evidence/{b}/custody"), &cus, None).await;
-    assert_eq!(c["items"].as_array().unwrap().last().unwrap()["kind"], "export");
+    let (_, c) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/evidence/{b}/custody"),
+            &cus,
+            None,
+        )
+        .await;
+    assert_eq!(
+        c["items"].as_array().unwrap().last().unwrap()["kind"],
+        "export"
+    );
 
     // The key the recipient gets separately: from the CLI (and the API agrees).
-    let out = Command::new(bin()).args(["evidence", "pubkey", "--data"]).arg(app.instance.data()).output().unwrap();
+    let out = Command::new(bin())
+        .args(["evidence", "pubkey", "--data"])
+        .arg(app.instance.data())
+        .output()
+        .unwrap();
     let key = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let (_, k) = app.api(Method::GET, "/api/v1/evidence/pubkey", &cus, None).await;
+    let (_, k) = app
+        .api(Method::GET, "/api/v1/evidence/pubkey", &cus, None)
+        .await;
     assert_eq!(k["public_key"], key.as_str());
     assert_eq!(p["public_key"], key.as_str());
 
@@ -899,8 +1152,14 @@ async fn packages_verify_offline_and_detect_any_change() {
     let manifest: Value = serde_json::from_slice(&entries["manifest.json"].1).unwrap();
     let file_a = manifest["items"][0]["file"].as_str().unwrap().to_string();
     assert!(entries.contains_key(&file_a));
-    assert_eq!(manifest["items"][0]["sha256"], sha(&entries[&file_a].1).as_str());
-    assert_eq!(manifest["use_restrictions"], "For the Mission's investigation only.");
+    assert_eq!(
+        manifest["items"][0]["sha256"],
+        sha(&entries[&file_a].1).as_str()
+    );
+    assert_eq!(
+        manifest["use_restrictions"],
+        "For the Mission's investigation only."
+    );
     assert_eq!(manifest["items"][0]["capture"]["collector"], "API tester");
 
     // A flipped byte in a file.
@@ -913,7 +1172,9 @@ async fn packages_verify_offline_and_detect_any_change() {
     // A changed manifest.
     let mut t = tar.clone();
     let m = entries["manifest.json"].0;
-    let pos = m + String::from_utf8_lossy(&entries["manifest.json"].1).find("Market attack").unwrap();
+    let pos = m + String::from_utf8_lossy(&entries["manifest.json"].1)
+        .find("Market attack")
+        .unwrap();
     t[pos] = b'm';
     std::fs::write(&file, &t).unwrap();
     let (code, text) = package_verify(&file, &key);
@@ -936,7 +1197,10 @@ async fn packages_verify_offline_and_detect_any_change() {
     std::fs::write(unpacked.join("files/extra.txt"), b"planted").unwrap();
     let (code, text) = package_verify(&unpacked, &key);
     assert_eq!(code, 2);
-    assert!(text.contains("files/extra.txt") && text.contains("added"), "{text}");
+    assert!(
+        text.contains("files/extra.txt") && text.contains("added"),
+        "{text}"
+    );
     std::fs::remove_file(unpacked.join("files/extra.txt")).unwrap();
     std::fs::remove_file(unpacked.join(&file_a)).unwrap();
     let (code, text) = package_verify(&unpacked, &key);
@@ -955,22 +1219,43 @@ async fn the_demo_vault_is_sound() {
     let c = i.access("custodian").await;
     let items = c.evidence_list(&Default::default(), 100, 0).await.unwrap();
     assert_eq!(items.total, 5);
-    assert_eq!(items.items.iter().filter(|x| x.parent_id.is_some()).count(), 1);
-    let kinds: Vec<&str> = items.items.iter().map(|x| x.capture.media_type.as_str()).collect();
+    assert_eq!(
+        items.items.iter().filter(|x| x.parent_id.is_some()).count(),
+        1
+    );
+    let kinds: Vec<&str> = items
+        .items
+        .iter()
+        .map(|x| x.capture.media_type.as_str())
+        .collect();
     for k in ["image/png", "application/pdf", "audio/wav"] {
         assert!(kinds.contains(&k), "{kinds:?}");
     }
     assert_eq!(c.evidence_package_list().await.unwrap().len(), 1);
     // The legal adviser (confidential) sees the package and all but the secret statement.
     let l = i.access("legal-adviser").await;
-    assert_eq!(l.evidence_list(&Default::default(), 100, 0).await.unwrap().total, 4);
+    assert_eq!(
+        l.evidence_list(&Default::default(), 100, 0)
+            .await
+            .unwrap()
+            .total,
+        4
+    );
     assert_eq!(l.evidence_package_list().await.unwrap().len(), 1);
     let r = i.store.verify_evidence().await.unwrap();
     assert!(r.problems.is_empty(), "{:?}", r.problems);
     assert!(r.events >= 12, "{}", r.events);
     // Seeding again adds nothing.
-    grotius::demo::seed(&i.store, crate::harness::PASSWORD).await.unwrap();
-    assert_eq!(c.evidence_list(&Default::default(), 100, 0).await.unwrap().total, 5);
+    grotius::demo::seed(&i.store, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.evidence_list(&Default::default(), 100, 0)
+            .await
+            .unwrap()
+            .total,
+        5
+    );
     // The generated files are what they say.
     let png = grotius::demo::evidence::png(4, 4, |_, _| [1, 2, 3]);
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -1047,7 +1332,11 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
     if let Some(url) = &database {
         cmd.args(["--database", url]);
     }
-    let mut server = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut server = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let pid = server.id();
     let base = format!("http://{addr}");
     let c = client();
@@ -1082,19 +1371,31 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let started = Instant::now();
     let mut hasher = grotius_security::ContentHasher::new();
     // Two requests of 1 GiB each, the second resuming at the offset the server reports.
-    assert_eq!(raw_patch(&addr, &token, &id, 0, TOTAL / 2, &mut hasher).await, 204);
+    assert_eq!(
+        raw_patch(&addr, &token, &id, 0, TOTAL / 2, &mut hasher).await,
+        204
+    );
     let r = c
         .head(format!("{base}/api/v1/evidence/uploads/{id}"))
         .bearer_auth(&token)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers()["upload-offset"], (TOTAL / 2).to_string().as_str());
-    assert_eq!(raw_patch(&addr, &token, &id, TOTAL / 2, TOTAL / 2, &mut hasher).await, 204);
+    assert_eq!(
+        r.headers()["upload-offset"],
+        (TOTAL / 2).to_string().as_str()
+    );
+    assert_eq!(
+        raw_patch(&addr, &token, &id, TOTAL / 2, TOTAL / 2, &mut hasher).await,
+        204
+    );
     let (status, v) = {
         let r = c
             .post(format!("{base}/api/v1/evidence/uploads/{id}/complete"))
@@ -1107,7 +1408,11 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
     };
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["item"]["size"], TOTAL);
-    assert_eq!(v["item"]["sha256"], hasher.hex().as_str(), "hashed while streaming");
+    assert_eq!(
+        v["item"]["sha256"],
+        hasher.hex().as_str(),
+        "hashed while streaming"
+    );
     let secs = started.elapsed().as_secs_f64();
     let peak_kb = vm(pid, "VmHWM:");
     eprintln!(
