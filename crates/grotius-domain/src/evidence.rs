@@ -241,11 +241,10 @@ impl CaptureInput {
         let captured_at = parse_utc(&self.captured_at)
             .map_err(|reason| DomainError::invalid("captured_at", reason))?;
         let source_url = bounded("source_url", &self.source_url, 2000)?;
-        if !source_url.is_empty()
-            && !(source_url.starts_with("https://")
-                || source_url.starts_with("http://")
-                || source_url.starts_with("urn:"))
-        {
+        let known_scheme = ["https://", "http://", "urn:"]
+            .iter()
+            .any(|p| source_url.starts_with(p));
+        if !source_url.is_empty() && !known_scheme {
             return Err(DomainError::invalid(
                 "source_url",
                 "a URL starting with https:// or http:// (or a urn:)",
