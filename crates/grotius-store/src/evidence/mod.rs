@@ -205,7 +205,15 @@ impl Access {
     ) -> Result<CustodyEvent> {
         let keys = self.store.evidence_keys()?;
         let lock = match self.store.backend {
-            Backend::Postgres => " FOR UPDATE",
+            Backend::Postgres => {
+                // One lock order for every writer: the audit head first (which the audit entry
+                // below takes anyway), then the item — so concurrent custody events cannot
+                // deadlock. SQLite's write transaction already holds the database lock.
+                sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                " FOR UPDATE"
+            }
             Backend::Sqlite => "",
         };
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(

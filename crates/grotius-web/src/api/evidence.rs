@@ -591,9 +591,19 @@ pub(crate) fn file_response(item: &EvidenceItem, reader: BlobReader) -> Response
     let size = reader.size();
     let mut res = Response::new(Body::from_stream(blob_stream(reader)));
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&item.capture.media_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
+    // Evidence is untrusted content: anything a browser might render as active content is
+    // served as bytes (besides `attachment`, `nosniff` and the CSP).
+    let mt = item.capture.media_type.to_ascii_lowercase();
+    let active = ["html", "xml", "svg", "javascript", "ecmascript"]
+        .iter()
+        .any(|k| mt.contains(k));
+    let ct = if active {
+        HeaderValue::from_static("application/octet-stream")
+    } else {
+        HeaderValue::from_str(&mt)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    };
+    h.insert(header::CONTENT_TYPE, ct);
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     let name = safe_file_name(&item.capture.original_name).replace('"', "_");
     let ascii: String = name

@@ -263,6 +263,7 @@ pub async fn upload(v: Viewer, mut mp: Multipart) -> Response {
     let mut upload_id: Option<String> = None;
     let mut file_name = String::new();
     let mut failure: Option<String> = None;
+    let mut rejected: Option<StoreError> = None;
     loop {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
@@ -275,6 +276,25 @@ pub async fn upload(v: Viewer, mut mp: Multipart) -> Response {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             file_name = field.file_name().unwrap_or("").to_string();
+            // The metadata fields come first in the form: check them before taking the file.
+            if let Err(e) = v
+                .access
+                .evidence_check_input(&input_from(&FormPairs(fields.clone()), &file_name))
+                .await
+            {
+                rejected = Some(e);
+                // Read (and drop) the rest of a modest file so that the browser gets the answer
+                // rather than a reset connection; a big one is cut off.
+                let mut field = field;
+                let mut drained = 0usize;
+                while let Ok(Some(c)) = field.chunk().await {
+                    drained += c.len();
+                    if drained > 64 * 1024 * 1024 {
+                        break;
+                    }
+                }
+                break;
+            }
             let started = match v.access.evidence_upload_start(None).await {
                 Ok(u) => u,
                 Err(e) => return store_error(l, e),
@@ -316,39 +336,16 @@ pub async fn upload(v: Viewer, mut mp: Multipart) -> Response {
             }
         }
     }
-    let form = FormPairs(fields);
-    let captured = form.text("captured_at");
-    let captured =
-        if captured.trim().is_empty() || captured.ends_with('Z') || captured.contains('+') {
-            captured
-        } else {
-            format!("{}Z", captured.trim())
-        };
-    let input = CaptureInput {
-        title: form.text("title"),
-        source_url: form.text("source_url"),
-        captured_at: captured,
-        capture_tool: form.text("capture_tool"),
-        capture_tool_version: form.text("capture_tool_version"),
-        collector: form.text("collector"),
-        method: form.text("method"),
-        original_name: file_name,
-        description: form.text("description"),
-        media_type: String::new(),
-        classification: form.text("classification"),
-        compartment: form.get("compartment").map(str::to_string),
-        incident_id: form.get("incident_id").map(str::to_string),
-        parent_id: form.get("parent_id").map(str::to_string),
-        derivation: form.get("derivation").map(str::to_string),
-    };
+    let input = input_from(&FormPairs(fields), &file_name);
     let parent = match input.parent_id.as_deref().filter(|p| !p.is_empty()) {
         Some(p) => v.access.evidence_get(p).await.ok(),
         None => None,
     };
-    let outcome = match (&upload_id, failure) {
-        (_, Some(f)) => Err(StoreError::invalid("file", f)),
-        (None, None) => Err(StoreError::invalid("file", "choose a file to upload")),
-        (Some(id), None) => v.access.evidence_upload_complete(id, &input).await,
+    let outcome = match (rejected, &upload_id, failure) {
+        (Some(e), _, _) => Err(e),
+        (None, _, Some(f)) => Err(StoreError::invalid("file", f)),
+        (None, None, None) => Err(StoreError::invalid("file", "choose a file to upload")),
+        (None, Some(id), None) => v.access.evidence_upload_complete(id, &input).await,
     };
     match outcome {
         Ok(i) => Redirect::to(&format!("/evidence/{}", i.item.id)).into_response(),
@@ -363,6 +360,34 @@ pub async fn upload(v: Viewer, mut mp: Multipart) -> Response {
                 Err(e) => store_error(l, e),
             }
         }
+    }
+}
+
+/// Capture metadata from the upload form (the capture time is UTC: `Z` is added).
+fn input_from(form: &FormPairs, file_name: &str) -> CaptureInput {
+    let captured = form.text("captured_at");
+    let captured =
+        if captured.trim().is_empty() || captured.ends_with('Z') || captured.contains('+') {
+            captured
+        } else {
+            format!("{}Z", captured.trim())
+        };
+    CaptureInput {
+        title: form.text("title"),
+        source_url: form.text("source_url"),
+        captured_at: captured,
+        capture_tool: form.text("capture_tool"),
+        capture_tool_version: form.text("capture_tool_version"),
+        collector: form.text("collector"),
+        method: form.text("method"),
+        original_name: file_name.to_string(),
+        description: form.text("description"),
+        media_type: String::new(),
+        classification: form.text("classification"),
+        compartment: form.get("compartment").map(str::to_string),
+        incident_id: form.get("incident_id").map(str::to_string),
+        parent_id: form.get("parent_id").map(str::to_string),
+        derivation: form.get("derivation").map(str::to_string),
     }
 }
 

@@ -673,6 +673,33 @@ async fn api_upload_resumes_and_downloads_are_custody_events() {
         .await;
     assert_eq!(d["items"][0]["id"], v["item"]["id"]);
     assert_eq!(d["items"][0]["derivation"], "redaction");
+
+    // Captured web pages are served as bytes, never rendered in the platform's origin.
+    let page = api_upload(
+        &app,
+        &cus,
+        b"<html><script>alert(1)</script></html>",
+        "capture.html",
+    )
+    .await;
+    assert_eq!(page["item"]["media_type"], "text/html");
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/evidence/{}/content",
+            page["item"]["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&cus)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
 }
 
 #[tokio::test]
@@ -1434,4 +1461,51 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
         .unwrap()
         .len();
     assert_eq!(stored, TOTAL + (TOTAL / 65536) * 44);
+}
+
+#[tokio::test]
+async fn a_broken_connection_keeps_what_arrived_and_the_upload_resumes() {
+    let app = App::spawn().await;
+    let doc = app.token("documenter").await;
+    let data = bytes(31, 300_000);
+    let id = start(&app, &doc, data.len()).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "PATCH /api/v1/evidence/uploads/{id} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {doc}\r\n\
+             Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: {}\r\n\r\n",
+            data.len()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(&data[..123_456]).await.unwrap();
+        s.flush().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The connection drops mid-body.
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let offset = loop {
+        let (s, o) = head_offset(&app, &doc, &id).await;
+        // 409-free HEAD once the broken request has let go of the upload.
+        if s == 200 && o == Some(123_456) {
+            break 123_456usize;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "offset after the break: {s} {o:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let r = patch(&app, &doc, &id, offset, data[offset..].to_vec()).await;
+    assert_eq!(r.status(), 204);
+    let (s, v) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/evidence/uploads/{id}/complete"),
+            &doc,
+            Some(meta("resumed.bin")),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["item"]["sha256"], sha(&data).as_str());
 }
