@@ -120,10 +120,14 @@ pub enum ResourceKind {
     Analysis,
     /// Peace agreements (PA-X): reference data of the unit, public by default.
     Agreement,
+    /// Items of the evidence vault (files with capture metadata and a chain of custody).
+    Evidence,
+    /// Signed transfer packages of evidence for a recipient (FFM, ICC, prosecutor).
+    TransferPackage,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 19] = [
+    pub const ALL: [ResourceKind; 21] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -143,6 +147,8 @@ impl ResourceKind {
         ResourceKind::Training,
         ResourceKind::Analysis,
         ResourceKind::Agreement,
+        ResourceKind::Evidence,
+        ResourceKind::TransferPackage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +173,8 @@ impl ResourceKind {
 
             ResourceKind::Analysis => "analysis",
             ResourceKind::Agreement => "agreement",
+            ResourceKind::Evidence => "evidence",
+            ResourceKind::TransferPackage => "transfer-package",
         }
     }
 
@@ -382,6 +390,15 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Agreement, R::Admin | R::Analyst) => &[Read, Create, Update, Export],
         (K::Agreement, R::Partner) => &[],
         (K::Agreement, _) => &[Read, Export],
+        // The evidence vault: documenters collect (file and read, never alter), the custodian
+        // keeps the vault and hands evidence over, the legal adviser reads and exports for
+        // counsel. Mediation, fund, administration and audit roles see nothing: evidence and
+        // mediation data stay apart (and evidence lives in its own compartments).
+        (K::Evidence, R::Custodian) => &[Read, Create, Update, Delete, Export],
+        (K::Evidence, R::Documenter) => &[Read, Create],
+        (K::Evidence, R::LegalAdviser) => &[Read, Export],
+        (K::TransferPackage, R::Custodian) => &[Read, Create, Update, Delete, Export],
+        (K::TransferPackage, R::LegalAdviser) => &[Read, Export],
 
         _ => &[],
     }

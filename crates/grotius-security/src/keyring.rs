@@ -153,6 +153,11 @@ impl Keyring {
             .map_err(|e| key_err(&self.path, format!("audit key: {e}")))
     }
 
+    /// The key directory (where the keyring file, and the evidence key file beside it, live).
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or_else(|| Path::new("."))
+    }
+
     pub fn active_key_id(&self) -> &str {
         &self.file.active
     }

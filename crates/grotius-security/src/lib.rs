@@ -4,11 +4,16 @@
 //! Nothing here touches the database; the keyring reads and writes its own key file, which lives
 //! in the data directory and never in the database.
 
+mod evidence;
 mod keyring;
 mod password;
 mod token;
 mod totp;
 
+pub use evidence::{
+    ContentHasher, EVIDENCE_KEYS_FILE, EvidenceKeys, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE,
+    SegmentCipher, verify_signature,
+};
 pub use keyring::{KEYRING_FILE, Keyring};
 pub use password::{PasswordPolicy, hash_password, verify_password};
 pub use token::{TokenKind, hash_token, new_token, recovery_codes};

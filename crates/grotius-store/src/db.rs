@@ -36,6 +36,10 @@ pub struct Store {
     pub(crate) roster: Arc<tokio::sync::Mutex<crate::roster::RosterCache>>,
     /// This node's full-text index (`DATA/index/`), kept current from the change feed.
     pub(crate) search: Arc<tokio::sync::Mutex<crate::search::SearchState>>,
+    /// The data directory (evidence files live under `evidence/`).
+    pub(crate) data_dir: std::path::PathBuf,
+    /// Evidence keys (loaded on first use), uploads in progress, the size limit.
+    pub(crate) evidence: Arc<crate::evidence::EvidenceState>,
 }
 
 impl std::fmt::Debug for Store {
@@ -115,6 +119,8 @@ impl Store {
             search: Arc::new(tokio::sync::Mutex::new(crate::search::SearchState::new(
                 data_dir.join("index"),
             ))),
+            data_dir: data_dir.to_path_buf(),
+            evidence: Arc::default(),
         };
         store.migrate().await?;
         store.init_rows().await?;

@@ -19,6 +19,7 @@ mod auth;
 mod backup;
 mod db;
 mod engagement;
+mod evidence;
 mod fund;
 mod lessons;
 mod network;
@@ -42,6 +43,10 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use evidence::{
+    BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,
+    UploadInfo, UploadWriter,
+};
 pub use fund::iati::{IatiExport, REPORTING_ORG_NAME, REPORTING_ORG_REF};
 pub use fund::reports::{
     BENCHMARK_DAYS, BudgetUse, ConfidentialLine, DecisionTime, FundDashboard, FundReport,

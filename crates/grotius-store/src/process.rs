@@ -427,6 +427,7 @@ impl Access {
                 "fund_applications.risk_note",
             ),
             ("users", "totp_secret", "users.totp_secret"),
+            ("evidence_items", "sensitive", "evidence_items.sensitive"),
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL"

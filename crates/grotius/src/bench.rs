@@ -740,3 +740,148 @@ pub async fn fund(
     std::io::stdout().flush()?;
     Ok(())
 }
+
+/// Peak and current resident memory of this process (VmHWM, VmRSS), in MiB.
+pub fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// `grotius bench evidence`: ingest of one file (SHA-256 + XChaCha20-Poly1305 per 64 KiB segment
+/// + write) against `sha256sum` on the same file, peak memory, and `evidence verify` over many
+///   small items.
+pub async fn evidence(size_mb: u64, items: usize, dir: Option<&Path>) -> Result<()> {
+    use grotius_domain::evidence::CaptureInput;
+
+    let tmp = tempfile::tempdir()?;
+    let root = dir.unwrap_or(tmp.path()).to_path_buf();
+    std::fs::create_dir_all(&root)?;
+    let data = root.join("instance");
+    std::fs::create_dir_all(&data)?;
+    let ring = grotius_security::Keyring::load_or_create(&data)?;
+    let store = grotius_store::Store::open(&data, None, ring).await?;
+    crate::demo::seed_core(&store, "bench-password-2026").await?;
+    let id = store.cli_operator().find_user_id("custodian").await?;
+    let custodian = store
+        .cli_act_as(&id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no custodian"))?;
+    let input = |name: String| CaptureInput {
+        captured_at: "2026-03-01T12:00:00Z".into(),
+        collector: "bench".into(),
+        method: "download".into(),
+        original_name: name,
+        classification: "confidential".into(),
+        compartment: Some("evidence-sudan".into()),
+        ..Default::default()
+    };
+
+    // The file: pseudo-random bytes (incompressible), written in 1 MiB pieces.
+    let file = root.join("bench-evidence.bin");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut buf = vec![0u8; 1024 * 1024];
+        for _ in 0..size_mb {
+            for c in buf.chunks_mut(8) {
+                c.copy_from_slice(&rng.next().to_le_bytes()[..c.len()]);
+            }
+            f.write_all(&buf)?;
+        }
+        f.flush()?;
+    }
+    let bytes = size_mb * 1024 * 1024;
+    // Warm the page cache for both contenders alike.
+    {
+        let mut f = std::fs::File::open(&file)?;
+        std::io::copy(&mut f, &mut std::io::sink())?;
+    }
+    let sha_secs = match std::process::Command::new("sha256sum").arg(&file).output() {
+        Ok(out) if out.status.success() => {
+            let t = Instant::now();
+            let out = std::process::Command::new("sha256sum")
+                .arg(&file)
+                .output()?;
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "sha256sum: {}",
+                String::from_utf8_lossy(&out.stdout)
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+            );
+            Some(secs)
+        }
+        _ => {
+            println!("sha256sum not found: no reference timing");
+            None
+        }
+    };
+    let (hwm_before, rss_before) = memory_mib();
+    let t = Instant::now();
+    let mut f = tokio::fs::File::open(&file).await?;
+    let ingested = custodian
+        .evidence_ingest_reader(&input("bench-evidence.bin".into()), &mut f)
+        .await?;
+    let ingest_secs = t.elapsed().as_secs_f64();
+    let (hwm_after, _) = memory_mib();
+    println!("grotius:   {}", ingested.item.sha256);
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    println!(
+        "ingest of {size_mb} MiB (hash + encrypt + store, fsync): {ingest_secs:.2} s = {:.0} MiB/s",
+        mib / ingest_secs
+    );
+    if let Some(s) = sha_secs {
+        println!(
+            "sha256sum on the same file: {s:.2} s = {:.0} MiB/s; ratio grotius/sha256sum = {:.2}",
+            mib / s,
+            ingest_secs / s
+        );
+    }
+    println!(
+        "memory: RSS {rss_before:.0} MiB before, peak (VmHWM) {hwm_before:.0} MiB before → {hwm_after:.0} MiB after the ingest"
+    );
+    std::fs::remove_file(&file)?;
+
+    // Many small items, then a full verify.
+    let t = Instant::now();
+    let mut rng = Rng(0xDEAD_BEEF_CAFE_F00D);
+    for i in 0..items {
+        let body: Vec<u8> = (0..128).flat_map(|_| rng.next().to_le_bytes()).collect();
+        custodian
+            .evidence_ingest_bytes(&input(format!("item-{i}.bin")), &body)
+            .await?;
+        if (i + 1) % 1000 == 0 {
+            eprint!("\ringested {}/{items} small items", i + 1);
+        }
+    }
+    eprintln!();
+    println!(
+        "ingest of {items} items of 1 KiB: {:.1} s ({:.0} items/s)",
+        t.elapsed().as_secs_f64(),
+        items as f64 / t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let r = store.verify_evidence().await?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "evidence verify: {} items, {} events, {} files, {} MiB in {secs:.2} s ({:.0} items/s); problems: {}",
+        r.items,
+        r.events,
+        r.blobs,
+        r.bytes / (1024 * 1024),
+        r.items as f64 / secs,
+        r.problems.len()
+    );
+    store.close().await;
+    Ok(())
+}

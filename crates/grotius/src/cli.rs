@@ -47,6 +47,9 @@ pub enum Command {
         /// The server is reached over HTTPS (through a TLS proxy): Secure cookies and HSTS.
         #[arg(long, env = "GROTIUS_TLS")]
         tls: bool,
+        /// Largest evidence file accepted, in MiB (default 16384).
+        #[arg(long, env = "GROTIUS_EVIDENCE_MAX_MB")]
+        evidence_max_mb: Option<u64>,
     },
     /// Create a new instance with a first administrator (password from stdin or GROTIUS_ADMIN_PASSWORD).
     Init {
@@ -109,6 +112,12 @@ pub enum Command {
     /// Export records in open standards.
     #[command(subcommand)]
     Export(ExportCmd),
+    /// The evidence vault.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
+    /// Transfer packages of evidence.
+    #[command(subcommand)]
+    Package(PackageCmd),
 }
 
 #[derive(Subcommand)]
@@ -125,6 +134,41 @@ pub enum ExportCmd {
         /// officer cleared for internal records.
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EvidenceCmd {
+    /// Prove the vault's integrity: decrypt and hash every stored file, check every custody
+    /// chain and signature, every item's metadata against its ingest, the chain heads against the
+    /// audit log, every package manifest. Exit 0 when intact; otherwise name each problem
+    /// (edited, deleted, inserted, reordered event; altered or missing file) and exit 2.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the instance's Ed25519 public key (hex), which recipients use to verify packages.
+    Pubkey {
+        /// Data directory of the instance.
+        #[arg(long, env = "GROTIUS_DATA")]
+        data: PathBuf,
+        /// Directory of the key files, when kept apart from the data directory.
+        #[arg(long, env = "GROTIUS_KEYS")]
+        keys: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PackageCmd {
+    /// Verify a transfer package offline (no database needed): the manifest's signature, every
+    /// file's size and SHA-256, no file added or removed, every custody chain. Exit 0 when
+    /// intact, otherwise name each problem and exit 2.
+    Verify {
+        /// The package: the downloaded .tar, or the directory it was unpacked into.
+        path: PathBuf,
+        /// The sender's public key: 64 hex digits, or a file holding them.
+        #[arg(long)]
+        key: String,
     },
 }
 
@@ -297,5 +341,18 @@ pub enum BenchCmd {
         docs: usize,
         #[arg(long, default_value_t = 10)]
         rounds: usize,
+    },
+    /// Evidence ingest (hash + encrypt + store) of one file against `sha256sum` on the same
+    /// file, peak memory, and `evidence verify` over many small items.
+    Evidence {
+        /// Size of the file to ingest, in MiB.
+        #[arg(long, default_value_t = 1024)]
+        size_mb: u64,
+        /// Number of small items for the verify timing.
+        #[arg(long, default_value_t = 10_000)]
+        items: usize,
+        /// Working directory (default: a temporary one, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }

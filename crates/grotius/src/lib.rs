@@ -5,6 +5,7 @@ pub mod bench;
 mod bench_search;
 pub mod cli;
 pub mod demo;
+pub mod package;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -17,13 +18,24 @@ use grotius_security::Keyring;
 use grotius_store::{NewUser, Store, UserUpdate};
 use grotius_web::{AppState, WebConfig};
 
-use cli::{AuditCmd, Cli, Command, ExportCmd, FundCmd, ImportCmd, KeysCmd, StoreArgs, UserCmd};
+use cli::{
+    AuditCmd, Cli, Command, EvidenceCmd, ExportCmd, FundCmd, ImportCmd, KeysCmd, PackageCmd,
+    StoreArgs, UserCmd,
+};
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo { data, bind } => demo::run(data, bind).await.map(|_| ExitCode::SUCCESS),
-        Command::Serve { store, bind, tls } => {
+        Command::Serve {
+            store,
+            bind,
+            tls,
+            evidence_max_mb,
+        } => {
             let store = open_existing(&store).await?;
+            if let Some(mb) = evidence_max_mb {
+                store.set_evidence_max_bytes(mb.saturating_mul(1024 * 1024));
+            }
             serve(
                 store,
                 bind,
@@ -150,6 +162,67 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(cli::BenchCmd::Evidence {
+            size_mb,
+            items,
+            dir,
+        }) => {
+            bench::evidence(size_mb, items, dir.as_deref()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evidence(EvidenceCmd::Verify { store }) => {
+            let store = open_existing(&store).await?;
+            let t = std::time::Instant::now();
+            let r = store.verify_evidence().await?;
+            let summary = format!(
+                "{} items, {} custody events, {} stored files ({} bytes decrypted and hashed), {} packages in {:.2} s",
+                r.items,
+                r.events,
+                r.blobs,
+                r.bytes,
+                r.packages,
+                t.elapsed().as_secs_f64()
+            );
+            if r.problems.is_empty() {
+                println!("evidence vault intact: {summary}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "EVIDENCE VAULT TAMPERED: {} problem(s) in {summary}",
+                    r.problems.len()
+                );
+                for p in &r.problems {
+                    eprintln!("  - {p}");
+                }
+                Ok(ExitCode::from(2))
+            }
+        }
+        Command::Evidence(EvidenceCmd::Pubkey { data, keys }) => {
+            let keys =
+                grotius_security::EvidenceKeys::load_or_create(&keys_dir(&data, keys.as_deref()))?;
+            println!("{}", keys.public_key_hex());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Package(PackageCmd::Verify { path, key }) => {
+            let key = package::read_key(&key)?;
+            let r = package::verify_package(&path, &key)?;
+            if r.problems.is_empty() {
+                println!(
+                    "package intact: {} files ({} bytes) for {}, {} custody events, signed by {key}",
+                    r.files, r.bytes, r.recipient, r.events
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "PACKAGE FAILS VERIFICATION: {} problem(s)",
+                    r.problems.len()
+                );
+                for p in &r.problems {
+                    eprintln!("  - {p}");
+                }
+                Ok(ExitCode::from(2))
+            }
         }
         Command::Keys(KeysCmd::Rotate { store, retire }) => {
             let dir = keys_dir(&store.data, store.keys.as_deref());

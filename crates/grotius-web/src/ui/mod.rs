@@ -7,6 +7,7 @@ mod agreements;
 mod analyses;
 mod audit;
 pub(crate) mod chart;
+mod evidence;
 mod fund;
 mod fund_reports;
 mod lessons;
@@ -97,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(fund_reports::routes())
         .merge(search::routes())
+        .merge(evidence::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -197,6 +199,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         .may(Action::Read, Resource::kind(ResourceKind::Instrument))
     {
         items.retain(|(href, _)| *href != "/fund");
+    }
+    if v.access.may(
+        grotius_domain::Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::Evidence),
+    ) {
+        items.push(("/evidence", "nav.evidence"));
     }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {

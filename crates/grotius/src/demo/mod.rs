@@ -2,6 +2,7 @@
 
 pub mod agreements;
 mod analyses;
+pub mod evidence;
 mod fund;
 mod lessons;
 mod network;
@@ -324,7 +325,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
     analyses::seed(store).await?;
-    fund::seed(store).await
+    fund::seed(store).await?;
+    evidence::seed(store).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {

@@ -86,6 +86,14 @@ enum Body {
     AnalysisRestore,
     /// A one-agreement PA-X CSV (AgtId unique per call).
     PaxCsv,
+    /// Starts an evidence upload (`Upload-Length: 10`).
+    UploadStart,
+    /// Ten bytes at offset 0 of the fixture upload.
+    UploadChunk,
+    /// Capture metadata completing an upload.
+    EvidenceMeta,
+    /// A transfer package of the confidential fixture item.
+    Package,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -341,6 +349,37 @@ const MATRIX: &[Row] = &[
     row("GET",    "/fund/parliament",                   Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/fund/parliament?public=1",          Body::None, [200, 200, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/fund/iati.xml",                     Body::None, [403, 403, 404, 404, 200, 200, 200, 404, 404, 404, 404, 403, 404]),
+    // The evidence vault: documenters file, the custodian keeps and transfers, the legal adviser
+    // reads and exports; everyone else — mediation, fund, admin, audit — sees nothing at all.
+    row("GET",    "/api/v1/evidence",                   Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/pubkey",            Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}",        Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence_secret}", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/no-such-id",        Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}/content", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence_secret}/content", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}/custody", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence_secret}/custody", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/{evidence}/derived", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/evidence/uploads",           Body::UploadStart, [404, 404, 404, 404, 404, 404, 404, 201, 201, 403, 404, 404, 404]),
+    row("HEAD",   "/api/v1/evidence/uploads/{upload}",  Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 404, 403, 404, 404, 404]),
+    row("PATCH",  "/api/v1/evidence/uploads/{upload}",  Body::UploadChunk, [404, 404, 404, 404, 404, 404, 404, 204, 404, 403, 404, 404, 404]),
+    row("DELETE", "/api/v1/evidence/uploads/{fresh_upload}", Body::None, [404, 404, 404, 404, 404, 404, 404, 204, 404, 403, 404, 404, 404]),
+    row("POST",   "/api/v1/evidence/uploads/{fresh_upload}/complete", Body::EvidenceMeta, [404, 404, 404, 404, 404, 404, 404, 201, 404, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/packages",          Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/evidence/packages",          Body::Package, [404, 404, 404, 404, 404, 404, 404, 404, 201, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/packages/{package}", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/evidence/packages/{package}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence",                          Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/new",                      Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence}",               Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence_secret}",        Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence}/download",      Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/{evidence_secret}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/evidence/packages",                 Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("POST",   "/evidence/packages",                 Body::Form(&[("recipient", "ICC {n}"), ("recipient_kind", "icc"), ("use_restrictions", "Case only."), ("items", "{evidence}")]), [404, 404, 404, 404, 404, 404, 404, 404, 303, 403, 404, 404, 404]),
+    row("GET",    "/evidence/packages/{package}",       Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET",    "/evidence/packages/{package}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -583,6 +622,27 @@ async fn fixture(app: &App) -> Fixture {
         .await;
     assert_eq!(s, 201, "{v}");
     ids.insert("application", v["id"].as_str().unwrap().to_string());
+    // Evidence: a confidential and a secret item (evidence-sudan), a package, an upload of the
+    // documenter's.
+    let custodian_token = app.token("custodian").await;
+    for (key, classification) in [("evidence", "confidential"), ("evidence_secret", "secret")] {
+        let id = upload(app, &custodian_token, 0).await;
+        let (s, v) = app
+            .api(Method::POST, &format!("/api/v1/evidence/uploads/{id}/complete"), &custodian_token,
+                Some(json!({"captured_at": "2026-01-01T00:00:00Z", "collector": "Matrix", "method": "download", "original_name": format!("{key}.bin"),
+                            "classification": classification, "compartment": "evidence-sudan"})))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.insert(key, v["item"]["id"].as_str().unwrap().to_string());
+    }
+    let (s, v) = app
+        .api(Method::POST, "/api/v1/evidence/packages", &custodian_token,
+            Some(json!({"recipient": "FFM", "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": [ids["evidence"]]})))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("package", v["id"].as_str().unwrap().to_string());
+    let documenter_token = app.token("documenter").await;
+    ids.insert("upload", upload(app, &documenter_token, 1000).await);
 
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
@@ -636,6 +696,23 @@ async fn fixture(app: &App) -> Fixture {
         user_ids,
         coordinator_token,
     }
+}
+
+/// Starts an evidence upload of `length` bytes; returns its id.
+async fn upload(app: &App, token: &str, length: usize) -> String {
+    let r = app
+        .client
+        .post(app.url("/api/v1/evidence/uploads"))
+        .bearer_auth(token)
+        .header("Upload-Length", length.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn body(b: Body, n: usize) -> Option<Value> {
@@ -693,6 +770,14 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"kind": "disbursement", "currency": "EUR", "amount": "100.00", "value_date": "2031-03-01"}),
         ),
         Body::Amendment => Some(json!({"amount": "100.00", "note": "matrix"})),
+        Body::UploadStart | Body::UploadChunk => None,
+        Body::EvidenceMeta => Some(
+            json!({"captured_at": "2026-01-01T00:00:00Z", "collector": "Matrix", "method": "download", "original_name": format!("m{n}.bin"),
+                   "classification": "confidential", "compartment": "evidence-sudan"}),
+        ),
+        Body::Package => Some(
+            json!({"recipient": format!("FFM {n}"), "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": ["{evidence}"]}),
+        ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
         Body::Debrief => Some(
             json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
@@ -733,6 +818,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_training}", fresh)
         .replace("{fresh_participant}", fresh)
         .replace("{fresh_application}", fresh)
+        .replace("{fresh_upload}", fresh)
         .replace("{n}", &n.to_string())
         .replace("{kind_process}", "process");
     for (k, v) in &f.ids {
@@ -807,7 +893,10 @@ async fn every_role_every_route() {
             } else {
                 None
             };
-            let fresh = if let Some((path, b)) = fresh_kind {
+            let fresh = if r.path.contains("{fresh_upload}") {
+                let t = app.token("documenter").await;
+                upload(&app, &t, 0).await
+            } else if let Some((path, b)) = fresh_kind {
                 let creator = if path.starts_with("/api/v1/fund/") {
                     &f.tokens["fund-officer"]
                 } else {
@@ -829,7 +918,23 @@ async fn every_role_every_route() {
                     Body::Form(_) => Some(json!({})),
                     _ => b,
                 };
-                if matches!(r.body, Body::ParticipantCsv) {
+                if matches!(r.body, Body::UploadStart | Body::UploadChunk) {
+                    let mut req = app
+                        .client
+                        .request(
+                            Method::from_bytes(r.method.as_bytes()).unwrap(),
+                            app.url(&path),
+                        )
+                        .bearer_auth(&f.tokens[role]);
+                    req = if matches!(r.body, Body::UploadStart) {
+                        req.header("Upload-Length", "10")
+                    } else {
+                        req.header("Upload-Offset", "0")
+                            .header("Content-Type", "application/offset+octet-stream")
+                            .body(vec![7u8; 10])
+                    };
+                    req.send().await.unwrap().status().as_u16()
+                } else if matches!(r.body, Body::ParticipantCsv) {
                     let csv = format!(
                         "name,sex,organisation,organisation_type,country\nImported {n},female,Matrix org,civil-society,SD\n"
                     );

@@ -10,6 +10,7 @@ mod authz_matrix;
 mod cli;
 mod crash;
 mod engagements;
+mod evidence;
 mod fund;
 mod fund_reports;
 mod harness;

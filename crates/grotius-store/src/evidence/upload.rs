@@ -1,0 +1,757 @@
+//! Resumable, streaming uploads in bounded memory, and reading stored files back.
+//!
+//! An upload is a row (`evidence_uploads`: owner, declared length, wrapped file key) and a file
+//! `evidence/uploads/<id>.part` of encrypted segments. Bytes are hashed (SHA-256) and encrypted as
+//! they arrive; at most one segment of plaintext (64 KiB) is held in memory. The offset of an
+//! upload is the plaintext length of the complete segments on disk: after a crash or a broken
+//! connection, the server re-reads the part file (dropping a torn last segment) and the client
+//! resumes from there. Completing an upload names the file by its hash: a new hash moves the part
+//! file to `evidence/blobs/ab/cdef…`; a known hash links the new item to the stored copy.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use grotius_domain::evidence::{CaptureInput, EvidenceItem, GENESIS, ValidCapture};
+use grotius_domain::{Action, Resource, ResourceKind};
+use grotius_security::{
+    ContentHasher as Sha256, FileKey, SEGMENT_OVERHEAD, SEGMENT_SIZE, SegmentCipher, now_micros,
+};
+use serde::Serialize;
+use sqlx::Row;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
+
+use super::{ITEM_COLS, Sensitive, item_from_row, sensitive_aad};
+use crate::process::record_change;
+use crate::{Access, Result, Store, StoreError, new_id};
+
+/// Where an upload stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadInfo {
+    pub id: String,
+    /// Bytes received so far (complete segments on disk).
+    pub offset: u64,
+    /// Declared length; `None` when deferred (a form upload).
+    pub length: Option<u64>,
+}
+
+/// What the server knows about an upload's part file.
+pub(crate) struct Cursor {
+    offset: u64,
+    segments: u64,
+    file_len: u64,
+    hasher: Sha256,
+}
+
+fn upload_aad(id: &str) -> String {
+    format!("evidence.upload:{id}")
+}
+
+pub(crate) fn blob_aad(sha256: &str) -> String {
+    format!("evidence.blob:{sha256}")
+}
+
+fn io(path: &std::path::Path, e: std::io::Error) -> StoreError {
+    StoreError::Integrity(format!("evidence file {}: {e}", path.display()))
+}
+
+struct UploadRow {
+    length: i64,
+    wrapped_key: String,
+}
+
+impl Store {
+    fn upload_path(&self, id: &str) -> PathBuf {
+        self.evidence_dir()
+            .join("uploads")
+            .join(format!("{id}.part"))
+    }
+
+    fn upload_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<Cursor>>> {
+        let mut map = self
+            .evidence
+            .uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        map.entry(id.to_string()).or_default().clone()
+    }
+
+    fn forget_upload(&self, id: &str) {
+        self.evidence
+            .uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
+
+    /// Re-reads a part file: the complete, authentic segments count; a torn tail is cut off.
+    async fn rebuild_cursor(&self, id: &str, cipher: &SegmentCipher) -> Result<Cursor> {
+        let path = self.upload_path(id);
+        let mut cursor = Cursor {
+            offset: 0,
+            segments: 0,
+            file_len: 0,
+            hasher: Sha256::new(),
+        };
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cursor),
+            Err(e) => return Err(io(&path, e)),
+        };
+        let mut r = BufReader::with_capacity(256 * 1024, file);
+        let mut buf = vec![0u8; SEGMENT_SIZE + SEGMENT_OVERHEAD];
+        loop {
+            let mut len = [0u8; 4];
+            if r.read_exact(&mut len).await.is_err() {
+                break;
+            }
+            let n = u32::from_be_bytes(len) as usize;
+            if n > buf.len() || n < SEGMENT_OVERHEAD {
+                break;
+            }
+            if r.read_exact(&mut buf[..n]).await.is_err() {
+                break;
+            }
+            let Ok(plain) = cipher.open(cursor.segments, &buf[..n]) else {
+                break;
+            };
+            cursor.hasher.update(&plain);
+            cursor.offset += plain.len() as u64;
+            cursor.segments += 1;
+            cursor.file_len += 4 + n as u64;
+        }
+        Ok(cursor)
+    }
+}
+
+/// Appends the bytes of one upload request. Obtain with [`Access::evidence_upload_writer`],
+/// feed with [`UploadWriter::write`], end with [`UploadWriter::finish`] (also after a broken
+/// connection, to keep what arrived).
+pub struct UploadWriter {
+    guard: tokio::sync::OwnedMutexGuard<Option<Cursor>>,
+    cursor: Cursor,
+    file: BufWriter<tokio::fs::File>,
+    path: PathBuf,
+    cipher: SegmentCipher,
+    buf: Vec<u8>,
+    limit: u64,
+}
+
+impl UploadWriter {
+    /// Bytes accepted so far (including those not yet sealed into a segment).
+    pub fn offset(&self) -> u64 {
+        self.cursor.offset + self.buf.len() as u64
+    }
+
+    pub async fn write(&mut self, mut data: &[u8]) -> Result<()> {
+        if self.offset() + data.len() as u64 > self.limit {
+            return Err(StoreError::invalid(
+                "Upload-Length",
+                format!(
+                    "more bytes than the upload's length or the size limit ({} bytes)",
+                    self.limit
+                ),
+            ));
+        }
+        while !data.is_empty() {
+            let take = (SEGMENT_SIZE - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.buf.len() == SEGMENT_SIZE {
+                self.seal().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn seal(&mut self) -> Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let sealed = self.cipher.seal(self.cursor.segments, &self.buf)?;
+        self.file
+            .write_all(&(sealed.len() as u32).to_be_bytes())
+            .await
+            .map_err(|e| io(&self.path, e))?;
+        self.file
+            .write_all(&sealed)
+            .await
+            .map_err(|e| io(&self.path, e))?;
+        self.cursor.hasher.update(&self.buf);
+        self.cursor.offset += self.buf.len() as u64;
+        self.cursor.segments += 1;
+        self.cursor.file_len += 4 + sealed.len() as u64;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Seals what is buffered, makes it durable, and returns the new offset.
+    pub async fn finish(mut self) -> Result<u64> {
+        self.seal().await?;
+        self.file.flush().await.map_err(|e| io(&self.path, e))?;
+        self.file
+            .get_mut()
+            .sync_data()
+            .await
+            .map_err(|e| io(&self.path, e))?;
+        let offset = self.cursor.offset;
+        let cursor = std::mem::replace(
+            &mut self.cursor,
+            Cursor {
+                offset: 0,
+                segments: 0,
+                file_len: 0,
+                hasher: Sha256::new(),
+            },
+        );
+        *self.guard = Some(cursor);
+        Ok(offset)
+    }
+}
+
+/// Reads a stored file back, decrypting segment by segment; at the end the SHA-256, the size
+/// and the number of segments must match, or the last call fails.
+pub struct BlobReader {
+    reader: BufReader<tokio::fs::File>,
+    cipher: SegmentCipher,
+    sha256: String,
+    size: u64,
+    segments: u64,
+    index: u64,
+    read: u64,
+    hasher: Sha256,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl BlobReader {
+    pub(crate) async fn open(store: &Store, sha256: &str) -> Result<BlobReader> {
+        let row =
+            sqlx::query("SELECT size, segments, wrapped_key FROM evidence_blobs WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(&store.pool)
+                .await?
+                .ok_or_else(|| StoreError::Integrity(format!("blob {sha256}: no record")))?;
+        let key = store
+            .evidence_keys()?
+            .unwrap(&blob_aad(sha256), &row.try_get::<String, _>("wrapped_key")?)?;
+        let path = store.blob_path(sha256);
+        let file = tokio::fs::File::open(&path).await.map_err(|e| {
+            StoreError::Integrity(format!("blob {sha256}: file {}: {e}", path.display()))
+        })?;
+        Ok(BlobReader {
+            reader: BufReader::with_capacity(256 * 1024, file),
+            cipher: key.cipher(),
+            sha256: sha256.to_string(),
+            size: row.try_get::<i64, _>("size")? as u64,
+            segments: row.try_get::<i64, _>("segments")? as u64,
+            index: 0,
+            read: 0,
+            hasher: Sha256::new(),
+            buf: vec![0u8; SEGMENT_SIZE + SEGMENT_OVERHEAD],
+            done: false,
+        })
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The next decrypted piece (at most 64 KiB), or `None` at the verified end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let bad = |m: String| StoreError::Integrity(format!("blob {}: {m}", self.sha256));
+        if self.index == self.segments {
+            self.done = true;
+            let mut probe = [0u8; 1];
+            let extra = self.reader.read(&mut probe).await.unwrap_or(0);
+            let hash = self.hasher.hex();
+            if extra != 0 {
+                return Err(bad("bytes after the last segment (altered)".into()));
+            }
+            if self.read != self.size {
+                return Err(bad(format!("{} bytes instead of {}", self.read, self.size)));
+            }
+            if hash != self.sha256 {
+                return Err(bad(format!("content hashes to {hash} (altered)")));
+            }
+            return Ok(None);
+        }
+        let mut len = [0u8; 4];
+        self.reader.read_exact(&mut len).await.map_err(|_| {
+            bad(format!(
+                "segment {} missing: the file is cut short (altered)",
+                self.index
+            ))
+        })?;
+        let n = u32::from_be_bytes(len) as usize;
+        if !(SEGMENT_OVERHEAD..=self.buf.len()).contains(&n) {
+            return Err(bad(format!(
+                "segment {} has an impossible length (altered)",
+                self.index
+            )));
+        }
+        self.reader
+            .read_exact(&mut self.buf[..n])
+            .await
+            .map_err(|_| bad(format!("segment {} is cut short (altered)", self.index)))?;
+        let plain = self
+            .cipher
+            .open(self.index, &self.buf[..n])
+            .map_err(|e| bad(e.to_string()))?;
+        self.hasher.update(&plain);
+        self.read += plain.len() as u64;
+        self.index += 1;
+        Ok(Some(plain))
+    }
+
+    /// Reads to the end, checking everything (for verification).
+    pub async fn check_all(&mut self) -> Result<u64> {
+        while self.next_chunk().await?.is_some() {}
+        Ok(self.read)
+    }
+}
+
+/// The result of completing an upload.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub item: EvidenceItem,
+    /// Items in the same compartment that already held this content (visible to the uploader);
+    /// the file is stored once and linked.
+    pub duplicate_of: Vec<String>,
+}
+
+impl Access {
+    async fn evidence_upload_row(&self, id: &str) -> Result<UploadRow> {
+        self.authorize(Action::Create, Resource::kind(ResourceKind::Evidence), None)
+            .await?;
+        let row = sqlx::query(
+            "SELECT created_by, length, wrapped_key FROM evidence_uploads WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        // An upload is its uploader's alone.
+        if row.try_get::<String, _>("created_by")? != self.subject.user_id {
+            return Err(StoreError::NotFound);
+        }
+        Ok(UploadRow {
+            length: row.try_get("length")?,
+            wrapped_key: row.try_get("wrapped_key")?,
+        })
+    }
+
+    /// Starts an upload of `length` bytes (`None`: not known in advance; the size limit applies).
+    pub async fn evidence_upload_start(&self, length: Option<u64>) -> Result<UploadInfo> {
+        self.authorize(Action::Create, Resource::kind(ResourceKind::Evidence), None)
+            .await?;
+        let max = self.store.evidence_max_bytes();
+        if let Some(n) = length
+            && n > max
+        {
+            return Err(StoreError::invalid(
+                "Upload-Length",
+                format!("{n} bytes is more than the limit of {max} bytes"),
+            ));
+        }
+        let id = new_id();
+        let wrapped = self
+            .store
+            .evidence_keys()?
+            .wrap(&upload_aad(&id), &FileKey::random())?;
+        let path = self.store.upload_path(&id);
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| io(dir, e))?;
+        }
+        tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| io(&path, e))?;
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO evidence_uploads (id, created_by, length, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(&self.subject.user_id)
+        .bind(length.map(|n| n as i64).unwrap_or(-1))
+        .bind(&wrapped)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        self.audit_in(
+            &mut tx,
+            "evidence.upload.start",
+            "evidence-upload",
+            &id,
+            "ok",
+            &serde_json::json!({"length": length}).to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(UploadInfo {
+            id,
+            offset: 0,
+            length,
+        })
+    }
+
+    /// The offset of an upload (the uploader's own only).
+    pub async fn evidence_upload_status(&self, id: &str) -> Result<UploadInfo> {
+        let row = self.evidence_upload_row(id).await?;
+        let lock = self.store.upload_lock(id);
+        let mut guard = lock.lock().await;
+        if guard.is_none() {
+            let cipher = self.evidence_upload_cipher(id, &row)?;
+            *guard = Some(self.store.rebuild_cursor(id, &cipher).await?);
+        }
+        Ok(UploadInfo {
+            id: id.to_string(),
+            offset: guard.as_ref().map(|c| c.offset).unwrap_or(0),
+            length: (row.length >= 0).then_some(row.length as u64),
+        })
+    }
+
+    fn evidence_upload_cipher(&self, id: &str, row: &UploadRow) -> Result<SegmentCipher> {
+        Ok(self
+            .store
+            .evidence_keys()?
+            .unwrap(&upload_aad(id), &row.wrapped_key)?
+            .cipher())
+    }
+
+    /// A writer appending at `offset`, which must be the upload's current offset (409 otherwise).
+    pub async fn evidence_upload_writer(&self, id: &str, offset: u64) -> Result<UploadWriter> {
+        let row = self.evidence_upload_row(id).await?;
+        let lock = self.store.upload_lock(id);
+        let mut guard = lock.try_lock_owned().map_err(|_| {
+            StoreError::Conflict("another transfer to this upload is in progress".into())
+        })?;
+        let cipher = self.evidence_upload_cipher(id, &row)?;
+        let cursor = match guard.take() {
+            Some(c) => c,
+            None => self.store.rebuild_cursor(id, &cipher).await?,
+        };
+        if cursor.offset != offset {
+            let have = cursor.offset;
+            *guard = Some(cursor);
+            return Err(StoreError::Conflict(format!(
+                "Upload-Offset {offset} does not match the server's offset {have}; ask with HEAD and resume from there"
+            )));
+        }
+        let path = self.store.upload_path(id);
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .await
+            .map_err(|e| io(&path, e))?;
+        // Drop a torn segment left by a crash, then append.
+        file.set_len(cursor.file_len)
+            .await
+            .map_err(|e| io(&path, e))?;
+        let mut file = file;
+        tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(cursor.file_len))
+            .await
+            .map_err(|e| io(&path, e))?;
+        let limit = if row.length >= 0 {
+            row.length as u64
+        } else {
+            self.store.evidence_max_bytes()
+        };
+        Ok(UploadWriter {
+            guard,
+            cursor,
+            file: BufWriter::with_capacity(256 * 1024, file),
+            path,
+            cipher,
+            buf: Vec::with_capacity(SEGMENT_SIZE),
+            limit,
+        })
+    }
+
+    /// Abandons an upload and deletes what was received.
+    pub async fn evidence_upload_cancel(&self, id: &str) -> Result<()> {
+        self.evidence_upload_row(id).await?;
+        let lock = self.store.upload_lock(id);
+        let _guard = lock.try_lock().map_err(|_| {
+            StoreError::Conflict("another transfer to this upload is in progress".into())
+        })?;
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query("DELETE FROM evidence_uploads WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        self.audit_in(
+            &mut tx,
+            "evidence.upload.cancel",
+            "evidence-upload",
+            id,
+            "ok",
+            "{}",
+        )
+        .await?;
+        tx.commit().await?;
+        let _ = tokio::fs::remove_file(self.store.upload_path(id)).await;
+        self.store.forget_upload(id);
+        Ok(())
+    }
+
+    /// Completes an upload with its capture metadata: the item is created with its `ingest`
+    /// custody event (and a `derive` event on the parent of a working copy).
+    pub async fn evidence_upload_complete(
+        &self,
+        id: &str,
+        input: &CaptureInput,
+    ) -> Result<Ingested> {
+        let row = self.evidence_upload_row(id).await?;
+        let v = self.evidence_check_input(input).await?;
+        self.evidence_complete_valid(id, row, v).await
+    }
+
+    /// Validates capture metadata and the right to file it (before any byte is sent).
+    pub async fn evidence_check_input(&self, input: &CaptureInput) -> Result<ValidCapture> {
+        self.authorize(Action::Create, Resource::kind(ResourceKind::Evidence), None)
+            .await?;
+        let parent = match input.parent_id.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => match self.evidence_authorized(p, Action::Read).await {
+                Ok(item) => Some(item),
+                Err(StoreError::NotFound) => {
+                    return Err(StoreError::invalid(
+                        "parent_id",
+                        format!("no such item: {p}"),
+                    ));
+                }
+                Err(e) => return Err(e),
+            },
+            _ => None,
+        };
+        let v = input.validate(parent.as_ref().map(|p| &p.labels))?;
+        self.authorize_labels(Action::Create, ResourceKind::Evidence, &v.labels, None)
+            .await?;
+        Ok(v)
+    }
+
+    async fn evidence_complete_valid(
+        &self,
+        id: &str,
+        row: UploadRow,
+        v: ValidCapture,
+    ) -> Result<Ingested> {
+        let lock = self.store.upload_lock(id);
+        let mut guard = lock.try_lock_owned().map_err(|_| {
+            StoreError::Conflict("another transfer to this upload is in progress".into())
+        })?;
+        let cipher = self.evidence_upload_cipher(id, &row)?;
+        let cursor = match guard.take() {
+            Some(c) => c,
+            None => self.store.rebuild_cursor(id, &cipher).await?,
+        };
+        if row.length >= 0 && cursor.offset != row.length as u64 {
+            let msg = format!(
+                "{} of {} bytes received; send the rest before completing",
+                cursor.offset, row.length
+            );
+            *guard = Some(cursor);
+            return Err(StoreError::invalid("Upload-Offset", msg));
+        }
+        let sha256 = cursor.hasher.hex();
+        let size = cursor.offset as i64;
+        let keys = self.store.evidence_keys()?;
+        let file_key = keys.unwrap(&upload_aad(id), &row.wrapped_key)?;
+        let wrapped = keys.wrap(&blob_aad(&sha256), &file_key)?;
+        let compartment = v.labels.compartment.as_ref().map(|c| c.to_string());
+
+        let mut tx = self.store.write_tx().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO evidence_blobs (sha256, size, segments, wrapped_key, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&sha256)
+        .bind(size)
+        .bind(cursor.segments as i64)
+        .bind(&wrapped)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            // A new content: the part file becomes the blob (before commit, under the lock).
+            let dest = self.store.blob_path(&sha256);
+            if let Some(dir) = dest.parent() {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| io(dir, e))?;
+            }
+            let src = self.store.upload_path(id);
+            tokio::fs::rename(&src, &dest)
+                .await
+                .map_err(|e| io(&src, e))?;
+            if let Some(dir) = dest.parent()
+                && let Ok(d) = tokio::fs::File::open(dir).await
+            {
+                let _ = d.sync_all().await;
+            }
+        }
+        // Items with the same labels that hold this content already: linked both ways. (Items
+        // under other labels share the stored file silently: naming them would reveal them.)
+        let siblings: Vec<String> = sqlx::query(
+            "SELECT id FROM evidence_items WHERE sha256 = $1 AND compartment_id = $2 AND classification = $3 ORDER BY created_at",
+        )
+        .bind(&sha256)
+        .bind(&compartment)
+        .bind(v.labels.classification.level())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<String, _>("id"))
+        .collect::<Result<_, _>>()?;
+
+        let item_id = new_id();
+        let sensitive = Sensitive {
+            title: v.capture.title.clone(),
+            source_url: v.capture.source_url.clone(),
+            collector: v.capture.collector.clone(),
+            original_name: v.capture.original_name.clone(),
+            description: v.capture.description.clone(),
+        };
+        let enc = self.store.keys.encrypt(
+            &sensitive_aad(&item_id),
+            &serde_json::to_string(&sensitive).unwrap_or_default(),
+        )?;
+        let metadata_hash = v.capture.metadata_hash();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO evidence_items ({ITEM_COLS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0, $18, '')"
+        )))
+        .bind(&item_id)
+        .bind(&sha256)
+        .bind(size)
+        .bind(&v.capture.media_type)
+        .bind(&v.parent_id)
+        .bind(&v.derivation)
+        .bind(&v.incident_id)
+        .bind(v.capture.captured_at)
+        .bind(&v.capture.capture_tool)
+        .bind(&v.capture.capture_tool_version)
+        .bind(&v.capture.method)
+        .bind(&enc)
+        .bind(&metadata_hash)
+        .bind(v.labels.classification.level())
+        .bind(&compartment)
+        .bind(&self.subject.user_id)
+        .bind(now_micros())
+        .bind(GENESIS)
+        .execute(&mut *tx)
+        .await?;
+        self.evidence_custody(
+            &mut tx,
+            &item_id,
+            "ingest",
+            serde_json::json!({
+                "sha256": sha256,
+                "size": size,
+                "metadata_hash": metadata_hash,
+                "media_type": v.capture.media_type,
+                "classification": v.labels.classification.as_str(),
+                "compartment": compartment,
+                "parent_id": v.parent_id,
+                "derivation": v.derivation,
+                "copy_of": siblings,
+            }),
+        )
+        .await?;
+        for s in &siblings {
+            self.evidence_custody(
+                &mut tx,
+                s,
+                "copy",
+                serde_json::json!({"item": item_id, "sha256": sha256}),
+            )
+            .await?;
+        }
+        if let (Some(p), Some(d)) = (&v.parent_id, &v.derivation) {
+            self.evidence_custody(
+                &mut tx,
+                p,
+                "derive",
+                serde_json::json!({"derived_item": item_id, "derivation": d, "sha256": sha256}),
+            )
+            .await?;
+        }
+        record_change(&mut tx, "evidence", &item_id, "upsert").await?;
+        sqlx::query("DELETE FROM evidence_uploads WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        drop(guard);
+        if !inserted {
+            let _ = tokio::fs::remove_file(self.store.upload_path(id)).await;
+        }
+        self.store.forget_upload(id);
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLS} FROM evidence_items WHERE id = $1"
+        )))
+        .bind(&item_id)
+        .fetch_one(&self.store.pool)
+        .await?;
+        let item = item_from_row(&self.store, &row)?;
+        Ok(Ingested {
+            item,
+            duplicate_of: siblings,
+        })
+    }
+
+    /// Ingests a whole stream in one go (forms, the command line, demo data, benchmarks).
+    pub async fn evidence_ingest_reader<R: tokio::io::AsyncRead + Unpin>(
+        &self,
+        input: &CaptureInput,
+        reader: &mut R,
+    ) -> Result<Ingested> {
+        self.evidence_check_input(input).await?;
+        let up = self.evidence_upload_start(None).await?;
+        let mut w = self.evidence_upload_writer(&up.id, 0).await?;
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = reader
+                .read(&mut buf)
+                .await
+                .map_err(|e| StoreError::Integrity(format!("reading the upload: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            if let Err(e) = w.write(&buf[..n]).await {
+                let _ = w.finish().await;
+                let _ = self.evidence_upload_cancel(&up.id).await;
+                return Err(e);
+            }
+        }
+        w.finish().await?;
+        match self.evidence_upload_complete(&up.id, input).await {
+            Ok(i) => Ok(i),
+            Err(e) => {
+                let _ = self.evidence_upload_cancel(&up.id).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Ingests bytes held in memory (small files).
+    pub async fn evidence_ingest_bytes(
+        &self,
+        input: &CaptureInput,
+        bytes: &[u8],
+    ) -> Result<Ingested> {
+        let mut r = bytes;
+        self.evidence_ingest_reader(input, &mut r).await
+    }
+}
