@@ -17,6 +17,7 @@ pub mod process;
 pub mod reference;
 pub mod roster;
 pub mod security;
+pub mod separation;
 pub mod training;
 
 pub use policy::{

@@ -124,10 +124,13 @@ pub enum ResourceKind {
     Evidence,
     /// Signed transfer packages of evidence for a recipient (FFM, ICC, prosecutor).
     TransferPackage,
+    /// Recorded decisions to let a user into a compartment of the other side (mediation or
+    /// evidence).
+    AccessDecision,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 21] = [
+    pub const ALL: [ResourceKind; 22] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -149,6 +152,7 @@ impl ResourceKind {
         ResourceKind::Agreement,
         ResourceKind::Evidence,
         ResourceKind::TransferPackage,
+        ResourceKind::AccessDecision,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -175,6 +179,7 @@ impl ResourceKind {
             ResourceKind::Agreement => "agreement",
             ResourceKind::Evidence => "evidence",
             ResourceKind::TransferPackage => "transfer-package",
+            ResourceKind::AccessDecision => "access-decision",
         }
     }
 
@@ -399,6 +404,13 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Evidence, R::LegalAdviser) => &[Read, Export],
         (K::TransferPackage, R::Custodian) => &[Read, Create, Update, Delete, Export],
         (K::TransferPackage, R::LegalAdviser) => &[Read, Export],
+
+        // Crossing between mediation and evidence: administrators ask, the coordinator or the
+        // custodian decides (the rule in `separation::may_decide` says which and that it is not
+        // the one who asked), the auditor reads the record.
+        (K::AccessDecision, R::Admin) => &[Read, Create],
+        (K::AccessDecision, R::Coordinator | R::Custodian) => &[Read, Update],
+        (K::AccessDecision, R::Auditor) => &[Read],
 
         _ => &[],
     }

@@ -27,6 +27,7 @@ mod participation;
 mod process;
 mod roster;
 mod search;
+mod separation;
 mod training;
 mod users;
 

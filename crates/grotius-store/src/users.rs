@@ -1,5 +1,6 @@
 //! Users, compartments and memberships, personal API tokens.
 
+use grotius_domain::separation::WorkDomain;
 use grotius_domain::{Action, Classification, CompartmentId, Resource, ResourceKind, Role};
 use grotius_security::{
     PasswordPolicy, TokenKind, hash_password, hash_token, new_token, now_micros, now_secs,
@@ -50,6 +51,8 @@ pub struct CompartmentInfo {
     pub description: String,
     pub members: i64,
     pub created_at: i64,
+    /// The side the compartment is on: "mediation" or "evidence".
+    pub domain: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,6 +205,7 @@ impl Access {
         let id = new_id();
         let now = now_micros();
         let mut tx = self.store.write_tx().await?;
+        crate::separation::check_roles(&mut tx, None, &new.roles).await?;
         sqlx::query(
             "INSERT INTO users (id, username, display_name, password_hash, roles, clearance, organisation, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
@@ -259,6 +263,7 @@ impl Access {
             .unwrap_or(current.organisation.clone());
         let disabled = u.disabled.unwrap_or(current.disabled);
         let mut tx = self.store.write_tx().await?;
+        crate::separation::check_roles(&mut tx, Some(id), &roles).await?;
         sqlx::query(
             "UPDATE users SET display_name = $1, roles = $2, clearance = $3, organisation = $4, disabled = $5, updated_at = $6 WHERE id = $7",
         )
@@ -343,7 +348,7 @@ impl Access {
     /// Administrators see every compartment; others see those they belong to.
     pub async fn list_compartments(&self) -> Result<Vec<CompartmentInfo>> {
         let all = self.may(Action::Read, Resource::kind(ResourceKind::Compartment));
-        let sql = "SELECT c.id, c.name, c.description, c.created_at,
+        let sql = "SELECT c.id, c.name, c.description, c.created_at, c.domain,
                           (SELECT COUNT(*) FROM memberships m WHERE m.compartment_id = c.id) AS members
                    FROM compartments c ORDER BY c.id";
         let rows = sqlx::query(sql).fetch_all(&self.store.pool).await?;
@@ -361,6 +366,7 @@ impl Access {
                 description: r.try_get("description")?,
                 members: r.try_get("members")?,
                 created_at: r.try_get("created_at")?,
+                domain: r.try_get("domain")?,
             });
         }
         Ok(out)
@@ -412,11 +418,13 @@ impl Access {
         Ok((info, members))
     }
 
+    /// Creates a compartment on one side (mediation or evidence); see `separation`.
     pub async fn create_compartment(
         &self,
         id: &str,
         name: &str,
         description: &str,
+        domain: WorkDomain,
     ) -> Result<CompartmentInfo> {
         self.authorize(
             Action::Create,
@@ -430,12 +438,13 @@ impl Access {
         }
         let mut tx = self.store.write_tx().await?;
         sqlx::query(
-            "INSERT INTO compartments (id, name, description, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO compartments (id, name, description, created_at, domain) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(cid.as_str())
         .bind(name.trim())
         .bind(description.trim())
         .bind(now_micros())
+        .bind(domain.as_str())
         .execute(&mut *tx)
         .await
         .map_err(|e| StoreError::from_unique(e, &format!("compartment '{cid}'")))?;
@@ -445,7 +454,7 @@ impl Access {
             "compartment",
             cid.as_str(),
             "ok",
-            &serde_json::json!({"name": name.trim()}).to_string(),
+            &serde_json::json!({"name": name.trim(), "domain": domain.as_str()}).to_string(),
         )
         .await?;
         tx.commit().await?;
@@ -455,6 +464,7 @@ impl Access {
             description: description.trim().into(),
             members: 0,
             created_at: now_micros(),
+            domain: domain.as_str().into(),
         })
     }
 
@@ -487,6 +497,7 @@ impl Access {
         if user.is_none() {
             return Err(StoreError::invalid("user", "no such user"));
         }
+        crate::separation::check_membership(&mut tx, compartment, user_id).await?;
         sqlx::query(
             "INSERT INTO memberships (user_id, compartment_id, granted_by, reason, granted_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (user_id, compartment_id) DO NOTHING",

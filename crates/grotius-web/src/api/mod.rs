@@ -3,6 +3,7 @@
 
 pub(crate) mod agreements;
 mod analyses;
+pub(crate) mod decisions;
 pub(crate) mod evidence;
 pub(crate) mod fund;
 pub(crate) mod fund_reports;
@@ -74,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fund_reports::routes())
         .merge(search::routes())
         .merge(evidence::routes())
+        .merge(decisions::routes())
         .fallback(api_not_found)
 }
 
@@ -187,6 +189,7 @@ async fn openapi() -> Response {
     doc.merge(fund_reports::FundReportsApi::openapi());
     doc.merge(search::SearchApi::openapi());
     doc.merge(evidence::EvidenceApi::openapi());
+    doc.merge(decisions::DecisionsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }
@@ -390,8 +393,18 @@ async fn create_compartment(
     Caller(a): Caller,
     ApiJson(n): ApiJson<NewCompartmentDto>,
 ) -> Result<(StatusCode, Json<CompartmentDto>), ApiError> {
+    let domain = match n.domain.as_deref() {
+        None => grotius_domain::separation::WorkDomain::Mediation,
+        Some(d) => grotius_domain::separation::WorkDomain::parse(d)
+            .map_err(grotius_store::StoreError::from)?,
+    };
     let c = a
-        .create_compartment(&n.id, &n.name, n.description.as_deref().unwrap_or(""))
+        .create_compartment(
+            &n.id,
+            &n.name,
+            n.description.as_deref().unwrap_or(""),
+            domain,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }

@@ -272,6 +272,8 @@ pub struct CompartmentDto {
     pub name: String,
     pub description: String,
     pub members: i64,
+    /// The side the compartment is on: `mediation` or `evidence` (kept apart).
+    pub domain: String,
 }
 
 impl From<CompartmentInfo> for CompartmentDto {
@@ -281,6 +283,7 @@ impl From<CompartmentInfo> for CompartmentDto {
             name: c.name,
             description: c.description,
             members: c.members,
+            domain: c.domain,
         }
     }
 }
@@ -323,6 +326,8 @@ pub struct NewCompartmentDto {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    /// `mediation` (default) or `evidence`.
+    pub domain: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -12,6 +12,7 @@ mod participation;
 mod platform;
 mod roster;
 mod search;
+mod separation;
 
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     fund_reports::STRINGS,
     search::STRINGS,
     evidence::STRINGS,
+    separation::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

@@ -77,9 +77,9 @@ async fn render(v: &Viewer, error: Option<String>, status: StatusCode) -> Respon
         h2 { (t(l, "admin.compartments")) }
         p.muted { (t(l, "admin.comp.note")) }
         table {
-            thead { tr { th { (t(l, "admin.comp.id")) } th { (t(l, "admin.comp.name")) } th { (t(l, "admin.comp.desc")) } th { (t(l, "admin.comp.members")) } } }
+            thead { tr { th { (t(l, "admin.comp.id")) } th { (t(l, "admin.comp.name")) } th { (t(l, "admin.comp.desc")) } th { (t(l, "admin.comp.domain")) } th { (t(l, "admin.comp.members")) } } }
             tbody { @for c in &compartments { tr {
-                td { a href={ "/admin/compartments/" (c.id) } { code { (c.id) } } } td { (c.name) } td { (c.description) } td { (c.members) }
+                td { a href={ "/admin/compartments/" (c.id) } { code { (c.id) } } } td { (c.name) } td { (c.description) } td { (if c.domain == "evidence" { t(l, "sep.side.evidence") } else { t(l, "sep.side.mediation") }) } td { (c.members) }
             } } }
         }
         details { summary { (t(l, "admin.comp.new")) }
@@ -88,6 +88,11 @@ async fn render(v: &Viewer, error: Option<String>, status: StatusCode) -> Respon
                 label for="cid" { (t(l, "admin.comp.id")) } input #cid type="text" name="id" required pattern="[a-z0-9-]{2,48}";
                 label for="cname" { (t(l, "admin.comp.name")) } input #cname type="text" name="name" required;
                 label for="cdesc" { (t(l, "admin.comp.desc")) } input #cdesc type="text" name="description";
+                label for="cdomain" { (t(l, "admin.comp.domain")) }
+                select #cdomain name="domain" {
+                    option value="mediation" { (t(l, "sep.side.mediation")) }
+                    option value="evidence" { (t(l, "sep.side.evidence")) }
+                }
                 div.actions { button type="submit" { (t(l, "form.save")) } }
             }
         }
@@ -239,12 +244,21 @@ pub async fn reset_totp(v: Viewer, Path(id): Path<String>) -> Response {
 
 pub async fn create_compartment(v: Viewer, form: FormPairs) -> Response {
     let l = v.lang;
+    let domain = match form.text("domain").as_str() {
+        "" => Ok(grotius_domain::separation::WorkDomain::Mediation),
+        d => grotius_domain::separation::WorkDomain::parse(d),
+    };
+    let domain = match domain {
+        Ok(d) => d,
+        Err(e) => return render(&v, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
     match v
         .access
         .create_compartment(
             &form.text("id"),
             &form.text("name"),
             &form.text("description"),
+            domain,
         )
         .await
     {

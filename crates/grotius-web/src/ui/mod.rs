@@ -7,6 +7,7 @@ mod agreements;
 mod analyses;
 mod audit;
 pub(crate) mod chart;
+mod decisions;
 mod evidence;
 mod fund;
 mod fund_reports;
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fund_reports::routes())
         .merge(search::routes())
         .merge(evidence::routes())
+        .merge(decisions::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -205,6 +207,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         grotius_domain::Resource::kind(ResourceKind::Evidence),
     ) {
         items.push(("/evidence", "nav.evidence"));
+    }
+    if v.access.may(
+        grotius_domain::Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::AccessDecision),
+    ) {
+        items.push(("/access-decisions", "nav.decisions"));
     }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use grotius_domain::process::ProcessInput;
+use grotius_domain::separation::WorkDomain;
 use grotius_domain::{Classification, Role};
 use grotius_security::Keyring;
 use grotius_store::{Access, NewUser, Store, UserUpdate};
@@ -97,31 +98,36 @@ const ACCOUNTS: &[(Role, &str, Classification, &[&str])] = &[
     (Role::Auditor, "Demo Auditor", Classification::Internal, &[]),
 ];
 
-const COMPARTMENTS: &[(&str, &str, &str)] = &[
+const COMPARTMENTS: &[(&str, &str, &str, WorkDomain)] = &[
     (
         "horn-of-africa",
         "Horn of Africa",
         "Sudan, South Sudan, Nile basin: quiet diplomacy files",
+        WorkDomain::Mediation,
     ),
     (
         "yemen",
         "Yemen",
         "Track 1.5 and community dialogues in Yemen",
+        WorkDomain::Mediation,
     ),
     (
         "latam",
         "Latin America",
         "Accompaniment of talks in Colombia",
+        WorkDomain::Mediation,
     ),
     (
         "europe-east",
         "Eastern Europe",
         "Humanitarian arrangements, Black Sea",
+        WorkDomain::Mediation,
     ),
     (
         "evidence-sudan",
         "Evidence: Sudan",
         "Accountability documentation (separate from mediation)",
+        WorkDomain::Evidence,
     ),
 ];
 
@@ -326,7 +332,54 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     agreements::seed(store).await?;
     analyses::seed(store).await?;
     fund::seed(store).await?;
-    evidence::seed(store).await
+    evidence::seed(store).await?;
+    seed_access_decisions(store).await
+}
+
+async fn act_as(store: &Store, name: &str) -> Result<Access> {
+    let id = store.cli_operator().find_user_id(name).await?;
+    store
+        .cli_act_as(&id)
+        .await?
+        .with_context(|| format!("the demo {name} is missing"))
+}
+
+/// Two crossings between mediation and evidence: the legal adviser let into the Horn of Africa
+/// mediation files (approved by the coordinator), and an analyst's request for the Sudan evidence
+/// compartment waiting for the custodian.
+async fn seed_access_decisions(store: &Store) -> Result<()> {
+    let admin = act_as(store, "admin").await?;
+    let existing = admin.list_access_decisions().await?;
+    let op = store.cli_operator();
+    let legal = op.find_user_id("legal-adviser").await?;
+    if !existing.iter().any(|d| d.user_id == legal) {
+        let d = admin
+            .request_access_decision(
+                &legal,
+                "horn-of-africa",
+                "Transitional justice chapter of the Sudan talks: the negotiators need advice on amnesty provisions compatible with the ICC referral.",
+            )
+            .await?;
+        act_as(store, "coordinator")
+            .await?
+            .decide_access(
+                &d.id,
+                true,
+                "Approved for the duration of the Jeddah track; read access to the Horn of Africa files only.",
+            )
+            .await?;
+    }
+    let analyst = op.find_user_id("analyst").await?;
+    if !existing.iter().any(|d| d.user_id == analyst) {
+        admin
+            .request_access_decision(
+                &analyst,
+                "evidence-sudan",
+                "Early-warning analysis of attacks on health facilities in North Darfur needs the verified incident dates.",
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {
@@ -341,9 +394,9 @@ async fn coordinator(store: &Store) -> Result<Access> {
 pub async fn seed_core(store: &Store, password: &str) -> Result<()> {
     let op = store.cli_operator();
     let existing = op.list_compartments().await?;
-    for (id, name, desc) in COMPARTMENTS {
+    for (id, name, desc, domain) in COMPARTMENTS {
         if !existing.iter().any(|c| c.id == *id) {
-            op.create_compartment(id, name, desc).await?;
+            op.create_compartment(id, name, desc, *domain).await?;
         }
     }
     let users = op.list_users().await?;

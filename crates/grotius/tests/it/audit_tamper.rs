@@ -10,9 +10,14 @@ async fn instance_with_entries() -> Instance {
     let i = Instance::new().await;
     let op = i.store.cli_operator();
     for n in 0..10 {
-        op.create_compartment(&format!("c{n:02}"), &format!("Compartment {n}"), "")
-            .await
-            .unwrap();
+        op.create_compartment(
+            &format!("c{n:02}"),
+            &format!("Compartment {n}"),
+            "",
+            grotius_domain::separation::WorkDomain::Mediation,
+        )
+        .await
+        .unwrap();
     }
     assert_eq!(i.store.verify_audit().await.unwrap().entries, 10);
     i

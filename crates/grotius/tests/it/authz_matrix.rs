@@ -86,6 +86,10 @@ enum Body {
     AnalysisRestore,
     /// A one-agreement PA-X CSV (AgtId unique per call).
     PaxCsv,
+    /// A request to let the legal adviser into a mediation compartment.
+    Crossing,
+    /// Approve a request.
+    Decide,
     /// Starts an evidence upload (`Upload-Length: 10`).
     UploadStart,
     /// Ten bytes at offset 0 of the fixture upload.
@@ -413,6 +417,16 @@ const MATRIX: &[Row] = &[
     row("GET",    "/agreements/import",                 Body::None, [200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
     row("POST",   "/agreements/import",                 Body::Form(&[("file", "not a PA-X file")]), [303, 403, 403, 303, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
     row("GET",    "/agreements/imports/{agreement_job}", Body::None, [200, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 404, 403]),
+    // Access decisions across mediation and evidence: administrators ask; the coordinator and
+    // the custodian decide — only for their own side (the coordinator gets 422 on an evidence
+    // request), never the one who asked; the auditor reads.
+    row("GET",    "/api/v1/access-decisions",           Body::None, [200, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 200]),
+    row("POST",   "/api/v1/access-decisions",           Body::Crossing, [201, 403, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 403]),
+    row("GET",    "/api/v1/access-decisions/{decision}", Body::None, [200, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 200]),
+    row("POST",   "/api/v1/access-decisions/{decision}/decision", Body::Decide, [403, 422, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 403]),
+    row("GET",    "/access-decisions",                  Body::None, [200, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 200]),
+    row("POST",   "/access-decisions",                  Body::Form(&[("user_id", "{user_desk}"), ("compartment", "evidence-sudan"), ("reason", "Matrix: needs the El Fasher incident file")]), [303, 403, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 403]),
+    row("POST",   "/access-decisions/{decision_ui}/decision", Body::Form(&[("approve", "0"), ("note", "Matrix: no need to know")]), [403, 422, 404, 404, 404, 404, 404, 404, 303, 404, 404, 404, 403]),
 ];
 
 /// Processes each role must see in the list (demo data plus one confidential record without
@@ -682,6 +696,35 @@ async fn fixture(app: &App) -> Fixture {
         .unwrap();
     ids.insert("agreement_job", job);
 
+    // Access decisions across mediation and evidence: two requests waiting for the custodian.
+    for name in ["analyst", "desk-officer", "legal-adviser", "adviser"] {
+        let id = op.find_user_id(name).await.unwrap();
+        ids.insert(
+            match name {
+                "analyst" => "user_analyst",
+                "desk-officer" => "user_desk",
+                "legal-adviser" => "user_legal",
+                _ => "user_adviser",
+            },
+            id,
+        );
+    }
+    let admin = app.instance.access("admin").await;
+    for (key, user) in [
+        ("decision", "user_analyst"),
+        ("decision_ui", "user_adviser"),
+    ] {
+        let d = admin
+            .request_access_decision(
+                &ids[user],
+                "evidence-sudan",
+                "Matrix fixture: needs the incident dates",
+            )
+            .await
+            .unwrap();
+        ids.insert(key, d.id);
+    }
+
     let mut tokens = HashMap::new();
     let mut user_ids = HashMap::new();
     for role in ROLES {
@@ -756,6 +799,10 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"base_version": 1, "title": format!("Matrix analysis {n}"), "body": "Drivers, revised."}),
         ),
         Body::AnalysisRestore => Some(json!({"version": 1})),
+        Body::Crossing => Some(
+            json!({"user_id": "{user_legal}", "compartment": "horn-of-africa", "reason": "Matrix: advice on amnesty provisions"}),
+        ),
+        Body::Decide => Some(json!({"approve": true, "note": "Matrix: approved, read only"})),
         Body::Instrument => Some(
             json!({"code": format!("M{n}"), "name": format!("Matrix instrument {n}"), "oda": true, "max_months": 24, "grant_ceiling": "500000.00", "fast_track_threshold": "100000.00", "fast_target_days": 10, "standard_target_days": 15}),
         ),

@@ -728,9 +728,14 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
 
     // An evidence custodian outside the compartment, and one in another compartment.
     let op = app.instance.store.cli_operator();
-    op.create_compartment("evidence-yemen", "Evidence: Yemen", "")
-        .await
-        .unwrap();
+    op.create_compartment(
+        "evidence-yemen",
+        "Evidence: Yemen",
+        "",
+        grotius_domain::separation::WorkDomain::Evidence,
+    )
+    .await
+    .unwrap();
     for name in ["outside-custodian", "yemen-custodian"] {
         let u = op
             .create_user(&grotius_store::NewUser {

@@ -20,4 +20,5 @@ mod network;
 mod participation;
 mod roster;
 mod search;
+mod separation;
 mod store;

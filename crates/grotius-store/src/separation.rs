@@ -1,0 +1,320 @@
+//! Mediation and evidence apart (see `grotius_domain::separation`): every membership and every
+//! role change is checked here, in the same transaction as the write, so that no path — UI, API,
+//! command line, demo — lets a user span both sides without an approved, recorded decision.
+
+use grotius_domain::separation::{
+    self, AccessDecision, DecisionStatus, WorkDomain, check_reason, may_decide,
+};
+use grotius_domain::{Action, Resource, ResourceKind, Role};
+use grotius_security::now_micros;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Access, Result, StoreError, new_id};
+
+const DECISION_SQL: &str = "SELECT d.id, d.user_id, u.username, d.compartment_id, c.domain, d.reason,
+        d.requested_by, d.requested_at, d.status, d.decided_by, d.decided_at, d.note
+    FROM access_decisions d JOIN users u ON u.id = d.user_id JOIN compartments c ON c.id = d.compartment_id";
+
+fn decision_of(r: &sqlx::any::AnyRow) -> Result<AccessDecision> {
+    Ok(AccessDecision {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        username: r.try_get("username")?,
+        compartment_id: r.try_get("compartment_id")?,
+        domain: WorkDomain::parse(&r.try_get::<String, _>("domain")?)?,
+        reason: r.try_get("reason")?,
+        requested_by: r.try_get("requested_by")?,
+        requested_at: r.try_get("requested_at")?,
+        status: DecisionStatus::parse(&r.try_get::<String, _>("status")?)?,
+        decided_by: r.try_get("decided_by")?,
+        decided_at: r.try_get("decided_at")?,
+        note: r.try_get("note")?,
+    })
+}
+
+/// The side of a compartment; `NotFound` when there is no such compartment.
+pub(crate) async fn compartment_domain(
+    tx: &mut Transaction<'static, Any>,
+    compartment: &str,
+) -> Result<WorkDomain> {
+    let row = sqlx::query("SELECT domain FROM compartments WHERE id = $1")
+        .bind(compartment)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(WorkDomain::parse(&row.try_get::<String, _>("domain")?)?)
+}
+
+/// The sides of a user's ordinary memberships (those not granted by a decision).
+async fn membership_sides(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+) -> Result<Vec<WorkDomain>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT c.domain FROM memberships m JOIN compartments c ON c.id = m.compartment_id
+         WHERE m.user_id = $1 AND m.decision_id IS NULL",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(WorkDomain::parse(&r.try_get::<String, _>("domain")?)?))
+        .collect()
+}
+
+async fn user_roles(tx: &mut Transaction<'static, Any>, user_id: &str) -> Result<Vec<Role>> {
+    let row = sqlx::query("SELECT roles FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::invalid("user", "no such user"))?;
+    Ok(Role::parse_list(&row.try_get::<String, _>("roles")?)?)
+}
+
+/// Refuses roles (of a new user, or the new roles of `user_id`) that would put the user on both
+/// sides, counting their ordinary memberships.
+pub(crate) async fn check_roles(
+    tx: &mut Transaction<'static, Any>,
+    user_id: Option<&str>,
+    roles: &[Role],
+) -> Result<()> {
+    let member_of = match user_id {
+        Some(id) => membership_sides(tx, id).await?,
+        None => Vec::new(),
+    };
+    if separation::sides(roles, &member_of).len() > 1 {
+        return Err(StoreError::invalid(
+            "roles",
+            "these roles (with the user's compartments) span mediation and evidence, which are kept apart; \
+             give a user of one side access to a compartment of the other by a recorded decision instead",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an ordinary membership of `compartment` that would put the user on both sides.
+pub(crate) async fn check_membership(
+    tx: &mut Transaction<'static, Any>,
+    compartment: &str,
+    user_id: &str,
+) -> Result<()> {
+    let target = compartment_domain(tx, compartment).await?;
+    let roles = user_roles(tx, user_id).await?;
+    let member_of = membership_sides(tx, user_id).await?;
+    if separation::crosses(target, &roles, &member_of) {
+        return Err(StoreError::Conflict(format!(
+            "compartment '{compartment}' is on the {} side and this user works on the other; \
+             mediation and evidence are kept apart — request an access decision (Administration → \
+             Access decisions), which a {} must approve",
+            target.as_str(),
+            target.approver().as_str()
+        )));
+    }
+    Ok(())
+}
+
+impl Access {
+    /// Every access decision (requested, approved, refused), newest first.
+    pub async fn list_access_decisions(&self) -> Result<Vec<AccessDecision>> {
+        self.authorize(
+            Action::Read,
+            Resource::kind(ResourceKind::AccessDecision),
+            None,
+        )
+        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{DECISION_SQL} ORDER BY d.requested_at DESC"
+        )))
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(decision_of).collect()
+    }
+
+    pub async fn get_access_decision(&self, id: &str) -> Result<AccessDecision> {
+        self.authorize(
+            Action::Read,
+            Resource::kind(ResourceKind::AccessDecision),
+            Some(id),
+        )
+        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{DECISION_SQL} WHERE d.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        decision_of(&row)
+    }
+
+    /// Asks that a user of one side be let into a compartment of the other.
+    pub async fn request_access_decision(
+        &self,
+        user_id: &str,
+        compartment: &str,
+        reason: &str,
+    ) -> Result<AccessDecision> {
+        self.authorize(
+            Action::Create,
+            Resource::kind(ResourceKind::AccessDecision),
+            None,
+        )
+        .await?;
+        let reason = check_reason("reason", reason)?;
+        let mut tx = self.store.write_tx().await?;
+        let target = compartment_domain(&mut tx, compartment)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => StoreError::invalid("compartment", "no such compartment"),
+                other => other,
+            })?;
+        let roles = user_roles(&mut tx, user_id).await?;
+        let member_of = membership_sides(&mut tx, user_id).await?;
+        if !separation::crosses(target, &roles, &member_of) {
+            return Err(StoreError::invalid(
+                "compartment",
+                "this user does not work on the other side: no decision is needed, add them as a member",
+            ));
+        }
+        let open = sqlx::query(
+            "SELECT 1 AS x FROM access_decisions WHERE user_id = $1 AND compartment_id = $2 AND status = 'requested'",
+        )
+        .bind(user_id)
+        .bind(compartment)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if open.is_some() {
+            return Err(StoreError::Conflict(
+                "a request for this user and compartment is already waiting for a decision".into(),
+            ));
+        }
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO access_decisions (id, user_id, compartment_id, reason, requested_by, requested_at, status)
+             VALUES ($1, $2, $3, $4, $5, $6, 'requested')",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(compartment)
+        .bind(&reason)
+        .bind(&self.subject.username)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        let detail =
+            serde_json::json!({"user_id": user_id, "compartment": compartment, "reason": reason})
+                .to_string();
+        self.audit_in(
+            &mut tx,
+            "access-decision.request",
+            "access-decision",
+            &id,
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_access_decision(&id).await
+    }
+
+    /// Approves (granting the membership in the same transaction) or refuses a request.
+    pub async fn decide_access(
+        &self,
+        id: &str,
+        approve: bool,
+        note: &str,
+    ) -> Result<AccessDecision> {
+        self.authorize(
+            Action::Update,
+            Resource::kind(ResourceKind::AccessDecision),
+            Some(id),
+        )
+        .await?;
+        let note = check_reason("note", note)?;
+        let mut tx = self.store.write_tx().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{DECISION_SQL} WHERE d.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let decision = decision_of(&row)?;
+        let member = grotius_domain::CompartmentId::parse(&decision.compartment_id)
+            .is_ok_and(|c| self.subject.compartments.contains(&c));
+        may_decide(
+            &decision,
+            &self.subject.username,
+            &self.subject.roles,
+            member,
+        )?;
+        let status = if approve {
+            DecisionStatus::Approved
+        } else {
+            DecisionStatus::Refused
+        };
+        let now = now_micros();
+        let n = sqlx::query(
+            "UPDATE access_decisions SET status = $1, decided_by = $2, decided_at = $3, note = $4
+             WHERE id = $5 AND status = 'requested'",
+        )
+        .bind(status.as_str())
+        .bind(&self.subject.username)
+        .bind(now)
+        .bind(&note)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict(
+                "this request was decided meanwhile".into(),
+            ));
+        }
+        let detail = serde_json::json!({
+            "user_id": decision.user_id, "compartment": decision.compartment_id, "note": note
+        })
+        .to_string();
+        self.audit_in(
+            &mut tx,
+            if approve {
+                "access-decision.approve"
+            } else {
+                "access-decision.refuse"
+            },
+            "access-decision",
+            id,
+            "ok",
+            &detail,
+        )
+        .await?;
+        if approve {
+            sqlx::query(
+                "INSERT INTO memberships (user_id, compartment_id, granted_by, reason, granted_at, decision_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (user_id, compartment_id) DO UPDATE SET decision_id = excluded.decision_id",
+            )
+            .bind(&decision.user_id)
+            .bind(&decision.compartment_id)
+            .bind(&self.subject.username)
+            .bind(format!("access decision {id}: {}", decision.reason))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let detail =
+                serde_json::json!({"user_id": decision.user_id, "decision": id}).to_string();
+            self.audit_in(
+                &mut tx,
+                "compartment.member-add",
+                "compartment",
+                &decision.compartment_id,
+                "ok",
+                &detail,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.get_access_decision(id).await
+    }
+}
