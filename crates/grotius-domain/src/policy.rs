@@ -120,10 +120,12 @@ pub enum ResourceKind {
     Analysis,
     /// Peace agreements (PA-X): reference data of the unit, public by default.
     Agreement,
+    /// The document library: files with extracted text and versions.
+    Document,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 19] = [
+    pub const ALL: [ResourceKind; 20] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -143,6 +145,7 @@ impl ResourceKind {
         ResourceKind::Training,
         ResourceKind::Analysis,
         ResourceKind::Agreement,
+        ResourceKind::Document,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +170,7 @@ impl ResourceKind {
 
             ResourceKind::Analysis => "analysis",
             ResourceKind::Agreement => "agreement",
+            ResourceKind::Document => "document",
         }
     }
 
@@ -382,6 +386,23 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Agreement, R::Admin | R::Analyst) => &[Read, Create, Update, Export],
         (K::Agreement, R::Partner) => &[],
         (K::Agreement, _) => &[Read, Export],
+
+        // Documents: the unit's library. Coordinators, desks, analysts and thematic advisers add
+        // documents and new versions; the coordinator also deletes. Every other staff role of the
+        // unit reads within its labels (the legal adviser, the fund, documenters of evidence);
+        // partners and the auditor see nothing (the auditor reads the audit log of downloads).
+        (K::Document, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Document, R::DeskOfficer | R::Analyst | R::Adviser) => &[Read, Create, Update, Export],
+        (
+            K::Document,
+            R::Admin
+            | R::LegalAdviser
+            | R::FundOfficer
+            | R::FundApprover
+            | R::Controller
+            | R::Documenter
+            | R::Custodian,
+        ) => &[Read],
 
         _ => &[],
     }

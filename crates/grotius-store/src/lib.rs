@@ -18,6 +18,7 @@ mod audit;
 mod auth;
 mod backup;
 mod db;
+mod document;
 mod engagement;
 mod fund;
 mod lessons;
@@ -42,6 +43,8 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use document::extract::{docx_from_text, pdf_from_text};
+pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use fund::iati::{IatiExport, REPORTING_ORG_NAME, REPORTING_ORG_REF};
 pub use fund::reports::{
     BENCHMARK_DAYS, BudgetUse, ConfidentialLine, DecisionTime, FundDashboard, FundReport,

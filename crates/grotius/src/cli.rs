@@ -47,6 +47,9 @@ pub enum Command {
         /// The server is reached over HTTPS (through a TLS proxy): Secure cookies and HSTS.
         #[arg(long, env = "GROTIUS_TLS")]
         tls: bool,
+        /// Largest document upload accepted, in MiB (larger files get 413, nothing stored).
+        #[arg(long, default_value_t = 50, env = "GROTIUS_MAX_UPLOAD_MIB")]
+        max_upload_mib: usize,
     },
     /// Create a new instance with a first administrator (password from stdin or GROTIUS_ADMIN_PASSWORD).
     Init {

@@ -22,13 +22,19 @@ use cli::{AuditCmd, Cli, Command, ExportCmd, FundCmd, ImportCmd, KeysCmd, StoreA
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo { data, bind } => demo::run(data, bind).await.map(|_| ExitCode::SUCCESS),
-        Command::Serve { store, bind, tls } => {
+        Command::Serve {
+            store,
+            bind,
+            tls,
+            max_upload_mib,
+        } => {
             let store = open_existing(&store).await?;
             serve(
                 store,
                 bind,
                 WebConfig {
                     tls,
+                    document_limit: max_upload_mib.saturating_mul(1024 * 1024),
                     ..WebConfig::default()
                 },
             )

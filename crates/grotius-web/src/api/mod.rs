@@ -3,6 +3,7 @@
 
 pub(crate) mod agreements;
 mod analyses;
+pub(crate) mod documents;
 pub(crate) mod fund;
 pub(crate) mod fund_reports;
 pub(crate) mod lessons;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(fund_reports::routes())
         .merge(search::routes())
+        .merge(documents::routes())
         .fallback(api_not_found)
 }
 
@@ -184,6 +186,7 @@ async fn openapi() -> Response {
     doc.merge(agreements::AgreementsApi::openapi());
     doc.merge(fund_reports::FundReportsApi::openapi());
     doc.merge(search::SearchApi::openapi());
+    doc.merge(documents::DocumentsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

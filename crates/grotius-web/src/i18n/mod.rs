@@ -3,6 +3,7 @@
 
 mod agreements;
 mod analyses;
+mod documents;
 mod fund;
 mod fund_reports;
 mod lessons;
@@ -70,6 +71,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     agreements::STRINGS,
     fund_reports::STRINGS,
     search::STRINGS,
+    documents::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

@@ -7,6 +7,7 @@ mod agreements;
 mod analyses;
 mod audit;
 pub(crate) mod chart;
+mod documents;
 mod fund;
 mod fund_reports;
 mod lessons;
@@ -97,6 +98,7 @@ pub fn routes() -> Router<AppState> {
         .merge(agreements::routes())
         .merge(fund_reports::routes())
         .merge(search::routes())
+        .merge(documents::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -185,6 +187,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/roster", "nav.roster"),
         ("/fund", "nav.fund"),
         ("/knowledge", "nav.knowledge"),
+        ("/documents", "nav.documents"),
         ("/agreements", "nav.agreements"),
         ("/search", "nav.search"),
         ("/accountability", "nav.accountability"),
@@ -197,6 +200,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         .may(Action::Read, Resource::kind(ResourceKind::Instrument))
     {
         items.retain(|(href, _)| *href != "/fund");
+    }
+    if !v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Document))
+    {
+        items.retain(|(href, _)| *href != "/documents");
     }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {
