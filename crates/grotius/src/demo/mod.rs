@@ -2,6 +2,7 @@
 
 pub mod agreements;
 mod analyses;
+mod documents;
 mod fund;
 mod lessons;
 mod network;
@@ -324,6 +325,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
     analyses::seed(store).await?;
+    documents::seed(&coordinator(store).await?).await?;
     fund::seed(store).await
 }
 
