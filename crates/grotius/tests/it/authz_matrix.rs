@@ -388,8 +388,8 @@ const MATRIX: &[Row] = &[
     row("GET",    "/api/v1/documents?process={internal}", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/api/v1/documents/{doc_internal}",   Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/api/v1/documents/{doc_hoa}",        Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
-    row("GET",    "/api/v1/documents/{doc_internal}/versions/1/file", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
-    row("GET",    "/api/v1/documents/{doc_hoa}/versions/1/file", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/documents/{doc_internal}/versions/{version_one}/file", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/documents/{doc_hoa}/versions/{version_one}/file", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("POST",   "/api/v1/documents",                  Body::DocumentUpload, [403, 201, 201, 201, 403, 403, 403, 403, 403, 403, 201, 404, 404]),
     row("POST",   "/api/v1/documents/{doc_internal}/versions", Body::DocumentVersion, [403, 201, 201, 201, 403, 403, 403, 403, 403, 403, 201, 404, 404]),
     row("POST",   "/api/v1/documents/{doc_hoa}/versions", Body::DocumentVersion, [404, 201, 201, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
@@ -401,8 +401,8 @@ const MATRIX: &[Row] = &[
     row("GET",    "/documents/{doc_internal}",          Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/documents/{doc_hoa}",               Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/documents/{doc_internal}/edit",     Body::None, [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
-    row("GET",    "/documents/{doc_internal}/versions/1/file", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
-    row("GET",    "/documents/{doc_hoa}/versions/1/file", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/documents/{doc_internal}/versions/{version_one}/file", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/documents/{doc_hoa}/versions/{version_one}/file", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("POST",   "/documents/{doc_internal}",          Body::Form(&[("title", "Matrix document {n}"), ("classification", "internal")]), [403, 303, 303, 303, 403, 403, 403, 403, 403, 403, 303, 404, 404]),
     row("POST",   "/documents/{doc_hoa}",               Body::Form(&[("title", "Matrix hoa document {n}"), ("classification", "confidential"), ("compartment", "horn-of-africa")]), [404, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     // A form post that is not multipart: refused before the body for those who may not upload.
@@ -685,6 +685,7 @@ async fn fixture(app: &App) -> Fixture {
             .unwrap();
         ids.insert(key, d.id);
     }
+    ids.insert("version_one", "1".to_string());
 
     let mut tokens = HashMap::new();
     let mut user_ids = HashMap::new();
