@@ -391,6 +391,8 @@ fn key_of(kind: &str, id: &str) -> String {
 
 /// One change to apply: a record's current view, or its removal.
 #[derive(Debug, Clone)]
+// Changes live briefly in one batch; boxing the document would only add an allocation each.
+#[allow(clippy::large_enum_variant)]
 pub enum Change {
     Upsert(SearchDoc),
     Delete {
