@@ -67,16 +67,16 @@ pub struct DocumentDetail {
     pub text: String,
 }
 
-/// A file ready to be stored: its format, text, hash.
-struct Prepared {
+/// A file ready to be stored: its format, text, hash (the bytes borrowed, not copied).
+struct Prepared<'a> {
     filename: String,
     format: DocumentFormat,
     text: String,
     sha256: String,
-    bytes: Vec<u8>,
+    bytes: &'a [u8],
 }
 
-fn prepare(upload: &Upload) -> Result<Prepared> {
+fn prepare(upload: &Upload) -> Result<Prepared<'_>> {
     if upload.bytes.is_empty() {
         return Err(StoreError::invalid("file", "the file is empty"));
     }
@@ -107,7 +107,7 @@ fn prepare(upload: &Upload) -> Result<Prepared> {
         format,
         text,
         sha256: hex::encode(Sha256::digest(&upload.bytes)),
-        bytes: upload.bytes.clone(),
+        bytes: &upload.bytes,
     })
 }
 
@@ -437,7 +437,7 @@ impl Access {
         tx: &mut sqlx::AnyConnection,
         document_id: &str,
         version: i64,
-        file: &Prepared,
+        file: &Prepared<'_>,
     ) -> Result<()> {
         let vid = new_id();
         let content = self

@@ -240,6 +240,27 @@ async fn past_the_size_limit_is_413_and_nothing_is_stored() {
     assert_eq!(r.status().as_u16(), 413);
     assert!(r.text().await.unwrap().contains("1 MiB"));
     assert_eq!(count(&raw, "documents").await, 1);
+    // The upload form works without JavaScript: its token travels in the action's query
+    // string (and the hidden field); without it the post is refused.
+    let (_, form) = b.get("/documents/new").await;
+    assert!(form.contains(&format!("action=\"/documents?_csrf={}\"", b.csrf)));
+    let small = b"A small note from the browser.";
+    for (csrf, expect) in [("", 403), (b.csrf.as_str(), 303)] {
+        let (ct, body) = multipart(
+            &[("title", "Browser note"), ("classification", "internal")],
+            Some(("note.txt", small)),
+        );
+        let r = b
+            .client
+            .post(app.url(&format!("/documents?_csrf={csrf}")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), expect);
+    }
+    assert_eq!(count(&raw, "documents").await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
