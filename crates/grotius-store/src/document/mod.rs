@@ -671,6 +671,32 @@ impl Access {
         self.document_row(id, Action::Read).await
     }
 
+    /// Deletes a document with every version (coordinators). Audited with the hashes of the
+    /// versions that went.
+    pub async fn delete_document(&self, id: &str) -> Result<()> {
+        let d = self.document_row(id, Action::Delete).await?;
+        let hashes: Vec<String> = sqlx::query_scalar(
+            "SELECT sha256 FROM document_versions WHERE document_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query("DELETE FROM documents WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "document", id, "delete").await?;
+        let detail = serde_json::json!({
+            "title": d.title, "classification": d.labels.classification, "versions": hashes,
+        })
+        .to_string();
+        self.audit_in(&mut tx, "document.delete", "document", id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The snippet of a document hit, from its decrypted text (called after the re-check).
     pub(crate) async fn document_snippet(
         &self,

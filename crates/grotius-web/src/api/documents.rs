@@ -29,7 +29,8 @@ pub fn routes() -> Router<AppState> {
             "/documents/{id}",
             get(get_document)
                 .put(replace_document)
-                .patch(patch_document),
+                .patch(patch_document)
+                .delete(delete_document),
         )
         .route(
             "/documents/{id}/versions",
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         get_document,
         replace_document,
         patch_document,
+        delete_document,
         add_version,
         download
     ),
@@ -365,6 +367,17 @@ async fn patch_document(
             .or_else(|| d.labels.compartment.map(|c| c.to_string())),
     };
     Ok(Json(a.update_document(&id, &input).await?.into()))
+}
+
+/// Deletes a document with every version (coordinators; audited).
+#[utoipa::path(delete, path = "/api/v1/documents/{id}",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn delete_document(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    a.delete_document(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Uploads a new version of the file; every old version is kept.

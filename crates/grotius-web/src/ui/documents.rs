@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/new", get(new_form))
         .route("/documents/{id}", get(show).post(update))
         .route("/documents/{id}/edit", get(edit_form))
+        .route("/documents/{id}/delete", axum::routing::post(delete))
         .route(
             "/documents/{id}/versions",
             axum::routing::post(add_version).layer(DefaultBodyLimit::disable()),
@@ -326,6 +327,10 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         Action::Update,
         Resource::labelled(ResourceKind::Document, &d.labels),
     );
+    let may_delete = v.access.may(
+        Action::Delete,
+        Resource::labelled(ResourceKind::Document, &d.labels),
+    );
     let mut process_names = Vec::new();
     for p in &d.processes {
         if let Ok(p) = v.access.get_process(p).await {
@@ -361,7 +366,14 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             dt { (t(l, "doc.format")) } dd { (d.format.code()) " · " (human_size(d.size)) }
             dt { (t(l, "proc.updated")) } dd { (fmt_micros(d.updated_at)) }
         }
-        @if may_edit { p.actions { a.button href={ "/documents/" (d.id) "/edit" } { (t(l, "doc.edit")) } } }
+        div.actions {
+            @if may_edit { a.button href={ "/documents/" (d.id) "/edit" } { (t(l, "doc.edit")) } }
+            @if may_delete {
+                form.inline method="post" action={ "/documents/" (d.id) "/delete" } data-confirm=(t(l, "doc.delete.confirm")) {
+                    (csrf_field(&v)) button.danger type="submit" { (t(l, "doc.delete")) }
+                }
+            }
+        }
         h2 #versions { (t(l, "doc.versions")) }
         table {
             thead { tr {
@@ -508,6 +520,13 @@ pub async fn add_version(
             Ok((msg, status)) => super::error_page(l, status, &msg),
             Err(e) => store_error(l, e),
         },
+    }
+}
+
+pub async fn delete(v: Viewer, Path(id): Path<String>) -> Response {
+    match v.access.delete_document(&id).await {
+        Ok(()) => Redirect::to("/documents").into_response(),
+        Err(e) => store_error(v.lang, e),
     }
 }
 

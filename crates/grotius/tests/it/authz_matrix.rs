@@ -396,6 +396,8 @@ const MATRIX: &[Row] = &[
     row("PUT",    "/api/v1/documents/{doc_internal}",   Body::DocumentMeta, [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
     row("PUT",    "/api/v1/documents/{doc_hoa}",        Body::DocumentMetaHoa, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("PATCH",  "/api/v1/documents/{doc_internal}",   Body::Form(&[]), [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("DELETE", "/api/v1/documents/{fresh_document}", Body::None, [403, 204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
+    row("POST",   "/documents/{fresh_document}/delete", Body::Form(&[]), [403, 303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
     row("GET",    "/documents",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/documents/new",                     Body::None, [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
     row("GET",    "/documents/{doc_internal}",          Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -804,6 +806,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_training}", fresh)
         .replace("{fresh_participant}", fresh)
         .replace("{fresh_application}", fresh)
+        .replace("{fresh_document}", fresh)
         .replace("{n}", &n.to_string())
         .replace("{kind_process}", "process");
     for (k, v) in &f.ids {
@@ -878,7 +881,18 @@ async fn every_role_every_route() {
             } else {
                 None
             };
-            let fresh = if let Some((path, b)) = fresh_kind {
+            let fresh = if r.path.contains("{fresh_document}") {
+                let (s, d) = crate::documents::post_multipart(
+                    &app,
+                    "/api/v1/documents",
+                    &f.coordinator_token,
+                    &[("title", "Matrix fresh"), ("classification", "internal")],
+                    Some(("fresh.txt", b"A document to delete.")),
+                )
+                .await;
+                assert_eq!(s, 201, "{d}");
+                d["id"].as_str().unwrap().to_string()
+            } else if let Some((path, b)) = fresh_kind {
                 let creator = if path.starts_with("/api/v1/fund/") {
                     &f.tokens["fund-officer"]
                 } else {

@@ -397,6 +397,33 @@ async fn versions_are_kept_downloadable_with_their_hash_and_audited() {
         actions.iter().filter(|a| *a == "document.download").count(),
         3
     );
+    // Deleting takes every version; the search forgets it; the deletion is audited.
+    let (s, _) = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/documents/{id}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 204);
+    let raw = app.instance.raw().await;
+    let left: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM document_versions WHERE document_id = $1")
+            .bind(&id)
+            .fetch_one(&raw)
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+    assert_eq!(left, 0);
+    assert!(document_hits(&search(&app, &token, "Addis").await).is_empty());
+    assert!(
+        audit_actions(&app, &id)
+            .await
+            .iter()
+            .any(|a| a == "document.delete")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
