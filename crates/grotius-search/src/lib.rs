@@ -1028,6 +1028,52 @@ mod tests {
     }
 
     #[test]
+    fn private_text_is_found_but_never_stored() {
+        let idx = SearchIndex::in_memory().unwrap();
+        let mut d = doc(
+            ResourceKind::Document,
+            "d1",
+            "Nota",
+            "Afdeling",
+            Labels::public(),
+        );
+        d.private_body = "De onderhandelingen over het kwartelwoord zijn hervat.".into();
+        d.lang = Some(Lang::Nl);
+        idx.rebuild(
+            [d],
+            &Position {
+                instance: "x".into(),
+                seq: 1,
+            },
+        )
+        .unwrap();
+        let r = idx
+            .search(&scope(Classification::Internal), &req("onderhandeling"))
+            .unwrap();
+        assert_eq!(r.total, 1);
+        // The hit carries only the stored plaintext; the private text is not in the index's
+        // stored fields at all.
+        assert!(!r.hits[0].snippet.text.contains("kwartel"));
+        let searcher = idx.reader.searcher();
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(1).unwrap();
+            for doc in store.iter::<TantivyDocument>(None) {
+                let json = tantivy::Document::to_json(&doc.unwrap(), &idx.index.schema());
+                assert!(!json.contains("kwartel"), "{json}");
+            }
+        }
+        // The caller makes the snippet from the decrypted text.
+        let s = idx
+            .snippet(
+                "onderhandeling",
+                Lang::Nl,
+                "De onderhandelingen zijn hervat.",
+            )
+            .unwrap();
+        assert_eq!(s.parts()[1], ("onderhandelingen", true));
+    }
+
+    #[test]
     fn normalises_filters() {
         assert_eq!(
             normalise_query("water country:sd year:2015..2020"),
