@@ -443,7 +443,7 @@ impl Access {
         let content = self
             .store
             .keys
-            .encrypt_bytes(&content_aad(&vid), &file.bytes)?;
+            .encrypt_bytes(&content_aad(&vid), file.bytes)?;
         let body = self.store.keys.encrypt(&body_aad(&vid), &file.text)?;
         sqlx::query(
             "INSERT INTO document_versions (id, document_id, version, filename, format, size, sha256, content, body,
