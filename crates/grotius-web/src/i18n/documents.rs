@@ -59,6 +59,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "No text could be extracted from this file.",
         "Uit dit bestand kon geen tekst worden gehaald.",
     ),
+    ("doc.delete", "Delete document", "Document verwijderen"),
+    (
+        "doc.delete.confirm",
+        "Delete this document with all its versions?",
+        "Dit document met alle versies verwijderen?",
+    ),
     (
         "doc.of-process",
         "Documents of this process",
