@@ -127,10 +127,12 @@ pub enum ResourceKind {
     /// Recorded decisions to let a user into a compartment of the other side (mediation or
     /// evidence).
     AccessDecision,
+    /// The document library: files with extracted text and versions.
+    Document,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 22] = [
+    pub const ALL: [ResourceKind; 23] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -153,6 +155,7 @@ impl ResourceKind {
         ResourceKind::Evidence,
         ResourceKind::TransferPackage,
         ResourceKind::AccessDecision,
+        ResourceKind::Document,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -180,6 +183,7 @@ impl ResourceKind {
             ResourceKind::Evidence => "evidence",
             ResourceKind::TransferPackage => "transfer-package",
             ResourceKind::AccessDecision => "access-decision",
+            ResourceKind::Document => "document",
         }
     }
 
@@ -411,6 +415,23 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::AccessDecision, R::Admin) => &[Read, Create],
         (K::AccessDecision, R::Coordinator | R::Custodian) => &[Read, Update],
         (K::AccessDecision, R::Auditor) => &[Read],
+
+        // Documents: the unit's library. Coordinators, desks, analysts and thematic advisers add
+        // documents and new versions; the coordinator also deletes. Every other staff role of the
+        // unit reads within its labels (the legal adviser, the fund, documenters of evidence);
+        // partners and the auditor see nothing (the auditor reads the audit log of downloads).
+        (K::Document, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Document, R::DeskOfficer | R::Analyst | R::Adviser) => &[Read, Create, Update, Export],
+        (
+            K::Document,
+            R::Admin
+            | R::LegalAdviser
+            | R::FundOfficer
+            | R::FundApprover
+            | R::Controller
+            | R::Documenter
+            | R::Custodian,
+        ) => &[Read],
 
         _ => &[],
     }

@@ -3,8 +3,12 @@
 //! facets, highlighted snippets, "more like this" — and the authorisation filter inside every
 //! query.
 //!
-//! * A [`SearchDoc`] is the *indexable view* of a record: only text stored in plaintext in the
-//!   database (titles, summaries, descriptions), never a field encrypted at rest.
+//! * A [`SearchDoc`] is the *indexable view* of a record: its stored fields (title, body) hold
+//!   only text kept in plaintext in the database (titles, summaries, descriptions). Text
+//!   encrypted at rest that people must find (a document's extracted text) goes in
+//!   `private_body`: it is analysed into terms of the language field and never stored, so the
+//!   index holds terms of encrypted text, never its readable text. Snippets of such hits are made
+//!   by the caller after the authorisation re-check, from the decrypted text ([`SearchIndex::snippet`]).
 //! * A [`Scope`] is what a subject may read, compiled from its clearance, memberships and the
 //!   role table ([`grotius_domain::grants`]). Every query — hits, total, facet counts, snippets
 //!   and similar documents — runs as `user query AND scope`, so nothing is computed over a
@@ -41,7 +45,7 @@ use tantivy::{
 };
 
 /// Bumped whenever the schema or the analysers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The compartment value of a document without compartment (no compartment id can be "-").
 const NO_COMPARTMENT: &str = "-";
@@ -67,7 +71,7 @@ pub struct Source {
 }
 
 /// Every kind the index holds. Agreements, documents and incidents add a row here.
-pub const SOURCES: [Source; 4] = [
+pub const SOURCES: [Source; 5] = [
     Source {
         kind: ResourceKind::Process,
         url: |id, _| format!("/processes/{id}"),
@@ -83,6 +87,10 @@ pub const SOURCES: [Source; 4] = [
     Source {
         kind: ResourceKind::Debrief,
         url: |id, _| format!("/debriefs/{id}"),
+    },
+    Source {
+        kind: ResourceKind::Document,
+        url: |id, _| format!("/documents/{id}"),
     },
 ];
 
@@ -196,6 +204,9 @@ pub struct SearchDoc {
     pub parent: String,
     pub title: String,
     pub body: String,
+    /// Text encrypted at rest that must be found (a document's extracted text): indexed as
+    /// terms, never stored in the index.
+    pub private_body: String,
     /// The language, when the record says; detected otherwise.
     pub lang: Option<Lang>,
     /// ISO 3166 alpha-2 codes.
@@ -380,6 +391,8 @@ fn key_of(kind: &str, id: &str) -> String {
 
 /// One change to apply: a record's current view, or its removal.
 #[derive(Debug, Clone)]
+// Changes live briefly in one batch; boxing the document would only add an allocation each.
+#[allow(clippy::large_enum_variant)]
 pub enum Change {
     Upsert(SearchDoc),
     Delete {
@@ -521,6 +534,10 @@ impl SearchIndex {
             .unwrap_or_else(|| Lang::detect(&format!("{} {}", d.title, d.body)));
         doc.add_text(f.lang, lang.code());
         doc.add_text(f.text[lang_index(lang)], format!("{}\n{}", d.title, d.body));
+        if !d.private_body.is_empty() {
+            // Indexed, not stored: the text fields have no STORED flag.
+            doc.add_text(f.text[lang_index(lang)], &d.private_body);
+        }
         doc.add_facet(f.facets, Facet::from_path(["kind", kind]));
         for c in &d.countries {
             doc.add_text(f.country, c);
@@ -854,6 +871,32 @@ impl SearchIndex {
     }
 }
 
+impl SearchIndex {
+    /// A highlighted snippet of `text` for the user query `q`, analysed as `lang` — for hits whose
+    /// text the index does not store (documents): the caller decrypts the text after the
+    /// authorisation re-check and asks here.
+    pub fn snippet(&self, q: &str, lang: Lang, text: &str) -> Result<Snippet> {
+        let q = normalise_query(q);
+        if q.trim().is_empty() {
+            return Ok(plain_snippet(text));
+        }
+        let user = self.parser().parse_query_lenient(&q).0;
+        let searcher = self.reader.searcher();
+        let mut g =
+            SnippetGenerator::create(&searcher, &*user, self.fields.text[lang_index(lang)])?;
+        g.set_max_num_chars(220);
+        let s = g.snippet(text);
+        Ok(if s.fragment().is_empty() {
+            plain_snippet(text)
+        } else {
+            Snippet {
+                text: s.fragment().to_string(),
+                highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+            }
+        })
+    }
+}
+
 fn plain_snippet(text: &str) -> Snippet {
     let mut end = text.len().min(220);
     while !text.is_char_boundary(end) {
@@ -904,6 +947,7 @@ mod tests {
             parent: String::new(),
             title: title.into(),
             body: body.into(),
+            private_body: String::new(),
             lang: None,
             countries: vec!["SD".into()],
             year: Some(2018),
@@ -981,6 +1025,52 @@ mod tests {
             .unwrap();
         assert_eq!(r.total, 1);
         assert_eq!(r.facets.kind, vec![("process".to_string(), 1)]);
+    }
+
+    #[test]
+    fn private_text_is_found_but_never_stored() {
+        let idx = SearchIndex::in_memory().unwrap();
+        let mut d = doc(
+            ResourceKind::Document,
+            "d1",
+            "Nota",
+            "Afdeling",
+            Labels::public(),
+        );
+        d.private_body = "De onderhandelingen over het kwartelwoord zijn hervat.".into();
+        d.lang = Some(Lang::Nl);
+        idx.rebuild(
+            [d],
+            &Position {
+                instance: "x".into(),
+                seq: 1,
+            },
+        )
+        .unwrap();
+        let r = idx
+            .search(&scope(Classification::Internal), &req("onderhandeling"))
+            .unwrap();
+        assert_eq!(r.total, 1);
+        // The hit carries only the stored plaintext; the private text is not in the index's
+        // stored fields at all.
+        assert!(!r.hits[0].snippet.text.contains("kwartel"));
+        let searcher = idx.reader.searcher();
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(1).unwrap();
+            for doc in store.iter::<TantivyDocument>(None) {
+                let json = tantivy::Document::to_json(&doc.unwrap(), &idx.index.schema());
+                assert!(!json.contains("kwartel"), "{json}");
+            }
+        }
+        // The caller makes the snippet from the decrypted text.
+        let s = idx
+            .snippet(
+                "onderhandeling",
+                Lang::Nl,
+                "De onderhandelingen zijn hervat.",
+            )
+            .unwrap();
+        assert_eq!(s.parts()[1], ("onderhandelingen", true));
     }
 
     #[test]

@@ -168,6 +168,12 @@ impl Keyring {
 
     /// Encrypts `plaintext`; `aad` binds it to its place (e.g. `processes.notes:<id>`).
     pub fn encrypt(&self, aad: &str, plaintext: &str) -> Result<String, SecurityError> {
+        self.encrypt_bytes(aad, plaintext.as_bytes())
+    }
+
+    /// Encrypts bytes (a file) into the same text form as [`Keyring::encrypt`], so that one
+    /// column type and the same rotation check serve both.
+    pub fn encrypt_bytes(&self, aad: &str, plaintext: &[u8]) -> Result<String, SecurityError> {
         let cipher = self.cipher(&self.file.active)?;
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -175,7 +181,7 @@ impl Keyring {
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
-                    msg: plaintext.as_bytes(),
+                    msg: plaintext,
                     aad: aad.as_bytes(),
                 },
             )
@@ -191,6 +197,12 @@ impl Keyring {
 
     /// Decrypts a value written by [`Keyring::encrypt`] with the same `aad`.
     pub fn decrypt(&self, aad: &str, stored: &str) -> Result<String, SecurityError> {
+        String::from_utf8(self.decrypt_bytes(aad, stored)?)
+            .map_err(|_| SecurityError::Decrypt("not UTF-8".into()))
+    }
+
+    /// Decrypts a value written by [`Keyring::encrypt_bytes`] (or `encrypt`) with the same `aad`.
+    pub fn decrypt_bytes(&self, aad: &str, stored: &str) -> Result<Vec<u8>, SecurityError> {
         let mut parts = stored.splitn(4, ':');
         let (Some("enc"), Some("v1"), Some(id), Some(b64)) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -204,8 +216,7 @@ impl Keyring {
             return Err(SecurityError::Decrypt("ciphertext too short".into()));
         }
         let (nonce, ct) = blob.split_at(24);
-        let pt = self
-            .cipher(id)?
+        self.cipher(id)?
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -217,8 +228,7 @@ impl Keyring {
                 SecurityError::Decrypt(format!(
                     "authentication failed for {aad} (wrong key, moved or altered value)"
                 ))
-            })?;
-        String::from_utf8(pt).map_err(|_| SecurityError::Decrypt("not UTF-8".into()))
+            })
     }
 
     /// Whether a stored value is encrypted under a key other than the active one.

@@ -18,6 +18,7 @@ mod audit;
 mod auth;
 mod backup;
 mod db;
+mod document;
 mod engagement;
 mod evidence;
 mod fund;
@@ -44,6 +45,8 @@ pub use auth::{
 };
 pub use backup::{backup_sqlite, restore_sqlite};
 pub use db::{Backend, Store, sqlite_path};
+pub use document::extract::{docx_from_text, pdf_from_text};
+pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use evidence::{
     BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,
     UploadInfo, UploadWriter,

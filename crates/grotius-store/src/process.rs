@@ -428,6 +428,7 @@ impl Access {
             ),
             ("users", "totp_secret", "users.totp_secret"),
             ("evidence_items", "sensitive", "evidence_items.sensitive"),
+            ("document_versions", "body", "document_versions.body"),
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL"
@@ -451,6 +452,25 @@ impl Access {
                 .await?;
                 n += 1;
             }
+        }
+        // Document files are bytes, not text: the same loop with the byte-level calls.
+        let rows = sqlx::query("SELECT id, content FROM document_versions")
+            .fetch_all(&mut *tx)
+            .await?;
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let v: String = r.try_get("content")?;
+            if !keys.needs_rotation(&v) {
+                continue;
+            }
+            let aad = format!("document_versions.content:{id}");
+            let plain = keys.decrypt_bytes(&aad, &v)?;
+            sqlx::query("UPDATE document_versions SET content = $1 WHERE id = $2")
+                .bind(keys.encrypt_bytes(&aad, &plain)?)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            n += 1;
         }
         let detail = serde_json::json!({"key": keys.active_key_id(), "values": n}).to_string();
         self.audit_in(&mut tx, "keys.reencrypt", "instance", "", "ok", &detail)

@@ -3,10 +3,13 @@
 //! stay current without coordination.
 //!
 //! *Invariant — the system reader.* Indexing must read every record whatever its labels, so the
-//! loaders here (`search_docs`) read the database without a subject. They are private to this
-//! module and return only the *indexable view* of a record — the columns stored in plaintext,
-//! never a column encrypted at rest (notes, debrief narratives), which the index would otherwise
-//! hold in clear. The only ways out of this module are [`Access::search`] and
+//! loaders here (`search_docs`, and `document_search_docs` in `document/`) read the database
+//! without a subject. They are private to the crate and return only the *indexable view* of a
+//! record: its stored fields are the columns kept in plaintext, never a column encrypted at rest
+//! (notes, debrief narratives). The one exception is a document's extracted text, which is the
+//! thing people search: it goes into `private_body`, which the index analyses into terms and
+//! never stores — the index holds terms of encrypted text, never its readable text; a document
+//! hit's snippet is made from the decrypted text after the per-hit re-check. The only ways out of this module are [`Access::search`] and
 //! [`Access::search_similar`], which run every query inside the subject's scope and re-check
 //! every hit with `decide()`, and [`Store::reindex_search`] (command line), which returns counts.
 
@@ -96,7 +99,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// Year and Unix micros of an ISO date ("2019-03-14"); `None` when it is not one.
-fn iso_date(s: &str) -> Option<(u64, i64)> {
+pub(crate) fn iso_date(s: &str) -> Option<(u64, i64)> {
     let mut parts = s.get(..10)?.split('-');
     let y: i64 = parts.next()?.parse().ok()?;
     let m: i64 = parts.next()?.parse().ok()?;
@@ -142,6 +145,7 @@ impl Store {
             ResourceKind::Engagement => (ENGAGEMENT_SQL, " WHERE e.id = $1"),
             ResourceKind::Actor => (ACTOR_SQL, " WHERE id = $1"),
             ResourceKind::Debrief => (DEBRIEF_SQL, " WHERE d.id = $1"),
+            ResourceKind::Document => return self.document_search_docs(id).await,
             _ => return Ok(Vec::new()),
         };
         let rows = match id {
@@ -338,6 +342,7 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                     Some(c) if !c.is_empty() => format!("{summary}\n{c}"),
                     _ => summary,
                 },
+                private_body: String::new(),
                 lang: None,
                 countries: list(&r.try_get::<String, _>("countries")?),
                 year: Some(year_of_micros(created)),
@@ -357,6 +362,7 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 parent: r.try_get("process_id")?,
                 title: format!("{kind_s} — {place}, {date}"),
                 body: r.try_get("summary")?,
+                private_body: String::new(),
                 lang: None,
                 countries: list(&r.try_get::<String, _>("countries")?),
                 year,
@@ -374,6 +380,7 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 parent: String::new(),
                 title: r.try_get("name")?,
                 body: r.try_get("description")?,
+                private_body: String::new(),
                 lang: None,
                 countries: country.into_iter().filter(|c| !c.is_empty()).collect(),
                 year: None,
@@ -395,6 +402,7 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 parent: r.try_get("process_id")?,
                 title: r.try_get("case_title")?,
                 body: format!("{moment}, {date}. {parties}. {role}"),
+                private_body: String::new(),
                 lang: None,
                 countries: list(&r.try_get::<String, _>("countries")?),
                 year,
@@ -450,6 +458,15 @@ impl Access {
         let scope = Scope::for_subject(&self.subject);
         let results = index.search(&scope, req).map_err(search_err)?;
         self.search_recheck(&results.hits)?;
+        let mut results = results;
+        for h in results
+            .hits
+            .iter_mut()
+            .filter(|h| h.kind == ResourceKind::Document)
+        {
+            // After the re-check: the snippet comes from the decrypted text.
+            h.snippet = self.document_snippet(&index, &req.q, &h.id).await?;
+        }
         self.search_audit(&results.hits).await?;
         Ok(results)
     }

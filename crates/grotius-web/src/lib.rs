@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod ui;
+mod upload;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +41,8 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Login attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Largest accepted document upload (file), in bytes; streamed to a temporary file.
+    pub document_limit: usize,
 }
 
 impl Default for WebConfig {
@@ -48,6 +51,7 @@ impl Default for WebConfig {
             tls: false,
             body_limit: 1024 * 1024,
             login_attempts_per_minute: 20,
+            document_limit: 50 * 1024 * 1024,
         }
     }
 }

@@ -137,6 +137,7 @@ fn to_search_doc(i: usize, d: Doc) -> SearchDoc {
         parent: String::new(),
         title: d.title,
         body: d.body,
+        private_body: String::new(),
         lang: Some(Lang::En),
         countries: vec![d.country.to_string()],
         year: Some(d.year),

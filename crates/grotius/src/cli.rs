@@ -50,6 +50,9 @@ pub enum Command {
         /// Largest evidence file accepted, in MiB (default 16384).
         #[arg(long, env = "GROTIUS_EVIDENCE_MAX_MB")]
         evidence_max_mb: Option<u64>,
+        /// Largest document upload accepted, in MiB (larger files get 413, nothing stored).
+        #[arg(long, default_value_t = 50, env = "GROTIUS_MAX_UPLOAD_MIB")]
+        max_upload_mib: usize,
     },
     /// Create a new instance with a first administrator (password from stdin or GROTIUS_ADMIN_PASSWORD).
     Init {

@@ -31,6 +31,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             tls,
             evidence_max_mb,
+            max_upload_mib,
         } => {
             let store = open_existing(&store).await?;
             if let Some(mb) = evidence_max_mb {
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 bind,
                 WebConfig {
                     tls,
+                    document_limit: max_upload_mib.saturating_mul(1024 * 1024),
                     ..WebConfig::default()
                 },
             )

@@ -4,6 +4,7 @@
 pub(crate) mod agreements;
 mod analyses;
 pub(crate) mod decisions;
+pub(crate) mod documents;
 pub(crate) mod evidence;
 pub(crate) mod fund;
 pub(crate) mod fund_reports;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(evidence::routes())
         .merge(decisions::routes())
+        .merge(documents::routes())
         .fallback(api_not_found)
 }
 
@@ -190,6 +192,7 @@ async fn openapi() -> Response {
     doc.merge(search::SearchApi::openapi());
     doc.merge(evidence::EvidenceApi::openapi());
     doc.merge(decisions::DecisionsApi::openapi());
+    doc.merge(documents::DocumentsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

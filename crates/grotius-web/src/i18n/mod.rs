@@ -3,6 +3,7 @@
 
 mod agreements;
 mod analyses;
+mod documents;
 mod evidence;
 mod fund;
 mod fund_reports;
@@ -74,6 +75,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     search::STRINGS,
     evidence::STRINGS,
     separation::STRINGS,
+    documents::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

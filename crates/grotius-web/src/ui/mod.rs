@@ -8,6 +8,7 @@ mod analyses;
 mod audit;
 pub(crate) mod chart;
 mod decisions;
+mod documents;
 mod evidence;
 mod fund;
 mod fund_reports;
@@ -101,6 +102,7 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(evidence::routes())
         .merge(decisions::routes())
+        .merge(documents::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -189,6 +191,7 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         ("/roster", "nav.roster"),
         ("/fund", "nav.fund"),
         ("/knowledge", "nav.knowledge"),
+        ("/documents", "nav.documents"),
         ("/agreements", "nav.agreements"),
         ("/search", "nav.search"),
         ("/accountability", "nav.accountability"),
@@ -213,6 +216,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         grotius_domain::Resource::kind(ResourceKind::AccessDecision),
     ) {
         items.push(("/access-decisions", "nav.decisions"));
+    }
+    if !v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Document))
+    {
+        items.retain(|(href, _)| *href != "/documents");
     }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {

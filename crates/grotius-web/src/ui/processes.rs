@@ -160,8 +160,8 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Ok(a) => a,
         Err(e) => return store_error(l, e),
     };
-    let content =
-        html! { (content) (analyses) @if let Some(s) = participation { (s) } (journal) (debriefs) };
+    let documents = super::documents::process_link(&v, &p.id);
+    let content = html! { (content) (documents) (analyses) @if let Some(s) = participation { (s) } (journal) (debriefs) };
     page(&v, p.display_name(), content)
 }
 

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 mod analyses;
+mod documents;
 pub mod evidence;
 mod fund;
 mod lessons;
@@ -331,6 +332,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
     analyses::seed(store).await?;
+    documents::seed(&coordinator(store).await?).await?;
     fund::seed(store).await?;
     evidence::seed(store).await?;
     seed_access_decisions(store).await

@@ -98,6 +98,14 @@ enum Body {
     EvidenceMeta,
     /// A transfer package of the confidential fixture item.
     Package,
+    /// A multipart upload of a new internal text document.
+    DocumentUpload,
+    /// A multipart upload of a new version (a text file).
+    DocumentVersion,
+    /// Document metadata (JSON), internal, no compartment.
+    DocumentMeta,
+    /// Document metadata (JSON), confidential, horn-of-africa.
+    DocumentMetaHoa,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -427,6 +435,33 @@ const MATRIX: &[Row] = &[
     row("GET",    "/access-decisions",                  Body::None, [200, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 200]),
     row("POST",   "/access-decisions",                  Body::Form(&[("user_id", "{user_desk}"), ("compartment", "evidence-sudan"), ("reason", "Matrix: needs the El Fasher incident file")]), [303, 403, 404, 404, 404, 404, 404, 404, 403, 404, 404, 404, 403]),
     row("POST",   "/access-decisions/{decision_ui}/decision", Body::Form(&[("approve", "0"), ("note", "Matrix: no need to know")]), [403, 422, 404, 404, 404, 404, 404, 404, 303, 404, 404, 404, 403]),
+    // Documents: every staff role but the auditor reads within its labels; coordinator, desk,
+    // analyst and adviser upload, add versions and edit; partners and the auditor see nothing.
+    row("GET",    "/api/v1/documents",                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/documents?process={internal}", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/documents/{doc_internal}",   Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/documents/{doc_hoa}",        Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/documents/{doc_internal}/versions/{version_one}/file", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/api/v1/documents/{doc_hoa}/versions/{version_one}/file", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/documents",                  Body::DocumentUpload, [403, 201, 201, 201, 403, 403, 403, 403, 403, 403, 201, 404, 404]),
+    row("POST",   "/api/v1/documents/{doc_internal}/versions", Body::DocumentVersion, [403, 201, 201, 201, 403, 403, 403, 403, 403, 403, 201, 404, 404]),
+    row("POST",   "/api/v1/documents/{doc_hoa}/versions", Body::DocumentVersion, [404, 201, 201, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("PUT",    "/api/v1/documents/{doc_internal}",   Body::DocumentMeta, [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("PUT",    "/api/v1/documents/{doc_hoa}",        Body::DocumentMetaHoa, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("PATCH",  "/api/v1/documents/{doc_internal}",   Body::Form(&[]), [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("DELETE", "/api/v1/documents/{fresh_document}", Body::None, [403, 204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
+    row("POST",   "/documents/{fresh_document}/delete", Body::Form(&[]), [403, 303, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404]),
+    row("GET",    "/documents",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/documents/new",                     Body::None, [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("GET",    "/documents/{doc_internal}",          Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/documents/{doc_hoa}",               Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET",    "/documents/{doc_internal}/edit",     Body::None, [403, 200, 200, 200, 403, 403, 403, 403, 403, 403, 200, 404, 404]),
+    row("GET",    "/documents/{doc_internal}/versions/{version_one}/file", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
+    row("GET",    "/documents/{doc_hoa}/versions/{version_one}/file", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("POST",   "/documents/{doc_internal}",          Body::Form(&[("title", "Matrix document {n}"), ("classification", "internal")]), [403, 303, 303, 303, 403, 403, 403, 403, 403, 403, 303, 404, 404]),
+    row("POST",   "/documents/{doc_hoa}",               Body::Form(&[("title", "Matrix hoa document {n}"), ("classification", "confidential"), ("compartment", "horn-of-africa")]), [404, 303, 303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    // A form post that is not multipart: refused before the body for those who may not upload.
+    row("POST",   "/documents",                         Body::Form(&[("title", "x")]), [403, 415, 415, 415, 403, 403, 403, 403, 403, 403, 415, 404, 404]),
 ];
 
 /// Processes each role must see in the list (demo data plus one confidential record without
@@ -724,6 +759,37 @@ async fn fixture(app: &App) -> Fixture {
             .unwrap();
         ids.insert(key, d.id);
     }
+    // Documents: one internal (linked to the internal process), one confidential in
+    // horn-of-africa (linked to its process).
+    let coord = app.instance.access("coordinator").await;
+    for (key, classification, compartment, process) in [
+        ("doc_internal", "internal", None, "internal"),
+        (
+            "doc_hoa",
+            "confidential",
+            Some("horn-of-africa"),
+            "conf_hoa",
+        ),
+    ] {
+        let d = coord
+            .create_document(
+                &grotius_domain::document::DocumentInput {
+                    title: format!("Matrix {key}"),
+                    processes: vec![ids[process].clone()],
+                    classification: classification.into(),
+                    compartment: compartment.map(str::to_string),
+                    ..Default::default()
+                },
+                &grotius_store::Upload {
+                    filename: "matrix.txt".into(),
+                    bytes: b"Matrix fixture document.".to_vec(),
+                },
+            )
+            .await
+            .unwrap();
+        ids.insert(key, d.id);
+    }
+    ids.insert("version_one", "1".to_string());
 
     let mut tokens = HashMap::new();
     let mut user_ids = HashMap::new();
@@ -782,7 +848,13 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::Expert => Some(
             json!({"name": format!("Matrix expert {n}"), "sex": "female", "expertise": ["process-design"], "languages": ["en"], "regions": ["Eastern Africa"], "tracks": ["II"], "clearance": "internal", "classification": "internal"}),
         ),
-        Body::ExpertCsv | Body::PaxCsv => None,
+        Body::ExpertCsv | Body::PaxCsv | Body::DocumentUpload | Body::DocumentVersion => None,
+        Body::DocumentMeta => Some(
+            json!({"title": format!("Matrix document {n}"), "classification": "internal", "themes": ["water"]}),
+        ),
+        Body::DocumentMetaHoa => Some(
+            json!({"title": format!("Matrix hoa document {n}"), "classification": "confidential", "compartment": "horn-of-africa"}),
+        ),
         Body::Request => Some(
             json!({"title": format!("Matrix request {n}"), "requester": "EU Special Representative", "request_type": "advisory", "modality": "remote", "urgency": "routine", "countries": ["SD"], "expertise": ["process-design"], "languages": ["en"], "classification": "internal"}),
         ),
@@ -866,6 +938,7 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_participant}", fresh)
         .replace("{fresh_application}", fresh)
         .replace("{fresh_upload}", fresh)
+        .replace("{fresh_document}", fresh)
         .replace("{n}", &n.to_string())
         .replace("{kind_process}", "process");
     for (k, v) in &f.ids {
@@ -943,6 +1016,17 @@ async fn every_role_every_route() {
             let fresh = if r.path.contains("{fresh_upload}") {
                 let t = app.token("documenter").await;
                 upload(&app, &t, 0).await
+            } else if r.path.contains("{fresh_document}") {
+                let (s, d) = crate::documents::post_multipart(
+                    &app,
+                    "/api/v1/documents",
+                    &f.coordinator_token,
+                    &[("title", "Matrix fresh"), ("classification", "internal")],
+                    Some(("fresh.txt", b"A document to delete.")),
+                )
+                .await;
+                assert_eq!(s, 201, "{d}");
+                d["id"].as_str().unwrap().to_string()
             } else if let Some((path, b)) = fresh_kind {
                 let creator = if path.starts_with("/api/v1/fund/") {
                     &f.tokens["fund-officer"]
@@ -1010,6 +1094,22 @@ async fn every_role_every_route() {
                         .await
                         .unwrap();
                     resp.status().as_u16()
+                } else if matches!(r.body, Body::DocumentUpload | Body::DocumentVersion) {
+                    let text = format!("Matrix document text {n}.");
+                    let fields: &[(&str, &str)] = if matches!(r.body, Body::DocumentUpload) {
+                        &[("title", "Matrix upload"), ("classification", "internal")]
+                    } else {
+                        &[]
+                    };
+                    crate::documents::post_multipart(
+                        &app,
+                        &path,
+                        &f.tokens[role],
+                        fields,
+                        Some(("matrix.txt", text.as_bytes())),
+                    )
+                    .await
+                    .0
                 } else if matches!(r.body, Body::ExpertCsv) {
                     let csv = format!(
                         "name,sex,expertise,languages,regions,tracks,clearance,classification\nImported {n},female,mhpss,fr,Western Africa,III,internal,internal\n"

@@ -9,6 +9,7 @@ mod audit_tamper;
 mod authz_matrix;
 mod cli;
 mod crash;
+mod documents;
 mod engagements;
 mod evidence;
 mod fund;

@@ -1,0 +1,73 @@
+//! Strings of the document library.
+
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("nav.documents", "Documents", "Documenten"),
+    ("doc.title", "Documents", "Documenten"),
+    ("doc.new", "Upload a document", "Document uploaden"),
+    (
+        "doc.none",
+        "No documents you can see here.",
+        "Geen documenten die u hier kunt zien.",
+    ),
+    ("doc.field.title", "Title", "Titel"),
+    ("doc.date", "Date", "Datum"),
+    ("doc.language", "Language", "Taal"),
+    ("doc.lang.en", "English", "Engels"),
+    ("doc.lang.nl", "Dutch", "Nederlands"),
+    ("doc.lang.fr", "French", "Frans"),
+    ("doc.lang.ar", "Arabic", "Arabisch"),
+    (
+        "doc.lang.detect",
+        "Detect from the text",
+        "Herkennen uit de tekst",
+    ),
+    ("doc.author", "Author or source", "Auteur of bron"),
+    ("doc.processes", "Linked processes", "Gekoppelde processen"),
+    (
+        "doc.labels.hint",
+        "A document is classified at least as high as each linked process, and lives in its compartment.",
+        "Een document is minstens zo hoog gerubriceerd als elk gekoppeld proces, en valt in diens compartiment.",
+    ),
+    ("doc.format", "Format", "Formaat"),
+    ("doc.versions", "Versions", "Versies"),
+    ("doc.version", "Version", "Versie"),
+    ("doc.filename", "File", "Bestand"),
+    ("doc.size", "Size", "Grootte"),
+    ("doc.by", "Uploaded by", "Geüpload door"),
+    ("doc.when", "When", "Wanneer"),
+    ("doc.file", "File", "Bestand"),
+    (
+        "doc.file.hint",
+        "PDF, Word (DOCX), HTML, Markdown or plain text in UTF-8. The type is read from the content. Largest file:",
+        "PDF, Word (DOCX), HTML, Markdown of platte tekst in UTF-8. Het type wordt uit de inhoud gelezen. Grootste bestand:",
+    ),
+    (
+        "doc.file.missing",
+        "file is invalid: choose a file to upload",
+        "bestand is ongeldig: kies een bestand om te uploaden",
+    ),
+    ("doc.upload", "Upload", "Uploaden"),
+    ("doc.edit", "Edit metadata", "Metagegevens bewerken"),
+    (
+        "doc.version.new",
+        "Upload a new version",
+        "Nieuwe versie uploaden",
+    ),
+    ("doc.text", "Text", "Tekst"),
+    (
+        "doc.text.none",
+        "No text could be extracted from this file.",
+        "Uit dit bestand kon geen tekst worden gehaald.",
+    ),
+    ("doc.delete", "Delete document", "Document verwijderen"),
+    (
+        "doc.delete.confirm",
+        "Delete this document with all its versions?",
+        "Dit document met alle versies verwijderen?",
+    ),
+    (
+        "doc.of-process",
+        "Documents of this process",
+        "Documenten van dit proces",
+    ),
+];
