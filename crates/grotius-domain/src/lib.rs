@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod audit;
 pub mod evidence;
 pub mod fund;
+pub mod incident;
 pub mod lessons;
 pub mod network;
 pub mod participation;

@@ -124,10 +124,16 @@ pub enum ResourceKind {
     Evidence,
     /// Signed transfer packages of evidence for a recipient (FFM, ICC, prosecutor).
     TransferPackage,
+    /// Incidents (HURIDOCS events) with their acts and persons under pseudonyms.
+    Incident,
+    /// The real identities behind incident persons' pseudonyms (the custodian only).
+    PersonIdentity,
+    /// The editable vocabulary of violation types.
+    ViolationType,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 21] = [
+    pub const ALL: [ResourceKind; 24] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -149,6 +155,9 @@ impl ResourceKind {
         ResourceKind::Agreement,
         ResourceKind::Evidence,
         ResourceKind::TransferPackage,
+        ResourceKind::Incident,
+        ResourceKind::PersonIdentity,
+        ResourceKind::ViolationType,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -175,6 +184,9 @@ impl ResourceKind {
             ResourceKind::Agreement => "agreement",
             ResourceKind::Evidence => "evidence",
             ResourceKind::TransferPackage => "transfer-package",
+            ResourceKind::Incident => "incident",
+            ResourceKind::PersonIdentity => "person-identity",
+            ResourceKind::ViolationType => "violation-type",
         }
     }
 
@@ -399,6 +411,17 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Evidence, R::LegalAdviser) => &[Read, Export],
         (K::TransferPackage, R::Custodian) => &[Read, Create, Update, Delete, Export],
         (K::TransferPackage, R::LegalAdviser) => &[Read, Export],
+        // Incidents sit beside the evidence, for the same roles: documenters record and
+        // correct, the custodian keeps everything, the legal adviser reads and exports.
+        // Mediation and fund roles see nothing. Real identities behind the pseudonyms: the
+        // custodian alone opens them; a documenter may file one (write-only) when recording.
+        (K::Incident, R::Custodian) => &[Read, Create, Update, Delete, Export],
+        (K::Incident, R::Documenter) => &[Read, Create, Update],
+        (K::Incident, R::LegalAdviser) => &[Read, Export],
+        (K::PersonIdentity, R::Custodian) => &[Read, Create, Update],
+        (K::PersonIdentity, R::Documenter) => &[Create],
+        (K::ViolationType, R::Admin | R::Custodian) => &[Read, Create, Update],
+        (K::ViolationType, R::Documenter | R::LegalAdviser) => &[Read],
 
         _ => &[],
     }

@@ -67,7 +67,7 @@ pub struct Source {
 }
 
 /// Every kind the index holds. Agreements, documents and incidents add a row here.
-pub const SOURCES: [Source; 4] = [
+pub const SOURCES: [Source; 5] = [
     Source {
         kind: ResourceKind::Process,
         url: |id, _| format!("/processes/{id}"),
@@ -83,6 +83,10 @@ pub const SOURCES: [Source; 4] = [
     Source {
         kind: ResourceKind::Debrief,
         url: |id, _| format!("/debriefs/{id}"),
+    },
+    Source {
+        kind: ResourceKind::Incident,
+        url: |id, _| format!("/incidents/{id}"),
     },
 ];
 

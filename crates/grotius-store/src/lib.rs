@@ -21,6 +21,7 @@ mod db;
 mod engagement;
 mod evidence;
 mod fund;
+mod incident;
 mod lessons;
 mod network;
 mod participation;
@@ -60,6 +61,7 @@ pub use grotius_search::{
     Facets as SearchFacets, Hit as SearchHit, SearchRequest, SearchResults,
     Snippet as SearchSnippet, Sort as SearchSort,
 };
+pub use incident::{IncidentFilter, IncidentImportReport, IncidentPage};
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{

@@ -6,6 +6,7 @@ mod analyses;
 pub(crate) mod evidence;
 pub(crate) mod fund;
 pub(crate) mod fund_reports;
+pub(crate) mod incidents;
 pub(crate) mod lessons;
 mod network;
 mod search;
@@ -74,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fund_reports::routes())
         .merge(search::routes())
         .merge(evidence::routes())
+        .merge(incidents::routes())
         .fallback(api_not_found)
 }
 
@@ -187,6 +189,7 @@ async fn openapi() -> Response {
     doc.merge(fund_reports::FundReportsApi::openapi());
     doc.merge(search::SearchApi::openapi());
     doc.merge(evidence::EvidenceApi::openapi());
+    doc.merge(incidents::IncidentsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

@@ -6,6 +6,7 @@ mod analyses;
 mod evidence;
 mod fund;
 mod fund_reports;
+mod incidents;
 mod lessons;
 mod network;
 mod participation;
@@ -72,6 +73,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     fund_reports::STRINGS,
     search::STRINGS,
     evidence::STRINGS,
+    incidents::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

@@ -10,6 +10,7 @@ pub(crate) mod chart;
 mod evidence;
 mod fund;
 mod fund_reports;
+mod incidents;
 mod lessons;
 mod login;
 mod modules;
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fund_reports::routes())
         .merge(search::routes())
         .merge(evidence::routes())
+        .merge(incidents::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -205,6 +207,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         grotius_domain::Resource::kind(ResourceKind::Evidence),
     ) {
         items.push(("/evidence", "nav.evidence"));
+    }
+    if v.access.may(
+        grotius_domain::Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::Incident),
+    ) {
+        items.push(("/incidents", "nav.incidents"));
     }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {
