@@ -3,6 +3,7 @@
 pub mod agreements;
 mod analyses;
 pub mod evidence;
+pub mod incidents;
 mod fund;
 mod lessons;
 mod network;
@@ -326,7 +327,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     agreements::seed(store).await?;
     analyses::seed(store).await?;
     fund::seed(store).await?;
-    evidence::seed(store).await
+    evidence::seed(store).await?;
+    incidents::seed(store).await
 }
 
 async fn coordinator(store: &Store) -> Result<Access> {
