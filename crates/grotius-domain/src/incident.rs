@@ -1117,7 +1117,13 @@ pub fn parse_import(
             continue;
         }
         let (input, extra) = item;
-        if let Err(e) = input.validate(violations) {
+        // The labels are chosen by the importer: check the rest under placeholder labels.
+        let probe = IncidentInput {
+            classification: "internal".into(),
+            compartment: Some("import-check".into()),
+            ..input.clone()
+        };
+        if let Err(e) = probe.validate(violations) {
             let (column, message) = match &e {
                 DomainError::Invalid { field, reason } => (field.to_string(), reason.clone()),
                 other => (String::new(), other.to_string()),
@@ -1199,8 +1205,17 @@ fn awsd_row(
     let killed = cx.count("Total killed", g("Total killed"));
     let wounded = cx.count("Total wounded", g("Total wounded"));
     let kidnapped = cx.count("Total kidnapped", g("Total kidnapped"));
-    let lat = cx.float("Latitude", g("Latitude"));
-    let lon = cx.float("Longitude", g("Longitude"));
+    // A known quirk: both coordinates in the Latitude cell ("11.9, 24.9") and a stray ")".
+    let clean = |v: &str| {
+        v.trim_matches(|c: char| c == '(' || c == ')' || c.is_whitespace())
+            .to_string()
+    };
+    let (lat_s, lon_s) = match g("Latitude").split_once(',') {
+        Some((a, b)) => (clean(a), clean(b)),
+        None => (clean(g("Latitude")), clean(g("Longitude"))),
+    };
+    let lat = cx.float("Latitude", &lat_s);
+    let lon = cx.float("Longitude", &lon_s);
     let (city, district, region) = (g("City"), g("District"), g("Region"));
     let place = [city, district]
         .iter()
@@ -1351,9 +1366,11 @@ fn yemen_row(
     let injured = cx.count("Injured", g("Injured"));
     let w_injured = cx.count("Woman injured", g("Woman injured"));
     let c_injured = cx.count("Child injured", g("Child injured"));
+    // The maximum is informational and written freely in the source ("10+" at least ten, "-"
+    // unknown, the odd "2,2"): kept as written in `extra`, checked only when it is a number.
     let min = cx.count("Min Air Raids", g("Min Air Raids"));
-    let max = cx.count("Max Air Raids", g("Max Air Raids"));
-    if max < min {
+    let max = g("Max Air Raids").parse::<i64>().ok();
+    if max.is_some_and(|m| m < min) {
         cx.bad(
             "Max Air Raids",
             g("Max Air Raids"),
@@ -1421,8 +1438,8 @@ fn yemen_row(
         ("target".to_string(), target.to_string()),
         ("main_category".to_string(), category.to_string()),
         ("sub_category".to_string(), g("Sub-category").to_string()),
-        ("min_air_raids".to_string(), min.to_string()),
-        ("max_air_raids".to_string(), max.to_string()),
+        ("min_air_raids".to_string(), g("Min Air Raids").to_string()),
+        ("max_air_raids".to_string(), g("Max Air Raids").to_string()),
         ("civilian_casualties".to_string(), civ.to_string()),
         (
             "confirmed_time".to_string(),

@@ -3,8 +3,8 @@
 pub mod agreements;
 mod analyses;
 pub mod evidence;
-pub mod incidents;
 mod fund;
+pub mod incidents;
 mod lessons;
 mod network;
 mod participation;

@@ -15,6 +15,7 @@ mod fund;
 mod fund_reports;
 mod harness;
 mod http;
+mod incidents;
 mod lessons;
 mod network;
 mod participation;
