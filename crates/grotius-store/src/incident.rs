@@ -481,6 +481,21 @@ impl Access {
         let v = input.validate(&codes)?;
         self.authorize_labels(Action::Update, ResourceKind::Incident, &v.labels, Some(id))
             .await?;
+        // Declassifying or moving an incident to another compartment is the custodian's call
+        // (the role that may also delete): others may only keep or raise the labels.
+        let lowers = v.labels.classification < old.labels.classification
+            || v.labels.compartment != old.labels.compartment;
+        if lowers
+            && !self.may(
+                Action::Delete,
+                Resource::labelled(ResourceKind::Incident, &old.labels),
+            )
+        {
+            return Err(StoreError::invalid(
+                "classification",
+                "only the custodian may lower the classification or change the compartment of an incident",
+            ));
+        }
         let description = if v.description.is_empty() {
             None
         } else {
