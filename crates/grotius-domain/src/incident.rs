@@ -193,16 +193,20 @@ fn has(vocab: &[Term], code: &str) -> bool {
     vocab.iter().any(|t| t.code == code)
 }
 
+fn unknown(field: &'static str, vocab: &[Term], v: &str) -> DomainError {
+    DomainError::UnknownValue {
+        what: field,
+        value: v.trim().to_string(),
+        expected: vocab.iter().map(|t| t.code).collect::<Vec<_>>().join(", "),
+    }
+}
+
 fn pick(field: &'static str, vocab: &[Term], v: &str) -> Result<String, DomainError> {
     let v = v.trim();
     if has(vocab, v) {
         Ok(v.to_string())
     } else {
-        Err(DomainError::UnknownValue {
-            what: field,
-            value: v.to_string(),
-            expected: vocab.iter().map(|t| t.code).collect::<Vec<_>>().join(", "),
-        })
+        Err(unknown(field, vocab, v))
     }
 }
 
@@ -530,7 +534,7 @@ pub fn check_date(date: &str, precision: &str) -> Result<(String, i64), DomainEr
         "month" => ("YYYY-MM", d.split('-').collect()),
         "day" => ("YYYY-MM-DD", d.split('-').collect()),
         "exact" => ("YYYY-MM-DDTHH:MM", d.split(['-', 'T', ':']).collect()),
-        _ => return Err(pick("date_precision", DATE_PRECISION, precision).unwrap_err()),
+        _ => return Err(unknown("date_precision", DATE_PRECISION, precision)),
     };
     let n = match precision {
         "year" => 1,
@@ -718,7 +722,7 @@ pub fn check_verification(from: &str, to: &str) -> Result<(), DomainError> {
     let to_idx = VERIFICATION
         .iter()
         .position(|t| t.code == to.trim())
-        .ok_or_else(|| pick("verification", VERIFICATION, to).unwrap_err())?;
+        .ok_or_else(|| unknown("verification", VERIFICATION, to))?;
     let from_idx = VERIFICATION
         .iter()
         .position(|t| t.code == from)

@@ -554,9 +554,9 @@ async fn import_incidents(
             &args.compartment,
             args.valid_rows_only,
             &mut |done, total| {
-                if total > 0 {
-                    let width = 40;
-                    let filled = done * width / total;
+                let width = 40;
+                if let Some(filled) = (done * width).checked_div(total) {
+                    let filled = filled.min(width);
                     eprint!(
                         "\r[{}{}] {done}/{total} incidents",
                         "#".repeat(filled),

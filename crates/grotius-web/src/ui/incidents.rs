@@ -292,8 +292,8 @@ async fn form_page(
     action: &str,
     title: &str,
     input: &IncidentInput,
-    with_act: Option<&FormPairs>,
-    new: bool,
+    // A new incident: the form has an act part (repeating these values, if any).
+    new_act: Option<&FormPairs>,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -331,7 +331,7 @@ async fn form_page(
             select #reliability name="reliability" { (vocab_options(l, RELIABILITY, &input.reliability, false)) }
             label for="credibility" { (t(l, "inc.credibility")) }
             select #credibility name="credibility" { (vocab_options(l, CREDIBILITY, &input.credibility, false)) }
-            @if new { h2 { (t(l, "inc.act.add")) } (act_fields(l, &vocab, with_act)) }
+            @if new_act.is_some() { h2 { (t(l, "inc.act.add")) } (act_fields(l, &vocab, new_act)) }
             label for="classification" { (t(l, "labels.classification")) }
             (classification_select(l, v.access.subject().clearance, &input.classification))
             label for="compartment" { (t(l, "labels.compartment")) " (" (t(l, "form.required")) ")" }
@@ -368,8 +368,7 @@ pub async fn new_form(v: Viewer) -> Response {
         "/incidents",
         t(l, "inc.new"),
         &input,
-        None,
-        true,
+        Some(&FormPairs(Vec::new())),
         None,
         StatusCode::OK,
     )
@@ -390,7 +389,6 @@ pub async fn create(v: Viewer, form: FormPairs) -> Response {
                     t(l, "inc.new"),
                     &input,
                     Some(&form),
-                    true,
                     Some(msg),
                     status,
                 )
@@ -423,7 +421,6 @@ pub async fn edit_form(v: Viewer, Path(id): Path<String>) -> Response {
         t(l, "inc.edit"),
         &input_from(&i),
         None,
-        false,
         None,
         StatusCode::OK,
     )
@@ -447,7 +444,6 @@ pub async fn update(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Respo
                     t(l, "inc.edit"),
                     &input,
                     None,
-                    false,
                     Some(msg),
                     status,
                 )

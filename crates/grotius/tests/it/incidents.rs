@@ -713,3 +713,42 @@ async fn the_demo_has_incidents_in_two_contexts() {
         page.total
     );
 }
+
+#[tokio::test]
+async fn cli_import_reports_rows_and_is_idempotent() {
+    let i = Instance::seeded().await;
+    let run = |file: &std::path::Path, extra: &[&str]| {
+        let mut cmd = std::process::Command::new(crate::harness::bin());
+        cmd.args(["import", "awsd", "--data"])
+            .arg(i.data())
+            .args(i.database_args())
+            .arg(file)
+            .args(["--compartment", "evidence-sudan", "--as", "documenter"])
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let bad = i.data().join("bad.csv");
+    std::fs::write(&bad, "Incident ID,Year,Month\n1,1997,13\n").unwrap();
+    let out = run(&bad, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("row 1, column Country: missing column"),
+        "{text}"
+    );
+    let out = run(std::path::Path::new(AWSD), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2088 rows read, 2088 valid, 2088 imported"),
+        "{text}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2088/2088 incidents"));
+    let out = run(std::path::Path::new(AWSD), &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 imported, 2088 already imported"));
+    assert_eq!(count(&i.raw().await, "incidents").await, 2088);
+}

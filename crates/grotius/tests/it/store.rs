@@ -504,7 +504,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 16] = [
+    const ENCRYPTED: [(&str, &str); 17] = [
         ("fund_applications", "risk_note"),
         ("debriefs", "other_parties"),
         ("debriefs", "background"),
@@ -521,6 +521,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
         ("users", "totp_secret"),
         ("analysis_versions", "content"),
         ("evidence_items", "sensitive"),
+        ("incidents", "description"),
     ];
     let mut expected = 0i64;
     for (table, column) in ENCRYPTED {
