@@ -94,6 +94,15 @@ fn labels_from_row(row: &sqlx::any::AnyRow) -> Result<Labels> {
     })
 }
 
+/// Coordinates are stored as integer micro-degrees (about 0.1 m), like every other number.
+fn to_micro_degrees(d: f64) -> i64 {
+    (d * 1_000_000.0).round() as i64
+}
+
+fn from_micro_degrees(n: i64) -> f64 {
+    n as f64 / 1_000_000.0
+}
+
 fn violations_key(acts: &[Act]) -> String {
     let mut codes: Vec<&str> = acts.iter().map(|a| a.violation.as_str()).collect();
     codes.sort();
@@ -121,8 +130,8 @@ impl Access {
             place: row.try_get("place")?,
             admin_area: row.try_get("admin_area")?,
             place_precision: row.try_get("place_precision")?,
-            lat: row.try_get("lat")?,
-            lon: row.try_get("lon")?,
+            lat: row.try_get::<Option<i64>, _>("lat")?.map(from_micro_degrees),
+            lon: row.try_get::<Option<i64>, _>("lon")?.map(from_micro_degrees),
             country: row.try_get("country")?,
             context: row.try_get("context")?,
             reliability: row.try_get("reliability")?,
@@ -346,7 +355,7 @@ impl Access {
         let w = f.where_sql();
         let agg = f
             .query(format!(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(killed), 0) AS k, COALESCE(SUM(injured), 0) AS i FROM incidents{w}"
+                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(killed), 0) AS BIGINT) AS k, CAST(COALESCE(SUM(injured), 0) AS BIGINT) AS i FROM incidents{w}"
             ))
             .fetch_one(&self.store.pool)
             .await?;
@@ -433,8 +442,8 @@ impl Access {
         .bind(&v.place)
         .bind(&v.admin_area)
         .bind(&v.place_precision)
-        .bind(v.lat)
-        .bind(v.lon)
+        .bind(v.lat.map(to_micro_degrees))
+        .bind(v.lon.map(to_micro_degrees))
         .bind(v.country.as_deref())
         .bind(&v.context)
         .bind(&v.reliability)
@@ -520,8 +529,8 @@ impl Access {
         .bind(&v.place)
         .bind(&v.admin_area)
         .bind(&v.place_precision)
-        .bind(v.lat)
-        .bind(v.lon)
+        .bind(v.lat.map(to_micro_degrees))
+        .bind(v.lon.map(to_micro_degrees))
         .bind(v.country.as_deref())
         .bind(&v.context)
         .bind(&v.reliability)

@@ -1,7 +1,7 @@
 -- Incidents in the HURIDOCS events model (issue 6). They sit beside the evidence, always in a
 -- compartment. Acts (violation, casualties by sex x age group x status, ratings) are kept as JSON
 -- on the incident with two derived columns for filtering and counting (violations, killed,
--- injured). `description` is encrypted with the keyring (AAD incidents.description:<id>).
+-- injured). Coordinates are integer micro-degrees. `description` is encrypted with the keyring (AAD incidents.description:<id>).
 CREATE TABLE incidents (
     id TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -10,30 +10,30 @@ CREATE TABLE incidents (
     description TEXT,
     date TEXT NOT NULL,
     date_precision TEXT NOT NULL,
-    year INTEGER NOT NULL,
+    year BIGINT NOT NULL,
     place TEXT NOT NULL,
     admin_area TEXT NOT NULL,
     place_precision TEXT NOT NULL,
-    lat DOUBLE PRECISION,
-    lon DOUBLE PRECISION,
+    lat BIGINT,
+    lon BIGINT,
     country TEXT,
     context TEXT NOT NULL,
     reliability TEXT NOT NULL,
     credibility TEXT NOT NULL,
     verification TEXT NOT NULL CHECK (verification IN ('reported', 'plausible', 'verified')),
     verified_by TEXT,
-    verified_at INTEGER,
+    verified_at BIGINT,
     acts TEXT NOT NULL,
     violations TEXT NOT NULL,
-    killed INTEGER NOT NULL,
-    injured INTEGER NOT NULL,
+    killed BIGINT NOT NULL,
+    injured BIGINT NOT NULL,
     aid TEXT,
     extra TEXT NOT NULL,
-    classification INTEGER NOT NULL CHECK (classification BETWEEN 0 AND 3),
+    classification BIGINT NOT NULL CHECK (classification BETWEEN 0 AND 3),
     compartment_id TEXT NOT NULL REFERENCES compartments(id),
     created_by TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
     UNIQUE (source, source_id)
 );
 CREATE INDEX incidents_country ON incidents(country);
@@ -44,7 +44,7 @@ CREATE INDEX incidents_date ON incidents(date);
 CREATE TABLE incident_persons (
     id TEXT PRIMARY KEY,
     incident_id TEXT NOT NULL REFERENCES incidents(id),
-    seq INTEGER NOT NULL UNIQUE,
+    seq BIGINT NOT NULL UNIQUE,
     pseudonym TEXT NOT NULL UNIQUE,
     role TEXT NOT NULL,
     actor_id TEXT,
@@ -55,7 +55,7 @@ CREATE TABLE incident_persons (
     reliability TEXT NOT NULL,
     credibility TEXT NOT NULL,
     created_by TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
 CREATE INDEX incident_persons_incident ON incident_persons(incident_id);
 
@@ -65,7 +65,7 @@ CREATE TABLE person_identities (
     person_id TEXT PRIMARY KEY REFERENCES incident_persons(id),
     identity TEXT NOT NULL,
     created_by TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
 
 -- Evidence items supporting an incident.
@@ -73,7 +73,7 @@ CREATE TABLE incident_evidence (
     incident_id TEXT NOT NULL REFERENCES incidents(id),
     item_id TEXT NOT NULL REFERENCES evidence_items(id),
     created_by TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
+    created_at BIGINT NOT NULL,
     PRIMARY KEY (incident_id, item_id)
 );
 
@@ -82,8 +82,8 @@ CREATE TABLE violation_types (
     code TEXT PRIMARY KEY,
     label_en TEXT NOT NULL,
     label_nl TEXT NOT NULL,
-    deprecated INTEGER NOT NULL CHECK (deprecated IN (0, 1)),
-    created_at INTEGER NOT NULL
+    deprecated BIGINT NOT NULL CHECK (deprecated IN (0, 1)),
+    created_at BIGINT NOT NULL
 );
 INSERT INTO violation_types (code, label_en, label_nl, deprecated, created_at) VALUES
     ('attack-on-civilians', 'Attack on civilians', 'Aanval op burgers', 0, 0),

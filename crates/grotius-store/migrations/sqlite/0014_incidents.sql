@@ -1,7 +1,7 @@
 -- Incidents in the HURIDOCS events model (issue 6). They sit beside the evidence, always in a
 -- compartment. Acts (violation, casualties by sex x age group x status, ratings) are kept as JSON
 -- on the incident with two derived columns for filtering and counting (violations, killed,
--- injured). `description` is encrypted with the keyring (AAD incidents.description:<id>).
+-- injured). Coordinates are integer micro-degrees. `description` is encrypted with the keyring (AAD incidents.description:<id>).
 CREATE TABLE incidents (
     id TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -14,8 +14,8 @@ CREATE TABLE incidents (
     place TEXT NOT NULL,
     admin_area TEXT NOT NULL,
     place_precision TEXT NOT NULL,
-    lat REAL,
-    lon REAL,
+    lat INTEGER,
+    lon INTEGER,
     country TEXT,
     context TEXT NOT NULL,
     reliability TEXT NOT NULL,
