@@ -130,8 +130,12 @@ impl Access {
             place: row.try_get("place")?,
             admin_area: row.try_get("admin_area")?,
             place_precision: row.try_get("place_precision")?,
-            lat: row.try_get::<Option<i64>, _>("lat")?.map(from_micro_degrees),
-            lon: row.try_get::<Option<i64>, _>("lon")?.map(from_micro_degrees),
+            lat: row
+                .try_get::<Option<i64>, _>("lat")?
+                .map(from_micro_degrees),
+            lon: row
+                .try_get::<Option<i64>, _>("lon")?
+                .map(from_micro_degrees),
             country: row.try_get("country")?,
             context: row.try_get("context")?,
             reliability: row.try_get("reliability")?,

@@ -752,3 +752,103 @@ async fn cli_import_reports_rows_and_is_idempotent() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 imported, 2088 already imported"));
     assert_eq!(count(&i.raw().await, "incidents").await, 2088);
 }
+
+/// The UI end to end: a form with a bad value names the field, repeats the input and stores
+/// nothing; a good one creates the incident with its act; persons get pseudonyms on the page;
+/// the upload form imports a file and shows the per-row report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ui_creates_edits_and_imports() {
+    let app = App::spawn().await;
+    let b = app.browser("documenter").await;
+    let form = |date: &'static str| {
+        vec![
+            ("title", "Checkpoint shooting (UI)"),
+            ("date", date),
+            ("date_precision", "day"),
+            ("place_precision", "country"),
+            ("country", "SD"),
+            ("reliability", "C"),
+            ("credibility", "3"),
+            ("violation", "attack-on-civilians"),
+            ("sex", "male"),
+            ("age_group", "adult"),
+            ("status", "civilian"),
+            ("killed", "2"),
+            ("injured", "1"),
+            ("act_reliability", "C"),
+            ("act_credibility", "3"),
+            ("classification", "confidential"),
+            ("compartment", "evidence-sudan"),
+        ]
+    };
+    let (s, html, _) = b.post("/incidents", &form("2024-02-30")).await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains("date is invalid") && html.contains("Checkpoint shooting (UI)"),
+        "{html}"
+    );
+    assert_eq!(count(&app.instance.raw().await, "incidents").await, 0);
+    let (s, _, loc) = b.post("/incidents", &form("2024-02-29")).await;
+    assert_eq!(s, 303);
+    let loc = loc.unwrap();
+    let (s, _, _) = b
+        .post(
+            &format!("{loc}/persons"),
+            &[
+                ("role", "victim"),
+                ("consent", "given"),
+                ("risk", "high"),
+                ("sex", "male"),
+                ("age_group", "adult"),
+                ("reliability", "F"),
+                ("credibility", "6"),
+                ("name", "Qorvath Demo"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, page) = b.get(&loc).await;
+    assert!(
+        page.contains("V-0001") && !page.contains("Qorvath"),
+        "{page}"
+    );
+    assert!(page.contains("Attack on civilians"));
+    let (s, _, _) = b
+        .post(
+            &format!("{loc}/verify"),
+            &[("to", "verified"), ("note", "")],
+        )
+        .await;
+    assert_eq!(s, 422, "a jump is refused on the page");
+
+    // The upload form (multipart, CSRF in the query string) with a bad row: the report.
+    let csrf = crate::harness::csrf_of(&b.get("/incidents/import").await.1).unwrap();
+    let csv = "Incident ID,Date,Governorate,District,Area,Target,Main category,Sub-category,Min Air Raids,Max Air Raids,Civilian Casualties,Fatalities,Woman fatalities,Child fatalities,Injured,Woman injured,Child injured,Confirmed Time,Time of Day\n1,26/03/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night\n2,26/13/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night\n";
+    let boundary = "----grotius-test-boundary";
+    let mut body = String::new();
+    for (k, v) in [
+        ("format", "yemen-raids"),
+        ("classification", "confidential"),
+        ("compartment", "evidence-sudan"),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"raids.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
+    let r = b
+        .client
+        .post(app.url(&format!("/incidents/import?_csrf={csrf}")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<td>3</td><td>Date</td>"), "{html}");
+    assert_eq!(count(&app.instance.raw().await, "incidents").await, 1);
+}
