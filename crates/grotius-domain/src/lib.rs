@@ -10,6 +10,7 @@ pub mod audit;
 pub mod document;
 pub mod evidence;
 pub mod fund;
+pub mod incident;
 pub mod lessons;
 pub mod network;
 pub mod participation;

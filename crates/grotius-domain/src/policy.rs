@@ -129,10 +129,16 @@ pub enum ResourceKind {
     AccessDecision,
     /// The document library: files with extracted text and versions.
     Document,
+    /// Incidents (HURIDOCS events) with their acts and persons under pseudonyms.
+    Incident,
+    /// The real identities behind incident persons' pseudonyms (the custodian only).
+    PersonIdentity,
+    /// The editable vocabulary of violation types.
+    ViolationType,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 23] = [
+    pub const ALL: [ResourceKind; 26] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -156,6 +162,9 @@ impl ResourceKind {
         ResourceKind::TransferPackage,
         ResourceKind::AccessDecision,
         ResourceKind::Document,
+        ResourceKind::Incident,
+        ResourceKind::PersonIdentity,
+        ResourceKind::ViolationType,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -184,6 +193,9 @@ impl ResourceKind {
             ResourceKind::TransferPackage => "transfer-package",
             ResourceKind::AccessDecision => "access-decision",
             ResourceKind::Document => "document",
+            ResourceKind::Incident => "incident",
+            ResourceKind::PersonIdentity => "person-identity",
+            ResourceKind::ViolationType => "violation-type",
         }
     }
 
@@ -408,6 +420,17 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Evidence, R::LegalAdviser) => &[Read, Export],
         (K::TransferPackage, R::Custodian) => &[Read, Create, Update, Delete, Export],
         (K::TransferPackage, R::LegalAdviser) => &[Read, Export],
+        // Incidents sit beside the evidence, for the same roles: documenters record and
+        // correct, the custodian keeps everything, the legal adviser reads and exports.
+        // Mediation and fund roles see nothing. Real identities behind the pseudonyms: the
+        // custodian alone opens them; a documenter may file one (write-only) when recording.
+        (K::Incident, R::Custodian) => &[Read, Create, Update, Delete, Export],
+        (K::Incident, R::Documenter) => &[Read, Create, Update],
+        (K::Incident, R::LegalAdviser) => &[Read, Export],
+        (K::PersonIdentity, R::Custodian) => &[Read, Create, Update],
+        (K::PersonIdentity, R::Documenter) => &[Create],
+        (K::ViolationType, R::Admin | R::Custodian) => &[Read, Create, Update],
+        (K::ViolationType, R::Documenter | R::LegalAdviser) => &[Read],
 
         // Crossing between mediation and evidence: administrators ask, the coordinator or the
         // custodian decides (the rule in `separation::may_decide` says which and that it is not

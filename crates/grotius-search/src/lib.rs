@@ -71,7 +71,7 @@ pub struct Source {
 }
 
 /// Every kind the index holds. Agreements, documents and incidents add a row here.
-pub const SOURCES: [Source; 5] = [
+pub const SOURCES: [Source; 6] = [
     Source {
         kind: ResourceKind::Process,
         url: |id, _| format!("/processes/{id}"),
@@ -91,6 +91,10 @@ pub const SOURCES: [Source; 5] = [
     Source {
         kind: ResourceKind::Document,
         url: |id, _| format!("/documents/{id}"),
+    },
+    Source {
+        kind: ResourceKind::Incident,
+        url: |id, _| format!("/incidents/{id}"),
     },
 ];
 

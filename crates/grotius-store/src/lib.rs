@@ -22,6 +22,7 @@ mod document;
 mod engagement;
 mod evidence;
 mod fund;
+mod incident;
 mod lessons;
 mod network;
 mod participation;
@@ -64,6 +65,7 @@ pub use grotius_search::{
     Facets as SearchFacets, Hit as SearchHit, SearchRequest, SearchResults,
     Snippet as SearchSnippet, Sort as SearchSort,
 };
+pub use incident::{IncidentFilter, IncidentImportReport, IncidentPage};
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{

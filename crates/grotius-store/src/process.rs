@@ -429,6 +429,7 @@ impl Access {
             ("users", "totp_secret", "users.totp_secret"),
             ("evidence_items", "sensitive", "evidence_items.sensitive"),
             ("document_versions", "body", "document_versions.body"),
+            ("incidents", "description", "incidents.description"),
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL"

@@ -136,6 +136,9 @@ const DEBRIEF_SQL: &str =
         p.compartment_id AS p_compartment_id
     FROM debriefs d JOIN processes p ON p.id = d.process_id";
 
+/// Incidents: only plaintext columns (never the encrypted description, never identities).
+const INCIDENT_SQL: &str = "SELECT id, title, date, year, place, admin_area, country, context, violations, classification, compartment_id FROM incidents";
+
 impl Store {
     /// The system reader of the index: the indexable view of every record of `kind`, or of the
     /// one with `id`. Private to this module (see the invariant above).
@@ -146,6 +149,7 @@ impl Store {
             ResourceKind::Actor => (ACTOR_SQL, " WHERE id = $1"),
             ResourceKind::Debrief => (DEBRIEF_SQL, " WHERE d.id = $1"),
             ResourceKind::Document => return self.document_search_docs(id).await,
+            ResourceKind::Incident => (INCIDENT_SQL, " WHERE id = $1"),
             _ => return Ok(Vec::new()),
         };
         let rows = match id {
@@ -385,6 +389,34 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 countries: country.into_iter().filter(|c| !c.is_empty()).collect(),
                 year: None,
                 date: created,
+                themes: Vec::new(),
+                labels: labels_at(r, "")?,
+                id,
+            }
+        }
+        ResourceKind::Incident => {
+            let date: String = r.try_get("date")?;
+            let year: i64 = r.try_get("year")?;
+            let micros =
+                iso_date(&date).map_or(days_from_civil(year, 1, 1) * 86_400_000_000, |(_, m)| m);
+            let country: Option<String> = r.try_get("country")?;
+            let place: String = r.try_get("place")?;
+            let admin: String = r.try_get("admin_area")?;
+            let context: String = r.try_get("context")?;
+            let violations: String = r.try_get("violations")?;
+            SearchDoc {
+                kind,
+                parent: String::new(),
+                title: r.try_get("title")?,
+                body: format!(
+                    "{context}. {place}, {admin}. {}",
+                    violations.trim_matches('|').replace(['|', '-'], " ")
+                ),
+                private_body: String::new(),
+                lang: None,
+                countries: country.into_iter().filter(|c| !c.is_empty()).collect(),
+                year: u64::try_from(year).ok(),
+                date: micros,
                 themes: Vec::new(),
                 labels: labels_at(r, "")?,
                 id,

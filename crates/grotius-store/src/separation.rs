@@ -45,6 +45,35 @@ pub(crate) async fn compartment_domain(
     Ok(WorkDomain::parse(&row.try_get::<String, _>("domain")?)?)
 }
 
+/// Refuses to file a record of `side` (incidents: evidence) in a compartment of the other side.
+pub(crate) async fn require_side(
+    conn: &mut sqlx::AnyConnection,
+    compartment: Option<&grotius_domain::CompartmentId>,
+    side: WorkDomain,
+    what: &str,
+) -> Result<()> {
+    let Some(c) = compartment else {
+        return Ok(());
+    };
+    let row = sqlx::query("SELECT domain FROM compartments WHERE id = $1")
+        .bind(c.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::invalid("compartment", format!("no compartment '{c}'")))?;
+    let domain = WorkDomain::parse(&row.try_get::<String, _>("domain")?)?;
+    if domain != side {
+        return Err(StoreError::invalid(
+            "compartment",
+            format!(
+                "{what} belong in a compartment of the {} side; '{c}' is on the {} side (mediation and evidence are kept apart)",
+                side.as_str(),
+                domain.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The sides of a user's ordinary memberships (those not granted by a decision).
 async fn membership_sides(
     tx: &mut Transaction<'static, Any>,

@@ -295,6 +295,42 @@ pub enum ImportCmd {
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
     },
+    /// Import attacks on aid workers from an Aid Worker Security Database CSV export (Year/Month/
+    /// Day with blanks give the date precision). Every row is checked first; when a row is
+    /// invalid nothing is imported (unless --valid-rows-only) and each problem is named by row
+    /// and column (exit status 1). Incidents already imported (same Incident ID) are left alone.
+    Awsd {
+        #[command(flatten)]
+        incident: IncidentImportArgs,
+    },
+    /// Import air raids from the Yemen Data Project CSV (DD/MM/YYYY dates; headers matched by
+    /// trimmed, case-insensitive name). Same checks and idempotence as `import awsd`.
+    YemenRaids {
+        #[command(flatten)]
+        incident: IncidentImportArgs,
+    },
+}
+
+/// Arguments of the incident imports.
+#[derive(Args)]
+pub struct IncidentImportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The (evidence) compartment the incidents are filed in.
+    #[arg(long)]
+    pub compartment: String,
+    /// Classification of the incidents.
+    #[arg(long, default_value = "confidential")]
+    pub classification: String,
+    /// Import the valid rows even when some rows are invalid.
+    #[arg(long)]
+    pub valid_rows_only: bool,
+    /// The user (a documenter or the custodian, member of the compartment) in whose name the
+    /// incidents are filed and audited.
+    #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+    pub as_user: String,
 }
 
 #[derive(Subcommand)]

@@ -529,8 +529,81 @@ async fn export_iati(store: &StoreArgs, out: &Path, as_user: Option<&str>) -> Re
     Ok(ExitCode::SUCCESS)
 }
 
+/// `grotius import awsd|yemen-raids`: checks every row, then writes in one transaction with a
+/// progress bar on stderr; prints the report (row, column, message per problem).
+async fn import_incidents(
+    args: cli::IncidentImportArgs,
+    format: grotius_domain::incident::ImportFormat,
+) -> Result<ExitCode> {
+    let file = &args.file;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let s = open_existing(&args.store).await?;
+    let id = s
+        .cli_operator()
+        .find_user_id(&args.as_user)
+        .await
+        .with_context(|| format!("no user named '{}'", args.as_user))?;
+    let access = s
+        .cli_act_as(&id)
+        .await?
+        .with_context(|| format!("user '{}' is disabled", args.as_user))?;
+    eprintln!("checking {} …", file.display());
+    let report = access
+        .import_incidents(
+            format,
+            &bytes,
+            &args.classification,
+            &args.compartment,
+            args.valid_rows_only,
+            &mut |done, total| {
+                let width = 40;
+                if let Some(filled) = (done * width).checked_div(total) {
+                    let filled = filled.min(width);
+                    eprint!(
+                        "\r[{}{}] {done}/{total} incidents",
+                        "#".repeat(filled),
+                        " ".repeat(width - filled)
+                    );
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            },
+        )
+        .await
+        .with_context(|| format!("cannot import {}", file.display()))?;
+    for p in &report.problems {
+        if p.value.is_empty() {
+            println!("row {}, column {}: {}", p.row, p.column, p.message);
+        } else {
+            println!(
+                "row {}, column {}: {} (value '{}')",
+                p.row, p.column, p.message, p.value
+            );
+        }
+    }
+    println!(
+        "{} rows read, {} valid, {} imported, {} already imported",
+        report.rows, report.valid, report.imported, report.unchanged
+    );
+    if report.committed() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "nothing imported: correct the rows above, or pass --valid-rows-only to import the valid rows"
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
 async fn import(cmd: ImportCmd) -> Result<ExitCode> {
     match cmd {
+        ImportCmd::Awsd { incident } => {
+            import_incidents(incident, grotius_domain::incident::ImportFormat::Awsd).await
+        }
+        ImportCmd::YemenRaids { incident } => {
+            import_incidents(incident, grotius_domain::incident::ImportFormat::YemenRaids).await
+        }
         ImportCmd::Pax {
             store,
             file,

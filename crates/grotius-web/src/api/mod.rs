@@ -8,6 +8,7 @@ pub(crate) mod documents;
 pub(crate) mod evidence;
 pub(crate) mod fund;
 pub(crate) mod fund_reports;
+pub(crate) mod incidents;
 pub(crate) mod lessons;
 mod network;
 mod search;
@@ -78,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evidence::routes())
         .merge(decisions::routes())
         .merge(documents::routes())
+        .merge(incidents::routes())
         .fallback(api_not_found)
 }
 
@@ -193,6 +195,7 @@ async fn openapi() -> Response {
     doc.merge(evidence::EvidenceApi::openapi());
     doc.merge(decisions::DecisionsApi::openapi());
     doc.merge(documents::DocumentsApi::openapi());
+    doc.merge(incidents::IncidentsApi::openapi());
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
 }

@@ -7,6 +7,7 @@ mod documents;
 mod evidence;
 mod fund;
 mod fund_reports;
+mod incidents;
 mod lessons;
 mod network;
 mod participation;
@@ -76,6 +77,7 @@ pub const TABLES: &[&[(&str, &str, &str)]] = &[
     evidence::STRINGS,
     separation::STRINGS,
     documents::STRINGS,
+    incidents::STRINGS,
 ];
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

@@ -12,6 +12,7 @@ mod documents;
 mod evidence;
 mod fund;
 mod fund_reports;
+mod incidents;
 mod lessons;
 mod login;
 mod modules;
@@ -103,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evidence::routes())
         .merge(decisions::routes())
         .merge(documents::routes())
+        .merge(incidents::routes())
         .route("/{module}", get(modules::module_page))
 }
 
@@ -222,6 +224,12 @@ fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
         .may(Action::Read, Resource::kind(ResourceKind::Document))
     {
         items.retain(|(href, _)| *href != "/documents");
+    }
+    if v.access.may(
+        grotius_domain::Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::Incident),
+    ) {
+        items.push(("/incidents", "nav.incidents"));
     }
     let s = v.access.subject();
     if s.has_role(Role::Admin) {

@@ -5,6 +5,7 @@ mod analyses;
 mod documents;
 pub mod evidence;
 mod fund;
+pub mod incidents;
 mod lessons;
 mod network;
 mod participation;
@@ -335,6 +336,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     documents::seed(&coordinator(store).await?).await?;
     fund::seed(store).await?;
     evidence::seed(store).await?;
+    incidents::seed(store).await?;
     seed_access_decisions(store).await
 }
 

@@ -106,6 +106,24 @@ enum Body {
     DocumentMeta,
     /// Document metadata (JSON), confidential, horn-of-africa.
     DocumentMetaHoa,
+    /// A confidential incident in evidence-sudan.
+    Incident,
+    /// The same, secret (so that a save keeps the fixture secret).
+    IncidentSecret,
+    /// A person (no identity) of an incident.
+    IncidentPerson,
+    /// Verification one step forward (reported → plausible).
+    IncidentVerify,
+    /// Links the confidential fixture evidence item.
+    IncidentLink,
+    /// A reason to open an identity.
+    IdentityReason,
+    /// A new violation type (fresh code per call).
+    ViolationTerm,
+    /// Restores a violation type (deprecated: false).
+    ViolationState,
+    /// A one-row Yemen Data Project CSV (Incident ID unique per call).
+    YemenCsv,
     Form(&'static [(&'static str, &'static str)]),
 }
 
@@ -392,6 +410,38 @@ const MATRIX: &[Row] = &[
     row("POST",   "/evidence/packages",                 Body::Form(&[("recipient", "ICC {n}"), ("recipient_kind", "icc"), ("use_restrictions", "Case only."), ("items", "{evidence}")]), [404, 404, 404, 404, 404, 404, 404, 404, 303, 403, 404, 404, 404]),
     row("GET",    "/evidence/packages/{package}",       Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
     row("GET",    "/evidence/packages/{package}/download", Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404]),
+    // Incidents sit beside the evidence: documenters record, the custodian keeps everything and
+    // alone opens identities, the legal adviser reads and exports; nobody else sees anything.
+    row("GET",    "/api/v1/incidents",                  Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents",                  Body::Incident, [404, 404, 404, 404, 404, 404, 404, 201, 201, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/{incident}",       Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/{incident_secret}", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/no-such-id",       Body::None, [404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("PUT",    "/api/v1/incidents/{incident}",       Body::Incident, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("PUT",    "/api/v1/incidents/{incident_secret}", Body::IncidentSecret, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    // Declassifying is the custodian's call (the documenter gets 422, the custodian lowers a fresh one).
+    row("PUT",    "/api/v1/incidents/{fresh_incident_secret}", Body::Incident, [404, 404, 404, 404, 404, 404, 404, 422, 200, 404, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/{fresh_incident}/verification", Body::IncidentVerify, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/{incident}/persons", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/{incident}/persons", Body::IncidentPerson, [404, 404, 404, 404, 404, 404, 404, 201, 201, 403, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/persons/{person}/identity", Body::IdentityReason, [404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/{incident}/evidence", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/{fresh_incident}/evidence", Body::IncidentLink, [404, 404, 404, 404, 404, 404, 404, 204, 204, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/vocabulary",       Body::None, [200, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/vocabulary",       Body::ViolationTerm, [201, 404, 404, 404, 404, 404, 404, 403, 201, 403, 404, 404, 404]),
+    row("PATCH",  "/api/v1/incidents/vocabulary/{term}", Body::ViolationState, [204, 404, 404, 404, 404, 404, 404, 403, 204, 403, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/import?format=yemen-raids&classification=confidential&compartment=evidence-sudan", Body::YemenCsv, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/export",           Body::None, [404, 404, 404, 404, 404, 404, 404, 403, 200, 200, 404, 404, 404]),
+    row("GET",    "/incidents",                         Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/incidents/new",                     Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/incidents/{incident}",              Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/incidents/{incident_secret}",       Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
+    row("GET",    "/incidents/{incident}/edit",         Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/incidents/vocabulary",              Body::None, [200, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
+    row("GET",    "/incidents/import",                  Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/incidents.csv",                     Body::None, [404, 404, 404, 404, 404, 404, 404, 403, 200, 200, 404, 404, 404]),
+    row("POST",   "/incidents/{fresh_incident}/verify", Body::Form(&[("to", "plausible"), ("note", "matrix")]), [404, 404, 404, 404, 404, 404, 404, 303, 303, 403, 404, 404, 404]),
+    row("POST",   "/incidents/persons/{person}/identity", Body::Form(&[("reason", "Matrix test of the identity store.")]), [404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404]),
     // The HTML UI: the same policy behind the pages and forms.
     row("GET",    "/",                                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/processes",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -692,6 +742,27 @@ async fn fixture(app: &App) -> Fixture {
     ids.insert("package", v["id"].as_str().unwrap().to_string());
     let documenter_token = app.token("documenter").await;
     ids.insert("upload", upload(app, &documenter_token, 1000).await);
+    // Incidents: a confidential and a secret one (evidence-sudan), a person with an identity.
+    for (key, classification) in [("incident", "confidential"), ("incident_secret", "secret")] {
+        let (s, v) = app
+            .api(Method::POST, "/api/v1/incidents", &custodian_token,
+                Some(json!({"title": format!("Matrix {key}"), "date": "2024", "date_precision": "year", "country": "SD",
+                            "classification": classification, "compartment": "evidence-sudan"})))
+            .await;
+        assert_eq!(s, 201, "{v}");
+        ids.insert(key, v["id"].as_str().unwrap().to_string());
+    }
+    let (s, v) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/incidents/{}/persons", ids["incident"]),
+            &custodian_token,
+            Some(json!({"role": "source", "identity": {"name": "Matrix Person"}})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("person", v["id"].as_str().unwrap().to_string());
+    ids.insert("term", "torture".to_string());
 
     // An outsider: another user, owning a token, for the "someone else's" rows.
     let op = app.instance.store.cli_operator();
@@ -889,7 +960,24 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"kind": "disbursement", "currency": "EUR", "amount": "100.00", "value_date": "2031-03-01"}),
         ),
         Body::Amendment => Some(json!({"amount": "100.00", "note": "matrix"})),
-        Body::UploadStart | Body::UploadChunk => None,
+        Body::UploadStart | Body::UploadChunk | Body::YemenCsv => None,
+        Body::Incident => Some(
+            json!({"title": format!("Matrix incident {n}"), "date": "2024-05-11", "date_precision": "day",
+            "place_precision": "country", "country": "SD", "acts": [{"violation": "attack-on-civilians", "victims": [], "reliability": "B", "credibility": "2"}],
+            "classification": "confidential", "compartment": "evidence-sudan"}),
+        ),
+        Body::IncidentSecret => Some(
+            json!({"title": format!("Matrix incident {n}"), "date": "2024", "date_precision": "year",
+            "country": "SD", "classification": "secret", "compartment": "evidence-sudan"}),
+        ),
+        Body::IncidentPerson => Some(json!({"role": "victim", "consent": "given", "risk": "high"})),
+        Body::IncidentVerify => Some(json!({"to": "plausible", "note": "matrix"})),
+        Body::IncidentLink => Some(json!({"item_id": "{evidence}"})),
+        Body::IdentityReason => Some(json!({"reason": "Matrix test of the identity store."})),
+        Body::ViolationTerm => {
+            Some(json!({"code": format!("matrix-{n}"), "label_en": "Matrix", "label_nl": "Matrix"}))
+        }
+        Body::ViolationState => Some(json!({"deprecated": false})),
         Body::EvidenceMeta => Some(
             json!({"captured_at": "2026-01-01T00:00:00Z", "collector": "Matrix", "method": "download", "original_name": format!("m{n}.bin"),
                    "classification": "confidential", "compartment": "evidence-sudan"}),
@@ -939,6 +1027,8 @@ fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
         .replace("{fresh_application}", fresh)
         .replace("{fresh_upload}", fresh)
         .replace("{fresh_document}", fresh)
+        .replace("{fresh_incident}", fresh)
+        .replace("{fresh_incident_secret}", fresh)
         .replace("{n}", &n.to_string())
         .replace("{kind_process}", "process");
     for (k, v) in &f.ids {
@@ -1001,6 +1091,13 @@ async fn every_role_every_route() {
                     fill("/api/v1/processes/{internal}/analyses", &f, role, "", n),
                     body(Body::Analysis, n),
                 ))
+            } else if r.path.contains("{fresh_incident_secret}") {
+                Some((
+                    "/api/v1/incidents".to_string(),
+                    body(Body::IncidentSecret, n),
+                ))
+            } else if r.path.contains("{fresh_incident}") {
+                Some(("/api/v1/incidents".to_string(), body(Body::Incident, n)))
             } else if r.path.contains("{fresh_expert}") {
                 Some(("/api/v1/experts".to_string(), body(Body::Expert, n)))
             } else if r.path.contains("{fresh_request}") {
@@ -1030,6 +1127,8 @@ async fn every_role_every_route() {
             } else if let Some((path, b)) = fresh_kind {
                 let creator = if path.starts_with("/api/v1/fund/") {
                     &f.tokens["fund-officer"]
+                } else if path.starts_with("/api/v1/incidents") {
+                    &f.tokens["custodian"]
                 } else {
                     &f.coordinator_token
                 };
@@ -1068,6 +1167,20 @@ async fn every_role_every_route() {
                 } else if matches!(r.body, Body::ParticipantCsv) {
                     let csv = format!(
                         "name,sex,organisation,organisation_type,country\nImported {n},female,Matrix org,civil-society,SD\n"
+                    );
+                    let resp = app
+                        .client
+                        .post(app.url(&path))
+                        .bearer_auth(&f.tokens[role])
+                        .header("content-type", "text/csv")
+                        .body(csv)
+                        .send()
+                        .await
+                        .unwrap();
+                    resp.status().as_u16()
+                } else if matches!(r.body, Body::YemenCsv) {
+                    let csv = format!(
+                        "Incident ID,Date,Governorate,District,Area,Target,Main category,Sub-category,Min Air Raids,Max Air Raids,Civilian Casualties,Fatalities,Woman fatalities,Child fatalities,Injured,Woman injured,Child injured,Confirmed Time,Time of Day\nmatrix-{n},26/03/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night\n"
                     );
                     let resp = app
                         .client

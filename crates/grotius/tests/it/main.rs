@@ -16,6 +16,7 @@ mod fund;
 mod fund_reports;
 mod harness;
 mod http;
+mod incidents;
 mod lessons;
 mod network;
 mod participation;

@@ -295,3 +295,58 @@ async fn a_crossing_is_asked_by_an_admin_and_approved_by_another_of_the_target_s
     let (s, _) = b.get("/access-decisions").await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn incidents_stay_on_the_evidence_side_even_for_a_user_let_across() {
+    let i = Instance::seeded().await;
+    let op = i.store.cli_operator();
+    let custodian_id = op.find_user_id("custodian").await.unwrap();
+    // The custodian is let into a mediation compartment by a decision of the coordinator...
+    let d = i
+        .access("admin")
+        .await
+        .request_access_decision(
+            &custodian_id,
+            "horn-of-africa",
+            "Needs the talks' calendar to plan witness interviews safely",
+        )
+        .await
+        .unwrap();
+    i.access("coordinator")
+        .await
+        .decide_access(&d.id, true, "Approved, calendar only, three months")
+        .await
+        .unwrap();
+    let custodian = i.access("custodian").await;
+    assert!(
+        custodian
+            .subject()
+            .compartments
+            .iter()
+            .any(|c| c.as_str() == "horn-of-africa")
+    );
+    let pool = i.raw().await;
+    let before = count(&pool, "incidents").await;
+    // ...but may not file an incident in it: incidents belong on the evidence side.
+    let e = custodian
+        .create_incident(&crate::incidents::sample_input(
+            "horn-of-africa",
+            "confidential",
+        ))
+        .await
+        .unwrap_err();
+    match e {
+        StoreError::Invalid(d) => assert!(d.to_string().contains("evidence side"), "{d}"),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    assert_eq!(count(&pool, "incidents").await, before);
+    // In the evidence compartment it is filed.
+    custodian
+        .create_incident(&crate::incidents::sample_input(
+            "evidence-sudan",
+            "confidential",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(count(&pool, "incidents").await, before + 1);
+}

@@ -504,7 +504,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
     let i = Instance::demo().await;
     let raw = i.raw().await;
     // Every encrypted column of the schema.
-    const ENCRYPTED: [(&str, &str); 18] = [
+    const ENCRYPTED: [(&str, &str); 19] = [
         ("fund_applications", "risk_note"),
         ("debriefs", "other_parties"),
         ("debriefs", "background"),
@@ -523,6 +523,7 @@ async fn key_rotation_reencrypts_every_confidential_field() {
         ("evidence_items", "sensitive"),
         ("document_versions", "body"),
         ("document_versions", "content"),
+        ("incidents", "description"),
     ];
     let mut expected = 0i64;
     for (table, column) in ENCRYPTED {
