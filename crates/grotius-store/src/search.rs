@@ -6,9 +6,9 @@
 //! loaders here (`search_docs`) read the database without a subject. They are private to this
 //! module and return only the *indexable view* of a record — the columns stored in plaintext,
 //! never a column encrypted at rest (notes, debrief narratives), which the index would otherwise
-//! hold in clear. The only ways out of this module are [`Access::search`] and
-//! [`Access::search_similar`], which run every query inside the subject's scope and re-check
-//! every hit with `decide()`, and [`Store::reindex_search`] (command line), which returns counts.
+//! hold in clear. The only ways out of this module are [`Access::search`],
+//! [`Access::search_similar`] and [`Access::search_suggest`], which run every query inside the
+//! subject's scope (hits are re-checked with `decide()`), and [`Store::reindex_search`] (command line), which returns counts.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -132,6 +132,26 @@ const DEBRIEF_SQL: &str =
         d.classification, d.compartment_id, p.countries, p.classification AS p_classification,
         p.compartment_id AS p_compartment_id
     FROM debriefs d JOIN processes p ON p.id = d.process_id";
+const AGREEMENT_SQL: &str = "SELECT id, name, date, year, country_text, countries, region, agreement_type, stage,
+        status, conflict_type, peace_process, parties, third_parties, women, water, human_rights,
+        transitional_justice, classification, compartment_id FROM agreements";
+
+/// The unit's themes of a PA-X agreement, from its provision facets: water → water,
+/// women/gender → wps, transitional justice and human rights → rule-of-law.
+fn agreement_themes(r: &sqlx::any::AnyRow) -> Result<Vec<String>> {
+    let mut themes = Vec::new();
+    let on = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c)? == 1) };
+    if on("water")? {
+        themes.push("water".to_string());
+    }
+    if on("women")? {
+        themes.push("wps".to_string());
+    }
+    if on("transitional_justice")? || on("human_rights")? {
+        themes.push("rule-of-law".to_string());
+    }
+    Ok(themes)
+}
 
 impl Store {
     /// The system reader of the index: the indexable view of every record of `kind`, or of the
@@ -142,6 +162,7 @@ impl Store {
             ResourceKind::Engagement => (ENGAGEMENT_SQL, " WHERE e.id = $1"),
             ResourceKind::Actor => (ACTOR_SQL, " WHERE id = $1"),
             ResourceKind::Debrief => (DEBRIEF_SQL, " WHERE d.id = $1"),
+            ResourceKind::Agreement => (AGREEMENT_SQL, " WHERE id = $1"),
             _ => return Ok(Vec::new()),
         };
         let rows = match id {
@@ -383,6 +404,42 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 id,
             }
         }
+        ResourceKind::Agreement => {
+            // Public PA-X data: the name and every descriptive text column (PA-X ships no
+            // agreement text), the countries, the year and the themes of its provisions.
+            let date: String = r.try_get("date")?;
+            let micros = iso_date(&date).map_or(0, |(_, m)| m);
+            let year: i64 = r.try_get("year")?;
+            let text = |c: &str| -> Result<String> { Ok(r.try_get::<String, _>(c)?) };
+            let body = [
+                text("peace_process")?,
+                text("country_text")?,
+                text("region")?,
+                text("agreement_type")?,
+                text("stage")?,
+                text("status")?,
+                text("conflict_type")?,
+                text("parties")?,
+                text("third_parties")?,
+            ]
+            .into_iter()
+            .filter(|t| !t.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(". ");
+            SearchDoc {
+                kind,
+                parent: String::new(),
+                title: r.try_get("name")?,
+                body,
+                lang: Some(grotius_search::Lang::En),
+                countries: list(&r.try_get::<String, _>("countries")?),
+                year: u64::try_from(year).ok(),
+                date: micros,
+                themes: agreement_themes(r)?,
+                labels: labels_at(r, "")?,
+                id,
+            }
+        }
         _ => {
             // Debriefs: only the plaintext columns; the narrative fields are encrypted.
             let date: String = r.try_get("date")?;
@@ -452,6 +509,14 @@ impl Access {
         self.search_recheck(&results.hits)?;
         self.search_audit(&results.hits).await?;
         Ok(results)
+    }
+
+    /// Completions of the query typed so far, taken only from titles of records the subject may
+    /// read (the scope is inside the query that finds them).
+    pub async fn search_suggest(&self, q: &str, limit: usize) -> Result<Vec<String>> {
+        let index = self.store.search_current().await?;
+        let scope = Scope::for_subject(&self.subject);
+        index.suggest(&scope, q, limit).map_err(search_err)
     }
 
     /// Records like `kind`/`id`, among those the subject may read; not found when the record
