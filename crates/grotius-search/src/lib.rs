@@ -953,8 +953,16 @@ impl SearchIndex {
         let lang = Lang::parse(&text(f.lang)).unwrap_or(Lang::En);
         let snippet = match generators {
             Some(g) => {
+                // The body around the matches; the title when only the title matches.
                 let base = if body.is_empty() { &title } else { &body };
-                let s = g[lang_index(lang)].snippet(base);
+                let g = &g[lang_index(lang)];
+                let mut s = g.snippet(base);
+                if s.highlighted().is_empty() && !body.is_empty() {
+                    let t = g.snippet(&title);
+                    if !t.highlighted().is_empty() {
+                        s = t;
+                    }
+                }
                 if s.fragment().is_empty() {
                     plain_snippet(base)
                 } else {

@@ -252,6 +252,7 @@ const MATRIX: &[Row] = &[
     // The one search: everyone may search; each finds only what they may read. "More like
     // this" is not found for a record the asker may not read.
     row("GET",    "/api/v1/search?q=water",             Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("GET",    "/api/v1/search/suggest?q=wat",       Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/api/v1/search/{kind_process}/{internal}/similar", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/api/v1/search/{kind_process}/{conf_hoa}/similar", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/search?q=water",                    Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),

@@ -19,4 +19,5 @@ mod network;
 mod participation;
 mod roster;
 mod search;
+mod search_sources;
 mod store;
