@@ -880,9 +880,7 @@ impl SearchIndex {
         if !rest.trim().is_empty() {
             clauses.push((
                 Occur::Must,
-                self.parser()
-                    .parse_query_lenient(&normalise_query(&rest))
-                    .0,
+                self.parser().parse_query_lenient(&normalise_query(&rest)).0,
             ));
         }
         // The newest 200 candidates: an order that depends on nothing outside the scope.
@@ -1271,9 +1269,11 @@ mod tests {
             if with_hidden {
                 docs.push(hidden.clone());
             }
-            docs.extend(visible.iter().map(|(id, t, b)| {
-                doc(ResourceKind::Process, id, t, b, Labels::public())
-            }));
+            docs.extend(
+                visible
+                    .iter()
+                    .map(|(id, t, b)| doc(ResourceKind::Process, id, t, b, Labels::public())),
+            );
             idx.rebuild(
                 docs,
                 &Position {
@@ -1317,8 +1317,20 @@ mod tests {
         };
         idx.rebuild(
             [
-                doc(ResourceKind::Process, "1", "Négociations de Genève", "x", Labels::public()),
-                doc(ResourceKind::Process, "2", "Negotiation support", "y", Labels::public()),
+                doc(
+                    ResourceKind::Process,
+                    "1",
+                    "Négociations de Genève",
+                    "x",
+                    Labels::public(),
+                ),
+                doc(
+                    ResourceKind::Process,
+                    "2",
+                    "Negotiation support",
+                    "y",
+                    Labels::public(),
+                ),
                 doc(ResourceKind::Process, "3", "Negev quietplan", "z", secret),
             ],
             &Position {

@@ -20,12 +20,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::index::SegmentId;
 use tantivy::query::{
     BitSetDocSet, Bm25StatisticsProvider, ConstScorer, EmptyScorer, EnableScoring, Explanation,
     Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::index::SegmentId;
 use tantivy::{BitSet, DocId, DocSet, Searcher, SegmentReader, TERMINATED, Term};
 
 use crate::Scope;
@@ -153,10 +153,9 @@ struct ScopeWeight(Arc<ScopeSet>);
 impl Weight for ScopeWeight {
     fn scorer(&self, reader: &SegmentReader, _boost: f32) -> tantivy::Result<Box<dyn Scorer>> {
         Ok(match self.0.bits(reader.segment_id()) {
-            Some(bits) if bits.len() > 0 => Box::new(ConstScorer::new(
-                BitSetDocSet::from(bits.clone()),
-                0.0,
-            )),
+            Some(bits) if bits.len() > 0 => {
+                Box::new(ConstScorer::new(BitSetDocSet::from(bits.clone()), 0.0))
+            }
             _ => Box::new(EmptyScorer),
         })
     }

@@ -132,7 +132,8 @@ const DEBRIEF_SQL: &str =
         d.classification, d.compartment_id, p.countries, p.classification AS p_classification,
         p.compartment_id AS p_compartment_id
     FROM debriefs d JOIN processes p ON p.id = d.process_id";
-const AGREEMENT_SQL: &str = "SELECT id, name, date, year, country_text, countries, region, agreement_type, stage,
+const AGREEMENT_SQL: &str =
+    "SELECT id, name, date, year, country_text, countries, region, agreement_type, stage,
         status, conflict_type, peace_process, parties, third_parties, women, water, human_rights,
         transitional_justice, classification, compartment_id FROM agreements";
 

@@ -460,11 +460,7 @@ struct Engine {
     water_total: i64,
 }
 
-async fn load_sqlite(
-    pool: &sqlx::SqlitePool,
-    docs: usize,
-    pax: &[Doc],
-) -> Result<f64> {
+async fn load_sqlite(pool: &sqlx::SqlitePool, docs: usize, pax: &[Doc]) -> Result<f64> {
     sqlx::query("CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize = 'porter unicode61')")
         .execute(pool)
         .await?;
@@ -493,7 +489,10 @@ async fn load_sqlite(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let sql = format!("INSERT INTO fts (rowid, title, body) VALUES {}", marks(batch.len(), 3));
+        let sql = format!(
+            "INSERT INTO fts (rowid, title, body) VALUES {}",
+            marks(batch.len(), 3)
+        );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (i, d) in &batch {
             q = q.bind(*i as i64).bind(&d.title).bind(&d.body);
@@ -627,12 +626,8 @@ async fn query_postgres(pool: &sqlx::PgPool, q: &Q) -> Result<i64> {
     .await?;
     let mut total = 0;
     for r in &rows {
-        let (k, c, y, t): (Option<String>, Option<String>, Option<i32>, Option<String>) = (
-            r.try_get(0)?,
-            r.try_get(1)?,
-            r.try_get(2)?,
-            r.try_get(3)?,
-        );
+        let (k, c, y, t): (Option<String>, Option<String>, Option<i32>, Option<String>) =
+            (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
         if k.is_none() && c.is_none() && y.is_none() && t.is_none() {
             total = total.max(r.try_get::<i64, _>(4)?);
         }
@@ -794,7 +789,9 @@ pub async fn search(opts: SearchBench) -> Result<()> {
         "\n{} queries × {rounds} rounds (after one warm-up round), top 10 with snippets + total + 4 facets, authorisation filter on; {docs} documents\n",
         QUERIES.len()
     );
-    println!("| engine | indexing (s) | p50 (ms) | p99 (ms) | p50 ÷ index | p99 ÷ index | total for \"water\" |");
+    println!(
+        "| engine | indexing (s) | p50 (ms) | p99 (ms) | p50 ÷ index | p99 ÷ index | total for \"water\" |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut stats = Vec::new();
     for e in &mut engines {

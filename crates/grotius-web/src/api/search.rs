@@ -205,19 +205,23 @@ async fn suggest(
 ) -> Result<Json<SuggestDto>, ApiError> {
     let limit = q.limit.unwrap_or(8);
     if !(1..=20).contains(&limit) {
-        return Err(grotius_store::StoreError::from(grotius_domain::DomainError::invalid(
-            "limit",
-            "must be between 1 and 20",
-        ))
-        .into());
+        return Err(
+            grotius_store::StoreError::from(grotius_domain::DomainError::invalid(
+                "limit",
+                "must be between 1 and 20",
+            ))
+            .into(),
+        );
     }
     let text = q.q.unwrap_or_default();
     if text.len() > 200 {
-        return Err(grotius_store::StoreError::from(grotius_domain::DomainError::invalid(
-            "q",
-            "must be at most 200 characters",
-        ))
-        .into());
+        return Err(
+            grotius_store::StoreError::from(grotius_domain::DomainError::invalid(
+                "q",
+                "must be at most 200 characters",
+            ))
+            .into(),
+        );
     }
     Ok(Json(SuggestDto {
         suggestions: a.search_suggest(&text, limit).await?,

@@ -36,7 +36,10 @@ async fn agreements_are_found_by_a_word_filtered_by_country_and_year() {
     let admin = i.access("admin").await;
     let analyst = i.access("analyst").await;
     // The index exists before the import: the agreements must reach it through the feed.
-    assert_eq!(analyst.search(&req("kind:agreement")).await.unwrap().total, 0);
+    assert_eq!(
+        analyst.search(&req("kind:agreement")).await.unwrap().total,
+        0
+    );
     let report = admin
         .import_agreements(grotius::demo::agreements::SAMPLE, &mut |_, _| {})
         .await
@@ -96,7 +99,10 @@ async fn agreements_are_found_by_a_word_filtered_by_country_and_year() {
     // The same word outside its years or in another country finds nothing of it.
     for other in [
         format!("{word} year:{}..{}", d.year + 1, d.year + 3),
-        format!("{word} country:{}", if country == "AQ" { "BV" } else { "AQ" }),
+        format!(
+            "{word} country:{}",
+            if country == "AQ" { "BV" } else { "AQ" }
+        ),
     ] {
         let r = analyst.search(&req(&other)).await.unwrap();
         assert!(
@@ -170,7 +176,10 @@ async fn suggestions_never_reveal_a_word_of_a_record_outside_the_scope() {
         }
     };
     assert_eq!(suggest(analyst.clone(), "quixo").await, vec!["quixotic"]);
-    assert_eq!(suggest(analyst.clone(), "quixotl").await, Vec::<String>::new());
+    assert_eq!(
+        suggest(analyst.clone(), "quixotl").await,
+        Vec::<String>::new()
+    );
     assert_eq!(
         suggest(analyst.clone(), "corridor quixo").await,
         Vec::<String>::new(),
@@ -217,12 +226,18 @@ async fn a_hidden_record_changes_nothing_in_the_api_answer() {
                "summary": summary, "classification": c, "compartment": comp})
     };
     for (title, summary) in [
-        ("Kessala water talks", "water sharing along the river, the ceasefire held"),
+        (
+            "Kessala water talks",
+            "water sharing along the river, the ceasefire held",
+        ),
         (
             "Kessala monitoring",
             "monitoring the ceasefire line and the exchange of prisoners, a long summary with many other words in it",
         ),
-        ("Kessala grazing", "water points, grazing land, cattle routes"),
+        (
+            "Kessala grazing",
+            "water points, grazing land, cattle routes",
+        ),
     ] {
         let (s, _) = app
             .api(
@@ -278,7 +293,11 @@ async fn a_hidden_record_changes_nothing_in_the_api_answer() {
         assert_eq!(s, 201);
     }
     for (q, b) in queries.iter().zip(&before) {
-        assert_eq!(&answer(q).await, b, "{q}: scores, order, snippets unchanged");
+        assert_eq!(
+            &answer(q).await,
+            b,
+            "{q}: scores, order, snippets unchanged"
+        );
     }
     // The coordinator does see them (the test would prove nothing otherwise).
     let (_, v) = app
