@@ -69,7 +69,7 @@ async fn agreements_are_found_by_a_word_filtered_by_country_and_year() {
                     .iter()
                     .filter(|o| words(&o.data.name).contains(&w))
                     .count();
-                (n == 1).then(|| (r, w))
+                (n == 1).then_some((r, w))
             })
         })
         .expect("a demo agreement with a distinctive word");
