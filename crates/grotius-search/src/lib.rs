@@ -24,6 +24,7 @@
 //! A new source (agreements, documents, incidents) adds its kind to [`SOURCES`] with its URL
 //! pattern, and the store a loader that returns its [`SearchDoc`]s.
 
+mod counts;
 mod scoped;
 
 use std::collections::BTreeSet;
@@ -32,14 +33,14 @@ use std::path::Path;
 
 use grotius_domain::policy::{Action, Labels, ResourceKind, Subject, grants, organisation_bound};
 use grotius_domain::security::{Classification, CompartmentId};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, RegexQuery,
     TermQuery,
 };
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
@@ -356,7 +357,6 @@ struct Fields {
     date: Field,
     classification: Field,
     compartment: Field,
-    facets: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -371,7 +371,7 @@ fn schema() -> (Schema, Fields) {
     };
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
         id: b.add_text_field("id", STORED),
         parent: b.add_text_field("parent", STRING | STORED),
         title: b.add_text_field("title", STORED),
@@ -391,13 +391,12 @@ fn schema() -> (Schema, Fields) {
                     .set_index_option(IndexRecordOption::Basic),
             ),
         ),
-        country: b.add_text_field("country", STRING | STORED),
-        theme: b.add_text_field("theme", STRING | STORED),
+        country: b.add_text_field("country", STRING | STORED | FAST),
+        theme: b.add_text_field("theme", STRING | STORED | FAST),
         year: b.add_u64_field("year", INDEXED | FAST | STORED),
         date: b.add_i64_field("date", FAST | STORED),
         classification: b.add_u64_field("classification", INDEXED | FAST | STORED),
         compartment: b.add_text_field("compartment", STRING | STORED),
-        facets: b.add_facet_field("facets", FacetOptions::default()),
     };
     (b.build(), fields)
 }
@@ -564,18 +563,14 @@ impl SearchIndex {
         doc.add_text(f.lang, lang.code());
         doc.add_text(f.text[lang_index(lang)], format!("{}\n{}", d.title, d.body));
         doc.add_text(f.words, &d.title);
-        doc.add_facet(f.facets, Facet::from_path(["kind", kind]));
         for c in &d.countries {
             doc.add_text(f.country, c);
-            doc.add_facet(f.facets, Facet::from_path(["country", c.as_str()]));
         }
         for t in &d.themes {
             doc.add_text(f.theme, t);
-            doc.add_facet(f.facets, Facet::from_path(["theme", t.as_str()]));
         }
         if let Some(y) = d.year {
             doc.add_u64(f.year, y);
-            doc.add_facet(f.facets, Facet::from_path(["year", y.to_string().as_str()]));
         }
         doc.add_i64(f.date, d.date);
         doc.add_u64(f.classification, d.labels.classification as u64);
@@ -781,10 +776,7 @@ impl SearchIndex {
         };
         let query = BooleanQuery::new(vec![(Occur::Must, user.box_clone()), (Occur::Must, filter)]);
         let limit = req.limit.clamp(1, 100);
-        let mut facets = FacetCollector::for_field("facets");
-        for f in ["/kind", "/country", "/year", "/theme"] {
-            facets.add_facet(f);
-        }
+        let facets = counts::FacetCounts;
         let (top, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
             Sort::Relevance => searcher.search_with_statistics_provider(
                 &query,
@@ -820,27 +812,26 @@ impl SearchIndex {
         for (score, addr) in top {
             hits.push(self.hit(&searcher, addr, score, Some(&generators))?);
         }
-        let facet_list = |root: &str| -> Vec<(String, u64)> {
-            let mut v: Vec<(String, u64)> = counts
-                .get(root)
-                .map(|(f, n)| {
-                    let s = f.to_path_string();
-                    (s.rsplit('/').next().unwrap_or_default().to_string(), n)
-                })
-                .collect();
+        let facet_list = |m: std::collections::BTreeMap<String, u64>| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = m.into_iter().collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
         };
-        let mut year = facet_list("/year");
-        year.sort_by(|a, b| b.0.cmp(&a.0));
+        // Newest year first.
+        let year = counts
+            .year
+            .into_iter()
+            .rev()
+            .map(|(y, n)| (y.to_string(), n))
+            .collect();
         Ok(SearchResults {
             total,
             hits,
             facets: Facets {
-                kind: facet_list("/kind"),
-                country: facet_list("/country"),
+                kind: facet_list(counts.kind),
+                country: facet_list(counts.country),
                 year,
-                theme: facet_list("/theme"),
+                theme: facet_list(counts.theme),
             },
         })
     }
