@@ -793,6 +793,27 @@ pub async fn search(opts: SearchBench) -> Result<()> {
         "| engine | indexing (s) | p50 (ms) | p99 (ms) | p50 ÷ index | p99 ÷ index | total for \"water\" |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
+    // Per query: the median of its rounds on each engine (which queries cost what).
+    let mut per_query = String::from("\n| query |");
+    for e in &engines {
+        per_query.push_str(&format!(" {} (ms) |", e.name));
+    }
+    per_query.push_str("\n|---|");
+    per_query.push_str(&"---:|".repeat(engines.len()));
+    for (qi, q) in QUERIES.iter().enumerate() {
+        per_query.push_str(&format!("\n| `{}` |", tantivy_query(q).replace('|', "\\|")));
+        for e in &engines {
+            let mut v: Vec<f64> = e
+                .times
+                .iter()
+                .skip(qi)
+                .step_by(QUERIES.len())
+                .copied()
+                .collect();
+            v.sort_by(f64::total_cmp);
+            per_query.push_str(&format!(" {:.2} |", percentile(&v, 0.5)));
+        }
+    }
     let mut stats = Vec::new();
     for e in &mut engines {
         e.times.sort_by(f64::total_cmp);
@@ -809,5 +830,6 @@ pub async fn search(opts: SearchBench) -> Result<()> {
             e.water_total
         );
     }
+    println!("{per_query}");
     Ok(())
 }
