@@ -817,6 +817,27 @@ pub struct PersonInput {
     pub identity: Option<PersonIdentity>,
 }
 
+/// A change of a person's consent or risk (consent withdrawn, risk raised after threats), with
+/// the reason on record. Returns the checked consent, risk and note.
+pub fn check_safeguards(
+    consent: &str,
+    risk: &str,
+    note: &str,
+) -> Result<(String, String, String), DomainError> {
+    let note = note.trim();
+    if note.chars().count() < 5 {
+        return Err(DomainError::invalid(
+            "note",
+            "say why consent or risk changed (it is the record)",
+        ));
+    }
+    Ok((
+        pick("consent", CONSENT, consent)?,
+        pick("risk", RISK, risk)?,
+        note.to_string(),
+    ))
+}
+
 impl PersonInput {
     pub fn validate(&self) -> Result<PersonInput, DomainError> {
         Ok(PersonInput {

@@ -17,8 +17,19 @@
 //!   follows the change feed. The last applied feed position is the commit payload, so it is
 //!   saved atomically with the documents.
 //!
+//! * Relevance is computed over the scope too (see [`scoped`]): BM25's document counts, term
+//!   frequencies and average lengths, the choice of the snippet fragment and the terms of "more
+//!   like this" come from the documents the subject may read, so neither the scores nor the
+//!   order of visible hits can change when a hidden document is added or removed.
+//! * Suggestions ([`SearchIndex::suggest`]) complete the last word typed from the *titles* of
+//!   documents in the scope (an unstemmed, accent-folded title field), so a word that only a
+//!   hidden record holds is never proposed.
+//!
 //! A new source (agreements, documents, incidents) adds its kind to [`SOURCES`] with its URL
 //! pattern, and the store a loader that returns its [`SearchDoc`]s.
+
+mod counts;
+mod scoped;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -26,13 +37,14 @@ use std::path::Path;
 
 use grotius_domain::policy::{Action, Labels, ResourceKind, Subject, grants, organisation_bound};
 use grotius_domain::security::{Classification, CompartmentId};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, OwnedValue, STORED, STRING,
-    Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
@@ -46,6 +58,18 @@ use tantivy::{
 
 /// Bumped whenever the schema or the analysers change: an index of another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 2;
+
+/// The analyser of the suggestion field: words as written, lower-cased and accent-folded, not
+/// stemmed (a suggestion completes what the user types).
+const WORDS_TOKENIZER: &str = "grotius_words";
+
+fn words_analyser() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
 
 /// The compartment value of a document without compartment (no compartment id can be "-").
 const NO_COMPARTMENT: &str = "-";
@@ -71,7 +95,7 @@ pub struct Source {
 }
 
 /// Every kind the index holds. Agreements, documents and incidents add a row here.
-pub const SOURCES: [Source; 6] = [
+pub const SOURCES: [Source; 7] = [
     Source {
         kind: ResourceKind::Process,
         url: |id, _| format!("/processes/{id}"),
@@ -95,6 +119,10 @@ pub const SOURCES: [Source; 6] = [
     Source {
         kind: ResourceKind::Incident,
         url: |id, _| format!("/incidents/{id}"),
+    },
+    Source {
+        kind: ResourceKind::Agreement,
+        url: |id, _| format!("/agreements/{id}"),
     },
 ];
 
@@ -336,13 +364,14 @@ struct Fields {
     body: Field,
     lang: Field,
     text: [Field; 4],
+    /// Title words for suggestions (not stored: the title is).
+    words: Field,
     country: Field,
     theme: Field,
     year: Field,
     date: Field,
     classification: Field,
     compartment: Field,
-    facets: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -357,7 +386,7 @@ fn schema() -> (Schema, Fields) {
     };
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
-        kind: b.add_text_field("kind", STRING | STORED),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
         id: b.add_text_field("id", STORED),
         parent: b.add_text_field("parent", STRING | STORED),
         title: b.add_text_field("title", STORED),
@@ -369,13 +398,20 @@ fn schema() -> (Schema, Fields) {
             text_field(&mut b, Lang::Fr),
             text_field(&mut b, Lang::Ar),
         ],
-        country: b.add_text_field("country", STRING | STORED),
-        theme: b.add_text_field("theme", STRING | STORED),
+        words: b.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
+        country: b.add_text_field("country", STRING | STORED | FAST),
+        theme: b.add_text_field("theme", STRING | STORED | FAST),
         year: b.add_u64_field("year", INDEXED | FAST | STORED),
         date: b.add_i64_field("date", FAST | STORED),
         classification: b.add_u64_field("classification", INDEXED | FAST | STORED),
         compartment: b.add_text_field("compartment", STRING | STORED),
-        facets: b.add_facet_field("facets", FacetOptions::default()),
     };
     (b.build(), fields)
 }
@@ -414,6 +450,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    scopes: scoped::ScopeCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -488,6 +525,9 @@ impl SearchIndex {
                 .tokenizers()
                 .register(l.tokenizer_name(), l.analyser());
         }
+        index
+            .tokenizers()
+            .register(WORDS_TOKENIZER, words_analyser());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -496,6 +536,7 @@ impl SearchIndex {
             index,
             reader,
             fields,
+            scopes: Default::default(),
         })
     }
 
@@ -542,18 +583,15 @@ impl SearchIndex {
             // Indexed, not stored: the text fields have no STORED flag.
             doc.add_text(f.text[lang_index(lang)], &d.private_body);
         }
-        doc.add_facet(f.facets, Facet::from_path(["kind", kind]));
+        doc.add_text(f.words, &d.title);
         for c in &d.countries {
             doc.add_text(f.country, c);
-            doc.add_facet(f.facets, Facet::from_path(["country", c.as_str()]));
         }
         for t in &d.themes {
             doc.add_text(f.theme, t);
-            doc.add_facet(f.facets, Facet::from_path(["theme", t.as_str()]));
         }
         if let Some(y) = d.year {
             doc.add_u64(f.year, y);
-            doc.add_facet(f.facets, Facet::from_path(["year", y.to_string().as_str()]));
         }
         doc.add_i64(f.date, d.date);
         doc.add_u64(f.classification, d.labels.classification as u64);
@@ -575,6 +613,19 @@ impl SearchIndex {
         writer.wait_merging_threads()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Merges every segment into one (after a bulk load: fewer segments, faster queries).
+    /// Returns the number of segments before.
+    pub fn merge_all(&self) -> Result<usize> {
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            let mut writer = self.writer()?;
+            writer.merge(&ids).wait()?;
+            writer.wait_merging_threads()?;
+        }
+        self.reader.reload()?;
+        Ok(ids.len())
     }
 
     /// Applies changes and records the new feed position, in one commit.
@@ -607,7 +658,21 @@ impl SearchIndex {
 
     /// Replaces the whole content.
     pub fn rebuild(&self, docs: impl IntoIterator<Item = SearchDoc>, at: &Position) -> Result<()> {
-        let writer = self.writer()?;
+        self.rebuild_with(docs, at, 1, 32_000_000)
+    }
+
+    /// Replaces the whole content with `threads` indexing threads sharing `heap` bytes (bulk
+    /// loads: benchmarks, large reindexes).
+    pub fn rebuild_with(
+        &self,
+        docs: impl IntoIterator<Item = SearchDoc>,
+        at: &Position,
+        threads: usize,
+        heap: usize,
+    ) -> Result<()> {
+        let writer = self
+            .index
+            .writer_with_num_threads(threads.max(1), heap.max(15_000_000 * threads.max(1)))?;
         writer.delete_all_documents()?;
         for d in docs {
             writer.add_document(self.to_document(&d))?;
@@ -661,12 +726,69 @@ impl SearchIndex {
         p
     }
 
-    /// Searches within the scope. Every number and snippet is computed over readable documents
-    /// only: the scope is part of the query, not a filter on the results.
-    pub fn search(&self, scope: &Scope, req: &SearchRequest) -> Result<SearchResults> {
+    /// The readable documents of a scope in this searcher (cached per generation and scope).
+    fn scope_set(
+        &self,
+        searcher: &Searcher,
+        scope: &Scope,
+    ) -> Result<Option<std::sync::Arc<scoped::ScopeSet>>> {
         let Some(filter) = self.scope_query(scope) else {
+            return Ok(None);
+        };
+        Ok(Some(self.scopes.get(
+            searcher,
+            scope,
+            &*filter,
+            &self.fields.text,
+        )?))
+    }
+
+    /// Snippet generators (one per language field) whose term weights come from the scope.
+    fn snippet_generators(
+        &self,
+        stats: &scoped::ScopeStats<'_>,
+        query: &dyn Query,
+    ) -> Result<Vec<SnippetGenerator>> {
+        self.fields
+            .text
+            .iter()
+            .map(|field| {
+                let mut terms: BTreeSet<Term> = BTreeSet::new();
+                query.query_terms(&mut |term, _| {
+                    if term.field() == *field {
+                        terms.insert(term.clone());
+                    }
+                });
+                let mut weights = std::collections::BTreeMap::new();
+                for term in terms {
+                    let Some(text) = term.value().as_str().map(str::to_string) else {
+                        continue;
+                    };
+                    let df = stats.df(&term)?;
+                    if df > 0 {
+                        weights.insert(text, 1.0 / (1.0 + df as f32));
+                    }
+                }
+                Ok(SnippetGenerator::new(
+                    weights,
+                    self.index.tokenizer_for_field(*field)?,
+                    *field,
+                    220,
+                ))
+            })
+            .collect()
+    }
+
+    /// Searches within the scope. Every number and snippet is computed over readable documents
+    /// only: the scope is part of the query, not a filter on the results, and relevance uses
+    /// statistics of the readable documents only (see [`scoped`]).
+    pub fn search(&self, scope: &Scope, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let Some(set) = self.scope_set(&searcher, scope)? else {
             return Ok(SearchResults::default());
         };
+        let stats = scoped::ScopeStats::new(&set, &searcher);
+        let filter: Box<dyn Query> = Box::new(scoped::ScopeFilter(set.clone()));
         let q = normalise_query(&req.q);
         let user: Box<dyn Query> = if q.trim().is_empty() {
             Box::new(AllQuery)
@@ -674,14 +796,10 @@ impl SearchIndex {
             self.parser().parse_query_lenient(&q).0
         };
         let query = BooleanQuery::new(vec![(Occur::Must, user.box_clone()), (Occur::Must, filter)]);
-        let searcher = self.reader.searcher();
         let limit = req.limit.clamp(1, 100);
-        let mut facets = FacetCollector::for_field("facets");
-        for f in ["/kind", "/country", "/year", "/theme"] {
-            facets.add_facet(f);
-        }
+        let facets = counts::FacetCounts;
         let (top, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
-            Sort::Relevance => searcher.search(
+            Sort::Relevance => searcher.search_with_statistics_provider(
                 &query,
                 &(
                     TopDocs::with_limit(limit)
@@ -690,6 +808,7 @@ impl SearchIndex {
                     Count,
                     facets,
                 ),
+                &stats,
             )?,
             Sort::Date => {
                 let (top, total, counts) = searcher.search(
@@ -709,43 +828,115 @@ impl SearchIndex {
                 )
             }
         };
-        let generators = self
-            .fields
-            .text
-            .iter()
-            .map(|field| {
-                let mut g = SnippetGenerator::create(&searcher, &*user, *field)?;
-                g.set_max_num_chars(220);
-                Ok(g)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let generators = self.snippet_generators(&stats, &*user)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             hits.push(self.hit(&searcher, addr, score, Some(&generators))?);
         }
-        let facet_list = |root: &str| -> Vec<(String, u64)> {
-            let mut v: Vec<(String, u64)> = counts
-                .get(root)
-                .map(|(f, n)| {
-                    let s = f.to_path_string();
-                    (s.rsplit('/').next().unwrap_or_default().to_string(), n)
-                })
-                .collect();
+        let facet_list = |m: std::collections::BTreeMap<String, u64>| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = m.into_iter().collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             v
         };
-        let mut year = facet_list("/year");
-        year.sort_by(|a, b| b.0.cmp(&a.0));
+        // Newest year first.
+        let year = counts
+            .year
+            .into_iter()
+            .rev()
+            .map(|(y, n)| (y.to_string(), n))
+            .collect();
         Ok(SearchResults {
             total,
             hits,
             facets: Facets {
-                kind: facet_list("/kind"),
-                country: facet_list("/country"),
+                kind: facet_list(counts.kind),
+                country: facet_list(counts.country),
                 year,
-                theme: facet_list("/theme"),
+                theme: facet_list(counts.theme),
             },
         })
+    }
+
+    /// Completions of the last word of `q`, taken from the titles of readable documents that
+    /// match the rest of `q` and have a title word starting with it: most frequent first, each
+    /// the whole query with the last word completed. Nothing when the last word is shorter than
+    /// two letters.
+    pub fn suggest(&self, scope: &Scope, q: &str, limit: usize) -> Result<Vec<String>> {
+        let words: Vec<&str> = q.split_whitespace().collect();
+        let Some((last, rest)) = words.split_last() else {
+            return Ok(Vec::new());
+        };
+        let mut folded = analyse_with(words_analyser(), last);
+        if folded.len() != 1 {
+            return Ok(Vec::new());
+        }
+        let prefix = folded.remove(0);
+        if prefix.chars().count() < 2 || !prefix.chars().all(char::is_alphanumeric) {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let Some(set) = self.scope_set(&searcher, scope)? else {
+            return Ok(Vec::new());
+        };
+        let rest = rest.join(" ");
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (
+                Occur::Must,
+                Box::new(RegexQuery::from_pattern(
+                    &format!("{prefix}.*"),
+                    self.fields.words,
+                )?),
+            ),
+            (Occur::Must, Box::new(scoped::ScopeFilter(set))),
+        ];
+        if !rest.trim().is_empty() {
+            clauses.push((
+                Occur::Must,
+                self.parser().parse_query_lenient(&normalise_query(&rest)).0,
+            ));
+        }
+        // The newest 200 candidates: an order that depends on nothing outside the scope.
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(200).order_by_fast_field::<i64>("date", Order::Desc),
+        )?;
+        let mut counts: std::collections::BTreeMap<String, (u64, String)> = Default::default();
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default()).build();
+        for (_, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let title = doc
+                .get_first(self.fields.title)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let mut seen = BTreeSet::new();
+            let mut stream = plain.token_stream(&title);
+            while stream.advance() {
+                let word = stream.token().text.clone();
+                let Some(key) = analyse_with(words_analyser(), &word).pop() else {
+                    continue;
+                };
+                if key.starts_with(&prefix) && seen.insert(key.clone()) {
+                    let e = counts
+                        .entry(key)
+                        .or_insert_with(|| (0, word.to_lowercase()));
+                    e.0 += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(u64, String)> = counts.into_values().collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(ranked
+            .into_iter()
+            .take(limit.clamp(1, 20))
+            .map(|(_, w)| {
+                if rest.is_empty() {
+                    w
+                } else {
+                    format!("{rest} {w}")
+                }
+            })
+            .collect())
     }
 
     fn hit(
@@ -772,8 +963,16 @@ impl SearchIndex {
         let lang = Lang::parse(&text(f.lang)).unwrap_or(Lang::En);
         let snippet = match generators {
             Some(g) => {
+                // The body around the matches; the title when only the title matches.
                 let base = if body.is_empty() { &title } else { &body };
-                let s = g[lang_index(lang)].snippet(base);
+                let g = &g[lang_index(lang)];
+                let mut s = g.snippet(base);
+                if s.highlighted().is_empty() && !body.is_empty() {
+                    let t = g.snippet(&title);
+                    if !t.highlighted().is_empty() {
+                        s = t;
+                    }
+                }
                 if s.fragment().is_empty() {
                     plain_snippet(base)
                 } else {
@@ -812,7 +1011,9 @@ impl SearchIndex {
     }
 
     /// Records like the given one, among those the scope may read. `None` when the record itself
-    /// is not in the scope (or not indexed): the caller answers "not found".
+    /// is not in the scope (or not indexed): the caller answers "not found". The terms that
+    /// describe the record are chosen by tf·idf with document frequencies over the scope, and
+    /// the similar records are scored with the scope's statistics.
     pub fn similar(
         &self,
         scope: &Scope,
@@ -820,18 +1021,20 @@ impl SearchIndex {
         id: &str,
         limit: usize,
     ) -> Result<Option<Vec<Hit>>> {
-        let Some(filter) = self.scope_query(scope) else {
+        let searcher = self.reader.searcher();
+        let Some(set) = self.scope_set(&searcher, scope)? else {
             return Ok(None);
         };
+        let stats = scoped::ScopeStats::new(&set, &searcher);
+        let filter = scoped::ScopeFilter(set.clone());
         let f = &self.fields;
         let key = Term::from_field_text(f.key, &key_of(kind.as_str(), id));
-        let searcher = self.reader.searcher();
         let own = BooleanQuery::new(vec![
             (
                 Occur::Must,
                 Box::new(TermQuery::new(key.clone(), IndexRecordOption::Basic)),
             ),
-            (Occur::Must, filter.box_clone()),
+            (Occur::Must, Box::new(filter.clone())),
         ]);
         let found = searcher.search(&own, &TopDocs::with_limit(1).order_by_score())?;
         let Some((_, addr)) = found.first() else {
@@ -845,27 +1048,53 @@ impl SearchIndex {
                 .to_string()
         };
         let lang = Lang::parse(&text(f.lang)).unwrap_or(Lang::En);
+        let field = f.text[lang_index(lang)];
         let content = format!("{}\n{}", text(f.title), text(f.body));
-        let mlt = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_min_word_length(3)
-            .with_max_query_terms(25)
-            .with_document_fields(vec![(
-                f.text[lang_index(lang)],
-                vec![OwnedValue::Str(content)],
-            )]);
+        let mut tf: std::collections::BTreeMap<String, u32> = Default::default();
+        for t in lang.analyse(&content) {
+            if t.chars().count() >= 3 {
+                *tf.entry(t).or_default() += 1;
+            }
+        }
+        let n = set.len() as f32;
+        let mut weighted = Vec::with_capacity(tf.len());
+        for (t, freq) in tf {
+            let term = Term::from_field_text(field, &t);
+            let df = stats.df(&term)? as f32;
+            if df > 0.0 {
+                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                weighted.push((freq as f32 * idf, t, term));
+            }
+        }
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        weighted.truncate(25);
+        if weighted.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let mlt = BooleanQuery::new(
+            weighted
+                .into_iter()
+                .map(|(w, _, term)| {
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                        w,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        );
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(mlt)),
-            (Occur::Must, filter),
+            (Occur::Must, Box::new(filter)),
             (
                 Occur::MustNot,
                 Box::new(TermQuery::new(key, IndexRecordOption::Basic)),
             ),
         ]);
-        let top = searcher.search(
+        let top = searcher.search_with_statistics_provider(
             &query,
             &TopDocs::with_limit(limit.clamp(1, 50)).order_by_score(),
+            &stats,
         )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -878,17 +1107,21 @@ impl SearchIndex {
 impl SearchIndex {
     /// A highlighted snippet of `text` for the user query `q`, analysed as `lang` — for hits whose
     /// text the index does not store (documents): the caller decrypts the text after the
-    /// authorisation re-check and asks here.
-    pub fn snippet(&self, q: &str, lang: Lang, text: &str) -> Result<Snippet> {
+    /// authorisation re-check and asks here. Term weights come from the reader's scope, like
+    /// every other snippet (see [`scoped`]).
+    pub fn snippet(&self, scope: &Scope, q: &str, lang: Lang, text: &str) -> Result<Snippet> {
         let q = normalise_query(q);
         if q.trim().is_empty() {
             return Ok(plain_snippet(text));
         }
         let user = self.parser().parse_query_lenient(&q).0;
         let searcher = self.reader.searcher();
-        let mut g =
-            SnippetGenerator::create(&searcher, &*user, self.fields.text[lang_index(lang)])?;
-        g.set_max_num_chars(220);
+        let Some(set) = self.scope_set(&searcher, scope)? else {
+            return Ok(plain_snippet(text));
+        };
+        let stats = scoped::ScopeStats::new(&set, &searcher);
+        let mut generators = self.snippet_generators(&stats, &*user)?;
+        let g = generators.swap_remove(lang_index(lang));
         let s = g.snippet(text);
         Ok(if s.fragment().is_empty() {
             plain_snippet(text)
@@ -899,6 +1132,15 @@ impl SearchIndex {
             }
         })
     }
+}
+
+fn analyse_with(mut analyser: TextAnalyzer, text: &str) -> Vec<String> {
+    let mut stream = analyser.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
 }
 
 fn plain_snippet(text: &str) -> Snippet {
@@ -1031,6 +1273,130 @@ mod tests {
         assert_eq!(r.facets.kind, vec![("process".to_string(), 1)]);
     }
 
+    /// The proof of the scoped statistics: two indexes that differ only by a hidden document
+    /// answer the same query and "more like this" identically — hits, order, scores, snippets,
+    /// totals and facets.
+    #[test]
+    fn hidden_documents_change_no_score_order_or_snippet() {
+        let visible = [
+            (
+                "1",
+                "Water sharing talks",
+                "The ceasefire commission met on water sharing along the river; the ceasefire held.",
+            ),
+            (
+                "2",
+                "Ceasefire monitoring",
+                "Monitoring the ceasefire line and the exchange of prisoners between the parties.",
+            ),
+            (
+                "3",
+                "Grazing land",
+                "Water points and grazing land: a local agreement on water and cattle routes, with a long description of many other matters that make this text longer than the others.",
+            ),
+        ];
+        let secret = Labels {
+            classification: Classification::Secret,
+            compartment: None,
+        };
+        let hidden = doc(
+            ResourceKind::Process,
+            "h",
+            "Ceasefire ceasefire water",
+            "ceasefire water ceasefire water monitoring prisoners exchange grazing ceasefire",
+            secret,
+        );
+        let build = |with_hidden: bool| {
+            let idx = SearchIndex::in_memory().unwrap();
+            let mut docs: Vec<SearchDoc> = Vec::new();
+            if with_hidden {
+                docs.push(hidden.clone());
+            }
+            docs.extend(
+                visible
+                    .iter()
+                    .map(|(id, t, b)| doc(ResourceKind::Process, id, t, b, Labels::public())),
+            );
+            idx.rebuild(
+                docs,
+                &Position {
+                    instance: "x".into(),
+                    seq: 1,
+                },
+            )
+            .unwrap();
+            idx
+        };
+        let (a, b) = (build(false), build(true));
+        let s = scope(Classification::Internal);
+        for q in [
+            "water",
+            "ceasefire",
+            "ceasefire water",
+            "water OR monitoring OR grazing",
+            "\"ceasefire line\" OR water",
+            "",
+        ] {
+            let ra = a.search(&s, &req(q)).unwrap();
+            let rb = b.search(&s, &req(q)).unwrap();
+            assert!(ra.total > 0 || q.is_empty());
+            assert_eq!(ra, rb, "query {q:?}");
+        }
+        let sa = a.similar(&s, ResourceKind::Process, "1", 10).unwrap();
+        let sb = b.similar(&s, ResourceKind::Process, "1", 10).unwrap();
+        assert!(sa.as_ref().is_some_and(|h| !h.is_empty()));
+        assert_eq!(sa, sb);
+        // The hidden document exists for a reader who may see it.
+        let top = scope(Classification::Secret);
+        assert_eq!(b.search(&top, &req("ceasefire")).unwrap().total, 3);
+    }
+
+    #[test]
+    fn suggestions_come_from_readable_titles_only() {
+        let idx = SearchIndex::in_memory().unwrap();
+        let secret = Labels {
+            classification: Classification::Secret,
+            compartment: None,
+        };
+        idx.rebuild(
+            [
+                doc(
+                    ResourceKind::Process,
+                    "1",
+                    "Négociations de Genève",
+                    "x",
+                    Labels::public(),
+                ),
+                doc(
+                    ResourceKind::Process,
+                    "2",
+                    "Negotiation support",
+                    "y",
+                    Labels::public(),
+                ),
+                doc(ResourceKind::Process, "3", "Negev quietplan", "z", secret),
+            ],
+            &Position {
+                instance: "x".into(),
+                seq: 1,
+            },
+        )
+        .unwrap();
+        let low = scope(Classification::Internal);
+        let high = scope(Classification::Secret);
+        assert_eq!(
+            idx.suggest(&low, "neg", 10).unwrap(),
+            vec!["negotiation".to_string(), "négociations".to_string()]
+        );
+        assert!(idx.suggest(&low, "quiet", 10).unwrap().is_empty());
+        assert_eq!(idx.suggest(&high, "quiet", 10).unwrap(), vec!["quietplan"]);
+        assert_eq!(
+            idx.suggest(&high, "support neg", 10).unwrap(),
+            vec!["support negotiation"]
+        );
+        assert!(idx.suggest(&high, "n", 10).unwrap().is_empty());
+    }
+
     #[test]
     fn private_text_is_found_but_never_stored() {
         let idx = SearchIndex::in_memory().unwrap();
@@ -1069,6 +1435,7 @@ mod tests {
         // The caller makes the snippet from the decrypted text.
         let s = idx
             .snippet(
+                &scope(Classification::Internal),
                 "onderhandeling",
                 Lang::Nl,
                 "De onderhandelingen zijn hervat.",

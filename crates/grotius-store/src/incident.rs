@@ -764,6 +764,63 @@ impl Access {
         Self::incident_person_from_row(&row)
     }
 
+    /// Records a change of a person's consent or risk level (e.g. consent withdrawn), with the
+    /// reason, audited with the old and new values. Whoever may update the incident may do it.
+    pub async fn set_person_safeguards(
+        &self,
+        incident_id: &str,
+        person_id: &str,
+        consent: &str,
+        risk: &str,
+        note: &str,
+    ) -> Result<IncidentPerson> {
+        self.incident_authorized(incident_id, Action::Update)
+            .await?;
+        let (consent, risk, note) = incident::check_safeguards(consent, risk, note)?;
+        let mut tx = self.store.write_tx().await?;
+        let old = sqlx::query(
+            "SELECT consent, risk FROM incident_persons WHERE id = $1 AND incident_id = $2",
+        )
+        .bind(person_id)
+        .bind(incident_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let (old_consent, old_risk): (String, String) =
+            (old.try_get("consent")?, old.try_get("risk")?);
+        sqlx::query("UPDATE incident_persons SET consent = $1, risk = $2 WHERE id = $3")
+            .bind(&consent)
+            .bind(&risk)
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        record_change(&mut tx, "incident", incident_id, "upsert").await?;
+        let detail = serde_json::json!({
+            "incident": incident_id,
+            "consent": [old_consent, consent],
+            "risk": [old_risk, risk],
+            "note": note,
+        })
+        .to_string();
+        self.audit_in(
+            &mut tx,
+            "incident.person.safeguards",
+            "incident-person",
+            person_id,
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PERSON_COLS} FROM incident_persons p WHERE p.id = $1"
+        )))
+        .bind(person_id)
+        .fetch_one(&self.store.pool)
+        .await?;
+        Self::incident_person_from_row(&row)
+    }
+
     /// The identity keyring (its own file in the key directory, created on first use).
     fn identity_keys(&self) -> Result<Keyring> {
         let _guard = IDENTITY_KEYS.lock().unwrap_or_else(|e| e.into_inner());

@@ -9,9 +9,10 @@
 //! (notes, debrief narratives). The one exception is a document's extracted text, which is the
 //! thing people search: it goes into `private_body`, which the index analyses into terms and
 //! never stores — the index holds terms of encrypted text, never its readable text; a document
-//! hit's snippet is made from the decrypted text after the per-hit re-check. The only ways out of this module are [`Access::search`] and
-//! [`Access::search_similar`], which run every query inside the subject's scope and re-check
-//! every hit with `decide()`, and [`Store::reindex_search`] (command line), which returns counts.
+//! hit's snippet is made from the decrypted text after the per-hit re-check. The only ways out
+//! of this module are [`Access::search`], [`Access::search_similar`] and
+//! [`Access::search_suggest`], which run every query inside the subject's scope (hits are
+//! re-checked with `decide()`), and [`Store::reindex_search`] (command line), which returns counts.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -135,6 +136,27 @@ const DEBRIEF_SQL: &str =
         d.classification, d.compartment_id, p.countries, p.classification AS p_classification,
         p.compartment_id AS p_compartment_id
     FROM debriefs d JOIN processes p ON p.id = d.process_id";
+const AGREEMENT_SQL: &str =
+    "SELECT id, name, date, year, country_text, countries, region, agreement_type, stage,
+        status, conflict_type, peace_process, parties, third_parties, women, water, human_rights,
+        transitional_justice, classification, compartment_id FROM agreements";
+
+/// The unit's themes of a PA-X agreement, from its provision facets: water → water,
+/// women/gender → wps, transitional justice and human rights → rule-of-law.
+fn agreement_themes(r: &sqlx::any::AnyRow) -> Result<Vec<String>> {
+    let mut themes = Vec::new();
+    let on = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c)? == 1) };
+    if on("water")? {
+        themes.push("water".to_string());
+    }
+    if on("women")? {
+        themes.push("wps".to_string());
+    }
+    if on("transitional_justice")? || on("human_rights")? {
+        themes.push("rule-of-law".to_string());
+    }
+    Ok(themes)
+}
 
 /// Incidents: only plaintext columns (never the encrypted description, never identities).
 const INCIDENT_SQL: &str = "SELECT id, title, date, year, place, admin_area, country, context, violations, classification, compartment_id FROM incidents";
@@ -150,6 +172,7 @@ impl Store {
             ResourceKind::Debrief => (DEBRIEF_SQL, " WHERE d.id = $1"),
             ResourceKind::Document => return self.document_search_docs(id).await,
             ResourceKind::Incident => (INCIDENT_SQL, " WHERE id = $1"),
+            ResourceKind::Agreement => (AGREEMENT_SQL, " WHERE id = $1"),
             _ => return Ok(Vec::new()),
         };
         let rows = match id {
@@ -422,6 +445,43 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 id,
             }
         }
+        ResourceKind::Agreement => {
+            // Public PA-X data: the name and every descriptive text column (PA-X ships no
+            // agreement text), the countries, the year and the themes of its provisions.
+            let date: String = r.try_get("date")?;
+            let micros = iso_date(&date).map_or(0, |(_, m)| m);
+            let year: i64 = r.try_get("year")?;
+            let text = |c: &str| -> Result<String> { Ok(r.try_get::<String, _>(c)?) };
+            let body = [
+                text("peace_process")?,
+                text("country_text")?,
+                text("region")?,
+                text("agreement_type")?,
+                text("stage")?,
+                text("status")?,
+                text("conflict_type")?,
+                text("parties")?,
+                text("third_parties")?,
+            ]
+            .into_iter()
+            .filter(|t| !t.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(". ");
+            SearchDoc {
+                kind,
+                parent: String::new(),
+                title: r.try_get("name")?,
+                body,
+                private_body: String::new(),
+                lang: Some(grotius_search::Lang::En),
+                countries: list(&r.try_get::<String, _>("countries")?),
+                year: u64::try_from(year).ok(),
+                date: micros,
+                themes: agreement_themes(r)?,
+                labels: labels_at(r, "")?,
+                id,
+            }
+        }
         _ => {
             // Debriefs: only the plaintext columns; the narrative fields are encrypted.
             let date: String = r.try_get("date")?;
@@ -501,6 +561,14 @@ impl Access {
         }
         self.search_audit(&results.hits).await?;
         Ok(results)
+    }
+
+    /// Completions of the query typed so far, taken only from titles of records the subject may
+    /// read (the scope is inside the query that finds them).
+    pub async fn search_suggest(&self, q: &str, limit: usize) -> Result<Vec<String>> {
+        let index = self.store.search_current().await?;
+        let scope = Scope::for_subject(&self.subject);
+        index.suggest(&scope, q, limit).map_err(search_err)
     }
 
     /// Records like `kind`/`id`, among those the subject may read; not found when the record

@@ -373,13 +373,27 @@ pub enum BenchCmd {
         #[arg(long)]
         export: Option<PathBuf>,
     },
-    /// Full-text search (index vs SQLite FTS5) on a synthetic corpus with facets and the
-    /// authorisation filter.
+    /// Full-text search (index vs SQLite FTS5, and PostgreSQL full-text with --postgres) on a
+    /// corpus of PA-X agreements plus synthetic records, with facets and the authorisation
+    /// filter.
     Search {
         #[arg(long, default_value_t = 100_000)]
         docs: usize,
         #[arg(long, default_value_t = 10)]
         rounds: usize,
+        /// The PA-X CSV whose agreements join the corpus.
+        #[arg(long)]
+        pax: Option<PathBuf>,
+        /// Also run PostgreSQL full-text search (tsvector + GIN), on the database of
+        /// --database-url or GROTIUS_BENCH_DATABASE_URL (a table grotius_bench_docs is created
+        /// and dropped).
+        #[arg(long)]
+        postgres: bool,
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Leave SQLite FTS5 out.
+        #[arg(long)]
+        no_sqlite: bool,
     },
     /// Evidence ingest (hash + encrypt + store) of one file against `sha256sum` on the same
     /// file, peak memory, and `evidence verify` over many small items.

@@ -56,8 +56,32 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             keys,
         } => init(&data, &admin, database.as_deref(), keys.as_deref()).await,
         Command::User(cmd) => user(cmd).await,
-        Command::Bench(cli::BenchCmd::Search { docs, rounds }) => {
-            bench_search::search(docs, rounds).await?;
+        Command::Bench(cli::BenchCmd::Search {
+            docs,
+            rounds,
+            pax,
+            postgres,
+            database_url,
+            no_sqlite,
+        }) => {
+            let postgres = if postgres {
+                match database_url.or_else(|| std::env::var("GROTIUS_BENCH_DATABASE_URL").ok()) {
+                    Some(url) if !url.trim().is_empty() => Some(url),
+                    _ => anyhow::bail!(
+                        "--postgres needs a PostgreSQL URL: pass --database-url or set GROTIUS_BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:55432/grotius_bench)"
+                    ),
+                }
+            } else {
+                None
+            };
+            bench_search::search(bench_search::SearchBench {
+                docs,
+                rounds,
+                pax,
+                postgres,
+                no_sqlite,
+            })
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(cli::BenchCmd::Matching { experts, queries }) => {

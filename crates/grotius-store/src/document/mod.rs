@@ -729,7 +729,12 @@ impl Access {
             .decrypt(&body_aad(&vid), &row.try_get::<String, _>("body")?)?;
         let lang = Lang::parse(&row.try_get::<String, _>("language")?).unwrap_or(Lang::En);
         index
-            .snippet(q, lang, &text)
+            .snippet(
+                &grotius_search::Scope::for_subject(&self.subject),
+                q,
+                lang,
+                &text,
+            )
             .map_err(|e| StoreError::Config(e.to_string()))
     }
 }

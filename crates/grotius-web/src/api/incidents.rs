@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
             get(list_persons).post(add_person),
         )
         .route(
+            "/incidents/{id}/persons/{person}/safeguards",
+            axum::routing::put(set_safeguards),
+        )
+        .route(
             "/incidents/{id}/evidence",
             get(list_evidence).post(link_evidence),
         )
@@ -64,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         verify_incident,
         list_persons,
         add_person,
+        set_safeguards,
         list_evidence,
         link_evidence
     ),
@@ -79,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         IdentityDto,
         IdentityOpened,
         ReasonDto,
+        SafeguardsDto,
         VerifyDto,
         LinkDto,
         TermDto,
@@ -354,6 +360,33 @@ pub struct PersonInputDto {
 pub struct IdentityOpened {
     pub person: PersonDto,
     pub identity: IdentityDto,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SafeguardsDto {
+    /// given, withdrawn, not-sought or unknown.
+    pub consent: String,
+    /// low, medium or high.
+    pub risk: String,
+    /// Why it changed (recorded in the audit log).
+    pub note: String,
+}
+
+/// Records a change of a person's consent or risk level (e.g. consent withdrawn), audited with
+/// the old and new values and the reason.
+#[utoipa::path(put, path = "/api/v1/incidents/{id}/persons/{person}/safeguards",
+    params(("id" = String, Path), ("person" = String, Path)), request_body = SafeguardsDto,
+    responses((status = 200, body = PersonDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_safeguards(
+    Caller(a): Caller,
+    Path((id, person)): Path<(String, String)>,
+    ApiJson(s): ApiJson<SafeguardsDto>,
+) -> Result<Json<PersonDto>, ApiError> {
+    let p = a
+        .set_person_safeguards(&id, &person, &s.consent, &s.risk, &s.note)
+        .await?;
+    Ok(Json(p.into()))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -18,20 +18,22 @@ use crate::error::{ApiError, ErrorBody};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/search", get(search))
+        .route("/search/suggest", get(suggest))
         .route("/search/{kind}/{id}/similar", get(similar))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(search, similar),
-    components(schemas(SearchResultsDto, SearchHitDto, SimilarDto))
+    paths(search, suggest, similar),
+    components(schemas(SearchResultsDto, SearchHitDto, SimilarDto, SuggestDto))
 )]
 pub struct SearchApi;
 
 #[derive(Deserialize, IntoParams)]
 pub struct SearchQuery {
     /// Words, "quoted phrases", AND / OR / NOT, and field filters: `country:SD`,
-    /// `kind:process` (process, engagement, actor, debrief), `theme:water`, `year:2015..2020`.
+    /// `kind:process` (process, engagement, actor, debrief, agreement), `theme:water`,
+    /// `year:2015..2020`.
     /// Empty: everything you may read.
     pub q: Option<String>,
     /// 1–100 (default 20).
@@ -89,7 +91,7 @@ pub(crate) fn search_request(
 
 #[derive(Serialize, ToSchema)]
 pub struct SearchHitDto {
-    /// process, engagement, actor, debrief
+    /// process, engagement, actor, debrief, agreement
     pub kind: String,
     pub id: String,
     pub title: String,
@@ -99,7 +101,8 @@ pub struct SearchHitDto {
     pub highlights: Vec<Vec<usize>>,
     /// The page of the record in the web interface.
     pub url: String,
-    /// Relevance (0 when sorted by date).
+    /// Relevance (0 when sorted by date). BM25 with statistics of the records you may read only:
+    /// it does not change when records you may not read are added or removed.
     pub score: f32,
 }
 
@@ -147,7 +150,7 @@ impl From<SearchResults> for SearchResultsDto {
     }
 }
 
-/// Searches processes, engagements, actors and debriefs you may read.
+/// Searches processes, engagements, actors, debriefs and peace agreements you may read.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQuery),
     responses((status = 200, body = SearchResultsDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn search(
@@ -175,5 +178,52 @@ async fn similar(
     let hits = a.search_similar(&kind, &id, 10).await?;
     Ok(Json(SimilarDto {
         hits: hits.into_iter().map(SearchHitDto::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SuggestQuery {
+    /// What has been typed so far; the last word is completed (at least two letters).
+    pub q: Option<String>,
+    /// 1–20 (default 8).
+    pub limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuggestDto {
+    /// Whole queries: the words typed with the last one completed from titles of records you
+    /// may read, most frequent first.
+    pub suggestions: Vec<String>,
+}
+
+/// Type-ahead: completions of the last word from titles of records you may read only.
+#[utoipa::path(get, path = "/api/v1/search/suggest", params(SuggestQuery),
+    responses((status = 200, body = SuggestDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn suggest(
+    Caller(a): Caller,
+    ApiQuery(q): ApiQuery<SuggestQuery>,
+) -> Result<Json<SuggestDto>, ApiError> {
+    let limit = q.limit.unwrap_or(8);
+    if !(1..=20).contains(&limit) {
+        return Err(
+            grotius_store::StoreError::from(grotius_domain::DomainError::invalid(
+                "limit",
+                "must be between 1 and 20",
+            ))
+            .into(),
+        );
+    }
+    let text = q.q.unwrap_or_default();
+    if text.len() > 200 {
+        return Err(
+            grotius_store::StoreError::from(grotius_domain::DomainError::invalid(
+                "q",
+                "must be at most 200 characters",
+            ))
+            .into(),
+        );
+    }
+    Ok(Json(SuggestDto {
+        suggestions: a.search_suggest(&text, limit).await?,
     }))
 }

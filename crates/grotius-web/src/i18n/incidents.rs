@@ -3,6 +3,21 @@
 
 pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.incidents", "Incidents", "Incidenten"),
+    (
+        "inc.safeguards",
+        "Consent and risk",
+        "Toestemming en risico",
+    ),
+    (
+        "inc.safeguards.note",
+        "Why it changed",
+        "Waarom het veranderde",
+    ),
+    (
+        "inc.safeguards.save",
+        "Record change",
+        "Wijziging vastleggen",
+    ),
     ("inc.title", "Incidents", "Incidenten"),
     (
         "inc.intro",

@@ -5,8 +5,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("search.title", "Search", "Zoeken"),
     (
         "search.help",
-        "Searches processes, journal entries, actors and debriefs you may read, in English, Dutch, French and Arabic. Use \"quoted phrases\", AND, OR, NOT, and filters such as country:SD, kind:process, theme:water or year:2015..2020. Confidential notes and debrief narratives are not searched here.",
-        "Doorzoekt processen, journaalregels, actoren en debriefings die u mag lezen, in het Engels, Nederlands, Frans en Arabisch. Gebruik \"woorden tussen aanhalingstekens\", AND, OR, NOT en filters zoals country:SD, kind:process, theme:water of year:2015..2020. Vertrouwelijke notities en debriefingteksten worden hier niet doorzocht.",
+        "Searches processes, journal entries, actors, debriefs and peace agreements you may read, in English, Dutch, French and Arabic. Use \"quoted phrases\", AND, OR, NOT, and filters such as country:SD, kind:process, theme:water or year:2015..2020. Confidential notes and debrief narratives are not searched here.",
+        "Doorzoekt processen, journaalregels, actoren, debriefings en vredesakkoorden die u mag lezen, in het Engels, Nederlands, Frans en Arabisch. Gebruik \"woorden tussen aanhalingstekens\", AND, OR, NOT en filters zoals country:SD, kind:process, theme:water of year:2015..2020. Vertrouwelijke notities en debriefingteksten worden hier niet doorzocht.",
     ),
     ("search.q", "Search for", "Zoeken naar"),
     ("search.sort", "Sort by", "Sorteren op"),
@@ -27,6 +27,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("search.kind.engagement", "journal entry", "journaalregel"),
     ("search.kind.actor", "actor", "actor"),
     ("search.kind.debrief", "debrief", "debriefing"),
+    ("search.kind.agreement", "peace agreement", "vredesakkoord"),
+    ("search.suggestions", "Suggestions", "Suggesties"),
     ("search.kind.other", "record", "record"),
     ("search.similar", "Similar records", "Vergelijkbare records"),
     (

@@ -52,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{id}/verify", post(verify))
         .route("/incidents/{id}/acts", post(add_act))
         .route("/incidents/{id}/persons", post(add_person))
+        .route(
+            "/incidents/{id}/persons/{person}/safeguards",
+            post(set_safeguards),
+        )
         .route("/incidents/{id}/evidence", post(link_evidence))
 }
 
@@ -534,12 +538,21 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
         h2 { (t(l, "inc.persons")) }
         @if persons.is_empty() { p { (t(l, "inc.persons.none")) } } @else {
             table {
-                thead { tr { th { (t(l, "inc.pseudonym")) } th { (t(l, "inc.role")) } th { (t(l, "inc.consent")) } th { (t(l, "inc.risk")) } th { (t(l, "inc.sex")) } th { (t(l, "inc.age")) } th { (t(l, "inc.ratings")) } th { (t(l, "inc.actor")) } @if may_identity { th { (t(l, "inc.identity")) } } } }
+                thead { tr { th { (t(l, "inc.pseudonym")) } th { (t(l, "inc.role")) } th { (t(l, "inc.consent")) } th { (t(l, "inc.risk")) } th { (t(l, "inc.sex")) } th { (t(l, "inc.age")) } th { (t(l, "inc.ratings")) } th { (t(l, "inc.actor")) } @if may_edit { th { (t(l, "inc.safeguards")) } } @if may_identity { th { (t(l, "inc.identity")) } } } }
                 tbody { @for p in &persons { tr {
                     td { (p.pseudonym) } td { (term_label(l, PERSON_ROLES, &p.role)) } td { (term_label(l, CONSENT, &p.consent)) }
                     td { (term_label(l, RISK, &p.risk)) } td { (term_label(l, SEX, &p.sex)) } td { (term_label(l, AGE_GROUPS, &p.age_group)) }
                     td { (p.reliability) (p.credibility) }
                     td { @if let Some(a) = &p.actor_id { a href={ "/network/actors/" (a) } { (t(l, "inc.actor.link")) } } }
+                    @if may_edit { td {
+                        form.inline method="post" action={ "/incidents/" (i.id) "/persons/" (p.id) "/safeguards" } {
+                            (csrf_field(v))
+                            select name="consent" aria-label=(t(l, "inc.consent")) { (vocab_options(l, CONSENT, &p.consent, false)) }
+                            select name="risk" aria-label=(t(l, "inc.risk")) { (vocab_options(l, RISK, &p.risk, false)) }
+                            input type="text" name="note" required minlength="5" placeholder=(t(l, "inc.safeguards.note")) aria-label=(t(l, "inc.safeguards.note"));
+                            button.secondary type="submit" { (t(l, "inc.safeguards.save")) }
+                        }
+                    } }
                     @if may_identity { td { @if p.has_identity {
                         form.inline method="post" action={ "/incidents/persons/" (p.id) "/identity" } {
                             (csrf_field(v))
@@ -658,6 +671,25 @@ pub async fn add_person(v: Viewer, Path(id): Path<String>, form: FormPairs) -> R
         }),
     };
     let r = v.access.add_incident_person(&id, &input).await.map(|_| ());
+    after(&v, &id, r).await
+}
+
+pub async fn set_safeguards(
+    v: Viewer,
+    Path((id, person)): Path<(String, String)>,
+    form: FormPairs,
+) -> Response {
+    let r = v
+        .access
+        .set_person_safeguards(
+            &id,
+            &person,
+            &form.text("consent"),
+            &form.text("risk"),
+            &form.text("note"),
+        )
+        .await
+        .map(|_| ());
     after(&v, &id, r).await
 }
 

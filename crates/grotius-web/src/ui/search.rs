@@ -37,6 +37,7 @@ fn kind_label(l: Lang, kind: &str) -> &'static str {
         "engagement" => t(l, "search.kind.engagement"),
         "actor" => t(l, "search.kind.actor"),
         "debrief" => t(l, "search.kind.debrief"),
+        "agreement" => t(l, "search.kind.agreement"),
         _ => t(l, "search.kind.other"),
     }
 }
@@ -130,17 +131,40 @@ pub async fn search(v: Viewer, Query(f): Query<SearchForm>) -> Response {
         }
         Err(e) => return store_error(l, e),
     };
+    // Completions of the last word, from titles the viewer may read: a datalist for browsers
+    // that offer it and plain links (no script needed).
+    let suggestions = if q.trim().is_empty() || q.ends_with(' ') {
+        Vec::new()
+    } else {
+        match v.access.search_suggest(&q, 8).await {
+            Ok(s) => s
+                .into_iter()
+                .filter(|s| !s.eq_ignore_ascii_case(q.trim()))
+                .collect(),
+            Err(e) => return store_error(l, e),
+        }
+    };
     let pages = results.total.div_ceil(PER_PAGE).max(1);
     let content = html! {
         h1 { (t(l, "search.title")) }
         p.muted { (t(l, "search.help")) }
         form.filters method="get" action="/search" role="search" {
-            label for="q" { (t(l, "search.q")) input #q type="search" name="q" size="50" value=(q); }
+            label for="q" { (t(l, "search.q")) input #q type="search" name="q" size="50" value=(q) list="search-suggestions" autocomplete="off"; }
+            datalist #search-suggestions { @for s in &suggestions { option value=(s) {} } }
             label for="sort" { (t(l, "search.sort")) select #sort name="sort" {
                 option value="relevance" selected[sort != "date"] { (t(l, "search.sort.relevance")) }
                 option value="date" selected[sort == "date"] { (t(l, "search.sort.date")) }
             } }
             button type="submit" { (t(l, "proc.search")) }
+        }
+        @if !suggestions.is_empty() {
+            nav.suggestions aria-label=(t(l, "search.suggestions")) {
+                (t(l, "search.suggestions")) ": "
+                @for (i, s) in suggestions.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href=(link(s, &sort, 1)) { (s) }
+                }
+            }
         }
         p { strong { (results.total) } " " (t(l, "search.found")) }
         div.search-layout {

@@ -90,6 +90,8 @@ enum Body {
     Crossing,
     /// Approve a request.
     Decide,
+    /// Consent withdrawn, risk high, with a note.
+    Safeguards,
     /// Starts an evidence upload (`Upload-Length: 10`).
     UploadStart,
     /// Ten bytes at offset 0 of the fixture upload.
@@ -290,6 +292,7 @@ const MATRIX: &[Row] = &[
     // The one search: everyone may search; each finds only what they may read. "More like
     // this" is not found for a record the asker may not read.
     row("GET",    "/api/v1/search?q=water",             Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    row("GET",    "/api/v1/search/suggest?q=wat",       Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/api/v1/search/{kind_process}/{internal}/similar", Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
     row("GET",    "/api/v1/search/{kind_process}/{conf_hoa}/similar", Body::None, [404, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
     row("GET",    "/search?q=water",                    Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
@@ -424,6 +427,8 @@ const MATRIX: &[Row] = &[
     row("POST",   "/api/v1/incidents/{fresh_incident}/verification", Body::IncidentVerify, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
     row("GET",    "/api/v1/incidents/{incident}/persons", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
     row("POST",   "/api/v1/incidents/{incident}/persons", Body::IncidentPerson, [404, 404, 404, 404, 404, 404, 404, 201, 201, 403, 404, 404, 404]),
+    row("PUT",    "/api/v1/incidents/{incident}/persons/{person}/safeguards", Body::Safeguards, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("POST",   "/incidents/{incident}/persons/{person}/safeguards", Body::Form(&[("consent", "withdrawn"), ("risk", "high"), ("note", "Matrix: threats reported")]), [404, 404, 404, 404, 404, 404, 404, 303, 303, 403, 404, 404, 404]),
     row("POST",   "/api/v1/incidents/persons/{person}/identity", Body::IdentityReason, [404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404]),
     row("GET",    "/api/v1/incidents/{incident}/evidence", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
     row("POST",   "/api/v1/incidents/{fresh_incident}/evidence", Body::IncidentLink, [404, 404, 404, 404, 404, 404, 404, 204, 204, 403, 404, 404, 404]),
@@ -946,6 +951,9 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"user_id": "{user_legal}", "compartment": "horn-of-africa", "reason": "Matrix: advice on amnesty provisions"}),
         ),
         Body::Decide => Some(json!({"approve": true, "note": "Matrix: approved, read only"})),
+        Body::Safeguards => Some(
+            json!({"consent": "withdrawn", "risk": "high", "note": "Matrix: threats reported"}),
+        ),
         Body::Instrument => Some(
             json!({"code": format!("M{n}"), "name": format!("Matrix instrument {n}"), "oda": true, "max_months": 24, "grant_ceiling": "500000.00", "fast_track_threshold": "100000.00", "fast_target_days": 10, "standard_target_days": 15}),
         ),

@@ -857,3 +857,93 @@ async fn the_ui_creates_edits_and_imports() {
     assert!(html.contains("<td>3</td><td>Date</td>"), "{html}");
     assert_eq!(count(&app.instance.raw().await, "incidents").await, 1);
 }
+
+#[tokio::test]
+async fn consent_withdrawn_and_risk_raised_are_recorded_with_the_reason() {
+    let i = Instance::seeded().await;
+    let documenter = i.access("documenter").await;
+    let inc = documenter
+        .create_incident(&sample_input("evidence-sudan", "confidential"))
+        .await
+        .unwrap();
+    let person = documenter
+        .add_incident_person(
+            &inc.id,
+            &PersonInput {
+                role: "victim".into(),
+                consent: "given".into(),
+                risk: "medium".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Bad values and a missing reason change nothing.
+    for (consent, risk, note) in [
+        ("maybe", "high", "threats after the interview"),
+        ("withdrawn", "extreme", "threats after the interview"),
+        ("withdrawn", "high", ""),
+    ] {
+        let e = documenter
+            .set_person_safeguards(&inc.id, &person.id, consent, risk, note)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, grotius_store::StoreError::Invalid(_)), "{e:?}");
+    }
+    // A person of another incident is not found through this one.
+    let other = documenter
+        .create_incident(&sample_input("evidence-sudan", "confidential"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        documenter
+            .set_person_safeguards(&other.id, &person.id, "withdrawn", "high", "wrong incident")
+            .await,
+        Err(grotius_store::StoreError::NotFound)
+    ));
+    // The legal adviser reads but may not change; a mediation analyst learns nothing.
+    assert!(
+        i.access("legal-adviser")
+            .await
+            .set_person_safeguards(&inc.id, &person.id, "withdrawn", "high", "not mine to say")
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        i.access("analyst")
+            .await
+            .set_person_safeguards(&inc.id, &person.id, "withdrawn", "high", "not mine to say")
+            .await,
+        Err(grotius_store::StoreError::NotFound)
+    ));
+    let persons = documenter.incident_persons(&inc.id).await.unwrap();
+    assert_eq!(
+        (persons[0].consent.as_str(), persons[0].risk.as_str()),
+        ("given", "medium")
+    );
+
+    let p = documenter
+        .set_person_safeguards(
+            &inc.id,
+            &person.id,
+            "withdrawn",
+            "high",
+            "Family threatened after the interview; withdraws consent",
+        )
+        .await
+        .unwrap();
+    assert_eq!((p.consent.as_str(), p.risk.as_str()), ("withdrawn", "high"));
+    let raw = i.raw().await;
+    let detail: String = sqlx::query(
+        "SELECT detail FROM audit_log WHERE action = 'incident.person.safeguards' AND outcome = 'ok' AND resource_id = $1",
+    )
+    .bind(&person.id)
+    .fetch_one(&raw)
+    .await
+    .unwrap()
+    .get("detail");
+    let d: Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(d["consent"], json!(["given", "withdrawn"]));
+    assert_eq!(d["risk"], json!(["medium", "high"]));
+    assert!(d["note"].as_str().unwrap().contains("Family threatened"));
+}

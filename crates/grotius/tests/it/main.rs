@@ -22,5 +22,6 @@ mod network;
 mod participation;
 mod roster;
 mod search;
+mod search_sources;
 mod separation;
 mod store;
