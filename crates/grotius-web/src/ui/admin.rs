@@ -106,7 +106,8 @@ pub async fn page(v: Viewer) -> Response {
     render(&v, None, StatusCode::OK).await
 }
 
-fn user_error(e: StoreError) -> Result<(String, StatusCode), StoreError> {
+/// A client error shown on the form (422, 409, …); other errors go to the error page.
+pub(crate) fn user_error(e: StoreError) -> Result<(String, StatusCode), StoreError> {
     let (status, _, message) = crate::error::classify(&e);
     if status.is_client_error()
         && status != StatusCode::NOT_FOUND

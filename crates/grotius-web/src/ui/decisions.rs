@@ -10,6 +10,7 @@ use grotius_domain::separation::DecisionStatus;
 use grotius_domain::{Action, Resource, ResourceKind};
 use maud::html;
 
+use super::admin::user_error;
 use super::{FormPairs, csrf_field, fmt_micros, page as shell, store_error};
 use crate::AppState;
 use crate::auth::Viewer;
@@ -102,20 +103,6 @@ async fn render(v: &Viewer, error: Option<String>, status: StatusCode) -> Respon
     let mut res = shell(v, t(l, "sep.title"), content);
     *res.status_mut() = status;
     res
-}
-
-fn user_error(
-    e: grotius_store::StoreError,
-) -> Result<(String, StatusCode), grotius_store::StoreError> {
-    let (status, _, message) = crate::error::classify(&e);
-    if status.is_client_error()
-        && status != StatusCode::NOT_FOUND
-        && status != StatusCode::FORBIDDEN
-    {
-        Ok((message, status))
-    } else {
-        Err(e)
-    }
 }
 
 pub async fn list(v: Viewer) -> Response {
