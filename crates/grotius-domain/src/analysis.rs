@@ -13,9 +13,7 @@ use crate::policy::Labels;
 use crate::reference::{self, Term};
 use crate::security::{Classification, CompartmentId};
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
+use crate::reference::t;
 
 /// Kinds of analysis.
 pub const ANALYSIS_KINDS: &[Term] = &[

@@ -19,9 +19,7 @@ use crate::policy::Labels;
 use crate::reference::{self, Term};
 use crate::security::{Classification, CompartmentId};
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
+use crate::reference::t;
 
 /// How the material was collected (Berkeley Protocol, preservation).
 pub const CAPTURE_METHODS: &[Term] = &[

@@ -204,9 +204,7 @@ pub fn to_eur_cents(minor: i64, currency: &str, rate: i64) -> i64 {
     q as i64
 }
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
+use crate::reference::t;
 
 /// The two flows an application can follow.
 pub const TRACKS: &[Term] = &[

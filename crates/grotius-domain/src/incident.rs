@@ -12,13 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::reference::Term;
+use crate::reference::{self, Term, t};
 use crate::security::{Classification, CompartmentId};
 use crate::{DomainError, Labels};
-
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
 
 /// Verification of an incident, in order; a step back is allowed (new doubts), a jump from
 /// reported straight to verified is not.
@@ -189,25 +185,15 @@ pub const DEFAULT_VIOLATIONS: &[Term] = &[
     ),
 ];
 
-fn has(vocab: &[Term], code: &str) -> bool {
-    vocab.iter().any(|t| t.code == code)
-}
-
-fn unknown(field: &'static str, vocab: &[Term], v: &str) -> DomainError {
-    DomainError::UnknownValue {
-        what: field,
-        value: v.trim().to_string(),
-        expected: vocab.iter().map(|t| t.code).collect::<Vec<_>>().join(", "),
+fn unknown(field: &'static str, vocab: &'static [Term], v: &str) -> DomainError {
+    match reference::term(vocab, field, v.trim()) {
+        Err(e) => e,
+        Ok(_) => DomainError::invalid(field, format!("'{}' is not allowed here", v.trim())),
     }
 }
 
-fn pick(field: &'static str, vocab: &[Term], v: &str) -> Result<String, DomainError> {
-    let v = v.trim();
-    if has(vocab, v) {
-        Ok(v.to_string())
-    } else {
-        Err(unknown(field, vocab, v))
-    }
+fn pick(field: &'static str, vocab: &'static [Term], v: &str) -> Result<String, DomainError> {
+    Ok(reference::term(vocab, field, v.trim())?.code.to_string())
 }
 
 fn bounded(field: &'static str, v: &str, max: usize) -> Result<String, DomainError> {

@@ -7,9 +7,7 @@ use crate::policy::Labels;
 use crate::reference::{self, Term};
 use crate::security::{Classification, CompartmentId};
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
+use crate::reference::t;
 
 pub const ACTOR_KINDS: &[Term] = &[
     t("person", "Person", "Persoon"),

@@ -16,9 +16,7 @@ use crate::policy::Labels;
 use crate::reference::{self, Term};
 use crate::security::{Classification, CompartmentId};
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
+use crate::reference::t;
 
 /// Roles at the table. The first three are the tracker's; advisers and observers are ours.
 pub const PARTICIPATION_ROLES: &[Term] = &[

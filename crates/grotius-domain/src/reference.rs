@@ -90,7 +90,8 @@ impl Term {
     }
 }
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
+/// A term (for the vocabulary tables of every module).
+pub(crate) const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
     Term { code, en, nl }
 }
 

@@ -10,9 +10,7 @@ use crate::policy::Labels;
 use crate::reference::{self, TRACKS, Term};
 use crate::security::{Classification, CompartmentId};
 
-const fn t(code: &'static str, en: &'static str, nl: &'static str) -> Term {
-    Term { code, en, nl }
-}
+use crate::reference::t;
 
 /// Areas of expertise of the roster (the unit's controlled vocabulary).
 pub const EXPERTISE: &[Term] = &[
