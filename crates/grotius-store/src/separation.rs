@@ -34,12 +34,12 @@ fn decision_of(r: &sqlx::any::AnyRow) -> Result<AccessDecision> {
 
 /// The side of a compartment; `NotFound` when there is no such compartment.
 pub(crate) async fn compartment_domain(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut sqlx::AnyConnection,
     compartment: &str,
 ) -> Result<WorkDomain> {
     let row = sqlx::query("SELECT domain FROM compartments WHERE id = $1")
         .bind(compartment)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
     Ok(WorkDomain::parse(&row.try_get::<String, _>("domain")?)?)
@@ -55,12 +55,14 @@ pub(crate) async fn require_side(
     let Some(c) = compartment else {
         return Ok(());
     };
-    let row = sqlx::query("SELECT domain FROM compartments WHERE id = $1")
-        .bind(c.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::invalid("compartment", format!("no compartment '{c}'")))?;
-    let domain = WorkDomain::parse(&row.try_get::<String, _>("domain")?)?;
+    let domain = compartment_domain(conn, c.as_str())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                StoreError::invalid("compartment", format!("no compartment '{c}'"))
+            }
+            other => other,
+        })?;
     if domain != side {
         return Err(StoreError::invalid(
             "compartment",
@@ -127,7 +129,7 @@ pub(crate) async fn check_membership(
     compartment: &str,
     user_id: &str,
 ) -> Result<()> {
-    let target = compartment_domain(tx, compartment).await?;
+    let target = compartment_domain(&mut *tx, compartment).await?;
     let roles = user_roles(tx, user_id).await?;
     let member_of = membership_sides(tx, user_id).await?;
     if separation::crosses(target, &roles, &member_of) {
