@@ -1,13 +1,33 @@
-//! Facet counts from columnar fast fields: per segment, one counter per dictionary ordinal of
-//! `kind`, `country` and `theme`, and per year — a few array increments per matching document
-//! (tantivy's hierarchical facet collector costs several times more per document, which matters
-//! at a million records). Like every collector here it only sees documents of `query AND scope`.
+//! What one search computes over `query AND scope`, in two passes over the segments:
+//!
+//! * [`ScopedCounts`] visits every match without scoring (tantivy's block-at-a-time
+//!   `for_each_no_score`, a bitset union for OR queries), keeps those in the scope and counts
+//!   them: the total, the facet values of kind, country, theme and year, and — when the order is
+//!   by date — the newest `k`.
+//! * [`ScopedTopScore`] takes the best `k` by BM25 through `for_each_pruning`: block-max WAND
+//!   skips blocks of postings that cannot beat the current `k`-th score. Documents outside the
+//!   scope are never admitted, so the threshold only ever rises on readable documents and no
+//!   readable document that belongs in the top `k` is skipped.
+//!
+//! Exact totals and facets must see every readable match, so the first pass cannot prune; it
+//! does no scoring and reads facet values from [`SegmentFacets`] — per segment, the ordinals of
+//! each facet field per document as plain arrays, built once per segment (segments never change;
+//! deletions only shrink the scope) — an array increment per value instead of a columnar lookup.
+//!
+//! Neither collector relies on the query to apply the scope: the scope's bit sets (alive,
+//! readable documents) are checked for every document, so a query may not widen it.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::columnar::Column;
+use tantivy::index::SegmentId;
+use tantivy::query::Weight;
+use tantivy::{BitSet, DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::scoped::ScopeSet;
 
 /// Counts per value of kind, country, theme and year.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -19,43 +39,224 @@ pub(crate) struct Counts {
 }
 
 const STR_FIELDS: [&str; 3] = ["kind", "country", "theme"];
-/// Years below this are counted in an array; others (none in practice) in a map.
-const YEARS: usize = 4096;
 
-pub(crate) struct FacetCounts;
-
-pub(crate) struct SegmentCounts {
-    columns: Vec<Option<StrColumn>>,
-    counts: Vec<Vec<u64>>,
-    year: Column<u64>,
-    years: Vec<u64>,
-    other_years: BTreeMap<u64, u64>,
+/// One facet field of one segment. Most documents have one value: `first[d]` is its ordinal
+/// plus one (0: no value). A document with more has `MANY | i` there, and its ordinals are
+/// `more[spans[i].0 .. spans[i].1]`.
+struct DenseField {
+    first: Vec<u32>,
+    spans: Vec<(u32, u32)>,
+    more: Vec<u32>,
+    /// Number of distinct values (the length of a counter array).
+    values: usize,
 }
 
-impl Collector for FacetCounts {
-    type Fruit = Counts;
-    type Child = SegmentCounts;
+const MANY: u32 = 1 << 31;
+
+impl DenseField {
+    fn build(
+        max_doc: DocId,
+        mut values_of: impl FnMut(DocId, &mut Vec<u32>),
+        values: usize,
+    ) -> Self {
+        let mut first = Vec::with_capacity(max_doc as usize);
+        let (mut spans, mut more) = (Vec::new(), Vec::new());
+        let mut buf = Vec::new();
+        for d in 0..max_doc {
+            buf.clear();
+            values_of(d, &mut buf);
+            match buf.as_slice() {
+                [] => first.push(0),
+                [one] => first.push(one + 1),
+                many => {
+                    first.push(MANY | spans.len() as u32);
+                    let start = more.len() as u32;
+                    more.extend_from_slice(many);
+                    spans.push((start, more.len() as u32));
+                }
+            }
+        }
+        DenseField {
+            first,
+            spans,
+            more,
+            values,
+        }
+    }
+
+    #[inline]
+    fn count(&self, doc: DocId, counts: &mut [u64]) {
+        match self.first[doc as usize] {
+            0 => {}
+            o if o & MANY == 0 => counts[o as usize - 1] += 1,
+            o => {
+                let (a, b) = self.spans[(o & !MANY) as usize];
+                for &o in &self.more[a as usize..b as usize] {
+                    counts[o as usize] += 1;
+                }
+            }
+        }
+    }
+}
+
+/// The facet values of every document of one segment, as arrays.
+pub(crate) struct SegmentFacets {
+    fields: [DenseField; 4],
+    /// Values of kind, country and theme by ordinal.
+    names: [Vec<String>; 3],
+    /// Years by ordinal.
+    years: Vec<u64>,
+}
+
+impl SegmentFacets {
+    fn build(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let ff = reader.fast_fields();
+        let max_doc = reader.max_doc();
+        let mut fields = Vec::with_capacity(4);
+        let mut names: [Vec<String>; 3] = Default::default();
+        for (i, name) in STR_FIELDS.iter().enumerate() {
+            match ff.str(name)? {
+                Some(column) => {
+                    let n = column.num_terms();
+                    let mut buf = String::new();
+                    for ord in 0..n as u64 {
+                        buf.clear();
+                        column.ord_to_str(ord, &mut buf)?;
+                        names[i].push(buf.clone());
+                    }
+                    fields.push(DenseField::build(
+                        max_doc,
+                        |d, out| out.extend(column.term_ords(d).map(|o| o as u32)),
+                        n,
+                    ));
+                }
+                None => fields.push(DenseField::build(max_doc, |_, _| {}, 0)),
+            }
+        }
+        let year: Column<u64> = ff.u64("year")?;
+        let mut years: Vec<u64> = Vec::new();
+        let mut ord_of: HashMap<u64, u32> = HashMap::new();
+        fields.push(DenseField::build(
+            max_doc,
+            |d, out| {
+                for y in year.values_for_doc(d) {
+                    let o = *ord_of.entry(y).or_insert_with(|| {
+                        years.push(y);
+                        (years.len() - 1) as u32
+                    });
+                    out.push(o);
+                }
+            },
+            0,
+        ));
+        fields[3].values = years.len();
+        let fields: [DenseField; 4] = fields
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("four facet fields"));
+        Ok(SegmentFacets {
+            fields,
+            names,
+            years,
+        })
+    }
+}
+
+/// Facet arrays per segment, kept while the segment is searched.
+#[derive(Default)]
+pub(crate) struct FacetCache {
+    segments: Mutex<Vec<(SegmentId, Arc<SegmentFacets>)>>,
+}
+
+impl FacetCache {
+    /// The arrays of every segment of `searcher`, building those of new segments (and
+    /// forgetting those of segments merged away).
+    pub(crate) fn for_searcher(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
+        let mut cached = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::with_capacity(searcher.segment_readers().len());
+        let mut kept = Vec::with_capacity(out.capacity());
+        for reader in searcher.segment_readers() {
+            let id = reader.segment_id();
+            let facets = match cached.iter().find(|(s, _)| *s == id) {
+                Some((_, f)) => f.clone(),
+                None => Arc::new(SegmentFacets::build(reader)?),
+            };
+            kept.push((id, facets.clone()));
+            out.push(facets);
+        }
+        *cached = kept;
+        Ok(out)
+    }
+}
+
+/// The newest `k` by the `date` fast field (and, for equal dates, the first in the index).
+type DateHeap = BinaryHeap<Reverse<(i64, Reverse<DocId>)>>;
+
+/// Total, facet counts and (optionally) the newest `k` of `query AND scope`.
+pub(crate) struct ScopedCounts {
+    pub(crate) set: Arc<ScopeSet>,
+    /// Facet arrays by segment ordinal (from [`FacetCache::for_searcher`]).
+    pub(crate) facets: Vec<Arc<SegmentFacets>>,
+    /// Keep the newest `k` too.
+    pub(crate) newest: Option<usize>,
+}
+
+#[derive(Default)]
+pub(crate) struct CountsFruit {
+    pub(crate) total: u64,
+    pub(crate) counts: Counts,
+    /// `(date, address)`, newest first.
+    pub(crate) newest: Vec<(i64, DocAddress)>,
+}
+
+pub(crate) struct SegmentScopedCounts {
+    bits: Option<Arc<ScopeSet>>,
+    position: usize,
+    facets: Arc<SegmentFacets>,
+    total: u64,
+    counts: [Vec<u64>; 4],
+    newest: Option<(usize, Column<i64>, DateHeap)>,
+    segment: SegmentOrdinal,
+}
+
+#[inline]
+fn contains(bits: &BitSet, doc: DocId) -> bool {
+    doc < bits.max_value() && bits.contains(doc)
+}
+
+impl Collector for ScopedCounts {
+    type Fruit = CountsFruit;
+    type Child = SegmentScopedCounts;
 
     fn for_segment(
         &self,
-        _: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentCounts> {
-        let ff = reader.fast_fields();
-        let columns = STR_FIELDS
-            .iter()
-            .map(|f| ff.str(f))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let counts = columns
-            .iter()
-            .map(|c| vec![0u64; c.as_ref().map_or(0, |c| c.num_terms())])
-            .collect();
-        Ok(SegmentCounts {
-            columns,
+    ) -> tantivy::Result<SegmentScopedCounts> {
+        let facets =
+            self.facets.get(segment as usize).cloned().ok_or_else(|| {
+                tantivy::TantivyError::InternalError("facets of a segment".into())
+            })?;
+        let position = self.set.position(reader.segment_id());
+        let counts = [0, 1, 2, 3].map(|i| vec![0u64; facets.fields[i].values]);
+        let newest = match self.newest {
+            Some(k) => Some((
+                k,
+                reader.fast_fields().i64("date")?,
+                BinaryHeap::with_capacity(k + 1),
+            )),
+            None => None,
+        };
+        Ok(SegmentScopedCounts {
+            bits: position.map(|_| self.set.clone()),
+            position: position.unwrap_or(0),
+            facets,
+            total: 0,
             counts,
-            year: ff.u64("year")?,
-            years: vec![0; YEARS],
-            other_years: BTreeMap::new(),
+            newest,
+            segment,
         })
     }
 
@@ -63,69 +264,232 @@ impl Collector for FacetCounts {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Counts>) -> tantivy::Result<Counts> {
-        let mut out = Counts::default();
+    fn merge_fruits(&self, fruits: Vec<CountsFruit>) -> tantivy::Result<CountsFruit> {
+        let mut out = CountsFruit::default();
+        let mut newest = Vec::new();
         for f in fruits {
+            out.total += f.total;
             for (into, from) in [
-                (&mut out.kind, f.kind),
-                (&mut out.country, f.country),
-                (&mut out.theme, f.theme),
+                (&mut out.counts.kind, f.counts.kind),
+                (&mut out.counts.country, f.counts.country),
+                (&mut out.counts.theme, f.counts.theme),
             ] {
                 for (k, n) in from {
                     *into.entry(k).or_default() += n;
                 }
             }
-            for (y, n) in f.year {
-                *out.year.entry(y).or_default() += n;
+            for (y, n) in f.counts.year {
+                *out.counts.year.entry(y).or_default() += n;
             }
+            newest.extend(f.newest);
+        }
+        if let Some(k) = self.newest {
+            newest.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            newest.truncate(k);
+            out.newest = newest;
         }
         Ok(out)
     }
+
+    /// Every match, block by block, without scores: the scope bits already leave out deleted
+    /// documents, so tantivy's per-document alive check is not needed.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<CountsFruit> {
+        let mut child = self.for_segment(segment, reader)?;
+        if child.bits.is_some() {
+            weight.for_each_no_score(reader, &mut |docs| child.collect_block(docs))?;
+        }
+        Ok(child.harvest())
+    }
 }
 
-impl SegmentCollector for SegmentCounts {
-    type Fruit = Counts;
+impl SegmentCollector for SegmentScopedCounts {
+    type Fruit = CountsFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(c) = column {
-                for ord in c.term_ords(doc) {
-                    if let Some(n) = counts.get_mut(ord as usize) {
-                        *n += 1;
-                    }
-                }
+        self.collect_block(&[doc]);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let Some(set) = &self.bits else { return };
+        let bits = set.bits_at(self.position);
+        let [kind, country, theme, year] = &mut self.counts;
+        let f = &self.facets.fields;
+        for &doc in docs {
+            if !contains(bits, doc) {
+                continue;
             }
-        }
-        for y in self.year.values_for_doc(doc) {
-            match self.years.get_mut(y as usize) {
-                Some(n) => *n += 1,
-                None => *self.other_years.entry(y).or_default() += 1,
+            self.total += 1;
+            f[0].count(doc, kind);
+            f[1].count(doc, country);
+            f[2].count(doc, theme);
+            f[3].count(doc, year);
+            if let Some((k, dates, heap)) = &mut self.newest {
+                let date = dates.first(doc).unwrap_or(i64::MIN);
+                heap.push(Reverse((date, Reverse(doc))));
+                if heap.len() > *k {
+                    heap.pop();
+                }
             }
         }
     }
 
-    fn harvest(self) -> Counts {
-        let mut out = Counts::default();
-        let mut buf = String::new();
-        for (i, (column, counts)) in self.columns.iter().zip(self.counts).enumerate() {
-            let Some(c) = column else { continue };
-            let into = match i {
-                0 => &mut out.kind,
-                1 => &mut out.country,
-                _ => &mut out.theme,
-            };
+    fn harvest(self) -> CountsFruit {
+        let mut out = CountsFruit {
+            total: self.total,
+            ..Default::default()
+        };
+        let [kind, country, theme, year] = self.counts;
+        for (i, (into, counts)) in [
+            (&mut out.counts.kind, kind),
+            (&mut out.counts.country, country),
+            (&mut out.counts.theme, theme),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             for (ord, n) in counts.into_iter().enumerate() {
-                if n > 0 && c.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                    into.insert(buf.clone(), n);
+                if n > 0 {
+                    into.insert(self.facets.names[i][ord].clone(), n);
                 }
             }
         }
-        for (y, n) in self.years.into_iter().enumerate() {
+        for (ord, n) in year.into_iter().enumerate() {
             if n > 0 {
-                out.year.insert(y as u64, n);
+                *out.counts.year.entry(self.facets.years[ord]).or_default() += n;
             }
         }
-        out.year.extend(self.other_years);
+        if let Some((_, _, heap)) = self.newest {
+            out.newest = heap
+                .into_iter()
+                .map(|Reverse((date, Reverse(doc)))| (date, DocAddress::new(self.segment, doc)))
+                .collect();
+        }
         out
+    }
+}
+
+/// The best `k` of `query AND scope` by score, with block-max WAND pruning.
+pub(crate) struct ScopedTopScore {
+    pub(crate) set: Arc<ScopeSet>,
+    pub(crate) k: usize,
+}
+
+/// A score with a total order (scores are finite).
+#[derive(Clone, Copy, PartialEq)]
+struct Ranked(Score);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+pub(crate) struct SegmentTopScore {
+    bits: Option<Arc<ScopeSet>>,
+    position: usize,
+    k: usize,
+    /// Smallest on top: the lowest score, and for equal scores the later document.
+    heap: BinaryHeap<Reverse<(Ranked, Reverse<DocId>)>>,
+    segment: SegmentOrdinal,
+}
+
+impl SegmentTopScore {
+    /// The score a document must exceed to enter.
+    fn threshold(&self) -> Score {
+        if self.heap.len() < self.k {
+            Score::MIN
+        } else {
+            self.heap.peek().map_or(Score::MIN, |Reverse((s, _))| s.0)
+        }
+    }
+}
+
+impl Collector for ScopedTopScore {
+    type Fruit = Vec<(Score, DocAddress)>;
+    type Child = SegmentTopScore;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentTopScore> {
+        let position = self.set.position(reader.segment_id());
+        Ok(SegmentTopScore {
+            bits: position.map(|_| self.set.clone()),
+            position: position.unwrap_or(0),
+            k: self.k.max(1),
+            heap: BinaryHeap::with_capacity(self.k + 1),
+            segment,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<(Score, DocAddress)>>,
+    ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+        let mut all: Vec<(Score, DocAddress)> = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        all.truncate(self.k);
+        Ok(all)
+    }
+
+    /// Matches scored by the weight's own pruning loop (block-max WAND for unions and
+    /// intersections of terms); a document enters only when it is in the scope.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+        let mut child = self.for_segment(segment, reader)?;
+        if child.bits.is_some() {
+            weight.for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+                child.collect(doc, score);
+                child.threshold()
+            })?;
+        }
+        Ok(child.harvest())
+    }
+}
+
+impl SegmentCollector for SegmentTopScore {
+    type Fruit = Vec<(Score, DocAddress)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(set) = &self.bits else { return };
+        if !contains(set.bits_at(self.position), doc) || score.is_nan() {
+            return;
+        }
+        if self.heap.len() >= self.k && score <= self.threshold() {
+            return;
+        }
+        self.heap.push(Reverse((Ranked(score), Reverse(doc))));
+        if self.heap.len() > self.k {
+            self.heap.pop();
+        }
+    }
+
+    fn harvest(self) -> Vec<(Score, DocAddress)> {
+        self.heap
+            .into_iter()
+            .map(|Reverse((s, Reverse(doc)))| (s.0, DocAddress::new(self.segment, doc)))
+            .collect()
     }
 }

@@ -37,7 +37,7 @@ use std::path::Path;
 
 use grotius_domain::policy::{Action, Labels, ResourceKind, Subject, grants, organisation_bound};
 use grotius_domain::security::{Classification, CompartmentId};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, RegexQuery,
     TermQuery,
@@ -55,6 +55,9 @@ use tantivy::{
     DocAddress, Index, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
     directory::MmapDirectory,
 };
+
+/// How much of a record's unstored text "more like this" reads to choose its terms.
+pub const SIMILAR_TEXT_BYTES: usize = 256 * 1024;
 
 /// Bumped whenever the schema or the analysers change: an index of another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -451,6 +454,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     scopes: scoped::ScopeCache,
+    facets: counts::FacetCache,
+    /// Searches the segments of a query in parallel (see [`SearchIndex::merge_into`]).
+    threads: tantivy::Executor,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -537,6 +543,8 @@ impl SearchIndex {
             reader,
             fields,
             scopes: Default::default(),
+            facets: Default::default(),
+            threads: tantivy::Executor::multi_thread(Self::search_threads(), "grotius-search-")?,
         })
     }
 
@@ -615,17 +623,42 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Merges every segment into one (after a bulk load: fewer segments, faster queries).
-    /// Returns the number of segments before.
-    pub fn merge_all(&self) -> Result<usize> {
-        let ids = self.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
+    /// Merges the segments into `parts` segments of about equal size (after a bulk load: a
+    /// query searches its segments in parallel, one thread each, so one segment per core
+    /// answers fastest). Returns the number of segments before.
+    pub fn merge_into(&self, parts: usize) -> Result<usize> {
+        let mut segments: Vec<(u32, tantivy::index::SegmentId)> = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .map(|m| (m.num_docs(), m.id()))
+            .collect();
+        let before = segments.len();
+        let parts = parts.max(1);
+        if before > parts {
+            // Largest first into the smallest group.
+            segments.sort_by_key(|s| std::cmp::Reverse(s.0));
+            let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> =
+                vec![(0, Vec::new()); parts];
+            for (docs, id) in segments {
+                if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
+                    g.0 += u64::from(docs);
+                    g.1.push(id);
+                }
+            }
             let mut writer = self.writer()?;
-            writer.merge(&ids).wait()?;
+            for (_, ids) in groups.iter().filter(|g| g.1.len() > 1) {
+                writer.merge(ids).wait()?;
+            }
             writer.wait_merging_threads()?;
         }
         self.reader.reload()?;
-        Ok(ids.len())
+        Ok(before)
+    }
+
+    /// The number of threads a query uses: one per core, at most four.
+    pub fn search_threads() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
     }
 
     /// Applies changes and records the new feed position, in one commit.
@@ -779,6 +812,29 @@ impl SearchIndex {
             .collect()
     }
 
+    /// Runs a collector over the segments — in parallel when there are several — scoring with
+    /// the scope's statistics when the collector scores.
+    fn collect<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &C,
+        stats: &scoped::ScopeStats<'_>,
+    ) -> Result<C::Fruit> {
+        let scoring = if collector.requires_scoring() {
+            tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher)
+        } else {
+            tantivy::query::EnableScoring::disabled_from_searcher(searcher)
+        };
+        let single = tantivy::Executor::single_thread();
+        let executor = if searcher.segment_readers().len() > 1 {
+            &self.threads
+        } else {
+            &single
+        };
+        Ok(searcher.search_with_executor(query, collector, executor, scoring)?)
+    }
+
     /// Searches within the scope. Every number and snippet is computed over readable documents
     /// only: the scope is part of the query, not a filter on the results, and relevance uses
     /// statistics of the readable documents only (see [`scoped`]).
@@ -788,46 +844,44 @@ impl SearchIndex {
             return Ok(SearchResults::default());
         };
         let stats = scoped::ScopeStats::new(&set, &searcher);
-        let filter: Box<dyn Query> = Box::new(scoped::ScopeFilter(set.clone()));
         let q = normalise_query(&req.q);
         let user: Box<dyn Query> = if q.trim().is_empty() {
             Box::new(AllQuery)
         } else {
             self.parser().parse_query_lenient(&q).0
         };
-        let query = BooleanQuery::new(vec![(Occur::Must, user.box_clone()), (Occur::Must, filter)]);
         let limit = req.limit.clamp(1, 100);
-        let facets = counts::FacetCounts;
-        let (top, total, counts): (Vec<(f32, DocAddress)>, usize, _) = match req.sort {
-            Sort::Relevance => searcher.search_with_statistics_provider(
-                &query,
-                &(
-                    TopDocs::with_limit(limit)
-                        .and_offset(req.offset)
-                        .order_by_score(),
-                    Count,
-                    facets,
-                ),
-                &stats,
-            )?,
+        let k = req.offset.saturating_add(limit);
+        let Some(matching) = without_absent_terms(&searcher, &*user)? else {
+            return Ok(SearchResults::default());
+        };
+        let counter = counts::ScopedCounts {
+            set: set.clone(),
+            facets: self.facets.for_searcher(&searcher)?,
+            newest: (req.sort == Sort::Date).then_some(k),
+        };
+        let best = counts::ScopedTopScore {
+            set: set.clone(),
+            k,
+        };
+        let (counted, top): (counts::CountsFruit, Vec<(f32, DocAddress)>) = match req.sort {
+            // One term or any of several: block-max WAND finds the best k without scoring
+            // every match, so count unscored in one pass and rank in another.
+            Sort::Relevance if prunable(&*matching, &self.fields.text) => (
+                self.collect(&searcher, &*matching, &counter, &stats)?,
+                self.collect(&searcher, &*matching, &best, &stats)?,
+            ),
+            // Intersections, phrases, exclusions, ranges: one scored pass counts and ranks.
+            Sort::Relevance => self.collect(&searcher, &*matching, &(counter, best), &stats)?,
             Sort::Date => {
-                let (top, total, counts) = searcher.search(
-                    &query,
-                    &(
-                        TopDocs::with_limit(limit)
-                            .and_offset(req.offset)
-                            .order_by_fast_field::<i64>("date", Order::Desc),
-                        Count,
-                        facets,
-                    ),
-                )?;
-                (
-                    top.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                    total,
-                    counts,
-                )
+                let counted = self.collect(&searcher, &*matching, &counter, &stats)?;
+                let top = counted.newest.iter().map(|(_, a)| (0.0, *a)).collect();
+                (counted, top)
             }
         };
+        let top: Vec<(f32, DocAddress)> = top.into_iter().skip(req.offset).collect();
+        let total = counted.total as usize;
+        let counts = counted.counts;
         let generators = self.snippet_generators(&stats, &*user)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -1013,12 +1067,16 @@ impl SearchIndex {
     /// Records like the given one, among those the scope may read. `None` when the record itself
     /// is not in the scope (or not indexed): the caller answers "not found". The terms that
     /// describe the record are chosen by tf·idf with document frequencies over the scope, and
-    /// the similar records are scored with the scope's statistics.
+    /// the similar records are scored with the scope's statistics. `private_text` is the
+    /// record's text the index does not store (a document's decrypted text, given by the
+    /// caller after its own check; empty otherwise): its first [`SIMILAR_TEXT_BYTES`] count
+    /// with the title and body.
     pub fn similar(
         &self,
         scope: &Scope,
         kind: ResourceKind,
         id: &str,
+        private_text: &str,
         limit: usize,
     ) -> Result<Option<Vec<Hit>>> {
         let searcher = self.reader.searcher();
@@ -1049,7 +1107,16 @@ impl SearchIndex {
         };
         let lang = Lang::parse(&text(f.lang)).unwrap_or(Lang::En);
         let field = f.text[lang_index(lang)];
-        let content = format!("{}\n{}", text(f.title), text(f.body));
+        let mut cut = private_text.len().min(SIMILAR_TEXT_BYTES);
+        while !private_text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let content = format!(
+            "{}\n{}\n{}",
+            text(f.title),
+            text(f.body),
+            &private_text[..cut]
+        );
         let mut tf: std::collections::BTreeMap<String, u32> = Default::default();
         for t in lang.analyse(&content) {
             if t.chars().count() >= 3 {
@@ -1152,6 +1219,67 @@ fn plain_snippet(text: &str) -> Snippet {
         text: text[..end].to_string(),
         highlights: Vec::new(),
     }
+}
+
+/// The query without the terms no document of the index holds (a word is looked up in every
+/// language's field; most of those terms exist in none). Scores are unchanged — an absent term
+/// adds nothing — but a word left with one field is a plain term query again, which the
+/// pruning of [`prunable`] queries needs. `None` when nothing can match. Whether a term exists
+/// anywhere in the index decides only the shape of the query, never a result.
+fn without_absent_terms(searcher: &Searcher, q: &dyn Query) -> Result<Option<Box<dyn Query>>> {
+    let exists = |t: &Term| -> Result<bool> { Ok(searcher.doc_freq(t)? > 0) };
+    if let Some(t) = q.downcast_ref::<TermQuery>() {
+        return Ok(exists(t.term())?.then(|| q.box_clone()));
+    }
+    if let Some(p) = q.downcast_ref::<tantivy::query::PhraseQuery>() {
+        for t in p.phrase_terms() {
+            if !exists(&t)? {
+                return Ok(None);
+            }
+        }
+        return Ok(Some(q.box_clone()));
+    }
+    let Some(b) = q.downcast_ref::<BooleanQuery>() else {
+        return Ok(Some(q.box_clone()));
+    };
+    if b.get_minimum_number_should_match() > 1 {
+        return Ok(Some(q.box_clone()));
+    }
+    let mut kept: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(b.clauses().len());
+    for (occur, sub) in b.clauses() {
+        match (occur, without_absent_terms(searcher, &**sub)?) {
+            (Occur::Must, None) => return Ok(None),
+            (_, None) => {}
+            (occur, Some(sub)) => kept.push((*occur, sub)),
+        }
+    }
+    if !kept.iter().any(|(o, _)| *o != Occur::MustNot) {
+        return Ok(None);
+    }
+    if kept.len() == 1 {
+        return Ok(kept.pop().map(|(_, q)| q));
+    }
+    Ok(Some(Box::new(BooleanQuery::new(kept))))
+}
+
+/// A term of the text, or any of several: tantivy's block-max WAND then skips most of the
+/// matches when ranking (it needs term frequencies, which only the text fields keep). An
+/// intersection is not worth a second pass: its cost is finding the common documents, which
+/// the counting pass does anyway, and they are few enough to score there.
+fn prunable(q: &dyn Query, text: &[Field]) -> bool {
+    let text_term = |q: &dyn Query| {
+        q.downcast_ref::<TermQuery>()
+            .is_some_and(|t| text.contains(&t.term().field()))
+    };
+    if text_term(q) {
+        return true;
+    }
+    let Some(b) = q.downcast_ref::<BooleanQuery>() else {
+        return false;
+    };
+    b.clauses()
+        .iter()
+        .all(|(o, q)| *o == Occur::Should && text_term(&**q))
 }
 
 /// Rewrites the friendly field filters into tantivy's grammar: `year:2015..2020` →
@@ -1342,13 +1470,109 @@ mod tests {
             assert!(ra.total > 0 || q.is_empty());
             assert_eq!(ra, rb, "query {q:?}");
         }
-        let sa = a.similar(&s, ResourceKind::Process, "1", 10).unwrap();
-        let sb = b.similar(&s, ResourceKind::Process, "1", 10).unwrap();
+        let sa = a.similar(&s, ResourceKind::Process, "1", "", 10).unwrap();
+        let sb = b.similar(&s, ResourceKind::Process, "1", "", 10).unwrap();
         assert!(sa.as_ref().is_some_and(|h| !h.is_empty()));
         assert_eq!(sa, sb);
         // The hidden document exists for a reader who may see it.
         let top = scope(Classification::Secret);
         assert_eq!(b.search(&top, &req("ceasefire")).unwrap().total, 3);
+    }
+
+    /// After changes (an added record, a deleted one, one re-labelled out of the scope, one
+    /// moved to another country) the cached scope bits and facet arrays, updated per segment,
+    /// give the same totals, facets and hits as an index built fresh from the final records.
+    #[test]
+    fn incremental_scope_and_facets_match_a_fresh_index() {
+        let countries = ["SD", "YE", "CO", "UA"];
+        let make = |i: usize| {
+            let mut d = doc(
+                ResourceKind::Process,
+                &i.to_string(),
+                &format!("Talks {i} water"),
+                &format!(
+                    "water {} ceasefire {} monitoring{}",
+                    "sharing ".repeat(i % 5),
+                    "line ".repeat(i % 3),
+                    " grazing".repeat(i % 7)
+                ),
+                if i.is_multiple_of(6) {
+                    Labels {
+                        classification: Classification::Secret,
+                        compartment: None,
+                    }
+                } else {
+                    Labels::public()
+                },
+            );
+            d.countries = vec![countries[i % 4].into()];
+            d.year = Some(2000 + (i % 9) as u64);
+            d.date = i as i64;
+            if i % 4 == 1 {
+                d.themes.push("wps".into());
+            }
+            d
+        };
+        let at = |seq| Position {
+            instance: "x".into(),
+            seq,
+        };
+        let live = SearchIndex::in_memory().unwrap();
+        live.rebuild((1..=40).map(make), &at(1)).unwrap();
+        let s = scope(Classification::Internal);
+        let queries = [
+            "water",
+            "ceasefire OR grazing",
+            "water sharing",
+            "\"ceasefire line\"",
+            "",
+        ];
+        for q in queries {
+            live.search(&s, &req(q)).unwrap();
+        }
+        let mut relabelled = make(3);
+        relabelled.labels.classification = Classification::Secret;
+        let mut moved = make(7);
+        moved.countries = vec!["CO".into()];
+        let changes = vec![
+            Change::Upsert(relabelled.clone()),
+            Change::Delete {
+                kind: ResourceKind::Process,
+                id: "5".into(),
+            },
+            Change::Upsert(make(41)),
+            Change::Upsert(moved.clone()),
+        ];
+        live.apply(&changes, &at(2)).unwrap();
+        let fresh = SearchIndex::in_memory().unwrap();
+        let finals = (1..=41).filter(|i| *i != 5).map(|i| match i {
+            3 => relabelled.clone(),
+            7 => moved.clone(),
+            i => make(i),
+        });
+        fresh.rebuild(finals, &at(2)).unwrap();
+        for q in queries {
+            for sort in [Sort::Relevance, Sort::Date] {
+                let r = SearchRequest {
+                    sort,
+                    limit: 50,
+                    ..req(q)
+                };
+                let (a, b) = (live.search(&s, &r).unwrap(), fresh.search(&s, &r).unwrap());
+                assert_eq!(a.total, b.total, "{q:?}");
+                assert_eq!(a.facets, b.facets, "{q:?}");
+                let key = |h: &Hit| (h.id.clone(), (h.score * 1e4).round() as i64);
+                let mut ka: Vec<_> = a.hits.iter().map(key).collect();
+                let mut kb: Vec<_> = b.hits.iter().map(key).collect();
+                if sort == Sort::Date {
+                    assert_eq!(ka, kb, "{q:?}");
+                }
+                ka.sort();
+                kb.sort();
+                assert_eq!(ka, kb, "{q:?}");
+                assert!(a.hits.iter().all(|h| h.id != "3" && h.id != "5"));
+            }
+        }
     }
 
     #[test]

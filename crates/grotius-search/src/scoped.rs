@@ -8,7 +8,9 @@
 //!
 //! * [`ScopeSet`] is, per segment, the bit set of the documents a scope may read (alive ones),
 //!   with their number and the total length of each text field. It is built once per searcher
-//!   generation and scope and cached ([`ScopeCache`]).
+//!   generation and scope and cached ([`ScopeCache`]); a new generation takes over the bits of
+//!   the segments that did not change, so after a commit only new segments (and segments with
+//!   new deletions) are scanned.
 //! * [`ScopeFilter`] is the query "document in the scope" over that bit set; it scores 0, so the
 //!   filter adds nothing to a hit's score (a term query on the labels would add a BM25 score
 //!   computed from index-wide counts).
@@ -34,19 +36,44 @@ use crate::Scope;
 pub(crate) struct ScopeSet {
     generation: u64,
     scope: Scope,
-    segments: Vec<(SegmentId, BitSet)>,
+    segments: Vec<ScopeSegment>,
     /// Readable documents.
     docs: u64,
     /// Total length (field norms) of each text field over the readable documents.
     tokens: Vec<(Field, u64)>,
+    /// Readable documents per term, as asked (the same for every query of this generation
+    /// and scope).
+    df: Mutex<HashMap<Term, u64>>,
 }
+
+/// The readable documents of one segment.
+struct ScopeSegment {
+    id: SegmentId,
+    /// Deleted documents of the segment when the bits were made: a segment never changes
+    /// otherwise (deletions only grow), so only documents deleted since need removing.
+    deleted: u32,
+    bits: BitSet,
+    docs: u64,
+    tokens: Vec<u64>,
+}
+
+/// Terms whose readable-document counts are remembered per scope set.
+const REMEMBERED_TERMS: usize = 100_000;
 
 impl ScopeSet {
     fn bits(&self, segment: SegmentId) -> Option<&BitSet> {
+        self.position(segment).map(|i| self.bits_at(i))
+    }
+
+    /// Where a segment's bits are, if the segment has readable documents.
+    pub(crate) fn position(&self, segment: SegmentId) -> Option<usize> {
         self.segments
             .iter()
-            .find(|(id, _)| *id == segment)
-            .map(|(_, b)| b)
+            .position(|s| s.id == segment && s.docs > 0)
+    }
+
+    pub(crate) fn bits_at(&self, position: usize) -> &BitSet {
+        &self.segments[position].bits
     }
 
     /// The number of readable documents.
@@ -54,18 +81,57 @@ impl ScopeSet {
         self.docs
     }
 
+    /// Builds the set of a new generation. The bits of segments that `previous` (the same
+    /// scope in an older generation) already has are taken over, less documents deleted since,
+    /// so a small change costs the new segment and a pass over changed segments' bits.
     fn build(
         searcher: &Searcher,
         scope: &Scope,
         filter: &dyn Query,
         text: &[Field],
+        previous: Option<&ScopeSet>,
     ) -> tantivy::Result<ScopeSet> {
         let weight = filter.weight(EnableScoring::disabled_from_searcher(searcher))?;
         let mut segments = Vec::with_capacity(searcher.segment_readers().len());
-        let mut docs = 0u64;
-        let mut tokens: Vec<(Field, u64)> = text.iter().map(|f| (*f, 0)).collect();
         for reader in searcher.segment_readers() {
+            let id = reader.segment_id();
+            let deleted = reader.num_deleted_docs();
+            let earlier = previous.and_then(|p| p.segments.iter().find(|s| s.id == id));
+            if let Some(s) = earlier {
+                // Same segment: deletions can only have grown; drop the newly deleted.
+                let mut bits = s.bits.clone();
+                let mut docs = s.docs;
+                let mut tokens = s.tokens.clone();
+                if let (Some(alive), true) = (reader.alive_bitset(), s.deleted != deleted) {
+                    let norms = text
+                        .iter()
+                        .map(|f| reader.get_fieldnorms_reader(*f))
+                        .collect::<tantivy::Result<Vec<_>>>()?;
+                    let mut readable = BitSetDocSet::from(s.bits.clone());
+                    let mut d = readable.doc();
+                    while d != TERMINATED {
+                        if !alive.is_alive(d) {
+                            bits.remove(d);
+                            docs -= 1;
+                            for (i, n) in norms.iter().enumerate() {
+                                tokens[i] -= u64::from(n.fieldnorm(d));
+                            }
+                        }
+                        d = readable.advance();
+                    }
+                }
+                segments.push(ScopeSegment {
+                    id,
+                    deleted,
+                    bits,
+                    docs,
+                    tokens,
+                });
+                continue;
+            }
             let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
+            let mut docs = 0u64;
+            let mut tokens = vec![0u64; text.len()];
             let norms = text
                 .iter()
                 .map(|f| reader.get_fieldnorms_reader(*f))
@@ -77,19 +143,32 @@ impl ScopeSet {
                         bits.insert(d);
                         docs += 1;
                         for (i, n) in norms.iter().enumerate() {
-                            tokens[i].1 += u64::from(n.fieldnorm(d));
+                            tokens[i] += u64::from(n.fieldnorm(d));
                         }
                     }
                 }
             })?;
-            segments.push((reader.segment_id(), bits));
+            segments.push(ScopeSegment {
+                id,
+                deleted,
+                bits,
+                docs,
+                tokens,
+            });
         }
+        let docs = segments.iter().map(|s| s.docs).sum();
+        let tokens = text
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, segments.iter().map(|s| s.tokens[i]).sum()))
+            .collect();
         Ok(ScopeSet {
             generation: searcher.generation().generation_id(),
             scope: scope.clone(),
             segments,
             docs,
             tokens,
+            df: Mutex::new(HashMap::new()),
         })
     }
 }
@@ -112,7 +191,7 @@ impl ScopeCache {
         text: &[Field],
     ) -> tantivy::Result<Arc<ScopeSet>> {
         let generation = searcher.generation().generation_id();
-        {
+        let previous = {
             let sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(s) = sets
                 .iter()
@@ -120,10 +199,18 @@ impl ScopeCache {
             {
                 return Ok(s.clone());
             }
-        }
-        let set = Arc::new(ScopeSet::build(searcher, scope, filter, text)?);
+            sets.iter().find(|s| s.scope == *scope).cloned()
+        };
+        let set = Arc::new(ScopeSet::build(
+            searcher,
+            scope,
+            filter,
+            text,
+            previous.as_deref(),
+        )?);
         let mut sets = self.sets.lock().unwrap_or_else(|e| e.into_inner());
-        sets.retain(|s| s.generation == generation);
+        // Sets of older generations stay only as the base of their scope's next set.
+        sets.retain(|s| s.scope != *scope);
         sets.insert(0, set.clone());
         sets.truncate(CACHED_SCOPES);
         Ok(set)
@@ -179,22 +266,18 @@ impl Weight for ScopeWeight {
 pub(crate) struct ScopeStats<'a> {
     set: &'a ScopeSet,
     searcher: &'a Searcher,
-    memo: Mutex<HashMap<Term, u64>>,
 }
 
 impl<'a> ScopeStats<'a> {
     pub(crate) fn new(set: &'a ScopeSet, searcher: &'a Searcher) -> Self {
-        ScopeStats {
-            set,
-            searcher,
-            memo: Mutex::new(HashMap::new()),
-        }
+        ScopeStats { set, searcher }
     }
 
-    /// Readable documents holding `term`.
+    /// Readable documents holding `term` (remembered for the set's generation and scope).
     pub(crate) fn df(&self, term: &Term) -> tantivy::Result<u64> {
         if let Some(n) = self
-            .memo
+            .set
+            .df
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(term)
@@ -217,10 +300,11 @@ impl<'a> ScopeStats<'a> {
                 }
             }
         }
-        self.memo
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(term.clone(), n);
+        let mut memo = self.set.df.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() >= REMEMBERED_TERMS {
+            memo.clear();
+        }
+        memo.insert(term.clone(), n);
         Ok(n)
     }
 }

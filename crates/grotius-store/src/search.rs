@@ -234,6 +234,9 @@ impl Store {
                 },
             )
             .map_err(search_err)?;
+        index
+            .merge_into(SearchIndex::search_threads())
+            .map_err(search_err)?;
         Ok(n)
     }
 
@@ -577,8 +580,18 @@ impl Access {
         let src = grotius_search::source(kind).ok_or(StoreError::NotFound)?;
         let index = self.store.search_current().await?;
         let scope = Scope::for_subject(&self.subject);
+        // A document's text is not stored in the index: its terms come from the decrypted
+        // text (only when the subject may read the document; `similar` checks the scope too).
+        let text = match src.kind {
+            ResourceKind::Document => self
+                .readable_document_text(id)
+                .await?
+                .map(|(_, t)| t)
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         let hits = index
-            .similar(&scope, src.kind, id, limit)
+            .similar(&scope, src.kind, id, &text, limit)
             .map_err(search_err)?
             .ok_or(StoreError::NotFound)?;
         self.search_recheck(&hits)?;

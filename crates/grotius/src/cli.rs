@@ -394,6 +394,10 @@ pub enum BenchCmd {
         /// Leave SQLite FTS5 out.
         #[arg(long)]
         no_sqlite: bool,
+        /// Keep the search index in this directory and reuse it when it already holds
+        /// --docs documents (indexing is then not re-timed).
+        #[arg(long)]
+        index_dir: Option<PathBuf>,
     },
     /// Evidence ingest (hash + encrypt + store) of one file against `sha256sum` on the same
     /// file, peak memory, and `evidence verify` over many small items.

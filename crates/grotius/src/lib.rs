@@ -63,6 +63,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             postgres,
             database_url,
             no_sqlite,
+            index_dir,
         }) => {
             let postgres = if postgres {
                 match database_url.or_else(|| std::env::var("GROTIUS_BENCH_DATABASE_URL").ok()) {
@@ -80,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 pax,
                 postgres,
                 no_sqlite,
+                index_dir,
             })
             .await?;
             Ok(ExitCode::SUCCESS)

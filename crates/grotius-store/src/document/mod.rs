@@ -704,6 +704,24 @@ impl Access {
         q: &str,
         id: &str,
     ) -> Result<Snippet> {
+        let Some((lang, text)) = self.readable_document_text(id).await? else {
+            return Ok(Snippet::default());
+        };
+        index
+            .snippet(
+                &grotius_search::Scope::for_subject(&self.subject),
+                q,
+                lang,
+                &text,
+            )
+            .map_err(|e| StoreError::Config(e.to_string()))
+    }
+
+    /// The decrypted text of a document's latest version and its language — `None` when the
+    /// document is gone or, by its current labels (the index may lag the database), not
+    /// readable by the subject. For snippets and "more like this", after the search's own
+    /// checks.
+    pub(crate) async fn readable_document_text(&self, id: &str) -> Result<Option<(Lang, String)>> {
         let row = sqlx::query(
             "SELECT d.language, d.classification, d.compartment_id, v.id AS version_id, v.body
              FROM documents d JOIN document_versions v ON v.document_id = d.id AND v.version = d.latest_version
@@ -713,14 +731,13 @@ impl Access {
         .fetch_optional(&self.store.pool)
         .await?;
         let Some(row) = row else {
-            return Ok(Snippet::default());
+            return Ok(None);
         };
-        // The index may lag the database: the current labels decide.
         if !self.may(
             Action::Read,
             Resource::labelled(ResourceKind::Document, &labels_of(&row)?),
         ) {
-            return Ok(Snippet::default());
+            return Ok(None);
         }
         let vid: String = row.try_get("version_id")?;
         let text = self
@@ -728,13 +745,6 @@ impl Access {
             .keys
             .decrypt(&body_aad(&vid), &row.try_get::<String, _>("body")?)?;
         let lang = Lang::parse(&row.try_get::<String, _>("language")?).unwrap_or(Lang::En);
-        index
-            .snippet(
-                &grotius_search::Scope::for_subject(&self.subject),
-                q,
-                lang,
-                &text,
-            )
-            .map_err(|e| StoreError::Config(e.to_string()))
+        Ok(Some((lang, text)))
     }
 }

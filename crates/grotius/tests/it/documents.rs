@@ -659,3 +659,88 @@ async fn files_and_text_are_encrypted_at_rest() {
     let hits = document_hits(&search(&app, &token, "platypusword").await);
     assert_eq!(hits.len(), 1);
 }
+
+/// "More like this" of a document reads its (encrypted, unstored) text: two documents whose
+/// titles share nothing are found alike by their bodies, an unrelated one is not, and a body
+/// twin in a compartment the reader lacks is never among the similar records — while a member
+/// sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_like_this_reads_the_text_and_never_a_hidden_document() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let body = "The quillwort irrigation canal upstream of the marshland feeds the \
+                quillwort terraces; the downstream farmers and the upstream herders share the \
+                canal under a rota the marshland council keeps.";
+    let mut ids = Vec::new();
+    for (title, text) in [
+        ("Note A", body),
+        (
+            "Memo B",
+            "Herders and farmers: the quillwort canal rota, the marshland council and the \
+             upstream terraces of quillwort, irrigation by turns.",
+        ),
+        (
+            "Unrelated C",
+            "Budget lines for the printing of ballot papers in the capital.",
+        ),
+    ] {
+        let (s, d) = upload(&app, &coord, title, &[], "n.txt", text.as_bytes()).await;
+        assert_eq!(s, 201, "{d}");
+        ids.push(d["id"].as_str().unwrap().to_string());
+    }
+    let (s, d) = post_multipart(
+        &app,
+        "/api/v1/documents",
+        &coord,
+        &[
+            ("title", "Closed twin"),
+            ("classification", "confidential"),
+            ("compartment", "horn-of-africa"),
+        ],
+        Some(("twin.txt", body.as_bytes())),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    let hidden = d["id"].as_str().unwrap().to_string();
+    let similar = |token: String| {
+        let app = &app;
+        let id = ids[0].clone();
+        async move {
+            let (s, v) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/search/document/{id}/similar"),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+            v.as_array()
+                .or_else(|| v["hits"].as_array())
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|h| h["id"].as_str().unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let analyst = app.token("analyst").await;
+    let seen = similar(analyst.clone()).await;
+    assert!(seen.contains(&ids[1]), "{seen:?}");
+    assert!(!seen.contains(&ids[2]), "{seen:?}");
+    assert!(!seen.contains(&hidden), "{seen:?}");
+    // The hidden twin's own "similar" is not found for the analyst.
+    let (s, _) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/search/document/{hidden}/similar"),
+            &analyst,
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+    // A member of horn-of-africa sees the twin first (same text).
+    let desk = app.token("desk-officer").await;
+    let seen = similar(desk).await;
+    assert_eq!(seen.first(), Some(&hidden), "{seen:?}");
+}
