@@ -60,7 +60,7 @@ use tantivy::{
 pub const SIMILAR_TEXT_BYTES: usize = 256 * 1024;
 
 /// Bumped whenever the schema or the analysers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The analyser of the suggestion field: words as written, lower-cased and accent-folded, not
 /// stemmed (a suggestion completes what the user types).
@@ -355,6 +355,9 @@ pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// When nothing matched: the query with misspelt words replaced by the closest words of
+    /// records the reader may read, if that finds something.
+    pub did_you_mean: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -369,6 +372,9 @@ struct Fields {
     text: [Field; 4],
     /// Title words for suggestions (not stored: the title is).
     words: Field,
+    /// Every word of the record as written (folded, not stemmed; not stored), the vocabulary
+    /// of spelling corrections.
+    spell: Field,
     country: Field,
     theme: Field,
     year: Field,
@@ -403,6 +409,14 @@ fn schema() -> (Schema, Fields) {
         ],
         words: b.add_text_field(
             "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
+        spell: b.add_text_field(
+            "spell",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(WORDS_TOKENIZER)
@@ -592,6 +606,11 @@ impl SearchIndex {
             doc.add_text(f.text[lang_index(lang)], &d.private_body);
         }
         doc.add_text(f.words, &d.title);
+        doc.add_text(f.spell, &d.title);
+        doc.add_text(f.spell, &d.body);
+        if !d.private_body.is_empty() {
+            doc.add_text(f.spell, &d.private_body);
+        }
         for c in &d.countries {
             doc.add_text(f.country, c);
         }
@@ -853,7 +872,10 @@ impl SearchIndex {
         let limit = req.limit.clamp(1, 100);
         let k = req.offset.saturating_add(limit);
         let Some(matching) = without_absent_terms(&searcher, &*user)? else {
-            return Ok(SearchResults::default());
+            return Ok(SearchResults {
+                did_you_mean: self.correction(&searcher, &set, &stats, &req.q)?,
+                ..Default::default()
+            });
         };
         let counter = counts::ScopedCounts {
             set: set.clone(),
@@ -899,9 +921,15 @@ impl SearchIndex {
             .rev()
             .map(|(y, n)| (y.to_string(), n))
             .collect();
+        let did_you_mean = if total == 0 && req.offset == 0 {
+            self.correction(&searcher, &set, &stats, &req.q)?
+        } else {
+            None
+        };
         Ok(SearchResults {
             total,
             hits,
+            did_you_mean,
             facets: Facets {
                 kind: facet_list(counts.kind),
                 country: facet_list(counts.country),
@@ -991,6 +1019,100 @@ impl SearchIndex {
                 }
             })
             .collect())
+    }
+
+    /// The query with each unknown word (none of the reader's records holds it) replaced by the
+    /// closest word the reader's records do hold — within one edit for words up to five
+    /// letters, two beyond; fewest edits first, then the word most records hold. Candidates
+    /// come from the index's vocabulary, but a word counts only by the readable records that
+    /// hold it, so a word that only hidden records hold is never offered. `None` when no word
+    /// changes or the corrected query finds nothing either.
+    fn correction(
+        &self,
+        searcher: &Searcher,
+        set: &std::sync::Arc<scoped::ScopeSet>,
+        stats: &scoped::ScopeStats<'_>,
+        q: &str,
+    ) -> Result<Option<String>> {
+        let mut changed = false;
+        let mut words = Vec::new();
+        for word in q.split_whitespace() {
+            let plain =
+                word.chars().all(char::is_alphabetic) && !matches!(word, "AND" | "OR" | "NOT");
+            let folded = analyse_with(words_analyser(), word);
+            let [typed] = folded.as_slice() else {
+                words.push(word.to_string());
+                continue;
+            };
+            let len = typed.chars().count();
+            if !plain || len < 4 || stats.df(&Term::from_field_text(self.fields.spell, typed))? > 0
+            {
+                words.push(word.to_string());
+                continue;
+            }
+            let distance = if len <= 5 { 1 } else { 2 };
+            let automaton = tantivy::query::FuzzyTermQuery::new(
+                Term::from_field_text(self.fields.spell, typed),
+                distance,
+                true,
+            )
+            .automaton()?;
+            let mut candidates = BTreeSet::new();
+            for reader in searcher.segment_readers() {
+                let inverted = reader.inverted_index(self.fields.spell)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(&automaton)
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                while stream.advance() && candidates.len() < SPELLING_CANDIDATES {
+                    if let Ok(t) = std::str::from_utf8(stream.key()) {
+                        candidates.insert(t.to_string());
+                    }
+                }
+            }
+            let mut best: Option<(usize, std::cmp::Reverse<u64>, String)> = None;
+            for c in candidates {
+                let readable = stats.df(&Term::from_field_text(self.fields.spell, &c))?;
+                if readable == 0 {
+                    continue;
+                }
+                let key = (
+                    strsim::osa_distance(typed, &c),
+                    std::cmp::Reverse(readable),
+                    c,
+                );
+                if best.as_ref().is_none_or(|b| key < *b) {
+                    best = Some(key);
+                }
+            }
+            match best {
+                Some((_, _, c)) => {
+                    changed = true;
+                    words.push(c);
+                }
+                None => words.push(word.to_string()),
+            }
+        }
+        if !changed {
+            return Ok(None);
+        }
+        let corrected = words.join(" ");
+        let parsed = self
+            .parser()
+            .parse_query_lenient(&normalise_query(&corrected))
+            .0;
+        let Some(matching) = without_absent_terms(searcher, &*parsed)? else {
+            return Ok(None);
+        };
+        let found = searcher.search(
+            &BooleanQuery::new(vec![
+                (Occur::Must, matching),
+                (Occur::Must, Box::new(scoped::ScopeFilter(set.clone()))),
+            ]),
+            &tantivy::collector::Count,
+        )?;
+        Ok((found > 0).then_some(corrected))
     }
 
     fn hit(
@@ -1220,6 +1342,9 @@ fn plain_snippet(text: &str) -> Snippet {
         highlights: Vec::new(),
     }
 }
+
+/// Words of the vocabulary looked at per misspelt word.
+const SPELLING_CANDIDATES: usize = 200;
 
 /// The query without the terms no document of the index holds (a word is looked up in every
 /// language's field; most of those terms exist in none). Scores are unchanged — an absent term
@@ -1573,6 +1698,56 @@ mod tests {
                 assert!(a.hits.iter().all(|h| h.id != "3" && h.id != "5"));
             }
         }
+    }
+
+    /// "Did you mean" offers the closest word of readable records only, and nothing when the
+    /// query finds something.
+    #[test]
+    fn corrections_come_from_readable_words_only() {
+        let idx = SearchIndex::in_memory().unwrap();
+        let secret = Labels {
+            classification: Classification::Secret,
+            compartment: None,
+        };
+        idx.rebuild(
+            [
+                doc(
+                    ResourceKind::Process,
+                    "1",
+                    "Ceasefire talks",
+                    "The ceasefire commission met in Kassala.",
+                    Labels::public(),
+                ),
+                doc(
+                    ResourceKind::Process,
+                    "2",
+                    "Backchannel",
+                    "The zebrafinch channel stays secret.",
+                    secret,
+                ),
+            ],
+            &Position {
+                instance: "x".into(),
+                seq: 1,
+            },
+        )
+        .unwrap();
+        let low = scope(Classification::Internal);
+        let top = scope(Classification::Secret);
+        let dym = |s: &Scope, q: &str| idx.search(s, &req(q)).unwrap().did_you_mean;
+        assert_eq!(dym(&low, "ceasfire").as_deref(), Some("ceasefire"));
+        assert_eq!(
+            dym(&low, "commision kasala").as_deref(),
+            Some("commission kassala")
+        );
+        assert_eq!(dym(&low, "ceasefire"), None, "found: nothing to correct");
+        assert_eq!(
+            dym(&low, "zebrafinsh"),
+            None,
+            "only a hidden record holds it"
+        );
+        assert_eq!(dym(&top, "zebrafinsh").as_deref(), Some("zebrafinch"));
+        assert_eq!(dym(&low, "qwertyuiop"), None);
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub struct SearchResultsDto {
     pub hits: Vec<SearchHitDto>,
     /// Counts per value of `kind`, `country`, `year` and `theme`, over the records you may read.
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// When nothing matched: the query with misspelt words replaced by words of records you may
+    /// read, when that finds something.
+    pub did_you_mean: Option<String>,
 }
 
 impl From<SearchResults> for SearchResultsDto {
@@ -146,6 +149,7 @@ impl From<SearchResults> for SearchResultsDto {
             total: r.total,
             hits: r.hits.into_iter().map(SearchHitDto::from).collect(),
             facets,
+            did_you_mean: r.did_you_mean,
         }
     }
 }

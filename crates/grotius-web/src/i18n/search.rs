@@ -18,6 +18,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("search.found", "records found", "records gevonden"),
     ("search.none", "Nothing found.", "Niets gevonden."),
+    ("search.did_you_mean", "Did you mean", "Bedoelde u"),
     ("search.facets", "Narrow down", "Verfijnen"),
     ("search.facet.kind", "Kind", "Soort"),
     ("search.facet.country", "Country", "Land"),

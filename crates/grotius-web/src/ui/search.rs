@@ -167,6 +167,9 @@ pub async fn search(v: Viewer, Query(f): Query<SearchForm>) -> Response {
             }
         }
         p { strong { (results.total) } " " (t(l, "search.found")) }
+        @if let Some(better) = &results.did_you_mean {
+            p.did-you-mean { (t(l, "search.did_you_mean")) " " a href=(link(better, &sort, 1)) { em { (better) } } "?" }
+        }
         div.search-layout {
             aside.facets aria-label=(t(l, "search.facets")) {
                 (facet_block(l, "search.facet.kind", "kind", &q, &sort, &results.facets.kind))

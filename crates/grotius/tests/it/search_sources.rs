@@ -121,7 +121,7 @@ async fn agreements_are_found_by_a_word_filtered_by_country_and_year() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn suggestions_never_reveal_a_word_of_a_record_outside_the_scope() {
+async fn suggestions_and_corrections_never_reveal_a_word_of_a_record_outside_the_scope() {
     let app = App::spawn().await;
     let coord = app.token("coordinator").await;
     let analyst = app.token("analyst").await;
@@ -202,6 +202,41 @@ async fn suggestions_never_reveal_a_word_of_a_record_outside_the_scope() {
     let b = app.browser("desk-officer").await;
     let (_, html) = b.get("/search?q=quixo").await;
     assert!(html.contains("/search?q=quixotlander"), "a suggestion link");
+
+    // "Did you mean": a misspelling of the hidden word is corrected for the member only; the
+    // analyst gets the visible word when it is close enough, never the hidden one.
+    let did_you_mean = |token: String, q: &'static str| {
+        let app = &app;
+        async move {
+            let (s, v) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/search?q={}", enc(q)),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{v}");
+            assert_eq!(v["total"], 0, "{v}");
+            v["did_you_mean"].as_str().map(str::to_string)
+        }
+    };
+    assert_eq!(
+        did_you_mean(desk.clone(), "quixotlandr").await.as_deref(),
+        Some("quixotlander")
+    );
+    assert_eq!(did_you_mean(analyst.clone(), "quixotlandr").await, None);
+    assert_eq!(
+        did_you_mean(analyst.clone(), "ferry quixotik")
+            .await
+            .as_deref(),
+        Some("ferry quixotic")
+    );
+    let b = app.browser("analyst").await;
+    let (_, html) = b.get("/search?q=quixotik").await;
+    assert!(html.contains("/search?q=quixotic"), "a correction link");
+    let (_, html) = b.get("/search?q=quixotlandr").await;
+    assert!(!html.to_lowercase().contains("quixotlander"), "{html}");
     // Bad limits are refused with the field named.
     let (s, v) = app
         .api(
