@@ -40,68 +40,26 @@ pub(crate) struct Counts {
 
 const STR_FIELDS: [&str; 3] = ["kind", "country", "theme"];
 
-/// One facet field of one segment. Most documents have one value: `first[d]` is its ordinal
-/// plus one (0: no value). A document with more has `MANY | i` there, and its ordinals are
-/// `more[spans[i].0 .. spans[i].1]`.
-struct DenseField {
-    first: Vec<u32>,
-    spans: Vec<(u32, u32)>,
-    more: Vec<u32>,
-    /// Number of distinct values (the length of a counter array).
-    values: usize,
+/// The documents of a segment with more than one value of a facet field (or a value whose
+/// ordinal does not fit a row): their ordinals.
+#[derive(Default)]
+struct ManyValues {
+    spans: HashMap<DocId, (u32, u32)>,
+    ords: Vec<u32>,
 }
 
-const MANY: u32 = 1 << 31;
+/// In a row: the document has several values, see [`ManyValues`].
+const MANY: u16 = u16::MAX;
 
-impl DenseField {
-    fn build(
-        max_doc: DocId,
-        mut values_of: impl FnMut(DocId, &mut Vec<u32>),
-        values: usize,
-    ) -> Self {
-        let mut first = Vec::with_capacity(max_doc as usize);
-        let (mut spans, mut more) = (Vec::new(), Vec::new());
-        let mut buf = Vec::new();
-        for d in 0..max_doc {
-            buf.clear();
-            values_of(d, &mut buf);
-            match buf.as_slice() {
-                [] => first.push(0),
-                [one] => first.push(one + 1),
-                many => {
-                    first.push(MANY | spans.len() as u32);
-                    let start = more.len() as u32;
-                    more.extend_from_slice(many);
-                    spans.push((start, more.len() as u32));
-                }
-            }
-        }
-        DenseField {
-            first,
-            spans,
-            more,
-            values,
-        }
-    }
-
-    #[inline]
-    fn count(&self, doc: DocId, counts: &mut [u64]) {
-        match self.first[doc as usize] {
-            0 => {}
-            o if o & MANY == 0 => counts[o as usize - 1] += 1,
-            o => {
-                let (a, b) = self.spans[(o & !MANY) as usize];
-                for &o in &self.more[a as usize..b as usize] {
-                    counts[o as usize] += 1;
-                }
-            }
-        }
-    }
-}
-
-/// The facet values of every document of one segment, as arrays.
+/// The facet values of every document of one segment. `rows[d]` holds, for kind, country,
+/// theme and year, the value's ordinal plus one — 0 for no value, [`MANY`] for several —
+/// eight bytes per document, so counting a match reads one small row and bumps four counters
+/// without a branch that depends on the data (slot 0 of each counter array takes "no value").
 pub(crate) struct SegmentFacets {
-    fields: [DenseField; 4],
+    rows: Vec<[u16; 4]>,
+    many: [ManyValues; 4],
+    /// Distinct values per field (a counter array has one more slot).
+    values: [usize; 4],
     /// Values of kind, country and theme by ordinal.
     names: [Vec<String>; 3],
     /// Years by ordinal.
@@ -112,52 +70,83 @@ impl SegmentFacets {
     fn build(reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
         let ff = reader.fast_fields();
         let max_doc = reader.max_doc();
-        let mut fields = Vec::with_capacity(4);
-        let mut names: [Vec<String>; 3] = Default::default();
+        let mut facets = SegmentFacets {
+            rows: vec![[0u16; 4]; max_doc as usize],
+            many: Default::default(),
+            values: [0; 4],
+            names: Default::default(),
+            years: Vec::new(),
+        };
+        let mut buf: Vec<u32> = Vec::new();
         for (i, name) in STR_FIELDS.iter().enumerate() {
-            match ff.str(name)? {
-                Some(column) => {
-                    let n = column.num_terms();
-                    let mut buf = String::new();
-                    for ord in 0..n as u64 {
-                        buf.clear();
-                        column.ord_to_str(ord, &mut buf)?;
-                        names[i].push(buf.clone());
-                    }
-                    fields.push(DenseField::build(
-                        max_doc,
-                        |d, out| out.extend(column.term_ords(d).map(|o| o as u32)),
-                        n,
-                    ));
-                }
-                None => fields.push(DenseField::build(max_doc, |_, _| {}, 0)),
+            let Some(column) = ff.str(name)? else {
+                continue;
+            };
+            let n = column.num_terms();
+            let mut text = String::new();
+            for ord in 0..n as u64 {
+                text.clear();
+                column.ord_to_str(ord, &mut text)?;
+                facets.names[i].push(text.clone());
+            }
+            facets.values[i] = n;
+            for d in 0..max_doc {
+                buf.clear();
+                buf.extend(column.term_ords(d).map(|o| o as u32));
+                facets.set(i, d, &buf);
             }
         }
         let year: Column<u64> = ff.u64("year")?;
-        let mut years: Vec<u64> = Vec::new();
         let mut ord_of: HashMap<u64, u32> = HashMap::new();
-        fields.push(DenseField::build(
-            max_doc,
-            |d, out| {
-                for y in year.values_for_doc(d) {
-                    let o = *ord_of.entry(y).or_insert_with(|| {
-                        years.push(y);
-                        (years.len() - 1) as u32
-                    });
-                    out.push(o);
+        for d in 0..max_doc {
+            buf.clear();
+            for y in year.values_for_doc(d) {
+                let o = *ord_of.entry(y).or_insert_with(|| {
+                    facets.years.push(y);
+                    (facets.years.len() - 1) as u32
+                });
+                buf.push(o);
+            }
+            facets.set(3, d, &buf);
+        }
+        facets.values[3] = facets.years.len();
+        Ok(facets)
+    }
+
+    fn set(&mut self, field: usize, doc: DocId, ords: &[u32]) {
+        self.rows[doc as usize][field] = match ords {
+            [] => 0,
+            [one] if *one + 1 < u32::from(MANY) => (*one + 1) as u16,
+            many => {
+                let m = &mut self.many[field];
+                let start = m.ords.len() as u32;
+                m.ords.extend_from_slice(many);
+                m.spans.insert(doc, (start, m.ords.len() as u32));
+                MANY
+            }
+        };
+    }
+
+    /// Counter arrays for [`SegmentFacets::count`]: slot 0 is "no value", slot `o + 1` ordinal `o`.
+    fn counters(&self) -> [Vec<u64>; 4] {
+        self.values.map(|n| vec![0u64; n + 1])
+    }
+
+    #[inline]
+    fn count(&self, doc: DocId, counts: &mut [Vec<u64>; 4]) {
+        let row = self.rows[doc as usize];
+        for (field, (slot, counts)) in row.into_iter().zip(counts.iter_mut()).enumerate() {
+            if slot == MANY {
+                let m = &self.many[field];
+                if let Some(&(a, b)) = m.spans.get(&doc) {
+                    for &o in &m.ords[a as usize..b as usize] {
+                        counts[o as usize + 1] += 1;
+                    }
                 }
-            },
-            0,
-        ));
-        fields[3].values = years.len();
-        let fields: [DenseField; 4] = fields
-            .try_into()
-            .unwrap_or_else(|_| unreachable!("four facet fields"));
-        Ok(SegmentFacets {
-            fields,
-            names,
-            years,
-        })
+            } else {
+                counts[slot as usize] += 1;
+            }
+        }
     }
 }
 
@@ -240,7 +229,7 @@ impl Collector for ScopedCounts {
                 tantivy::TantivyError::InternalError("facets of a segment".into())
             })?;
         let position = self.set.position(reader.segment_id());
-        let counts = [0, 1, 2, 3].map(|i| vec![0u64; facets.fields[i].values]);
+        let counts = facets.counters();
         let newest = match self.newest {
             Some(k) => Some((
                 k,
@@ -317,17 +306,12 @@ impl SegmentCollector for SegmentScopedCounts {
     fn collect_block(&mut self, docs: &[DocId]) {
         let Some(set) = &self.bits else { return };
         let bits = set.bits_at(self.position);
-        let [kind, country, theme, year] = &mut self.counts;
-        let f = &self.facets.fields;
         for &doc in docs {
             if !contains(bits, doc) {
                 continue;
             }
             self.total += 1;
-            f[0].count(doc, kind);
-            f[1].count(doc, country);
-            f[2].count(doc, theme);
-            f[3].count(doc, year);
+            self.facets.count(doc, &mut self.counts);
             if let Some((k, dates, heap)) = &mut self.newest {
                 let date = dates.first(doc).unwrap_or(i64::MIN);
                 heap.push(Reverse((date, Reverse(doc))));
@@ -352,13 +336,13 @@ impl SegmentCollector for SegmentScopedCounts {
         .into_iter()
         .enumerate()
         {
-            for (ord, n) in counts.into_iter().enumerate() {
+            for (ord, n) in counts.into_iter().skip(1).enumerate() {
                 if n > 0 {
                     into.insert(self.facets.names[i][ord].clone(), n);
                 }
             }
         }
-        for (ord, n) in year.into_iter().enumerate() {
+        for (ord, n) in year.into_iter().skip(1).enumerate() {
             if n > 0 {
                 *out.counts.year.entry(self.facets.years[ord]).or_default() += n;
             }
