@@ -97,57 +97,51 @@ impl ScopeSet {
             let id = reader.segment_id();
             let deleted = reader.num_deleted_docs();
             let earlier = previous.and_then(|p| p.segments.iter().find(|s| s.id == id));
-            if let Some(s) = earlier {
-                // Same segment: deletions can only have grown; drop the newly deleted.
-                let mut bits = s.bits.clone();
-                let mut docs = s.docs;
-                let mut tokens = s.tokens.clone();
-                if let (Some(alive), true) = (reader.alive_bitset(), s.deleted != deleted) {
-                    let norms = text
-                        .iter()
-                        .map(|f| reader.get_fieldnorms_reader(*f))
-                        .collect::<tantivy::Result<Vec<_>>>()?;
-                    let mut readable = BitSetDocSet::from(s.bits.clone());
-                    let mut d = readable.doc();
-                    while d != TERMINATED {
-                        if !alive.is_alive(d) {
-                            bits.remove(d);
-                            docs -= 1;
-                            for (i, n) in norms.iter().enumerate() {
-                                tokens[i] -= u64::from(n.fieldnorm(d));
-                            }
-                        }
-                        d = readable.advance();
-                    }
-                }
-                segments.push(ScopeSegment {
-                    id,
-                    deleted,
-                    bits,
-                    docs,
-                    tokens,
-                });
-                continue;
-            }
-            let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
-            let mut docs = 0u64;
-            let mut tokens = vec![0u64; text.len()];
             let norms = text
                 .iter()
                 .map(|f| reader.get_fieldnorms_reader(*f))
                 .collect::<tantivy::Result<Vec<_>>>()?;
-            let alive = reader.alive_bitset();
-            weight.for_each_no_score(reader, &mut |block: &[DocId]| {
-                for &d in block {
-                    if alive.is_none_or(|a| a.is_alive(d)) {
-                        bits.insert(d);
-                        docs += 1;
-                        for (i, n) in norms.iter().enumerate() {
-                            tokens[i] += u64::from(n.fieldnorm(d));
+            let (bits, docs, tokens) = match earlier {
+                // Same segment: deletions can only have grown; drop the newly deleted.
+                Some(s) => {
+                    let mut bits = s.bits.clone();
+                    let mut docs = s.docs;
+                    let mut tokens = s.tokens.clone();
+                    if let (Some(alive), true) = (reader.alive_bitset(), s.deleted != deleted) {
+                        let mut readable = BitSetDocSet::from(s.bits.clone());
+                        let mut d = readable.doc();
+                        while d != TERMINATED {
+                            if !alive.is_alive(d) {
+                                bits.remove(d);
+                                docs -= 1;
+                                for (i, n) in norms.iter().enumerate() {
+                                    tokens[i] -= u64::from(n.fieldnorm(d));
+                                }
+                            }
+                            d = readable.advance();
                         }
                     }
+                    (bits, docs, tokens)
                 }
-            })?;
+                None => {
+                    let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
+                    let mut docs = 0u64;
+                    let mut tokens = vec![0u64; text.len()];
+                    let alive = reader.alive_bitset();
+                    weight.for_each_no_score(reader, &mut |block: &[DocId]| {
+                        for &d in block {
+                            if alive.is_none_or(|a| a.is_alive(d)) {
+                                bits.insert(d);
+                                docs += 1;
+                                for (i, n) in norms.iter().enumerate() {
+                                    tokens[i] += u64::from(n.fieldnorm(d));
+                                }
+                            }
+                        }
+                    })?;
+                    (bits, docs, tokens)
+                }
+            };
             segments.push(ScopeSegment {
                 id,
                 deleted,

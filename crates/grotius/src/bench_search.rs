@@ -704,15 +704,13 @@ pub async fn search(opts: SearchBench) -> Result<()> {
         );
         index_secs
     };
+    let water = SearchRequest {
+        q: "water".into(),
+        limit: 10,
+        ..Default::default()
+    };
     let t = Instant::now();
-    let first = index.search(
-        &scope,
-        &SearchRequest {
-            q: "water".into(),
-            limit: 10,
-            ..Default::default()
-        },
-    )?;
+    let first = index.search(&scope, &water)?;
     println!(
         "search index: first query (builds the scope's bit set): {:.1} ms",
         t.elapsed().as_secs_f64() * 1000.0
@@ -808,14 +806,7 @@ pub async fn search(opts: SearchBench) -> Result<()> {
             },
         )?;
         let t = Instant::now();
-        let r = index.search(
-            &scope,
-            &SearchRequest {
-                q: "water".into(),
-                limit: 10,
-                ..Default::default()
-            },
-        )?;
+        let r = index.search(&scope, &water)?;
         println!(
             "search index: first query after one record changed: {:.1} ms (total for \"water\" {})",
             t.elapsed().as_secs_f64() * 1000.0,
