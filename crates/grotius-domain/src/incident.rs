@@ -876,7 +876,7 @@ pub fn pseudonym(role: &str, n: i64) -> String {
 // Imports
 
 /// One bad value of an import file; `row` as numbered in the file (the header is row 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProblem {
     pub row: usize,
     pub column: String,

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use grotius_domain::evidence::EvidenceItem;
 use grotius_domain::incident::{
-    self, Act, AidAttack, ImportFormat, Incident, IncidentInput, IncidentPerson, PersonIdentity,
-    PersonInput, RowProblem, ValidIncident, ViolationType,
+    self, Act, AidAttack, ImportFormat, ImportedIncident, Incident, IncidentInput, IncidentPerson,
+    PersonIdentity, PersonInput, RowProblem, ValidIncident, ViolationType,
 };
 use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
 use grotius_security::{Keyring, now_micros};
@@ -70,7 +70,7 @@ pub struct IncidentPage {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IncidentImportReport {
     pub rows: usize,
     pub valid: usize,
@@ -84,6 +84,50 @@ impl IncidentImportReport {
     pub fn committed(&self) -> bool {
         self.problems.is_empty() || self.imported + self.unchanged > 0
     }
+}
+
+/// Rows written per transaction by an import (its progress is recorded after each).
+const IMPORT_BATCH: usize = 500;
+
+/// A running import job not heard from for this long is shown as interrupted (the rows written
+/// so far stay; running the same file again writes the rest).
+const IMPORT_STALE_MICROS: i64 = 10 * 60 * 1_000_000;
+
+/// An incident import running in the background, or its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentImportJob {
+    pub id: String,
+    /// running, done, failed or interrupted (running but not heard from for ten minutes).
+    pub status: String,
+    pub source: String,
+    pub file_name: String,
+    pub labels: Labels,
+    pub started_by: String,
+    pub started_at: i64,
+    pub updated_at: i64,
+    /// Rows to write (rows already imported earlier are not counted) and written so far.
+    pub rows_total: i64,
+    pub rows_done: i64,
+    /// When done: what was written.
+    pub report: Option<IncidentImportReport>,
+    /// When failed: why.
+    pub error: Option<String>,
+}
+
+/// What starting an import gives: the file refused with its report (nothing written), or the
+/// job that writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentImportStart {
+    Refused(IncidentImportReport),
+    Started(String),
+}
+
+#[derive(Serialize, Deserialize)]
+struct ImportOutcome {
+    #[serde(default)]
+    report: Option<IncidentImportReport>,
+    #[serde(default)]
+    error: Option<String>,
 }
 
 fn labels_from_row(row: &sqlx::any::AnyRow) -> Result<Labels> {
@@ -977,8 +1021,9 @@ impl Access {
 
     /// Imports an AWSD or Yemen Data Project file into a compartment and classification. Every
     /// row is checked first; a bad row stops the whole import unless `valid_rows_only`. Rows
-    /// whose source id is already stored are left as they are (re-runs are idempotent). All
-    /// rows are written in one transaction, audited once, each in the change feed.
+    /// whose source id is already stored are left as they are (re-runs are idempotent, and an
+    /// interrupted import is finished by running it again). Rows are written in transactions of
+    /// [`IMPORT_BATCH`], each audited and each row in the change feed.
     pub async fn import_incidents(
         &self,
         format: ImportFormat,
@@ -988,14 +1033,39 @@ impl Access {
         valid_rows_only: bool,
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<IncidentImportReport> {
+        let (report, rows, labels) = self
+            .incident_import_check(format, bytes, classification, compartment, valid_rows_only)
+            .await?;
+        if !rows.is_empty() || report.problems.is_empty() {
+            return self
+                .incident_import_write(format, report, &rows, &labels, None, progress)
+                .await;
+        }
+        Ok(report)
+    }
+
+    /// Checks an import: the rights, the labels and every row. The rows to write are empty when
+    /// the file is refused (a header problem, or a bad row without `valid_rows_only`).
+    async fn incident_import_check(
+        &self,
+        format: ImportFormat,
+        bytes: &[u8],
+        classification: &str,
+        compartment: &str,
+        valid_rows_only: bool,
+    ) -> Result<(IncidentImportReport, Vec<ImportedIncident>, Labels)> {
         self.authorize(Action::Create, Resource::kind(ResourceKind::Incident), None)
             .await?;
         let labels = incident::incident_labels(classification, &Some(compartment.to_string()))?;
         self.authorize_labels(Action::Create, ResourceKind::Incident, &labels, None)
             .await?;
         let codes = self.incident_violation_codes().await?;
-        let (rows, problems, total) = incident::parse_import(format, bytes, &codes);
-        let mut report = IncidentImportReport {
+        let owned = bytes.to_vec();
+        let (rows, problems, total) =
+            tokio::task::spawn_blocking(move || incident::parse_import(format, &owned, &codes))
+                .await
+                .map_err(|e| StoreError::Integrity(format!("the import check failed: {e}")))?;
+        let report = IncidentImportReport {
             rows: total,
             valid: rows.len(),
             imported: 0,
@@ -1004,8 +1074,22 @@ impl Access {
         };
         let header_problem = report.problems.iter().any(|p| p.row <= 1);
         if header_problem || (!report.problems.is_empty() && !valid_rows_only) {
-            return Ok(report);
+            return Ok((report, Vec::new(), labels));
         }
+        Ok((report, rows, labels))
+    }
+
+    /// Writes checked rows in batches; with a job, its progress after each batch.
+    async fn incident_import_write(
+        &self,
+        format: ImportFormat,
+        mut report: IncidentImportReport,
+        rows: &[ImportedIncident],
+        labels: &Labels,
+        job: Option<&str>,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<IncidentImportReport> {
+        let codes = self.incident_violation_codes().await?;
         let existing: HashSet<String> =
             sqlx::query("SELECT source_id FROM incidents WHERE source = $1")
                 .bind(format.source())
@@ -1019,30 +1103,200 @@ impl Access {
             .filter(|r| !existing.contains(&r.source_id))
             .collect();
         report.unchanged = rows.len() - todo.len();
-        let mut tx = self.store.write_tx().await?;
-        progress(0, todo.len());
-        for (n, r) in todo.iter().enumerate() {
-            let mut input = r.input.clone();
-            input.classification = classification.to_string();
-            input.compartment = Some(compartment.to_string());
-            let v = input.validate(&codes)?;
-            self.incident_insert(&mut tx, format.source(), Some(&r.source_id), &v, &r.extra)
-                .await?;
-            if (n + 1) % 500 == 0 || n + 1 == todo.len() {
-                progress(n + 1, todo.len());
-            }
+        if let Some(job) = job {
+            sqlx::query(
+                "UPDATE incident_imports SET rows_total = $1, updated_at = $2 WHERE id = $3",
+            )
+            .bind(todo.len() as i64)
+            .bind(now_micros())
+            .bind(job)
+            .execute(&self.store.pool)
+            .await?;
         }
-        report.imported = todo.len();
+        let classification = labels.classification.as_str();
+        let compartment = labels
+            .compartment
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default();
+        progress(0, todo.len());
+        let mut done = 0usize;
+        for chunk in todo.chunks(IMPORT_BATCH) {
+            let mut tx = self.store.write_tx().await?;
+            for r in chunk {
+                let mut input = r.input.clone();
+                input.classification = classification.to_string();
+                input.compartment = Some(compartment.clone());
+                let v = input.validate(&codes)?;
+                self.incident_insert(&mut tx, format.source(), Some(&r.source_id), &v, &r.extra)
+                    .await?;
+            }
+            done += chunk.len();
+            if let Some(job) = job {
+                sqlx::query(
+                    "UPDATE incident_imports SET rows_done = $1, updated_at = $2 WHERE id = $3",
+                )
+                .bind(done as i64)
+                .bind(now_micros())
+                .bind(job)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let detail = serde_json::json!({
+                "source": format.source(), "job": job, "rows": report.rows,
+                "written": done, "of": todo.len(), "unchanged": report.unchanged,
+                "skipped_bad_rows": report.problems.len(),
+                "classification": labels.classification, "compartment": compartment,
+            })
+            .to_string();
+            self.audit_in(&mut tx, "incident.import", "incident", "", "ok", &detail)
+                .await?;
+            tx.commit().await?;
+            report.imported = done;
+            progress(done, todo.len());
+        }
+        if todo.is_empty() {
+            let detail = serde_json::json!({
+                "source": format.source(), "job": job, "rows": report.rows, "written": 0,
+                "unchanged": report.unchanged, "skipped_bad_rows": report.problems.len(),
+            })
+            .to_string();
+            self.audit_now("incident.import", "incident", "", "ok", &detail)
+                .await?;
+        }
+        Ok(report)
+    }
+
+    /// Starts an import: the file is checked now (a refused file comes back with its report and
+    /// nothing is written); the rows are written by a background job whose progress and report
+    /// are kept in the database ([`Access::incident_import_job`]), so no request waits for them.
+    pub async fn start_incident_import(
+        &self,
+        format: ImportFormat,
+        file_name: &str,
+        bytes: &[u8],
+        classification: &str,
+        compartment: &str,
+        valid_rows_only: bool,
+    ) -> Result<IncidentImportStart> {
+        let (report, rows, labels) = self
+            .incident_import_check(format, bytes, classification, compartment, valid_rows_only)
+            .await?;
+        if rows.is_empty() && !report.problems.is_empty() {
+            return Ok(IncidentImportStart::Refused(report));
+        }
+        let id = new_id();
+        let now = now_micros();
+        let name: String = file_name.chars().take(200).collect();
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO incident_imports (id, status, source, file_name, classification, compartment_id, started_by, started_at, updated_at, rows_total, rows_done, report)
+             VALUES ($1, 'running', $2, $3, $4, $5, $6, $7, $7, $8, 0, '{}')",
+        )
+        .bind(&id)
+        .bind(format.source())
+        .bind(&name)
+        .bind(labels.classification as i64)
+        .bind(compartment)
+        .bind(&self.subject.username)
+        .bind(now)
+        .bind(rows.len() as i64)
+        .execute(&mut *tx)
+        .await?;
         let detail = serde_json::json!({
-            "source": format.source(), "rows": report.rows, "imported": report.imported,
-            "unchanged": report.unchanged, "skipped_bad_rows": report.problems.len(),
-            "classification": labels.classification, "compartment": compartment,
+            "source": format.source(), "file": name, "rows": report.rows, "valid": report.valid,
         })
         .to_string();
-        self.audit_in(&mut tx, "incident.import", "incident", "", "ok", &detail)
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "incident.import.start",
+            "incident-import",
+            &id,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(report)
+        let access = self.clone();
+        let job = id.clone();
+        tokio::spawn(async move {
+            let outcome = access
+                .incident_import_write(format, report, &rows, &labels, Some(&job), &mut |_, _| {})
+                .await;
+            let (status, out) = match outcome {
+                Ok(r) => (
+                    "done",
+                    ImportOutcome {
+                        report: Some(r),
+                        error: None,
+                    },
+                ),
+                Err(e) => (
+                    "failed",
+                    ImportOutcome {
+                        report: None,
+                        error: Some(e.to_string()),
+                    },
+                ),
+            };
+            let report = serde_json::to_string(&out).unwrap_or_else(|_| "{}".into());
+            if let Err(e) = sqlx::query(
+                "UPDATE incident_imports SET status = $1, report = $2, updated_at = $3 WHERE id = $4",
+            )
+            .bind(status)
+            .bind(report)
+            .bind(now_micros())
+            .bind(&job)
+            .execute(&access.store.pool)
+            .await
+            {
+                tracing::error!(job = %job, error = %e, "cannot record the end of an incident import");
+            }
+        });
+        Ok(IncidentImportStart::Started(id))
+    }
+
+    /// An import job — for those who may import into its compartment; not found otherwise.
+    pub async fn incident_import_job(&self, id: &str) -> Result<IncidentImportJob> {
+        let row = sqlx::query(
+            "SELECT id, status, source, file_name, classification, compartment_id, started_by, started_at, updated_at, rows_total, rows_done, report
+             FROM incident_imports WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let labels = labels_from_row(&row)?;
+        if !self.may(
+            Action::Create,
+            Resource::labelled(ResourceKind::Incident, &labels),
+        ) {
+            return Err(StoreError::NotFound);
+        }
+        let mut status: String = row.try_get("status")?;
+        let updated_at: i64 = row.try_get("updated_at")?;
+        if status == "running" && now_micros() - updated_at > IMPORT_STALE_MICROS {
+            status = "interrupted".into();
+        }
+        let out: ImportOutcome = serde_json::from_str(&row.try_get::<String, _>("report")?)
+            .unwrap_or(ImportOutcome {
+                report: None,
+                error: None,
+            });
+        Ok(IncidentImportJob {
+            id: row.try_get("id")?,
+            status,
+            source: row.try_get("source")?,
+            file_name: row.try_get("file_name")?,
+            labels,
+            started_by: row.try_get("started_by")?,
+            started_at: row.try_get("started_at")?,
+            updated_at,
+            rows_total: row.try_get("rows_total")?,
+            rows_done: row.try_get("rows_done")?,
+            report: out.report,
+            error: out.error,
+        })
     }
 
     /// Incidents as CSV for export (pseudonymised: no identities ever), over what the subject

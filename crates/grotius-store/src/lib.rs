@@ -65,7 +65,9 @@ pub use grotius_search::{
     Facets as SearchFacets, Hit as SearchHit, SearchRequest, SearchResults,
     Snippet as SearchSnippet, Sort as SearchSort,
 };
-pub use incident::{IncidentFilter, IncidentImportReport, IncidentPage};
+pub use incident::{
+    IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentPage,
+};
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use grotius_domain::incident::{
     ImportFormat, Incident, IncidentInput, IncidentPerson, PersonInput,
 };
-use grotius_store::{IncidentFilter, IncidentImportReport};
+use grotius_store::{IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
             "/incidents/import",
             post(import_incidents).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/incidents/imports/{id}", get(import_job))
         .route("/incidents/vocabulary", get(vocabulary).post(add_term))
         .route(
             "/incidents/vocabulary/{code}",
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         create_incident,
         export_incidents,
         import_incidents,
+        import_job,
         vocabulary,
         add_term,
         set_term,
@@ -91,6 +93,7 @@ pub fn routes() -> Router<AppState> {
         TermInputDto,
         TermStateDto,
         ImportReportDto,
+        IncidentImportJobDto,
         ImportProblemDto,
         EvidenceRefDto
     ))
@@ -717,16 +720,63 @@ pub struct ImportQuery {
     pub valid_rows_only: bool,
 }
 
-/// Imports a CSV file (the request body): every row checked first; a bad row stops the import
-/// unless valid_rows_only; rows already imported are left unchanged. 422 when nothing was
-/// imported because of problems.
+/// An incident import job: progress while it runs, the report when it is done.
+#[derive(Serialize, ToSchema)]
+pub struct IncidentImportJobDto {
+    pub id: String,
+    /// running, done, failed, interrupted (running but not heard from for ten minutes: the rows
+    /// written so far stay; importing the same file again writes the rest)
+    pub status: String,
+    /// awsd or yemen-raids
+    pub source: String,
+    pub file_name: String,
+    pub classification: String,
+    pub compartment: Option<String>,
+    pub started_by: String,
+    pub started_at: i64,
+    pub updated_at: i64,
+    /// Rows to write (rows imported earlier not counted) and written so far.
+    pub rows_total: i64,
+    pub rows_done: i64,
+    pub report: Option<ImportReportDto>,
+    pub error: Option<String>,
+    /// Where to poll.
+    pub status_url: String,
+}
+
+impl From<IncidentImportJob> for IncidentImportJobDto {
+    fn from(j: IncidentImportJob) -> Self {
+        IncidentImportJobDto {
+            status_url: format!("/api/v1/incidents/imports/{}", j.id),
+            id: j.id,
+            status: j.status,
+            source: j.source,
+            file_name: j.file_name,
+            classification: j.labels.classification.as_str().to_string(),
+            compartment: j.labels.compartment.map(|c| c.to_string()),
+            started_by: j.started_by,
+            started_at: j.started_at,
+            updated_at: j.updated_at,
+            rows_total: j.rows_total,
+            rows_done: j.rows_done,
+            report: j.report.map(ImportReportDto::from),
+            error: j.error,
+        }
+    }
+}
+
+/// Imports a CSV file (the request body). Every row is checked while you wait: a refused file
+/// (a bad row without valid_rows_only, or a bad header) answers 422 with the report and changes
+/// nothing. Otherwise the rows are written by a job: the answer (202) names it; poll
+/// `status_url` until `status` is done or failed. Rows already imported are left unchanged, so
+/// an interrupted import is finished by importing the same file again.
 #[utoipa::path(post, path = "/api/v1/incidents/import", params(ImportQuery), request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = ImportReportDto), (status = 422, body = ImportReportDto), (status = 404, body = ErrorBody)))]
+    responses((status = 202, body = IncidentImportJobDto), (status = 422, body = ImportReportDto), (status = 404, body = ErrorBody)))]
 async fn import_incidents(
     Caller(a): Caller,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: axum::body::Bytes,
-) -> Result<(StatusCode, Json<ImportReportDto>), ApiError> {
+) -> Result<Response, ApiError> {
     let Some(format) = ImportFormat::parse(&q.format) else {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -734,22 +784,40 @@ async fn import_incidents(
             "format is invalid: awsd or yemen-raids",
         ));
     };
-    let r = a
-        .import_incidents(
+    match a
+        .start_incident_import(
             format,
+            &format!("{}.csv", format.source()),
             &body,
             &q.classification,
             &q.compartment,
             q.valid_rows_only,
-            &mut |_, _| {},
         )
-        .await?;
-    let status = if r.committed() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(r.into())))
+        .await?
+    {
+        IncidentImportStart::Refused(r) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(ImportReportDto::from(r)),
+        )
+            .into_response()),
+        IncidentImportStart::Started(id) => Ok((
+            StatusCode::ACCEPTED,
+            Json(IncidentImportJobDto::from(
+                a.incident_import_job(&id).await?,
+            )),
+        )
+            .into_response()),
+    }
+}
+
+/// An import job (for those who may import into its compartment).
+#[utoipa::path(get, path = "/api/v1/incidents/imports/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = IncidentImportJobDto), (status = 404, body = ErrorBody)))]
+async fn import_job(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<IncidentImportJobDto>, ApiError> {
+    Ok(Json(a.incident_import_job(&id).await?.into()))
 }
 
 /// The incidents you may export, as CSV (pseudonymised; never identities).

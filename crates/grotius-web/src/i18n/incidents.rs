@@ -206,6 +206,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Nothing was imported: correct the rows below.",
         "Er is niets geïmporteerd: verbeter de rijen hieronder.",
     ),
+    (
+        "inc.import.again",
+        "The import stopped before the end. The rows written so far stay; import the same file again to write the rest.",
+        "De import is voor het einde gestopt. De al geschreven rijen blijven; importeer hetzelfde bestand opnieuw om de rest te schrijven.",
+    ),
     ("inc.import.row", "Row", "Rij"),
     ("inc.import.column", "Column", "Kolom"),
     ("inc.import.value", "Value", "Waarde"),

@@ -454,7 +454,7 @@ pub async fn import(v: Viewer, req: axum::extract::Request) -> Response {
     }
 }
 
-fn job_status(l: Lang, status: &str) -> &'static str {
+pub(super) fn job_status(l: Lang, status: &str) -> &'static str {
     match status {
         "running" => t(l, "agr.job.running"),
         "done" => t(l, "agr.job.done"),

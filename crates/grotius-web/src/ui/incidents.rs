@@ -14,7 +14,9 @@ use grotius_domain::incident::{
     VERIFICATION, VictimCount, ViolationType,
 };
 use grotius_domain::{Action, Resource, ResourceKind};
-use grotius_store::{IncidentFilter, IncidentImportReport, StoreError};
+use grotius_store::{
+    IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, StoreError,
+};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -46,6 +48,7 @@ pub fn routes() -> Router<AppState> {
                 .post(import)
                 .layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/incidents/imports/{id}", get(import_job))
         .route("/incidents/persons/{id}/identity", post(open_identity))
         .route("/incidents/{id}", get(show).post(update))
         .route("/incidents/{id}/edit", get(edit_form))
@@ -887,11 +890,13 @@ pub async fn import(v: Viewer, mut mp: Multipart) -> Response {
     }
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut bytes = Vec::new();
+    let mut file_name = String::new();
     loop {
         match mp.next_field().await {
             Ok(Some(f)) => {
                 let name = f.name().unwrap_or("").to_string();
                 if name == "file" {
+                    file_name = f.file_name().unwrap_or("upload.csv").to_string();
                     match f.bytes().await {
                         Ok(b) => bytes = b.to_vec(),
                         Err(e) => return import_page(&v, None, Some(e.body_text()), e.status()),
@@ -924,23 +929,21 @@ pub async fn import(v: Viewer, mut mp: Multipart) -> Response {
     }
     match v
         .access
-        .import_incidents(
+        .start_incident_import(
             format,
+            &file_name,
             &bytes,
             &f.text("classification"),
             &f.text("compartment"),
             f.get("valid_rows_only").is_some(),
-            &mut |_, _| {},
         )
         .await
     {
-        Ok(r) => {
-            let status = if r.committed() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            import_page(&v, Some(&r), None, status)
+        Ok(IncidentImportStart::Refused(r)) => {
+            import_page(&v, Some(&r), None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Ok(IncidentImportStart::Started(id)) => {
+            Redirect::to(&format!("/incidents/imports/{id}")).into_response()
         }
         Err(StoreError::Invalid(d)) => import_page(
             &v,
@@ -949,5 +952,52 @@ pub async fn import(v: Viewer, mut mp: Multipart) -> Response {
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(e) => store_error(l, e),
+    }
+}
+
+/// An import job: progress while it runs (the page reloads itself every two seconds), the
+/// report when it is done.
+fn import_job_page(v: &Viewer, j: &IncidentImportJob) -> Response {
+    let l = v.lang;
+    let content = html! {
+        h1 { (t(l, "agr.job.title")) }
+        dl.facts {
+            dt { (t(l, "inc.import.file")) } dd { (j.file_name) " (" (j.source) ")" }
+            dt { (t(l, "labels.compartment")) } dd { (labels_badge(l, &j.labels)) }
+            dt { (t(l, "agr.job.by")) } dd { (j.started_by) " · " (fmt_micros(j.started_at)) }
+            dt { (t(l, "agr.job.status")) } dd { strong { (super::agreements::job_status(l, &j.status)) } }
+            dt { (t(l, "agr.job.progress")) } dd { progress value=(j.rows_done) max=(j.rows_total.max(1)) {} " " (j.rows_done) " / " (j.rows_total) }
+        }
+        @if j.status == "running" {
+            p { (t(l, "agr.job.refresh")) " " a href={ "/incidents/imports/" (j.id) } { (t(l, "agr.job.reload")) } }
+        }
+        @if j.status == "interrupted" { p { (t(l, "inc.import.again")) } }
+        @if let Some(e) = &j.error { div.error role="alert" { (e) } }
+        @if let Some(r) = &j.report {
+            section.report {
+                h2 { (t(l, "inc.import.report")) }
+                p { (r.rows) " " (t(l, "inc.import.rows")) " · " (r.valid) " " (t(l, "inc.import.valid")) " · " (r.imported) " " (t(l, "inc.import.imported")) " · " (r.unchanged) " " (t(l, "inc.import.unchanged")) }
+                @if !r.problems.is_empty() {
+                    table {
+                        thead { tr { th { (t(l, "inc.import.row")) } th { (t(l, "inc.import.column")) } th { (t(l, "inc.import.value")) } th { (t(l, "inc.import.message")) } } }
+                        tbody { @for p in r.problems.iter().take(500) { tr { td { (p.row) } td { (p.column) } td { (p.value) } td { (p.message) } } } }
+                    }
+                }
+            }
+        }
+        p { a href="/incidents" { (t(l, "inc.title")) } " · " a href="/incidents/import" { (t(l, "inc.import")) } }
+    };
+    let mut res = page(v, t(l, "agr.job.title"), content);
+    if j.status == "running" {
+        res.headers_mut()
+            .insert(header::REFRESH, axum::http::HeaderValue::from_static("2"));
+    }
+    res
+}
+
+pub async fn import_job(v: Viewer, Path(id): Path<String>) -> Response {
+    match v.access.incident_import_job(&id).await {
+        Ok(j) => import_job_page(&v, &j),
+        Err(e) => store_error(v.lang, e),
     }
 }

@@ -435,7 +435,8 @@ const MATRIX: &[Row] = &[
     row("GET",    "/api/v1/incidents/vocabulary",       Body::None, [200, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
     row("POST",   "/api/v1/incidents/vocabulary",       Body::ViolationTerm, [201, 404, 404, 404, 404, 404, 404, 403, 201, 403, 404, 404, 404]),
     row("PATCH",  "/api/v1/incidents/vocabulary/{term}", Body::ViolationState, [204, 404, 404, 404, 404, 404, 404, 403, 204, 403, 404, 404, 404]),
-    row("POST",   "/api/v1/incidents/import?format=yemen-raids&classification=confidential&compartment=evidence-sudan", Body::YemenCsv, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("POST",   "/api/v1/incidents/import?format=yemen-raids&classification=confidential&compartment=evidence-sudan", Body::YemenCsv, [404, 404, 404, 404, 404, 404, 404, 202, 202, 403, 404, 404, 404]),
+    row("GET",    "/api/v1/incidents/imports/{incident_job}", Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
     row("GET",    "/api/v1/incidents/export",           Body::None, [404, 404, 404, 404, 404, 404, 404, 403, 200, 200, 404, 404, 404]),
     row("GET",    "/incidents",                         Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
     row("GET",    "/incidents/new",                     Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
@@ -444,6 +445,7 @@ const MATRIX: &[Row] = &[
     row("GET",    "/incidents/{incident}/edit",         Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
     row("GET",    "/incidents/vocabulary",              Body::None, [200, 404, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404]),
     row("GET",    "/incidents/import",                  Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 403, 404, 404, 404]),
+    row("GET",    "/incidents/imports/{incident_job}",  Body::None, [404, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404]),
     row("GET",    "/incidents.csv",                     Body::None, [404, 404, 404, 404, 404, 404, 404, 403, 200, 200, 404, 404, 404]),
     row("POST",   "/incidents/{fresh_incident}/verify", Body::Form(&[("to", "plausible"), ("note", "matrix")]), [404, 404, 404, 404, 404, 404, 404, 303, 303, 403, 404, 404, 404]),
     row("POST",   "/incidents/persons/{person}/identity", Body::Form(&[("reason", "Matrix test of the identity store.")]), [404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404]),
@@ -747,6 +749,25 @@ async fn fixture(app: &App) -> Fixture {
     ids.insert("package", v["id"].as_str().unwrap().to_string());
     let documenter_token = app.token("documenter").await;
     ids.insert("upload", upload(app, &documenter_token, 1000).await);
+    // An incident import job (evidence-sudan, confidential).
+    let started = app
+        .instance
+        .access("documenter")
+        .await
+        .start_incident_import(
+            grotius_domain::incident::ImportFormat::YemenRaids,
+            "fixture.csv",
+            b"Incident ID,Date,Governorate,District,Area,Target,Main category,Sub-category,Min Air Raids,Max Air Raids,Civilian Casualties,Fatalities,Woman fatalities,Child fatalities,Injured,Woman injured,Child injured,Confirmed Time,Time of Day\nmatrix-job,26/03/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night\n",
+            "confidential",
+            "evidence-sudan",
+            false,
+        )
+        .await
+        .unwrap();
+    let grotius_store::IncidentImportStart::Started(job) = started else {
+        panic!("the fixture import was refused: {started:?}");
+    };
+    ids.insert("incident_job", job);
     // Incidents: a confidential and a secret one (evidence-sudan), a person with an identity.
     for (key, classification) in [("incident", "confidential"), ("incident_secret", "secret")] {
         let (s, v) = app

@@ -947,3 +947,145 @@ async fn consent_withdrawn_and_risk_raised_are_recorded_with_the_reason() {
     assert_eq!(d["risk"], json!(["medium", "high"]));
     assert!(d["note"].as_str().unwrap().contains("Family threatened"));
 }
+
+/// The API and the page start an import of a checked file as a job and answer at once; the job
+/// writes in batches with its progress readable by anyone who may import into the compartment
+/// (not found for everyone else); importing the same file again writes nothing new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_runs_as_a_job_with_progress_and_a_report() {
+    let app = App::spawn().await;
+    let token = app.token("documenter").await;
+    let before = count(&app.instance.raw().await, "incidents").await;
+    let mut csv = String::from(
+        "Incident ID,Date,Governorate,District,Area,Target,Main category,Sub-category,Min Air Raids,Max Air Raids,Civilian Casualties,Fatalities,Woman fatalities,Child fatalities,Injured,Woman injured,Child injured,Confirmed Time,Time of Day\n",
+    );
+    for n in 0..1_203 {
+        csv.push_str(&format!(
+            "job-{n},{:02}/04/2016,Taiz,Al Mudhaffar,Market,Shops,Civilian,Market,1,2,0,{},0,0,1,0,0,2,Day\n",
+            1 + n % 28,
+            n % 4
+        ));
+    }
+    let start = |csv: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let r = app
+                .client
+                .post(app.url("/api/v1/incidents/import?format=yemen-raids&classification=confidential&compartment=evidence-sudan"))
+                .bearer_auth(&token)
+                .header("content-type", "text/csv")
+                .body(csv)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 202);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(
+                v["status_url"],
+                format!("/api/v1/incidents/imports/{}", v["id"].as_str().unwrap())
+            );
+            v["status_url"].as_str().unwrap().to_string()
+        }
+    };
+    let wait = |url: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            for _ in 0..600 {
+                let (s, v) = app.api(Method::GET, &url, &token, None).await;
+                assert_eq!(s, 200, "{v}");
+                if v["status"] != "running" {
+                    return v;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("the import job did not finish in 60 s");
+        }
+    };
+    let url = start(csv.clone()).await;
+    let job = wait(url.clone()).await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(
+        (job["rows_total"].as_i64(), job["rows_done"].as_i64()),
+        (Some(1203), Some(1203))
+    );
+    assert_eq!(job["report"]["imported"], 1203);
+    assert_eq!(job["report"]["unchanged"], 0);
+    assert_eq!(job["compartment"], "evidence-sudan");
+    assert_eq!(
+        count(&app.instance.raw().await, "incidents").await,
+        before + 1203
+    );
+    // Three batches, each audited with its progress.
+    let raw = app.instance.raw().await;
+    let batches: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'incident.import' AND detail LIKE '%\"of\":1203%'",
+    )
+    .fetch_one(&raw)
+    .await
+    .unwrap()
+    .try_get("n")
+    .unwrap();
+    assert_eq!(batches, 3);
+
+    // Nobody outside the import rights learns anything of the job.
+    for role in ["analyst", "legal-adviser", "coordinator", "auditor"] {
+        let t = app.token(role).await;
+        let (s, _) = app.api(Method::GET, &url, &t, None).await;
+        assert_eq!(s, 404, "{role}");
+    }
+
+    // The same file again: checked, nothing new written.
+    let again = wait(start(csv.clone()).await).await;
+    assert_eq!(again["status"], "done");
+    assert_eq!(
+        (
+            again["rows_total"].as_i64(),
+            again["report"]["unchanged"].as_i64()
+        ),
+        (Some(0), Some(1203))
+    );
+    assert_eq!(
+        count(&app.instance.raw().await, "incidents").await,
+        before + 1203
+    );
+
+    // The page: the form redirects to the job's page, which shows the report.
+    let b = app.browser("documenter").await;
+    let csrf = crate::harness::csrf_of(&b.get("/incidents/import").await.1).unwrap();
+    let boundary = "----grotius-test-boundary";
+    let mut body = String::new();
+    for (k, v) in [
+        ("format", "yemen-raids"),
+        ("classification", "confidential"),
+        ("compartment", "evidence-sudan"),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"raids.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
+    let r = b
+        .client
+        .post(app.url(&format!("/incidents/import?_csrf={csrf}")))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(page.starts_with("/incidents/imports/"), "{page}");
+    let api = page.replace("/incidents/", "/api/v1/incidents/");
+    wait(api).await;
+    let (s, html) = b.get(&page).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("raids.csv"), "{html}");
+    assert!(html.contains("1203"), "{html}");
+    let b = app.browser("analyst").await;
+    assert_eq!(b.get(&page).await.0, 404);
+}
