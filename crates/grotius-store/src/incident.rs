@@ -874,6 +874,65 @@ impl Access {
         Ok(Keyring::load_or_create(&dir)?)
     }
 
+    /// Rotates the identity keyring (a new active key; the old ones stay until retired) and
+    /// re-encrypts every stored identity under it, in one transaction, audited — the part of
+    /// `grotius keys rotate` for the identity store. Returns the new key's id and the number of
+    /// identities rewritten; `None` when no identity keyring exists yet (nothing to rotate).
+    /// With `retire`, the old identity keys are removed afterwards.
+    pub async fn rotate_identity_keys(&self, retire: bool) -> Result<Option<(String, u64)>> {
+        self.authorize(
+            Action::Update,
+            Resource::kind(ResourceKind::Compartment),
+            None,
+        )
+        .await?;
+        let dir = self.store.keys.dir().join("identity");
+        if !dir.join(grotius_security::KEYRING_FILE).exists() {
+            return Ok(None);
+        }
+        let key = {
+            let _guard = IDENTITY_KEYS.lock().unwrap_or_else(|e| e.into_inner());
+            Keyring::load(&dir)?.rotate()?
+        };
+        let keys = self.identity_keys()?;
+        let mut tx = self.store.write_tx().await?;
+        let rows = sqlx::query("SELECT person_id, identity FROM person_identities")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut rewritten = 0u64;
+        for r in rows {
+            let person: String = r.try_get("person_id")?;
+            let stored: String = r.try_get("identity")?;
+            if !keys.needs_rotation(&stored) {
+                continue;
+            }
+            let aad = identity_aad(&person);
+            let plain = keys.decrypt(&aad, &stored)?;
+            sqlx::query("UPDATE person_identities SET identity = $1 WHERE person_id = $2")
+                .bind(keys.encrypt(&aad, &plain)?)
+                .bind(&person)
+                .execute(&mut *tx)
+                .await?;
+            rewritten += 1;
+        }
+        let detail = serde_json::json!({"key": key, "values": rewritten}).to_string();
+        self.audit_in(
+            &mut tx,
+            "keys.reencrypt.identity",
+            "instance",
+            "",
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        if retire {
+            let _guard = IDENTITY_KEYS.lock().unwrap_or_else(|e| e.into_inner());
+            Keyring::load(&dir)?.retire_old_keys()?;
+        }
+        Ok(Some((key, rewritten)))
+    }
+
     /// Opens the real identity behind a pseudonym: the custodian only, with a reason; the
     /// opening is audited (who, which person, why). Everybody else: not found.
     pub async fn open_person_identity(

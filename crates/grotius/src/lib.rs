@@ -259,6 +259,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let s = Store::open(&store.data, store.database.as_deref(), ring.clone()).await?;
             let n = s.cli_operator().reencrypt_all().await?;
             println!("new field key {id} is active; {n} values re-encrypted");
+            if let Some((key, n)) = s.cli_operator().rotate_identity_keys(retire).await? {
+                println!(
+                    "new identity key {key} is active ({}); {n} identities re-encrypted",
+                    dir.join("identity").display()
+                );
+            }
             if retire {
                 let old = ring.retire_old_keys()?;
                 println!("retired keys: {}", old.join(", "));

@@ -593,6 +593,55 @@ async fn key_rotation_reencrypts_every_confidential_field() {
         experts.items.iter().any(|e| !e.conflicts.is_empty()),
         "conflict declarations still readable"
     );
+
+    // The identity store has a keyring of its own: rotated and re-encrypted as well, and the
+    // custodian still opens an identity after the old identity key is retired.
+    let identities = |prefix: &'static str| {
+        let raw = raw.clone();
+        async move {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM person_identities WHERE identity LIKE '{prefix}%'"
+            )))
+            .fetch_one(&raw)
+            .await
+            .unwrap()
+            .try_get::<i64, _>("n")
+            .unwrap()
+        }
+    };
+    let before = identities("enc:v1:k1:").await;
+    assert!(before > 0, "the demo stores identities");
+    let (key, n) = store
+        .cli_operator()
+        .rotate_identity_keys(true)
+        .await
+        .unwrap()
+        .expect("the demo has an identity keyring");
+    assert_eq!(key, "k2");
+    assert_eq!(n as i64, before);
+    assert_eq!(identities("enc:v1:k1:").await, 0);
+    assert_eq!(identities("enc:v1:k2:").await, before);
+    let person: String = sqlx::query("SELECT person_id FROM person_identities LIMIT 1")
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .try_get("person_id")
+        .unwrap();
+    let custodian = store
+        .cli_act_as(
+            &store
+                .cli_operator()
+                .find_user_id("custodian")
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    custodian
+        .open_person_identity(&person, "Key rotation check of the identity store.")
+        .await
+        .unwrap();
     store.verify_audit().await.unwrap();
 }
 
