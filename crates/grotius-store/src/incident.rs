@@ -65,6 +65,11 @@ pub struct IncidentPage {
     pub injured: i64,
     /// (verification status, count) under the same filter.
     pub by_verification: Vec<(String, i64)>,
+    /// (ISO country, incidents) under the same filter, most first — for the map.
+    pub by_country: Vec<(String, i64)>,
+    /// Incidents with coordinates under the same filter, per cell of [`MAP_CELL`] micro-degrees:
+    /// (latitude, longitude of the cell's corner toward zero, in micro-degrees; incidents).
+    pub by_place: Vec<(i64, i64, i64)>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -85,6 +90,9 @@ impl IncidentImportReport {
         self.problems.is_empty() || self.imported + self.unchanged > 0
     }
 }
+
+/// The grid of the incident map: half a degree, in micro-degrees.
+pub const MAP_CELL: i64 = 500_000;
 
 /// Rows written per transaction by an import (its progress is recorded after each).
 const IMPORT_BATCH: usize = 500;
@@ -413,6 +421,20 @@ impl Access {
             ))
             .fetch_all(&self.store.pool)
             .await?;
+        let countries = f
+            .query(format!(
+                "SELECT country, COUNT(*) AS n FROM incidents{w}{} country IS NOT NULL GROUP BY country ORDER BY n DESC, country",
+                if w.is_empty() { " WHERE" } else { " AND" }
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let places = f
+            .query(format!(
+                "SELECT lat / {MAP_CELL} AS la, lon / {MAP_CELL} AS lo, COUNT(*) AS n FROM incidents{w}{} lat IS NOT NULL AND lon IS NOT NULL GROUP BY lat / {MAP_CELL}, lon / {MAP_CELL} ORDER BY n DESC LIMIT 5000",
+                if w.is_empty() { " WHERE" } else { " AND" }
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
         let rows = f
             .query(format!(
                 "SELECT {COLS} FROM incidents{w} ORDER BY date DESC, id DESC LIMIT {limit} OFFSET {offset}"
@@ -440,8 +462,29 @@ impl Access {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
+        let by_country = countries
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("country")?,
+                    r.try_get::<i64, _>("n")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let by_place = places
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<i64, _>("la")? * MAP_CELL,
+                    r.try_get::<i64, _>("lo")? * MAP_CELL,
+                    r.try_get::<i64, _>("n")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(IncidentPage {
             items,
+            by_country,
+            by_place,
             total: agg.try_get("n")?,
             killed: agg.try_get("k")?,
             injured: agg.try_get("i")?,

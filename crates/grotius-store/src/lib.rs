@@ -67,6 +67,7 @@ pub use grotius_search::{
 };
 pub use incident::{
     IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentPage,
+    MAP_CELL,
 };
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};

@@ -20,6 +20,22 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("inc.title", "Incidents", "Incidenten"),
     (
+        "inc.map.title",
+        "Where the incidents happened",
+        "Waar de incidenten plaatsvonden",
+    ),
+    (
+        "inc.map.desc",
+        "A world map: countries shaded by the number of incidents you may see under these filters, circles where coordinates are known (larger for more incidents). The same numbers are in the table below the map.",
+        "Een wereldkaart: landen gekleurd naar het aantal incidenten dat u onder deze filters mag zien, cirkels waar coördinaten bekend zijn (groter bij meer incidenten). Dezelfde aantallen staan in de tabel onder de kaart.",
+    ),
+    ("inc.map.unit", "incidents", "incidenten"),
+    (
+        "inc.map.countries",
+        "Incidents per country",
+        "Incidenten per land",
+    ),
+    (
         "inc.intro",
         "Documented incidents (HURIDOCS events): acts, casualties, persons under pseudonyms, source ratings and verification. Counts cover only what you may read.",
         "Gedocumenteerde incidenten (HURIDOCS-gebeurtenissen): handelingen, slachtoffers, personen onder pseudoniem, bronbeoordelingen en verificatie. Tellingen omvatten alleen wat u mag lezen.",

@@ -97,7 +97,7 @@ fn query_of(p: &[(String, String)]) -> String {
         .join("&")
 }
 
-fn country_name(code: &str) -> String {
+pub(super) fn country_name(code: &str) -> String {
     reference::country(code)
         .map(|c| c.name.clone())
         .unwrap_or_else(|| code.to_string())

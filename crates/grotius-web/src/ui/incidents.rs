@@ -20,6 +20,7 @@ use grotius_store::{
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::world_map::{MapData, world_map};
 use super::{
     FormPairs, classification_select, csrf_field, fmt_micros, form_failure, labels_badge, page,
     store_error, term_label, vocab_options,
@@ -120,6 +121,17 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
             url_encode(q.year.as_deref().unwrap_or(""))
         )
     };
+    // Circles at the middle of each half-degree cell (cells are counted toward zero).
+    let half = grotius_store::MAP_CELL as f64 / 2e6;
+    let points: Vec<(f64, f64, i64, String)> = data
+        .by_place
+        .iter()
+        .map(|&(la, lo, n)| {
+            let (lat, lon) = (la as f64 / 1e6, lo as f64 / 1e6);
+            let (lat, lon) = (lat + half * lat.signum(), lon + half * lon.signum());
+            (lat, lon, n, format!("{lat:.2}°, {lon:.2}°"))
+        })
+        .collect();
     let may_create = v
         .access
         .may(Action::Create, Resource::kind(ResourceKind::Incident));
@@ -145,6 +157,30 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
         p.counts {
             (data.total) " " (t(l, "inc.count")) " · " (data.killed) " " (t(l, "inc.killed")) " · " (data.injured) " " (t(l, "inc.injured"))
             @for (s, n) in &data.by_verification { " · " (term_label(l, VERIFICATION, s)) ": " (n) }
+        }
+        @if !data.by_country.is_empty() || !data.by_place.is_empty() {
+            section.incident-map {
+                h2 { (t(l, "inc.map.title")) }
+                (world_map(&MapData {
+                    id: "incident-map",
+                    title: t(l, "inc.map.title"),
+                    desc: t(l, "inc.map.desc"),
+                    by_country: &data.by_country,
+                    points: &points,
+                    unit: t(l, "inc.map.unit"),
+                    legend: ["1–9", "10–99", "100–999", "1000+"],
+                }))
+                details {
+                    summary { (t(l, "inc.map.countries")) }
+                    table.compact {
+                        thead { tr { th { (t(l, "inc.country")) } th { (t(l, "inc.count")) } } }
+                        tbody { @for (c, n) in &data.by_country { tr {
+                            td { a href={ "/incidents?country=" (url_encode(c)) } { (super::agreements::country_name(c)) " (" (c) ")" } }
+                            td { (n) }
+                        } } }
+                    }
+                }
+            }
         }
         @if data.items.is_empty() { p { (t(l, "inc.none")) } } @else {
             table {

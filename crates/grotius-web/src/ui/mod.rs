@@ -24,6 +24,7 @@ mod reference;
 mod roster;
 mod search;
 mod trainings;
+mod world_map;
 
 use axum::Router;
 use axum::extract::{Path, Query};

@@ -499,6 +499,11 @@ async fn compartments_and_clearance_hide_incidents_everywhere() {
     let custodian = app.instance.access("custodian").await;
     let mut hidden = sample_input("evidence-test", "confidential");
     hidden.title = "Xylophonic hidden incident".into();
+    // A country and a place no other incident has: the map must not give it away.
+    hidden.country = Some("IS".into());
+    hidden.lat = Some(64.14);
+    hidden.lon = Some(-21.94);
+    hidden.place_precision = "point".into();
     let hidden = custodian.create_incident(&hidden).await.unwrap();
     let mut secret = sample_input("evidence-sudan", "secret");
     secret.title = "Xylophonic secret incident".into();
@@ -543,6 +548,16 @@ async fn compartments_and_clearance_hide_incidents_everywhere() {
     assert_eq!(s, 404);
     let (_, html) = b.get("/incidents").await;
     assert!(html.contains("visible") && !html.contains("hidden incident"));
+    // The map and its table count readable incidents only.
+    assert!(html.contains("<svg class=\"map\""), "the map is drawn");
+    assert!(!html.contains("Iceland"), "no country of a hidden incident");
+    assert!(!html.contains("64.25°"), "no place of a hidden incident");
+    let (_, html) = app.browser("custodian").await.get("/incidents").await;
+    assert!(
+        html.contains("Iceland: 1 incidents"),
+        "the custodian's map has it"
+    );
+    assert!(html.contains("64.25°, -21.75°"), "and its place");
     // The custodian sees all three; mediation roles see none (and no count).
     let (_, all) = app
         .api(
