@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::db::{Bind, Filter};
+use crate::job::{JobOutcome, JobTable, record_end, shown_status};
 use crate::process::{record_change, visibility};
 use crate::{Access, Result, StoreError, new_id};
 
@@ -26,9 +27,6 @@ const BATCH: usize = 200;
 
 /// At most this many agreements are compared side by side.
 pub const COMPARE_MAX: usize = 12;
-
-/// A running job not heard from for this long is shown as interrupted.
-const STALE_MICROS: i64 = 10 * 60 * 1_000_000;
 
 /// The filters of the agreements list. Facets are codes of [`FACETS`] that must all be present.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,14 +111,6 @@ pub struct ImportJob {
     pub rows_done: i64,
     pub report: Option<PaxReport>,
     pub error: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct JobOutcome {
-    #[serde(default)]
-    report: Option<PaxReport>,
-    #[serde(default)]
-    error: Option<String>,
 }
 
 fn flag(b: bool) -> i64 {
@@ -798,41 +788,11 @@ impl Access {
                 .agreement_import(&bytes, Some(&job), &mut |_, _| {})
                 .await;
             let (status, out) = match outcome {
-                Ok(r) if r.committed() => (
-                    "done",
-                    JobOutcome {
-                        report: Some(r),
-                        error: None,
-                    },
-                ),
-                Ok(r) => (
-                    "failed",
-                    JobOutcome {
-                        report: Some(r),
-                        error: None,
-                    },
-                ),
-                Err(e) => (
-                    "failed",
-                    JobOutcome {
-                        report: None,
-                        error: Some(e.to_string()),
-                    },
-                ),
+                Ok(r) if r.committed() => ("done", JobOutcome::report(r)),
+                Ok(r) => ("failed", JobOutcome::report(r)),
+                Err(e) => ("failed", JobOutcome::error(e.to_string())),
             };
-            let report = serde_json::to_string(&out).unwrap_or_else(|_| "{}".into());
-            if let Err(e) = sqlx::query(
-                "UPDATE agreement_imports SET status = $1, report = $2, updated_at = $3 WHERE id = $4",
-            )
-            .bind(status)
-            .bind(report)
-            .bind(now_micros())
-            .bind(&job)
-            .execute(&access.store.pool)
-            .await
-            {
-                tracing::error!(job = %job, error = %e, "cannot record the end of an agreements import");
-            }
+            record_end(&access.store.pool, JobTable::Agreements, &job, status, &out).await;
         });
         Ok(id)
     }
@@ -853,16 +813,9 @@ impl Access {
         .fetch_optional(&self.store.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let mut status: String = row.try_get("status")?;
         let updated_at: i64 = row.try_get("updated_at")?;
-        if status == "running" && now_micros() - updated_at > STALE_MICROS {
-            status = "interrupted".into();
-        }
-        let out: JobOutcome =
-            serde_json::from_str(&row.try_get::<String, _>("report")?).unwrap_or(JobOutcome {
-                report: None,
-                error: None,
-            });
+        let status = shown_status(row.try_get("status")?, updated_at);
+        let out: JobOutcome<PaxReport> = JobOutcome::parse(&row.try_get::<String, _>("report")?);
         Ok(ImportJob {
             id: row.try_get("id")?,
             status,

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Bind, Filter};
+use crate::job::{JobOutcome, JobTable, record_end, shown_status};
 use crate::process::{record_change, visibility};
 use crate::{Access, Result, StoreError, new_id};
 
@@ -97,10 +98,6 @@ pub const MAP_CELL: i64 = 500_000;
 /// Rows written per transaction by an import (its progress is recorded after each).
 const IMPORT_BATCH: usize = 500;
 
-/// A running import job not heard from for this long is shown as interrupted (the rows written
-/// so far stay; running the same file again writes the rest).
-const IMPORT_STALE_MICROS: i64 = 10 * 60 * 1_000_000;
-
 /// An incident import running in the background, or its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentImportJob {
@@ -128,14 +125,6 @@ pub struct IncidentImportJob {
 pub enum IncidentImportStart {
     Refused(IncidentImportReport),
     Started(String),
-}
-
-#[derive(Serialize, Deserialize)]
-struct ImportOutcome {
-    #[serde(default)]
-    report: Option<IncidentImportReport>,
-    #[serde(default)]
-    error: Option<String>,
 }
 
 fn labels_from_row(row: &sqlx::any::AnyRow) -> Result<Labels> {
@@ -1326,34 +1315,10 @@ impl Access {
                 .incident_import_write(format, report, &rows, &labels, Some(&job), &mut |_, _| {})
                 .await;
             let (status, out) = match outcome {
-                Ok(r) => (
-                    "done",
-                    ImportOutcome {
-                        report: Some(r),
-                        error: None,
-                    },
-                ),
-                Err(e) => (
-                    "failed",
-                    ImportOutcome {
-                        report: None,
-                        error: Some(e.to_string()),
-                    },
-                ),
+                Ok(r) => ("done", JobOutcome::report(r)),
+                Err(e) => ("failed", JobOutcome::error(e.to_string())),
             };
-            let report = serde_json::to_string(&out).unwrap_or_else(|_| "{}".into());
-            if let Err(e) = sqlx::query(
-                "UPDATE incident_imports SET status = $1, report = $2, updated_at = $3 WHERE id = $4",
-            )
-            .bind(status)
-            .bind(report)
-            .bind(now_micros())
-            .bind(&job)
-            .execute(&access.store.pool)
-            .await
-            {
-                tracing::error!(job = %job, error = %e, "cannot record the end of an incident import");
-            }
+            record_end(&access.store.pool, JobTable::Incidents, &job, status, &out).await;
         });
         Ok(IncidentImportStart::Started(id))
     }
@@ -1375,16 +1340,10 @@ impl Access {
         ) {
             return Err(StoreError::NotFound);
         }
-        let mut status: String = row.try_get("status")?;
         let updated_at: i64 = row.try_get("updated_at")?;
-        if status == "running" && now_micros() - updated_at > IMPORT_STALE_MICROS {
-            status = "interrupted".into();
-        }
-        let out: ImportOutcome = serde_json::from_str(&row.try_get::<String, _>("report")?)
-            .unwrap_or(ImportOutcome {
-                report: None,
-                error: None,
-            });
+        let status = shown_status(row.try_get("status")?, updated_at);
+        let out: JobOutcome<IncidentImportReport> =
+            JobOutcome::parse(&row.try_get::<String, _>("report")?);
         Ok(IncidentImportJob {
             id: row.try_get("id")?,
             status,

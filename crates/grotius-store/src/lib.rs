@@ -23,6 +23,7 @@ mod engagement;
 mod evidence;
 mod fund;
 mod incident;
+mod job;
 mod lessons;
 mod network;
 mod participation;

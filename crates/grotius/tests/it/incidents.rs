@@ -844,29 +844,7 @@ async fn the_ui_creates_edits_and_imports() {
     // The upload form (multipart, CSRF in the query string) with a bad row: the report.
     let csrf = crate::harness::csrf_of(&b.get("/incidents/import").await.1).unwrap();
     let csv = "Incident ID,Date,Governorate,District,Area,Target,Main category,Sub-category,Min Air Raids,Max Air Raids,Civilian Casualties,Fatalities,Woman fatalities,Child fatalities,Injured,Woman injured,Child injured,Confirmed Time,Time of Day\n1,26/03/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night\n2,26/13/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night\n";
-    let boundary = "----grotius-test-boundary";
-    let mut body = String::new();
-    for (k, v) in [
-        ("format", "yemen-raids"),
-        ("classification", "confidential"),
-        ("compartment", "evidence-sudan"),
-    ] {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"raids.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
-    let r = b
-        .client
-        .post(app.url(&format!("/incidents/import?_csrf={csrf}")))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = post_import_form(&b, &app, &csrf, csv).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("<td>3</td><td>Date</td>"), "{html}");
@@ -1069,29 +1047,7 @@ async fn an_import_runs_as_a_job_with_progress_and_a_report() {
     // The page: the form redirects to the job's page, which shows the report.
     let b = app.browser("documenter").await;
     let csrf = crate::harness::csrf_of(&b.get("/incidents/import").await.1).unwrap();
-    let boundary = "----grotius-test-boundary";
-    let mut body = String::new();
-    for (k, v) in [
-        ("format", "yemen-raids"),
-        ("classification", "confidential"),
-        ("compartment", "evidence-sudan"),
-    ] {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"raids.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"));
-    let r = b
-        .client
-        .post(app.url(&format!("/incidents/import?_csrf={csrf}")))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = post_import_form(&b, &app, &csrf, &csv).await;
     assert_eq!(r.status(), 303);
     let page = r.headers()["location"].to_str().unwrap().to_string();
     assert!(page.starts_with("/incidents/imports/"), "{page}");
@@ -1103,4 +1059,28 @@ async fn an_import_runs_as_a_job_with_progress_and_a_report() {
     assert!(html.contains("1203"), "{html}");
     let b = app.browser("analyst").await;
     assert_eq!(b.get(&page).await.0, 404);
+}
+
+/// Posts the import form (multipart, CSRF in the query string) with a Yemen raids file.
+async fn post_import_form(
+    b: &crate::harness::Browser,
+    app: &App,
+    csrf: &str,
+    csv: &str,
+) -> reqwest::Response {
+    let (content_type, body) = crate::documents::multipart(
+        &[
+            ("format", "yemen-raids"),
+            ("classification", "confidential"),
+            ("compartment", "evidence-sudan"),
+        ],
+        Some(("raids.csv", csv.as_bytes())),
+    );
+    b.client
+        .post(app.url(&format!("/incidents/import?_csrf={csrf}")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
