@@ -66,11 +66,6 @@ pub struct IncidentPage {
     pub injured: i64,
     /// (verification status, count) under the same filter.
     pub by_verification: Vec<(String, i64)>,
-    /// (ISO country, incidents) under the same filter, most first — for the map.
-    pub by_country: Vec<(String, i64)>,
-    /// Incidents with coordinates under the same filter, per cell of [`MAP_CELL`] micro-degrees:
-    /// (latitude, longitude of the cell's corner toward zero, in micro-degrees; incidents).
-    pub by_place: Vec<(i64, i64, i64)>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -90,6 +85,16 @@ impl IncidentImportReport {
     pub fn committed(&self) -> bool {
         self.problems.is_empty() || self.imported + self.unchanged > 0
     }
+}
+
+/// Where the incidents of a filter happened (what the reader may see only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentMap {
+    /// (ISO country, incidents), most first.
+    pub by_country: Vec<(String, i64)>,
+    /// Incidents with coordinates per cell of [`MAP_CELL`] micro-degrees: (latitude, longitude
+    /// of the cell's corner toward zero, in micro-degrees; incidents), most first.
+    pub by_place: Vec<(i64, i64, i64)>,
 }
 
 /// The grid of the incident map: half a degree, in micro-degrees.
@@ -346,15 +351,8 @@ impl Access {
         Ok(i)
     }
 
-    /// Incidents the subject may read, newest first; totals and counts under the same filter.
-    pub async fn list_incidents(
-        &self,
-        filter: &IncidentFilter,
-        limit: i64,
-        offset: i64,
-    ) -> Result<IncidentPage> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Incident), None)
-            .await?;
+    /// The SQL filter of a list filter, within what the subject may read.
+    fn incident_filter(&self, filter: &IncidentFilter) -> Filter {
         let mut f = Filter::default();
         visibility(&mut f, self);
         if let Some(c) = filter
@@ -395,6 +393,65 @@ impl Access {
                 ],
             );
         }
+        f
+    }
+
+    /// Incidents per country and per place under a list filter — for the map of the list page.
+    /// The same visibility-bound filter as the list, so it counts readable incidents only.
+    pub async fn incident_map(&self, filter: &IncidentFilter) -> Result<IncidentMap> {
+        self.authorize(Action::Read, Resource::kind(ResourceKind::Incident), None)
+            .await?;
+        let mut f = self.incident_filter(filter);
+        f.push_many("country IS NOT NULL", Vec::new());
+        let countries = f
+            .query(format!(
+                "SELECT country, COUNT(*) AS n FROM incidents{} GROUP BY country ORDER BY n DESC, country",
+                f.where_sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut f = self.incident_filter(filter);
+        f.push_many("lat IS NOT NULL AND lon IS NOT NULL", Vec::new());
+        let places = f
+            .query(format!(
+                "SELECT lat / {MAP_CELL} AS la, lon / {MAP_CELL} AS lo, COUNT(*) AS n FROM incidents{} GROUP BY lat / {MAP_CELL}, lon / {MAP_CELL} ORDER BY n DESC LIMIT 5000",
+                f.where_sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        Ok(IncidentMap {
+            by_country: countries
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<String, _>("country")?,
+                        r.try_get::<i64, _>("n")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?,
+            by_place: places
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<i64, _>("la")? * MAP_CELL,
+                        r.try_get::<i64, _>("lo")? * MAP_CELL,
+                        r.try_get::<i64, _>("n")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?,
+        })
+    }
+
+    /// Incidents the subject may read, newest first; totals and counts under the same filter.
+    pub async fn list_incidents(
+        &self,
+        filter: &IncidentFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<IncidentPage> {
+        self.authorize(Action::Read, Resource::kind(ResourceKind::Incident), None)
+            .await?;
+        let f = self.incident_filter(filter);
         let limit = limit.clamp(1, 1000);
         let offset = offset.max(0);
         let w = f.where_sql();
@@ -407,20 +464,6 @@ impl Access {
         let by = f
             .query(format!(
                 "SELECT verification, COUNT(*) AS n FROM incidents{w} GROUP BY verification ORDER BY verification"
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let countries = f
-            .query(format!(
-                "SELECT country, COUNT(*) AS n FROM incidents{w}{} country IS NOT NULL GROUP BY country ORDER BY n DESC, country",
-                if w.is_empty() { " WHERE" } else { " AND" }
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let places = f
-            .query(format!(
-                "SELECT lat / {MAP_CELL} AS la, lon / {MAP_CELL} AS lo, COUNT(*) AS n FROM incidents{w}{} lat IS NOT NULL AND lon IS NOT NULL GROUP BY lat / {MAP_CELL}, lon / {MAP_CELL} ORDER BY n DESC LIMIT 5000",
-                if w.is_empty() { " WHERE" } else { " AND" }
             ))
             .fetch_all(&self.store.pool)
             .await?;
@@ -451,29 +494,8 @@ impl Access {
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        let by_country = countries
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>("country")?,
-                    r.try_get::<i64, _>("n")?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let by_place = places
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<i64, _>("la")? * MAP_CELL,
-                    r.try_get::<i64, _>("lo")? * MAP_CELL,
-                    r.try_get::<i64, _>("n")?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
         Ok(IncidentPage {
             items,
-            by_country,
-            by_place,
             total: agg.try_get("n")?,
             killed: agg.try_get("k")?,
             injured: agg.try_get("i")?,

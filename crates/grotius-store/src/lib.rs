@@ -67,8 +67,8 @@ pub use grotius_search::{
     Snippet as SearchSnippet, Sort as SearchSort,
 };
 pub use incident::{
-    IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentPage,
-    MAP_CELL,
+    IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentMap,
+    IncidentPage, MAP_CELL,
 };
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};

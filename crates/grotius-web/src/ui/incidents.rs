@@ -110,6 +110,10 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
         Ok(p) => p,
         Err(e) => return store_error(l, e),
     };
+    let map = match v.access.incident_map(&q.filter()).await {
+        Ok(m) => m,
+        Err(e) => return store_error(l, e),
+    };
     let vocab = v.access.violation_types().await.unwrap_or_default();
     let qs = |off: i64| {
         format!(
@@ -123,7 +127,7 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
     };
     // Circles at the middle of each half-degree cell (cells are counted toward zero).
     let half = grotius_store::MAP_CELL as f64 / 2e6;
-    let points: Vec<(f64, f64, i64, String)> = data
+    let points: Vec<(f64, f64, i64, String)> = map
         .by_place
         .iter()
         .map(|&(la, lo, n)| {
@@ -158,14 +162,14 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
             (data.total) " " (t(l, "inc.count")) " · " (data.killed) " " (t(l, "inc.killed")) " · " (data.injured) " " (t(l, "inc.injured"))
             @for (s, n) in &data.by_verification { " · " (term_label(l, VERIFICATION, s)) ": " (n) }
         }
-        @if !data.by_country.is_empty() || !data.by_place.is_empty() {
+        @if !map.by_country.is_empty() || !map.by_place.is_empty() {
             section.incident-map {
                 h2 { (t(l, "inc.map.title")) }
                 (world_map(&MapData {
                     id: "incident-map",
                     title: t(l, "inc.map.title"),
                     desc: t(l, "inc.map.desc"),
-                    by_country: &data.by_country,
+                    by_country: &map.by_country,
                     points: &points,
                     unit: t(l, "inc.map.unit"),
                     legend: ["1–9", "10–99", "100–999", "1000+"],
@@ -174,7 +178,7 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
                     summary { (t(l, "inc.map.countries")) }
                     table.compact {
                         thead { tr { th { (t(l, "inc.country")) } th { (t(l, "inc.count")) } } }
-                        tbody { @for (c, n) in &data.by_country { tr {
+                        tbody { @for (c, n) in &map.by_country { tr {
                             td { a href={ "/incidents?country=" (url_encode(c)) } { (super::agreements::country_name(c)) " (" (c) ")" } }
                             td { (n) }
                         } } }
@@ -852,6 +856,23 @@ pub async fn deprecate_term(v: Viewer, Path(code): Path<String>, form: FormPairs
 
 // ─── Import ──────────────────────────────────────────────────────────────────────────────────
 
+/// What an import read, wrote and refused (the first 500 problems), for the form and the job.
+fn report_section(l: Lang, r: &IncidentImportReport) -> Markup {
+    html! {
+        section.report {
+            h2 { (t(l, "inc.import.report")) }
+            p { (r.rows) " " (t(l, "inc.import.rows")) " · " (r.valid) " " (t(l, "inc.import.valid")) " · " (r.imported) " " (t(l, "inc.import.imported")) " · " (r.unchanged) " " (t(l, "inc.import.unchanged")) }
+            @if !r.problems.is_empty() {
+                @if r.imported == 0 && r.unchanged == 0 { p.error { (t(l, "inc.import.nothing")) } }
+                table {
+                    thead { tr { th { (t(l, "inc.import.row")) } th { (t(l, "inc.import.column")) } th { (t(l, "inc.import.value")) } th { (t(l, "inc.import.message")) } } }
+                    tbody { @for p in r.problems.iter().take(500) { tr { td { (p.row) } td { (p.column) } td { (p.value) } td { (p.message) } } } }
+                }
+            }
+        }
+    }
+}
+
 fn import_page(
     v: &Viewer,
     report: Option<&IncidentImportReport>,
@@ -870,19 +891,7 @@ fn import_page(
         h1 { (t(l, "inc.import")) }
         p.muted { (t(l, "inc.import.help")) }
         @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
-        @if let Some(r) = report {
-            section.report {
-                h2 { (t(l, "inc.import.report")) }
-                p { (r.rows) " " (t(l, "inc.import.rows")) " · " (r.valid) " " (t(l, "inc.import.valid")) " · " (r.imported) " " (t(l, "inc.import.imported")) " · " (r.unchanged) " " (t(l, "inc.import.unchanged")) }
-                @if !r.problems.is_empty() {
-                    @if r.imported == 0 && r.unchanged == 0 { p.error { (t(l, "inc.import.nothing")) } }
-                    table {
-                        thead { tr { th { (t(l, "inc.import.row")) } th { (t(l, "inc.import.column")) } th { (t(l, "inc.import.value")) } th { (t(l, "inc.import.message")) } } }
-                        tbody { @for p in r.problems.iter().take(500) { tr { td { (p.row) } td { (p.column) } td { (p.value) } td { (p.message) } } } }
-                    }
-                }
-            }
-        }
+        @if let Some(r) = report { (report_section(l, r)) }
         form.stack method="post" action={ "/incidents/import?_csrf=" (url_encode(&v.csrf)) } enctype="multipart/form-data" {
             label for="format" { (t(l, "inc.import.format")) }
             select #format name="format" {
@@ -1009,18 +1018,7 @@ fn import_job_page(v: &Viewer, j: &IncidentImportJob) -> Response {
         }
         @if j.status == "interrupted" { p { (t(l, "inc.import.again")) } }
         @if let Some(e) = &j.error { div.error role="alert" { (e) } }
-        @if let Some(r) = &j.report {
-            section.report {
-                h2 { (t(l, "inc.import.report")) }
-                p { (r.rows) " " (t(l, "inc.import.rows")) " · " (r.valid) " " (t(l, "inc.import.valid")) " · " (r.imported) " " (t(l, "inc.import.imported")) " · " (r.unchanged) " " (t(l, "inc.import.unchanged")) }
-                @if !r.problems.is_empty() {
-                    table {
-                        thead { tr { th { (t(l, "inc.import.row")) } th { (t(l, "inc.import.column")) } th { (t(l, "inc.import.value")) } th { (t(l, "inc.import.message")) } } }
-                        tbody { @for p in r.problems.iter().take(500) { tr { td { (p.row) } td { (p.column) } td { (p.value) } td { (p.message) } } } }
-                    }
-                }
-            }
-        }
+        @if let Some(r) = &j.report { (report_section(l, r)) }
         p { a href="/incidents" { (t(l, "inc.title")) } " · " a href="/incidents/import" { (t(l, "inc.import")) } }
     };
     let mut res = page(v, t(l, "agr.job.title"), content);
