@@ -139,6 +139,21 @@ impl Store {
         self.bind(Subject::operator())
     }
 
+    /// The subject of `grotius export iati` without `--as`: a read-only fund officer cleared
+    /// for internal records, in no compartment — it can export what is publishable and nothing
+    /// else. Like [`Store::cli_operator`], for the command line only.
+    pub fn cli_publisher(&self) -> Access {
+        self.bind(Subject {
+            user_id: "cli".into(),
+            username: "cli (iati)".into(),
+            roles: vec![Role::FundOfficer],
+            clearance: Classification::Internal,
+            compartments: Default::default(),
+            organisation: None,
+            read_only: true,
+        })
+    }
+
     /// Acts as an existing user from the command line (seeding demo data, imports run by an
     /// operator on behalf of a user). Like [`Store::cli_operator`], never called by the web crate.
     pub async fn cli_act_as(&self, user_id: &str) -> Result<Option<Access>> {

@@ -31,25 +31,6 @@ pub const REPORTING_ORG_REF: &str = "XM-DAC-7";
 pub const REPORTING_ORG_NAME: &str = "Ministry of Foreign Affairs of the Netherlands";
 pub const REPORTING_ORG_TYPE: &str = "10";
 
-impl Store {
-    /// The subject of `grotius export iati` without `--as`: a read-only fund officer cleared
-    /// for internal records, in no compartment — it can export what is publishable and nothing
-    /// else. Like [`Store::cli_operator`], for the command line only.
-    pub fn cli_publisher(&self) -> Access {
-        Access {
-            store: self.clone(),
-            subject: Subject {
-                user_id: "cli".into(),
-                username: "cli (iati)".into(),
-                roles: vec![Role::FundOfficer],
-                clearance: Classification::Internal,
-                compartments: Default::default(),
-                organisation: None,
-                read_only: true,
-            },
-        }
-    }
-}
 
 /// What an IATI export produced.
 #[derive(Debug, Clone, Serialize)]
