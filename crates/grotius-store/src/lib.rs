@@ -25,6 +25,7 @@ mod fund;
 mod incident;
 mod job;
 mod lessons;
+mod linked;
 mod network;
 mod participation;
 mod process;

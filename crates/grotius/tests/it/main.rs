@@ -17,6 +17,7 @@ mod fund_reports;
 mod harness;
 mod http;
 mod incidents;
+mod linked_ids;
 mod lessons;
 mod network;
 mod participation;
