@@ -6,6 +6,7 @@
 mod agreements;
 mod analyses;
 mod audit_tamper;
+mod audit_view;
 mod authz_matrix;
 mod cli;
 mod crash;
