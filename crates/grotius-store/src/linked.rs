@@ -140,8 +140,7 @@ const SOURCES: &[(ResourceKind, &str)] = &[
 ];
 
 /// What replaces particulars that name a record the reader may not read.
-pub const WITHHELD: &str =
-    r#"{"withheld":"names a record above your clearance, outside your compartments or your roles"}"#;
+pub const WITHHELD: &str = r#"{"withheld":"names a record above your clearance, outside your compartments or your roles"}"#;
 
 /// Ids of things that carry no labels (accounts, tokens, sessions, jobs' owners, instruments):
 /// naming them reveals no labelled record.
@@ -172,7 +171,6 @@ pub(crate) fn ids_in_text(text: &str, out: &mut BTreeSet<String>) {
         }
     }
 }
-
 
 /// What became of ids asked about: labelled records found, and ids known to name nothing
 /// labelled (users, tokens, …). Ids in neither were not found (deleted, or never existed).

@@ -135,7 +135,10 @@ async fn an_auditor_sees_no_detail_of_records_above_her_clearance_or_outside_her
         "relationship.create",
         "document.create",
     ] {
-        assert!(withheld(action), "{action} is listed with its record withheld");
+        assert!(
+            withheld(action),
+            "{action} is listed with its record withheld"
+        );
     }
     assert!(
         items
@@ -145,8 +148,9 @@ async fn an_auditor_sees_no_detail_of_records_above_her_clearance_or_outside_her
     );
     // Entries about records she may see stay whole (the public actor's creation).
     assert!(
-        items.iter().any(|e| e["action"] == "actor.create"
-            && e["resource_id"] != grotius_store::WITHHELD_ID),
+        items.iter().any(
+            |e| e["action"] == "actor.create" && e["resource_id"] != grotius_store::WITHHELD_ID
+        ),
         "entries about visible records keep their id"
     );
     // Filtering by a hidden record's id finds nothing, as for an id that never existed.
@@ -192,7 +196,10 @@ async fn an_auditor_sees_no_detail_of_records_above_her_clearance_or_outside_her
             "the cleared auditor's CSV shows {secret}"
         );
     }
-    assert!(html.contains(process.as_str()), "the cleared auditor's page");
+    assert!(
+        html.contains(process.as_str()),
+        "the cleared auditor's page"
+    );
     let (s, v) = app
         .api(
             Method::GET,

@@ -1418,12 +1418,7 @@ async fn the_matrix_covers_the_whole_api() {
         .unwrap();
     let covered: BTreeSet<(String, String)> = MATRIX
         .iter()
-        .map(|r| {
-            (
-                r.method.to_lowercase(),
-                matrix_template(r.path),
-            )
-        })
+        .map(|r| (r.method.to_lowercase(), matrix_template(r.path)))
         .collect();
     let mut missing = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {

@@ -23,28 +23,94 @@ use crate::harness::App;
 /// Tables of labelled records: kind, and a query giving `id, classification, compartment_id,
 /// p_classification, p_compartment, organisation` of the rows whose `key` is `$1`.
 const TABLES: &[(ResourceKind, &str)] = &[
-    (ResourceKind::Process, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM processes WHERE id = $1"),
-    (ResourceKind::Engagement, "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM engagements c JOIN processes p ON p.id = c.process_id WHERE c.id = $1"),
-    (ResourceKind::Analysis, "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM analyses c JOIN processes p ON p.id = c.process_id WHERE c.id = $1"),
-    (ResourceKind::Analysis, "SELECT v.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM analysis_versions v JOIN analyses c ON c.id = v.analysis_id JOIN processes p ON p.id = c.process_id WHERE v.id = $1"),
-    (ResourceKind::Debrief, "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM debriefs c JOIN processes p ON p.id = c.process_id WHERE c.id = $1"),
-    (ResourceKind::Participation, "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM participation c JOIN processes p ON p.id = c.process_id WHERE c.id = $1"),
-    (ResourceKind::Actor, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM actors WHERE id = $1"),
-    (ResourceKind::Relationship, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM relationships WHERE id = $1"),
-    (ResourceKind::Expert, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM experts WHERE id = $1"),
-    (ResourceKind::SupportRequest, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM support_requests WHERE id = $1"),
-    (ResourceKind::Training, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM trainings WHERE id = $1"),
-    (ResourceKind::Training, "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM training_participants c JOIN trainings p ON p.id = c.training_id WHERE c.id = $1"),
-    (ResourceKind::FundApplication, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, partner AS organisation FROM fund_applications WHERE id = $1"),
-    (ResourceKind::FundTransaction, "SELECT c.id, COALESCE(p.classification, 0) AS classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, p.partner AS organisation FROM ledger_transactions c LEFT JOIN fund_applications p ON p.id = c.application_id WHERE c.id = $1"),
-    (ResourceKind::Evidence, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM evidence_items WHERE id = $1 OR sha256 = $1"),
-    (ResourceKind::Evidence, "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM custody_events c JOIN evidence_items p ON p.id = c.item_id WHERE c.id = $1"),
-    (ResourceKind::TransferPackage, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM transfer_packages WHERE id = $1 OR manifest_sha256 = $1"),
-    (ResourceKind::Agreement, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM agreements WHERE id = $1"),
-    (ResourceKind::Document, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM documents WHERE id = $1"),
-    (ResourceKind::Incident, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incidents WHERE id = $1"),
-    (ResourceKind::Incident, "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incident_persons c JOIN incidents p ON p.id = c.incident_id WHERE c.id = $1"),
-    (ResourceKind::Incident, "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incident_imports WHERE id = $1"),
+    (
+        ResourceKind::Process,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM processes WHERE id = $1",
+    ),
+    (
+        ResourceKind::Engagement,
+        "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM engagements c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Analysis,
+        "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM analyses c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Analysis,
+        "SELECT v.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM analysis_versions v JOIN analyses c ON c.id = v.analysis_id JOIN processes p ON p.id = c.process_id WHERE v.id = $1",
+    ),
+    (
+        ResourceKind::Debrief,
+        "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM debriefs c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Participation,
+        "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM participation c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Actor,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM actors WHERE id = $1",
+    ),
+    (
+        ResourceKind::Relationship,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM relationships WHERE id = $1",
+    ),
+    (
+        ResourceKind::Expert,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM experts WHERE id = $1",
+    ),
+    (
+        ResourceKind::SupportRequest,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM support_requests WHERE id = $1",
+    ),
+    (
+        ResourceKind::Training,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM trainings WHERE id = $1",
+    ),
+    (
+        ResourceKind::Training,
+        "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM training_participants c JOIN trainings p ON p.id = c.training_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::FundApplication,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, partner AS organisation FROM fund_applications WHERE id = $1",
+    ),
+    (
+        ResourceKind::FundTransaction,
+        "SELECT c.id, COALESCE(p.classification, 0) AS classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, p.partner AS organisation FROM ledger_transactions c LEFT JOIN fund_applications p ON p.id = c.application_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Evidence,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM evidence_items WHERE id = $1 OR sha256 = $1",
+    ),
+    (
+        ResourceKind::Evidence,
+        "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM custody_events c JOIN evidence_items p ON p.id = c.item_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::TransferPackage,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM transfer_packages WHERE id = $1 OR manifest_sha256 = $1",
+    ),
+    (
+        ResourceKind::Agreement,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM agreements WHERE id = $1",
+    ),
+    (
+        ResourceKind::Document,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM documents WHERE id = $1",
+    ),
+    (
+        ResourceKind::Incident,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incidents WHERE id = $1",
+    ),
+    (
+        ResourceKind::Incident,
+        "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incident_persons c JOIN incidents p ON p.id = c.incident_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Incident,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incident_imports WHERE id = $1",
+    ),
 ];
 
 /// Ids of things that are not labelled records: colleagues' accounts, tokens, the instance,
@@ -208,7 +274,8 @@ async fn hidden_links(app: &App, f: &mut crate::authz_matrix::Fixture) {
         .await;
     assert_eq!(s, 201, "{a}");
     assert_eq!(a["process_ids"].as_array().unwrap().len(), 2, "{a}");
-    f.ids.insert("application", a["id"].as_str().unwrap().to_string());
+    f.ids
+        .insert("application", a["id"].as_str().unwrap().to_string());
     let (s, t) = app
         .api(
             Method::PUT,
@@ -259,13 +326,14 @@ async fn no_answer_names_a_record_its_reader_may_not_read() {
         .collect();
     let mut unprobed = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
-        if ops.get("get").is_some()
-            && !rows.iter().any(|r| matrix_template(r) == template(path))
-        {
+        if ops.get("get").is_some() && !rows.iter().any(|r| matrix_template(r) == template(path)) {
             unprobed.push(path.clone());
         }
     }
-    assert!(unprobed.is_empty(), "GET operations without a probe: {unprobed:?}");
+    assert!(
+        unprobed.is_empty(),
+        "GET operations without a probe: {unprobed:?}"
+    );
 
     let mut names: HashMap<String, Named> = HashMap::new();
     let mut leaks = BTreeSet::new();
@@ -329,4 +397,35 @@ async fn no_answer_names_a_record_its_reader_may_not_read() {
         leaks.len(),
         leaks.into_iter().collect::<Vec<_>>().join("\n")
     );
+}
+
+/// A writer who was not shown a link does not remove it by saving what she was shown: the
+/// fund officer edits an application whose second process moved into yemen.
+#[tokio::test]
+async fn a_save_keeps_the_links_its_writer_was_not_shown() {
+    let app = App::spawn().await;
+    let mut f = fixture(&app).await;
+    hidden_links(&app, &mut f).await;
+    let officer = &f.tokens["fund-officer"];
+    let path = format!("/api/v1/fund/applications/{}", f.ids["application"]);
+    // The detail wraps the application; a save answers with it.
+    let app_of = |v: &Value| v.get("application").cloned().unwrap_or_else(|| v.clone());
+    let (s, shown) = app.api(Method::GET, &path, officer, None).await;
+    let shown = app_of(&shown);
+    assert_eq!(s, 200, "{shown}");
+    assert_eq!(shown["process_ids"], json!([f.ids["internal"]]), "{shown}");
+    let (s, saved) = app
+        .api(Method::PUT, &path, officer, Some(json!({"instrument_id": "MATRIX", "title": "Linked application, edited", "partner": "Other Organisation", "currency": "EUR", "amount": "20000.00", "start_date": "2031-02-01", "months": 6, "purpose_code": "15220", "gender_marker": "1", "countries": ["SD"], "themes": ["wps"], "classification": "internal", "process_ids": shown["process_ids"]})))
+        .await;
+    assert_eq!(s, 200, "{saved}");
+    let saved = app_of(&saved);
+    assert_eq!(saved["process_ids"], json!([f.ids["internal"]]), "{saved}");
+    // The coordinator (secret, in yemen) still finds both links.
+    let (s, full) = app
+        .api(Method::GET, &path, &f.tokens["coordinator"], None)
+        .await;
+    assert_eq!(s, 200, "{full}");
+    let full = app_of(&full);
+    assert_eq!(full["title"], "Linked application, edited");
+    assert_eq!(full["process_ids"].as_array().unwrap().len(), 2, "{full}");
 }
