@@ -199,6 +199,24 @@ impl Access {
             None,
         )
         .await?;
+        let limit = limit.clamp(1, 500);
+        let offset = offset.max(0);
+        // Filtering by a record the reader may not know finds nothing, as for an id that never
+        // existed (see `audit_view`).
+        if let Some(id) = filter
+            .resource_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            && !self.may_know_record(id).await?
+        {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                limit,
+                offset,
+            });
+        }
         let mut f = Filter::default();
         f.push_text("actor_name = ?", filter.actor.as_deref());
         if let Some(a) = filter
@@ -221,8 +239,6 @@ impl Access {
         if let Some(to) = filter.to {
             f.push("at < ?", Bind::Int(to));
         }
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
         let w = f.where_sql();
         let total: i64 = f
             .query(format!("SELECT COUNT(*) AS n FROM audit_log{w}"))
@@ -240,6 +256,7 @@ impl Access {
             .iter()
             .map(audit::entry_from_row)
             .collect::<Result<Vec<_>>>()?;
+        let items = self.audit_view(items).await?;
         Ok(Page {
             items,
             total,

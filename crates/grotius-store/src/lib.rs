@@ -15,6 +15,7 @@ mod access;
 mod agreement;
 mod analysis;
 mod audit;
+mod audit_view;
 mod auth;
 mod backup;
 mod db;
@@ -25,6 +26,7 @@ mod fund;
 mod incident;
 mod job;
 mod lessons;
+mod linked;
 mod network;
 mod participation;
 mod process;
@@ -41,6 +43,7 @@ pub use agreement::{
 };
 pub use analysis::RestoreRequest;
 pub use audit::{AuditFilter, VerifyReport};
+pub use audit_view::{WITHHELD_DETAIL, WITHHELD_ID};
 pub use auth::{
     LoginOutcome, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE, SessionInfo, SessionStage,
     TotpEnrolment,

@@ -80,34 +80,11 @@ impl Access {
         })
     }
 
-    /// Of these process ids, those the subject may read.
-    async fn visible_processes(&self, ids: &[String]) -> Result<HashSet<String>> {
-        let mut out = HashSet::new();
-        if ids.is_empty() || !self.may(Action::Read, Resource::kind(ResourceKind::Process)) {
-            return Ok(out);
-        }
-        for id in ids {
-            let row =
-                sqlx::query("SELECT classification, compartment_id FROM processes WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.store.pool)
-                    .await?;
-            if let Some(r) = row
-                && self.may(
-                    Action::Read,
-                    Resource::labelled(ResourceKind::Process, &labels_of(&r)?),
-                )
-            {
-                out.insert(id.clone());
-            }
-        }
-        Ok(out)
-    }
-
     /// Only the linked processes the reader may see are shown.
     async fn hide_processes(&self, t: &mut Training) -> Result<()> {
-        let visible = self.visible_processes(&t.process_ids).await?;
-        t.process_ids.retain(|p| visible.contains(p));
+        t.process_ids = self
+            .readable_ids(ResourceKind::Process, &t.process_ids)
+            .await?;
         Ok(())
     }
 
@@ -185,7 +162,9 @@ impl Access {
 
     /// Linked processes must be processes the writer can see; others do not exist for it.
     async fn check_linked(&self, v: &ValidTraining) -> Result<()> {
-        let visible = self.visible_processes(&v.process_ids).await?;
+        let visible = self
+            .readable_ids(ResourceKind::Process, &v.process_ids)
+            .await?;
         if let Some(p) = v.process_ids.iter().find(|p| !visible.contains(*p)) {
             return Err(StoreError::invalid(
                 "process_ids",
@@ -270,13 +249,10 @@ impl Access {
             .await?;
         let stored: Vec<String> =
             serde_json::from_str(&row.try_get::<String, _>("process_ids")?).unwrap_or_default();
-        let visible_stored = self.visible_processes(&stored).await?;
         self.check_linked(&v).await?;
-        for p in stored.iter().filter(|p| !visible_stored.contains(*p)) {
-            if !v.process_ids.contains(p) {
-                v.process_ids.push(p.clone());
-            }
-        }
+        v.process_ids = self
+            .with_unreadable_kept(ResourceKind::Process, &stored, v.process_ids)
+            .await?;
         let mut tx = self.store.write_tx().await?;
         self.write_training(&mut tx, id, &v, false).await?;
         // Participants carry their training's labels: the change feed tells followers.

@@ -352,7 +352,15 @@ impl Access {
         .bind(id)
         .fetch_all(&self.store.pool)
         .await?;
-        rows.iter().map(event_from_row).collect()
+        let mut events = rows
+            .iter()
+            .map(event_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        // A transfer to a package the reader may not read, a copy in an item she may not
+        // see: the event shows what happened, when and by whom, not its particulars.
+        self.withhold_unreadable_particulars(events.iter_mut().map(|e| &mut e.record.detail))
+            .await?;
+        Ok(events)
     }
 
     /// Items the subject may see, newest first, counted with the same filter.

@@ -409,7 +409,10 @@ impl Access {
             .await?;
         let mut items = Vec::with_capacity(rows.len());
         for row in &rows {
-            let a = self.application_from_row(row)?;
+            let mut a = self.application_from_row(row)?;
+            a.process_ids = self
+                .readable_ids(ResourceKind::Process, &a.process_ids)
+                .await?;
             if !self.may(Action::Read, self.application_resource(&a)) {
                 return Err(StoreError::Integrity(format!(
                     "visibility filter returned fund-application {} that the policy denies",
@@ -448,8 +451,12 @@ impl Access {
             .await?;
             return Err(StoreError::NotFound);
         };
-        let a = self.application_from_row(&row)?;
+        let mut a = self.application_from_row(&row)?;
         self.authorize(Action::Read, self.application_resource(&a), Some(&a.id))
+            .await?;
+        // Only the linked processes the reader may read are shown (and kept on save).
+        a.process_ids = self
+            .readable_ids(ResourceKind::Process, &a.process_ids)
             .await?;
         if a.labels.classification.read_is_audited() {
             self.audit_now(
@@ -644,7 +651,7 @@ impl Access {
         }
         let input = self.partner_of(input);
         let instrument = self.instrument_for(&input.instrument_id).await?;
-        let v = input.validate(&instrument).map_err(first_error)?;
+        let mut v = input.validate(&instrument).map_err(first_error)?;
         self.authorize_labels(
             Action::Update,
             ResourceKind::FundApplication,
@@ -653,6 +660,15 @@ impl Access {
         )
         .await?;
         self.check_processes(&v.process_ids).await?;
+        // Links to processes the writer may not read stay as they are.
+        let stored: String =
+            sqlx::query_scalar("SELECT process_ids FROM fund_applications WHERE id = $1")
+                .bind(&current.id)
+                .fetch_one(&self.store.pool)
+                .await?;
+        v.process_ids = self
+            .with_unreadable_kept(ResourceKind::Process, &list(&stored), v.process_ids)
+            .await?;
         let track = fund::track_for(v.amount_eur, instrument.fast_track_threshold);
         let risk = if v.risk_note.is_empty() {
             None

@@ -356,7 +356,8 @@ impl Access {
             ))
             .fetch_all(&self.store.pool)
             .await?;
-        rows.iter()
+        let mut team = rows
+            .iter()
             .map(|r| {
                 Ok(TeamMember {
                     expert_id: r.try_get("id")?,
@@ -365,7 +366,12 @@ impl Access {
                     assigned_at: r.try_get("assigned_at")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        // Labels are not enough: a role that may not read experts sees no team members.
+        let ids: Vec<String> = team.iter().map(|m| m.expert_id.clone()).collect();
+        let readable = self.readable_ids(ResourceKind::Expert, &ids).await?;
+        team.retain(|m| readable.contains(&m.expert_id));
+        Ok(team)
     }
 
     async fn check_process_link(&self, v: &ValidRequest) -> Result<()> {

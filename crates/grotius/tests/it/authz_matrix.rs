@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::harness::{App, Browser, PASSWORD};
 
 /// The demo accounts, in the column order of [`MATRIX`].
-const ROLES: [&str; 13] = [
+pub(crate) const ROLES: [&str; 13] = [
     "admin",
     "coordinator",
     "desk-officer",
@@ -129,10 +129,10 @@ enum Body {
     Form(&'static [(&'static str, &'static str)]),
 }
 
-struct Row {
-    method: &'static str,
+pub(crate) struct Row {
+    pub(crate) method: &'static str,
     /// `/api/…` rows use a bearer token; other rows a browser session with its CSRF token.
-    path: &'static str,
+    pub(crate) path: &'static str,
     body: Body,
     expect: [u16; 13],
 }
@@ -149,7 +149,7 @@ const fn row(method: &'static str, path: &'static str, body: Body, expect: [u16;
 // Placeholders: {public} {internal} {confidential} (no compartment) {conf_hoa} {secret_yemen}
 // {fresh} / {fresh_hoa} (a new internal / horn-of-africa process, made for each call) {me} {other_user} {other_token} {n} (unique)
 #[rustfmt::skip]
-const MATRIX: &[Row] = &[
+pub(crate) const MATRIX: &[Row] = &[
     //                                                                adm  crd  dsk  ana  fo   fa   ctl  doc  cus  leg  adv  par  aud
     row("GET",    "/api/v1/me",                         Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET",    "/api/v1/processes",                  Body::None, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404]),
@@ -525,14 +525,14 @@ const MATRIX: &[Row] = &[
 /// compartment); partner and auditor have no access to processes at all.
 const VISIBLE: [i64; 11] = [6, 12, 8, 6, 5, 6, 5, 6, 6, 6, 6];
 
-struct Fixture {
-    ids: HashMap<&'static str, String>,
-    tokens: HashMap<&'static str, String>,
+pub(crate) struct Fixture {
+    pub(crate) ids: HashMap<&'static str, String>,
+    pub(crate) tokens: HashMap<&'static str, String>,
     user_ids: HashMap<&'static str, String>,
     coordinator_token: String,
 }
 
-async fn fixture(app: &App) -> Fixture {
+pub(crate) async fn fixture(app: &App) -> Fixture {
     let coordinator_token = app.token("coordinator").await;
     let (_, list) = app
         .api(
@@ -1038,7 +1038,7 @@ fn body(b: Body, n: usize) -> Option<Value> {
     }
 }
 
-fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
+pub(crate) fn fill(s: &str, f: &Fixture, role: &str, fresh: &str, n: usize) -> String {
     let mut s = s
         .replace("{me}", &f.user_ids[role])
         .replace("{fresh}", fresh)
@@ -1373,6 +1373,36 @@ async fn lists_and_totals_show_exactly_what_each_role_may_see() {
     }
 }
 
+/// A path with its parameters blanked (`/api/v1/processes/{}`) and its query left out.
+pub(crate) fn template(p: &str) -> String {
+    let p = p.split('?').next().unwrap_or(p);
+    let mut out = String::new();
+    let mut inside = false;
+    for ch in p.chars() {
+        match ch {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            _ if inside => {}
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// The template of a matrix row's path, comparable with [`template`] of an OpenAPI path.
+pub(crate) fn matrix_template(path: &str) -> String {
+    template(
+        &path
+            .replace("no-such-id", "{x}")
+            .replace("/yemen", "/{x}")
+            .replace("/evidence-sudan", "/{x}")
+            .replace("/latam/", "/{x}/"),
+    )
+}
+
 /// Every operation of the OpenAPI document appears in the matrix.
 #[tokio::test]
 async fn the_matrix_covers_the_whole_api() {
@@ -1386,37 +1416,9 @@ async fn the_matrix_covers_the_whole_api() {
         .json()
         .await
         .unwrap();
-    let norm = |p: &str| {
-        let p = p.split('?').next().unwrap_or(p);
-        let mut out = String::new();
-        let mut inside = false;
-        for ch in p.chars() {
-            match ch {
-                '{' => {
-                    inside = true;
-                    out.push_str("{}");
-                }
-                '}' => inside = false,
-                _ if inside => {}
-                _ => out.push(ch),
-            }
-        }
-        out
-    };
     let covered: BTreeSet<(String, String)> = MATRIX
         .iter()
-        .map(|r| {
-            (
-                r.method.to_lowercase(),
-                norm(
-                    &r.path
-                        .replace("no-such-id", "{x}")
-                        .replace("/yemen", "/{x}")
-                        .replace("/evidence-sudan", "/{x}")
-                        .replace("/latam/", "/{x}/"),
-                ),
-            )
-        })
+        .map(|r| (r.method.to_lowercase(), matrix_template(r.path)))
         .collect();
     let mut missing = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -1424,7 +1426,7 @@ async fn the_matrix_covers_the_whole_api() {
             if path == "/api/v1/auth/token" {
                 continue; // anonymous by design; tested in http.rs
             }
-            if !covered.contains(&(method.clone(), norm(path))) {
+            if !covered.contains(&(method.clone(), template(path))) {
                 missing.push(format!("{method} {path}"));
             }
         }

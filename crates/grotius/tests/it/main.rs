@@ -6,6 +6,7 @@
 mod agreements;
 mod analyses;
 mod audit_tamper;
+mod audit_view;
 mod authz_matrix;
 mod cli;
 mod crash;
@@ -18,6 +19,7 @@ mod harness;
 mod http;
 mod incidents;
 mod lessons;
+mod linked_ids;
 mod network;
 mod participation;
 mod roster;
