@@ -1804,7 +1804,10 @@ mod tests {
             ("comission kasala", "commission kassala"),
             ("negotiatoin", "negotiation"),
         ] {
-            assert!(corrected.contains(&(q, c.to_string())), "{q} → {c}: {corrected:?}");
+            assert!(
+                corrected.contains(&(q, c.to_string())),
+                "{q} → {c}: {corrected:?}"
+            );
         }
         // The hidden records exist for a reader who may see them.
         let top = Scope {
@@ -2052,6 +2055,25 @@ mod tests {
             )
             .unwrap();
         assert_eq!(s.parts()[1], ("onderhandelingen", true));
+    }
+
+    /// The class of the "did you mean" oracle: no decision of a search reads a count over the
+    /// whole index. Document frequencies come from the scope ([`scoped::ScopeStats::df`]) only.
+    #[test]
+    fn no_decision_reads_index_wide_document_counts() {
+        for (file, src) in [
+            ("lib.rs", include_str!("lib.rs")),
+            ("scoped.rs", include_str!("scoped.rs")),
+            ("counts.rs", include_str!("counts.rs")),
+        ] {
+            for index_wide in [
+                concat!("searcher", ".doc_freq("),
+                concat!("searcher()", ".doc_freq("),
+                concat!("enabled_from", "_searcher("),
+            ] {
+                assert!(!src.contains(index_wide), "{file} uses {index_wide}");
+            }
+        }
     }
 
     #[test]

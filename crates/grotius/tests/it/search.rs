@@ -696,7 +696,8 @@ async fn hidden_only_words_change_no_answer_at_any_offset() {
             "secret",
             Some("yemen"),
             "Detainee exchange",
-            "quillobart zebrafinch ceasfire quarrelbrok quilolbart prisoners quarrelbrook".to_string(),
+            "quillobart zebrafinch ceasfire quarrelbrok quilolbart prisoners quarrelbrook"
+                .to_string(),
         ),
         (
             "confidential",
@@ -708,7 +709,10 @@ async fn hidden_only_words_change_no_answer_at_any_offset() {
             "secret",
             None,
             "Quarrelbrook detainee",
-            format!("palavermant quillobart quarrelbrook {}", near[..50].join(" ")),
+            format!(
+                "palavermant quillobart quarrelbrook {}",
+                near[..50].join(" ")
+            ),
         ),
     ] {
         let (s, p) = app
