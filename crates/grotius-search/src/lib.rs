@@ -871,7 +871,9 @@ impl SearchIndex {
         };
         let limit = req.limit.clamp(1, 100);
         let k = req.offset.saturating_add(limit);
-        let Some(matching) = without_absent_terms(&searcher, &*user)? else {
+        let Some(matching) = without_unreadable_terms(&stats, &*user)? else {
+            // Nothing can match: the same answer as a query whose matches all fail the scope
+            // below (total 0, no facets, a correction at every offset).
             return Ok(SearchResults {
                 did_you_mean: self.correction(&searcher, &set, &stats, &req.q)?,
                 ..Default::default()
@@ -921,7 +923,9 @@ impl SearchIndex {
             .rev()
             .map(|(y, n)| (y.to_string(), n))
             .collect();
-        let did_you_mean = if total == 0 && req.offset == 0 {
+        // Whether to correct depends on the readable total only — never on the page asked for
+        // nor on the path that found nothing (see `without_unreadable_terms`).
+        let did_you_mean = if total == 0 {
             self.correction(&searcher, &set, &stats, &req.q)?
         } else {
             None
@@ -1023,10 +1027,11 @@ impl SearchIndex {
 
     /// The query with each unknown word (none of the reader's records holds it) replaced by the
     /// closest word the reader's records do hold — within one edit for words up to five
-    /// letters, two beyond; fewest edits first, then the word most records hold. Candidates
-    /// come from the index's vocabulary, but a word counts only by the readable records that
-    /// hold it, so a word that only hidden records hold is never offered. `None` when no word
-    /// changes or the corrected query finds nothing either.
+    /// letters, two beyond; fewest edits first, then the word most readable records hold, then
+    /// the word. Candidates come from the index's vocabulary, but a word counts only by the
+    /// readable records that hold it: a word only hidden records hold is never offered, never
+    /// counts toward the cap of [`SPELLING_CANDIDATES`] and never hides a readable one. `None`
+    /// when no word changes or the corrected query finds nothing readable either.
     fn correction(
         &self,
         searcher: &Searcher,
@@ -1057,7 +1062,13 @@ impl SearchIndex {
                 true,
             )
             .automaton()?;
-            let mut candidates = BTreeSet::new();
+            // Every word of the vocabulary within reach (a word a hidden record holds is among
+            // them: the automaton sees the whole index), ranked by what the reader may read:
+            // fewest edits, then the most readable records, then the word. Only readable
+            // words count toward the cap, examined in (edits, word) order, so which words are
+            // looked at — and the answer — never depends on a record outside the scope.
+            let mut candidates: Vec<(usize, String)> = Vec::new();
+            let mut seen = BTreeSet::new();
             for reader in searcher.segment_readers() {
                 let inverted = reader.inverted_index(self.fields.spell)?;
                 let mut stream = inverted
@@ -1065,23 +1076,29 @@ impl SearchIndex {
                     .search(&automaton)
                     .into_stream()
                     .map_err(tantivy::TantivyError::from)?;
-                while stream.advance() && candidates.len() < SPELLING_CANDIDATES {
-                    if let Ok(t) = std::str::from_utf8(stream.key()) {
-                        candidates.insert(t.to_string());
+                while stream.advance() {
+                    if let Ok(t) = std::str::from_utf8(stream.key())
+                        && seen.insert(t.to_string())
+                    {
+                        candidates.push((strsim::osa_distance(typed, t), t.to_string()));
                     }
                 }
             }
+            candidates.sort();
             let mut best: Option<(usize, std::cmp::Reverse<u64>, String)> = None;
-            for c in candidates {
+            let mut readable_seen = 0;
+            for (edits, c) in candidates {
+                if best.as_ref().is_some_and(|b| edits > b.0)
+                    || readable_seen >= SPELLING_CANDIDATES
+                {
+                    break;
+                }
                 let readable = stats.df(&Term::from_field_text(self.fields.spell, &c))?;
                 if readable == 0 {
                     continue;
                 }
-                let key = (
-                    strsim::osa_distance(typed, &c),
-                    std::cmp::Reverse(readable),
-                    c,
-                );
+                readable_seen += 1;
+                let key = (edits, std::cmp::Reverse(readable), c);
                 if best.as_ref().is_none_or(|b| key < *b) {
                     best = Some(key);
                 }
@@ -1102,7 +1119,7 @@ impl SearchIndex {
             .parser()
             .parse_query_lenient(&normalise_query(&corrected))
             .0;
-        let Some(matching) = without_absent_terms(searcher, &*parsed)? else {
+        let Some(matching) = without_unreadable_terms(stats, &*parsed)? else {
             return Ok(None);
         };
         let found = searcher.search(
@@ -1343,16 +1360,22 @@ fn plain_snippet(text: &str) -> Snippet {
     }
 }
 
-/// Words of the vocabulary looked at per misspelt word.
+/// Readable words of the vocabulary looked at per misspelt word (in order of edits, then word).
 const SPELLING_CANDIDATES: usize = 200;
 
-/// The query without the terms no document of the index holds (a word is looked up in every
-/// language's field; most of those terms exist in none). Scores are unchanged — an absent term
-/// adds nothing — but a word left with one field is a plain term query again, which the
-/// pruning of [`prunable`] queries needs. `None` when nothing can match. Whether a term exists
-/// anywhere in the index decides only the shape of the query, never a result.
-fn without_absent_terms(searcher: &Searcher, q: &dyn Query) -> Result<Option<Box<dyn Query>>> {
-    let exists = |t: &Term| -> Result<bool> { Ok(searcher.doc_freq(t)? > 0) };
+/// The query without the terms no readable document holds (a word is looked up in every
+/// language's field; most of those terms exist in none). Scores are unchanged — a term no
+/// readable document holds adds nothing to a readable hit — but a word left with one field is a
+/// plain term query again, which the pruning of [`prunable`] queries needs. `None` when nothing
+/// readable can match. The counts are the scope's ([`scoped::ScopeStats::df`]), never the
+/// index's: a term only hidden records hold is dropped exactly like a term no record holds, so
+/// the shape of the query — and with it the path (pruned or scored), whether "did you mean" is
+/// asked, every score and order — is the same whether or not a hidden record holds the word.
+fn without_unreadable_terms(
+    stats: &scoped::ScopeStats<'_>,
+    q: &dyn Query,
+) -> Result<Option<Box<dyn Query>>> {
+    let exists = |t: &Term| -> Result<bool> { Ok(stats.df(t)? > 0) };
     if let Some(t) = q.downcast_ref::<TermQuery>() {
         return Ok(exists(t.term())?.then(|| q.box_clone()));
     }
@@ -1372,7 +1395,7 @@ fn without_absent_terms(searcher: &Searcher, q: &dyn Query) -> Result<Option<Box
     }
     let mut kept: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(b.clauses().len());
     for (occur, sub) in b.clauses() {
-        match (occur, without_absent_terms(searcher, &**sub)?) {
+        match (occur, without_unreadable_terms(stats, &**sub)?) {
             (Occur::Must, None) => return Ok(None),
             (_, None) => {}
             (occur, Some(sub)) => kept.push((*occur, sub)),
@@ -1602,6 +1625,197 @@ mod tests {
         // The hidden document exists for a reader who may see it.
         let top = scope(Classification::Secret);
         assert_eq!(b.search(&top, &req("ceasefire")).unwrap().total, 3);
+    }
+
+    /// The differential proof for words only hidden records hold: two indexes that differ only
+    /// by hidden records — holding words no readable record holds, near-misspellings of
+    /// readable words, and more hidden words near a readable one than the spelling cap — give
+    /// every reader the same whole answer (hits, scores, order, snippets, total, facets, "did
+    /// you mean"), at every offset, page size and order, and the same suggestions and similar
+    /// records.
+    #[test]
+    fn hidden_only_words_change_no_answer_at_any_offset_or_page_size() {
+        let visible = [
+            "Water sharing talks on the river; the ceasefire commission met in Kassala.",
+            "Monitoring the ceasefire line; prisoners detained at the border were released.",
+            "Negotiation support for the water commission and grazing routes.",
+            "The detained mediators and the negotiation of a ceasefire in Kassala.",
+            "Grazing land and water points: a local agreement on cattle routes.",
+            "Ceasefire monitoring mechanism, sequencing of the negotiation agenda.",
+        ];
+        let secret = Labels {
+            classification: Classification::Secret,
+            compartment: None,
+        };
+        let compartment = Labels {
+            classification: Classification::Confidential,
+            compartment: Some(CompartmentId::parse("yemen").unwrap()),
+        };
+        // Hidden words: only hidden records hold them; "ceasfire", "comission" and "kasala" are
+        // misspellings of readable words; "negotia??in" are 300 words within two edits of the
+        // misspelling "negotiatoin", all sorting before the readable "negotiation".
+        let mut near: Vec<String> = Vec::new();
+        for x in 'a'..'t' {
+            for y in 'a'..='z' {
+                near.push(format!("negotia{x}{y}in"));
+            }
+        }
+        near.truncate(300);
+        let mut hidden = vec![
+            doc(
+                ResourceKind::Process,
+                "h1",
+                "Detainee exchange",
+                "detainee zebrafinch ceasfire comission kasala water ceasefire negotiation",
+                secret.clone(),
+            ),
+            doc(
+                ResourceKind::Actor,
+                "h2",
+                "Zebrafinch broker",
+                "zebrafinch detainee detaniee water grazing negotiation",
+                compartment.clone(),
+            ),
+        ];
+        for (i, chunk) in near.chunks(50).enumerate() {
+            let mut d = doc(
+                ResourceKind::Process,
+                &format!("h-near-{i}"),
+                "Negotiaaain",
+                &chunk.join(" "),
+                if i % 2 == 0 {
+                    secret.clone()
+                } else {
+                    compartment.clone()
+                },
+            );
+            d.countries = vec!["YE".into()];
+            d.year = Some(2011);
+            d.themes = vec!["detention".into()];
+            hidden.push(d);
+        }
+        let build = |with_hidden: bool| {
+            let idx = SearchIndex::in_memory().unwrap();
+            let mut docs: Vec<SearchDoc> = Vec::new();
+            for (i, body) in visible.iter().enumerate() {
+                let mut d = doc(
+                    ResourceKind::Process,
+                    &format!("v{i}"),
+                    &body[..body.find(' ').unwrap_or(body.len())],
+                    body,
+                    Labels::public(),
+                );
+                d.date = 100 + i as i64;
+                d.year = Some(2015 + (i % 3) as u64);
+                d.countries = vec![["SD", "YE", "CO"][i % 3].into()];
+                docs.push(d);
+                // Hidden records between the readable ones.
+                if with_hidden && i < hidden.len() {
+                    docs.push(hidden[i].clone());
+                }
+            }
+            if with_hidden {
+                docs.extend(hidden.iter().skip(visible.len()).cloned());
+            }
+            idx.rebuild(
+                docs,
+                &Position {
+                    instance: "x".into(),
+                    seq: 1,
+                },
+            )
+            .unwrap();
+            idx
+        };
+        let (a, b) = (build(false), build(true));
+        let readers = [
+            scope(Classification::Internal),
+            // Cleared for the compartment's level, not a member.
+            scope(Classification::Confidential),
+        ];
+        let queries = [
+            "detainee",
+            "detaniee",
+            "detainee water",
+            "water detainee",
+            "water OR detainee",
+            "detainee OR zebrafinch",
+            "water -detainee",
+            "water NOT zebrafinch",
+            "+water +detainee",
+            "\"ceasefire detainee\"",
+            "\"ceasfire commission\"",
+            "ceasfire",
+            "comission kasala",
+            "negotiatoin",
+            "zebrafinsh",
+            "water",
+            "ceasefire water",
+            "negotiation OR grazing",
+            "country:YE",
+            "theme:detention",
+            "year:2011",
+            "kind:actor",
+            "",
+        ];
+        let mut corrected = BTreeSet::new();
+        for s in &readers {
+            for q in queries {
+                for sort in [Sort::Relevance, Sort::Date] {
+                    for offset in [0, 1, 2, 5, 20] {
+                        for limit in [1, 3, 10, 100] {
+                            let r = SearchRequest {
+                                q: q.into(),
+                                limit,
+                                offset,
+                                sort,
+                            };
+                            let (ra, rb) = (a.search(s, &r).unwrap(), b.search(s, &r).unwrap());
+                            assert_eq!(ra, rb, "{q:?} offset {offset} limit {limit} {sort:?}");
+                            if let Some(c) = ra.did_you_mean {
+                                corrected.insert((q, c));
+                            }
+                        }
+                    }
+                }
+            }
+            for prefix in ["de", "det", "ze", "neg", "negotia", "wa", "water ne", "ka"] {
+                assert_eq!(
+                    a.suggest(s, prefix, 20).unwrap(),
+                    b.suggest(s, prefix, 20).unwrap(),
+                    "{prefix:?}"
+                );
+            }
+            for i in 0..visible.len() {
+                let id = format!("v{i}");
+                assert_eq!(
+                    a.similar(s, ResourceKind::Process, &id, "", 50).unwrap(),
+                    b.similar(s, ResourceKind::Process, &id, "", 50).unwrap(),
+                    "{id}"
+                );
+            }
+        }
+        // The test sees something: corrections come from readable words, whatever hidden
+        // records hold.
+        for (q, c) in [
+            ("detainee", "detained"),
+            ("detaniee", "detained"),
+            ("ceasfire", "ceasefire"),
+            ("comission kasala", "commission kassala"),
+            ("negotiatoin", "negotiation"),
+        ] {
+            assert!(
+                corrected.contains(&(q, c.to_string())),
+                "{q} → {c}: {corrected:?}"
+            );
+        }
+        // The hidden records exist for a reader who may see them.
+        let top = Scope {
+            compartments: [CompartmentId::parse("yemen").unwrap()].into(),
+            ..scope(Classification::Secret)
+        };
+        assert_eq!(b.search(&top, &req("detainee")).unwrap().total, 2);
+        assert_eq!(b.search(&top, &req("negotiaaain")).unwrap().total, 6);
     }
 
     /// After changes (an added record, a deleted one, one re-labelled out of the scope, one
@@ -1841,6 +2055,25 @@ mod tests {
             )
             .unwrap();
         assert_eq!(s.parts()[1], ("onderhandelingen", true));
+    }
+
+    /// The class of the "did you mean" oracle: no decision of a search reads a count over the
+    /// whole index. Document frequencies come from the scope ([`scoped::ScopeStats::df`]) only.
+    #[test]
+    fn no_decision_reads_index_wide_document_counts() {
+        for (file, src) in [
+            ("lib.rs", include_str!("lib.rs")),
+            ("scoped.rs", include_str!("scoped.rs")),
+            ("counts.rs", include_str!("counts.rs")),
+        ] {
+            for index_wide in [
+                concat!("searcher", ".doc_freq("),
+                concat!("searcher()", ".doc_freq("),
+                concat!("enabled_from", "_searcher("),
+            ] {
+                assert!(!src.contains(index_wide), "{file} uses {index_wide}");
+            }
+        }
     }
 
     #[test]

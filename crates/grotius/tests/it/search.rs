@@ -587,3 +587,151 @@ async fn reindex_rebuilds_the_same_answers() {
     assert_eq!(summary(&coord2.search(&r).await.unwrap()), before[1]);
     node2.close().await;
 }
+
+/// Words only hidden records hold change no answer, through HTTP, at any offset or page size:
+/// the analyst's whole answers (hits, scores, order, total, facets, "did you mean") and
+/// suggestions are the same before and after records she may not read are added — a secret
+/// one and one in a compartment she is not in — holding words no readable record holds,
+/// misspellings of readable words, and more words near a readable word than the spelling cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_only_words_change_no_answer_at_any_offset() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let analyst = app.token("analyst").await;
+    let proc_body = |c: &str, comp: Option<&str>, title: &str, summary: String| {
+        json!({"title": title, "countries": ["SD"], "phase": "negotiation", "tracks": ["I"],
+               "dutch_role": "support", "status": "active", "themes": ["water"],
+               "summary": summary, "classification": c, "compartment": comp})
+    };
+    for (title, summary) in [
+        (
+            "Quarrelbrook talks",
+            "Prisoners quillobard at the quarrelbrook crossing; the ceasefire commission met in Kassala.",
+        ),
+        (
+            "Quarrelbrook mediation",
+            "Mediation on the quillobard prisoners and the palaverment of the parties.",
+        ),
+    ] {
+        let (s, p) = app
+            .api(
+                Method::POST,
+                "/api/v1/processes",
+                &coord,
+                Some(proc_body("internal", None, title, summary.into())),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+    }
+    let queries = [
+        "detainee",
+        "quillobart",
+        "quilolbart",
+        "quarrelbrok",
+        "quarrelbrook quillobart",
+        "quarrelbrook OR quillobart",
+        "quarrelbrook -quillobart",
+        "\"quillobard prisoners\" OR zebrafinch",
+        "palavermant",
+        "palaverment",
+        "ceasfire",
+        "zebrafinsh",
+        "quarrelbrook",
+    ];
+    let answers = || async {
+        let mut out = Vec::new();
+        for q in queries {
+            for offset in [0, 1, 5] {
+                for limit in [1, 10] {
+                    let (s, r) = app
+                        .api(
+                            Method::GET,
+                            &format!(
+                                "/api/v1/search?q={}&offset={offset}&limit={limit}",
+                                urlenc(q)
+                            ),
+                            &analyst,
+                            None,
+                        )
+                        .await;
+                    assert_eq!(s, 200, "{r}");
+                    out.push((q, offset, limit, r));
+                }
+            }
+        }
+        for prefix in ["quill", "quarrel", "pala", "zebra"] {
+            let (s, r) = app
+                .api(
+                    Method::GET,
+                    &format!("/api/v1/search/suggest?q={prefix}"),
+                    &analyst,
+                    None,
+                )
+                .await;
+            assert_eq!(s, 200, "{r}");
+            out.push((prefix, 0, 0, r));
+        }
+        out
+    };
+    let before = answers().await;
+    // The test sees something: readable words correct the misspellings.
+    let dym = |q: &str| {
+        before
+            .iter()
+            .find(|(bq, o, _, _)| *bq == q && *o == 1)
+            .map(|(_, _, _, r)| r["did_you_mean"].clone())
+            .unwrap()
+    };
+    assert_eq!(dym("quillobart"), json!("quillobard"));
+    assert_eq!(dym("quilolbart"), json!("quillobard"));
+    assert_eq!(dym("palavermant"), json!("palaverment"));
+
+    // 220 words within two edits of "palavermant", all sorting before "palaverment".
+    let near: Vec<String> = ('a'..'n')
+        .flat_map(|x| ('a'..='z').map(move |y| format!("palave{x}{y}ant")))
+        .take(220)
+        .collect();
+    for (c, comp, title, summary) in [
+        (
+            "secret",
+            Some("yemen"),
+            "Detainee exchange",
+            "quillobart zebrafinch ceasfire quarrelbrok quilolbart prisoners quarrelbrook"
+                .to_string(),
+        ),
+        (
+            "confidential",
+            Some("horn-of-africa"),
+            "Palavering",
+            near.join(" "),
+        ),
+        (
+            "secret",
+            None,
+            "Quarrelbrook detainee",
+            format!(
+                "palavermant quillobart quarrelbrook {}",
+                near[..50].join(" ")
+            ),
+        ),
+    ] {
+        let (s, p) = app
+            .api(
+                Method::POST,
+                "/api/v1/processes",
+                &coord,
+                Some(proc_body(c, comp, title, summary)),
+            )
+            .await;
+        assert_eq!(s, 201, "{p}");
+    }
+    // The coordinator finds them: the words are indexed.
+    let (_, mine) = app
+        .api(Method::GET, "/api/v1/search?q=quillobart", &coord, None)
+        .await;
+    assert_eq!(mine["total"], 2, "{mine}");
+    let after = answers().await;
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b, a, "query {:?} offset {} limit {}", b.0, b.1, b.2);
+    }
+}
