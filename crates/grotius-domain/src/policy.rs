@@ -514,7 +514,10 @@ pub fn organisation_bound(subject: &Subject, kind: ResourceKind) -> Option<&str>
 /// one) is not the partner's, whatever its labels: so a re-check of a row by its labels alone
 /// (`Access::recheck`) denies a partner instead of passing it as "the collection".
 fn of_own_organisation(subject: &Subject, resource: &Resource<'_>) -> bool {
-    let mine = subject.organisation.as_deref().filter(|o| !o.trim().is_empty());
+    let mine = subject
+        .organisation
+        .as_deref()
+        .filter(|o| !o.trim().is_empty());
     let Some(mine) = mine else {
         return false;
     };
@@ -684,7 +687,11 @@ mod tests {
             );
             // An empty organisation is no organisation.
             assert_eq!(
-                decide(&partner, Action::Read, Resource::of_organisation(kind, &l, "")),
+                decide(
+                    &partner,
+                    Action::Read,
+                    Resource::of_organisation(kind, &l, "")
+                ),
                 Decision::Deny(Denial::NotFound)
             );
             // The collection stays open (storage filters it by her organisation).

@@ -72,9 +72,11 @@ impl WorkDomain {
             | K::Debrief
             | K::Training
             | K::Analysis => Some(WorkDomain::Mediation),
-            K::Evidence | K::TransferPackage | K::Incident | K::PersonIdentity | K::ViolationType => {
-                Some(WorkDomain::Evidence)
-            }
+            K::Evidence
+            | K::TransferPackage
+            | K::Incident
+            | K::PersonIdentity
+            | K::ViolationType => Some(WorkDomain::Evidence),
             K::User
             | K::Compartment
             | K::AuditLog
@@ -337,7 +339,13 @@ mod tests {
         assert!(may_decide(&d, "admin", &[Role::Admin], NoStewardYet).is_err());
         assert!(may_decide(&d, "coordinator", &[Role::Coordinator], Member).is_err());
         assert!(
-            may_decide(&request("custodian"), "custodian", &[Role::Custodian], Member).is_err()
+            may_decide(
+                &request("custodian"),
+                "custodian",
+                &[Role::Custodian],
+                Member
+            )
+            .is_err()
         );
         assert!(may_decide(&d, "analyst", &[Role::Custodian], Member).is_err());
         let mut done = d.clone();

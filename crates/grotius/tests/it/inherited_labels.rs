@@ -48,7 +48,11 @@ async fn children_follow_their_process_into_another_compartment_on_every_channel
         &app,
         &coord,
         "/api/v1/processes",
-        process_body("confidential", Some("horn-of-africa"), "An ordinary summary"),
+        process_body(
+            "confidential",
+            Some("horn-of-africa"),
+            "An ordinary summary",
+        ),
     )
     .await;
     let hoa = |extra: Value| {
@@ -62,8 +66,10 @@ async fn children_follow_their_process_into_another_compartment_on_every_channel
         &app,
         &coord,
         &format!("/api/v1/processes/{p}/engagements"),
-        hoa(json!({"date": "2026-11-01", "kind": "meeting", "track": "I", "place": "Addis",
-                   "summary": format!("{word} met the envoy")})),
+        hoa(
+            json!({"date": "2026-11-01", "kind": "meeting", "track": "I", "place": "Addis",
+                   "summary": format!("{word} met the envoy")}),
+        ),
     )
     .await;
     let debrief = post(
@@ -79,8 +85,10 @@ async fn children_follow_their_process_into_another_compartment_on_every_channel
         &app,
         &coord,
         &format!("/api/v1/processes/{p}/analyses"),
-        hoa(json!({"kind": "conflict-analysis", "title": format!("{word} analysis"),
-                   "body": "Drivers."})),
+        hoa(
+            json!({"kind": "conflict-analysis", "title": format!("{word} analysis"),
+                   "body": "Drivers."}),
+        ),
     )
     .await;
     let participation = post(
@@ -129,10 +137,47 @@ async fn children_follow_their_process_into_another_compartment_on_every_channel
             Method::PUT,
             &format!("/api/v1/processes/{p}"),
             &coord,
-            Some(process_body("confidential", Some("yemen"), "An ordinary summary")),
+            Some(process_body(
+                "confidential",
+                Some("yemen"),
+                "An ordinary summary",
+            )),
         )
         .await;
     assert_eq!(s, 200, "{v}");
+
+    // A member of the old compartment only: nothing, on any channel.
+    let old_member_sees_nothing = async |app: &App| {
+        for path in &details {
+            let (s, v) = get(app, &desk, path).await;
+            assert_eq!(s, 404, "{path}: {v}");
+        }
+        let (r, sug) = search_channels(app, &desk, word).await;
+        assert_eq!(r["total"], 0, "{r}");
+        assert_eq!(r["hits"], json!([]), "{r}");
+        for f in ["kind", "country", "year", "theme"] {
+            assert_eq!(r["facets"][f], json!({}), "facet {f}: {r}");
+        }
+        assert!(!sug.to_string().contains(word), "{sug}");
+        let (s, l) = get(app, &desk, &format!("/api/v1/lessons/search?q={word}")).await;
+        assert_eq!(s, 200, "{l}");
+        assert!(!l.to_string().contains(&debrief), "{l}");
+        let (s, l) = get(app, &desk, "/api/v1/documents?limit=500").await;
+        assert_eq!(s, 200, "{l}");
+        assert!(!l.to_string().contains(&document), "{l}");
+        let b = app.browser("desk-officer").await;
+        let (s, html) = b.get(&format!("/search?q={word}")).await;
+        assert_eq!(s, 200);
+        assert!(!html.contains(&format!("<mark>{word}</mark>")), "{html}");
+        for path in [
+            format!("/debriefs/{debrief}"),
+            format!("/documents/{document}"),
+        ] {
+            let (s, _) = b.get(&path).await;
+            assert_eq!(s, 404, "{path}");
+        }
+    };
+    old_member_sees_nothing(&app).await;
 
     // The children are relabelled in storage, on the change feed and in the audit log.
     let pool = app.instance.raw().await;
@@ -174,39 +219,6 @@ async fn children_follow_their_process_into_another_compartment_on_every_channel
         .get("n");
         assert_eq!(n, 1, "{table}: the relabel is audited");
     }
-
-    // A member of the old compartment only: nothing, on any channel.
-    let old_member_sees_nothing = async |app: &App| {
-        for path in &details {
-            let (s, v) = get(app, &desk, path).await;
-            assert_eq!(s, 404, "{path}: {v}");
-        }
-        let (r, sug) = search_channels(app, &desk, word).await;
-        assert_eq!(r["total"], 0, "{r}");
-        assert_eq!(r["hits"], json!([]), "{r}");
-        for f in ["kind", "country", "year", "theme"] {
-            assert_eq!(r["facets"][f], json!({}), "facet {f}: {r}");
-        }
-        assert!(!sug.to_string().contains(word), "{sug}");
-        let (s, l) = get(app, &desk, &format!("/api/v1/lessons/search?q={word}")).await;
-        assert_eq!(s, 200, "{l}");
-        assert!(!l.to_string().contains(&debrief), "{l}");
-        let (s, l) = get(app, &desk, "/api/v1/documents?limit=500").await;
-        assert_eq!(s, 200, "{l}");
-        assert!(!l.to_string().contains(&document), "{l}");
-        let b = app.browser("desk-officer").await;
-        let (s, html) = b.get(&format!("/search?q={word}")).await;
-        assert_eq!(s, 200);
-        assert!(!html.contains(&format!("<mark>{word}</mark>")), "{html}");
-        for path in [
-            format!("/debriefs/{debrief}"),
-            format!("/documents/{document}"),
-        ] {
-            let (s, _) = b.get(&path).await;
-            assert_eq!(s, 404, "{path}");
-        }
-    };
-    old_member_sees_nothing(&app).await;
 
     // The coordinator, in yemen, still finds them all.
     let (r, _) = search_channels(&app, &coord, word).await;

@@ -26,9 +26,11 @@ async fn secret_yemen_process(app: &App, coord: &str) -> String {
             Method::POST,
             "/api/v1/processes",
             coord,
-            Some(json!({"title": "Back channel", "countries": ["YE"], "phase": "negotiation",
+            Some(
+                json!({"title": "Back channel", "countries": ["YE"], "phase": "negotiation",
                 "tracks": ["I"], "dutch_role": "support", "status": "active", "themes": [],
-                "summary": "Secret", "classification": "secret", "compartment": "yemen"})),
+                "summary": "Secret", "classification": "secret", "compartment": "yemen"}),
+            ),
         )
         .await;
     assert_eq!(s, 201, "{p}");
@@ -60,7 +62,12 @@ async fn an_administrator_grants_herself_nothing_on_any_path() {
         assert_eq!(s, 403, "{v}");
     }
     let (s, _) = app
-        .api(Method::GET, &format!("/api/v1/processes/{secret}"), &admin, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/processes/{secret}"),
+            &admin,
+            None,
+        )
         .await;
     assert_eq!(s, 404, "still hidden from the administrator");
     // The UI form.
@@ -68,7 +75,10 @@ async fn an_administrator_grants_herself_nothing_on_any_path() {
     let (s, html, _) = b
         .post(
             "/admin/compartments/yemen/members",
-            &[("user_id", admin_id.as_str()), ("reason", "I need to read it")],
+            &[
+                ("user_id", admin_id.as_str()),
+                ("reason", "I need to read it"),
+            ],
         )
         .await;
     assert!(s == 403 || s == 422, "{s}: {html}");
@@ -162,13 +172,14 @@ async fn an_administrator_proposes_and_the_steward_decides_a_membership() {
         )
         .await;
     assert_eq!(s, 201, "{d}");
-    let path = format!("/api/v1/access-decisions/{}/decision", d["id"].as_str().unwrap());
+    let path = format!(
+        "/api/v1/access-decisions/{}/decision",
+        d["id"].as_str().unwrap()
+    );
     let note = json!({"approve": true, "note": "Approved for the leave period, three months."});
     // Not the one who asked, not the one it is about, not the other side's approver.
     for (who, expected) in [(&admin, 403), (&desk, 404), (&custodian, 404)] {
-        let (s, v) = app
-            .api(Method::POST, &path, who, Some(note.clone()))
-            .await;
+        let (s, v) = app.api(Method::POST, &path, who, Some(note.clone())).await;
         assert_eq!(s, expected, "{v}");
     }
     assert!(!member_of(&app, "desk-officer", "yemen").await);
@@ -203,7 +214,12 @@ async fn an_administrator_proposes_and_the_steward_decides_a_membership() {
     assert_eq!(detail["user_id"], desk_id.as_str());
     // The desk officer (confidential) still does not read the secret process: clearance holds.
     let (s, _) = app
-        .api(Method::GET, &format!("/api/v1/processes/{secret}"), &desk, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/processes/{secret}"),
+            &desk,
+            None,
+        )
         .await;
     assert_eq!(s, 404);
 
@@ -264,8 +280,10 @@ async fn evidence_roles_read_no_mediation_records_and_decisions_stay_on_their_si
             Method::POST,
             "/api/v1/actors",
             &coord,
-            Some(json!({"name": format!("{word} envoy"), "kind": "person", "category": "mediator",
-                "country": "SD", "description": word, "classification": "public"})),
+            Some(
+                json!({"name": format!("{word} envoy"), "kind": "person", "category": "mediator",
+                "country": "SD", "description": word, "classification": "public"}),
+            ),
         )
         .await;
     assert_eq!(s, 201, "{a}");
@@ -300,10 +318,17 @@ async fn evidence_roles_read_no_mediation_records_and_decisions_stay_on_their_si
             .await;
         assert_eq!(s, 200);
         for kind in ["process", "engagement", "actor", "debrief"] {
-            assert!(r["facets"]["kind"].get(kind).is_none(), "{role} {kind}: {r}");
+            assert!(
+                r["facets"]["kind"].get(kind).is_none(),
+                "{role} {kind}: {r}"
+            );
         }
         let b = app.browser(role).await;
-        for path in ["/processes".to_string(), format!("/processes/{process}"), "/network".into()] {
+        for path in [
+            "/processes".to_string(),
+            format!("/processes/{process}"),
+            "/network".into(),
+        ] {
             let (s, _) = b.get(&path).await;
             assert_eq!(s, 404, "{role} {path}");
         }
@@ -333,8 +358,20 @@ async fn evidence_roles_read_no_mediation_records_and_decisions_stay_on_their_si
     }
     let custodian = app.token("custodian").await;
     for (token, browser, own, other, other_id) in [
-        (&coord, "coordinator", mediation_reason, evidence_reason, &ids[1]),
-        (&custodian, "custodian", evidence_reason, mediation_reason, &ids[0]),
+        (
+            &coord,
+            "coordinator",
+            mediation_reason,
+            evidence_reason,
+            &ids[1],
+        ),
+        (
+            &custodian,
+            "custodian",
+            evidence_reason,
+            mediation_reason,
+            &ids[0],
+        ),
     ] {
         let (s, list) = app
             .api(Method::GET, "/api/v1/access-decisions", token, None)
@@ -342,7 +379,10 @@ async fn evidence_roles_read_no_mediation_records_and_decisions_stay_on_their_si
         assert_eq!(s, 200, "{list}");
         let text = list.to_string();
         assert!(text.contains(own), "{browser}: {text}");
-        assert!(!text.contains(other) && !text.contains(other_id.as_str()), "{browser}: {text}");
+        assert!(
+            !text.contains(other) && !text.contains(other_id.as_str()),
+            "{browser}: {text}"
+        );
         let (s, _) = app
             .api(
                 Method::GET,
@@ -365,6 +405,9 @@ async fn evidence_roles_read_no_mediation_records_and_decisions_stay_on_their_si
             .await;
         assert_eq!(s, 200, "{role}");
         let text = list.to_string();
-        assert!(text.contains(mediation_reason) && text.contains(evidence_reason), "{role}");
+        assert!(
+            text.contains(mediation_reason) && text.contains(evidence_reason),
+            "{role}"
+        );
     }
 }
