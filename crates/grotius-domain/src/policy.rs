@@ -47,6 +47,12 @@ impl Subject {
                 .is_none_or(|c| self.compartments.contains(c))
     }
 
+    /// Whether this is the operator at the command line ([`Subject::operator`]): no user account
+    /// has this id (accounts get random ids).
+    pub fn is_operator(&self) -> bool {
+        self.user_id == "cli"
+    }
+
     /// The operator at the command line (`grotius user add`, `grotius init`, …): an administrator
     /// without clearance or compartments. It is recorded in the audit log as `cli`.
     pub fn operator() -> Subject {
@@ -74,6 +80,23 @@ impl Labels {
         Labels {
             classification: Classification::Public,
             compartment: None,
+        }
+    }
+
+    /// The one rule for inherited labels: the labels of a record that belongs to, or is linked
+    /// to, a record labelled `parent` (an engagement, analysis, debrief or participation record
+    /// of a process; a document linked to it) are at least as strict as the parent's — a
+    /// classification no lower, and the parent's compartment when it has one (a child keeps its
+    /// own compartment only under a parent without one). Storage applies it when a child is
+    /// saved and re-applies it to every child when the parent's labels change; the search
+    /// index applies it again when it reads a child.
+    pub fn under(&self, parent: &Labels) -> Labels {
+        Labels {
+            classification: self.classification.max(parent.classification),
+            compartment: parent
+                .compartment
+                .clone()
+                .or_else(|| self.compartment.clone()),
         }
     }
 }
@@ -315,6 +338,12 @@ impl Decision {
 }
 
 /// The role table: which actions each role has on each kind. Deny by default.
+///
+/// Mediation and evidence apart: a role of one side ([`crate::separation::WorkDomain::of_role`])
+/// holds nothing on a kind of the other side ([`crate::separation::WorkDomain::of_kind`]) — the
+/// evidence roles (documenter, custodian, legal adviser) read no process, engagement, actor,
+/// relationship, participation, debrief or analysis, and the mediation roles no evidence kind. A
+/// test checks every cell.
 pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
     use Action::*;
     use ResourceKind as K;
@@ -331,33 +360,21 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Process | K::Engagement, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::Process | K::Engagement, R::DeskOfficer) => &[Read, Create, Update],
         (K::Process | K::Engagement, R::Analyst | R::Adviser) => &[Read, Export],
-        (K::Process | K::Engagement, R::Admin | R::LegalAdviser) => &[Read],
+        (K::Process | K::Engagement, R::Admin) => &[Read],
         (K::Process | K::Engagement, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
-        (K::Process | K::Engagement, R::Documenter | R::Custodian) => &[Read],
 
         // Women's participation: the unit and the WPS adviser keep it, desks record delegations,
         // analysts read and export; everyone who reads processes reads it.
         (K::Participation, R::Coordinator | R::Adviser) => &[Read, Create, Update, Delete, Export],
         (K::Participation, R::DeskOfficer) => &[Read, Create, Update],
         (K::Participation, R::Analyst) => &[Read, Export],
-        (
-            K::Participation,
-            R::Admin
-            | R::LegalAdviser
-            | R::FundOfficer
-            | R::FundApprover
-            | R::Controller
-            | R::Documenter
-            | R::Custodian,
-        ) => &[Read],
+        (K::Participation, R::Admin | R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
 
         // The network: the unit and the desks build it; analysts and advisers read and export.
         (K::Actor | K::Relationship, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::Actor | K::Relationship, R::DeskOfficer) => &[Read, Create, Update],
         (K::Actor | K::Relationship, R::Analyst | R::Adviser) => &[Read, Export],
-        (K::Actor | K::Relationship, R::Admin | R::LegalAdviser | R::Documenter | R::Custodian) => {
-            &[Read]
-        }
+        (K::Actor | K::Relationship, R::Admin) => &[Read],
 
         // The roster and requests for support: run by the unit; desks file requests.
         (K::Expert, R::Coordinator) => &[Read, Create, Update, Delete, Export],
@@ -388,7 +405,7 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Debrief, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::Debrief, R::DeskOfficer) => &[Read, Create, Update],
         (K::Debrief, R::Analyst | R::Adviser) => &[Read, Export],
-        (K::Debrief, R::Admin | R::LegalAdviser | R::FundOfficer | R::FundApprover) => &[Read],
+        (K::Debrief, R::Admin | R::FundOfficer | R::FundApprover) => &[Read],
 
         // Trainings: organised by the unit (and WPS advisers, who report on participation);
         // desks record them; analysts and the fund read the figures.
@@ -399,12 +416,11 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Training, R::Admin | R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
 
         // Analyses (actor maps, process maps, conflict analyses): written by the unit, the desks
-        // and the analysts; read by the thematic and legal advisers. Need to know: no fund,
-        // evidence, administration or audit roles — an actor map says who is a spoiler.
+        // and the analysts; read by the thematic advisers. Need to know: no fund, evidence,
+        // administration or audit roles — an actor map says who is a spoiler.
         (K::Analysis, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::Analysis, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
         (K::Analysis, R::Adviser) => &[Read, Export],
-        (K::Analysis, R::LegalAdviser) => &[Read],
 
         // Peace agreements (PA-X) are reference knowledge: every staff role reads and exports
         // them; analysts and administrators import and correct them; partners see nothing.
@@ -465,6 +481,18 @@ fn organisation_scoped(role: Role) -> bool {
     role == Role::Partner
 }
 
+impl ResourceKind {
+    /// Kinds whose records belong to an organisation (a fund application and the money moved
+    /// for it): an organisation-scoped role (a partner) acts only on records of its own
+    /// organisation, and a record that names no organisation is nobody's.
+    pub fn is_organisation_bound(self) -> bool {
+        matches!(
+            self,
+            ResourceKind::FundApplication | ResourceKind::FundTransaction
+        )
+    }
+}
+
 /// The organisation a subject's reading of `kind` is bound to: `Some(org)` when every role that
 /// lets it read `kind` is organisation-scoped (a partner), so storage must filter by it.
 pub fn organisation_bound(subject: &Subject, kind: ResourceKind) -> Option<&str> {
@@ -479,6 +507,30 @@ pub fn organisation_bound(subject: &Subject, kind: ResourceKind) -> Option<&str>
     }
 }
 
+/// The rule for an organisation-scoped role on an organisation-bound kind. The collection (no
+/// labels, no organisation: a list, filtered in storage by [`organisation_bound`]) is open to a
+/// subject who represents an organisation; a named record — one with labels or an organisation —
+/// only when it names that same organisation. A record without an organisation (or with an empty
+/// one) is not the partner's, whatever its labels: so a re-check of a row by its labels alone
+/// (`Access::recheck`) denies a partner instead of passing it as "the collection".
+fn of_own_organisation(subject: &Subject, resource: &Resource<'_>) -> bool {
+    let mine = subject
+        .organisation
+        .as_deref()
+        .filter(|o| !o.trim().is_empty());
+    let Some(mine) = mine else {
+        return false;
+    };
+    let collection = resource.labels.is_none() && resource.organisation.is_none();
+    if collection {
+        return true;
+    }
+    resource
+        .organisation
+        .filter(|o| !o.trim().is_empty())
+        .is_some_and(|org| org == mine)
+}
+
 fn granted(subject: &Subject, action: Action, resource: &Resource<'_>) -> bool {
     let by_owner = resource.owner.is_some_and(|o| o == subject.user_id)
         && resource.kind.owner_actions().contains(&action);
@@ -486,17 +538,8 @@ fn granted(subject: &Subject, action: Action, resource: &Resource<'_>) -> bool {
         || subject.roles.iter().any(|r| {
             grants(*r, resource.kind).contains(&action)
                 && (!organisation_scoped(*r)
-                    || !matches!(
-                        resource.kind,
-                        ResourceKind::FundApplication | ResourceKind::FundTransaction
-                    )
-                    || match (resource.organisation, &subject.organisation) {
-                        // A named record: only the partner's own organisation's.
-                        (Some(org), Some(mine)) => org == mine,
-                        // The collection: a partner with an organisation, filtered in storage.
-                        (None, Some(_)) => true,
-                        _ => false,
-                    })
+                    || !resource.kind.is_organisation_bound()
+                    || of_own_organisation(subject, resource))
         })
 }
 
@@ -628,6 +671,77 @@ mod tests {
         // Staff are not limited by organisation.
         let officer = subject(&[Role::FundOfficer], Classification::Internal, &[]);
         assert!(decide(&officer, Action::Update, other).is_allowed());
+    }
+
+    #[test]
+    fn a_named_record_without_an_organisation_is_not_a_partners() {
+        let mut partner = subject(&[Role::Partner], Classification::Secret, &[]);
+        partner.organisation = Some("Peace Lab".into());
+        let l = Labels::public();
+        for kind in [ResourceKind::FundApplication, ResourceKind::FundTransaction] {
+            // A row re-checked by its labels alone names no organisation: not hers.
+            assert_eq!(
+                decide(&partner, Action::Read, Resource::labelled(kind, &l)),
+                Decision::Deny(Denial::NotFound),
+                "{kind:?}"
+            );
+            // An empty organisation is no organisation.
+            assert_eq!(
+                decide(
+                    &partner,
+                    Action::Read,
+                    Resource::of_organisation(kind, &l, "")
+                ),
+                Decision::Deny(Denial::NotFound)
+            );
+            // The collection stays open (storage filters it by her organisation).
+            assert!(decide(&partner, Action::Read, Resource::kind(kind)).is_allowed());
+        }
+        // A partner whose organisation is empty matches no application, not even one without.
+        partner.organisation = Some(String::new());
+        let none = Resource::of_organisation(ResourceKind::FundApplication, &l, "");
+        assert!(!decide(&partner, Action::Read, none).is_allowed());
+        assert!(
+            !decide(
+                &partner,
+                Action::Read,
+                Resource::kind(ResourceKind::FundApplication)
+            )
+            .is_allowed()
+        );
+        // Staff read a record by its labels alone.
+        let officer = subject(&[Role::FundOfficer], Classification::Internal, &[]);
+        let r = Resource::labelled(ResourceKind::FundApplication, &l);
+        assert!(decide(&officer, Action::Read, r).is_allowed());
+    }
+
+    #[test]
+    fn a_child_is_labelled_at_least_as_strictly_as_its_parent() {
+        let child = labels(Classification::Internal, Some("yemen"));
+        // The parent moves to another compartment and is raised: the child follows both.
+        assert_eq!(
+            child.under(&labels(Classification::Secret, Some("latam"))),
+            labels(Classification::Secret, Some("latam"))
+        );
+        // The parent leaves its compartment and is lowered: the child keeps the stricter labels.
+        let strict = labels(Classification::Secret, Some("yemen"));
+        assert_eq!(
+            strict.under(&labels(Classification::Public, None)),
+            strict.clone()
+        );
+        // A child never reads more widely than its parent.
+        for parent in [
+            labels(Classification::Confidential, Some("latam")),
+            labels(Classification::Internal, None),
+        ] {
+            let eff = Labels::public().under(&parent);
+            for s in [
+                subject(&[Role::Analyst], Classification::Secret, &["yemen"]),
+                subject(&[Role::Analyst], Classification::Internal, &["latam"]),
+            ] {
+                assert!(!s.can_see(&eff) || s.can_see(&parent));
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! evidence, the coordinator of the unit for mediation) and who belongs to the target compartment.
 
 use crate::DomainError;
+use crate::policy::{ResourceKind, Subject};
 use crate::security::Role;
 
 /// The side of the house a compartment or a role belongs to.
@@ -52,6 +53,41 @@ impl WorkDomain {
             | Role::Controller
             | Role::Partner
             | Role::Auditor => None,
+        }
+    }
+
+    /// The side a kind of record belongs to; `None` for kinds of neither (administration, the
+    /// audit log, reference data, PA-X agreements, the fund, the document library — whose
+    /// documents are kept apart by their compartments — and the access decisions themselves).
+    pub fn of_kind(kind: ResourceKind) -> Option<WorkDomain> {
+        use ResourceKind as K;
+        match kind {
+            K::Process
+            | K::Engagement
+            | K::Participation
+            | K::Actor
+            | K::Relationship
+            | K::Expert
+            | K::SupportRequest
+            | K::Debrief
+            | K::Training
+            | K::Analysis => Some(WorkDomain::Mediation),
+            K::Evidence
+            | K::TransferPackage
+            | K::Incident
+            | K::PersonIdentity
+            | K::ViolationType => Some(WorkDomain::Evidence),
+            K::User
+            | K::Compartment
+            | K::AuditLog
+            | K::ApiToken
+            | K::Reference
+            | K::Instrument
+            | K::FundApplication
+            | K::FundTransaction
+            | K::Agreement
+            | K::AccessDecision
+            | K::Document => None,
         }
     }
 
@@ -134,13 +170,28 @@ pub struct AccessDecision {
     pub note: String,
 }
 
-/// Why a decider may not decide a request, if they may not. `decider_member` says whether the
-/// decider belongs to the target compartment.
+/// Where the one who would decide on a membership stands towards the compartment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// A member of the compartment.
+    Member,
+    /// Not a member, and the compartment has no steward yet (no member holding the approver
+    /// role of its side): a new compartment's first steward is decided by an approver of its
+    /// side.
+    NoStewardYet,
+    /// Not a member of a compartment that has a steward.
+    Outsider,
+}
+
+/// Why a decider may not decide a request, if they may not: the request must be open, the
+/// decider may be neither the one who asked nor the one it is about, and must hold the approver
+/// role of the compartment's side (coordinator for mediation, custodian for evidence) and belong
+/// to the compartment — or, for a compartment without a steward yet, hold that role.
 pub fn may_decide(
     decision: &AccessDecision,
     decider_username: &str,
     decider_roles: &[Role],
-    decider_member: bool,
+    standing: Standing,
 ) -> Result<(), DomainError> {
     if decision.status != DecisionStatus::Requested {
         return Err(DomainError::Invalid {
@@ -161,7 +212,7 @@ pub fn may_decide(
         });
     }
     let approver = decision.domain.approver();
-    if !decider_roles.contains(&approver) || !decider_member {
+    if !decider_roles.contains(&approver) || standing == Standing::Outsider {
         return Err(DomainError::Invalid {
             field: "decided_by",
             reason: format!(
@@ -173,6 +224,37 @@ pub fn may_decide(
         });
     }
     Ok(())
+}
+
+/// Whether `granter` may let `user_id` into a compartment of side `side` directly (an ordinary
+/// membership), and why not. Need to know is decided by the compartment's steward — a member
+/// holding the approver role of its side — never by the one it is about: no one grants herself a
+/// membership. Administrators manage accounts and compartments but do not decide who needs to
+/// know: they propose a membership as an access decision, which a steward decides. The operator
+/// at the command line (`grotius user grant`, the demo) is the installation's bootstrap and
+/// break-glass path: it has the server, its keys and its database anyway; it is audited as `cli`.
+pub fn may_grant_membership(
+    granter: &Subject,
+    user_id: &str,
+    side: WorkDomain,
+    granter_member: bool,
+) -> Result<(), String> {
+    if granter.user_id == user_id {
+        return Err("no one may grant herself membership of a compartment".into());
+    }
+    if granter.is_operator() {
+        return Ok(());
+    }
+    let approver = side.approver();
+    if granter.has_role(approver) && granter_member {
+        return Ok(());
+    }
+    Err(format!(
+        "membership of a {} compartment is decided by a {} who belongs to it; an administrator \
+         proposes it as an access decision (Administration → Access decisions)",
+        side.as_str(),
+        approver.as_str()
+    ))
 }
 
 /// The reason and note of a request or decision, checked.
@@ -226,15 +308,77 @@ mod tests {
     }
 
     #[test]
+    fn no_role_of_one_side_holds_anything_on_a_kind_of_the_other() {
+        for role in Role::ALL {
+            let Some(side) = WorkDomain::of_role(role) else {
+                continue;
+            };
+            for kind in ResourceKind::ALL {
+                if WorkDomain::of_kind(kind).is_some_and(|k| k != side) {
+                    assert!(
+                        crate::policy::grants(role, kind).is_empty(),
+                        "{} ({}) holds {:?} on {} ({})",
+                        role.as_str(),
+                        side.as_str(),
+                        crate::policy::grants(role, kind),
+                        kind.as_str(),
+                        WorkDomain::of_kind(kind).map_or("", WorkDomain::as_str)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn only_another_approver_of_the_target_side_who_is_a_member_decides() {
         let d = request("admin");
-        assert!(may_decide(&d, "custodian", &[Role::Custodian], true).is_ok());
-        assert!(may_decide(&d, "custodian", &[Role::Custodian], false).is_err());
-        assert!(may_decide(&d, "coordinator", &[Role::Coordinator], true).is_err());
-        assert!(may_decide(&request("custodian"), "custodian", &[Role::Custodian], true).is_err());
-        assert!(may_decide(&d, "analyst", &[Role::Custodian], true).is_err());
+        use Standing::*;
+        assert!(may_decide(&d, "custodian", &[Role::Custodian], Member).is_ok());
+        assert!(may_decide(&d, "custodian", &[Role::Custodian], Outsider).is_err());
+        assert!(may_decide(&d, "custodian", &[Role::Custodian], NoStewardYet).is_ok());
+        assert!(may_decide(&d, "admin", &[Role::Admin], NoStewardYet).is_err());
+        assert!(may_decide(&d, "coordinator", &[Role::Coordinator], Member).is_err());
+        assert!(
+            may_decide(
+                &request("custodian"),
+                "custodian",
+                &[Role::Custodian],
+                Member
+            )
+            .is_err()
+        );
+        assert!(may_decide(&d, "analyst", &[Role::Custodian], Member).is_err());
         let mut done = d.clone();
         done.status = DecisionStatus::Approved;
-        assert!(may_decide(&done, "custodian", &[Role::Custodian], true).is_err());
+        assert!(may_decide(&done, "custodian", &[Role::Custodian], Member).is_err());
+    }
+
+    #[test]
+    fn no_one_grants_herself_a_membership_and_admins_only_propose() {
+        use std::collections::BTreeSet;
+        let user = |id: &str, roles: &[Role]| Subject {
+            user_id: id.into(),
+            username: id.into(),
+            roles: roles.to_vec(),
+            clearance: crate::security::Classification::Secret,
+            compartments: BTreeSet::new(),
+            organisation: None,
+            read_only: false,
+        };
+        let admin = user("admin", &[Role::Admin]);
+        let coordinator = user("coord", &[Role::Coordinator, Role::Admin]);
+        let custodian = user("cust", &[Role::Custodian]);
+        use WorkDomain::*;
+        // The administrator herself, or anyone else: proposing is her part, not deciding.
+        assert!(may_grant_membership(&admin, "admin", Mediation, true).is_err());
+        assert!(may_grant_membership(&admin, "someone", Mediation, true).is_err());
+        // The steward of the compartment decides for others, never for herself.
+        assert!(may_grant_membership(&coordinator, "someone", Mediation, true).is_ok());
+        assert!(may_grant_membership(&coordinator, "coord", Mediation, true).is_err());
+        assert!(may_grant_membership(&coordinator, "someone", Mediation, false).is_err());
+        assert!(may_grant_membership(&coordinator, "someone", Evidence, true).is_err());
+        assert!(may_grant_membership(&custodian, "someone", Evidence, true).is_ok());
+        // The operator at the command line bootstraps.
+        assert!(may_grant_membership(&Subject::operator(), "someone", Evidence, false).is_ok());
     }
 }

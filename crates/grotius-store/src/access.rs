@@ -82,7 +82,19 @@ impl Access {
         labels: &Labels,
         id: Option<&str>,
     ) -> Result<()> {
-        self.authorize(action, Resource::labelled(kind, labels), id)
+        self.authorize_filing(action, Resource::labelled(kind, labels), id)
+            .await
+    }
+
+    /// [`Access::authorize_labels`] for a record described in full (an organisation-bound
+    /// record names its organisation: a partner files only for her own).
+    pub(crate) async fn authorize_filing(
+        &self,
+        action: Action,
+        resource: Resource<'_>,
+        id: Option<&str>,
+    ) -> Result<()> {
+        self.authorize(action, resource, id)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => StoreError::invalid(

@@ -29,6 +29,15 @@ fn notes_aad(id: &str) -> String {
     format!("processes.notes:{id}")
 }
 
+/// The labels in a row's `classification` and `compartment_id` columns.
+pub(crate) fn row_labels(row: &sqlx::any::AnyRow) -> Result<Labels> {
+    let comp: Option<String> = row.try_get("compartment_id")?;
+    Ok(Labels {
+        classification: Classification::from_level(row.try_get("classification")?)?,
+        compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+    })
+}
+
 /// Appends the visibility filter of `access`'s subject: classification up to the clearance, and
 /// no compartment or one the subject belongs to.
 pub(crate) fn visibility(f: &mut Filter, access: &Access) {
@@ -318,11 +327,116 @@ impl Access {
             .execute(&mut *tx)
             .await?;
         record_change(&mut tx, "process", id, "upsert").await?;
-        let detail = serde_json::json!({"classification": v.labels.classification, "compartment": v.labels.compartment}).to_string();
+        let relabelled = if v.labels != current.labels {
+            self.relabel_children(&mut tx, id, &v.labels).await?
+        } else {
+            0
+        };
+        let detail = serde_json::json!({
+            "classification": v.labels.classification, "compartment": v.labels.compartment,
+            "children_relabelled": relabelled
+        })
+        .to_string();
         self.audit_in(&mut tx, "process.update", "process", id, "ok", &detail)
             .await?;
         tx.commit().await?;
         self.get_process(id).await
+    }
+
+    /// Re-applies the rule for inherited labels ([`Labels::under`]) to every record that inherits
+    /// its labels from process `id` — engagements, analyses, debriefs, participation records and
+    /// linked documents — after the process's labels changed, in the caller's transaction: each
+    /// child whose labels change is rewritten, audited (`<kind>.relabel`) and put on the change
+    /// feed, so that every node's search index re-labels it. A document linked to processes of
+    /// two different compartments cannot satisfy both: the move is refused. Returns how many
+    /// children were relabelled.
+    async fn relabel_children(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+        process: &Labels,
+    ) -> Result<u64> {
+        const CHILDREN: [(&str, &str); 4] = [
+            ("engagements", "engagement"),
+            ("analyses", "analysis"),
+            ("debriefs", "debrief"),
+            ("participation", "participation"),
+        ];
+        let mut changed: Vec<(&str, &str, String, Labels, Labels)> = Vec::new();
+        for (table, kind) in CHILDREN {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, classification, compartment_id FROM {table} WHERE process_id = $1"
+            )))
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?;
+            for r in &rows {
+                let own = row_labels(r)?;
+                let new = own.under(process);
+                if new != own {
+                    changed.push((table, kind, r.try_get("id")?, own, new));
+                }
+            }
+        }
+        // Documents: at least as strict as every linked process (this one's labels are already
+        // the new ones in this transaction).
+        let docs = sqlx::query(
+            "SELECT d.id, d.classification, d.compartment_id FROM documents d
+             JOIN document_processes dp ON dp.document_id = d.id WHERE dp.process_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for d in &docs {
+            let doc_id: String = d.try_get("id")?;
+            let own = row_labels(d)?;
+            let links = sqlx::query(
+                "SELECT p.classification, p.compartment_id FROM document_processes dp
+                 JOIN processes p ON p.id = dp.process_id WHERE dp.document_id = $1",
+            )
+            .bind(&doc_id)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut new = own.clone();
+            let mut compartment: Option<CompartmentId> = None;
+            for l in &links {
+                let parent = row_labels(l)?;
+                if let (Some(a), Some(b)) = (&compartment, &parent.compartment)
+                    && a != b
+                {
+                    return Err(StoreError::Conflict(
+                        "a document linked to this process is also linked to a process in another \
+                         compartment, and a document lives in one compartment; unlink it first"
+                            .into(),
+                    ));
+                }
+                compartment = compartment.or(parent.compartment.clone());
+                new = new.under(&parent);
+            }
+            if new != own {
+                changed.push(("documents", "document", doc_id, own, new));
+            }
+        }
+        for (table, kind, child, from, to) in &changed {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE {table} SET classification = $1, compartment_id = $2 WHERE id = $3"
+            )))
+            .bind(to.classification.level())
+            .bind(to.compartment.as_ref().map(|c| c.to_string()))
+            .bind(child)
+            .execute(&mut **tx)
+            .await?;
+            record_change(tx, kind, child, "upsert").await?;
+            let detail = serde_json::json!({
+                "process": id,
+                "from": {"classification": from.classification, "compartment": from.compartment},
+                "to": {"classification": to.classification, "compartment": to.compartment},
+            })
+            .to_string();
+            self.audit_in(tx, &format!("{kind}.relabel"), kind, child, "ok", &detail)
+                .await?;
+        }
+        Ok(changed.len() as u64)
     }
 
     pub async fn delete_process(&self, id: &str) -> Result<()> {

@@ -79,15 +79,6 @@ fn labels_at(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Labels> {
     })
 }
 
-/// A record's labels raised to at least its process's (defence in depth: storage already keeps
-/// them so).
-fn at_least(own: Labels, process: Labels) -> Labels {
-    Labels {
-        classification: own.classification.max(process.classification),
-        compartment: own.compartment.or(process.compartment),
-    }
-}
-
 /// Days since 1970-01-01 of a civil date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -398,7 +389,7 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 year,
                 date: micros,
                 themes: list(&r.try_get::<String, _>("themes")?),
-                labels: at_least(labels_at(r, "")?, labels_at(r, "p_")?),
+                labels: labels_at(r, "")?.under(&labels_at(r, "p_")?),
                 id,
             }
         }
@@ -503,7 +494,7 @@ fn doc_of(kind: ResourceKind, r: &sqlx::any::AnyRow) -> Result<SearchDoc> {
                 year,
                 date: micros,
                 themes: list(&r.try_get::<String, _>("themes")?),
-                labels: at_least(labels_at(r, "")?, labels_at(r, "p_")?),
+                labels: labels_at(r, "")?.under(&labels_at(r, "p_")?),
                 id,
             }
         }

@@ -3,7 +3,7 @@
 //! command line, demo — lets a user span both sides without an approved, recorded decision.
 
 use grotius_domain::separation::{
-    self, AccessDecision, DecisionStatus, WorkDomain, check_reason, may_decide,
+    self, AccessDecision, DecisionStatus, Standing, WorkDomain, check_reason, may_decide,
 };
 use grotius_domain::{Action, Resource, ResourceKind, Role};
 use grotius_security::now_micros;
@@ -144,8 +144,45 @@ pub(crate) async fn check_membership(
     Ok(())
 }
 
+/// Whether the compartment has a steward: a member (with an enabled account) holding the approver
+/// role of its side.
+async fn has_steward(
+    tx: &mut Transaction<'static, Any>,
+    compartment: &str,
+    side: WorkDomain,
+) -> Result<bool> {
+    let rows = sqlx::query(
+        "SELECT u.roles FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.compartment_id = $1 AND u.disabled = 0",
+    )
+    .bind(compartment)
+    .fetch_all(&mut **tx)
+    .await?;
+    for r in &rows {
+        if Role::parse_list(&r.try_get::<String, _>("roles")?)?.contains(&side.approver()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 impl Access {
-    /// Every access decision (requested, approved, refused), newest first.
+    /// The sides whose access decisions this subject may read: all for those who ask
+    /// (administrators) and who audit; otherwise only the side the subject answers for — a
+    /// coordinator never reads why someone was let into an evidence compartment, nor a
+    /// custodian into a mediation one.
+    fn decision_sides(&self) -> Vec<WorkDomain> {
+        if self.subject.has_role(Role::Admin) || self.subject.has_role(Role::Auditor) {
+            return WorkDomain::ALL.to_vec();
+        }
+        WorkDomain::ALL
+            .into_iter()
+            .filter(|d| self.subject.has_role(d.approver()))
+            .collect()
+    }
+
+    /// Every access decision (requested, approved, refused) of the sides this subject may read,
+    /// newest first.
     pub async fn list_access_decisions(&self) -> Result<Vec<AccessDecision>> {
         self.authorize(
             Action::Read,
@@ -158,7 +195,15 @@ impl Access {
         )))
         .fetch_all(&self.store.pool)
         .await?;
-        rows.iter().map(decision_of).collect()
+        let sides = self.decision_sides();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let d = decision_of(r)?;
+            if sides.contains(&d.domain) {
+                out.push(d);
+            }
+        }
+        Ok(out)
     }
 
     pub async fn get_access_decision(&self, id: &str) -> Result<AccessDecision> {
@@ -175,10 +220,24 @@ impl Access {
         .fetch_optional(&self.store.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        decision_of(&row)
+        let d = decision_of(&row)?;
+        if !self.decision_sides().contains(&d.domain) {
+            self.audit_now(
+                "access-decision.read",
+                "access-decision",
+                id,
+                "denied",
+                "{}",
+            )
+            .await?;
+            return Err(StoreError::NotFound);
+        }
+        Ok(d)
     }
 
-    /// Asks that a user of one side be let into a compartment of the other.
+    /// Proposes that a user be let into a compartment: across sides (a crossing) or on the
+    /// user's own side (an ordinary membership, which administrators no longer grant directly).
+    /// Either way the compartment's steward decides.
     pub async fn request_access_decision(
         &self,
         user_id: &str,
@@ -193,18 +252,24 @@ impl Access {
         .await?;
         let reason = check_reason("reason", reason)?;
         let mut tx = self.store.write_tx().await?;
-        let target = compartment_domain(&mut tx, compartment)
+        compartment_domain(&mut tx, compartment)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => StoreError::invalid("compartment", "no such compartment"),
                 other => other,
             })?;
-        let roles = user_roles(&mut tx, user_id).await?;
-        let member_of = membership_sides(&mut tx, user_id).await?;
-        if !separation::crosses(target, &roles, &member_of) {
+        user_roles(&mut tx, user_id).await?;
+        let already = sqlx::query(
+            "SELECT 1 AS x FROM memberships WHERE user_id = $1 AND compartment_id = $2",
+        )
+        .bind(user_id)
+        .bind(compartment)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if already.is_some() {
             return Err(StoreError::invalid(
                 "compartment",
-                "this user does not work on the other side: no decision is needed, add them as a member",
+                "this user is already a member of this compartment",
             ));
         }
         let open = sqlx::query(
@@ -271,13 +336,23 @@ impl Access {
         .await?
         .ok_or(StoreError::NotFound)?;
         let decision = decision_of(&row)?;
+        if !self.decision_sides().contains(&decision.domain) {
+            return Err(StoreError::NotFound);
+        }
         let member = grotius_domain::CompartmentId::parse(&decision.compartment_id)
             .is_ok_and(|c| self.subject.compartments.contains(&c));
+        let standing = if member {
+            Standing::Member
+        } else if has_steward(&mut tx, &decision.compartment_id, decision.domain).await? {
+            Standing::Outsider
+        } else {
+            Standing::NoStewardYet
+        };
         may_decide(
             &decision,
             &self.subject.username,
             &self.subject.roles,
-            member,
+            standing,
         )?;
         let status = if approve {
             DecisionStatus::Approved
@@ -320,6 +395,11 @@ impl Access {
         )
         .await?;
         if approve {
+            // A membership across sides stays tied to its decision (it does not put the user on
+            // that side); one on the user's own side is an ordinary membership, decided here.
+            let roles = user_roles(&mut tx, &decision.user_id).await?;
+            let member_of = membership_sides(&mut tx, &decision.user_id).await?;
+            let crossing = separation::crosses(decision.domain, &roles, &member_of);
             sqlx::query(
                 "INSERT INTO memberships (user_id, compartment_id, granted_by, reason, granted_at, decision_id)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -330,11 +410,14 @@ impl Access {
             .bind(&self.subject.username)
             .bind(format!("access decision {id}: {}", decision.reason))
             .bind(now)
-            .bind(id)
+            .bind(crossing.then_some(id))
             .execute(&mut *tx)
             .await?;
-            let detail =
-                serde_json::json!({"user_id": decision.user_id, "decision": id}).to_string();
+            let detail = serde_json::json!({
+                "user_id": decision.user_id, "decision": id, "decided_by": self.subject.username,
+                "crossing": crossing
+            })
+            .to_string();
             self.audit_in(
                 &mut tx,
                 "compartment.member-add",

@@ -257,6 +257,20 @@ impl Access {
             ));
         }
         let clearance = u.clearance.unwrap_or(current.clearance);
+        if id == self.subject.user_id {
+            // No one vets herself: a clearance is raised, and a role given, by another
+            // administrator (or the operator at the command line).
+            if clearance > current.clearance {
+                return Err(StoreError::Forbidden(
+                    "no one may raise her own clearance; another administrator does".into(),
+                ));
+            }
+            if roles.iter().any(|r| !current.roles.contains(r)) {
+                return Err(StoreError::Forbidden(
+                    "no one may give herself a role; another administrator does".into(),
+                ));
+            }
+        }
         let organisation = u
             .organisation
             .clone()
@@ -468,14 +482,22 @@ impl Access {
         })
     }
 
-    /// Grants a user membership of a compartment, with the reason (the recorded decision).
+    /// Grants a user membership of a compartment, with the reason. Decided by the compartment's
+    /// steward (a member holding the approver role of its side) for someone else, or by the
+    /// operator at the command line; administrators propose a membership as an access decision
+    /// instead (`separation::may_grant_membership`). Audited with who decided.
     pub async fn add_member(&self, compartment: &str, user_id: &str, reason: &str) -> Result<()> {
-        self.authorize(
-            Action::Update,
-            Resource::kind(ResourceKind::Compartment),
-            Some(compartment),
-        )
-        .await?;
+        let member =
+            CompartmentId::parse(compartment).is_ok_and(|c| self.subject.compartments.contains(&c));
+        if !member && !self.subject.is_operator() {
+            // Who is neither a member nor an administrator learns nothing of the compartment.
+            self.authorize(
+                Action::Update,
+                Resource::kind(ResourceKind::Compartment),
+                Some(compartment),
+            )
+            .await?;
+        }
         if reason.trim().is_empty() {
             return Err(StoreError::invalid(
                 "reason",
@@ -483,19 +505,28 @@ impl Access {
             ));
         }
         let mut tx = self.store.write_tx().await?;
-        let exists = sqlx::query("SELECT 1 AS x FROM compartments WHERE id = $1")
-            .bind(compartment)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(StoreError::NotFound);
-        }
+        let side = crate::separation::compartment_domain(&mut tx, compartment).await?;
         let user = sqlx::query("SELECT 1 AS x FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&mut *tx)
             .await?;
         if user.is_none() {
             return Err(StoreError::invalid("user", "no such user"));
+        }
+        if let Err(why) =
+            grotius_domain::separation::may_grant_membership(&self.subject, user_id, side, member)
+        {
+            tx.rollback().await?;
+            let detail = serde_json::json!({"user_id": user_id}).to_string();
+            self.audit_now(
+                "compartment.member-add",
+                "compartment",
+                compartment,
+                "denied",
+                &detail,
+            )
+            .await?;
+            return Err(StoreError::Forbidden(why));
         }
         crate::separation::check_membership(&mut tx, compartment, user_id).await?;
         sqlx::query(
@@ -509,7 +540,10 @@ impl Access {
         .bind(now_micros())
         .execute(&mut *tx)
         .await?;
-        let detail = serde_json::json!({"user_id": user_id, "reason": reason.trim()}).to_string();
+        let detail = serde_json::json!({
+            "user_id": user_id, "reason": reason.trim(), "decided_by": self.subject.username
+        })
+        .to_string();
         self.audit_in(
             &mut tx,
             "compartment.member-add",

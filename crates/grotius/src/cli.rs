@@ -219,7 +219,9 @@ pub enum UserCmd {
         store: StoreArgs,
         name: String,
     },
-    /// Make a user a member of a compartment, recording why.
+    /// Make a user a member of a compartment, recording why. The operator's bootstrap and
+    /// break-glass path (audited as `cli`); in the application a compartment's coordinator or
+    /// custodian decides memberships, and administrators only propose them.
     Grant {
         #[command(flatten)]
         store: StoreArgs,

@@ -507,10 +507,9 @@ impl Access {
         let input = self.partner_of(input);
         let instrument = self.instrument_for(&input.instrument_id).await?;
         let v = input.validate(&instrument).map_err(first_error)?;
-        self.authorize_labels(
+        self.authorize_filing(
             Action::Create,
-            ResourceKind::FundApplication,
-            &v.labels,
+            Resource::of_organisation(ResourceKind::FundApplication, &v.labels, &v.partner),
             None,
         )
         .await?;
@@ -652,10 +651,9 @@ impl Access {
         let input = self.partner_of(input);
         let instrument = self.instrument_for(&input.instrument_id).await?;
         let mut v = input.validate(&instrument).map_err(first_error)?;
-        self.authorize_labels(
+        self.authorize_filing(
             Action::Update,
-            ResourceKind::FundApplication,
-            &v.labels,
+            Resource::of_organisation(ResourceKind::FundApplication, &v.labels, &v.partner),
             Some(&current.id),
         )
         .await?;

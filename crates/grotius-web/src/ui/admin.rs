@@ -328,6 +328,10 @@ pub async fn add_member(v: Viewer, Path(id): Path<String>, form: FormPairs) -> R
         .await
     {
         Ok(()) => Redirect::to(&format!("/admin/compartments/{id}")).into_response(),
+        // Who decides need to know: the page says so (an administrator proposes instead).
+        Err(StoreError::Forbidden(msg)) => {
+            render_compartment(&v, &id, Some(msg), StatusCode::FORBIDDEN).await
+        }
         Err(e) => match user_error(e) {
             Ok((msg, status)) => render_compartment(&v, &id, Some(msg), status).await,
             Err(e) => store_error(l, e),
