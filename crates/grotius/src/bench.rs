@@ -544,7 +544,10 @@ impl Reference {
         self.input.flush()?;
         let mut line = String::new();
         self.output.read_line(&mut line)?;
-        anyhow::ensure!(!line.is_empty(), "the Python reference stopped at {query:?}");
+        anyhow::ensure!(
+            !line.is_empty(),
+            "the Python reference stopped at {query:?}"
+        );
         Ok(line.trim_end().to_string())
     }
 }
@@ -897,7 +900,10 @@ fn time_command(cmd: &mut std::process::Command) -> Result<Option<(f64, String)>
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    Ok(Some((secs, String::from_utf8_lossy(&out.stdout).into_owned())))
+    Ok(Some((
+        secs,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )))
 }
 
 fn median(xs: &[f64]) -> f64 {
@@ -981,7 +987,11 @@ pub async fn evidence(size_mb: u64, items: usize, rounds: usize, dir: Option<&Pa
                         .evidence_ingest_reader(&input(format!("bench-{round}.bin")), &mut f)
                         .await?;
                     let secs = t.elapsed().as_secs_f64();
-                    println!("round {}: ingest {secs:.2} s = {:.0} MiB/s", round + 1, mib / secs);
+                    println!(
+                        "round {}: ingest {secs:.2} s = {:.0} MiB/s",
+                        round + 1,
+                        mib / secs
+                    );
                     ingest.push(secs);
                     ingested_sha = item.item.sha256;
                 }
@@ -997,7 +1007,10 @@ pub async fn evidence(size_mb: u64, items: usize, rounds: usize, dir: Option<&Pa
                                 round + 1,
                                 mib / secs
                             );
-                            hash.push((secs, out.split_whitespace().next().unwrap_or("").to_string()));
+                            hash.push((
+                                secs,
+                                out.split_whitespace().next().unwrap_or("").to_string(),
+                            ));
                         }
                         None => {
                             println!("openssl not found: no hashing limit");
@@ -1044,7 +1057,9 @@ pub async fn evidence(size_mb: u64, items: usize, rounds: usize, dir: Option<&Pa
     let (hwm_after, _) = memory_mib();
     let ingest_s = median(&ingest);
     println!();
-    println!("| {size_mb} MiB, same file, {rounds} alternating rounds, medians | time | throughput | ingest ÷ this |");
+    println!(
+        "| {size_mb} MiB, same file, {rounds} alternating rounds, medians | time | throughput | ingest ÷ this |"
+    );
     println!("|---|---:|---:|---:|");
     println!(
         "| ingest (hash + encrypt + store, fsync) | {ingest_s:.2} s | {:.0} MiB/s | 1.00 |",

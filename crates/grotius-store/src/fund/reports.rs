@@ -592,7 +592,7 @@ fn confidential_publication(grants: &[&GrantRow]) -> (Vec<ConfidentialLine>, Opt
     let cells = confidential_cells(grants);
     debug_assert!(cells.iter().all(|c| c.grants.len() >= MIN_PUBLIC_CELL));
     if cells.is_empty() {
-        return (Vec::new(), (grants.is_empty()).then_some(0));
+        return (Vec::new(), grants.is_empty().then_some(0));
     }
     let total = cells.iter().map(|c| c.line.committed_rounded).sum();
     (cells.into_iter().map(|c| c.line).collect(), Some(total))
@@ -1319,7 +1319,11 @@ mod tests {
         }
         if lines.is_empty() {
             assert_eq!(total, None, "no line but a total for {}", what());
-            assert!(grants.len() < MIN_PUBLIC_CELL, "{} suppressed entirely", what());
+            assert!(
+                grants.len() < MIN_PUBLIC_CELL,
+                "{} suppressed entirely",
+                what()
+            );
             return;
         }
         let total = total.unwrap_or_else(|| panic!("lines but no total for {}", what()));

@@ -197,7 +197,11 @@ const NAV: &[(&str, &str, Option<ResourceKind>)] = &[
     ("/roster", "nav.roster", Some(ResourceKind::Expert)),
     ("/fund", "nav.fund", Some(ResourceKind::Instrument)),
     ("/documents", "nav.documents", Some(ResourceKind::Document)),
-    ("/agreements", "nav.agreements", Some(ResourceKind::Agreement)),
+    (
+        "/agreements",
+        "nav.agreements",
+        Some(ResourceKind::Agreement),
+    ),
     ("/search", "nav.search", None),
     ("/reference", "nav.reference", None),
     ("/evidence", "nav.evidence", Some(ResourceKind::Evidence)),
@@ -215,9 +219,7 @@ const NAV: &[(&str, &str, Option<ResourceKind>)] = &[
 pub(crate) fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
     let mut items: Vec<(&'static str, &'static str)> = NAV
         .iter()
-        .filter(|(_, _, kind)| {
-            kind.is_none_or(|k| v.access.may(Action::Read, Resource::kind(k)))
-        })
+        .filter(|(_, _, kind)| kind.is_none_or(|k| v.access.may(Action::Read, Resource::kind(k))))
         .map(|(href, key, _)| (*href, *key))
         .collect();
     let s = v.access.subject();

@@ -48,7 +48,10 @@ async fn metrics_default_to_direct_loopback_connections() {
             &format!("a bearer token through a proxy ({h}) when none is configured"),
             metrics(
                 &app.base,
-                &[("authorization", "Bearer anything-at-all"), (h, "198.51.100.7")],
+                &[
+                    ("authorization", "Bearer anything-at-all"),
+                    (h, "198.51.100.7"),
+                ],
             )
             .await,
         );
@@ -65,10 +68,17 @@ async fn metrics_outside_the_range_need_the_token() {
         ..Default::default()
     };
     let app = App::spawn_with(Instance::seeded().await, config).await;
-    assert_refused("127.0.0.1 outside 192.0.2.0/24", metrics(&app.base, &[]).await);
+    assert_refused(
+        "127.0.0.1 outside 192.0.2.0/24",
+        metrics(&app.base, &[]).await,
+    );
     assert_refused(
         "a wrong token",
-        metrics(&app.base, &[("authorization", "Bearer metrics-token-for-the-test-0124")]).await,
+        metrics(
+            &app.base,
+            &[("authorization", "Bearer metrics-token-for-the-test-0124")],
+        )
+        .await,
     );
     assert_refused(
         "the token without the Bearer scheme",
@@ -83,7 +93,10 @@ async fn metrics_outside_the_range_need_the_token() {
         "the token through a proxy",
         metrics(
             &app.base,
-            &[("authorization", &bearer), ("x-forwarded-for", "198.51.100.7")],
+            &[
+                ("authorization", &bearer),
+                ("x-forwarded-for", "198.51.100.7"),
+            ],
         )
         .await,
     );
@@ -130,13 +143,22 @@ async fn serve_takes_the_metrics_range_and_token_from_its_options() {
 
     // A range that is not an address range, and a short token, are refused at start.
     for (args, expect) in [
-        (vec!["--metrics-allow", "localhost"], "\"localhost\" is not an IP address"),
-        (vec!["--metrics-allow", "10.0.0.0/40"], "not a prefix length"),
+        (
+            vec!["--metrics-allow", "localhost"],
+            "\"localhost\" is not an IP address",
+        ),
+        (
+            vec!["--metrics-allow", "10.0.0.0/40"],
+            "not a prefix length",
+        ),
         (vec!["--metrics-token", "short"], "at least 16 characters"),
     ] {
         let (mut cmd, _) = serve(&args);
         let out = cmd.output().unwrap();
-        assert!(!out.status.success(), "serve {args:?} should refuse to start");
+        assert!(
+            !out.status.success(),
+            "serve {args:?} should refuse to start"
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(expect), "serve {args:?}: {err}");
     }
@@ -155,7 +177,10 @@ async fn serve_takes_the_metrics_range_and_token_from_its_options() {
         assert!(Instant::now() < deadline, "serve did not become healthy");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_refused("loopback outside the configured ranges", metrics(&base, &[]).await);
+    assert_refused(
+        "loopback outside the configured ranges",
+        metrics(&base, &[]).await,
+    );
     assert_served(
         "the token from GROTIUS_METRICS_TOKEN",
         metrics(&base, &[("authorization", &format!("Bearer {TOKEN}"))]).await,

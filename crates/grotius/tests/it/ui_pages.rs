@@ -138,10 +138,7 @@ fn form_defects(html: &str) -> Vec<String> {
             }
             (name @ ("input" | "textarea" | "button" | "output" | "meter" | "progress"), false) => {
                 if let Some(id) = tag.attrs.get("id") {
-                    ids.insert(
-                        id.clone(),
-                        if name == "input" { "input" } else { "field" },
-                    );
+                    ids.insert(id.clone(), if name == "input" { "input" } else { "field" });
                 }
             }
             (_, false) => {
@@ -158,12 +155,12 @@ fn form_defects(html: &str) -> Vec<String> {
     for target in label_targets {
         match ids.get(&target) {
             None => defects.push(format!("<label for={target:?}> names no field")),
-            Some(&"other") => {
-                defects.push(format!("<label for={target:?}> names an element that is not a field"))
-            }
-            Some(&"select") if options_of.get(&target).copied().unwrap_or(0) == 0 => {
-                defects.push(format!("<label for={target:?}>: its <select> has no options"))
-            }
+            Some(&"other") => defects.push(format!(
+                "<label for={target:?}> names an element that is not a field"
+            )),
+            Some(&"select") if options_of.get(&target).copied().unwrap_or(0) == 0 => defects.push(
+                format!("<label for={target:?}>: its <select> has no options"),
+            ),
             Some(_) => {}
         }
     }
@@ -184,9 +181,18 @@ fn page_links(html: &str) -> Vec<String> {
                 && !path.starts_with("/lang/")
                 && !path.starts_with("/static/")
                 && !path.starts_with("/api/")
-                && ![".csv", ".json", ".xml", ".zip", ".svg", ".docx", ".tar", "/download"]
-                    .iter()
-                    .any(|ext| path.ends_with(ext))
+                && ![
+                    ".csv",
+                    ".json",
+                    ".xml",
+                    ".zip",
+                    ".svg",
+                    ".docx",
+                    ".tar",
+                    "/download",
+                ]
+                .iter()
+                .any(|ext| path.ends_with(ext))
         })
         .collect()
 }
@@ -271,7 +277,10 @@ fn the_form_checker_sees_a_nested_or_empty_select() {
     let orphan = r#"<label for="missing">M</label><option value="x">x</option>"#;
     let d = form_defects(orphan);
     assert!(d.iter().any(|x| x.contains("names no field")), "{d:?}");
-    assert!(d.iter().any(|x| x.contains("outside any <select>")), "{d:?}");
+    assert!(
+        d.iter().any(|x| x.contains("outside any <select>")),
+        "{d:?}"
+    );
     let good = r#"<label for="c">C</label><select id="c" name="c"><option value="a" selected>A</option></select><label for="t">T</label><input id="t" name="t">"#;
     assert_eq!(form_defects(good), Vec::<String>::new());
 }
