@@ -912,10 +912,10 @@ fn median(xs: &[f64]) -> f64 {
     percentile(&v, 0.5)
 }
 
-/// `grotius bench evidence`: ingest of one file (SHA-256 + XChaCha20-Poly1305 per 64 KiB segment
-/// + write + fsync) against its two physical limits on the same file in the same run — hashing
+/// `grotius bench evidence`: ingest of one file (SHA-256, XChaCha20-Poly1305 per 64 KiB segment,
+/// write and fsync) against its two physical limits on the same file in the same run: hashing
 /// (`openssl dgst -sha256`, which uses the CPU's SHA extensions) and the disk's durable write
-/// (`dd … conv=fdatasync` of the same size into the same directory) — alternately, `rounds`
+/// (`dd … conv=fdatasync` of the same size into the same directory), alternately, `rounds`
 /// times (the order rotates each round), medians; then peak memory and `evidence verify` over
 /// many small items.
 pub async fn evidence(size_mb: u64, items: usize, rounds: usize, dir: Option<&Path>) -> Result<()> {
