@@ -2,10 +2,14 @@
 """Python reference for `grotius bench matching`: the same scoring as grotius-domain's
 `roster::rank_top` (expertise 40, language 20, region 15 by tier, availability 15, track 10;
 conflicts of interest and insufficient clearance excluded), on the same roster CSV and requests,
-in plain Python (what an analyst would script). Prints p50/p99 of the ranking alone and checks
-that the top 20 names equal Grotius's.
+in plain Python (what an analyst would script).
 
-    python3 bench/matching_reference.py DIR data/iso3166-countries.csv QUERIES
+`grotius bench matching` runs it as a child and alternates with it, query by query: for each
+line `Q` on stdin it ranks request Q (modulo the number of requests) and answers one line,
+`MILLISECONDS<TAB>["name", ...]` (the top 20; the time is of the ranking alone). Grotius checks
+every answer against its own top 20.
+
+    python3 bench/matching_reference.py DIR data/iso3166-countries.csv
 """
 import csv
 import json
@@ -42,7 +46,7 @@ def load(dirname, countries_csv):
             })
     with open(f"{dirname}/requests.json") as f:
         data = json.load(f)
-    return regions, experts, data["requests"], data["top"]
+    return regions, experts, data["requests"]
 
 
 def wanted_areas(request, regions):
@@ -90,6 +94,8 @@ def rank(experts, request, regions, limit=20):
                 break
         if a is not None and b is not None:
             score += W_AVAILABILITY * overlap(e["windows"], a, b) / (b - a + 1)
+        if request.get("track") and request["track"] in e["tracks"]:
+            score += W_TRACK
         score = round(score * 10) / 10
         if score > 0:
             out.append((-score, e["name"]))
@@ -98,20 +104,15 @@ def rank(experts, request, regions, limit=20):
 
 
 def main():
-    dirname, countries_csv, queries = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    regions, experts, requests, top = load(dirname, countries_csv)
-    times = []
-    for q in range(queries):
-        r = requests[q % len(requests)]
+    dirname, countries_csv = sys.argv[1], sys.argv[2]
+    regions, experts, requests = load(dirname, countries_csv)
+    print(f"ready {len(experts)}", flush=True)
+    for line in sys.stdin:
+        r = requests[int(line) % len(requests)]
         s = time.perf_counter()
         names = rank(experts, r, regions)
-        times.append((time.perf_counter() - s) * 1000)
-        if q < len(top) and names != top[q]:
-            print(f"python reference DIFFERS from Grotius on request {q}: {names[:5]} vs {top[q][:5]}")
-    times.sort()
-    p = lambda f: times[min(len(times) - 1, int(f * len(times)))]
-    print(f"python reference ranking ({len(experts)} experts): p50 {p(0.5):.2f} ms  p99 {p(0.99):.2f} ms")
-    print(f"python p99 ms {p(0.99):.3f}")
+        ms = (time.perf_counter() - s) * 1000
+        print(f"{ms:.4f}\t{json.dumps(names)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,14 @@
 //
 // Drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM) through playwright-core; it never
 // downloads a browser. Prints `ok N name` / `not ok N name: why` per step and closes with
-// `N passed, M failed`. With GROTIUS_SCREENSHOT=1 it saves the dashboard to docs/screenshot.png.
+// `N passed, M failed`; a failing step also saves a screenshot of the page it failed on (in
+// $GROTIUS_E2E_ARTIFACTS, default a temporary directory) and prints its path.
+// With GROTIUS_SCREENSHOT=1 it saves the dashboard to docs/screenshot.png.
+//
+// Journeys: the analyst signs in, enrols TOTP, signs in with it, walks the navigation and
+// switches language; the fund officer creates a fast-track application through the form and
+// submits it, may not approve it (the page says why), the fund approver finds it in her inbox
+// and approves it, and the commitment shows in the application's ledger and the fund dashboard.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -97,12 +104,12 @@ async function submit(page, form) {
   return resp;
 }
 
-async function passwordLogin(page, base) {
+async function passwordLogin(page, base, user = USER) {
   await goto(page, `${base}/login`);
   await expectElement(page, 'form#login input[name=username]');
   await expectElement(page, 'form#login input[name=password]');
   await expectElement(page, 'form#login button[type=submit]');
-  await page.fill('form#login input[name=username]', USER);
+  await page.fill('form#login input[name=username]', user);
   await page.fill('form#login input[name=password]', PASSWORD);
   await submit(page, 'form#login');
 }
@@ -118,6 +125,43 @@ async function switchLanguage(page, lang) {
   await Promise.all([page.waitForNavigation(), link.click()]);
   const got = await page.evaluate(() => document.documentElement.lang);
   check(got === lang, `after clicking a[hreflang=${lang}], <html lang> is ${JSON.stringify(got)}`);
+}
+
+// Signs out whoever is signed in, then signs `user` in with the password.
+async function loginAs(page, base, user) {
+  await goto(page, `${base}/`);
+  if (await page.locator('form#logout').count()) await submit(page, 'form#logout');
+  await passwordLogin(page, base, user);
+  await expectDashboard(page);
+}
+
+// Visible text of the page's main content.
+const mainText = async (page) => (await page.locator('main').first().innerText()).replace(/\s+/g, ' ');
+
+// Chooses the <option> of a <select> whose visible text starts with `prefix`.
+async function selectByText(page, selector, prefix) {
+  const options = await page.$$eval(`${selector} option`, (os) => os.map((o) => ({ value: o.value, text: o.textContent.trim() })));
+  const hit = options.find((o) => o.text.startsWith(prefix));
+  check(hit, `no option starting with ${JSON.stringify(prefix)} in ${selector} (options: ${JSON.stringify(options.map((o) => o.text))})`);
+  await page.selectOption(selector, hit.value);
+}
+
+// Euro cents from a displayed amount ("€ 1,234.50", "€ 1 234.50", "€ 1.234,50").
+function cents(text) {
+  const digits = String(text).replace(/[^0-9]/g, '');
+  check(digits.length > 0, `no amount in ${JSON.stringify(text)}`);
+  return Number(digits);
+}
+
+// The "used" amount of an instrument's annual budget on the fund dashboard, in cents.
+async function budgetUsed(page, base, code, year) {
+  await goto(page, `${base}/fund/dashboard`);
+  const rows = await page.$$eval('table.fundrep tbody tr', (trs) =>
+    trs.map((tr) => [tr.querySelector('th')?.textContent.trim() || '', ...[...tr.querySelectorAll('td')].map((td) => td.textContent.trim())]));
+  // [instrument, year, limit, budget, used, available, share]; the annual budget is the first row.
+  const row = rows.find((r) => r[0] === code && r[1] === String(year));
+  check(row, `no budget row for ${code} ${year} on /fund/dashboard (rows: ${JSON.stringify(rows.slice(0, 6))})`);
+  return cents(row[4]);
 }
 
 // ---- the walk ----
@@ -137,6 +181,7 @@ async function main(base) {
   let passed = 0;
   let failed = 0;
   let n = 0;
+  const artifacts = process.env.GROTIUS_E2E_ARTIFACTS || fs.mkdtempSync(path.join(os.tmpdir(), 'grotius-e2e-'));
   const step = async (name, fn) => {
     n += 1;
     try {
@@ -146,6 +191,14 @@ async function main(base) {
     } catch (e) {
       failed += 1;
       console.log(`not ok ${n} ${name}: ${String(e.message || e).split('\n')[0]}`);
+      try {
+        fs.mkdirSync(artifacts, { recursive: true });
+        const file = path.join(artifacts, `step-${String(n).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`# screenshot of ${page.url()} saved to ${file}`);
+      } catch (shot) {
+        console.log(`# no screenshot: ${String(shot.message || shot).split('\n')[0]}`);
+      }
     }
   };
 
@@ -208,6 +261,7 @@ async function main(base) {
         if (status === 0 || status >= 400) problems.push(`${link} -> ${status}`);
         else if (pathOf(page).startsWith('/login')) problems.push(`${link} -> redirected to ${pathOf(page)}`);
         else if (!(await page.locator('h1').count())) problems.push(`${link} has no h1`);
+        else if (/being built|in aanbouw/i.test(await mainText(page))) problems.push(`${link} is a placeholder page`);
       }
       check(problems.length === 0, problems.join('; '));
     });
@@ -227,6 +281,109 @@ async function main(base) {
         await page.screenshot({ path: file });
         console.log(`# screenshot saved to ${path.relative(process.cwd(), file) || file}`);
       }
+    });
+
+    // ---- the fund: officer applies, approver decides (four-eyes), the money shows ----
+    const year = new Date().getUTCFullYear();
+    const title = `Journey grant ${Date.now()}`;
+    const amount = '23456.78';
+    const amountCents = 2345678;
+    let applicationUrl = null;
+    let reference = null;
+    let usedBefore = null;
+
+    await step('fund officer opens the new application form', async () => {
+      await loginAs(page, base, 'fund-officer');
+      await goto(page, `${base}/fund`);
+      const link = page.locator('a[href="/fund/applications/new"]').first();
+      check(await link.count(), 'no "new application" link on /fund for the fund officer');
+      await Promise.all([page.waitForNavigation(), link.click()]);
+      check(pathOf(page) === '/fund/applications/new', `expected the form, am on ${pathOf(page)}`);
+      // What the user sees: every list of the form offers choices (a nested <select> renders empty).
+      const empty = await page.$$eval('main select', (ss) => ss.filter((s) => s.options.length === 0).map((s) => s.id || s.name));
+      check(empty.length === 0, `empty lists on the form: ${empty.join(', ')}`);
+      const stray = await page.$$eval('main option', (os) => os.filter((o) => !o.closest('select, datalist')).length);
+      check(stray === 0, `${stray} options outside any list on the form`);
+      const classes = await page.$$eval('#classification option', (os) => os.map((o) => o.value));
+      check(classes.includes('internal'), `the Classification list offers ${JSON.stringify(classes)}`);
+    });
+
+    await step('fund officer creates a fast-track application', async () => {
+      await selectByText(page, '#instrument_id', 'FMF');
+      await page.fill('#title', title);
+      await page.fill('#partner', 'Journey Dialogue Partners');
+      await page.fill('#currency', 'EUR');
+      await page.fill('#amount', amount);
+      await page.fill('#start_date', `${year}-12-15`);
+      await page.fill('#months', '6');
+      await page.fill('#purpose_code', '15220');
+      await page.fill('#countries', 'ML');
+      await page.fill('#why_now', 'A window for talks opens this month.');
+      await page.selectOption('#classification', 'internal');
+      await submit(page, 'form.stack[action="/fund/applications"]');
+      check(/^\/fund\/applications\/[^/]+$/.test(pathOf(page)), `after saving, am on ${pathOf(page)}: ${(await mainText(page)).slice(0, 300)}`);
+      applicationUrl = page.url();
+      const text = await mainText(page);
+      check(text.includes(title), `the application page does not show its title: ${text.slice(0, 300)}`);
+      check(/Fast track/.test(text), `the application is not on the fast track: ${text.slice(0, 400)}`);
+      reference = (await page.locator('main h1').first().innerText()).split(' — ')[0].trim();
+      check(reference.length > 0, 'no reference in the heading');
+    });
+
+    await step('fund officer submits it', async () => {
+      check(applicationUrl, 'no application (creating it failed)');
+      await goto(page, applicationUrl);
+      const form = 'form.inline:has(input[name=to][value=submitted])';
+      await submit(page, form);
+      const text = await mainText(page);
+      check(/Submitted/.test(text), `the application does not say Submitted: ${text.slice(0, 300)}`);
+    });
+
+    await step('fund officer cannot approve, and the page says why', async () => {
+      check(applicationUrl, 'no application');
+      await goto(page, applicationUrl);
+      check(!(await page.locator('input[name=to][value=approved]').count()), 'the officer is offered an approve button');
+      await expectElement(page, '#fund-blocked');
+      const why = await page.locator('#fund-blocked').innerText();
+      check(/approve/i.test(why) && /fund-approver/.test(why), `the page does not say who may approve: ${JSON.stringify(why)}`);
+    });
+
+    await step('fund approver finds it in her inbox', async () => {
+      check(reference, 'no application');
+      await loginAs(page, base, 'fund-approver');
+      usedBefore = await budgetUsed(page, base, 'FMF', year);
+      await goto(page, `${base}/fund`);
+      await expectElement(page, '#fund-inbox');
+      const link = page.locator('#fund-inbox a', { hasText: reference }).first();
+      check(await link.count(), `${reference} is not in the approver's inbox: ${(await page.locator('#fund-inbox').innerText()).slice(0, 400)}`);
+      await Promise.all([page.waitForNavigation(), link.click()]);
+      check(page.url() === applicationUrl, `the inbox link leads to ${page.url()}, not ${applicationUrl}`);
+    });
+
+    await step('fund approver approves it', async () => {
+      check(applicationUrl, 'no application');
+      await goto(page, applicationUrl);
+      await submit(page, 'form.inline:has(input[name=to][value=approved])');
+      const text = await mainText(page);
+      check(/Approved/.test(text), `the application does not say Approved: ${text.slice(0, 300)}`);
+    });
+
+    await step('the commitment is in the ledger view', async () => {
+      check(applicationUrl, 'no application');
+      await goto(page, applicationUrl);
+      const rows = await page.$$eval('main table tbody tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
+      const commitment = rows.find((r) => /commitment/i.test(r));
+      check(commitment, `no commitment in the ledger: ${JSON.stringify(rows)}`);
+      check(commitment.replace(/[^0-9]/g, '').includes(String(amountCents)), `the commitment is not of ${amount}: ${commitment}`);
+      const text = await mainText(page);
+      const m = text.match(/Committed, not yet paid: ([^·]+)/);
+      check(m && cents(m[1]) === amountCents, `the page shows committed ${m && m[1]}, not ${amount}`);
+    });
+
+    await step('the commitment is on the fund dashboard', async () => {
+      check(usedBefore !== null, 'no dashboard figure before the approval');
+      const after = await budgetUsed(page, base, 'FMF', year);
+      check(after - usedBefore === amountCents, `FMF ${year} used went from ${usedBefore} to ${after} cents, not up by ${amountCents}`);
     });
   } finally {
     await context.close();

@@ -43,6 +43,8 @@ pub struct WebConfig {
     pub login_attempts_per_minute: u32,
     /// Largest accepted document upload (file), in bytes; streamed to a temporary file.
     pub document_limit: usize,
+    /// Who may read `/metrics` (default: loopback connections only, no token).
+    pub metrics: metrics::MetricsAccess,
 }
 
 impl Default for WebConfig {
@@ -52,6 +54,7 @@ impl Default for WebConfig {
             body_limit: 1024 * 1024,
             login_attempts_per_minute: 20,
             document_limit: 50 * 1024 * 1024,
+            metrics: metrics::MetricsAccess::default(),
         }
     }
 }

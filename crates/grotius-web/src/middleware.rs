@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::{self, Identity};
 use crate::error::ApiError;
 
-mod subtle_eq {
+pub(crate) mod subtle_eq {
     /// Constant-time comparison of two tokens.
     pub fn eq(a: &str, b: &str) -> bool {
         a.len() == b.len()

@@ -53,6 +53,15 @@ pub enum Command {
         /// Largest document upload accepted, in MiB (larger files get 413, nothing stored).
         #[arg(long, default_value_t = 50, env = "GROTIUS_MAX_UPLOAD_MIB")]
         max_upload_mib: usize,
+        /// Address ranges (CIDR, comma-separated or repeated) whose direct connections may read
+        /// /metrics. Default: loopback only (127.0.0.0/8, ::1). Requests forwarded by a proxy
+        /// (Forwarded, X-Forwarded-For, X-Real-IP) never qualify by address.
+        #[arg(long, env = "GROTIUS_METRICS_ALLOW", value_delimiter = ',')]
+        metrics_allow: Vec<grotius_web::metrics::AddressRange>,
+        /// A token that admits `Authorization: Bearer TOKEN` to /metrics from any address (prefer the
+        /// environment variable: arguments are visible to other users of the machine).
+        #[arg(long, env = "GROTIUS_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Create a new instance with a first administrator (password from stdin or GROTIUS_ADMIN_PASSWORD).
     Init {
@@ -371,9 +380,12 @@ pub enum BenchCmd {
         relationships: usize,
         #[arg(long, default_value_t = 300)]
         queries: usize,
-        /// Write the graph and queries here for bench/network_reference.py.
+        /// Write the graph and queries here (nodes.tsv, edges.tsv, queries.tsv).
         #[arg(long)]
         export: Option<PathBuf>,
+        /// Alternate every question with bench/network_reference.py (networkx) on the same graph.
+        #[arg(long)]
+        reference: bool,
     },
     /// Full-text search on a corpus of PA-X agreements plus synthetic records, with facets and
     /// the authorisation filter: the real path (Access::search and HTTP, 100 readers with
@@ -403,12 +415,16 @@ pub enum BenchCmd {
         #[arg(long)]
         index_dir: Option<PathBuf>,
     },
-    /// Evidence ingest (hash + encrypt + store) of one file against `sha256sum` on the same
-    /// file, peak memory, and `evidence verify` over many small items.
+    /// Evidence ingest (hash + encrypt + store) of one file against its physical limits on the
+    /// same file — hashing (`openssl dgst -sha256`) and the disk's durable write (`dd
+    /// conv=fdatasync`) — alternately; peak memory; `evidence verify` over many small items.
     Evidence {
         /// Size of the file to ingest, in MiB.
         #[arg(long, default_value_t = 1024)]
         size_mb: u64,
+        /// Rounds of ingest, hashing and disk write (alternating; medians reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
         /// Number of small items for the verify timing.
         #[arg(long, default_value_t = 10_000)]
         items: usize,

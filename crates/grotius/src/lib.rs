@@ -32,6 +32,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             tls,
             evidence_max_mb,
             max_upload_mib,
+            metrics_allow,
+            metrics_token,
         } => {
             let store = open_existing(&store).await?;
             if let Some(mb) = evidence_max_mb {
@@ -43,6 +45,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 WebConfig {
                     tls,
                     document_limit: max_upload_mib.saturating_mul(1024 * 1024),
+                    metrics: metrics_access(metrics_allow, metrics_token)?,
                     ..WebConfig::default()
                 },
             )
@@ -95,8 +98,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             relationships,
             queries,
             export,
+            reference,
         }) => {
-            bench::network(actors, relationships, queries, export.as_deref())?;
+            bench::network(actors, relationships, queries, export.as_deref(), reference)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Fund(FundCmd::Verify { store }) => {
@@ -194,9 +198,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(cli::BenchCmd::Evidence {
             size_mb,
             items,
+            rounds,
             dir,
         }) => {
-            bench::evidence(size_mb, items, dir.as_deref()).await?;
+            bench::evidence(size_mb, items, rounds, dir.as_deref()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Evidence(EvidenceCmd::Verify { store }) => {
@@ -309,6 +314,29 @@ async fn open_existing(args: &StoreArgs) -> Result<Store> {
 }
 
 /// Serves until Ctrl-C or SIGTERM.
+/// Who may read `/metrics`: the given ranges (default loopback) and the token, if any.
+fn metrics_access(
+    allow: Vec<grotius_web::metrics::AddressRange>,
+    token: Option<String>,
+) -> Result<grotius_web::metrics::MetricsAccess> {
+    let token = token.map(|t| t.trim().to_string());
+    if let Some(t) = &token {
+        anyhow::ensure!(
+            t.len() >= 16,
+            "the metrics token must have at least 16 characters (it has {})",
+            t.len()
+        );
+    }
+    let mut access = grotius_web::metrics::MetricsAccess {
+        token,
+        ..Default::default()
+    };
+    if !allow.is_empty() {
+        access.allow = allow;
+    }
+    Ok(access)
+}
+
 pub async fn serve(store: Store, bind: SocketAddr, config: WebConfig) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
         format!(

@@ -10,6 +10,8 @@ pub(crate) mod iati;
 mod ledger;
 pub(crate) mod reports;
 
+use std::collections::BTreeSet;
+
 use grotius_domain::fund::{
     self, Application, ApplicationInput, Ceiling, Effect, Hands, Instrument, InstrumentInput,
     WorkflowStep,
@@ -75,6 +77,9 @@ pub struct ApplicationDetail {
     pub disbursed: i64,
     /// Steps the viewer could fire now: `(to_state, name)`; four-eyes already applied.
     pub next: Vec<(String, String)>,
+    /// Steps leaving the current state that the viewer may not fire: `(to_state, name, why)`
+    /// (the workflow's refusal: the roles that may, or four-eyes).
+    pub blocked: Vec<(String, String, String)>,
     /// Working days from submission to decision (or to now, while undecided).
     pub decision_days: Option<i64>,
     pub target_days: i64,
@@ -881,6 +886,57 @@ impl Access {
         self.get_application(&a.id).await
     }
 
+    /// The viewer's inbox: applications she may read on which she may take a step now (the
+    /// workflow's roles and four-eyes applied), longest waiting first, at most `limit`.
+    pub async fn application_inbox(&self, limit: usize) -> Result<Vec<Application>> {
+        if !self.may(Action::Read, Resource::kind(ResourceKind::FundApplication)) {
+            return Ok(Vec::new());
+        }
+        let workflow = self.fund_workflow().await?;
+        // Only states the viewer's roles can move an application out of.
+        let states: BTreeSet<&str> = workflow
+            .iter()
+            .filter(|s| self.subject.roles.iter().any(|r| s.roles.contains(r)))
+            .map(|s| s.from.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for state in states {
+            let filter = ApplicationFilter {
+                state: Some(state.to_string()),
+                ..Default::default()
+            };
+            let page = self.list_applications(&filter, 200, 0).await?;
+            for a in page.items {
+                if !self.may(Action::Update, self.application_resource(&a)) {
+                    continue;
+                }
+                let mut conn = self.store.pool.acquire().await?;
+                let hands = self.hands(&mut conn, &a).await?;
+                drop(conn);
+                let actionable = fund::next_steps(&workflow, &a.track, &a.state)
+                    .iter()
+                    .any(|s| {
+                        fund::check_step(
+                            &workflow,
+                            &a.track,
+                            &a.state,
+                            &s.to,
+                            &self.subject.user_id,
+                            &self.subject.roles,
+                            &hands,
+                        )
+                        .is_ok()
+                    });
+                if actionable {
+                    out.push(a);
+                }
+            }
+        }
+        out.sort_by_key(|a| (a.submitted_at.unwrap_or(i64::MAX), a.reference.clone()));
+        out.truncate(limit);
+        Ok(out)
+    }
+
     /// An application with its steps, its ledger, the linked processes the viewer may see and
     /// the steps the viewer may fire next.
     pub async fn application_detail(&self, id: &str) -> Result<ApplicationDetail> {
@@ -949,26 +1005,24 @@ impl Access {
         let hands = self.hands(&mut conn, &a).await?;
         drop(conn);
         let can_update = self.may(Action::Update, self.application_resource(&a));
-        let next = if can_update {
-            fund::next_steps(&workflow, &a.track, &a.state)
-                .into_iter()
-                .filter(|s| {
-                    fund::check_step(
-                        &workflow,
-                        &a.track,
-                        &a.state,
-                        &s.to,
-                        &self.subject.user_id,
-                        &self.subject.roles,
-                        &hands,
-                    )
-                    .is_ok()
-                })
-                .map(|s| (s.to.clone(), s.name.clone()))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut next = Vec::new();
+        let mut blocked = Vec::new();
+        if can_update {
+            for s in fund::next_steps(&workflow, &a.track, &a.state) {
+                match fund::check_step(
+                    &workflow,
+                    &a.track,
+                    &a.state,
+                    &s.to,
+                    &self.subject.user_id,
+                    &self.subject.roles,
+                    &hands,
+                ) {
+                    Ok(_) => next.push((s.to.clone(), s.name.clone())),
+                    Err(why) => blocked.push((s.to.clone(), s.name.clone(), why.to_string())),
+                }
+            }
+        }
         let decision_days = a
             .submitted_at
             .map(|s| fund::working_days_between(s, a.decided_at.unwrap_or_else(now_micros)));
@@ -986,6 +1040,7 @@ impl Access {
             committed,
             disbursed,
             next,
+            blocked,
             decision_days,
             target_days,
         })

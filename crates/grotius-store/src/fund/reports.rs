@@ -245,10 +245,12 @@ pub struct ParliamentOverview {
     pub grants_without_process: i64,
     pub decisions: Vec<TrackTimes>,
     pub benchmark_days: i64,
-    /// Public version: the sensitive grants, by region, rounded.
+    /// Public version: the sensitive grants, by region, rounded; every line holds at least
+    /// [`MIN_PUBLIC_CELL`] grants.
     pub confidential: Vec<ConfidentialLine>,
-    /// Public version: all sensitive grants together, rounded; full version: exact.
-    pub confidential_total: i64,
+    /// Public version: the sum of the published lines (0 without sensitive grants); `None` in the
+    /// full version and when the sensitive grants are too few to publish any amount.
+    pub confidential_total: Option<i64>,
     pub confidential_grants: i64,
 }
 
@@ -576,10 +578,36 @@ pub fn round_public(cents: i64) -> i64 {
     (cents + PUBLIC_ROUNDING / 2).div_euclid(PUBLIC_ROUNDING) * PUBLIC_ROUNDING
 }
 
+/// A published line with the grants behind it (the grants stay inside the store).
+#[derive(Debug, Clone)]
+struct PublicCell {
+    line: ConfidentialLine,
+    grants: BTreeSet<String>,
+}
+
+/// The sensitive grants as published: the lines, and their total (the sum of the published,
+/// rounded lines, so that nothing is left between the total and the lines); `None` when there are
+/// too few sensitive grants to publish any amount.
+fn confidential_publication(grants: &[&GrantRow]) -> (Vec<ConfidentialLine>, Option<i64>) {
+    let cells = confidential_cells(grants);
+    debug_assert!(cells.iter().all(|c| c.grants.len() >= MIN_PUBLIC_CELL));
+    if cells.is_empty() {
+        return (Vec::new(), grants.is_empty().then_some(0));
+    }
+    let total = cells.iter().map(|c| c.line.committed_rounded).sum();
+    (cells.into_iter().map(|c| c.line).collect(), Some(total))
+}
+
 /// Aggregates sensitive grants into public lines: by UN M49 sub-region; cells with fewer than
 /// [`MIN_PUBLIC_CELL`] grants merge into their continent, and what is still too small into one
 /// line "elsewhere". Amounts are divided among a grant's countries, then rounded per line.
-fn confidential_lines(grants: &[&GrantRow]) -> Vec<ConfidentialLine> {
+///
+/// Secondary suppression (as statistical offices do): the lines are disjoint and their sum is
+/// the published total, so every difference of the total and a set of lines is itself a sum of
+/// lines. Hence no line may hold fewer than [`MIN_PUBLIC_CELL`] grants: when "elsewhere" would, it
+/// absorbs the smallest other line; when even all sensitive grants together are fewer, nothing
+/// is published (no line, no total).
+fn confidential_cells(grants: &[&GrantRow]) -> Vec<PublicCell> {
     #[derive(Default, Clone)]
     struct Cell {
         grants: BTreeSet<String>,
@@ -635,16 +663,34 @@ fn confidential_lines(grants: &[&GrantRow]) -> Vec<ConfidentialLine> {
             elsewhere.merge(&cell);
         }
     }
-    if !elsewhere.grants.is_empty() {
+    if !elsewhere.grants.is_empty() && elsewhere.grants.len() < MIN_PUBLIC_CELL {
+        // The total minus the other lines would give "elsewhere" away: merge the smallest line in.
+        let smallest = lines
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (region, c))| (c.grants.len(), c.committed, region.clone()))
+            .map(|(i, _)| i);
+        if let Some(i) = smallest {
+            let (_, cell) = lines.remove(i);
+            elsewhere.merge(&cell);
+        }
+    }
+    if elsewhere.grants.len() >= MIN_PUBLIC_CELL {
         lines.push((String::new(), elsewhere));
+    } else if !elsewhere.grants.is_empty() {
+        // Too few sensitive grants in all: publish no amount at all.
+        return Vec::new();
     }
     lines
         .into_iter()
-        .map(|(region, c)| ConfidentialLine {
-            region,
-            processes: c.processes.len() as i64,
-            grants: c.grants.len() as i64,
-            committed_rounded: round_public(c.committed),
+        .map(|(region, c)| PublicCell {
+            line: ConfidentialLine {
+                region,
+                processes: c.processes.len() as i64,
+                grants: c.grants.len() as i64,
+                committed_rounded: round_public(c.committed),
+            },
+            grants: c.grants,
         })
         .collect()
 }
@@ -1003,11 +1049,10 @@ impl Access {
         let mut processes_supported: Vec<SupportedProcess> = supported.into_values().collect();
         processes_supported.sort_by(|a, b| b.committed.cmp(&a.committed).then(a.name.cmp(&b.name)));
         let times = decision_times(&open, &instruments, now_micros());
-        let confidential_exact: i64 = hidden.iter().map(|g| g.money().committed).sum();
-        let confidential_total = if public {
-            round_public(confidential_exact)
+        let (confidential, confidential_total) = if public {
+            confidential_publication(&hidden)
         } else {
-            0
+            (Vec::new(), None)
         };
         let detail = serde_json::json!({
             "year": year,
@@ -1033,11 +1078,7 @@ impl Access {
             grants_without_process: without,
             decisions: track_times(&times, &instruments),
             benchmark_days: BENCHMARK_DAYS,
-            confidential: if public {
-                confidential_lines(&hidden)
-            } else {
-                Vec::new()
-            },
+            confidential,
             confidential_total,
             confidential_grants: hidden.len() as i64,
         })
@@ -1231,6 +1272,162 @@ mod tests {
         assert_eq!(round_public(12_345_678), 10_000_000);
         assert_eq!(round_public(4_999_999), 0);
         assert_eq!(round_public(115_000_000), 120_000_000);
+    }
+
+    fn grant(id: usize, countries: &[&str], committed: i64) -> GrantRow {
+        GrantRow {
+            id: format!("g{id}"),
+            reference: format!("R-{id}"),
+            title: String::new(),
+            instrument_id: "i".into(),
+            fiscal_year: 2026,
+            partner: String::new(),
+            track: "fast".into(),
+            state: "approved".into(),
+            countries: countries.iter().map(|c| c.to_string()).collect(),
+            themes: Vec::new(),
+            process_ids: vec![format!("p{}", id % 3)],
+            labels: Labels {
+                classification: Classification::Secret,
+                compartment: None,
+            },
+            submitted_at: None,
+            decided_at: None,
+            outstanding: committed,
+            disbursed_net: 0,
+            refunded: 0,
+        }
+    }
+
+    /// What anyone can compute from the publication must cover at least [`MIN_PUBLIC_CELL`]
+    /// grants: every line, the total, and the total minus any set of lines.
+    fn assert_no_small_figure(grants: &[GrantRow]) {
+        let refs: Vec<&GrantRow> = grants.iter().collect();
+        let cells = confidential_cells(&refs);
+        let (lines, total) = confidential_publication(&refs);
+        let what = || {
+            grants
+                .iter()
+                .map(|g| format!("{}:{:?}:{}", g.id, g.countries, g.money().committed))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(lines.len(), cells.len());
+        if grants.is_empty() {
+            assert_eq!((lines.len(), total), (0, Some(0)));
+            return;
+        }
+        if lines.is_empty() {
+            assert_eq!(total, None, "no line but a total for {}", what());
+            assert!(
+                grants.len() < MIN_PUBLIC_CELL,
+                "{} suppressed entirely",
+                what()
+            );
+            return;
+        }
+        let total = total.unwrap_or_else(|| panic!("lines but no total for {}", what()));
+        assert_eq!(
+            total,
+            lines.iter().map(|l| l.committed_rounded).sum::<i64>(),
+            "the total is not the sum of the lines for {}",
+            what()
+        );
+        let all: BTreeSet<String> = grants.iter().map(|g| g.id.clone()).collect();
+        let covered: BTreeSet<String> = cells.iter().flat_map(|c| c.grants.clone()).collect();
+        assert_eq!(covered, all, "grants outside every line: {}", what());
+        for c in &cells {
+            assert_eq!(c.line.grants as usize, c.grants.len());
+        }
+        // The total minus every subset of lines (the empty subset: the total; all but one: a line).
+        let k = cells.len();
+        assert!(k <= 16, "{k} lines");
+        for subset in 0u32..(1 << k) {
+            let rest: BTreeSet<&String> = (0..k)
+                .filter(|i| subset & (1 << i) == 0)
+                .flat_map(|i| cells[i].grants.iter())
+                .collect();
+            assert!(
+                rest.is_empty() || rest.len() >= MIN_PUBLIC_CELL,
+                "the total minus lines {subset:b} isolates {} grant(s) {rest:?}: {}",
+                rest.len(),
+                what()
+            );
+        }
+    }
+
+    /// The review's case: three grants in Eastern Africa and one in Colombia. Publishing Eastern
+    /// Africa and a separately rounded total gave Colombia's grant away by subtraction.
+    #[test]
+    fn a_single_grant_is_not_recovered_by_subtraction() {
+        let grants = vec![
+            grant(1, &["KE"], 21_000_000),
+            grant(2, &["ET"], 12_345_600),
+            grant(3, &["SO"], 9_753_178),
+            grant(4, &["CO"], 4_567_800),
+        ];
+        assert_no_small_figure(&grants);
+        let refs: Vec<&GrantRow> = grants.iter().collect();
+        let (lines, total) = confidential_publication(&refs);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!((lines[0].region.as_str(), lines[0].grants), ("", 4));
+        assert_eq!(total, Some(lines[0].committed_rounded));
+        // Two grants: no amount at all.
+        let (lines, total) = confidential_publication(&refs[..2]);
+        assert!(lines.is_empty() && total.is_none(), "{lines:?} {total:?}");
+    }
+
+    #[test]
+    fn no_published_figure_isolates_fewer_than_the_minimum_cell() {
+        // Countries in several sub-regions and continents, one unknown, and none.
+        const PLACES: &[&[&str]] = &[
+            &["KE"],
+            &["ET"],
+            &["ML"],
+            &["CO"],
+            &["YE"],
+            &["UA"],
+            &[],
+            &["KE", "CO"],
+            &["ML", "NE", "YE"],
+            &["ZZ"],
+        ];
+        // Every assignment of up to four grants to the places.
+        let p = PLACES.len();
+        for n in 0..=4usize {
+            for code in 0..p.pow(n as u32) {
+                let grants: Vec<GrantRow> = (0..n)
+                    .map(|i| {
+                        let place = PLACES[(code / p.pow(i as u32)) % p];
+                        grant(i, place, 1_000_000 * (i as i64 + 1) + 7)
+                    })
+                    .collect();
+                assert_no_small_figure(&grants);
+            }
+        }
+        // Random sets: up to 14 grants anywhere, amounts from a cent to EUR 5 million.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        for _ in 0..3000 {
+            let n = next(15) as usize;
+            let grants: Vec<GrantRow> = (0..n)
+                .map(|i| {
+                    let place = PLACES[next(PLACES.len() as u64) as usize];
+                    let amount = match next(3) {
+                        0 => 1 + next(100) as i64,
+                        1 => next(10_000_000) as i64,
+                        _ => next(500_000_000) as i64,
+                    };
+                    grant(i, place, amount)
+                })
+                .collect();
+            assert_no_small_figure(&grants);
+        }
     }
 
     #[test]

@@ -327,8 +327,11 @@ pub struct ParliamentDto {
     pub grants_without_process: i64,
     pub decisions: Vec<TrackTimesDto>,
     pub benchmark_days: i64,
+    /// Public version: every line holds at least three grants.
     pub confidential: Vec<ConfidentialLineDto>,
-    pub confidential_total: i64,
+    /// Public version: the sum of `confidential` (0 without sensitive grants); null in the full
+    /// version and when the sensitive grants are too few to publish an amount.
+    pub confidential_total: Option<i64>,
     pub confidential_grants: i64,
 }
 

@@ -165,6 +165,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("fund.late", "past the target", "later dan de norm"),
     ("fund.next", "Next step", "Volgende stap"),
+    ("fund.inbox", "Waiting for you", "Wacht op u"),
+    (
+        "fund.inbox.none",
+        "No application waits for a step of yours.",
+        "Geen aanvraag wacht op een stap van u.",
+    ),
+    ("fund.blocked", "not yours to take", "niet aan u"),
     ("fund.note", "Note", "Notitie"),
     ("fund.steps", "Steps taken", "Genomen stappen"),
     (

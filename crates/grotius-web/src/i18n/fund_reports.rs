@@ -214,8 +214,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "fundrep.conf.intro",
-        "Quiet diplomacy: grants linked to confidential processes are reported only in aggregate, per UN M49 region, rounded to € 0.1 million; regions with fewer than three grants are combined.",
-        "Stille diplomatie: subsidies voor vertrouwelijke processen worden alleen geaggregeerd vermeld, per VN M49-regio, afgerond op € 0,1 miljoen; regio's met minder dan drie subsidies worden samengevoegd.",
+        "Quiet diplomacy: grants linked to confidential processes are reported only in aggregate, per UN M49 region, rounded to € 0.1 million; regions with fewer than three grants are combined, and the total is the sum of the lines shown.",
+        "Stille diplomatie: subsidies voor vertrouwelijke processen worden alleen geaggregeerd vermeld, per VN M49-regio, afgerond op € 0,1 miljoen; regio's met minder dan drie subsidies worden samengevoegd, en het totaal is de som van de getoonde regels.",
+    ),
+    (
+        "fundrep.conf.suppressed",
+        "fewer than three grants: no amount is published",
+        "minder dan drie subsidies: er wordt geen bedrag gepubliceerd",
     ),
     ("fundrep.conf.none", "None this year.", "Geen dit jaar."),
     (

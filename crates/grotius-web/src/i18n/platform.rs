@@ -14,9 +14,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.network", "Network", "Netwerk"),
     ("nav.roster", "Roster", "Expertpool"),
     ("nav.fund", "Fund", "Fonds"),
-    ("nav.knowledge", "Knowledge", "Kennis"),
-    ("nav.accountability", "Accountability", "Accountability"),
-    ("nav.early-warning", "Early warning", "Vroegsignalering"),
     ("nav.reference", "Reference data", "Referentiegegevens"),
     ("nav.admin", "Administration", "Beheer"),
     ("nav.audit", "Audit log", "Auditlog"),
@@ -312,12 +309,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("ref.subregion", "Sub-region", "Subregio"),
     ("ref.code", "Code", "Code"),
     (
-        "mod.planned",
-        "Planned capabilities of this module:",
-        "Geplande functies van deze module:",
-    ),
-    ("mod.available", "Available now:", "Nu beschikbaar:"),
-    (
         "mod.network.desc",
         "Persons and organisations with typed, dated relationships; ego networks, introduction paths and brokers — all within your compartments.",
         "Personen en organisaties met getypeerde, gedateerde relaties; ego-netwerken, introductiepaden en bruggenbouwers — binnen uw compartimenten.",
@@ -343,19 +334,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Incidenten volgens het HURIDOCS-model, een bewijskluis met een manipulatiebestendige bewaarketen, ondertekende overdrachtspakketten.",
     ),
     (
-        "mod.early-warning.desc",
-        "Conflict event data (UCDP, ACLED), country-month trends, escalation signals and country profiles.",
-        "Conflictgebeurtenissen (UCDP, ACLED), trends per land en maand, escalatiesignalen en landenprofielen.",
-    ),
-    (
         "mod.mediation.desc",
         "Processes and tracks, the Dutch role, engagements, analyses, requests for support and lessons.",
         "Processen en tracks, de Nederlandse rol, contacten, analyses, steunverzoeken en lessen.",
-    ),
-    (
-        "mod.status",
-        "This module is being built; its data and screens arrive with the module.",
-        "Deze module is in aanbouw; gegevens en schermen komen met de module.",
     ),
     ("err.title", "Something went wrong", "Er ging iets mis"),
     (

@@ -26,6 +26,8 @@ use crate::auth::{Viewer, url_encode};
 use crate::i18n::{Lang, t};
 
 const PAGE: i64 = 50;
+/// Applications shown in the inbox of the fund page at most.
+const INBOX: usize = 50;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -126,6 +128,10 @@ pub async fn overview(v: Viewer, Query(q): Query<ListQuery>) -> Response {
     } else {
         None
     };
+    let inbox = match v.access.application_inbox(INBOX).await {
+        Ok(i) => i,
+        Err(e) => return store_error(l, e),
+    };
     let may_instrument = may_create(&v, ResourceKind::Instrument);
     let qs = |off: i64| {
         format!(
@@ -165,6 +171,27 @@ pub async fn overview(v: Viewer, Query(q): Query<ListQuery>) -> Response {
             details {
                 summary { (t(l, "fund.instrument.new")) }
                 (instrument_form(&v, &InstrumentInput { max_months: 24, fast_target_days: 10, standard_target_days: 15, ..Default::default() }, None))
+            }
+        }
+        @if apps.is_some() {
+            section #fund-inbox aria-labelledby="fund-inbox-h" {
+                h2 #fund-inbox-h { (t(l, "fund.inbox")) }
+                @if inbox.is_empty() { p { (t(l, "fund.inbox.none")) } } @else {
+                    table {
+                        thead { tr {
+                            th { (t(l, "fund.application.reference")) } th { (t(l, "fund.application.title")) }
+                            th.num { (t(l, "fund.application.amount")) } th { (t(l, "fund.application.track")) }
+                            th { (t(l, "fund.application.state")) }
+                        } }
+                        tbody { @for a in &inbox { tr {
+                            td { a href={ "/fund/applications/" (a.id) } { (a.reference) } }
+                            td { (a.title) }
+                            td.num { (eur(a.amount_eur)) }
+                            td { (term_label(l, TRACKS, &a.track)) }
+                            td { (term_label(l, STATES, &a.state)) }
+                        } } }
+                    }
+                }
             }
         }
         @if let Some(apps) = &apps {
@@ -484,7 +511,7 @@ async fn form_page(
             label for="exclusion_reason" { (t(l, "fund.application.exclusion_reason")) }
             input #exclusion_reason type="text" name="exclusion_reason" value=(input.exclusion_reason) maxlength="2000";
             label for="classification" { (t(l, "labels.classification")) }
-            select #classification name="classification" { (classification_select(l, max, &input.classification)) }
+            (classification_select(l, max, &input.classification))
             label for="compartment" { (t(l, "labels.compartment")) }
             input #compartment type="text" name="compartment" value=(input.compartment.clone().unwrap_or_default());
             button type="submit" { (t(l, "form.save")) }
@@ -654,6 +681,12 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
                     button type="submit" { (name) " → " (term_label(l, STATES, to)) }
                 }
             }
+        }
+        @if !d.blocked.is_empty() {
+            @if d.next.is_empty() { h2 { (t(l, "fund.next")) } }
+            ul #fund-blocked { @for (to, name, why) in &d.blocked {
+                li { (name) " → " (term_label(l, STATES, to)) ": " (t(l, "fund.blocked")) " — " (why) }
+            } }
         }
         h2 { (t(l, "fund.steps")) }
         @if d.steps.is_empty() { p { (t(l, "fund.steps.none")) } } @else {

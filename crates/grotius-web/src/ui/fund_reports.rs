@@ -505,7 +505,8 @@ fn confidential_section(l: Lang, p: &ParliamentOverview) -> Markup {
         section.fundrep-section aria-labelledby="fundrep-conf-h" {
             h2 #fundrep-conf-h { (t(l, "fundrep.conf.title")) }
             p { (t(l, "fundrep.conf.intro")) }
-            @if p.confidential.is_empty() { p { (t(l, "fundrep.conf.none")) } } @else {
+            @if p.confidential.is_empty() && p.confidential_grants > 0 { p { (t(l, "fundrep.conf.suppressed")) } }
+            @else if p.confidential.is_empty() { p { (t(l, "fundrep.conf.none")) } } @else {
                 ul.fundrep-conf {
                     @for c in &p.confidential { li {
                         (c.processes) " " (t(l, if c.processes == 1 { "fundrep.conf.process" } else { "fundrep.conf.processes" }))
@@ -516,7 +517,9 @@ fn confidential_section(l: Lang, p: &ParliamentOverview) -> Markup {
                         ": " strong { (fmt_million(l, c.committed_rounded)) }
                     } }
                 }
-                p { (t(l, "fundrep.conf.total")) ": " strong { (fmt_million(l, p.confidential_total)) } }
+                @if let Some(total) = p.confidential_total {
+                    p { (t(l, "fundrep.conf.total")) ": " strong { (fmt_million(l, total)) } }
+                }
             }
         }
     }
@@ -570,7 +573,12 @@ pub async fn parliament_page(v: Viewer, Query(q): Query<ReportQuery>) -> Respons
                 dt { (t(l, "fundrep.committed")) } dd { (fmt_eur(l, p.total.committed)) }
                 dt { (t(l, "fundrep.spent")) } dd { (fmt_eur(l, spent)) }
                 @if p.public && p.confidential_grants > 0 {
-                    dt { (t(l, "fundrep.conf.total")) } dd { (fmt_million(l, p.confidential_total)) }
+                    dt { (t(l, "fundrep.conf.total")) } dd {
+                        @match p.confidential_total {
+                            Some(total) => (fmt_million(l, total)),
+                            None => (t(l, "fundrep.conf.suppressed")),
+                        }
+                    }
                 }
             }
             @if p.public { p.muted { (t(l, "fundrep.parl.publicnote")) } }

@@ -106,7 +106,6 @@ pub fn routes() -> Router<AppState> {
         .merge(decisions::routes())
         .merge(documents::routes())
         .merge(incidents::routes())
-        .route("/{module}", get(modules::module_page))
 }
 
 async fn css() -> Response {
@@ -184,54 +183,45 @@ pub fn store_error(l: Lang, e: StoreError) -> Response {
     error_page(l, status, &msg)
 }
 
-/// The navigation: every module, plus administration and audit for those roles.
-fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
-    let mut items = vec![
-        ("/", "nav.dashboard"),
-        ("/processes", "nav.mediation"),
-        ("/participation", "nav.participation"),
-        ("/network", "nav.network"),
-        ("/roster", "nav.roster"),
-        ("/fund", "nav.fund"),
-        ("/knowledge", "nav.knowledge"),
-        ("/documents", "nav.documents"),
-        ("/agreements", "nav.agreements"),
-        ("/search", "nav.search"),
-        ("/accountability", "nav.accountability"),
-        ("/early-warning", "nav.early-warning"),
-        ("/reference", "nav.reference"),
-    ];
-    // The fund is shown only to those who may read its instruments (its page answers 404 to others).
-    if !v
-        .access
-        .may(Action::Read, Resource::kind(ResourceKind::Instrument))
-    {
-        items.retain(|(href, _)| *href != "/fund");
-    }
-    if v.access.may(
-        grotius_domain::Action::Read,
-        grotius_domain::Resource::kind(ResourceKind::Evidence),
-    ) {
-        items.push(("/evidence", "nav.evidence"));
-    }
-    if v.access.may(
-        grotius_domain::Action::Read,
-        grotius_domain::Resource::kind(ResourceKind::AccessDecision),
-    ) {
-        items.push(("/access-decisions", "nav.decisions"));
-    }
-    if !v
-        .access
-        .may(Action::Read, Resource::kind(ResourceKind::Document))
-    {
-        items.retain(|(href, _)| *href != "/documents");
-    }
-    if v.access.may(
-        grotius_domain::Action::Read,
-        grotius_domain::Resource::kind(ResourceKind::Incident),
-    ) {
-        items.push(("/incidents", "nav.incidents"));
-    }
+/// The modules of the navigation, each with the kind of record its page lists: the entry is
+/// shown only to those who may read that kind (the page answers 404 to others).
+const NAV: &[(&str, &str, Option<ResourceKind>)] = &[
+    ("/", "nav.dashboard", None),
+    ("/processes", "nav.mediation", Some(ResourceKind::Process)),
+    (
+        "/participation",
+        "nav.participation",
+        Some(ResourceKind::Participation),
+    ),
+    ("/network", "nav.network", Some(ResourceKind::Actor)),
+    ("/roster", "nav.roster", Some(ResourceKind::Expert)),
+    ("/fund", "nav.fund", Some(ResourceKind::Instrument)),
+    ("/documents", "nav.documents", Some(ResourceKind::Document)),
+    (
+        "/agreements",
+        "nav.agreements",
+        Some(ResourceKind::Agreement),
+    ),
+    ("/search", "nav.search", None),
+    ("/reference", "nav.reference", None),
+    ("/evidence", "nav.evidence", Some(ResourceKind::Evidence)),
+    (
+        "/access-decisions",
+        "nav.decisions",
+        Some(ResourceKind::AccessDecision),
+    ),
+    ("/incidents", "nav.incidents", Some(ResourceKind::Incident)),
+];
+
+/// The navigation: the modules the viewer may use, plus administration and audit for those
+/// roles. Only what exists and answers: no entry leads to a page that merely announces a module
+/// or refuses the viewer.
+pub(crate) fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
+    let mut items: Vec<(&'static str, &'static str)> = NAV
+        .iter()
+        .filter(|(_, _, kind)| kind.is_none_or(|k| v.access.may(Action::Read, Resource::kind(k))))
+        .map(|(href, key, _)| (*href, *key))
+        .collect();
     let s = v.access.subject();
     if s.has_role(Role::Admin) {
         items.push(("/admin", "nav.admin"));

@@ -1,7 +1,5 @@
 //! The overview (dashboard) and the landing pages of the modules.
 
-use axum::extract::Path;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use grotius_store::ProcessFilter;
 use maud::html;
@@ -64,48 +62,22 @@ pub async fn dashboard(v: Viewer) -> Response {
         }
         h2 { (t(l, "dash.modules")) }
         div.cards {
-            @for (href, key, desc) in MODULES {
-                div.card { h3 { a href=(href) { (t(l, key)) } } p { (t(l, desc)) } }
+            @for (href, key) in super::nav_items(&v) {
+                @if let Some((_, desc)) = MODULES.iter().find(|(h, _)| *h == href) {
+                    div.card { h3 { a href=(href) { (t(l, key)) } } p { (t(l, desc)) } }
+                }
             }
         }
     };
     page(&v, t(l, "dash.title"), content)
 }
 
-const MODULES: &[(&str, &str, &str)] = &[
-    ("/processes", "nav.mediation", "mod.mediation.desc"),
-    ("/network", "nav.network", "mod.network.desc"),
-    ("/roster", "nav.roster", "mod.roster.desc"),
-    ("/fund", "nav.fund", "mod.fund.desc"),
-    ("/knowledge", "nav.knowledge", "mod.knowledge.desc"),
-    (
-        "/accountability",
-        "nav.accountability",
-        "mod.accountability.desc",
-    ),
-    (
-        "/early-warning",
-        "nav.early-warning",
-        "mod.early-warning.desc",
-    ),
+/// The overview's description of a module, by its navigation entry.
+const MODULES: &[(&str, &str)] = &[
+    ("/processes", "mod.mediation.desc"),
+    ("/network", "mod.network.desc"),
+    ("/roster", "mod.roster.desc"),
+    ("/fund", "mod.fund.desc"),
+    ("/search", "mod.knowledge.desc"),
+    ("/incidents", "mod.accountability.desc"),
 ];
-
-/// Landing page of a module that has no screens of its own yet: what it will hold, and what of
-/// the platform is already there for it.
-pub async fn module_page(v: Viewer, Path(module): Path<String>, headers: HeaderMap) -> Response {
-    let l = v.lang;
-    let Some((href, key, desc)) = MODULES
-        .iter()
-        .find(|(h, _, _)| h.trim_start_matches('/') == module)
-    else {
-        return super::not_found(headers).await;
-    };
-    let content = html! {
-        h1 { (t(l, key)) }
-        p { (t(l, desc)) }
-        p.muted { (t(l, "mod.status")) }
-        p { (t(l, "mod.available")) " " a href="/reference" { (t(l, "nav.reference")) } ", " a href="/processes" { (t(l, "nav.mediation")) } }
-        p.muted { code { (href) } }
-    };
-    page(&v, t(l, key), content)
-}
