@@ -153,8 +153,8 @@ async fn check_candidate(
     .await;
     store.close().await;
     let entries = verdict?;
-    let mut conn = AnyConnection::connect(&format!("sqlite://{}?mode=rw", staging.display()))
-        .await?;
+    let mut conn =
+        AnyConnection::connect(&format!("sqlite://{}?mode=rw", staging.display())).await?;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode = DELETE")
         .fetch_one(&mut conn)
         .await?;
@@ -190,7 +190,9 @@ async fn keep_aside(db: &Path, keep: &Path) -> Result<()> {
             )));
         }
         Ok(true) => {}
-        Err(e) => tracing::warn!(error = %e, "cannot checkpoint the replaced database; keeping its log beside it"),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot checkpoint the replaced database; keeping its log beside it")
+        }
     }
     std::fs::rename(db, keep)
         .map_err(|e| StoreError::Config(format!("cannot move the old database aside: {e}")))?;

@@ -266,12 +266,15 @@ impl Store {
         let instance_id: String = row.try_get("instance_id")?;
         let stored: Option<String> = row.try_get("key_check")?;
         match stored {
-            Some(v) if v != self.key_check_value(&instance_id) => Err(StoreError::KeyMismatch(
-                format!(
+            Some(v) if v != self.key_check_value(&instance_id) => {
+                Err(StoreError::KeyMismatch(format!(
                     "the key file {} does not match this instance: its audit key is not the one this database was created with; use this instance's key directory (--keys) or restore the key file from your key backup",
-                    self.keys.dir().join(grotius_security::KEYRING_FILE).display()
-                ),
-            )),
+                    self.keys
+                        .dir()
+                        .join(grotius_security::KEYRING_FILE)
+                        .display()
+                )))
+            }
             _ => Ok(()),
         }
     }
@@ -286,9 +289,10 @@ impl Store {
             .execute(&self.pool)
             .await?;
         // Instances created before the key check get theirs from the key they are opened with.
-        let row = sqlx::query("SELECT instance_id FROM instance WHERE id = 1 AND key_check IS NULL")
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT instance_id FROM instance WHERE id = 1 AND key_check IS NULL")
+                .fetch_optional(&self.pool)
+                .await?;
         if let Some(row) = row {
             let id: String = row.try_get("instance_id")?;
             sqlx::query("UPDATE instance SET key_check = $1 WHERE id = 1")

@@ -48,7 +48,6 @@ pub use auth::{
 };
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
-pub use keys::KeysReport;
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use evidence::{
@@ -72,6 +71,7 @@ pub use incident::{
     IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentMap,
     IncidentPage, MAP_CELL,
 };
+pub use keys::KeysReport;
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{

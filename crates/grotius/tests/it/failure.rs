@@ -139,10 +139,7 @@ impl Mounted {
             at: at.to_path_buf(),
             loop_device: None,
         };
-        sh(
-            "mount",
-            &["-o", "remount,ro,bind", at.to_str().unwrap()],
-        );
+        sh("mount", &["-o", "remount,ro,bind", at.to_str().unwrap()]);
         m
     }
 }
@@ -237,7 +234,11 @@ async fn restore_is_refused(data: &Path, backup: &Path, expect: &[&str]) {
         assert!(err.contains(e), "refusal names {e:?}: {err}");
     }
     assert!(err.contains("nothing was changed"), "{err}");
-    assert_eq!(checksum(data), before, "nothing in the data directory changed");
+    assert_eq!(
+        checksum(data),
+        before,
+        "nothing in the data directory changed"
+    );
     assert!(db.exists());
 }
 
@@ -476,7 +477,10 @@ async fn serve_and_verifiers_refuse_a_foreign_database_and_change_nothing() {
         let data = dir.path().join("pg-keys");
         std::fs::create_dir_all(&data).unwrap();
         grotius_security::create_instance_keys(&data).unwrap();
-        for c in [&["audit", "verify"][..], &["serve", "--bind", "127.0.0.1:0"]] {
+        for c in [
+            &["audit", "verify"][..],
+            &["serve", "--bind", "127.0.0.1:0"],
+        ] {
             let mut args = c.to_vec();
             args.extend(["--data", data.to_str().unwrap(), "--database", url.as_str()]);
             let (code, text) = run(&args, &None, None, &[]);
@@ -509,7 +513,11 @@ async fn missing_short_or_foreign_key_files_are_named() {
         &["user", "list", "--data", d],
         &["evidence", "pubkey", "--data", d],
     ];
-    for file in ["keyring.json", "evidence-keys.json", "identity/keyring.json"] {
+    for file in [
+        "keyring.json",
+        "evidence-keys.json",
+        "identity/keyring.json",
+    ] {
         let path = data.join(file);
         let aside = dir.path().join("aside");
         std::fs::rename(&path, &aside).unwrap();
@@ -518,7 +526,10 @@ async fn missing_short_or_foreign_key_files_are_named() {
         for c in &commands[..n] {
             let (code, text) = run(c, &db, None, &[]);
             assert_ne!(code, 0, "{c:?} without {file}: {text}");
-            assert!(text.contains(&*path.to_string_lossy()), "{c:?} names {file}: {text}");
+            assert!(
+                text.contains(&*path.to_string_lossy()),
+                "{c:?} names {file}: {text}"
+            );
             assert!(!path.exists(), "{c:?} created a new {file}");
         }
         std::fs::rename(&aside, &path).unwrap();
@@ -531,7 +542,10 @@ async fn missing_short_or_foreign_key_files_are_named() {
     std::fs::write(&keyring, v.to_string()).unwrap();
     let (code, text) = run(commands[0], &db, None, &[]);
     assert_ne!(code, 0, "{text}");
-    assert!(text.contains("keyring.json") && text.contains("5 bytes"), "{text}");
+    assert!(
+        text.contains("keyring.json") && text.contains("5 bytes"),
+        "{text}"
+    );
     // A keyring of another instance: the key does not match, not "entry 1 edited".
     let other = dir.path().join("other");
     std::fs::create_dir_all(&other).unwrap();
@@ -540,7 +554,10 @@ async fn missing_short_or_foreign_key_files_are_named() {
     for c in [commands[0], commands[2]] {
         let (code, text) = run(c, &db, None, &[]);
         assert_ne!(code, 0, "{c:?}: {text}");
-        assert!(text.contains("does not match this instance"), "{c:?}: {text}");
+        assert!(
+            text.contains("does not match this instance"),
+            "{c:?}: {text}"
+        );
         assert!(!text.contains("entry 1"), "{c:?}: {text}");
     }
     std::fs::write(&keyring, good).unwrap();
@@ -595,7 +612,10 @@ async fn a_random_or_damaged_database_or_a_read_only_directory_is_named_at_once(
     std::fs::write(&db, &good).unwrap();
     let ro = Mounted::read_only_bind(&data, &dir.path().join("ro"));
     let r = ro.at.to_str().unwrap();
-    named_quickly(&["serve", "--data", r, "--bind", "127.0.0.1:0"], "read-only");
+    named_quickly(
+        &["serve", "--data", r, "--bind", "127.0.0.1:0"],
+        "read-only",
+    );
     named_quickly(&["user", "list", "--data", r], "read-only");
     // Reading only works there.
     let (code, text) = run(&["audit", "verify", "--data", r], &None, None, &[]);
@@ -665,14 +685,8 @@ async fn acknowledged_writes_survive_a_power_cut() {
             .connect(&control_url)
             .await
             .unwrap();
-        control
-            .execute("CREATE TABLE t (x INTEGER)")
-            .await
-            .unwrap();
-        control
-            .execute("INSERT INTO t VALUES (1)")
-            .await
-            .unwrap();
+        control.execute("CREATE TABLE t (x INTEGER)").await.unwrap();
+        control.execute("INSERT INTO t VALUES (1)").await.unwrap();
         std::fs::write(disk.at.join("control.bin"), vec![b'x'; 100_000]).unwrap();
         // Power cut: the device's content as it is now.
         std::fs::copy(&image, &snapshot).unwrap();
