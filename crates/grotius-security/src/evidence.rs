@@ -73,11 +73,14 @@ fn decode32(path: &Path, what: &str, b64: &str) -> Result<[u8; 32], SecurityErro
 }
 
 impl EvidenceKeys {
-    /// Loads the evidence keys of the key directory `dir`, creating them on first use. Creation
-    /// is exclusive (two processes starting at once end up with the same keys).
-    pub fn load_or_create(dir: &Path) -> Result<EvidenceKeys, SecurityError> {
+    /// Creates the evidence keys of a new instance in the key directory `dir` (`grotius init`
+    /// and `demo` only). Creation is exclusive: existing keys are never replaced.
+    pub fn create(dir: &Path) -> Result<EvidenceKeys, SecurityError> {
         let path = dir.join(EVIDENCE_KEYS_FILE);
-        if !path.exists() {
+        if path.exists() {
+            return Err(key_err(&path, "already exists; refusing to overwrite keys"));
+        }
+        {
             let mut master = [0u8; 32];
             rand::rngs::OsRng.fill_bytes(&mut master);
             let mut seed = [0u8; 32];
@@ -107,9 +110,7 @@ impl EvidenceKeys {
             drop(f);
             let linked = fs::hard_link(&tmp, &path);
             let _ = fs::remove_file(&tmp);
-            if let Err(e) = linked
-                && e.kind() != std::io::ErrorKind::AlreadyExists
-            {
+            if let Err(e) = linked {
                 return Err(key_err(&path, e.to_string()));
             }
         }
@@ -122,7 +123,9 @@ impl EvidenceKeys {
         let text = fs::read_to_string(&path).map_err(|e| {
             key_err(
                 &path,
-                format!("{e}; restore the evidence key file from your key backup"),
+                format!(
+                    "{e}; evidence keys are created only by `grotius init`: restore this file from your key backup"
+                ),
             )
         })?;
         let file: KeyFile = serde_json::from_str(&text)
@@ -320,8 +323,16 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("grotius-evkeys-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
-        let k = EvidenceKeys::load_or_create(&dir).unwrap();
-        let again = EvidenceKeys::load_or_create(&dir).unwrap();
+        assert!(
+            EvidenceKeys::load(&dir)
+                .unwrap_err()
+                .to_string()
+                .contains(EVIDENCE_KEYS_FILE),
+            "a missing key file is an error naming it, never replaced"
+        );
+        let k = EvidenceKeys::create(&dir).unwrap();
+        assert!(EvidenceKeys::create(&dir).is_err(), "never overwrites keys");
+        let again = EvidenceKeys::load(&dir).unwrap();
         assert_eq!(k.public_key_hex(), again.public_key_hex(), "created once");
         let fk = FileKey::random();
         let w = k.wrap("evidence.blob:ab", &fk).unwrap();

@@ -95,17 +95,12 @@ impl Keyring {
         let file: KeyringFile = serde_json::from_str(&text)
             .map_err(|e| key_err(&path, format!("not a Grotius keyring: {e}")))?;
         let ring = Keyring { path, file };
+        for k in &ring.file.field_keys {
+            ring.cipher(&k.id)?;
+        }
         ring.cipher(&ring.file.active)?;
         ring.audit_key()?;
         Ok(ring)
-    }
-
-    pub fn load_or_create(dir: &Path) -> Result<Keyring, SecurityError> {
-        if dir.join(KEYRING_FILE).exists() {
-            Keyring::load(dir)
-        } else {
-            Keyring::create(dir)
-        }
     }
 
     fn save(&self) -> Result<(), SecurityError> {
@@ -142,15 +137,34 @@ impl Keyring {
         let bytes = STANDARD
             .decode(&k.key)
             .map_err(|e| key_err(&self.path, e.to_string()))?;
+        if bytes.len() != 32 {
+            return Err(key_err(
+                &self.path,
+                format!(
+                    "field key '{id}' has {} bytes, not 32: the file is damaged; restore it from your key backup",
+                    bytes.len()
+                ),
+            ));
+        }
         XChaCha20Poly1305::new_from_slice(&bytes)
             .map_err(|_| key_err(&self.path, format!("key '{id}' has the wrong length")))
     }
 
     /// The key of the audit chain's HMAC.
     pub fn audit_key(&self) -> Result<Vec<u8>, SecurityError> {
-        STANDARD
+        let key = STANDARD
             .decode(&self.file.audit_key)
-            .map_err(|e| key_err(&self.path, format!("audit key: {e}")))
+            .map_err(|e| key_err(&self.path, format!("audit key: {e}")))?;
+        if key.len() != 32 {
+            return Err(key_err(
+                &self.path,
+                format!(
+                    "the audit key has {} bytes, not 32: the file is damaged; restore it from your key backup",
+                    key.len()
+                ),
+            ));
+        }
+        Ok(key)
     }
 
     /// The key directory (where the keyring file, and the evidence key file beside it, live).

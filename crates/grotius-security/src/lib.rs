@@ -33,6 +33,47 @@ pub enum SecurityError {
     Totp(String),
 }
 
+/// The directory of the identity keyring inside a key directory.
+pub const IDENTITY_DIR: &str = "identity";
+
+/// Creates every key file of a new instance in the key directory `dir` — the keyring
+/// (`keyring.json`), the evidence keys (`evidence-keys.json`) and the identity keyring
+/// (`identity/keyring.json`) — and returns the keyring. Only `grotius init` and the demo create
+/// keys; everything else loads them and fails, naming the file, when one is missing or damaged.
+/// Refuses when any of them exists.
+pub fn create_instance_keys(dir: &std::path::Path) -> Result<Keyring, SecurityError> {
+    let identity = dir.join(IDENTITY_DIR);
+    for path in [
+        dir.join(KEYRING_FILE),
+        dir.join(EVIDENCE_KEYS_FILE),
+        identity.join(KEYRING_FILE),
+    ] {
+        if path.exists() {
+            return Err(SecurityError::KeyFile {
+                path: path.display().to_string(),
+                reason: "already exists; refusing to overwrite keys".into(),
+            });
+        }
+    }
+    std::fs::create_dir_all(&identity).map_err(|e| SecurityError::KeyFile {
+        path: identity.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let ring = Keyring::create(dir)?;
+    EvidenceKeys::create(dir)?;
+    Keyring::create(&identity)?;
+    Ok(ring)
+}
+
+/// Loads every key file of an instance (see [`create_instance_keys`]) and returns the keyring;
+/// the error names the missing or damaged file.
+pub fn load_instance_keys(dir: &std::path::Path) -> Result<Keyring, SecurityError> {
+    let ring = Keyring::load(dir)?;
+    EvidenceKeys::load(dir)?;
+    Keyring::load(&dir.join(IDENTITY_DIR))?;
+    Ok(ring)
+}
+
 /// Current Unix time in seconds.
 pub fn now_secs() -> i64 {
     std::time::SystemTime::now()

@@ -1,10 +1,11 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use grotius_security::Keyring;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor, Transaction};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row, Transaction};
 
 use crate::{Result, StoreError};
 
@@ -55,50 +56,156 @@ pub fn sqlite_path(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("grotius.db")
 }
 
+/// How a database is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// `grotius init`, the demo, benchmarks and tests: an empty database becomes an instance.
+    Create,
+    /// `serve` and every command that changes an instance: the database must already hold a
+    /// Grotius instance; pending migrations are applied.
+    Existing,
+    /// Verifiers (`audit|fund|evidence verify`): SQLite read-only (`mode=ro`, or `immutable=1`
+    /// when no journal file shows a writer), PostgreSQL sessions read-only; no migrations, no
+    /// rows, files or keys created. The database must hold an instance at this binary's schema.
+    ReadOnly,
+}
+
+/// Where a database lives, resolved from `--data` / `--database`.
+enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+/// How long opening the first connection may take before the open fails with its cause.
+const FIRST_CONNECTION: Duration = Duration::from_secs(10);
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Backend {
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+/// The migration that adds `instance.key_check`.
+const KEY_CHECK_MIGRATION: i64 = 20;
+
+/// What the first connection found in the database.
+enum Contents {
+    /// No tables: a new instance may be created.
+    Empty,
+    /// A Grotius database; `current` is whether every migration of this binary is applied,
+    /// `key_check` whether its schema holds the key check value.
+    Grotius { current: bool, key_check: bool },
+}
+
 impl Store {
-    /// Opens the database named by `url` (`sqlite://…` or `postgres://…`), or, when `url` is
-    /// `None`, the SQLite file in `data_dir`; applies pending migrations.
+    /// Opens (or, in an empty database, creates) an instance: [`OpenMode::Create`].
     pub async fn open(data_dir: &Path, url: Option<&str>, keys: Keyring) -> Result<Store> {
+        Store::open_with(data_dir, url, keys, OpenMode::Create).await
+    }
+
+    /// Opens an existing instance for serving or changing it: [`OpenMode::Existing`].
+    pub async fn open_existing(data_dir: &Path, url: Option<&str>, keys: Keyring) -> Result<Store> {
+        Store::open_with(data_dir, url, keys, OpenMode::Existing).await
+    }
+
+    /// Opens an instance for verification without writing anything: [`OpenMode::ReadOnly`].
+    pub async fn open_read_only(
+        data_dir: &Path,
+        url: Option<&str>,
+        keys: Keyring,
+    ) -> Result<Store> {
+        Store::open_with(data_dir, url, keys, OpenMode::ReadOnly).await
+    }
+
+    /// Opens the database named by `url` (`sqlite://…` or `postgres://…`), or, when `url` is
+    /// `None`, the SQLite file in `data_dir`. Before anything is written, one connection is
+    /// opened with a short timeout (so a damaged file, a read-only directory or an unreachable
+    /// server is named at once, not after the pool's timeout) and the database is checked to be
+    /// empty or Grotius's own: another application's database is refused and left unchanged.
+    pub async fn open_with(
+        data_dir: &Path,
+        url: Option<&str>,
+        keys: Keyring,
+        mode: OpenMode,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let (url, backend) = match url {
-            None => (
-                format!("sqlite://{}?mode=rwc", sqlite_path(data_dir).display()),
-                Backend::Sqlite,
-            ),
+        let location = match url {
+            None => Location::Sqlite(sqlite_path(data_dir)),
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-                (u.to_string(), Backend::Postgres)
+                Location::Postgres(u.to_string())
             }
-            Some(u) if u.starts_with("sqlite:") => (u.to_string(), Backend::Sqlite),
+            Some(u) if u.starts_with("sqlite:") => {
+                let rest = u.trim_start_matches("sqlite:").trim_start_matches("//");
+                let path = rest.split('?').next().unwrap_or_default();
+                Location::Sqlite(PathBuf::from(path))
+            }
             Some(u) => {
                 return Err(StoreError::Config(format!(
                     "unsupported database URL '{u}': use postgres://USER@HOST:PORT/DB, or leave --database out to use the SQLite file in the data directory"
                 )));
             }
         };
+        let (url, backend) = match &location {
+            Location::Postgres(u) => (u.clone(), Backend::Postgres),
+            Location::Sqlite(path) => (sqlite_url(path, mode)?, Backend::Sqlite),
+        };
+        let described = match &location {
+            Location::Sqlite(p) => p.display().to_string(),
+            Location::Postgres(_) => "the PostgreSQL database".to_string(),
+        };
+        let contents = first_connection(&url, backend, &described, mode).await?;
+        match (mode, &contents) {
+            (OpenMode::Existing | OpenMode::ReadOnly, Contents::Empty) => {
+                return Err(StoreError::Config(format!(
+                    "{described} holds no Grotius instance (it is empty); create one with `grotius init`"
+                )));
+            }
+            (OpenMode::ReadOnly, Contents::Grotius { current: false, .. }) => {
+                return Err(StoreError::Config(format!(
+                    "{described} was written by an older Grotius: its schema lacks migrations of this version; start `grotius serve` once to upgrade it, then verify again"
+                )));
+            }
+            _ => {}
+        }
         let opts: AnyConnectOptions = url.parse().map_err(StoreError::Database)?;
+        let read_only = mode == OpenMode::ReadOnly;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // Durable commits, integrity, and waiting rather than failing on a busy file.
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
+                    match backend {
+                        Backend::Sqlite => {
+                            // Durable commits, integrity, and waiting rather than failing on a
+                            // busy file.
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                        }
+                        Backend::Postgres if read_only => {
+                            conn.execute("SET default_transaction_read_only = on")
+                                .await?;
+                        }
+                        Backend::Postgres => {}
                     }
                     Ok(())
                 })
             })
+            // A transaction whose COMMIT or ROLLBACK failed (a full disk, an I/O error: SQLite
+            // may roll back by itself, and then sqlx's ROLLBACK fails too) leaves sqlx counting
+            // an open transaction on that connection, and every later `begin` on it fails. Such
+            // a connection is closed instead of being handed out again.
+            .before_acquire(|conn, _| Box::pin(async move { Ok(!conn.is_in_transaction()) }))
             .connect_with(opts)
             .await
-            .map_err(|e| {
-                StoreError::Config(format!(
-                    "cannot open the {} database: {e}; check the URL, that the server runs and that the data directory is writable",
-                    backend.name()
-                ))
-            })?;
-        if backend == Backend::Sqlite {
+            .map_err(|e| open_error(&described, e))?;
+        if backend == Backend::Sqlite && !read_only {
             let mode: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
                 .fetch_one(&pool)
                 .await?;
@@ -122,34 +229,77 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             evidence: Arc::default(),
         };
-        store.migrate().await?;
-        store.init_rows().await?;
+        // A keyring of another instance is refused before anything is written.
+        if let Contents::Grotius {
+            key_check: true, ..
+        } = contents
+        {
+            store.check_key().await?;
+        }
+        if !read_only {
+            store.migrate().await?;
+            store.init_rows().await?;
+            store.check_key().await?;
+        }
         Ok(store)
     }
 
     async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
-        }
+        self.backend.migrator().run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The key check value of this instance under `key`: a MAC of the instance id, stored at
+    /// creation, so that a keyring from another instance is named as such instead of showing
+    /// up as an edited first audit entry. (The head-MAC function with a sequence number no
+    /// entry has keeps the construction in one place.)
+    fn key_check_value(&self, instance_id: &str) -> String {
+        grotius_domain::audit::head_mac(&self.audit_key, -1, &format!("key check {instance_id}"))
+    }
+
+    /// Refuses a keyring whose audit key is not the one this instance was created with.
+    async fn check_key(&self) -> Result<()> {
+        let row = sqlx::query("SELECT instance_id, key_check FROM instance WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(()) };
+        let instance_id: String = row.try_get("instance_id")?;
+        let stored: Option<String> = row.try_get("key_check")?;
+        match stored {
+            Some(v) if v != self.key_check_value(&instance_id) => {
+                Err(StoreError::KeyMismatch(format!(
+                    "the key file {} does not match this instance: its audit key is not the one this database was created with; use this instance's key directory (--keys) or restore the key file from your key backup",
+                    self.keys
+                        .dir()
+                        .join(grotius_security::KEYRING_FILE)
+                        .display()
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn init_rows(&self) -> Result<()> {
         let now = grotius_security::now_micros();
-        sqlx::query("INSERT INTO instance (id, instance_id, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
-            .bind(crate::new_id())
+        let instance_id = crate::new_id();
+        sqlx::query("INSERT INTO instance (id, instance_id, created_at, key_check) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING")
+            .bind(&instance_id)
             .bind(now)
+            .bind(self.key_check_value(&instance_id))
             .execute(&self.pool)
             .await?;
+        // Instances created before the key check get theirs from the key they are opened with.
+        let row =
+            sqlx::query("SELECT instance_id FROM instance WHERE id = 1 AND key_check IS NULL")
+                .fetch_optional(&self.pool)
+                .await?;
+        if let Some(row) = row {
+            let id: String = row.try_get("instance_id")?;
+            sqlx::query("UPDATE instance SET key_check = $1 WHERE id = 1")
+                .bind(self.key_check_value(&id))
+                .execute(&self.pool)
+                .await?;
+        }
         let genesis = grotius_domain::audit::GENESIS;
         let mac = grotius_domain::audit::head_mac(&self.audit_key, 0, genesis);
         sqlx::query("INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, 0, $1, $2) ON CONFLICT (id) DO NOTHING")
@@ -162,6 +312,29 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The durability settings of every pooled SQLite connection, as (journal mode,
+    /// synchronous level: 2 = FULL): all connections the pool may hold are taken at once, so a
+    /// connection opened without the settings cannot hide. Empty on PostgreSQL.
+    pub async fn sqlite_durability(&self) -> Result<Vec<(String, i64)>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(Vec::new());
+        }
+        let mut held = Vec::new();
+        let mut out = Vec::new();
+        for _ in 0..self.pool.options().get_max_connections() {
+            let mut conn = self.pool.acquire().await?;
+            let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await?;
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await?;
+            out.push((journal, synchronous));
+            held.push(conn);
+        }
+        Ok(out)
     }
 
     pub fn keyring(&self) -> &Keyring {
@@ -198,7 +371,7 @@ impl Store {
                 .await?;
             if r != "ok" {
                 return Err(StoreError::Integrity(format!(
-                    "SQLite integrity check: {r}"
+                    "malformed: SQLite's integrity check failed: {r}"
                 )));
             }
             let fk = sqlx::query("PRAGMA foreign_key_check")
@@ -212,6 +385,233 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+/// The connection URL of a SQLite file for `mode`, after checking what can be checked on the
+/// file system: the file exists (unless creating) and, when writing, the directory is writable.
+fn sqlite_url(path: &Path, mode: OpenMode) -> Result<String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    if mode != OpenMode::Create && !path.is_file() {
+        return Err(StoreError::Config(format!(
+            "no database at {}; create an instance with `grotius init`",
+            path.display()
+        )));
+    }
+    if mode == OpenMode::ReadOnly {
+        // Without a journal file no process has the database open for writing, and the file
+        // alone is the whole database: read it as immutable, so that not even SQLite's shared
+        // memory and journal files are created beside it.
+        let journal = PathBuf::from(format!("{}-wal", path.display()));
+        let flag = if journal.exists() {
+            "mode=ro"
+        } else {
+            "mode=ro&immutable=1"
+        };
+        return Ok(format!("sqlite://{}?{flag}", path.display()));
+    }
+    check_writable(dir, path)?;
+    let flag = match mode {
+        OpenMode::Create => "rwc",
+        _ => "rw",
+    };
+    Ok(format!("sqlite://{}?mode={flag}", path.display()))
+}
+
+/// Fails at once, naming the cause, when SQLite could not write its database or journal.
+fn check_writable(dir: &Path, path: &Path) -> Result<()> {
+    let read_only = |what: &Path, e: std::io::Error| {
+        StoreError::Storage(format!(
+            "read-only: {} cannot be written ({e}); Grotius writes the database and its journal there",
+            what.display()
+        ))
+    };
+    let probe = dir.join(format!(".grotius-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&probe)
+        .map_err(|e| read_only(dir, e))?;
+    let _ = std::fs::remove_file(&probe);
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| read_only(path, e))?;
+    }
+    Ok(())
+}
+
+/// Opens one connection with a short timeout and looks at what the database holds, before the
+/// pool (whose failures surface only as a timeout) and before anything is written.
+async fn first_connection(
+    url: &str,
+    backend: Backend,
+    described: &str,
+    mode: OpenMode,
+) -> Result<Contents> {
+    // For a SQLite file, the look is taken read-only (immutable when no journal shows a
+    // writer), so that a foreign file is refused without a byte of it or beside it changing.
+    let probe_url = match backend {
+        Backend::Sqlite if mode != OpenMode::ReadOnly => {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .unwrap_or_default();
+            if !Path::new(path).exists() {
+                return Ok(Contents::Empty);
+            }
+            sqlite_url(Path::new(path), OpenMode::ReadOnly)?
+        }
+        _ => url.to_string(),
+    };
+    let look = async {
+        let mut conn = AnyConnection::connect(&probe_url).await?;
+        let tables = list_tables(&mut conn, backend).await;
+        let tables = match tables {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = conn.close().await;
+                return Err(e);
+            }
+        };
+        let applied = if tables.iter().any(|t| t == "_sqlx_migrations") {
+            sqlx::query("SELECT version, description FROM _sqlx_migrations WHERE success")
+                .fetch_all(&mut conn)
+                .await
+                .and_then(|rows| {
+                    rows.iter()
+                        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
+                        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()
+                })
+        } else {
+            Ok(Vec::new())
+        };
+        let _ = conn.close().await;
+        Ok::<_, sqlx::Error>((tables, applied?))
+    };
+    let (tables, applied) = match tokio::time::timeout(FIRST_CONNECTION, look).await {
+        Ok(r) => r.map_err(|e| open_error(described, e))?,
+        Err(_) => {
+            return Err(StoreError::Config(format!(
+                "cannot open {described}: no answer within {} s (is the file locked by another program, or the server unreachable?)",
+                FIRST_CONNECTION.as_secs()
+            )));
+        }
+    };
+    classify_contents(backend, described, &tables, &applied)
+}
+
+/// The names of the tables of the database (its current schema on PostgreSQL).
+async fn list_tables(conn: &mut AnyConnection, backend: Backend) -> sqlx::Result<Vec<String>> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+        }
+    };
+    let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+}
+
+/// Decides whether the tables and migration record of a database are Grotius's own.
+fn classify_contents(
+    backend: Backend,
+    described: &str,
+    tables: &[String],
+    applied: &[(i64, String)],
+) -> Result<Contents> {
+    if tables.is_empty() {
+        return Ok(Contents::Empty);
+    }
+    let not_grotius = |why: String| {
+        StoreError::NotGrotius(format!(
+            "{described} is not a Grotius database: {why}; refusing to open it (nothing was changed)"
+        ))
+    };
+    let list = |names: Vec<&String>| {
+        let n = names.len();
+        let mut shown: Vec<String> = names.into_iter().take(8).cloned().collect();
+        if n > 8 {
+            shown.push(format!("… {} more", n - 8));
+        }
+        shown.join(", ")
+    };
+    if !tables.iter().any(|t| t == "_sqlx_migrations") {
+        return Err(not_grotius(format!(
+            "it holds tables ({}) but no Grotius migration record",
+            list(tables.iter().collect())
+        )));
+    }
+    let ours = backend.migrator();
+    let foreign_migrations: Vec<String> = applied
+        .iter()
+        .filter(|(v, d)| !ours.iter().any(|m| m.version == *v && m.description == *d))
+        .map(|(v, d)| format!("{v} {d}"))
+        .collect();
+    if !foreign_migrations.is_empty() {
+        return Err(not_grotius(format!(
+            "its migration record lists migrations Grotius does not have ({})",
+            list(foreign_migrations.iter().collect())
+        )));
+    }
+    let known = grotius_tables(ours);
+    let foreign: Vec<&String> = tables
+        .iter()
+        .filter(|t| *t != "_sqlx_migrations" && !known.contains(&t.to_lowercase()))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(not_grotius(format!(
+            "it holds tables Grotius does not create ({})",
+            list(foreign)
+        )));
+    }
+    let current = ours
+        .iter()
+        .all(|m| applied.iter().any(|(v, _)| *v == m.version));
+    let key_check = applied.iter().any(|(v, _)| *v == KEY_CHECK_MIGRATION);
+    Ok(Contents::Grotius { current, key_check })
+}
+
+/// The tables Grotius's migrations create (names after `CREATE TABLE [IF NOT EXISTS]`).
+fn grotius_tables(migrator: &Migrator) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for m in migrator.iter() {
+        let sql = m.sql.as_str().to_lowercase();
+        for part in sql.split("create table").skip(1) {
+            let rest = part.trim_start();
+            let rest = rest
+                .strip_prefix("if not exists")
+                .map(str::trim_start)
+                .unwrap_or(rest);
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '"')
+                .filter(|c| *c != '"')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+    out
+}
+
+/// The error of a failed open, naming the cause.
+fn open_error(described: &str, e: sqlx::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Storage(cause) => StoreError::Storage(format!("{described}: {cause}")),
+        StoreError::Database(e) => StoreError::Config(format!(
+            "cannot open {described}: {e}; check the URL, that the server runs and that the data directory is writable"
+        )),
+        other => other,
     }
 }
 

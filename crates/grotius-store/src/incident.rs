@@ -37,7 +37,7 @@ fn description_aad(id: &str) -> String {
     format!("incidents.description:{id}")
 }
 
-fn identity_aad(person_id: &str) -> String {
+pub(crate) fn identity_aad(person_id: &str) -> String {
     format!("person_identities.identity:{person_id}")
 }
 
@@ -919,13 +919,12 @@ impl Access {
         Self::incident_person_from_row(&row)
     }
 
-    /// The identity keyring (its own file in the key directory, created on first use).
+    /// The identity keyring (its own file in the key directory's `identity/`, created by
+    /// `grotius init`; a missing or damaged file is an error naming it).
     fn identity_keys(&self) -> Result<Keyring> {
         let _guard = IDENTITY_KEYS.lock().unwrap_or_else(|e| e.into_inner());
-        let dir = self.store.keys.dir().join("identity");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(Keyring::load_or_create(&dir)?)
+        let dir = self.store.keys.dir().join(grotius_security::IDENTITY_DIR);
+        Ok(Keyring::load(&dir)?)
     }
 
     /// Rotates the identity keyring (a new active key; the old ones stay until retired) and

@@ -25,6 +25,7 @@ mod evidence;
 mod fund;
 mod incident;
 mod job;
+mod keys;
 mod lessons;
 mod linked;
 mod network;
@@ -48,8 +49,8 @@ pub use auth::{
     LoginOutcome, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE, SessionInfo, SessionStage,
     TotpEnrolment,
 };
-pub use backup::{backup_sqlite, restore_sqlite};
-pub use db::{Backend, Store, sqlite_path};
+pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
+pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use evidence::{
@@ -73,6 +74,7 @@ pub use incident::{
     IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentMap,
     IncidentPage, MAP_CELL,
 };
+pub use keys::KeysReport;
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{
@@ -108,7 +110,17 @@ pub enum StoreError {
     #[error(transparent)]
     Security(#[from] grotius_security::SecurityError),
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The database's storage refused: disk full, read-only, not a database, malformed, I/O
+    /// error. The message starts with the cause.
+    #[error("{0}")]
+    Storage(String),
+    /// The database belongs to another application (or is not Grotius's in another way).
+    #[error("{0}")]
+    NotGrotius(String),
+    /// The key directory's keys are not this instance's.
+    #[error("{0}")]
+    KeyMismatch(String),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
@@ -130,6 +142,44 @@ impl StoreError {
             return StoreError::Conflict(format!("{what} already exists"));
         }
         StoreError::Database(e)
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match storage_cause(&e) {
+            Some(cause) => StoreError::Storage(format!("{cause} ({e})")),
+            None => StoreError::Database(e),
+        }
+    }
+}
+
+/// The cause, in words, of a database error that comes from the storage rather than from the
+/// statement: SQLite's primary result codes, PostgreSQL's SQLSTATE classes.
+fn storage_cause(e: &sqlx::Error) -> Option<&'static str> {
+    let sqlx::Error::Database(db) = e else {
+        return None;
+    };
+    let code = db.code()?;
+    if code.len() == 5 {
+        // PostgreSQL SQLSTATE.
+        return match &*code {
+            "53100" => Some("disk full: the database server has no space left"),
+            "25006" => Some("read-only: the database server refuses writes"),
+            c if c.starts_with("58") => Some("I/O error on the database server"),
+            _ => None,
+        };
+    }
+    // SQLite extended result code: the primary code is the low byte.
+    let n: i32 = code.parse().ok()?;
+    match n & 0xff {
+        13 => Some("disk full: the file system holding the database has no space left"),
+        8 => Some("read-only: the database file or its directory cannot be written"),
+        26 => Some("not a database: the file is not an SQLite database"),
+        11 => Some("malformed: the database file is damaged (a truncated or altered file)"),
+        10 => Some("I/O error reading or writing the database file"),
+        14 => Some("cannot open the database file (missing, or its directory is not accessible)"),
+        _ => None,
     }
 }
 

@@ -516,35 +516,7 @@ impl Access {
         let keys = &self.store.keys;
         let mut tx = self.store.write_tx().await?;
         let mut n = 0u64;
-        // (table, column, aad prefix)
-        for (table, column, prefix) in [
-            ("processes", "notes", "processes.notes"),
-            ("actors", "notes", "actors.notes"),
-            ("engagements", "notes", "engagements.notes"),
-            ("debriefs", "other_parties", "debriefs.other_parties"),
-            ("debriefs", "background", "debriefs.background"),
-            ("debriefs", "entry_points", "debriefs.entry_points"),
-            ("debriefs", "process_design", "debriefs.process_design"),
-            ("debriefs", "key_lessons", "debriefs.key_lessons"),
-            ("debriefs", "follow_up", "debriefs.follow_up"),
-            (
-                "training_participants",
-                "name",
-                "training_participants.name",
-            ),
-            ("analysis_versions", "content", "analysis_versions.content"),
-            ("experts", "conflicts", "experts.conflicts"),
-            ("support_requests", "notes", "support_requests.notes"),
-            (
-                "fund_applications",
-                "risk_note",
-                "fund_applications.risk_note",
-            ),
-            ("users", "totp_secret", "users.totp_secret"),
-            ("evidence_items", "sensitive", "evidence_items.sensitive"),
-            ("document_versions", "body", "document_versions.body"),
-            ("incidents", "description", "incidents.description"),
-        ] {
+        for &(table, column, prefix) in crate::keys::ENCRYPTED_TEXT {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT id, {column} AS v FROM {table} WHERE {column} IS NOT NULL"
             )))

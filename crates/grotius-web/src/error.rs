@@ -72,6 +72,14 @@ pub fn classify(e: &StoreError) -> (StatusCode, &'static str, String) {
             "unauthenticated",
             "authentication required".into(),
         ),
+        StoreError::Storage(m) => {
+            tracing::error!(error = %m, "storage refused");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage",
+                format!("the database cannot store this now: {m}"),
+            )
+        }
         other => {
             tracing::error!(error = %other, "internal error");
             (

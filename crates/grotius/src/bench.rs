@@ -248,7 +248,7 @@ pub async fn matching(experts: usize, queries: usize) -> Result<()> {
     use grotius_store::TableFormat;
 
     let dir = tempfile::tempdir()?;
-    let ring = grotius_security::Keyring::create(dir.path())?;
+    let ring = grotius_security::create_instance_keys(dir.path())?;
     let store = grotius_store::Store::open(dir.path(), None, ring).await?;
     crate::demo::seed_core(&store, "bench-password-2026").await?;
     let id = store.cli_operator().find_user_id("coordinator").await?;
@@ -588,7 +588,7 @@ pub async fn fund(
         }
         None => tmp.path().to_path_buf(),
     };
-    let ring = grotius_security::Keyring::create(&dir)?;
+    let ring = grotius_security::create_instance_keys(&dir)?;
     let store = grotius_store::Store::open(&dir, database, ring).await?;
     println!(
         "fund benchmark on {} ({} applications, {} ledger transactions)",
@@ -928,7 +928,7 @@ pub async fn evidence(size_mb: u64, items: usize, rounds: usize, dir: Option<&Pa
     std::fs::create_dir_all(&root)?;
     let data = root.join("instance");
     std::fs::create_dir_all(&data)?;
-    let ring = grotius_security::Keyring::load_or_create(&data)?;
+    let ring = crate::demo::keys(&data)?;
     let store = grotius_store::Store::open(&data, None, ring).await?;
     crate::demo::seed_core(&store, "bench-password-2026").await?;
     let id = store.cli_operator().find_user_id("custodian").await?;

@@ -104,7 +104,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Fund(FundCmd::Verify { store }) => {
-            let store = open_existing(&store).await?;
+            let store = open_read_only(&store).await?;
             let r = store.verify_fund().await?;
             if r.problems.is_empty() {
                 println!(
@@ -125,7 +125,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Audit(AuditCmd::Verify { store }) => {
-            let store = open_existing(&store).await?;
+            let store = open_read_only(&store).await?;
             match store.verify_audit().await {
                 Ok(r) => {
                     println!("audit chain intact: {} entries verified", r.entries);
@@ -164,12 +164,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Restore { data, from, keys } => {
             let ring = load_keys(&data, keys.as_deref())?;
-            let entries = grotius_store::restore_sqlite(&data, &from, ring).await?;
+            let r = grotius_store::restore_sqlite(&data, &from, ring).await?;
             println!(
-                "restored {} into {} (audit chain of {entries} entries verified); stop any running server first and start it again",
+                "restored {} into {} (audit chain of {} entries, fund ledger, evidence vault and keys verified); start the server again",
                 from.display(),
-                data.display()
+                data.display(),
+                r.entries
             );
+            if let Some(kept) = r.kept {
+                println!("the replaced database is kept as {}", kept.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(cmd) => import(cmd).await,
@@ -205,7 +209,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Evidence(EvidenceCmd::Verify { store }) => {
-            let store = open_existing(&store).await?;
+            let store = open_read_only(&store).await?;
             let t = std::time::Instant::now();
             let r = store.verify_evidence().await?;
             let summary = format!(
@@ -232,8 +236,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Evidence(EvidenceCmd::Pubkey { data, keys }) => {
-            let keys =
-                grotius_security::EvidenceKeys::load_or_create(&keys_dir(&data, keys.as_deref()))?;
+            let keys = grotius_security::EvidenceKeys::load(&keys_dir(&data, keys.as_deref()))?;
             println!("{}", keys.public_key_hex());
             Ok(ExitCode::SUCCESS)
         }
@@ -260,8 +263,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Keys(KeysCmd::Rotate { store, retire }) => {
             let dir = keys_dir(&store.data, store.keys.as_deref());
             let mut ring = load_keys(&store.data, store.keys.as_deref())?;
+            // The database is checked (Grotius's, this key's) before the keyring changes.
+            Store::open_existing(&store.data, store.database.as_deref(), ring.clone())
+                .await?
+                .close()
+                .await;
             let id = ring.rotate()?;
-            let s = Store::open(&store.data, store.database.as_deref(), ring.clone()).await?;
+            let s =
+                Store::open_existing(&store.data, store.database.as_deref(), ring.clone()).await?;
             let n = s.cli_operator().reencrypt_all().await?;
             println!("new field key {id} is active; {n} values re-encrypted");
             if let Some((key, n)) = s.cli_operator().rotate_identity_keys(retire).await? {
@@ -289,12 +298,27 @@ fn keys_dir(data: &Path, keys: Option<&Path>) -> PathBuf {
         .unwrap_or_else(|| data.to_path_buf())
 }
 
+/// Loads the instance's keys: every key file (keyring, evidence keys, identity keyring) must be
+/// there and whole; the error names the one that is not. Keys are created only by `init` and
+/// the demo.
 fn load_keys(data: &Path, keys: Option<&Path>) -> Result<Keyring> {
-    Ok(Keyring::load(&keys_dir(data, keys))?)
+    Ok(grotius_security::load_instance_keys(&keys_dir(data, keys))?)
+}
+
+/// Opens an initialised instance for verification, reading only.
+async fn open_read_only(args: &StoreArgs) -> Result<Store> {
+    let ring = check_instance(args)?;
+    Ok(Store::open_read_only(&args.data, args.database.as_deref(), ring).await?)
 }
 
 /// Opens an initialised instance; explains how to create one when there is none.
 async fn open_existing(args: &StoreArgs) -> Result<Store> {
+    let ring = check_instance(args)?;
+    Ok(Store::open_existing(&args.data, args.database.as_deref(), ring).await?)
+}
+
+/// The keys of an initialised instance; explains how to create one when there is none.
+fn check_instance(args: &StoreArgs) -> Result<Keyring> {
     if !args.data.is_dir() {
         bail!(
             "data directory {} does not exist; create an instance with `grotius init --data {} --admin NAME`",
@@ -310,7 +334,7 @@ async fn open_existing(args: &StoreArgs) -> Result<Store> {
             args.data.display()
         );
     }
-    Ok(Store::open(&args.data, args.database.as_deref(), ring).await?)
+    Ok(ring)
 }
 
 /// Serves until Ctrl-C or SIGTERM.
@@ -401,7 +425,7 @@ async fn init(
     }
     let password = read_password("GROTIUS_ADMIN_PASSWORD", &format!("password for {admin}: "))?;
     grotius_security::PasswordPolicy::check(&password, admin)?;
-    let ring = Keyring::create(&kdir)?;
+    let ring = grotius_security::create_instance_keys(&kdir)?;
     let store = Store::open(data, database, ring).await?;
     let op = store.cli_operator();
     op.create_user(&NewUser {
@@ -423,6 +447,7 @@ async fn init(
         "back the key file up separately: without it, encrypted fields and the audit chain cannot be read or verified"
     );
     println!("start it with: grotius serve --data {}", data.display());
+    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

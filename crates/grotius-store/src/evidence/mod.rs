@@ -89,12 +89,13 @@ pub struct EvidenceFilter {
 }
 
 impl Store {
-    /// The evidence keys (master key and signing key), created in the key directory on first use.
+    /// The evidence keys (master key and signing key) of the key directory, loaded on first use.
+    /// They are created by `grotius init` only: a missing or damaged file is an error naming it.
     pub fn evidence_keys(&self) -> Result<&EvidenceKeys> {
         if let Some(k) = self.evidence.keys.get() {
             return Ok(k);
         }
-        let k = EvidenceKeys::load_or_create(self.keys.dir())?;
+        let k = EvidenceKeys::load(self.keys.dir())?;
         let _ = self.evidence.keys.set(k);
         self.evidence
             .keys

@@ -12,7 +12,7 @@ mod participation;
 mod roster;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use grotius_domain::process::ProcessInput;
@@ -532,6 +532,16 @@ fn engaged_for(title: &str) -> Vec<grotius_domain::process::EngagedParty> {
         .collect()
 }
 
+/// The keys of a demo (or benchmark) directory: the instance's key files when they exist, all of
+/// them created when none does (the demo, like `grotius init`, creates an instance).
+pub fn keys(data: &Path) -> Result<Keyring> {
+    if data.join(grotius_security::KEYRING_FILE).exists() {
+        Ok(grotius_security::load_instance_keys(data)?)
+    } else {
+        Ok(grotius_security::create_instance_keys(data)?)
+    }
+}
+
 pub async fn run(data: Option<PathBuf>, bind: SocketAddr) -> Result<()> {
     let data = match data {
         Some(d) => d,
@@ -541,7 +551,7 @@ pub async fn run(data: Option<PathBuf>, bind: SocketAddr) -> Result<()> {
             .keep(),
     };
     std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
-    let ring = Keyring::load_or_create(&data)?;
+    let ring = keys(&data)?;
     let store = Store::open(&data, None, ring).await?;
     let password = demo_password();
     seed(&store, &password).await?;

@@ -59,7 +59,7 @@ impl Instance {
     pub async fn new() -> Instance {
         sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().expect("tempdir");
-        Keyring::create(dir.path()).expect("keyring");
+        grotius_security::create_instance_keys(dir.path()).expect("instance keys");
         let database = fresh_database().await;
         let store = Store::open(
             dir.path(),

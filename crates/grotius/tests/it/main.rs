@@ -13,6 +13,7 @@ mod crash;
 mod documents;
 mod engagements;
 mod evidence;
+mod failure;
 mod fund;
 mod fund_reports;
 mod harness;

@@ -671,10 +671,10 @@ async fn backup_and_restore() {
         .await
         .unwrap();
     i.store.close().await;
-    let entries = grotius_store::restore_sqlite(i.data(), &out, Keyring::load(i.data()).unwrap())
+    let restored = grotius_store::restore_sqlite(i.data(), &out, Keyring::load(i.data()).unwrap())
         .await
         .unwrap();
-    assert!(entries > 0);
+    assert!(restored.entries > 0);
     let store = Store::open(i.data(), None, Keyring::load(i.data()).unwrap())
         .await
         .unwrap();
