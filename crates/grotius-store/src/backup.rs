@@ -49,10 +49,13 @@ pub async fn restore_sqlite(
     std::fs::copy(from, &staging)
         .map_err(|e| StoreError::Config(format!("cannot copy {}: {e}", from.display())))?;
     let url = format!("sqlite://{}?mode=rw", staging.display());
+    let keys_after = keys.clone();
     let checked = async {
         let store = Store::open(data_dir, Some(&url), keys).await?;
         store.integrity_check().await?;
-        let report = store.verify_audit().await.map_err(|e| {
+        // The backup is older than this node's audit anchor by design: its chain is checked
+        // here, and the anchor is reset to its head once it is in place (below).
+        let report = store.verify_audit_chain().await.map_err(|e| {
             StoreError::Integrity(format!(
                 "the backup's audit chain does not verify with this instance's keys: {e}"
             ))
@@ -90,5 +93,11 @@ pub async fn restore_sqlite(
     std::fs::rename(&staging, &db).map_err(|e| {
         StoreError::Config(format!("cannot move the restored database in place: {e}"))
     })?;
+    // A deliberate roll-back: the audit anchor follows the restored head (else the restored log
+    // would read as truncated).
+    let store = Store::open(data_dir, None, keys_after).await?;
+    let reset = store.reset_audit_anchor().await;
+    store.close().await;
+    reset?;
     Ok(entries)
 }

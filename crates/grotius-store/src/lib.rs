@@ -40,7 +40,7 @@ pub use agreement::{
     PaxReport,
 };
 pub use analysis::RestoreRequest;
-pub use audit::{AuditFilter, VerifyReport};
+pub use audit::{AUDIT_ANCHOR_FILE, AnchorCheck, AuditFilter, VerifyReport};
 pub use auth::{
     LoginOutcome, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE, SessionInfo, SessionStage,
     TotpEnrolment,
