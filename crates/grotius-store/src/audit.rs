@@ -249,8 +249,11 @@ async fn authentic_head(pool: &AnyPool, key: &[u8]) -> Result<Option<(i64, Strin
     else {
         return Ok(None);
     };
-    let (seq, hash, code): (i64, String, String) =
-        (row.try_get("seq")?, row.try_get("hash")?, row.try_get("mac")?);
+    let (seq, hash, code): (i64, String, String) = (
+        row.try_get("seq")?,
+        row.try_get("hash")?,
+        row.try_get("mac")?,
+    );
     Ok((audit::head_mac(key, seq, &hash) == code).then_some((seq, hash)))
 }
 

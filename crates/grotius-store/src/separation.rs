@@ -77,10 +77,7 @@ pub(crate) async fn require_side(
 }
 
 /// The sides of a user's ordinary memberships (those not granted by a decision).
-async fn membership_sides(
-    tx: &mut AnyConnection,
-    user_id: &str,
-) -> Result<Vec<WorkDomain>> {
+async fn membership_sides(tx: &mut AnyConnection, user_id: &str) -> Result<Vec<WorkDomain>> {
     let rows = sqlx::query(
         "SELECT DISTINCT c.domain FROM memberships m JOIN compartments c ON c.id = m.compartment_id
          WHERE m.user_id = $1 AND m.decision_id IS NULL",

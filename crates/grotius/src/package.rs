@@ -210,7 +210,13 @@ fn checksum_ok(h: &[u8; 512]) -> bool {
     let sum: u64 = h
         .iter()
         .enumerate()
-        .map(|(i, b)| if (148..156).contains(&i) { 32 } else { u64::from(*b) })
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u64::from(*b)
+            }
+        })
         .sum();
     stored == Some(sum)
 }
@@ -253,7 +259,8 @@ fn read_tar(path: &Path) -> Result<Contents> {
         let regular = kind == b'0' || kind == 0;
         *seen.entry(name.clone()).or_default() += 1;
         if let Some(why) = unsafe_name(&name) {
-            c.problems.push(format!("tar entry '{}': {why}", name.escape_debug()));
+            c.problems
+                .push(format!("tar entry '{}': {why}", name.escape_debug()));
         }
         if !regular {
             c.problems.push(format!(
@@ -261,8 +268,7 @@ fn read_tar(path: &Path) -> Result<Contents> {
                 entry_kind(kind, &h)
             ));
         }
-        let (n, sha) = if regular && SMALL.contains(&name.as_str()) && size <= 256 * 1024 * 1024
-        {
+        let (n, sha) = if regular && SMALL.contains(&name.as_str()) && size <= 256 * 1024 * 1024 {
             let mut buf = vec![0u8; size as usize];
             f.read_exact(&mut buf)
                 .with_context(|| format!("tar entry {name} is cut short"))?;
@@ -298,9 +304,8 @@ fn read_tar(path: &Path) -> Result<Contents> {
         let mut rest = Vec::new();
         f.read_to_end(&mut rest)?;
         if rest.iter().any(|b| *b != 0) {
-            c.problems.push(
-                "data after the end-of-archive marker (appended to the package)".to_string(),
-            );
+            c.problems
+                .push("data after the end-of-archive marker (appended to the package)".to_string());
         }
     } else {
         c.problems

@@ -64,7 +64,11 @@ fn labels_and_lineage_against_ingest(
     };
     same("parent_id", "parent", item.parent_id.as_deref());
     same("derivation", "derivation", item.derivation.as_deref());
-    same("media_type", "media type", Some(item.capture.media_type.as_str()));
+    same(
+        "media_type",
+        "media type",
+        Some(item.capture.media_type.as_str()),
+    );
     same("incident_id", "incident", item.incident_id.as_deref());
     bad
 }
@@ -156,9 +160,7 @@ impl Store {
                 tamper: Tamper::Edited,
                 item_id: "-".into(),
                 event_id: None,
-                message: format!(
-                    "the audit log the vault is checked against is broken: {e}"
-                ),
+                message: format!("the audit log the vault is checked against is broken: {e}"),
             });
         }
         let mut audited: HashMap<String, (i64, String)> = HashMap::new();

@@ -381,7 +381,12 @@ impl SealedTransaction {
             }
         };
         number("eur", "amount EUR", self.eur, true);
-        number("amount", "amount in currency (minor units)", self.amount, false);
+        number(
+            "amount",
+            "amount in currency (minor units)",
+            self.amount,
+            false,
+        );
         number("rate", "rate", self.rate, false);
         number("year", "year", self.year, false);
         if audit.actor_id != self.user_id {
@@ -709,7 +714,8 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        self.cross_check_ledger_with_audit(&txs, check, &mut r).await?;
+        self.cross_check_ledger_with_audit(&txs, check, &mut r)
+            .await?;
         let posts = sqlx::query("SELECT transaction_id, account, amount FROM ledger_postings")
             .fetch_all(&self.pool)
             .await?;

@@ -436,6 +436,9 @@ async fn each_node_anchors_its_own_commits_on_a_shared_database() {
         .unwrap();
     put_head(&raw, &head_10).await;
     let e = b.verify_audit().await.unwrap_err().to_string();
-    assert!(e.contains("audit log truncated: the log ends at entry 10"), "{e}");
+    assert!(
+        e.contains("audit log truncated: the log ends at entry 10"),
+        "{e}"
+    );
     b.close().await;
 }

@@ -507,12 +507,14 @@ async fn a_lowered_classification_or_changed_compartment_is_named() {
     )
     .await;
     only_item_named(&i, &item).await;
-    sqlx::query("UPDATE evidence_items SET classification = $1, compartment_id = NULL WHERE id = $2")
-        .bind(grotius_domain::Classification::Confidential.level())
-        .bind(&item)
-        .execute(&raw)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE evidence_items SET classification = $1, compartment_id = NULL WHERE id = $2",
+    )
+    .bind(grotius_domain::Classification::Confidential.level())
+    .bind(&item)
+    .execute(&raw)
+    .await
+    .unwrap();
     assert_named(
         &i,
         "metadata",
@@ -553,7 +555,10 @@ async fn changed_lineage_is_named() {
     assert_named(
         &i,
         "metadata",
-        &[&other, &format!("parent {item} differs from the ingest event's (none)")],
+        &[
+            &other,
+            &format!("parent {item} differs from the ingest event's (none)"),
+        ],
     )
     .await;
     only_item_named(&i, &other).await;
@@ -606,6 +611,67 @@ async fn an_item_deleted_with_its_custody_events_and_file_is_named() {
 }
 
 #[tokio::test]
+async fn an_item_deleted_with_the_end_of_the_audit_log_is_named() {
+    let (i, _, _) = tamper_fixture().await;
+    let raw = i.raw().await;
+    // The head before the last item, as a backup holds it.
+    let old: (i64, String, String) = {
+        let r = sqlx::query("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+        (r.get("seq"), r.get("hash"), r.get("mac"))
+    };
+    let c = i.access("custodian").await;
+    let last = c
+        .evidence_ingest_bytes(&capture("v.bin", "confidential"), &bytes(5, 2000))
+        .await
+        .unwrap()
+        .item;
+    lift_guard(&raw).await;
+    if is_postgres() {
+        raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .await
+            .unwrap();
+    } else {
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+            .await
+            .unwrap();
+    }
+    for sql in [
+        "DELETE FROM custody_events WHERE item_id = $1",
+        "DELETE FROM evidence_items WHERE id = $1",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&last.id)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1")
+        .bind(old.0)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+        .bind(old.0)
+        .bind(&old.1)
+        .bind(&old.2)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_named(
+        &i,
+        "edited",
+        &[
+            "the audit log the vault is checked against is broken",
+            "audit log truncated",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn an_item_put_into_the_vault_directly_is_named() {
     let (i, item, _) = tamper_fixture().await;
     let raw = i.raw().await;
@@ -621,7 +687,10 @@ async fn an_item_put_into_the_vault_directly_is_named() {
     assert_named(
         &i,
         "inserted",
-        &["planted-item", "the audit log never recorded the ingest of this item"],
+        &[
+            "planted-item",
+            "the audit log never recorded the ingest of this item",
+        ],
     )
     .await;
 }
@@ -1426,8 +1495,7 @@ fn crafted(tar: &[u8], drop: &[&str], extra: &[Vec<u8>]) -> Vec<u8> {
         } else {
             format!("{prefix}/{name}")
         };
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim(), 8).unwrap();
+        let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim(), 8).unwrap();
         let end = at + 512 + size.div_ceil(512) * 512;
         if !drop.contains(&full.as_str()) {
             out.extend_from_slice(&tar[at..end]);
@@ -1475,7 +1543,11 @@ async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
     let check = |bytes: &[u8], expected: &[&str]| {
         std::fs::write(&file, bytes).unwrap();
         let (code, text) = package_verify(&file, &key);
-        (code, text, expected.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+        (
+            code,
+            text,
+            expected.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        )
     };
     // Our own re-assembly of the untouched package still verifies.
     let (code, text, _) = check(&crafted(&tar, &[], &[]), &[]);
@@ -1487,7 +1559,16 @@ async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
     let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
         (
             "symlink",
-            crafted(&tar, &[], &[tar_entry("files/passwd", b'2', "../../../../etc/passwd", b"")]),
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry(
+                    "files/passwd",
+                    b'2',
+                    "../../../../etc/passwd",
+                    b"",
+                )],
+            ),
             vec!["files/passwd: a symbolic link to ../../../../etc/passwd"],
         ),
         (
@@ -1497,7 +1578,11 @@ async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
         ),
         (
             "symlink in place of a listed file",
-            crafted(&tar, &[&file_a], &[tar_entry(&file_a, b'2', "/etc/passwd", b"")]),
+            crafted(
+                &tar,
+                &[&file_a],
+                &[tar_entry(&file_a, b'2', "/etc/passwd", b"")],
+            ),
             vec!["a symbolic link to /etc/passwd", "missing"],
         ),
         (
@@ -1517,12 +1602,25 @@ async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
         ),
         (
             "pax header",
-            crafted(&tar, &[], &[tar_entry("PaxHeader/x", b'x', "", b"30 path=files/renamed.bin\n")]),
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry(
+                    "PaxHeader/x",
+                    b'x',
+                    "",
+                    b"30 path=files/renamed.bin\n",
+                )],
+            ),
             vec!["a pax header"],
         ),
         (
             "GNU long name",
-            crafted(&tar, &[], &[tar_entry("././@LongLink", b'L', "", b"files/long\0")]),
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry("././@LongLink", b'L', "", b"files/long\0")],
+            ),
             vec!["a GNU long-name header"],
         ),
         (
@@ -1537,8 +1635,15 @@ async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
         ),
         (
             "path traversal",
-            crafted(&tar, &[], &[tar_entry("../../evil.sh", b'0', "", b"echo owned")]),
-            vec!["climbs out of the package", "a file the manifest does not list"],
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry("../../evil.sh", b'0', "", b"echo owned")],
+            ),
+            vec![
+                "climbs out of the package",
+                "a file the manifest does not list",
+            ],
         ),
         (
             "absolute path",
@@ -1594,14 +1699,20 @@ async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
     std::os::unix::fs::symlink("/etc/passwd", unpacked.join("files/passwd")).unwrap();
     let (code, text) = package_verify(&unpacked, &key);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("files/passwd: a symbolic link to /etc/passwd"), "{text}");
+    assert!(
+        text.contains("files/passwd: a symbolic link to /etc/passwd"),
+        "{text}"
+    );
     std::fs::remove_file(unpacked.join("files/passwd")).unwrap();
     let real = dir.path().join("real-a");
     std::fs::rename(unpacked.join(&file_a), &real).unwrap();
     std::os::unix::fs::symlink(&real, unpacked.join(&file_a)).unwrap();
     let (code, text) = package_verify(&unpacked, &key);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("a symbolic link to") && text.contains("missing"), "{text}");
+    assert!(
+        text.contains("a symbolic link to") && text.contains("missing"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

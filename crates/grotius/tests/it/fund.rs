@@ -866,7 +866,10 @@ async fn assert_ledger_names(i: &Instance, tx: &str, words: &[&str]) {
     let d = i.data().to_str().unwrap().to_string();
     let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("FUND LEDGER VIOLATED") && text.contains(tx), "{text}");
+    assert!(
+        text.contains("FUND LEDGER VIOLATED") && text.contains(tx),
+        "{text}"
+    );
     for w in words {
         assert!(text.contains(w), "CLI names {w}: {text}");
     }
@@ -887,19 +890,25 @@ async fn a_disbursement_rewritten_with_its_postings_and_balances_is_named() {
     .unwrap();
     for (account, amount) in postings_of(&raw, &first).await {
         let new = amount.signum() * 2_500_000;
-        sqlx::query("UPDATE ledger_postings SET amount = $1 WHERE transaction_id = $2 AND account = $3")
-            .bind(new)
-            .bind(&first)
-            .bind(&account)
-            .execute(&raw)
-            .await
-            .unwrap();
+        sqlx::query(
+            "UPDATE ledger_postings SET amount = $1 WHERE transaction_id = $2 AND account = $3",
+        )
+        .bind(new)
+        .bind(&first)
+        .bind(&account)
+        .execute(&raw)
+        .await
+        .unwrap();
         add_to_balance(&raw, &account, new - amount).await;
     }
     assert_ledger_names(
         &i,
         &first,
-        &["differs from audit entry", "edited", "amount EUR 25000.00, recorded 20000.00"],
+        &[
+            "differs from audit entry",
+            "edited",
+            "amount EUR 25000.00, recorded 20000.00",
+        ],
     )
     .await;
 }
@@ -920,7 +929,15 @@ async fn a_memo_date_or_author_changed_is_named() {
         .execute(&raw)
         .await
         .unwrap();
-    assert_ledger_names(&i, &first, &["value date '2027-01-01', recorded '2027-03-01'", "author someone"]).await;
+    assert_ledger_names(
+        &i,
+        &first,
+        &[
+            "value date '2027-01-01', recorded '2027-03-01'",
+            "author someone",
+        ],
+    )
+    .await;
     let _ = second;
 }
 
@@ -945,7 +962,10 @@ async fn a_transaction_removed_with_its_balances_adjusted_is_named() {
     assert_ledger_names(
         &i,
         &second,
-        &["disbursement, EUR 10000.00", "missing from the ledger (deleted)"],
+        &[
+            "disbursement, EUR 10000.00",
+            "missing from the ledger (deleted)",
+        ],
     )
     .await;
 }
@@ -987,7 +1007,10 @@ async fn a_duplicated_or_reordered_transaction_is_named() {
         "DELETE FROM ledger_postings WHERE transaction_id = 'forged-copy'",
         "DELETE FROM ledger_transactions WHERE id = 'forged-copy'",
     ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&raw).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&raw)
+            .await
+            .unwrap();
     }
     assert_verified(&i).await;
     use sqlx::Row;
@@ -1012,4 +1035,75 @@ async fn a_duplicated_or_reordered_transaction_is_named() {
             .unwrap();
     }
     assert_ledger_names(&i, &first, &["recorded it first", "reordered"]).await;
+}
+
+#[tokio::test]
+async fn the_last_transaction_removed_with_the_end_of_the_audit_log_is_named() {
+    use sqlx::{Executor, Row};
+    let (i, _, second) = ledger_fixture().await;
+    let raw = i.raw().await;
+    let entry: i64 = sqlx::query("SELECT seq FROM audit_log WHERE resource_id = $1")
+        .bind(&second)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("seq");
+    let key = grotius_security::Keyring::load(i.data())
+        .unwrap()
+        .audit_key()
+        .unwrap();
+    let before: String = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(entry - 1)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("hash");
+    lift_ledger_guard(&raw).await;
+    if crate::harness::is_postgres() {
+        raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .await
+            .unwrap();
+    } else {
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+            .await
+            .unwrap();
+    }
+    for (account, amount) in postings_of(&raw, &second).await {
+        add_to_balance(&raw, &account, -amount).await;
+    }
+    sqlx::query("DELETE FROM ledger_postings WHERE transaction_id = $1")
+        .bind(&second)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM ledger_transactions WHERE id = $1")
+        .bind(&second)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq >= $1")
+        .bind(entry)
+        .execute(&raw)
+        .await
+        .unwrap();
+    // Even a head that authenticates cannot hide it: the anchor outside the database can.
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+        .bind(entry - 1)
+        .bind(&before)
+        .bind(grotius_domain::audit::head_mac(&key, entry - 1, &before))
+        .execute(&raw)
+        .await
+        .unwrap();
+    let r = i.store.verify_fund().await.unwrap();
+    assert!(
+        r.problems.iter().any(|p| p
+            .contains("the audit log the ledger is checked against is broken")
+            && p.contains("audit log truncated")),
+        "{:#?}",
+        r.problems
+    );
+    let d = i.data().to_str().unwrap().to_string();
+    let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("audit log truncated"), "{text}");
 }
