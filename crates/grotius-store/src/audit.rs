@@ -314,9 +314,12 @@ impl AnchorKeeper {
     /// Moves the anchor forward to the committed head. Called after every write commit; a
     /// failure to write the file is logged, not returned (the commit stands; the anchor lags).
     pub(crate) async fn advance(&self, pool: &AnyPool, key: &std::sync::Arc<Vec<u8>>) {
-        if self.state.lock().await.is_none() {
+        // The head is read under the lock: one file write covers every commit made before it,
+        // so commits waiting here meanwhile find themselves anchored (a group commit).
+        let mut guard = self.state.lock().await;
+        let Some(state) = guard.as_mut() else {
             return;
-        }
+        };
         let head = match authentic_head(pool, key).await {
             Ok(Some(h)) => h,
             Ok(None) => return,
@@ -324,10 +327,6 @@ impl AnchorKeeper {
                 tracing::error!(error = %e, "cannot read the audit head to anchor it");
                 return;
             }
-        };
-        let mut guard = self.state.lock().await;
-        let Some(state) = guard.as_mut() else {
-            return;
         };
         if head.0 <= state.anchored {
             return;
