@@ -82,6 +82,40 @@ pub fn head_mac(key: &[u8], seq: i64, hash: &str) -> String {
     hex::encode(m.finalize().into_bytes())
 }
 
+/// A keyed seal over a record's fields (length-prefixed, under a label naming the kind of
+/// record), kept in the record's audit entry so that a record rewritten in the database no longer
+/// matches what the keyed chain recorded.
+pub fn seal(key: &[u8], label: &str, fields: &[&[u8]]) -> String {
+    let mut m = mac(key);
+    put(&mut m, label.as_bytes());
+    for f in fields {
+        put(&mut m, f);
+    }
+    hex::encode(m.finalize().into_bytes())
+}
+
+/// The authentication code of an anchor: a high-water mark (sequence number and entry hash) of the
+/// chain kept outside the database, bound to the instance, so that a database rolled back to an
+/// older state — entries deleted from the end with the head rewritten, an older backup's head
+/// replayed, every entry and the head deleted — no longer verifies.
+pub fn anchor_mac(key: &[u8], instance_id: &str, seq: i64, hash: &str) -> String {
+    let mut m = mac(key);
+    put(&mut m, b"grotius-audit-anchor-v1");
+    put(&mut m, instance_id.as_bytes());
+    put(&mut m, &seq.to_be_bytes());
+    put(&mut m, hash.as_bytes());
+    hex::encode(m.finalize().into_bytes())
+}
+
+/// A high-water mark of the chain recorded outside the database (see [`anchor_mac`]): the log
+/// must hold entry `seq` with exactly this hash; it may hold more (the anchor lags at most by
+/// the commits not yet anchored), never less.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
 /// Why verification failed; the message names the entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
@@ -101,6 +135,18 @@ pub enum ChainBreak {
     Head { last: i64, head: i64 },
     #[error("audit head: its authentication code is wrong (the head record was edited)")]
     HeadForged,
+    #[error(
+        "audit log truncated: the log ends at entry {last} but the anchor outside the database records entry {anchored} (entries {first_missing} to {anchored} were deleted, or an older backup or head was put back)"
+    )]
+    Truncated {
+        last: i64,
+        anchored: i64,
+        first_missing: i64,
+    },
+    #[error(
+        "audit log rewritten: entry {seq} differs from the entry the anchor outside the database recorded (the log was replaced up to and beyond entry {seq})"
+    )]
+    AnchorMismatch { seq: i64 },
 }
 
 /// Incremental verifier: feed entries in ascending sequence order, then call [`Verifier::finish`].
@@ -108,6 +154,7 @@ pub struct Verifier<'k> {
     key: &'k [u8],
     expected_seq: i64,
     prev_hash: String,
+    anchor: Option<Anchor>,
 }
 
 impl<'k> Verifier<'k> {
@@ -116,6 +163,15 @@ impl<'k> Verifier<'k> {
             key,
             expected_seq: 1,
             prev_hash: GENESIS.to_string(),
+            anchor: None,
+        }
+    }
+
+    /// A verifier that also holds the log against an anchor kept outside the database.
+    pub fn anchored(key: &'k [u8], anchor: Anchor) -> Self {
+        Verifier {
+            anchor: Some(anchor),
+            ..Verifier::new(key)
         }
     }
 
@@ -133,6 +189,12 @@ impl<'k> Verifier<'k> {
         if entry_hash(self.key, &e.prev_hash, &e.record) != e.hash {
             return Err(ChainBreak::Edited { seq });
         }
+        if let Some(a) = &self.anchor
+            && a.seq == seq
+            && a.hash != e.hash
+        {
+            return Err(ChainBreak::AnchorMismatch { seq });
+        }
         self.expected_seq += 1;
         self.prev_hash = e.hash.clone();
         Ok(())
@@ -143,13 +205,29 @@ impl<'k> Verifier<'k> {
         self.expected_seq - 1
     }
 
-    /// Compares the end of the chain with the stored head.
+    /// Checks that the log reaches the anchor (when there is one): a log that ends before it was
+    /// cut short, whatever its head says. Call before [`Verifier::finish`], also when the head
+    /// record is gone.
+    pub fn reaches_anchor(&self) -> Result<(), ChainBreak> {
+        let last = self.expected_seq - 1;
+        match &self.anchor {
+            Some(a) if a.seq > last => Err(ChainBreak::Truncated {
+                last,
+                anchored: a.seq,
+                first_missing: last + 1,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Compares the end of the chain with the stored head (and the anchor, when there is one).
     pub fn finish(
         self,
         head_seq: i64,
         head_hash: &str,
         head_code: &str,
     ) -> Result<i64, ChainBreak> {
+        self.reaches_anchor()?;
         if head_mac(self.key, head_seq, head_hash) != head_code {
             return Err(ChainBreak::HeadForged);
         }
@@ -266,6 +344,69 @@ mod tests {
         assert_eq!(
             v.finish(4, &c[3].hash, "forged"),
             Err(ChainBreak::HeadForged)
+        );
+    }
+
+    #[test]
+    fn the_anchor_names_truncation_replay_and_rewrite() {
+        let c = chain(6);
+        let anchor = Anchor {
+            seq: 5,
+            hash: c[4].hash.clone(),
+        };
+        let run = |entries: &[AuditEntry], head: (i64, &str)| {
+            let mut v = Verifier::anchored(KEY, anchor.clone());
+            for e in entries {
+                v.check(e)?;
+            }
+            v.finish(head.0, head.1, &head_mac(KEY, head.0, head.1))
+        };
+        // Ahead of the anchor (the last commit not anchored yet): intact.
+        assert_eq!(run(&c, (6, &c[5].hash)), Ok(6));
+        assert_eq!(run(&c[..5], (5, &c[4].hash)), Ok(5));
+        // The last entries deleted and a consistent (older) head put back.
+        assert_eq!(
+            run(&c[..3], (3, &c[2].hash)),
+            Err(ChainBreak::Truncated {
+                last: 3,
+                anchored: 5,
+                first_missing: 4
+            })
+        );
+        // Everything deleted and a fresh head.
+        assert_eq!(
+            run(&[], (0, GENESIS)),
+            Err(ChainBreak::Truncated {
+                last: 0,
+                anchored: 5,
+                first_missing: 1
+            })
+        );
+        // A chain rebuilt by someone with the key up to the anchor's length still differs.
+        let other: Vec<AuditEntry> = {
+            let mut prev = GENESIS.to_string();
+            c.iter()
+                .map(|e| {
+                    let mut r = e.record.clone();
+                    r.detail = "{\"rewritten\":true}".into();
+                    let hash = entry_hash(KEY, &prev, &r);
+                    let out = AuditEntry {
+                        record: r,
+                        prev_hash: prev.clone(),
+                        hash: hash.clone(),
+                    };
+                    prev = hash;
+                    out
+                })
+                .collect()
+        };
+        assert_eq!(
+            run(&other, (6, &other[5].hash)),
+            Err(ChainBreak::AnchorMismatch { seq: 5 })
+        );
+        assert_ne!(
+            anchor_mac(KEY, "instance-a", 5, &c[4].hash),
+            anchor_mac(KEY, "instance-b", 5, &c[4].hash)
         );
     }
 

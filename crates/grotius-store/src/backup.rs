@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::{AnyConnection, Connection, Row};
 
-use crate::{Backend, Result, Store, StoreError};
+use crate::{AnchorCheck, Backend, Result, Store, StoreError};
 
 /// Writes a consistent copy of the database to `out` (which must not exist).
 pub async fn backup_sqlite(store: &Store, out: &Path) -> Result<u64> {
@@ -67,6 +67,7 @@ pub async fn restore_sqlite(
     remove_staging();
     std::fs::copy(from, &staging)
         .map_err(|e| StoreError::Config(format!("cannot copy {}: {e}", from.display())))?;
+    let keys_after = keys.clone();
     let checked = check_candidate(data_dir, &staging, keys).await;
     let entries = match checked {
         Ok(n) => n,
@@ -101,6 +102,12 @@ pub async fn restore_sqlite(
     std::fs::rename(&staging, &db).map_err(|e| {
         StoreError::Config(format!("cannot move the restored database in place: {e}"))
     })?;
+    // A deliberate roll-back: this node's audit anchor follows the restored head (else the
+    // restored log would read as truncated).
+    let store = Store::open_existing(data_dir, None, keys_after).await?;
+    let reset = store.reset_audit_anchor().await;
+    store.close().await;
+    reset?;
     Ok(RestoreReport { entries, kept })
 }
 
@@ -125,16 +132,17 @@ async fn check_candidate(
     let verdict = async {
         store.integrity_check().await?;
         let mut problems = Vec::new();
-        let entries = match store.verify_audit().await {
+        // The backup is older than this node's audit anchor by design: its chain is checked here.
+        let entries = match store.verify_audit_with(AnchorCheck::BackupCandidate).await {
             Ok(r) => r.entries,
             Err(e) => {
                 problems.push(format!("audit log: {e}"));
                 0
             }
         };
-        let fund = store.verify_fund().await?;
+        let fund = store.verify_fund_with(AnchorCheck::BackupCandidate).await?;
         problems.extend(fund.problems.iter().map(|p| format!("fund ledger: {p}")));
-        match store.verify_evidence().await {
+        match store.verify_evidence_with(AnchorCheck::BackupCandidate).await {
             Ok(r) => problems.extend(r.problems.iter().map(|p| format!("evidence: {p}"))),
             Err(e) => problems.push(format!("evidence: {e}")),
         }

@@ -41,6 +41,8 @@ pub struct Store {
     pub(crate) data_dir: std::path::PathBuf,
     /// Evidence keys (loaded on first use), uploads in progress, the size limit.
     pub(crate) evidence: Arc<crate::evidence::EvidenceState>,
+    /// This node's audit anchor outside the database, moved forward after every write commit.
+    pub(crate) anchor: Arc<crate::audit::AnchorKeeper>,
 }
 
 impl std::fmt::Debug for Store {
@@ -228,6 +230,7 @@ impl Store {
             ))),
             data_dir: data_dir.to_path_buf(),
             evidence: Arc::default(),
+            anchor: Arc::default(),
         };
         // A keyring of another instance is refused before anything is written.
         if let Contents::Grotius {
@@ -240,6 +243,7 @@ impl Store {
             store.migrate().await?;
             store.init_rows().await?;
             store.check_key().await?;
+            store.anchor.start(&store).await?;
         }
         Ok(store)
     }
@@ -279,34 +283,44 @@ impl Store {
         }
     }
 
+    /// Creates the instance record (with its key check value) and the empty audit head
+    /// together, once: a database whose instance exists never gets a new, empty head (a deleted
+    /// head stays missing and is named by `audit verify`, instead of turning a wiped log into an
+    /// intact empty one).
     async fn init_rows(&self) -> Result<()> {
         let now = grotius_security::now_micros();
         let instance_id = crate::new_id();
-        sqlx::query("INSERT INTO instance (id, instance_id, created_at, key_check) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING")
+        let mut tx = self.pool.begin().await?;
+        let created = sqlx::query("INSERT INTO instance (id, instance_id, created_at, key_check) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING")
             .bind(&instance_id)
             .bind(now)
             .bind(self.key_check_value(&instance_id))
-            .execute(&self.pool)
-            .await?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if created {
+            let genesis = grotius_domain::audit::GENESIS;
+            let mac = grotius_domain::audit::head_mac(&self.audit_key, 0, genesis);
+            sqlx::query("INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, 0, $1, $2) ON CONFLICT (id) DO NOTHING")
+                .bind(genesis)
+                .bind(mac)
+                .execute(&mut *tx)
+                .await?;
+        }
         // Instances created before the key check get theirs from the key they are opened with.
         let row =
             sqlx::query("SELECT instance_id FROM instance WHERE id = 1 AND key_check IS NULL")
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
         if let Some(row) = row {
             let id: String = row.try_get("instance_id")?;
             sqlx::query("UPDATE instance SET key_check = $1 WHERE id = 1")
                 .bind(self.key_check_value(&id))
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         }
-        let genesis = grotius_domain::audit::GENESIS;
-        let mac = grotius_domain::audit::head_mac(&self.audit_key, 0, genesis);
-        sqlx::query("INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, 0, $1, $2) ON CONFLICT (id) DO NOTHING")
-            .bind(genesis)
-            .bind(mac)
-            .execute(&self.pool)
-            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -355,10 +369,17 @@ impl Store {
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
     /// that read-then-write sequences (audit chain, ceilings) never race; on PostgreSQL the audit
     /// head row is locked by the first audit append.
-    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
+    /// Its `commit` moves this node's audit anchor forward to the committed head.
+    pub(crate) async fn write_tx(&self) -> Result<WriteTx> {
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx {
+            tx,
+            pool: self.pool.clone(),
+            audit_key: self.audit_key.clone(),
+            anchor: self.anchor.clone(),
         })
     }
 
@@ -612,6 +633,38 @@ fn open_error(described: &str, e: sqlx::Error) -> StoreError {
             "cannot open {described}: {e}; check the URL, that the server runs and that the data directory is writable"
         )),
         other => other,
+    }
+}
+
+/// A write transaction (see [`Store::write_tx`]). It dereferences to the connection, so
+/// statements run on `&mut *tx`; dropping it without `commit` rolls back.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, sqlx::Any>,
+    pool: AnyPool,
+    audit_key: Arc<Vec<u8>>,
+    anchor: Arc<crate::audit::AnchorKeeper>,
+}
+
+impl WriteTx {
+    /// Commits, then anchors the audit head outside the database (after the commit, so the
+    /// anchor never runs ahead of the log; a crash in between leaves it one commit behind).
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await?;
+        self.anchor.advance(&self.pool, &self.audit_key).await;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
     }
 }
 

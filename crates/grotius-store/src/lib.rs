@@ -43,7 +43,7 @@ pub use agreement::{
     PaxReport,
 };
 pub use analysis::RestoreRequest;
-pub use audit::{AuditFilter, VerifyReport};
+pub use audit::{AUDIT_ANCHOR_FILE, AnchorCheck, AuditFilter, VerifyReport};
 pub use audit_view::{WITHHELD_DETAIL, WITHHELD_ID};
 pub use auth::{
     LoginOutcome, SESSION_ABSOLUTE_SECS as SESSION_MAX_AGE, SessionInfo, SessionStage,

@@ -7,7 +7,7 @@ use grotius_domain::separation::{
 };
 use grotius_domain::{Action, Resource, ResourceKind, Role};
 use grotius_security::now_micros;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
 use crate::{Access, Result, StoreError, new_id};
 
@@ -77,26 +77,23 @@ pub(crate) async fn require_side(
 }
 
 /// The sides of a user's ordinary memberships (those not granted by a decision).
-async fn membership_sides(
-    tx: &mut Transaction<'static, Any>,
-    user_id: &str,
-) -> Result<Vec<WorkDomain>> {
+async fn membership_sides(tx: &mut AnyConnection, user_id: &str) -> Result<Vec<WorkDomain>> {
     let rows = sqlx::query(
         "SELECT DISTINCT c.domain FROM memberships m JOIN compartments c ON c.id = m.compartment_id
          WHERE m.user_id = $1 AND m.decision_id IS NULL",
     )
     .bind(user_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     rows.iter()
         .map(|r| Ok(WorkDomain::parse(&r.try_get::<String, _>("domain")?)?))
         .collect()
 }
 
-async fn user_roles(tx: &mut Transaction<'static, Any>, user_id: &str) -> Result<Vec<Role>> {
+async fn user_roles(tx: &mut AnyConnection, user_id: &str) -> Result<Vec<Role>> {
     let row = sqlx::query("SELECT roles FROM users WHERE id = $1")
         .bind(user_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::invalid("user", "no such user"))?;
     Ok(Role::parse_list(&row.try_get::<String, _>("roles")?)?)
@@ -105,7 +102,7 @@ async fn user_roles(tx: &mut Transaction<'static, Any>, user_id: &str) -> Result
 /// Refuses roles (of a new user, or the new roles of `user_id`) that would put the user on both
 /// sides, counting their ordinary memberships.
 pub(crate) async fn check_roles(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut AnyConnection,
     user_id: Option<&str>,
     roles: &[Role],
 ) -> Result<()> {
@@ -125,7 +122,7 @@ pub(crate) async fn check_roles(
 
 /// Refuses an ordinary membership of `compartment` that would put the user on both sides.
 pub(crate) async fn check_membership(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut AnyConnection,
     compartment: &str,
     user_id: &str,
 ) -> Result<()> {

@@ -128,7 +128,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open_read_only(&store).await?;
             match store.verify_audit().await {
                 Ok(r) => {
-                    println!("audit chain intact: {} entries verified", r.entries);
+                    println!(
+                        "audit chain intact: {} entries verified; reaches this node's anchor (entry {}) in {}",
+                        r.entries,
+                        r.anchored,
+                        store
+                            .keyring()
+                            .dir()
+                            .join(grotius_store::AUDIT_ANCHOR_FILE)
+                            .display()
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {

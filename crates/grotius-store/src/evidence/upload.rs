@@ -665,6 +665,7 @@ impl Access {
                 "compartment": compartment,
                 "parent_id": v.parent_id,
                 "derivation": v.derivation,
+                "incident_id": v.incident_id,
                 "copy_of": siblings,
             }),
         )

@@ -25,9 +25,64 @@ pub struct EvidenceReport {
     pub problems: Vec<Problem>,
 }
 
+/// An item's labels and lineage against its signed ingest event: a classification lowered, a
+/// compartment changed or removed, a parent, derivation, media type or incident changed.
+fn labels_and_lineage_against_ingest(
+    item: &evidence::EvidenceItem,
+    ingest: &serde_json::Value,
+) -> Vec<String> {
+    let mut bad = Vec::new();
+    let classification = item.labels.classification.as_str();
+    match ingest["classification"].as_str() {
+        Some(c) if c == classification => {}
+        Some(c) => bad.push(format!(
+            "classification '{classification}' differs from the ingest event's '{c}' (relabelled)"
+        )),
+        None => bad.push("the ingest event records no classification".into()),
+    }
+    let compartment = item.labels.compartment.as_ref().map(|c| c.to_string());
+    if ingest.get("compartment").is_none()
+        || ingest["compartment"].as_str().map(str::to_string) != compartment
+    {
+        bad.push(format!(
+            "compartment {} differs from the ingest event's {} (relabelled)",
+            compartment.as_deref().unwrap_or("(none)"),
+            ingest["compartment"].as_str().unwrap_or("(none)")
+        ));
+    }
+    let mut same = |field: &str, label: &str, got: Option<&str>| {
+        // Older ingest events may not record every field; those present must agree.
+        if let Some(v) = ingest.get(field)
+            && v.as_str() != got
+        {
+            bad.push(format!(
+                "{label} {} differs from the ingest event's {}",
+                got.unwrap_or("(none)"),
+                v.as_str().unwrap_or("(none)")
+            ));
+        }
+    };
+    same("parent_id", "parent", item.parent_id.as_deref());
+    same("derivation", "derivation", item.derivation.as_deref());
+    same(
+        "media_type",
+        "media type",
+        Some(item.capture.media_type.as_str()),
+    );
+    same("incident_id", "incident", item.incident_id.as_deref());
+    bad
+}
+
 impl Store {
     /// Verifies the whole vault; problems are returned, not raised (each names what it found).
     pub async fn verify_evidence(&self) -> Result<EvidenceReport> {
+        self.verify_evidence_with(crate::AnchorCheck::Required)
+            .await
+    }
+
+    /// [`Store::verify_evidence`], holding the audit log it cross-checks against this node's
+    /// anchor or not (`BackupCandidate`, for a backup about to be restored).
+    pub async fn verify_evidence_with(&self, check: crate::AnchorCheck) -> Result<EvidenceReport> {
         let mut report = EvidenceReport::default();
         let public = self.evidence_public_key()?;
         let verify = |msg: &[u8], sig: &str| verify_signature(&public, msg, sig);
@@ -98,9 +153,20 @@ impl Store {
             report.events += 1;
             events.entry(e.record.item_id.clone()).or_default().push(e);
         }
+        // The vault's items as the audit log knows them: the last custody event it recorded per
+        // item, and the entry that recorded the ingest.
+        if let Err(e) = self.verify_audit_with(check).await {
+            report.problems.push(Problem {
+                tamper: Tamper::Edited,
+                item_id: "-".into(),
+                event_id: None,
+                message: format!("the audit log the vault is checked against is broken: {e}"),
+            });
+        }
         let mut audited: HashMap<String, (i64, String)> = HashMap::new();
+        let mut ingested: HashMap<String, i64> = HashMap::new();
         for r in sqlx::query(
-            "SELECT resource_id, detail FROM audit_log WHERE resource_kind = 'evidence' AND action LIKE 'evidence.%' ORDER BY seq",
+            "SELECT seq, action, resource_id, detail FROM audit_log WHERE resource_kind = 'evidence' AND action LIKE 'evidence.%' AND outcome = 'ok' ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await?
@@ -111,9 +177,11 @@ impl Store {
             };
             if let (Some(seq), Some(hash)) = (v["custody_seq"].as_i64(), v["custody_hash"].as_str())
             {
-                let e = audited
-                    .entry(r.try_get("resource_id")?)
-                    .or_insert((0, String::new()));
+                let item: String = r.try_get("resource_id")?;
+                if r.try_get::<String, _>("action")? == "evidence.ingest" {
+                    ingested.insert(item.clone(), r.try_get("seq")?);
+                }
+                let e = audited.entry(item).or_insert((0, String::new()));
                 if seq >= e.0 {
                     *e = (seq, hash.to_string());
                 }
@@ -132,6 +200,14 @@ impl Store {
             report
                 .problems
                 .extend(evidence::verify_chain(&id, &chain, Some(&head), &verify));
+            if !ingested.contains_key(&id) {
+                report.problems.push(Problem {
+                    tamper: Tamper::Inserted,
+                    item_id: id.clone(),
+                    event_id: None,
+                    message: "the audit log never recorded the ingest of this item (put into the vault directly, or copied from another item)".into(),
+                });
+            }
             if let Some((seq, hash)) = audited.get(&id)
                 && (*seq != head.seq || *hash != head.hash)
             {
@@ -177,6 +253,7 @@ impl Store {
                         if d["size"].as_i64() != Some(item.size) {
                             bad.push("size differs from the ingest event".into());
                         }
+                        bad.extend(labels_and_lineage_against_ingest(&item, d));
                     } else if !chain.is_empty() {
                         bad.push("no ingest event at the start of the chain".into());
                     }
@@ -193,6 +270,28 @@ impl Store {
                     }
                 }
             }
+        }
+        // Items the audit log recorded that the vault no longer holds (deleted with their custody
+        // events and file).
+        let present: std::collections::HashSet<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<Result<_, _>>()?;
+        let mut gone: Vec<(&String, &i64)> = ingested
+            .iter()
+            .filter(|(id, _)| !present.contains(*id))
+            .collect();
+        gone.sort_by_key(|(_, seq)| **seq);
+        for (id, seq) in gone {
+            let (last, _) = audited.get(id).cloned().unwrap_or_default();
+            report.problems.push(Problem {
+                tamper: Tamper::Missing,
+                item_id: id.clone(),
+                event_id: None,
+                message: format!(
+                    "the audit log recorded its ingest (entry {seq}) and {last} custody event(s), but the item is not in the vault (deleted)"
+                ),
+            });
         }
         for (item, chain) in events {
             report.problems.push(Problem {

@@ -251,9 +251,25 @@ pub(crate) async fn post(
             .await?;
         }
     }
+    let sealed = SealedTransaction {
+        id: id.clone(),
+        kind: m.kind.to_string(),
+        instrument: m.instrument_id.to_string(),
+        year: i64::from(m.year),
+        application: app_id.to_string(),
+        currency: m.currency.to_string(),
+        amount: m.amount,
+        rate: m.rate,
+        eur: m.eur,
+        value_date: m.value_date.to_string(),
+        memo: m.memo.to_string(),
+        user_id: access.subject.user_id.clone(),
+        at: now,
+    };
     let detail = serde_json::json!({
         "kind": m.kind, "application": app_id, "currency": m.currency, "amount": m.amount,
-        "rate": m.rate, "eur": m.eur, "year": m.year,
+        "rate": m.rate, "eur": m.eur, "year": m.year, "instrument": m.instrument_id,
+        "value_date": m.value_date, "seal": sealed.seal(&access.store.audit_key),
     })
     .to_string();
     access
@@ -268,6 +284,132 @@ pub(crate) async fn post(
         .await?;
     record_change(conn, "fund-transaction", &id, "upsert").await?;
     Ok(id)
+}
+
+/// A ledger transaction's own fields, as written and as read back by the verifier. Its keyed
+/// seal goes into the transaction's audit entry, which the keyed, anchored chain protects: a
+/// transaction rewritten consistently (postings and balances adjusted) no longer matches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SealedTransaction {
+    id: String,
+    kind: String,
+    instrument: String,
+    year: i64,
+    application: String,
+    currency: String,
+    amount: i64,
+    rate: i64,
+    eur: i64,
+    value_date: String,
+    memo: String,
+    user_id: String,
+    at: i64,
+}
+
+impl SealedTransaction {
+    fn seal(&self, key: &[u8]) -> String {
+        grotius_domain::audit::seal(
+            key,
+            "grotius-ledger-transaction-v1",
+            &[
+                self.id.as_bytes(),
+                self.kind.as_bytes(),
+                self.instrument.as_bytes(),
+                &self.year.to_be_bytes(),
+                self.application.as_bytes(),
+                self.currency.as_bytes(),
+                &self.amount.to_be_bytes(),
+                &self.rate.to_be_bytes(),
+                &self.eur.to_be_bytes(),
+                self.value_date.as_bytes(),
+                self.memo.as_bytes(),
+                self.user_id.as_bytes(),
+                &self.at.to_be_bytes(),
+            ],
+        )
+    }
+
+    fn from_row(r: &sqlx::any::AnyRow) -> Result<Self> {
+        Ok(SealedTransaction {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            instrument: r.try_get("instrument_id")?,
+            year: r.try_get("year")?,
+            application: r
+                .try_get::<Option<String>, _>("application_id")?
+                .unwrap_or_default(),
+            currency: r.try_get("currency")?,
+            amount: r.try_get("amount")?,
+            rate: r.try_get("rate")?,
+            eur: r.try_get("amount_eur")?,
+            value_date: r.try_get("value_date")?,
+            memo: r.try_get("memo")?,
+            user_id: r.try_get("user_id")?,
+            at: r.try_get("at")?,
+        })
+    }
+
+    /// What differs between this transaction and its audit entry (empty when they agree).
+    fn differences(&self, audit: &LedgerAudit, key: &[u8]) -> Vec<String> {
+        let d = &audit.detail;
+        let mut out = Vec::new();
+        let mut text = |field: &str, label: &str, got: &str| {
+            if let Some(want) = d[field].as_str()
+                && want != got
+            {
+                out.push(format!("{label} '{got}', recorded '{want}'"));
+            }
+        };
+        text("kind", "kind", &self.kind);
+        text("application", "application", &self.application);
+        text("currency", "currency", &self.currency);
+        text("instrument", "instrument", &self.instrument);
+        text("value_date", "value date", &self.value_date);
+        let mut number = |field: &str, label: &str, got: i64, money: bool| {
+            if let Some(want) = d[field].as_i64()
+                && want != got
+            {
+                out.push(if money {
+                    format!(
+                        "{label} {}, recorded {}",
+                        fund::format_amount(got, "EUR"),
+                        fund::format_amount(want, "EUR")
+                    )
+                } else {
+                    format!("{label} {got}, recorded {want}")
+                });
+            }
+        };
+        number("eur", "amount EUR", self.eur, true);
+        number(
+            "amount",
+            "amount in currency (minor units)",
+            self.amount,
+            false,
+        );
+        number("rate", "rate", self.rate, false);
+        number("year", "year", self.year, false);
+        if audit.actor_id != self.user_id {
+            out.push(format!(
+                "author {}, recorded {}",
+                self.user_id, audit.actor_id
+            ));
+        }
+        if out.is_empty()
+            && let Some(seal) = d["seal"].as_str()
+            && seal != self.seal(key)
+        {
+            out.push("memo, value date or time differ from the sealed record".into());
+        }
+        out
+    }
+}
+
+/// The audit entry that recorded a money movement.
+struct LedgerAudit {
+    seq: i64,
+    actor_id: String,
+    detail: serde_json::Value,
 }
 
 fn refusal_for(account: &str, balance: i64, eur: i64) -> String {
@@ -560,12 +702,20 @@ impl Store {
     /// of its postings; no account that must stay non-negative is negative; the maintained
     /// exposure equals what the transactions imply; no ceiling is exceeded.
     pub async fn verify_fund(&self) -> Result<FundVerifyReport> {
+        self.verify_fund_with(crate::AnchorCheck::Required).await
+    }
+
+    /// [`Store::verify_fund`], holding the audit log it cross-checks against this node's anchor
+    /// or not (`BackupCandidate`, for a backup about to be restored).
+    pub async fn verify_fund_with(&self, check: crate::AnchorCheck) -> Result<FundVerifyReport> {
         let mut r = FundVerifyReport::default();
         let txs = sqlx::query(
-            "SELECT t.id, t.kind, t.instrument_id, t.year, t.application_id, t.amount_eur, a.countries, a.themes FROM ledger_transactions t LEFT JOIN fund_applications a ON a.id = t.application_id ORDER BY t.seq",
+            "SELECT t.id, t.kind, t.instrument_id, t.year, t.application_id, t.currency, t.amount, t.rate, t.amount_eur, t.value_date, t.memo, t.user_id, t.at, a.countries, a.themes FROM ledger_transactions t LEFT JOIN fund_applications a ON a.id = t.application_id ORDER BY t.seq",
         )
         .fetch_all(&self.pool)
         .await?;
+        self.cross_check_ledger_with_audit(&txs, check, &mut r)
+            .await?;
         let posts = sqlx::query("SELECT transaction_id, account, amount FROM ledger_postings")
             .fetch_all(&self.pool)
             .await?;
@@ -743,5 +893,91 @@ impl Store {
             }
         }
         Ok(r)
+    }
+
+    /// Every money movement against the audit entry that recorded it (the keyed chain, which
+    /// `audit verify` proves and anchors): a transaction changed (even with its postings and
+    /// balances adjusted to match), removed, added, or standing out of order is named.
+    async fn cross_check_ledger_with_audit(
+        &self,
+        txs: &[sqlx::any::AnyRow],
+        check: crate::AnchorCheck,
+        r: &mut FundVerifyReport,
+    ) -> Result<()> {
+        if let Err(e) = self.verify_audit_with(check).await {
+            r.problems.push(format!(
+                "the audit log the ledger is checked against is broken: {e}"
+            ));
+        }
+        let mut audited: BTreeMap<String, LedgerAudit> = BTreeMap::new();
+        for row in sqlx::query(
+            "SELECT seq, actor_id, resource_id, detail FROM audit_log WHERE resource_kind = 'fund-transaction' AND action LIKE 'ledger.%' AND outcome = 'ok' ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let detail: String = row.try_get("detail")?;
+            audited.insert(
+                row.try_get("resource_id")?,
+                LedgerAudit {
+                    seq: row.try_get("seq")?,
+                    actor_id: row.try_get("actor_id")?,
+                    detail: serde_json::from_str(&detail).unwrap_or_default(),
+                },
+            );
+        }
+        // (audit seq, transaction id) of the previous transaction in ledger order.
+        let mut previous: Option<(i64, String)> = None;
+        for row in txs {
+            let t = SealedTransaction::from_row(row)?;
+            let what = format!(
+                "transaction {} ({}, EUR {}{})",
+                t.id,
+                t.kind,
+                fund::format_amount(t.eur, "EUR"),
+                if t.application.is_empty() {
+                    String::new()
+                } else {
+                    format!(", application {}", t.application)
+                }
+            );
+            let Some(audit) = audited.remove(&t.id) else {
+                r.problems.push(format!(
+                    "{what}: no audit entry recorded it (inserted into the ledger directly)"
+                ));
+                continue;
+            };
+            let changed = t.differences(&audit, &self.audit_key);
+            if !changed.is_empty() {
+                r.problems.push(format!(
+                    "{what}: differs from audit entry {} (edited): {}",
+                    audit.seq,
+                    changed.join("; ")
+                ));
+            }
+            if let Some((seq, id)) = &previous
+                && *seq > audit.seq
+            {
+                r.problems.push(format!(
+                    "{what}: stands after transaction {id} in the ledger, but the audit log recorded it first (entry {} before {seq}; reordered)",
+                    audit.seq
+                ));
+            }
+            previous = Some((audit.seq, t.id));
+        }
+        for (id, audit) in audited {
+            let d = &audit.detail;
+            r.problems.push(format!(
+                "transaction {id} ({}, EUR {}{}), recorded in audit entry {}: missing from the ledger (deleted)",
+                d["kind"].as_str().unwrap_or("?"),
+                fund::format_amount(d["eur"].as_i64().unwrap_or(0), "EUR"),
+                match d["application"].as_str() {
+                    Some(a) if !a.is_empty() => format!(", application {a}"),
+                    _ => String::new(),
+                },
+                audit.seq
+            ));
+        }
+        Ok(())
     }
 }

@@ -477,6 +477,224 @@ async fn edited_metadata_is_named() {
 
 // ─── HTTP: resumable upload, download, leakage ─────────────────────────────────────────────
 
+/// Every problem of the vault names `item` (nothing else was touched).
+async fn only_item_named(i: &Instance, item: &str) {
+    let r = i.store.verify_evidence().await.unwrap();
+    assert!(
+        r.problems.iter().all(|p| p.to_string().contains(item)),
+        "{:#?}",
+        r.problems
+    );
+}
+
+#[tokio::test]
+async fn a_lowered_classification_or_changed_compartment_is_named() {
+    let (i, item, _) = tamper_fixture().await;
+    let raw = i.raw().await;
+    sqlx::query("UPDATE evidence_items SET classification = $1 WHERE id = $2")
+        .bind(grotius_domain::Classification::Internal.level())
+        .bind(&item)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_named(
+        &i,
+        "metadata",
+        &[
+            &item,
+            "classification 'internal' differs from the ingest event's 'confidential' (relabelled)",
+        ],
+    )
+    .await;
+    only_item_named(&i, &item).await;
+    sqlx::query(
+        "UPDATE evidence_items SET classification = $1, compartment_id = NULL WHERE id = $2",
+    )
+    .bind(grotius_domain::Classification::Confidential.level())
+    .bind(&item)
+    .execute(&raw)
+    .await
+    .unwrap();
+    assert_named(
+        &i,
+        "metadata",
+        &[
+            &item,
+            "compartment (none) differs from the ingest event's evidence-sudan (relabelled)",
+        ],
+    )
+    .await;
+    only_item_named(&i, &item).await;
+    // Raised is changed too: labels are what the ingest recorded.
+    sqlx::query("UPDATE evidence_items SET classification = $1, compartment_id = 'evidence-sudan' WHERE id = $2")
+        .bind(grotius_domain::Classification::Secret.level())
+        .bind(&item)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_named(&i, "metadata", &[&item, "classification 'secret'"]).await;
+}
+
+#[tokio::test]
+async fn changed_lineage_is_named() {
+    let (i, item, _) = tamper_fixture().await;
+    let raw = i.raw().await;
+    let other: String = sqlx::query("SELECT id FROM evidence_items WHERE id <> $1")
+        .bind(&item)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("id");
+    // The untouched original made to look like a working copy of the first item.
+    sqlx::query("UPDATE evidence_items SET parent_id = $1, derivation = 'crop' WHERE id = $2")
+        .bind(&item)
+        .bind(&other)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_named(
+        &i,
+        "metadata",
+        &[
+            &other,
+            &format!("parent {item} differs from the ingest event's (none)"),
+        ],
+    )
+    .await;
+    only_item_named(&i, &other).await;
+}
+
+#[tokio::test]
+async fn an_item_deleted_with_its_custody_events_and_file_is_named() {
+    let (i, item, _) = tamper_fixture().await;
+    let raw = i.raw().await;
+    lift_guard(&raw).await;
+    let sha: String = sqlx::query("SELECT sha256 FROM evidence_items WHERE id = $1")
+        .bind(&item)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("sha256");
+    for sql in [
+        "DELETE FROM custody_events WHERE item_id = $1",
+        "DELETE FROM evidence_items WHERE id = $1",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&item)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM evidence_blobs WHERE sha256 = $1")
+        .bind(&sha)
+        .execute(&raw)
+        .await
+        .unwrap();
+    std::fs::remove_file(
+        i.data()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha[2..]),
+    )
+    .unwrap();
+    assert_named(
+        &i,
+        "missing",
+        &[
+            &item,
+            "the audit log recorded its ingest",
+            "4 custody event(s), but the item is not in the vault (deleted)",
+        ],
+    )
+    .await;
+    only_item_named(&i, &item).await;
+}
+
+#[tokio::test]
+async fn an_item_deleted_with_the_end_of_the_audit_log_is_named() {
+    let (i, _, _) = tamper_fixture().await;
+    let raw = i.raw().await;
+    // The head before the last item, as a backup holds it.
+    let old: (i64, String, String) = {
+        let r = sqlx::query("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+        (r.get("seq"), r.get("hash"), r.get("mac"))
+    };
+    let c = i.access("custodian").await;
+    let last = c
+        .evidence_ingest_bytes(&capture("v.bin", "confidential"), &bytes(5, 2000))
+        .await
+        .unwrap()
+        .item;
+    lift_guard(&raw).await;
+    if is_postgres() {
+        raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .await
+            .unwrap();
+    } else {
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+            .await
+            .unwrap();
+    }
+    for sql in [
+        "DELETE FROM custody_events WHERE item_id = $1",
+        "DELETE FROM evidence_items WHERE id = $1",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&last.id)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1")
+        .bind(old.0)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+        .bind(old.0)
+        .bind(&old.1)
+        .bind(&old.2)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_named(
+        &i,
+        "edited",
+        &[
+            "the audit log the vault is checked against is broken",
+            "audit log truncated",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_item_put_into_the_vault_directly_is_named() {
+    let (i, item, _) = tamper_fixture().await;
+    let raw = i.raw().await;
+    // A copy of the item's row under a new id, with no ingest the audit log knows of.
+    sqlx::query(
+        "INSERT INTO evidence_items (id, sha256, size, media_type, parent_id, derivation, incident_id, captured_at, capture_tool, capture_tool_version, method, sensitive, metadata_hash, classification, compartment_id, created_by, created_at, custody_seq, custody_hash, custody_sig)
+         SELECT 'planted-item', sha256, size, media_type, parent_id, derivation, incident_id, captured_at, capture_tool, capture_tool_version, method, sensitive, metadata_hash, classification, compartment_id, created_by, created_at, 0, custody_hash, '' FROM evidence_items WHERE id = $1",
+    )
+    .bind(&item)
+    .execute(&raw)
+    .await
+    .unwrap();
+    assert_named(
+        &i,
+        "inserted",
+        &[
+            "planted-item",
+            "the audit log never recorded the ingest of this item",
+        ],
+    )
+    .await;
+}
+
 async fn start(app: &App, token: &str, length: usize) -> String {
     let r = app
         .client
@@ -1243,6 +1461,258 @@ async fn packages_verify_offline_and_detect_any_change() {
     let r = app.instance.store.verify_evidence().await.unwrap();
     assert!(r.problems.is_empty(), "{:?}", r.problems);
     assert_eq!(r.packages, 1);
+}
+
+/// A ustar header of any type, with a correct checksum.
+fn tar_entry(name: &str, flag: u8, link: &str, content: &[u8]) -> Vec<u8> {
+    let mut h = grotius_domain::evidence::tar_header(name, content.len() as u64, 1_700_000_000);
+    h[156] = flag;
+    h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|b| u32::from(*b)).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(content);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out
+}
+
+/// The package's entries (without the end-of-archive marker), with `extra` appended and the
+/// entries named in `drop` left out, closed by the marker.
+fn crafted(tar: &[u8], drop: &[&str], extra: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 512 <= tar.len() && tar[at..at + 512].iter().any(|b| *b != 0) {
+        let h = &tar[at..at + 512];
+        let name = String::from_utf8_lossy(&h[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let prefix = String::from_utf8_lossy(&h[345..500])
+            .trim_end_matches('\0')
+            .to_string();
+        let full = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim(), 8).unwrap();
+        let end = at + 512 + size.div_ceil(512) * 512;
+        if !drop.contains(&full.as_str()) {
+            out.extend_from_slice(&tar[at..end]);
+        }
+        at = end;
+    }
+    for e in extra {
+        out.extend_from_slice(e);
+    }
+    out.extend_from_slice(&[0u8; 1024]);
+    out
+}
+
+#[tokio::test]
+async fn package_verify_refuses_every_entry_the_manifest_does_not_list() {
+    let app = App::spawn().await;
+    let cus = app.token("custodian").await;
+    let a = api_upload(&app, &cus, &bytes(41, 3000), "one.png").await["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, p) = app
+        .api(Method::POST, "/api/v1/evidence/packages", &cus, Some(json!({"recipient": "FFM Sudan", "recipient_kind": "ffm", "purpose": "Market attack",
+            "use_restrictions": "For the Mission's investigation only.", "items": [a]})))
+        .await;
+    assert_eq!(s, 201, "{p}");
+    let pid = p["id"].as_str().unwrap();
+    let key = p["public_key"].as_str().unwrap().to_string();
+    let tar = app
+        .client
+        .get(app.url(&format!("/api/v1/evidence/packages/{pid}/download")))
+        .bearer_auth(&cus)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let entries = untar(&tar);
+    let manifest: Value = serde_json::from_slice(&entries["manifest.json"].1).unwrap();
+    let file_a = manifest["items"][0]["file"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("package.tar");
+    let check = |bytes: &[u8], expected: &[&str]| {
+        std::fs::write(&file, bytes).unwrap();
+        let (code, text) = package_verify(&file, &key);
+        (
+            code,
+            text,
+            expected.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    // Our own re-assembly of the untouched package still verifies.
+    let (code, text, _) = check(&crafted(&tar, &[], &[]), &[]);
+    assert_eq!(code, 0, "{text}");
+
+    let hard_link = format!("files/again: a hard link to {file_a}");
+    let twice = format!("{file_a}: appears 2 times");
+    let missing = format!("{file_a}: missing");
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        (
+            "symlink",
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry(
+                    "files/passwd",
+                    b'2',
+                    "../../../../etc/passwd",
+                    b"",
+                )],
+            ),
+            vec!["files/passwd: a symbolic link to ../../../../etc/passwd"],
+        ),
+        (
+            "hard link",
+            crafted(&tar, &[], &[tar_entry("files/again", b'1', &file_a, b"")]),
+            vec![&hard_link],
+        ),
+        (
+            "symlink in place of a listed file",
+            crafted(
+                &tar,
+                &[&file_a],
+                &[tar_entry(&file_a, b'2', "/etc/passwd", b"")],
+            ),
+            vec!["a symbolic link to /etc/passwd", "missing"],
+        ),
+        (
+            "directory",
+            crafted(&tar, &[], &[tar_entry("files/sub", b'5', "", b"")]),
+            vec!["files/sub: a directory"],
+        ),
+        (
+            "device",
+            crafted(&tar, &[], &[tar_entry("files/dev", b'3', "", b"")]),
+            vec!["files/dev: a character device"],
+        ),
+        (
+            "fifo",
+            crafted(&tar, &[], &[tar_entry("files/fifo", b'6', "", b"")]),
+            vec!["files/fifo: a FIFO"],
+        ),
+        (
+            "pax header",
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry(
+                    "PaxHeader/x",
+                    b'x',
+                    "",
+                    b"30 path=files/renamed.bin\n",
+                )],
+            ),
+            vec!["a pax header"],
+        ),
+        (
+            "GNU long name",
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry("././@LongLink", b'L', "", b"files/long\0")],
+            ),
+            vec!["a GNU long-name header"],
+        ),
+        (
+            "duplicate file",
+            crafted(&tar, &[], &[tar_entry(&file_a, b'0', "", b"other content")]),
+            vec![&twice],
+        ),
+        (
+            "duplicate manifest",
+            crafted(&tar, &[], &[tar_entry("manifest.json", b'0', "", b"{}")]),
+            vec!["manifest.json: appears 2 times"],
+        ),
+        (
+            "path traversal",
+            crafted(
+                &tar,
+                &[],
+                &[tar_entry("../../evil.sh", b'0', "", b"echo owned")],
+            ),
+            vec![
+                "climbs out of the package",
+                "a file the manifest does not list",
+            ],
+        ),
+        (
+            "absolute path",
+            crafted(&tar, &[], &[tar_entry("/tmp/evil", b'0', "", b"x")]),
+            vec!["an absolute path"],
+        ),
+        (
+            "listed file missing",
+            crafted(&tar, &[&file_a], &[]),
+            vec![&missing],
+        ),
+        (
+            "data after the end",
+            {
+                let mut t = crafted(&tar, &[], &[]);
+                t.extend_from_slice(&tar_entry("files/late", b'0', "", b"appended"));
+                t
+            },
+            vec!["data after the end-of-archive marker"],
+        ),
+        (
+            "cut short",
+            tar[..entries[&file_a].0 + 100].to_vec(),
+            vec!["cut short", "no end-of-archive marker"],
+        ),
+        (
+            "damaged header",
+            {
+                let mut t = crafted(&tar, &[], &[tar_entry("files/x", b'0', "", b"x")]);
+                let at = t.len() - 1024 - 1024;
+                t[at + 148] = b'7';
+                t
+            },
+            vec!["files/x: its header is damaged"],
+        ),
+    ];
+    for (case, bytes, expected) in cases {
+        let (code, text, expected) = check(&bytes, &expected);
+        assert_eq!(code, 2, "{case}: {text}");
+        for e in expected {
+            assert!(text.contains(&e), "{case}: expected '{e}' in: {text}");
+        }
+    }
+
+    // Unpacked: a symbolic link (to a file outside, or to a listed file) is named, never followed.
+    let unpacked = dir.path().join("unpacked");
+    for (name, (_, content)) in &entries {
+        let p = unpacked.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    assert_eq!(package_verify(&unpacked, &key).0, 0);
+    std::os::unix::fs::symlink("/etc/passwd", unpacked.join("files/passwd")).unwrap();
+    let (code, text) = package_verify(&unpacked, &key);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("files/passwd: a symbolic link to /etc/passwd"),
+        "{text}"
+    );
+    std::fs::remove_file(unpacked.join("files/passwd")).unwrap();
+    let real = dir.path().join("real-a");
+    std::fs::rename(unpacked.join(&file_a), &real).unwrap();
+    std::os::unix::fs::symlink(&real, unpacked.join(&file_a)).unwrap();
+    let (code, text) = package_verify(&unpacked, &key);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("a symbolic link to") && text.contains("missing"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

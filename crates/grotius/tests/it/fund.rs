@@ -764,3 +764,346 @@ async fn the_fund_pages_take_an_application_from_draft_to_paid() {
     let (s, _) = app.browser("partner").await.get(&page).await;
     assert_eq!(s, 404);
 }
+
+// ─── The ledger against its audit entries ───────────────────────────────────────────────────
+
+/// A ledger with an allocation, a commitment and two disbursements; returns the instance and
+/// the two disbursements' ids.
+async fn ledger_fixture() -> (Instance, String, String) {
+    let i = Instance::seeded().await;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let controller = i.access("controller").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", "100000.00")
+        .await
+        .unwrap();
+    let a = submitted(&officer, &inst.id, "60000.00", "SD").await;
+    approver
+        .transition_application(&a, "approved", "")
+        .await
+        .unwrap();
+    let pay = |amount: &str, memo: &str| PaymentInput {
+        kind: "disbursement".into(),
+        currency: "EUR".into(),
+        amount: amount.into(),
+        rate: String::new(),
+        value_date: "2027-03-01".into(),
+        memo: memo.into(),
+    };
+    let first = controller
+        .record_payment(&a, &pay("20000.00", "first tranche"))
+        .await
+        .unwrap();
+    let second = controller
+        .record_payment(&a, &pay("10000.00", "second tranche"))
+        .await
+        .unwrap();
+    assert_verified(&i).await;
+    (i, first.id, second.id)
+}
+
+/// Lifts the ledger's append-only guard, as someone with direct database access could.
+async fn lift_ledger_guard(raw: &sqlx::AnyPool) {
+    use sqlx::Executor;
+    let statements: &[&str] = if crate::harness::is_postgres() {
+        &[
+            "ALTER TABLE ledger_transactions DISABLE TRIGGER ledger_transactions_no_change",
+            "ALTER TABLE ledger_postings DISABLE TRIGGER ledger_postings_no_change",
+        ]
+    } else {
+        &[
+            "DROP TRIGGER ledger_transactions_no_update",
+            "DROP TRIGGER ledger_transactions_no_delete",
+            "DROP TRIGGER ledger_postings_no_update",
+            "DROP TRIGGER ledger_postings_no_delete",
+        ]
+    };
+    for s in statements {
+        raw.execute(*s).await.unwrap();
+    }
+}
+
+async fn postings_of(raw: &sqlx::AnyPool, tx: &str) -> Vec<(String, i64)> {
+    use sqlx::Row;
+    sqlx::query("SELECT account, amount FROM ledger_postings WHERE transaction_id = $1")
+        .bind(tx)
+        .fetch_all(raw)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("account"), r.get("amount")))
+        .collect()
+}
+
+async fn add_to_balance(raw: &sqlx::AnyPool, account: &str, delta: i64) {
+    sqlx::query("UPDATE ledger_balances SET balance = balance + $1 WHERE account = $2")
+        .bind(delta)
+        .bind(account)
+        .execute(raw)
+        .await
+        .unwrap();
+}
+
+/// The store and `grotius fund verify` name the tampering: every problem names `tx` (so the
+/// change was consistent for the arithmetic checks), one names all of `words`; exit 2.
+async fn assert_ledger_names(i: &Instance, tx: &str, words: &[&str]) {
+    let r = i.store.verify_fund().await.unwrap();
+    assert!(!r.problems.is_empty(), "the tampering went unnoticed");
+    assert!(
+        r.problems.iter().all(|p| p.contains(tx)),
+        "only the tampered transaction is named: {:#?}",
+        r.problems
+    );
+    assert!(
+        r.problems
+            .iter()
+            .any(|p| words.iter().all(|w| p.contains(w))),
+        "expected {words:?}: {:#?}",
+        r.problems
+    );
+    let d = i.data().to_str().unwrap().to_string();
+    let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("FUND LEDGER VIOLATED") && text.contains(tx),
+        "{text}"
+    );
+    for w in words {
+        assert!(text.contains(w), "CLI names {w}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_disbursement_rewritten_with_its_postings_and_balances_is_named() {
+    let (i, first, _) = ledger_fixture().await;
+    let raw = i.raw().await;
+    lift_ledger_guard(&raw).await;
+    // 20,000.00 becomes 25,000.00: the transaction, both postings and both balances agree.
+    sqlx::query(
+        "UPDATE ledger_transactions SET amount = 2500000, amount_eur = 2500000 WHERE id = $1",
+    )
+    .bind(&first)
+    .execute(&raw)
+    .await
+    .unwrap();
+    for (account, amount) in postings_of(&raw, &first).await {
+        let new = amount.signum() * 2_500_000;
+        sqlx::query(
+            "UPDATE ledger_postings SET amount = $1 WHERE transaction_id = $2 AND account = $3",
+        )
+        .bind(new)
+        .bind(&first)
+        .bind(&account)
+        .execute(&raw)
+        .await
+        .unwrap();
+        add_to_balance(&raw, &account, new - amount).await;
+    }
+    assert_ledger_names(
+        &i,
+        &first,
+        &[
+            "differs from audit entry",
+            "edited",
+            "amount EUR 25000.00, recorded 20000.00",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_memo_date_or_author_changed_is_named() {
+    let (i, first, second) = ledger_fixture().await;
+    let raw = i.raw().await;
+    lift_ledger_guard(&raw).await;
+    sqlx::query("UPDATE ledger_transactions SET memo = 'paid to another account' WHERE id = $1")
+        .bind(&first)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_ledger_names(&i, &first, &["edited", "memo, value date or time differ"]).await;
+    sqlx::query("UPDATE ledger_transactions SET memo = 'first tranche', value_date = '2027-01-01', user_id = 'someone' WHERE id = $1")
+        .bind(&first)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_ledger_names(
+        &i,
+        &first,
+        &[
+            "value date '2027-01-01', recorded '2027-03-01'",
+            "author someone",
+        ],
+    )
+    .await;
+    let _ = second;
+}
+
+#[tokio::test]
+async fn a_transaction_removed_with_its_balances_adjusted_is_named() {
+    let (i, _, second) = ledger_fixture().await;
+    let raw = i.raw().await;
+    lift_ledger_guard(&raw).await;
+    for (account, amount) in postings_of(&raw, &second).await {
+        add_to_balance(&raw, &account, -amount).await;
+    }
+    sqlx::query("DELETE FROM ledger_postings WHERE transaction_id = $1")
+        .bind(&second)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM ledger_transactions WHERE id = $1")
+        .bind(&second)
+        .execute(&raw)
+        .await
+        .unwrap();
+    assert_ledger_names(
+        &i,
+        &second,
+        &[
+            "disbursement, EUR 10000.00",
+            "missing from the ledger (deleted)",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_duplicated_or_reordered_transaction_is_named() {
+    let (i, first, second) = ledger_fixture().await;
+    let raw = i.raw().await;
+    lift_ledger_guard(&raw).await;
+    // A copy of the second disbursement under a new id, with postings and balances.
+    sqlx::query(
+        "INSERT INTO ledger_transactions (id, kind, instrument_id, year, application_id, currency, amount, rate, amount_eur, value_date, memo, user_id, username, at)
+         SELECT 'forged-copy', kind, instrument_id, year, application_id, currency, amount, rate, amount_eur, value_date, memo, user_id, username, at FROM ledger_transactions WHERE id = $1",
+    )
+    .bind(&second)
+    .execute(&raw)
+    .await
+    .unwrap();
+    for (account, amount) in postings_of(&raw, &second).await {
+        sqlx::query("INSERT INTO ledger_postings (transaction_id, account, amount) VALUES ('forged-copy', $1, $2)")
+            .bind(&account)
+            .bind(amount)
+            .execute(&raw)
+            .await
+            .unwrap();
+        add_to_balance(&raw, &account, amount).await;
+    }
+    assert_ledger_names(
+        &i,
+        "forged-copy",
+        &["no audit entry recorded it", "inserted"],
+    )
+    .await;
+    // Without the copy, the two disbursements swapped in the ledger's order.
+    for (account, amount) in postings_of(&raw, "forged-copy").await {
+        add_to_balance(&raw, &account, -amount).await;
+    }
+    for sql in [
+        "DELETE FROM ledger_postings WHERE transaction_id = 'forged-copy'",
+        "DELETE FROM ledger_transactions WHERE id = 'forged-copy'",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    assert_verified(&i).await;
+    use sqlx::Row;
+    let seq = |id: String| {
+        let raw = raw.clone();
+        async move {
+            sqlx::query("SELECT seq FROM ledger_transactions WHERE id = $1")
+                .bind(id)
+                .fetch_one(&raw)
+                .await
+                .unwrap()
+                .get::<i64, _>("seq")
+        }
+    };
+    let (s1, s2) = (seq(first.clone()).await, seq(second.clone()).await);
+    for (id, to) in [(&first, -1), (&second, s1), (&first, s2)] {
+        sqlx::query("UPDATE ledger_transactions SET seq = $1 WHERE id = $2")
+            .bind(to)
+            .bind(id)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    assert_ledger_names(&i, &first, &["recorded it first", "reordered"]).await;
+}
+
+#[tokio::test]
+async fn the_last_transaction_removed_with_the_end_of_the_audit_log_is_named() {
+    use sqlx::{Executor, Row};
+    let (i, _, second) = ledger_fixture().await;
+    let raw = i.raw().await;
+    let entry: i64 = sqlx::query("SELECT seq FROM audit_log WHERE resource_id = $1")
+        .bind(&second)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("seq");
+    let key = grotius_security::Keyring::load(i.data())
+        .unwrap()
+        .audit_key()
+        .unwrap();
+    let before: String = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(entry - 1)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("hash");
+    lift_ledger_guard(&raw).await;
+    if crate::harness::is_postgres() {
+        raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .await
+            .unwrap();
+    } else {
+        raw.execute("DROP TRIGGER audit_log_no_delete")
+            .await
+            .unwrap();
+    }
+    for (account, amount) in postings_of(&raw, &second).await {
+        add_to_balance(&raw, &account, -amount).await;
+    }
+    sqlx::query("DELETE FROM ledger_postings WHERE transaction_id = $1")
+        .bind(&second)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM ledger_transactions WHERE id = $1")
+        .bind(&second)
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq >= $1")
+        .bind(entry)
+        .execute(&raw)
+        .await
+        .unwrap();
+    // Even a head that authenticates cannot hide it: the anchor outside the database can.
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+        .bind(entry - 1)
+        .bind(&before)
+        .bind(grotius_domain::audit::head_mac(&key, entry - 1, &before))
+        .execute(&raw)
+        .await
+        .unwrap();
+    let r = i.store.verify_fund().await.unwrap();
+    assert!(
+        r.problems.iter().any(|p| p
+            .contains("the audit log the ledger is checked against is broken")
+            && p.contains("audit log truncated")),
+        "{:#?}",
+        r.problems
+    );
+    let d = i.data().to_str().unwrap().to_string();
+    let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("audit log truncated"), "{text}");
+}
