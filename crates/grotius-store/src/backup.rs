@@ -142,7 +142,10 @@ async fn check_candidate(
         };
         let fund = store.verify_fund_with(AnchorCheck::BackupCandidate).await?;
         problems.extend(fund.problems.iter().map(|p| format!("fund ledger: {p}")));
-        match store.verify_evidence_with(AnchorCheck::BackupCandidate).await {
+        match store
+            .verify_evidence_with(AnchorCheck::BackupCandidate)
+            .await
+        {
             Ok(r) => problems.extend(r.problems.iter().map(|p| format!("evidence: {p}"))),
             Err(e) => problems.push(format!("evidence: {e}")),
         }

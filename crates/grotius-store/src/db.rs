@@ -653,6 +653,11 @@ impl WriteTx {
         self.anchor.advance(&self.pool, &self.audit_key).await;
         Ok(())
     }
+
+    /// Rolls back (as dropping does, but waiting for the server's answer).
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
 }
 
 impl std::ops::Deref for WriteTx {

@@ -352,7 +352,7 @@ impl Access {
     /// children were relabelled.
     async fn relabel_children(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut AnyConnection,
         id: &str,
         process: &Labels,
     ) -> Result<u64> {
@@ -368,7 +368,7 @@ impl Access {
                 "SELECT id, classification, compartment_id FROM {table} WHERE process_id = $1"
             )))
             .bind(id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
             for r in &rows {
                 let own = row_labels(r)?;
@@ -385,7 +385,7 @@ impl Access {
              JOIN document_processes dp ON dp.document_id = d.id WHERE dp.process_id = $1",
         )
         .bind(id)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await?;
         for d in &docs {
             let doc_id: String = d.try_get("id")?;
@@ -395,7 +395,7 @@ impl Access {
                  JOIN processes p ON p.id = dp.process_id WHERE dp.document_id = $1",
             )
             .bind(&doc_id)
-            .fetch_all(&mut **tx)
+            .fetch_all(&mut *tx)
             .await?;
             let mut new = own.clone();
             let mut compartment: Option<CompartmentId> = None;
@@ -424,7 +424,7 @@ impl Access {
             .bind(to.classification.level())
             .bind(to.compartment.as_ref().map(|c| c.to_string()))
             .bind(child)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
             record_change(tx, kind, child, "upsert").await?;
             let detail = serde_json::json!({

@@ -143,17 +143,13 @@ pub(crate) async fn check_membership(
 
 /// Whether the compartment has a steward: a member (with an enabled account) holding the approver
 /// role of its side.
-async fn has_steward(
-    tx: &mut Transaction<'static, Any>,
-    compartment: &str,
-    side: WorkDomain,
-) -> Result<bool> {
+async fn has_steward(tx: &mut AnyConnection, compartment: &str, side: WorkDomain) -> Result<bool> {
     let rows = sqlx::query(
         "SELECT u.roles FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.compartment_id = $1 AND u.disabled = 0",
     )
     .bind(compartment)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *tx)
     .await?;
     for r in &rows {
         if Role::parse_list(&r.try_get::<String, _>("roles")?)?.contains(&side.approver()) {

@@ -12,9 +12,7 @@ use std::fmt::Write as _;
 
 use grotius_domain::fund::{self, Application, Instrument};
 use grotius_domain::roster::{civil_from_days, parse_date};
-use grotius_domain::{
-    Action, Classification, Resource, ResourceKind, Role, Subject, organisation_bound,
-};
+use grotius_domain::{Action, Resource, ResourceKind, organisation_bound};
 use grotius_security::now_micros;
 use serde::Serialize;
 use sqlx::Row;
@@ -23,14 +21,13 @@ use super::APP_COLS;
 use super::reports::is_sensitive;
 use crate::db::{Bind, Filter};
 use crate::process::visibility;
-use crate::{Access, Result, Store, StoreError};
+use crate::{Access, Result, StoreError};
 
 /// The reporting organisation: the Netherlands Ministry of Foreign Affairs (its IATI
 /// organisation identifier) as a government body (OrganisationType 10).
 pub const REPORTING_ORG_REF: &str = "XM-DAC-7";
 pub const REPORTING_ORG_NAME: &str = "Ministry of Foreign Affairs of the Netherlands";
 pub const REPORTING_ORG_TYPE: &str = "10";
-
 
 /// What an IATI export produced.
 #[derive(Debug, Clone, Serialize)]
