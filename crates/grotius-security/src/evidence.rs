@@ -124,7 +124,7 @@ impl EvidenceKeys {
             key_err(
                 &path,
                 format!(
-                    "{e}; evidence keys are created only by `grotius init`: restore this file from your key backup"
+                    "{e}; evidence keys are created only by `grotius init`: restore this file from your key backup (an instance created before evidence keys existed gets them with `grotius keys add-missing`)"
                 ),
             )
         })?;

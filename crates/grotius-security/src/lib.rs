@@ -70,7 +70,14 @@ pub fn create_instance_keys(dir: &std::path::Path) -> Result<Keyring, SecurityEr
 pub fn load_instance_keys(dir: &std::path::Path) -> Result<Keyring, SecurityError> {
     let ring = Keyring::load(dir)?;
     EvidenceKeys::load(dir)?;
-    Keyring::load(&dir.join(IDENTITY_DIR))?;
+    let identity = dir.join(IDENTITY_DIR);
+    if !identity.join(KEYRING_FILE).exists() {
+        return Err(SecurityError::KeyFile {
+            path: identity.join(KEYRING_FILE).display().to_string(),
+            reason: "missing; the identity keyring is created only by `grotius init`: restore it from your key backup (an instance created before it existed gets it with `grotius keys add-missing`)".into(),
+        });
+    }
+    Keyring::load(&identity)?;
     Ok(ring)
 }
 

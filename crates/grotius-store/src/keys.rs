@@ -130,3 +130,30 @@ impl Store {
         Ok(report)
     }
 }
+
+/// How many records the database holds sealed under the evidence keys and under the identity
+/// keyring: a missing key file may be created anew only when nothing was ever sealed under it.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct SealedRecords {
+    /// Evidence items (each file's key is wrapped by the evidence master key, each custody
+    /// event signed with the instance's Ed25519 key).
+    pub evidence_items: i64,
+    /// Real identities of persons (encrypted with the identity keyring).
+    pub identities: i64,
+}
+
+impl Store {
+    /// Counts the records sealed under the evidence keys and the identity keyring. Reads only.
+    pub async fn sealed_records(&self) -> Result<SealedRecords> {
+        let count = |table: &'static str| {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM {table}"
+            )))
+            .fetch_one(&self.pool)
+        };
+        Ok(SealedRecords {
+            evidence_items: count("evidence_items").await?,
+            identities: count("person_identities").await?,
+        })
+    }
+}

@@ -74,7 +74,7 @@ pub use incident::{
     IncidentFilter, IncidentImportJob, IncidentImportReport, IncidentImportStart, IncidentMap,
     IncidentPage, MAP_CELL,
 };
-pub use keys::KeysReport;
+pub use keys::{KeysReport, SealedRecords};
 pub use lessons::{LessonHit, LessonResults};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{

@@ -271,6 +271,13 @@ pub enum KeysCmd {
         #[arg(long)]
         retire: bool,
     },
+    /// Create the evidence keys (`evidence-keys.json`) and the identity keyring (`identity/`) of
+    /// an instance created before they existed. Refused for a key whose file is missing while
+    /// the database holds records sealed under it (restore that file from your key backup).
+    AddMissing {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]

@@ -299,7 +299,59 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys(KeysCmd::AddMissing { store }) => add_missing_keys(&store).await,
     }
+}
+
+/// `grotius keys add-missing`: creates the evidence keys and the identity keyring of an older
+/// instance, each only when its file is missing and nothing in the database is sealed under it
+/// (a new key for sealed records would hide the loss of the old one).
+async fn add_missing_keys(args: &StoreArgs) -> Result<ExitCode> {
+    use grotius_security::{EVIDENCE_KEYS_FILE, EvidenceKeys, IDENTITY_DIR, KEYRING_FILE};
+    let dir = keys_dir(&args.data, args.keys.as_deref());
+    // The field keyring is never created here: the database's values are sealed under it.
+    let ring = Keyring::load(&dir)?;
+    let evidence = dir.join(EVIDENCE_KEYS_FILE);
+    let identity = dir.join(IDENTITY_DIR);
+    let identity_file = identity.join(KEYRING_FILE);
+    let (need_evidence, need_identity) = (!evidence.exists(), !identity_file.exists());
+    if !need_evidence && !need_identity {
+        println!(
+            "every key file is present in {}; nothing to do",
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = Store::open_read_only(&args.data, args.database.as_deref(), ring).await?;
+    let sealed = store.sealed_records().await;
+    store.close().await;
+    let sealed = sealed?;
+    if need_evidence && sealed.evidence_items > 0 {
+        bail!(
+            "{} is missing, but the database holds {} evidence items sealed under it: restore the file from your key backup (a new key would open none of them); nothing was created",
+            evidence.display(),
+            sealed.evidence_items
+        );
+    }
+    if need_identity && sealed.identities > 0 {
+        bail!(
+            "{} is missing, but the database holds {} identities sealed under it: restore the file from your key backup (a new key would open none of them); nothing was created",
+            identity_file.display(),
+            sealed.identities
+        );
+    }
+    if need_evidence {
+        EvidenceKeys::create(&dir)?;
+        println!("created {}", evidence.display());
+    }
+    if need_identity {
+        std::fs::create_dir_all(&identity)
+            .with_context(|| format!("cannot create {}", identity.display()))?;
+        Keyring::create(&identity)?;
+        println!("created {}", identity_file.display());
+    }
+    println!("back the key directory {} up now", dir.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn keys_dir(data: &Path, keys: Option<&Path>) -> PathBuf {
@@ -346,7 +398,6 @@ fn check_instance(args: &StoreArgs) -> Result<Keyring> {
     Ok(ring)
 }
 
-/// Serves until Ctrl-C or SIGTERM.
 /// Who may read `/metrics`: the given ranges (default loopback) and the token, if any.
 fn metrics_access(
     allow: Vec<grotius_web::metrics::AddressRange>,

@@ -565,6 +565,77 @@ async fn missing_short_or_foreign_key_files_are_named() {
     assert_eq!(code, 0, "{text}");
 }
 
+/// An instance created before the evidence keys and the identity keyring existed gets them with
+/// `keys add-missing` — but only while nothing is sealed under the missing key: a new key for
+/// sealed records would hide the loss of the old one.
+#[tokio::test]
+async fn keys_add_missing_creates_only_keys_nothing_is_sealed_under() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("inst");
+    init_cli(&data, &db);
+    let d = data.to_str().unwrap();
+    let evidence = data.join("evidence-keys.json");
+    let identity = data.join("identity/keyring.json");
+    std::fs::remove_file(&evidence).unwrap();
+    std::fs::remove_file(&identity).unwrap();
+    let (code, text) = run(&["audit", "verify", "--data", d], &db, None, &[]);
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains("keys add-missing"),
+        "the error names the way out: {text}"
+    );
+
+    // A real identity sealed under the (missing) identity keyring: refused, nothing created.
+    let url = db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", data.join("grotius.db").display()));
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    // The row stands for an identity recorded the ordinary way; its person is left out, so the
+    // session sets foreign keys aside (on PostgreSQL they are triggers a superuser may skip).
+    let no_foreign_keys = if db.is_some() {
+        "SET session_replication_role = replica"
+    } else {
+        "PRAGMA foreign_keys = OFF"
+    };
+    c.execute(no_foreign_keys).await.unwrap();
+    c.execute("INSERT INTO person_identities (person_id, identity, created_by, created_at) VALUES ('p-1', 'sealed', 'u', 0)")
+        .await
+        .unwrap();
+    let (code, text) = run(&["keys", "add-missing", "--data", d], &db, None, &[]);
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains("identity/keyring.json") && text.contains("1 identities sealed"),
+        "{text}"
+    );
+    assert!(
+        !evidence.exists() && !identity.exists(),
+        "nothing was created: {text}"
+    );
+
+    c.execute("DELETE FROM person_identities WHERE person_id = 'p-1'")
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+    let (code, text) = run(&["keys", "add-missing", "--data", d], &db, None, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(evidence.exists() && identity.exists(), "{text}");
+    for args in [
+        &["audit", "verify", "--data", d][..],
+        &["evidence", "verify", "--data", d][..],
+    ] {
+        let (code, text) = run(args, &db, None, &[]);
+        assert_eq!(code, 0, "{args:?}: {text}");
+    }
+    // Nothing to do the second time; the keys are not replaced.
+    let before = std::fs::read(&evidence).unwrap();
+    let (code, text) = run(&["keys", "add-missing", "--data", d], &db, None, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("nothing to do"), "{text}");
+    assert_eq!(std::fs::read(&evidence).unwrap(), before);
+}
+
 // ---- 19: bad files are named at once ----
 
 fn named_quickly(args: &[&str], expect: &str) {
