@@ -269,6 +269,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("admin.comp.members", "Members", "Leden"),
     ("admin.comp.add", "Add member", "Lid toevoegen"),
     (
+        "admin.comp.propose",
+        "Membership is decided by the compartment's steward (its coordinator, or its custodian for evidence); an administrator proposes it.",
+        "Over lidmaatschap beslist wie het compartiment beheert (de coördinator ervan, of de custodian voor bewijs); een systeembeheerder stelt het voor.",
+    ),
+    (
+        "admin.comp.propose.link",
+        "Propose an access decision",
+        "Een toegangsbesluit voorstellen",
+    ),
+    (
         "admin.comp.reason",
         "Reason (recorded decision)",
         "Reden (vastgelegd besluit)",

@@ -283,7 +283,14 @@ async fn render_compartment(
         Err(e) => return store_error(l, e),
     };
     let users = v.access.list_users().await.unwrap_or_default();
-    let is_admin = v.access.subject().has_role(Role::Admin);
+    let subject = v.access.subject();
+    let is_admin = subject.has_role(Role::Admin);
+    // Who decides need to know: the compartment's steward (a member holding the approver role of
+    // its side) adds others; an administrator proposes an access decision instead.
+    let side = grotius_domain::separation::WorkDomain::parse(&c.domain)
+        .unwrap_or(grotius_domain::separation::WorkDomain::Mediation);
+    let is_steward =
+        subject.has_role(side.approver()) && members.iter().any(|m| m.user_id == subject.user_id);
     let content = html! {
         h1 { (c.name) " " code { (c.id) } }
         p { (c.description) }
@@ -300,15 +307,18 @@ async fn render_compartment(
                 } }
             } } }
         }
-        @if is_admin {
+        @if is_steward {
             h2 { (t(l, "admin.comp.add")) }
             form #member-add.stack method="post" action={ "/admin/compartments/" (c.id) "/members" } {
                 (csrf_field(v))
                 label for="user" { (t(l, "login.username")) }
-                select #user name="user_id" { @for u in &users { option value=(u.id) { (u.username) " — " (u.display_name) } } }
+                select #user name="user_id" { @for u in users.iter().filter(|u| u.id != subject.user_id) { option value=(u.id) { (u.username) " — " (u.display_name) } } }
                 label for="reason" { (t(l, "admin.comp.reason")) } input #reason type="text" name="reason" required;
                 div.actions { button type="submit" { (t(l, "admin.comp.add")) } }
             }
+        } @else if is_admin {
+            h2 { (t(l, "admin.comp.add")) }
+            p #member-propose { (t(l, "admin.comp.propose")) " " a href="/access-decisions" { (t(l, "admin.comp.propose.link")) } }
         }
     };
     let mut res = shell(v, &c.name, content);

@@ -84,6 +84,15 @@ async fn an_administrator_grants_herself_nothing_on_any_path() {
     assert!(s == 403 || s == 422, "{s}: {html}");
     assert!(html.contains("herself"), "the form names the rule: {html}");
     assert_eq!(count(&pool, "memberships").await, memberships);
+    // The compartment page offers an administrator no form she may not use: it points her to
+    // proposing an access decision.
+    let (s, html) = b.get("/admin/compartments/yemen").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(!html.contains("id=\"member-add\""), "{html}");
+    assert!(
+        html.contains("id=\"member-propose\"") && html.contains("href=\"/access-decisions\""),
+        "{html}"
+    );
     assert!(!member_of(&app, "admin", "yemen").await);
 
     // Roles and clearance: not for herself. A second administrator with internal clearance.
