@@ -5,6 +5,21 @@ use std::process::{Command, Stdio};
 
 use crate::harness::{PASSWORD, bin, fresh_database};
 
+/// `grotius init --data DATA --admin root` (on `db` when given), asserting that it succeeds.
+pub(crate) fn init_cli(data: &std::path::Path, db: &Option<String>) {
+    let mut args = vec!["init", "--data", data.to_str().unwrap(), "--admin", "root"];
+    if let Some(u) = db {
+        args.extend(["--database", u.as_str()]);
+    }
+    let (code, text) = run(
+        &args,
+        &None,
+        None,
+        &[("GROTIUS_ADMIN_PASSWORD", crate::harness::PASSWORD)],
+    );
+    assert_eq!(code, 0, "{text}");
+}
+
 pub(crate) fn run(
     args: &[&str],
     db: &Option<String>,

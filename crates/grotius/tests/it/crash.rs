@@ -50,15 +50,7 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
     let db = fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("inst");
-    let mut init = Command::new(bin());
-    init.args(["init", "--data"])
-        .arg(&data)
-        .args(["--admin", "root"])
-        .env("GROTIUS_ADMIN_PASSWORD", PASSWORD);
-    if let Some(url) = &db {
-        init.args(["--database", url]);
-    }
-    assert!(init.status().unwrap().success());
+    crate::cli::init_cli(&data, &db);
     let mut add = Command::new(bin());
     add.args(["user", "add", "--data"])
         .arg(&data)

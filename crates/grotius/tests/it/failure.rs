@@ -17,7 +17,7 @@ use grotius_store::{Store, StoreError};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Connection, Executor, Row};
 
-use crate::cli::run;
+use crate::cli::{init_cli, run};
 use crate::harness::{PASSWORD, fresh_database, pg_base_url};
 
 fn process(title: &str, notes: &str) -> ProcessInput {
@@ -385,15 +385,6 @@ async fn a_full_disk_fails_writes_clearly_and_they_succeed_once_space_is_back() 
 }
 
 // ---- 17: verifiers read only; foreign databases are refused ----
-
-fn init_cli(data: &Path, db: &Option<String>) {
-    let mut args = vec!["init", "--data", data.to_str().unwrap(), "--admin", "root"];
-    if let Some(u) = db {
-        args.extend(["--database", u.as_str()]);
-    }
-    let (code, text) = run(&args, &None, None, &[("GROTIUS_ADMIN_PASSWORD", PASSWORD)]);
-    assert_eq!(code, 0, "{text}");
-}
 
 const VERIFIERS: [&[&str]; 3] = [
     &["audit", "verify"],

@@ -167,6 +167,18 @@ impl App {
         format!("{}{path}", self.base)
     }
 
+    /// The OpenAPI document the server publishes.
+    pub async fn openapi(&self) -> serde_json::Value {
+        self.client
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// A bearer token for a demo account.
     pub async fn token(&self, username: &str) -> String {
         let r = self

@@ -123,15 +123,7 @@ async fn health_metrics_and_openapi() {
         "{m}"
     );
     assert!(m.contains("grotius_database_up 1"));
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.openapi().await;
     assert!(
         doc["openapi"].as_str().unwrap().starts_with("3.1"),
         "{}",

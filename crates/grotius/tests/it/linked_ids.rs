@@ -310,15 +310,7 @@ async fn no_answer_names_a_record_its_reader_may_not_read() {
     let pool = app.instance.raw().await;
 
     // Every GET operation of the API has rows in the matrix (so every DTO is fetched).
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.openapi().await;
     let rows: Vec<&str> = MATRIX
         .iter()
         .filter(|r| r.method == "GET" && !r.path.contains("{fresh"))

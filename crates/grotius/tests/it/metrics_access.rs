@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use grotius_web::metrics::{AddressRange, MetricsAccess};
 
-use crate::harness::{App, Instance, PASSWORD, bin, client, fresh_database};
+use crate::harness::{App, Instance, bin, client, fresh_database};
 
 const TOKEN: &str = "metrics-token-for-the-test-0123";
 
@@ -110,15 +110,7 @@ async fn serve_takes_the_metrics_range_and_token_from_its_options() {
     let db = fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("inst");
-    let mut init = Command::new(bin());
-    init.args(["init", "--data"])
-        .arg(&data)
-        .args(["--admin", "root"])
-        .env("GROTIUS_ADMIN_PASSWORD", PASSWORD);
-    if let Some(url) = &db {
-        init.args(["--database", url]);
-    }
-    assert!(init.status().unwrap().success());
+    crate::cli::init_cli(&data, &db);
 
     let serve = |extra: &[&str]| {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
