@@ -1283,9 +1283,10 @@ fn package_verify(path: &std::path::Path, key: &str) -> (i32, String) {
     )
 }
 
-/// Entries of a tar file: name → (offset of the content, content).
-fn untar(tar: &[u8]) -> BTreeMap<String, (usize, Vec<u8>)> {
-    let mut out = BTreeMap::new();
+/// The entries of a tar file up to its end-of-archive marker: (full name, offset of the header,
+/// size of the content, offset past the entry's padded content).
+fn tar_entries(tar: &[u8]) -> Vec<(String, usize, usize, usize)> {
+    let mut out = Vec::new();
     let mut at = 0;
     while at + 512 <= tar.len() && tar[at..at + 512].iter().any(|b| *b != 0) {
         let h = &tar[at..at + 512];
@@ -1301,10 +1302,19 @@ fn untar(tar: &[u8]) -> BTreeMap<String, (usize, Vec<u8>)> {
             format!("{prefix}/{name}")
         };
         let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim(), 8).unwrap();
-        out.insert(name, (at + 512, tar[at + 512..at + 512 + size].to_vec()));
-        at += 512 + size.div_ceil(512) * 512;
+        let end = at + 512 + size.div_ceil(512) * 512;
+        out.push((name, at, size, end));
+        at = end;
     }
     out
+}
+
+/// Entries of a tar file: name → (offset of the content, content).
+fn untar(tar: &[u8]) -> BTreeMap<String, (usize, Vec<u8>)> {
+    tar_entries(tar)
+        .into_iter()
+        .map(|(name, at, size, _)| (name, (at + 512, tar[at + 512..at + 512 + size].to_vec())))
+        .collect()
 }
 
 #[tokio::test]
@@ -1481,26 +1491,10 @@ fn tar_entry(name: &str, flag: u8, link: &str, content: &[u8]) -> Vec<u8> {
 /// entries named in `drop` left out, closed by the marker.
 fn crafted(tar: &[u8], drop: &[&str], extra: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut at = 0;
-    while at + 512 <= tar.len() && tar[at..at + 512].iter().any(|b| *b != 0) {
-        let h = &tar[at..at + 512];
-        let name = String::from_utf8_lossy(&h[..100])
-            .trim_end_matches('\0')
-            .to_string();
-        let prefix = String::from_utf8_lossy(&h[345..500])
-            .trim_end_matches('\0')
-            .to_string();
-        let full = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let size = usize::from_str_radix(String::from_utf8_lossy(&h[124..135]).trim(), 8).unwrap();
-        let end = at + 512 + size.div_ceil(512) * 512;
-        if !drop.contains(&full.as_str()) {
+    for (name, at, _, end) in tar_entries(tar) {
+        if !drop.contains(&name.as_str()) {
             out.extend_from_slice(&tar[at..end]);
         }
-        at = end;
     }
     for e in extra {
         out.extend_from_slice(e);

@@ -941,24 +941,26 @@ async fn a_memo_date_or_author_changed_is_named() {
     let _ = second;
 }
 
+/// Deletes a ledger transaction with its postings and takes its amounts back out of the
+/// balances, so that the ledger's own arithmetic still adds up.
+async fn remove_transaction_consistently(raw: &sqlx::AnyPool, id: &str) {
+    for (account, amount) in postings_of(raw, id).await {
+        add_to_balance(raw, &account, -amount).await;
+    }
+    for sql in [
+        "DELETE FROM ledger_postings WHERE transaction_id = $1",
+        "DELETE FROM ledger_transactions WHERE id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(raw).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_transaction_removed_with_its_balances_adjusted_is_named() {
     let (i, _, second) = ledger_fixture().await;
     let raw = i.raw().await;
     lift_ledger_guard(&raw).await;
-    for (account, amount) in postings_of(&raw, &second).await {
-        add_to_balance(&raw, &account, -amount).await;
-    }
-    sqlx::query("DELETE FROM ledger_postings WHERE transaction_id = $1")
-        .bind(&second)
-        .execute(&raw)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM ledger_transactions WHERE id = $1")
-        .bind(&second)
-        .execute(&raw)
-        .await
-        .unwrap();
+    remove_transaction_consistently(&raw, &second).await;
     assert_ledger_names(
         &i,
         &second,
@@ -1068,19 +1070,7 @@ async fn the_last_transaction_removed_with_the_end_of_the_audit_log_is_named() {
             .await
             .unwrap();
     }
-    for (account, amount) in postings_of(&raw, &second).await {
-        add_to_balance(&raw, &account, -amount).await;
-    }
-    sqlx::query("DELETE FROM ledger_postings WHERE transaction_id = $1")
-        .bind(&second)
-        .execute(&raw)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM ledger_transactions WHERE id = $1")
-        .bind(&second)
-        .execute(&raw)
-        .await
-        .unwrap();
+    remove_transaction_consistently(&raw, &second).await;
     sqlx::query("DELETE FROM audit_log WHERE seq >= $1")
         .bind(entry)
         .execute(&raw)
