@@ -99,6 +99,9 @@ pub(crate) fn instrument_from_row(row: &sqlx::any::AnyRow) -> Result<Instrument>
     })
 }
 
+/// A step the viewer may not take: target state, verb, the workflow's reason.
+type RefusedStep = (String, String, String);
+
 impl Access {
     fn application_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Application> {
         let id: String = row.try_get("id")?;
@@ -766,6 +769,33 @@ impl Access {
         Ok(())
     }
 
+    /// The workflow's next steps of `a` as the viewer sees them: those she may take now
+    /// (target state, verb) and those refused with the workflow's reason (four-eyes, role).
+    fn steps_for_viewer(
+        &self,
+        workflow: &[fund::WorkflowStep],
+        a: &Application,
+        hands: &Hands,
+    ) -> (Vec<(String, String)>, Vec<RefusedStep>) {
+        let mut next = Vec::new();
+        let mut blocked = Vec::new();
+        for s in fund::next_steps(workflow, &a.track, &a.state) {
+            match fund::check_step(
+                workflow,
+                &a.track,
+                &a.state,
+                &s.to,
+                &self.subject.user_id,
+                &self.subject.roles,
+                hands,
+            ) {
+                Ok(_) => next.push((s.to.clone(), s.name.clone())),
+                Err(why) => blocked.push((s.to.clone(), s.name.clone(), why.to_string())),
+            }
+        }
+        (next, blocked)
+    }
+
     async fn hands(&self, conn: &mut AnyConnection, a: &Application) -> Result<Hands> {
         let rows = sqlx::query(
             "SELECT user_id, effect FROM fund_steps WHERE application_id = $1 ORDER BY seq",
@@ -913,21 +943,8 @@ impl Access {
                 let mut conn = self.store.pool.acquire().await?;
                 let hands = self.hands(&mut conn, &a).await?;
                 drop(conn);
-                let actionable = fund::next_steps(&workflow, &a.track, &a.state)
-                    .iter()
-                    .any(|s| {
-                        fund::check_step(
-                            &workflow,
-                            &a.track,
-                            &a.state,
-                            &s.to,
-                            &self.subject.user_id,
-                            &self.subject.roles,
-                            &hands,
-                        )
-                        .is_ok()
-                    });
-                if actionable {
+                let (next, _) = self.steps_for_viewer(&workflow, &a, &hands);
+                if !next.is_empty() {
                     out.push(a);
                 }
             }
@@ -1005,24 +1022,11 @@ impl Access {
         let hands = self.hands(&mut conn, &a).await?;
         drop(conn);
         let can_update = self.may(Action::Update, self.application_resource(&a));
-        let mut next = Vec::new();
-        let mut blocked = Vec::new();
-        if can_update {
-            for s in fund::next_steps(&workflow, &a.track, &a.state) {
-                match fund::check_step(
-                    &workflow,
-                    &a.track,
-                    &a.state,
-                    &s.to,
-                    &self.subject.user_id,
-                    &self.subject.roles,
-                    &hands,
-                ) {
-                    Ok(_) => next.push((s.to.clone(), s.name.clone())),
-                    Err(why) => blocked.push((s.to.clone(), s.name.clone(), why.to_string())),
-                }
-            }
-        }
+        let (next, blocked) = if can_update {
+            self.steps_for_viewer(&workflow, &a, &hands)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let decision_days = a
             .submitted_at
             .map(|s| fund::working_days_between(s, a.decided_at.unwrap_or_else(now_micros)));
