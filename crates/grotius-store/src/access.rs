@@ -5,7 +5,7 @@ use grotius_domain::{Action, Decision, Denial, Labels, Resource, ResourceKind, S
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
+use crate::db::{Bind, Where};
 use crate::{Result, Store, StoreError, audit};
 
 /// An authenticated subject with the store. Only authentication creates one.
@@ -229,7 +229,7 @@ impl Access {
                 offset,
             });
         }
-        let mut f = Filter::default();
+        let mut f = Where::default();
         f.push_text("actor_name = ?", filter.actor.as_deref());
         if let Some(a) = filter
             .action
@@ -251,7 +251,7 @@ impl Access {
         if let Some(to) = filter.to {
             f.push("at < ?", Bind::Int(to));
         }
-        let w = f.where_sql();
+        let w = f.sql();
         let total: i64 = f
             .query(format!("SELECT COUNT(*) AS n FROM audit_log{w}"))
             .fetch_one(&self.store.pool)

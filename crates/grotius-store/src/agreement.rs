@@ -15,9 +15,9 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::db::{Bind, Filter};
+use crate::db::{Bind, Where};
 use crate::job::{JobOutcome, JobTable, record_end, shown_status};
-use crate::process::{record_change, visibility};
+use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
 const COLS: &str = "id, pax_id, name, date, year, country_text, countries, region, agreement_type, stage, stage_sub, status, conflict_type, peace_process, parties, third_parties, provisions, extra, classification, compartment_id, created_at, updated_at";
@@ -117,6 +117,8 @@ fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
+crate::list::listed!(Agreement);
+
 impl Access {
     fn agreement_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Agreement> {
         let comp: Option<String> = row.try_get("compartment_id")?;
@@ -156,9 +158,7 @@ impl Access {
     }
 
     /// The SQL filter of a list: the reader's visibility and the user's filters, checked.
-    fn agreement_filter(&self, filter: &AgreementFilter) -> Result<Filter> {
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+    fn agreement_filters(&self, f: &mut Where, filter: &AgreementFilter) -> Result<()> {
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let q = q.replace(['%', '_'], "").to_lowercase();
             f.push("LOWER(name) LIKE ?", Bind::Text(format!("%{q}%")));
@@ -234,19 +234,14 @@ impl Access {
                 format!("the range ends ({b}) before it starts ({a})"),
             ));
         }
-        Ok(f)
+        Ok(())
     }
 
-    async fn agreement_group_counts(
-        &self,
-        filter: &AgreementFilter,
-        column: &str,
-    ) -> Result<Vec<FacetCount>> {
-        let f = self.agreement_filter(filter)?;
+    async fn agreement_group_counts(&self, f: &Where, column: &str) -> Result<Vec<FacetCount>> {
         let rows = f
             .query(format!(
                 "SELECT {column} AS k, COUNT(*) AS n FROM agreements{} GROUP BY {column} ORDER BY n DESC, {column}",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;
@@ -268,25 +263,19 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<AgreementResults> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Agreement), None)
+        let mut list = self
+            .list(ResourceKind::Agreement, "agreements", "")
+            .await?
+            .columns(COLS)
+            .order("date DESC, pax_id DESC");
+        self.agreement_filters(&mut list.filter, filter)?;
+        let (limit, offset) = list.page(limit, offset);
+        let items = self
+            .fetch_rows(&list, Some((limit, offset)), |row| {
+                self.agreement_from_row(row)
+            })
             .await?;
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let f = self.agreement_filter(filter)?;
-        let w = f.where_sql();
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM agreements{w} ORDER BY date DESC, pax_id DESC LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let a = self.agreement_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Agreement, &a.labels, &a.id)?;
-            items.push(a);
-        }
-        let f = self.agreement_filter(filter)?;
+        let f = &list.filter;
         let counts = f
             .query(format!(
                 "SELECT COUNT(*) AS n,
@@ -297,7 +286,7 @@ impl Access {
                         COUNT(CASE WHEN ceasefire = 1 THEN 1 END) AS ceasefire,
                         COUNT(CASE WHEN ssr_ddr = 1 THEN 1 END) AS ssr_ddr
                  FROM agreements{}",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_one(&self.store.pool)
             .await?;
@@ -316,11 +305,10 @@ impl Access {
                 count: counts.try_get(column)?,
             });
         }
-        let f = self.agreement_filter(filter)?;
         let years = f
             .query(format!(
                 "SELECT year AS k, COUNT(*) AS n FROM agreements{} GROUP BY year ORDER BY year",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?
@@ -332,13 +320,12 @@ impl Access {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let f = self.agreement_filter(filter)?;
         let countries = f
             .query(format!(
                 "SELECT country AS k, COUNT(*) AS n FROM agreement_countries
                  WHERE agreement_id IN (SELECT id FROM agreements{})
                  GROUP BY country ORDER BY n DESC, country LIMIT 250",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?
@@ -350,41 +337,25 @@ impl Access {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut all_f = Filter::default();
-        visibility(&mut all_f, self);
+        let mut all_f = Where::default();
+        all_f.visibility(self, "");
         let all: i64 = all_f
             .query(format!(
                 "SELECT COUNT(*) AS n FROM agreements{}",
-                all_f.where_sql()
+                all_f.sql()
             ))
             .fetch_one(&self.store.pool)
             .await?
             .try_get("n")?;
         let facets = AgreementFacets {
             provisions,
-            stages: self.agreement_group_counts(filter, "stage").await?,
-            types: self
-                .agreement_group_counts(filter, "agreement_type")
-                .await?,
-            regions: self.agreement_group_counts(filter, "region").await?,
+            stages: self.agreement_group_counts(f, "stage").await?,
+            types: self.agreement_group_counts(f, "agreement_type").await?,
+            regions: self.agreement_group_counts(f, "region").await?,
             years,
             countries,
         };
-        let audited: Vec<&str> = items
-            .iter()
-            .filter(|a| a.labels.classification.read_is_audited())
-            .map(|a| a.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            self.audit_now(
-                "agreement.list",
-                "agreement",
-                "",
-                "ok",
-                &serde_json::json!({"listed": audited}).to_string(),
-            )
-            .await?;
-        }
+        self.audit_list(&list, &items).await?;
         Ok(AgreementResults {
             items,
             total,

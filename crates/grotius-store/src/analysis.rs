@@ -16,8 +16,7 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
 const HEAD_COLS: &str = "id, process_id, kind, title, classification, compartment_id, latest_version, created_at, updated_by_name, updated_at";
@@ -72,6 +71,8 @@ fn stale(base: i64, latest: i64, author: &str) -> StoreError {
         "this analysis changed while you worked on it: you edited version {base}, but version {latest} (saved by {author}) is now the latest. Nothing was saved; compare with version {latest} and save again."
     ))
 }
+
+crate::list::listed!(AnalysisSummary);
 
 impl Access {
     fn version_from_row(&self, row: &sqlx::any::AnyRow) -> Result<AnalysisVersion> {
@@ -196,40 +197,12 @@ impl Access {
     /// The analyses of a process the subject may see, most recently changed first.
     pub async fn list_analyses(&self, process_id: &str) -> Result<Vec<AnalysisSummary>> {
         let process = self.get_process(process_id).await?;
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Analysis), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        f.push("process_id = ?", Bind::Text(process.id.clone()));
-        let rows = f
-            .query(format!(
-                "SELECT {HEAD_COLS} FROM analyses{} ORDER BY updated_at DESC, id",
-                f.where_sql()
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let a = summary_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Analysis, &a.labels, &a.id)?;
-            out.push(a);
-        }
-        let audited: Vec<&str> = out
-            .iter()
-            .filter(|a| a.labels.classification.read_is_audited())
-            .map(|a| a.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            self.audit_now(
-                "analysis.list",
-                "process",
-                process_id,
-                "ok",
-                &serde_json::json!({"listed": audited}).to_string(),
-            )
-            .await?;
-        }
-        Ok(out)
+        let list = self
+            .list_of_process(ResourceKind::Analysis, "analyses", &process, Action::Read)
+            .await?
+            .columns(HEAD_COLS)
+            .order("updated_at DESC, id");
+        self.list_all(list, summary_from_row).await
     }
 
     /// An analysis with one version (the latest unless `version` names another); actor rows

@@ -690,18 +690,33 @@ pub(crate) enum Bind {
     Int(i64),
 }
 
-/// Builds a `WHERE` clause with numbered parameters; each clause uses `?` for its one value.
+/// The one SQL builder of the store: a `WHERE` clause with numbered parameters (`$n`, which
+/// both backends accept). Two styles of use, freely mixed:
+/// - `push("column = ?", value)` / `push_many(…)`: each `?` of the clause is bound in order;
+/// - `arg(value)` returns the placeholder of a bound value for a clause built by hand and
+///   added with `clause(…)` (a placeholder may appear in it more than once).
 #[derive(Debug, Default)]
-pub(crate) struct Filter {
+pub(crate) struct Where {
     clauses: Vec<String>,
-    pub(crate) binds: Vec<Bind>,
+    binds: Vec<Bind>,
 }
 
-impl Filter {
+impl Where {
+    /// Binds a value and returns its placeholder (`$n`).
+    pub(crate) fn arg(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+
+    /// Adds a clause written with placeholders from [`Where::arg`].
+    pub(crate) fn clause(&mut self, c: String) {
+        self.clauses.push(c);
+    }
+
+    /// Adds a clause with one `?` (it may stand more than once), bound to `value`.
     pub(crate) fn push(&mut self, clause: &str, value: Bind) {
-        self.binds.push(value);
-        self.clauses
-            .push(clause.replace('?', &format!("${}", self.binds.len())));
+        let p = self.arg(value);
+        self.clauses.push(clause.replace('?', &p));
     }
 
     /// A clause with several `?`, bound in order to `values`.
@@ -720,13 +735,84 @@ impl Filter {
         self.clauses.push(out);
     }
 
+    /// [`Where::push`] for an optional text filter; empty and blank values add nothing.
     pub(crate) fn push_text(&mut self, clause: &str, value: Option<&str>) {
         if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
             self.push(clause, Bind::Text(v.to_string()));
         }
     }
 
-    pub(crate) fn where_sql(&self) -> String {
+    /// The subject's visibility on the table (or alias) `t` — classification up to the
+    /// clearance, and no compartment or one the subject belongs to. An empty `t` leaves the
+    /// columns unqualified.
+    pub(crate) fn visibility(&mut self, access: &crate::Access, t: &str) {
+        let labels = LabelColumns::of(t);
+        let clause = self.labels_visible(access, &labels.classification, &labels.compartment);
+        self.clause(clause);
+    }
+
+    /// The inherited-label rule in SQL: the records of the table (or alias) `t`, which belong
+    /// to a process through their `process_id`, are visible when their own labels are and when
+    /// their *effective* labels — their own under their process's, as
+    /// [`grotius_domain::Labels::under`] computes them: the stricter classification, and the
+    /// process's compartment when it has one — are. Every child kind of a process (engagements,
+    /// analyses, debriefs, participation, and whatever comes) is filtered by this one function;
+    /// the search loader reads the same effective labels (`search.rs`), and storage re-applies
+    /// the rule to the stored labels when a process's labels change
+    /// (`Access::relabel_children`).
+    pub(crate) fn visible_under_process(&mut self, access: &crate::Access, t: &str) {
+        self.visibility(access, t);
+        let own = LabelColumns::of(t);
+        let classification = format!(
+            "CASE WHEN p.classification > {c} THEN p.classification ELSE {c} END",
+            c = own.classification
+        );
+        let compartment = format!("COALESCE(p.compartment_id, {})", own.compartment);
+        let effective = self.labels_visible(access, &classification, &compartment);
+        let process_id = if t.is_empty() {
+            "process_id".to_string()
+        } else {
+            format!("{t}.process_id")
+        };
+        self.clause(format!(
+            "EXISTS (SELECT 1 FROM processes p WHERE p.id = {process_id} AND {effective})"
+        ));
+    }
+
+    /// Whether labels held in these SQL expressions are visible to the subject.
+    fn labels_visible(
+        &mut self,
+        access: &crate::Access,
+        classification: &str,
+        compartment: &str,
+    ) -> String {
+        let level = self.arg(Bind::Int(access.subject.clearance.level()));
+        let user = self.arg(Bind::Text(access.subject.user_id.clone()));
+        format!(
+            "{classification} <= {level} AND ({compartment} IS NULL OR {compartment} IN (SELECT compartment_id FROM memberships WHERE user_id = {user}))"
+        )
+    }
+
+    /// `column LIKE '%"value"%'` for any of `values` (a JSON list column holds one of them).
+    pub(crate) fn json_contains_any(&mut self, column: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let parts: Vec<String> = values
+            .iter()
+            .map(|v| {
+                let p = self.arg(Bind::Text(format!(
+                    "%\"{}\"%",
+                    v.replace(['%', '_', '"', '\\'], "")
+                )));
+                format!("{column} LIKE {p}")
+            })
+            .collect();
+        self.clause(format!("({})", parts.join(" OR ")));
+    }
+
+    /// ` WHERE …` (with a leading space), or nothing without clauses.
+    pub(crate) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -734,6 +820,7 @@ impl Filter {
         }
     }
 
+    /// A statement with this clause's values bound.
     pub(crate) fn query(
         &self,
         sql: String,
@@ -746,5 +833,25 @@ impl Filter {
             };
         }
         q
+    }
+}
+
+/// The label columns of a table or alias.
+struct LabelColumns {
+    classification: String,
+    compartment: String,
+}
+
+impl LabelColumns {
+    fn of(t: &str) -> LabelColumns {
+        let q = if t.is_empty() {
+            String::new()
+        } else {
+            format!("{t}.")
+        };
+        LabelColumns {
+            classification: format!("{q}classification"),
+            compartment: format!("{q}compartment_id"),
+        }
     }
 }

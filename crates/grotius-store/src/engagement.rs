@@ -6,8 +6,7 @@ use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, Re
 use grotius_security::now_micros;
 use sqlx::Row;
 
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
 const COLS: &str = "id, process_id, date, kind, track, place, participants, summary, notes, classification, compartment_id, created_at";
@@ -15,6 +14,8 @@ const COLS: &str = "id, process_id, date, kind, track, place, participants, summ
 fn notes_aad(id: &str) -> String {
     format!("engagements.notes:{id}")
 }
+
+crate::list::listed!(Engagement);
 
 impl Access {
     fn engagement_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Engagement> {
@@ -48,55 +49,35 @@ impl Access {
     /// participants it may see.
     pub async fn list_engagements(&self, process_id: &str) -> Result<Vec<Engagement>> {
         let process = self.get_process(process_id).await?;
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Engagement), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        f.push("process_id = ?", Bind::Text(process.id.clone()));
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM engagements{} ORDER BY date DESC, created_at DESC",
-                f.where_sql()
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let visible_actors = self.visible_actor_ids(&rows).await?;
-        let mut out = Vec::new();
-        for row in &rows {
-            let mut e = self.engagement_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Engagement, &e.labels, &e.id)?;
-            e.participants.retain(|p| visible_actors.contains(p));
-            out.push(e);
-        }
-        let audited: Vec<&str> = out
-            .iter()
-            .filter(|e| e.labels.classification.read_is_audited())
-            .map(|e| e.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            self.audit_now(
-                "engagement.list",
-                "process",
-                process_id,
-                "ok",
-                &serde_json::json!({"listed": audited}).to_string(),
+        let list = self
+            .list_of_process(
+                ResourceKind::Engagement,
+                "engagements",
+                &process,
+                Action::Read,
             )
+            .await?
+            .columns(COLS)
+            .order("date DESC, created_at DESC");
+        let mut items = self
+            .list_all(list, |row| self.engagement_from_row(row))
             .await?;
+        let visible_actors = self.visible_actor_ids(&items).await?;
+        for e in &mut items {
+            e.participants.retain(|p| visible_actors.contains(p));
         }
-        Ok(out)
+        Ok(items)
     }
 
-    /// Ids among the participants of these rows that the subject may see as actors.
+    /// Ids among the participants of these entries that the subject may see as actors.
     async fn visible_actor_ids(
         &self,
-        rows: &[sqlx::any::AnyRow],
+        entries: &[Engagement],
     ) -> Result<std::collections::HashSet<String>> {
-        let mut all: Vec<String> = Vec::new();
-        for r in rows {
-            let ps: Vec<String> =
-                serde_json::from_str(&r.try_get::<String, _>("participants")?).unwrap_or_default();
-            all.extend(ps);
-        }
+        let mut all: Vec<String> = entries
+            .iter()
+            .flat_map(|e| e.participants.iter().cloned())
+            .collect();
         all.sort();
         all.dedup();
         let mut visible = std::collections::HashSet::new();

@@ -21,9 +21,9 @@ use grotius_security::{Keyring, now_micros};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
+use crate::db::{Bind, Where};
 use crate::job::{JobOutcome, JobTable, record_end, shown_status};
-use crate::process::{record_change, visibility};
+use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
 const COLS: &str = "id, source, source_id, title, description, date, date_precision, year, place, admin_area, place_precision, \
@@ -155,6 +155,8 @@ fn violations_key(acts: &[Act]) -> String {
     codes.dedup();
     format!("|{}|", codes.join("|"))
 }
+
+crate::list::listed!(Incident);
 
 impl Access {
     fn incident_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Incident> {
@@ -352,9 +354,15 @@ impl Access {
     }
 
     /// The SQL filter of a list filter, within what the subject may read.
-    fn incident_filter(&self, filter: &IncidentFilter) -> Filter {
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+    fn incident_filter(&self, filter: &IncidentFilter) -> Where {
+        let mut f = Where::default();
+        f.visibility(self, "");
+        self.incident_filters(&mut f, filter);
+        f
+    }
+
+    /// Adds the clauses of a list filter.
+    fn incident_filters(&self, f: &mut Where, filter: &IncidentFilter) {
         if let Some(c) = filter
             .country
             .as_deref()
@@ -393,7 +401,6 @@ impl Access {
                 ],
             );
         }
-        f
     }
 
     /// Incidents per country and per place under a list filter — for the map of the list page.
@@ -406,7 +413,7 @@ impl Access {
         let countries = f
             .query(format!(
                 "SELECT country, COUNT(*) AS n FROM incidents{} GROUP BY country ORDER BY n DESC, country",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;
@@ -415,7 +422,7 @@ impl Access {
         let places = f
             .query(format!(
                 "SELECT lat / {MAP_CELL} AS la, lon / {MAP_CELL} AS lo, COUNT(*) AS n FROM incidents{} GROUP BY lat / {MAP_CELL}, lon / {MAP_CELL} ORDER BY n DESC LIMIT 5000",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;
@@ -449,12 +456,16 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<IncidentPage> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Incident), None)
-            .await?;
-        let f = self.incident_filter(filter);
-        let limit = limit.clamp(1, 1000);
-        let offset = offset.max(0);
-        let w = f.where_sql();
+        let mut list = self
+            .list(ResourceKind::Incident, "incidents", "")
+            .await?
+            .columns(COLS)
+            .order("date DESC, id DESC")
+            .max_limit(1000);
+        self.incident_filters(&mut list.filter, filter);
+        let (limit, offset) = list.page(limit, offset);
+        let f = &list.filter;
+        let w = f.sql();
         let agg = f
             .query(format!(
                 "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(killed), 0) AS BIGINT) AS k, CAST(COALESCE(SUM(injured), 0) AS BIGINT) AS i FROM incidents{w}"
@@ -467,24 +478,10 @@ impl Access {
             ))
             .fetch_all(&self.store.pool)
             .await?;
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM incidents{w} ORDER BY date DESC, id DESC LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
+        let items = self
+            .fetch_rows(&list, Some((limit, offset)), |r| self.incident_from_row(r))
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let i = self.incident_from_row(r)?;
-            self.recheck(Action::Read, ResourceKind::Incident, &i.labels, &i.id)?;
-            items.push(i);
-        }
-        self.audit_listed(
-            "incident.list",
-            "incident",
-            items.iter().map(|i| (&i.id, &i.labels)),
-        )
-        .await?;
+        self.audit_list(&list, &items).await?;
         let by_verification = by
             .iter()
             .map(|r| {

@@ -18,8 +18,8 @@ use grotius_security::now_micros;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::db::{Bind, Where};
+use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
 const COLS: &str = "id, process_id, engagement_id, moment, date, author, case_title, dutch_role, started_on, ended_on, parties, other_parties, background, entry_points, process_design, key_lessons, follow_up, themes, classification, compartment_id, created_at, updated_at";
@@ -64,18 +64,7 @@ pub(crate) fn labels_of(row: &sqlx::any::AnyRow) -> Result<Labels> {
     })
 }
 
-/// Restricts a query on a table with a `process_id` column to rows whose process the subject
-/// may see as well.
-fn process_visible(f: &mut Filter, access: &Access) {
-    f.push(
-        "process_id IN (SELECT id FROM processes WHERE classification <= ?",
-        Bind::Int(access.subject.clearance.level()),
-    );
-    f.push(
-        "(compartment_id IS NULL OR compartment_id IN (SELECT compartment_id FROM memberships WHERE user_id = ?)))",
-        Bind::Text(access.subject.user_id.clone()),
-    );
-}
+crate::list::listed!(Debrief);
 
 impl Access {
     fn seal(&self, column: &str, id: &str, text: &str) -> Result<Option<String>> {
@@ -129,27 +118,12 @@ impl Access {
     /// The debriefs of a process the subject may read, newest first.
     pub async fn list_debriefs(&self, process_id: &str) -> Result<Vec<Debrief>> {
         let process = self.get_process(process_id).await?;
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Debrief), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        f.push("process_id = ?", Bind::Text(process.id.clone()));
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM debriefs{} ORDER BY date DESC, created_at DESC",
-                f.where_sql()
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let d = self.debrief_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Debrief, &d.labels, &d.id)?;
-            out.push(d);
-        }
-        self.audit_debriefs_listed("debrief.list", "process", process_id, &out)
-            .await?;
-        Ok(out)
+        let list = self
+            .list_of_process(ResourceKind::Debrief, "debriefs", &process, Action::Read)
+            .await?
+            .columns(COLS)
+            .order("date DESC, created_at DESC");
+        self.list_all(list, |row| self.debrief_from_row(row)).await
     }
 
     async fn audit_debriefs_listed(
@@ -397,12 +371,12 @@ impl Access {
         let filters = filters.validate()?;
         let q = LessonQuery::parse(query);
         // The processes the subject may see: names and countries (for the region filter).
-        let mut pf = Filter::default();
-        visibility(&mut pf, self);
+        let mut pf = Where::default();
+        pf.visibility(self, "");
         let processes: HashMap<String, (String, Vec<String>)> = pf
             .query(format!(
                 "SELECT id, title, codename, countries, classification, compartment_id FROM processes{}",
-                pf.where_sql()
+                pf.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?
@@ -420,9 +394,8 @@ impl Access {
             .collect::<Result<_>>()?;
         // Candidates: visible debriefs of visible processes, narrowed in SQL where the columns
         // are in clear.
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        process_visible(&mut f, self);
+        let mut f = Where::default();
+        f.visible_under_process(self, "debriefs");
         f.push_text("moment = ?", filters.moment.as_deref());
         f.push_text("dutch_role = ?", filters.dutch_role.as_deref());
         if let Some(y) = filters.year {
@@ -434,7 +407,7 @@ impl Access {
         let rows = f
             .query(format!(
                 "SELECT {COLS} FROM debriefs{} ORDER BY date DESC, created_at DESC",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;

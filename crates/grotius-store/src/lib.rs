@@ -28,6 +28,7 @@ mod job;
 mod keys;
 mod lessons;
 mod linked;
+mod list;
 mod network;
 mod participation;
 mod process;

@@ -12,8 +12,8 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::db::{Bind, Where};
+use crate::process::record_change;
 use crate::{Access, Page, Result, Store, StoreError, new_id};
 
 /// The in-memory graph and the change-feed position it reflects.
@@ -137,6 +137,8 @@ impl Store {
     }
 }
 
+crate::list::listed!(Actor);
+
 impl Access {
     fn actor_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Actor> {
         let id: String = row.try_get("id")?;
@@ -165,10 +167,14 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Actor>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Actor), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        // Actors are reference data of the network: their listing is not audited.
+        let mut list = self
+            .list(ResourceKind::Actor, "actors", "")
+            .await?
+            .columns(ACTOR_COLS)
+            .order("name, id")
+            .unaudited();
+        let f = &mut list.filter;
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             f.push(
                 "LOWER(name) LIKE ?",
@@ -190,31 +196,8 @@ impl Access {
             })?;
             f.push("country = ?", Bind::Text(c.alpha2.clone()));
         }
-        let (limit, offset) = (limit.clamp(1, 500), offset.max(0));
-        let w = f.where_sql();
-        let total: i64 = f
-            .query(format!("SELECT COUNT(*) AS n FROM actors{w}"))
-            .fetch_one(&self.store.pool)
-            .await?
-            .try_get("n")?;
-        let rows = f
-            .query(format!(
-                "SELECT {ACTOR_COLS} FROM actors{w} ORDER BY name, id LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let a = self.actor_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Actor, &a.labels, &a.id)?;
-            items.push(a);
-        }
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        self.list_page(list, limit, offset, |row| self.actor_from_row(row))
+            .await
     }
 
     pub async fn get_actor(&self, id: &str) -> Result<Actor> {
@@ -390,8 +373,8 @@ impl Access {
             None,
         )
         .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut f = Where::default();
+        f.visibility(self, "");
         f.push(
             "(from_actor = ? OR to_actor = ?)",
             Bind::Text(actor.id.clone()),
@@ -399,7 +382,7 @@ impl Access {
         let rows = f
             .query(format!(
                 "SELECT {REL_COLS} FROM relationships{} ORDER BY created_at, id",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;

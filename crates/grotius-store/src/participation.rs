@@ -14,8 +14,9 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::db::Bind;
+use crate::list::List;
+use crate::process::record_change;
 use crate::roster::TableFormat;
 use crate::{Access, ProcessFilter, Result, StoreError, new_id};
 
@@ -305,6 +306,8 @@ fn write(header: &[&str], rows: &[Vec<Cell>], format: TableFormat, sheet: &str) 
     }
 }
 
+crate::list::listed!(Participation);
+
 impl Access {
     /// Names of the actors among `ids` that the subject may see.
     async fn wps_visible_actor_names(&self, ids: &[String]) -> Result<HashMap<String, String>> {
@@ -353,48 +356,20 @@ impl Access {
         Ok(())
     }
 
-    /// The records of visible rows matching `f`, rechecked one by one.
-    async fn participation_rows(&self, f: &Filter, action: Action) -> Result<Vec<Participation>> {
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM participation{} ORDER BY role, seniority, sex, created_at",
-                f.where_sql()
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let p = from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Participation, &p.labels, &p.id)?;
-            if action == Action::Read
-                || self.may(
+    /// The records of the list, re-checked one by one, those the policy allows `action` on,
+    /// with linked actors the subject may not see hidden.
+    async fn participation_rows(&self, list: &List, action: Action) -> Result<Vec<Participation>> {
+        let mut out = self.fetch_rows(list, None, from_row).await?;
+        if action != Action::Read {
+            out.retain(|p| {
+                self.may(
                     action,
                     Resource::labelled(ResourceKind::Participation, &p.labels),
                 )
-            {
-                out.push(p);
-            }
+            });
         }
         self.wps_resolve_actors(&mut out).await?;
         Ok(out)
-    }
-
-    async fn wps_audit_listed(
-        &self,
-        action: &str,
-        id: &str,
-        records: &[Participation],
-    ) -> Result<()> {
-        let audited: Vec<&str> = records
-            .iter()
-            .filter(|r| r.labels.classification.read_is_audited())
-            .map(|r| r.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            let detail = serde_json::json!({"listed": audited}).to_string();
-            self.audit_now(action, "process", id, "ok", &detail).await?;
-        }
-        Ok(())
     }
 
     /// The participation records of a process the subject may see (all rounds, or one).
@@ -415,15 +390,19 @@ impl Access {
         action: Action,
     ) -> Result<(Process, Vec<Participation>)> {
         let process = self.get_process(process_id).await?;
-        self.authorize(action, Resource::kind(ResourceKind::Participation), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        f.push("process_id = ?", Bind::Text(process.id.clone()));
-        f.push_text("round = ?", round);
-        let records = self.participation_rows(&f, action).await?;
-        self.wps_audit_listed("participation.list", &process.id, &records)
-            .await?;
+        let mut list = self
+            .list_of_process(
+                ResourceKind::Participation,
+                "participation",
+                &process,
+                action,
+            )
+            .await?
+            .columns(COLS)
+            .order("role, seniority, sex, created_at");
+        list.filter.push_text("round = ?", round);
+        let records = self.participation_rows(&list, action).await?;
+        self.audit_list(&list, &records).await?;
         Ok((process, records))
     }
 
@@ -744,8 +723,11 @@ impl Access {
         filter: &ParticipationFilter,
         action: Action,
     ) -> Result<(Vec<Process>, Vec<Participation>)> {
-        self.authorize(action, Resource::kind(ResourceKind::Participation), None)
-            .await?;
+        let mut list = self
+            .list_under_processes(ResourceKind::Participation, "participation", action)
+            .await?
+            .columns(COLS)
+            .order("role, seniority, sex, created_at");
         if let Some(y) = filter.year
             && !(1900..=2100).contains(&y)
         {
@@ -753,12 +735,11 @@ impl Access {
         }
         let processes = self.wps_processes_for(filter).await?;
         let allowed: HashSet<&str> = processes.iter().map(|p| p.id.as_str()).collect();
-        let mut f = Filter::default();
-        visibility(&mut f, self);
         if let Some(y) = filter.year {
-            f.push("date LIKE ?", Bind::Text(format!("{y:04}-%")));
+            list.filter
+                .push("date LIKE ?", Bind::Text(format!("{y:04}-%")));
         }
-        let mut records = self.participation_rows(&f, action).await?;
+        let mut records = self.participation_rows(&list, action).await?;
         // Only records of processes the subject may list: never a number from an invisible one.
         records.retain(|r| allowed.contains(r.process_id.as_str()));
         Ok((processes, records))

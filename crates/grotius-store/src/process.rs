@@ -8,7 +8,7 @@ use grotius_security::now_micros;
 use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
+use crate::db::Bind;
 use crate::{Access, Page, Result, StoreError, new_id};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,19 +38,6 @@ pub(crate) fn row_labels(row: &sqlx::any::AnyRow) -> Result<Labels> {
     })
 }
 
-/// Appends the visibility filter of `access`'s subject: classification up to the clearance, and
-/// no compartment or one the subject belongs to.
-pub(crate) fn visibility(f: &mut Filter, access: &Access) {
-    f.push(
-        "classification <= ?",
-        Bind::Int(access.subject.clearance.level()),
-    );
-    f.push(
-        "(compartment_id IS NULL OR compartment_id IN (SELECT compartment_id FROM memberships WHERE user_id = ?))",
-        Bind::Text(access.subject.user_id.clone()),
-    );
-}
-
 pub(crate) async fn record_change(
     conn: &mut AnyConnection,
     kind: &str,
@@ -68,6 +55,8 @@ pub(crate) async fn record_change(
     .await?;
     Ok(())
 }
+
+crate::list::listed!(Process);
 
 impl Access {
     fn process_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Process> {
@@ -108,10 +97,12 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Process>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut list = self
+            .list(ResourceKind::Process, "processes", "")
+            .await?
+            .columns(COLS)
+            .order("updated_at DESC, id");
+        let f = &mut list.filter;
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
             f.push("(LOWER(title) LIKE ? OR LOWER(COALESCE(codename, '')) LIKE ? OR LOWER(summary) LIKE ?)", Bind::Text(pattern));
@@ -145,40 +136,8 @@ impl Access {
                 Bind::Text(format!("%\"{}\"%", t.replace(['%', '_', '"'], ""))),
             );
         }
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let w = f.where_sql();
-        let total: i64 = f
-            .query(format!("SELECT COUNT(*) AS n FROM processes{w}"))
-            .fetch_one(&self.store.pool)
-            .await?
-            .try_get("n")?;
-        let rows = f
-            .query(format!("SELECT {COLS} FROM processes{w} ORDER BY updated_at DESC, id LIMIT {limit} OFFSET {offset}"))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let p = self.process_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Process, &p.labels, &p.id)?;
-            items.push(p);
-        }
-        let audited: Vec<&str> = items
-            .iter()
-            .filter(|p| p.labels.classification.read_is_audited())
-            .map(|p| p.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            let detail = serde_json::json!({"listed": audited}).to_string();
-            self.audit_now("process.list", "process", "", "ok", &detail)
-                .await?;
-        }
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        self.list_page(list, limit, offset, |row| self.process_from_row(row))
+            .await
     }
 
     /// One process; confidential and secret reads are audited.

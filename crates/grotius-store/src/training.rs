@@ -12,9 +12,9 @@ use grotius_domain::{Action, DomainError, Resource, ResourceKind};
 use grotius_security::now_micros;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
+use crate::db::{Bind, Where};
 use crate::lessons::labels_of;
-use crate::process::{record_change, visibility};
+use crate::process::record_change;
 use crate::roster::{ImportProblem, ImportReport, TableFormat, read_table, write_table};
 use crate::{Access, Page, Result, StoreError, new_id};
 
@@ -41,6 +41,8 @@ fn reason(e: &DomainError) -> String {
         other => other.to_string(),
     }
 }
+
+crate::list::listed!(Training);
 
 impl Access {
     fn training_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Training> {
@@ -90,47 +92,19 @@ impl Access {
 
     /// Trainings the subject may read, newest first.
     pub async fn list_trainings(&self, limit: i64, offset: i64) -> Result<Page<Training>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Training), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let w = f.where_sql();
-        let total: i64 = f
-            .query(format!("SELECT COUNT(*) AS n FROM trainings{w}"))
-            .fetch_one(&self.store.pool)
+        let list = self
+            .list(ResourceKind::Training, "trainings", "")
             .await?
-            .try_get("n")?;
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM trainings{w} ORDER BY starts_on DESC, id LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
+            .columns(COLS)
+            .order("starts_on DESC, id");
+        let mut page = self
+            .fetch_page(&list, limit, offset, |row| self.training_from_row(row))
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut t = self.training_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Training, &t.labels, &t.id)?;
-            self.hide_processes(&mut t).await?;
-            items.push(t);
+        for t in &mut page.items {
+            self.hide_processes(t).await?;
         }
-        let audited: Vec<&str> = items
-            .iter()
-            .filter(|t| t.labels.classification.read_is_audited())
-            .map(|t| t.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            let detail = serde_json::json!({"listed": audited}).to_string();
-            self.audit_now("training.list", "training", "", "ok", &detail)
-                .await?;
-        }
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        self.audit_list(&list, &page.items).await?;
+        Ok(page)
     }
 
     pub async fn get_training(&self, id: &str) -> Result<Training> {
@@ -539,12 +513,12 @@ impl Access {
             None => {
                 self.authorize(Action::Read, Resource::kind(ResourceKind::Training), None)
                     .await?;
-                let mut f = Filter::default();
-                visibility(&mut f, self);
+                let mut f = Where::default();
+                f.visibility(self, "");
                 let trainings = f
                     .query(format!(
                         "SELECT id, classification, compartment_id FROM trainings{}",
-                        f.where_sql()
+                        f.sql()
                     ))
                     .fetch_all(&self.store.pool)
                     .await?;
@@ -559,7 +533,7 @@ impl Access {
                     }
                     ids.insert(id);
                 }
-                let mut pf = Filter::default();
+                let mut pf = Where::default();
                 pf.push(
                     "training_id IN (SELECT id FROM trainings WHERE classification <= ?",
                     Bind::Int(self.subject.clearance.level()),
@@ -571,7 +545,7 @@ impl Access {
                 let rows = pf
                     .query(format!(
                         "SELECT id, training_id, sex, organisation, organisation_type, country FROM training_participants{}",
-                        pf.where_sql()
+                        pf.sql()
                     ))
                     .fetch_all(&self.store.pool)
                     .await?;

@@ -21,8 +21,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::{Bind, Filter, json_list as list};
-use crate::process::{record_change, visibility};
+use crate::db::{Bind, json_list as list};
+use crate::process::record_change;
 use crate::{Access, Page, Result, Store, StoreError, new_id};
 
 const COLS: &str = "id, title, date, language, author, countries, themes, classification, compartment_id, latest_version, created_at, updated_at, \
@@ -179,6 +179,8 @@ impl Store {
     }
 }
 
+crate::list::listed!(Document);
+
 impl Access {
     fn document_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Document> {
         let format: Option<String> = row.try_get("format")?;
@@ -259,10 +261,12 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Document>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Document), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut list = self
+            .list(ResourceKind::Document, "documents", "")
+            .await?
+            .columns(COLS)
+            .order("updated_at DESC, id");
+        let f = &mut list.filter;
         if let Some(c) = filter
             .country
             .as_deref()
@@ -305,39 +309,14 @@ impl Access {
                 Bind::Text(p.id),
             );
         }
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let w = f.where_sql();
-        let total: i64 = f
-            .query(format!("SELECT COUNT(*) AS n FROM documents{w}"))
-            .fetch_one(&self.store.pool)
-            .await?
-            .try_get("n")?;
-        let rows = f
-            .query(format!(
-                "SELECT {COLS} FROM documents{w} ORDER BY updated_at DESC, id LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
+        let mut page = self
+            .fetch_page(&list, limit, offset, |row| self.document_from_row(row))
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut d = self.document_from_row(row)?;
-            self.recheck(Action::Read, ResourceKind::Document, &d.labels, &d.id)?;
-            self.document_visible_links(&mut d).await?;
-            items.push(d);
+        for d in &mut page.items {
+            self.document_visible_links(d).await?;
         }
-        self.audit_listed(
-            "document.list",
-            "document",
-            items.iter().map(|d| (&d.id, &d.labels)),
-        )
-        .await?;
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        self.audit_list(&list, &page.items).await?;
+        Ok(page)
     }
 
     /// A document with its versions and the text of the newest version. Reads of confidential

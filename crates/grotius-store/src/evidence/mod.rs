@@ -26,8 +26,8 @@ use grotius_security::{EvidenceKeys, now_micros};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
-use crate::process::visibility;
+use crate::db::Bind;
+use crate::list::List;
 use crate::{Access, Backend, Page, Result, Store, StoreError};
 
 pub use package::{PackageDetail, PackageSummary};
@@ -192,6 +192,8 @@ pub(crate) fn head_from_row(row: &sqlx::any::AnyRow) -> Result<ChainHead> {
         signature: row.try_get("custody_sig")?,
     })
 }
+
+crate::list::listed!(EvidenceItem);
 
 impl Access {
     /// Appends a custody event to an item's chain in the caller's transaction: hashes it onto
@@ -371,76 +373,38 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<EvidenceItem>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Evidence), None)
-            .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut list = self.evidence_items().await?;
+        let f = &mut list.filter;
         if filter.originals_only {
             f.push("parent_id IS NULL AND 1 = ?", Bind::Int(1));
         }
         f.push_text("method = ?", filter.method.as_deref());
         f.push_text("incident_id = ?", filter.incident_id.as_deref());
         f.push_text("sha256 = ?", filter.sha256.as_deref());
-        self.evidence_page(f, limit, offset, "evidence.list").await
+        self.list_page(list, limit, offset, |row| item_from_row(&self.store, row))
+            .await
     }
 
     /// The working copies derived from an item that the subject may see.
     pub async fn evidence_derived(&self, id: &str) -> Result<Vec<EvidenceItem>> {
         self.evidence_authorized(id, Action::Read).await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
-        f.push("parent_id = ?", Bind::Text(id.to_string()));
-        Ok(self.evidence_page(f, 500, 0, "evidence.list").await?.items)
+        let mut list = self.evidence_items().await?;
+        list.filter
+            .push("parent_id = ?", Bind::Text(id.to_string()));
+        let page = self
+            .list_page(list, 500, 0, |row| item_from_row(&self.store, row))
+            .await?;
+        Ok(page.items)
     }
 
-    async fn evidence_page(
-        &self,
-        f: Filter,
-        limit: i64,
-        offset: i64,
-        audit_action: &str,
-    ) -> Result<Page<EvidenceItem>> {
-        let limit = limit.clamp(1, 1000);
-        let offset = offset.max(0);
-        let w = f.where_sql();
-        let total: i64 = f
-            .query(format!("SELECT COUNT(*) AS n FROM evidence_items{w}"))
-            .fetch_one(&self.store.pool)
+    /// The list of evidence items, newest first, up to 1,000 a page.
+    async fn evidence_items(&self) -> Result<List> {
+        Ok(self
+            .list(ResourceKind::Evidence, "evidence_items", "")
             .await?
-            .try_get("n")?;
-        let rows = f
-            .query(format!(
-                "SELECT {ITEM_COLS} FROM evidence_items{w} ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let item = item_from_row(&self.store, row)?;
-            self.recheck(Action::Read, ResourceKind::Evidence, &item.labels, &item.id)?;
-            items.push(item);
-        }
-        let audited: Vec<&str> = items
-            .iter()
-            .filter(|i| i.labels.classification.read_is_audited())
-            .map(|i| i.id.as_str())
-            .collect();
-        if !audited.is_empty() {
-            self.audit_now(
-                audit_action,
-                "evidence",
-                "",
-                "ok",
-                &serde_json::json!({"listed": audited}).to_string(),
-            )
-            .await?;
-        }
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+            .columns(ITEM_COLS)
+            .order("created_at DESC, id DESC")
+            .max_limit(1000))
     }
 
     /// Opens an item's file for download: a `download` event in its chain of custody. The

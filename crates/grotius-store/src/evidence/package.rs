@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{BlobReader, EVENT_COLS, event_from_row, labels_from_row};
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::db::{Bind, Where};
+use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
 /// A package as listed.
@@ -230,13 +230,13 @@ impl Access {
             None,
         )
         .await?;
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut f = Where::default();
+        f.visibility(self, "");
         f.push("1 = ?", Bind::Int(1));
         let rows = f
             .query(format!(
                 "SELECT {PKG_COLS} FROM transfer_packages{} ORDER BY created_at DESC LIMIT 500",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;

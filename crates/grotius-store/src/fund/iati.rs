@@ -19,8 +19,7 @@ use sqlx::Row;
 
 use super::APP_COLS;
 use super::reports::is_sensitive;
-use crate::db::{Bind, Filter};
-use crate::process::visibility;
+use crate::db::{Bind, Where};
 use crate::{Access, Result, StoreError};
 
 /// The reporting organisation: the Netherlands Ministry of Foreign Affairs (its IATI
@@ -287,8 +286,8 @@ impl Access {
         if !self.may(Action::Read, Resource::kind(ResourceKind::FundTransaction)) {
             return Err(StoreError::NotFound);
         }
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut f = Where::default();
+        f.visibility(self, "");
         if let Some(org) = organisation_bound(&self.subject, ResourceKind::FundApplication) {
             f.push("partner = ?", Bind::Text(org.to_string()));
         }
@@ -296,7 +295,7 @@ impl Access {
         let rows = f
             .query(format!(
                 "SELECT {APP_COLS} FROM fund_applications{} ORDER BY reference",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;

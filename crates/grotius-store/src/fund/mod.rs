@@ -23,8 +23,8 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Bind, Filter};
-use crate::process::{record_change, visibility};
+use crate::db::{Bind, Where};
+use crate::process::record_change;
 use crate::{Access, Page, Result, StoreError, new_id};
 
 pub use ledger::{FundVerifyReport, LedgerEntry, PaymentInput};
@@ -102,6 +102,19 @@ pub(crate) fn instrument_from_row(row: &sqlx::any::AnyRow) -> Result<Instrument>
 /// A step the viewer may not take: target state, verb, the workflow's reason.
 type RefusedStep = (String, String, String);
 
+impl crate::list::Listed for Application {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn labels(&self) -> &Labels {
+        &self.labels
+    }
+    /// An application belongs to its partner organisation.
+    fn resource(&self, kind: ResourceKind) -> Resource<'_> {
+        Resource::of_organisation(kind, &self.labels, &self.partner)
+    }
+}
+
 impl Access {
     fn application_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Application> {
         let id: String = row.try_get("id")?;
@@ -147,7 +160,7 @@ impl Access {
     }
 
     fn application_resource<'a>(&self, a: &'a Application) -> Resource<'a> {
-        Resource::of_organisation(ResourceKind::FundApplication, &a.labels, &a.partner)
+        crate::list::Listed::resource(a, ResourceKind::FundApplication)
     }
 
     // ---- instruments and ceilings ----
@@ -360,8 +373,8 @@ impl Access {
 
     // ---- applications ----
 
-    fn application_filter(&self, f: &mut Filter) {
-        visibility(f, self);
+    /// A partner sees the applications of her own organisation only.
+    fn application_partner(&self, f: &mut Where) {
         if let Some(org) = organisation_bound(&self.subject, ResourceKind::FundApplication) {
             f.push("partner = ?", Bind::Text(org.to_string()));
         }
@@ -373,16 +386,13 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Application>> {
-        self.authorize(
-            Action::Read,
-            Resource::kind(ResourceKind::FundApplication),
-            None,
-        )
-        .await?;
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let mut f = Filter::default();
-        self.application_filter(&mut f);
+        let mut list = self
+            .list(ResourceKind::FundApplication, "fund_applications", "")
+            .await?
+            .columns(APP_COLS)
+            .order("created_at DESC, id");
+        self.application_partner(&mut list.filter);
+        let f = &mut list.filter;
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let like = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
             f.push_many(
@@ -400,47 +410,16 @@ impl Access {
         if let Some(y) = filter.year {
             f.push("fiscal_year = ?", Bind::Int(y));
         }
-        let total: i64 = f
-            .query(format!(
-                "SELECT COUNT(*) AS n FROM fund_applications{}",
-                f.where_sql()
-            ))
-            .fetch_one(&self.store.pool)
-            .await?
-            .try_get("n")?;
-        let rows = f
-            .query(format!(
-                "SELECT {APP_COLS} FROM fund_applications{} ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}",
-                f.where_sql()
-            ))
-            .fetch_all(&self.store.pool)
+        let mut page = self
+            .fetch_page(&list, limit, offset, |row| self.application_from_row(row))
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut a = self.application_from_row(row)?;
+        for a in &mut page.items {
             a.process_ids = self
                 .readable_ids(ResourceKind::Process, &a.process_ids)
                 .await?;
-            if !self.may(Action::Read, self.application_resource(&a)) {
-                return Err(StoreError::Integrity(format!(
-                    "visibility filter returned fund-application {} that the policy denies",
-                    a.id
-                )));
-            }
-            items.push(a);
         }
-        self.audit_listed(
-            "fund-application.list",
-            "fund-application",
-            items.iter().map(|a| (&a.id, &a.labels)),
-        )
-        .await?;
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        self.audit_list(&list, &page.items).await?;
+        Ok(page)
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application> {
@@ -980,13 +959,13 @@ impl Access {
             .collect::<Result<Vec<_>>>()?;
         let mut processes = Vec::new();
         for p in &a.process_ids {
-            let mut f = Filter::default();
-            visibility(&mut f, self);
+            let mut f = Where::default();
+            f.visibility(self, "");
             f.push("id = ?", Bind::Text(p.clone()));
             let row = f
                 .query(format!(
                     "SELECT id, title, codename, classification, compartment_id FROM processes{}",
-                    f.where_sql()
+                    f.sql()
                 ))
                 .fetch_optional(&self.store.pool)
                 .await?;

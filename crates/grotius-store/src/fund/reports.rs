@@ -27,8 +27,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{instrument_from_row, list};
-use crate::db::{Bind, Filter};
-use crate::process::visibility;
+use crate::db::{Bind, Where};
 use crate::roster::TableFormat;
 use crate::{Access, Result, StoreError};
 
@@ -752,8 +751,8 @@ impl Access {
         year: Option<i32>,
         instrument: Option<&str>,
     ) -> Result<Vec<GrantRow>> {
-        let mut f = Filter::default();
-        visibility(&mut f, self);
+        let mut f = Where::default();
+        f.visibility(self, "");
         if let Some(org) = organisation_bound(&self.subject, ResourceKind::FundApplication) {
             f.push("partner = ?", Bind::Text(org.to_string()));
         }
@@ -762,7 +761,7 @@ impl Access {
         }
         f.push_text("instrument_id = ?", instrument);
         let rows = f
-            .query(format!("{GRANT_SQL}{}", f.where_sql()))
+            .query(format!("{GRANT_SQL}{}", f.sql()))
             .fetch_all(&self.store.pool)
             .await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -794,7 +793,7 @@ impl Access {
         {
             return Ok(Vec::new());
         }
-        let mut f = Filter::default();
+        let mut f = Where::default();
         if let Some(y) = year {
             f.push("c.year = ?", Bind::Int(y as i64));
         }
@@ -802,7 +801,7 @@ impl Access {
         let rows = f
             .query(format!(
                 "SELECT c.instrument_id, c.year, c.scope, c.key, c.amount, COALESCE(b.balance, 0) AS available, COALESCE(e.amount, 0) AS used FROM fund_ceilings c LEFT JOIN ledger_balances b ON c.scope = 'budget' AND b.account = 'available:' || c.instrument_id || ':' || CAST(c.year AS TEXT) LEFT JOIN fund_exposure e ON e.instrument_id = c.instrument_id AND e.year = c.year AND e.scope = c.scope AND e.key = c.key{} ORDER BY c.year DESC, c.instrument_id, c.scope, c.key",
-                f.where_sql()
+                f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;

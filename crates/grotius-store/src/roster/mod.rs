@@ -22,77 +22,9 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::db::Bind;
+use crate::db::{Bind, Where};
 use crate::process::record_change;
 use crate::{Access, Page, Result, StoreError, new_id};
-
-/// A `WHERE` clause with numbered parameters, where one clause may take several values.
-#[derive(Debug, Default)]
-pub(crate) struct Where {
-    clauses: Vec<String>,
-    binds: Vec<Bind>,
-}
-
-impl Where {
-    /// Binds a value and returns its placeholder (`$n`).
-    pub(crate) fn arg(&mut self, b: Bind) -> String {
-        self.binds.push(b);
-        format!("${}", self.binds.len())
-    }
-
-    pub(crate) fn clause(&mut self, c: String) {
-        self.clauses.push(c);
-    }
-
-    /// The subject's visibility on the table aliased `t`.
-    pub(crate) fn visibility(&mut self, access: &Access, t: &str) {
-        let level = self.arg(Bind::Int(access.subject.clearance.level()));
-        let user = self.arg(Bind::Text(access.subject.user_id.clone()));
-        self.clause(format!(
-            "{t}.classification <= {level} AND ({t}.compartment_id IS NULL OR {t}.compartment_id IN (SELECT compartment_id FROM memberships WHERE user_id = {user}))"
-        ));
-    }
-
-    /// `column LIKE '%"value"%'` for any of `values` (a JSON list column holds one of them).
-    pub(crate) fn json_contains_any(&mut self, column: &str, values: &[String]) {
-        if values.is_empty() {
-            return;
-        }
-        let parts: Vec<String> = values
-            .iter()
-            .map(|v| {
-                let p = self.arg(Bind::Text(format!(
-                    "%\"{}\"%",
-                    v.replace(['%', '_', '"', '\\'], "")
-                )));
-                format!("{column} LIKE {p}")
-            })
-            .collect();
-        self.clause(format!("({})", parts.join(" OR ")));
-    }
-
-    pub(crate) fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-
-    pub(crate) fn query(
-        &self,
-        sql: String,
-    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in &self.binds {
-            q = match b {
-                Bind::Text(s) => q.bind(s.clone()),
-                Bind::Int(i) => q.bind(*i),
-            };
-        }
-        q
-    }
-}
 
 /// Filters of the roster list. Empty strings are ignored.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -300,6 +232,8 @@ pub fn export_header() -> Vec<String> {
         .collect()
 }
 
+crate::list::listed!(Expert);
+
 impl Access {
     pub(crate) fn expert_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Expert> {
         let id: String = row.try_get("id")?;
@@ -343,9 +277,8 @@ impl Access {
         Ok(e)
     }
 
-    fn expert_where(&self, filter: &ExpertFilter) -> Result<Where> {
-        let mut w = Where::default();
-        w.visibility(self, "e");
+    /// Adds the filters of `filter` on experts aliased `e`.
+    fn expert_filters(&self, w: &mut Where, filter: &ExpertFilter) -> Result<()> {
         if let Some(q) = some(&filter.q) {
             let p = w.arg(Bind::Text(format!(
                 "%{}%",
@@ -400,7 +333,7 @@ impl Access {
                 "EXISTS (SELECT 1 FROM expert_availability a WHERE a.expert_id = e.id AND a.date_from <= {f} AND a.date_to >= {t})"
             ));
         }
-        Ok(w)
+        Ok(())
     }
 
     /// Experts the subject may see, by name, with the total under the same filter.
@@ -410,39 +343,16 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Expert>> {
-        self.authorize(Action::Read, Resource::kind(ResourceKind::Expert), None)
-            .await?;
-        let w = self.expert_where(filter)?;
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let sql = w.sql();
-        let total: i64 = w
-            .query(format!("SELECT COUNT(*) AS n FROM experts e{sql}"))
-            .fetch_one(&self.store.pool)
+        let mut list = self
+            .list(ResourceKind::Expert, "experts", "e")
             .await?
-            .try_get("n")?;
-        let rows = w
-            .query(format!(
-                "SELECT {COLS} FROM experts e{sql} ORDER BY e.name, e.id LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
-        let items = rows
-            .iter()
-            .map(|r| self.checked_expert(r, Action::Read))
-            .collect::<Result<Vec<_>>>()?;
-        self.audit_listed(
-            "expert.list",
-            "expert",
-            items.iter().map(|e| (&e.id, &e.labels)),
-        )
-        .await?;
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
+            .columns(COLS)
+            .order("e.name, e.id");
+        self.expert_filters(&mut list.filter, filter)?;
+        self.list_page(list, limit, offset, |r| {
+            self.checked_expert(r, Action::Read)
         })
+        .await
     }
 
     /// Every visible expert matching `filter` (no paging; for export and matching).
@@ -478,7 +388,9 @@ impl Access {
     }
 
     pub(crate) async fn all_experts(&self, filter: &ExpertFilter) -> Result<Vec<Expert>> {
-        let w = self.expert_where(filter)?;
+        let mut w = Where::default();
+        w.visibility(self, "e");
+        self.expert_filters(&mut w, filter)?;
         let rows = w
             .query(format!(
                 "SELECT {COLS} FROM experts e{} ORDER BY e.name, e.id",

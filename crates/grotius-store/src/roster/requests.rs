@@ -9,8 +9,8 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use super::{Where, json, list, some};
-use crate::db::Bind;
+use super::{json, list, some};
+use crate::db::{Bind, Where};
 use crate::process::record_change;
 use crate::{Access, Page, Result, StoreError, new_id};
 
@@ -135,6 +135,8 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     Some((m * 10.0).round() / 10.0)
 }
 
+crate::list::listed!(SupportRequest);
+
 impl Access {
     /// The display name of a process, if it exists and the subject may see it.
     async fn visible_process(&self, id: &str) -> Result<Option<String>> {
@@ -163,7 +165,27 @@ impl Access {
         }))
     }
 
+    /// A request of a row, with its process link only where the viewer may see the process,
+    /// re-checked with the policy.
     async fn request_from_row(&self, row: &sqlx::any::AnyRow) -> Result<SupportRequest> {
+        let mut r = self.request_fields(row)?;
+        self.hide_invisible_process(&mut r).await?;
+        self.recheck(Action::Read, ResourceKind::SupportRequest, &r.labels, &r.id)?;
+        Ok(r)
+    }
+
+    /// A link to a process the viewer may not see is not shown, not even its id.
+    async fn hide_invisible_process(&self, r: &mut SupportRequest) -> Result<()> {
+        if let Some(p) = &r.process_id
+            && self.visible_process(p).await?.is_none()
+        {
+            r.process_id = None;
+        }
+        Ok(())
+    }
+
+    /// The fields of a request row, as stored.
+    fn request_fields(&self, row: &sqlx::any::AnyRow) -> Result<SupportRequest> {
         let id: String = row.try_get("id")?;
         let notes: Option<String> = row.try_get("notes")?;
         let notes = match notes {
@@ -172,12 +194,7 @@ impl Access {
         };
         let compartment: Option<String> = row.try_get("compartment_id")?;
         let process_id: Option<String> = row.try_get("process_id")?;
-        // A link to a process the viewer may not see is not shown, not even its id.
-        let process_id = match process_id {
-            Some(p) if self.visible_process(&p).await?.is_some() => Some(p),
-            _ => None,
-        };
-        let r = SupportRequest {
+        Ok(SupportRequest {
             title: row.try_get("title")?,
             requester: row.try_get("requester")?,
             process_id,
@@ -200,14 +217,11 @@ impl Access {
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
             id,
-        };
-        self.recheck(Action::Read, ResourceKind::SupportRequest, &r.labels, &r.id)?;
-        Ok(r)
+        })
     }
 
-    fn request_where(&self, filter: &RequestFilter) -> Result<Where> {
-        let mut w = Where::default();
-        w.visibility(self, "r");
+    /// Adds the filters of `filter` on requests aliased `r`.
+    fn request_filters(&self, w: &mut Where, filter: &RequestFilter) -> Result<()> {
         if let Some(q) = some(&filter.q) {
             let p = w.arg(Bind::Text(format!(
                 "%{}%",
@@ -230,7 +244,7 @@ impl Access {
         if filter.open == Some(true) {
             w.clause("r.state NOT IN ('closure', 'rejected')".into());
         }
-        Ok(w)
+        Ok(())
     }
 
     /// Requests the subject may see, newest first, with the total under the same filter.
@@ -240,43 +254,20 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<SupportRequest>> {
-        self.authorize(
-            Action::Read,
-            Resource::kind(ResourceKind::SupportRequest),
-            None,
-        )
-        .await?;
-        let w = self.request_where(filter)?;
-        let limit = limit.clamp(1, 500);
-        let offset = offset.max(0);
-        let sql = w.sql();
-        let total: i64 = w
-            .query(format!("SELECT COUNT(*) AS n FROM support_requests r{sql}"))
-            .fetch_one(&self.store.pool)
+        let mut list = self
+            .list(ResourceKind::SupportRequest, "support_requests", "r")
             .await?
-            .try_get("n")?;
-        let rows = w
-            .query(format!(
-                "SELECT {COLS} FROM support_requests r{sql} ORDER BY r.created_at DESC, r.id LIMIT {limit} OFFSET {offset}"
-            ))
-            .fetch_all(&self.store.pool)
+            .columns(COLS)
+            .order("r.created_at DESC, r.id");
+        self.request_filters(&mut list.filter, filter)?;
+        let mut page = self
+            .fetch_page(&list, limit, offset, |row| self.request_fields(row))
             .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in &rows {
-            items.push(self.request_from_row(row).await?);
+        for r in &mut page.items {
+            self.hide_invisible_process(r).await?;
         }
-        self.audit_listed(
-            "support-request.list",
-            "support-request",
-            items.iter().map(|r| (&r.id, &r.labels)),
-        )
-        .await?;
-        Ok(Page {
-            items,
-            total,
-            limit,
-            offset,
-        })
+        self.audit_list(&list, &page.items).await?;
+        Ok(page)
     }
 
     pub async fn get_request(&self, id: &str) -> Result<SupportRequest> {
