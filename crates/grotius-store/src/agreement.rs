@@ -191,23 +191,11 @@ impl Access {
         f.push_text("stage = ?", filter.stage.as_deref());
         f.push_text("agreement_type = ?", filter.agreement_type.as_deref());
         f.push_text("region = ?", filter.region.as_deref());
-        if let Some(c) = filter
-            .country
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            let country = grotius_domain::reference::country(c).ok_or_else(|| {
-                StoreError::invalid(
-                    "country",
-                    format!("'{c}' is not an ISO 3166-1 country code"),
-                )
-            })?;
-            f.push(
-                "id IN (SELECT agreement_id FROM agreement_countries WHERE country = ?)",
-                Bind::Text(country.alpha2.clone()),
-            );
-        }
+        f.push_country(
+            "id IN (SELECT agreement_id FROM agreement_countries WHERE country = ?)",
+            filter.country.as_deref(),
+            str::to_string,
+        )?;
         for (bound, value, clause) in [
             ("year_from", filter.year_from, "year >= ?"),
             ("year_to", filter.year_to, "year <= ?"),

@@ -683,6 +683,11 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
+/// The `LIKE` pattern of one element of a JSON list column (`["NL","BE"]`).
+pub(crate) fn json_element(value: &str) -> String {
+    format!("%\"{value}\"%")
+}
+
 /// A value bound to a dynamically built statement.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
@@ -740,6 +745,26 @@ impl Where {
         if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
             self.push(clause, Bind::Text(v.to_string()));
         }
+    }
+
+    /// A country filter: a given `value` must be an ISO 3166-1 code (an invalid `country`
+    /// otherwise); the `?` of `clause` is bound to `bind` of its alpha-2 code.
+    pub(crate) fn push_country(
+        &mut self,
+        clause: &str,
+        value: Option<&str>,
+        bind: fn(&str) -> String,
+    ) -> crate::Result<()> {
+        if let Some(c) = value.map(str::trim).filter(|c| !c.is_empty()) {
+            let country = grotius_domain::reference::country(c).ok_or_else(|| {
+                StoreError::invalid(
+                    "country",
+                    format!("'{c}' is not an ISO 3166-1 country code"),
+                )
+            })?;
+            self.push(clause, Bind::Text(bind(&country.alpha2)));
+        }
+        Ok(())
     }
 
     /// The subject's visibility on the table (or alias) `t` — classification up to the

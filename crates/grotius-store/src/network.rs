@@ -182,20 +182,7 @@ impl Access {
             );
         }
         f.push_text("category = ?", filter.category.as_deref());
-        if let Some(c) = filter
-            .country
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            let c = grotius_domain::reference::country(c).ok_or_else(|| {
-                StoreError::invalid(
-                    "country",
-                    format!("'{c}' is not an ISO 3166-1 country code"),
-                )
-            })?;
-            f.push("country = ?", Bind::Text(c.alpha2.clone()));
-        }
+        f.push_country("country = ?", filter.country.as_deref(), str::to_string)?;
         self.list_page(list, limit, offset, |row| self.actor_from_row(row))
             .await
     }

@@ -8,7 +8,7 @@ use grotius_security::now_micros;
 use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
 
-use crate::db::Bind;
+use crate::db::{Bind, json_element};
 use crate::{Access, Page, Result, StoreError, new_id};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -107,23 +107,7 @@ impl Access {
             let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
             f.push("(LOWER(title) LIKE ? OR LOWER(COALESCE(codename, '')) LIKE ? OR LOWER(summary) LIKE ?)", Bind::Text(pattern));
         }
-        if let Some(c) = filter
-            .country
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            let c = grotius_domain::reference::country(c).ok_or_else(|| {
-                StoreError::invalid(
-                    "country",
-                    format!("'{c}' is not an ISO 3166-1 country code"),
-                )
-            })?;
-            f.push(
-                "countries LIKE ?",
-                Bind::Text(format!("%\"{}\"%", c.alpha2)),
-            );
-        }
+        f.push_country("countries LIKE ?", filter.country.as_deref(), json_element)?;
         f.push_text("status = ?", filter.status.as_deref());
         if let Some(t) = filter
             .theme

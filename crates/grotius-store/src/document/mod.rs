@@ -21,7 +21,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::{Bind, json_list as list};
+use crate::db::{Bind, json_element, json_list as list};
 use crate::process::record_change;
 use crate::{Access, Page, Result, Store, StoreError, new_id};
 
@@ -267,23 +267,7 @@ impl Access {
             .columns(COLS)
             .order("updated_at DESC, id");
         let f = &mut list.filter;
-        if let Some(c) = filter
-            .country
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            let c = grotius_domain::reference::country(c).ok_or_else(|| {
-                StoreError::invalid(
-                    "country",
-                    format!("'{c}' is not an ISO 3166-1 country code"),
-                )
-            })?;
-            f.push(
-                "countries LIKE ?",
-                Bind::Text(format!("%\"{}\"%", c.alpha2)),
-            );
-        }
+        f.push_country("countries LIKE ?", filter.country.as_deref(), json_element)?;
         if let Some(t) = filter
             .theme
             .as_deref()
