@@ -880,3 +880,34 @@ impl LabelColumns {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Bind, Where};
+
+    #[test]
+    fn both_styles_number_their_values_in_order() {
+        let mut w = Where::default();
+        assert_eq!(w.sql(), "");
+        w.push("a = ?", Bind::Int(1));
+        let p = w.arg(Bind::Text("x".into()));
+        w.clause(format!("(b LIKE {p} OR c LIKE {p})"));
+        w.push_many("d BETWEEN ? AND ?", vec![Bind::Int(2), Bind::Int(3)]);
+        w.push_text("e = ?", Some("  "));
+        w.push_text("f = ?", Some(" y "));
+        assert_eq!(
+            w.sql(),
+            " WHERE a = $1 AND (b LIKE $2 OR c LIKE $2) AND d BETWEEN $3 AND $4 AND f = $5"
+        );
+        assert!(matches!(&w.binds[4], Bind::Text(s) if s == "y"));
+    }
+
+    #[test]
+    fn json_contains_any_strips_pattern_characters() {
+        let mut w = Where::default();
+        w.json_contains_any("t.langs", &["e\"n%".into(), "fr".into()]);
+        w.json_contains_any("t.none", &[]);
+        assert_eq!(w.sql(), " WHERE (t.langs LIKE $1 OR t.langs LIKE $2)");
+        assert!(matches!(&w.binds[0], Bind::Text(s) if s == "%\"en\"%"));
+    }
+}
