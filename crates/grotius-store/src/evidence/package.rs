@@ -13,7 +13,6 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::{BlobReader, EVENT_COLS, event_from_row, labels_from_row};
-use crate::db::{Bind, Where};
 use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
@@ -67,6 +66,8 @@ fn package_from_row(row: &sqlx::any::AnyRow, public_key: String) -> Result<Packa
         public_key,
     })
 }
+
+crate::list::listed!(PackageSummary);
 
 impl Access {
     /// Builds and signs a package of the given items for a recipient.
@@ -224,35 +225,18 @@ impl Access {
 
     /// Packages the subject may see, newest first.
     pub async fn evidence_package_list(&self) -> Result<Vec<PackageSummary>> {
-        self.authorize(
-            Action::Read,
-            Resource::kind(ResourceKind::TransferPackage),
-            None,
-        )
-        .await?;
-        let mut f = Where::default();
-        f.visibility(self, "");
-        f.push("1 = ?", Bind::Int(1));
-        let rows = f
-            .query(format!(
-                "SELECT {PKG_COLS} FROM transfer_packages{} ORDER BY created_at DESC LIMIT 500",
-                f.sql()
-            ))
-            .fetch_all(&self.store.pool)
-            .await?;
+        // Packages are not audited when listed; their creation and transfer are.
+        let list = self
+            .list(ResourceKind::TransferPackage, "transfer_packages", "")
+            .await?
+            .columns(PKG_COLS)
+            .order("created_at DESC")
+            .unaudited();
         let key = self.store.evidence_public_key()?;
-        let mut out = Vec::new();
-        for row in &rows {
-            let p = package_from_row(row, key.clone())?;
-            self.recheck(
-                Action::Read,
-                ResourceKind::TransferPackage,
-                &p.summary.labels,
-                &p.summary.id,
-            )?;
-            out.push(p.summary);
-        }
-        Ok(out)
+        self.fetch_rows(&list, Some((500, 0)), |row| {
+            Ok(package_from_row(row, key.clone())?.summary)
+        })
+        .await
     }
 
     async fn evidence_package_authorized(&self, id: &str, action: Action) -> Result<PackageDetail> {
