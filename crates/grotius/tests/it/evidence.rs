@@ -1093,7 +1093,7 @@ async fn mediation_roles_and_outsiders_learn_nothing_about_evidence() {
 
 // ─── UI ─────────────────────────────────────────────────────────────────────────────────────
 
-fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
     let boundary = "----grotius-test-boundary-7d1f";
     let mut body = Vec::new();
     for (k, v) in fields {
