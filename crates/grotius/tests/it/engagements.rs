@@ -136,19 +136,14 @@ async fn the_journal_follows_its_process_and_hides_participants() {
             "participants",
         ),
     ] {
-        let (s, e) = app
-            .api(
-                Method::POST,
-                &format!("/api/v1/processes/{internal}/engagements"),
-                &coord,
-                Some(body),
-            )
-            .await;
-        assert_eq!(s, 422, "{e}");
-        assert!(
-            e["error"]["message"].as_str().unwrap().contains(field),
-            "{field}: {e}"
-        );
+        app.assert_invalid(
+            Method::POST,
+            &format!("/api/v1/processes/{internal}/engagements"),
+            &coord,
+            Some(body),
+            field,
+        )
+        .await;
     }
     let desk = app.token("desk-officer").await;
     let (s, e) = app
