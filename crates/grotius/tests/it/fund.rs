@@ -1150,7 +1150,7 @@ async fn applications_an_approver_may_not_read_leave_her_inbox_byte_identical() 
     let page_before = fund_page(&browser).await;
     let api_before = api_list("submitted").await;
     let inbox_before = inbox_ids(approver.application_inbox(50).await.unwrap());
-    assert_eq!(inbox_before, [waiting.clone()]);
+    assert_eq!(inbox_before, std::slice::from_ref(&waiting));
 
     // Hidden from her: a compartment she is not in, a classification above her clearance.
     let cleared_officer = cleared_user(

@@ -218,6 +218,28 @@ impl App {
         )
     }
 
+    /// The id of the first process whose title starts with `prefix`, in the list `token`'s
+    /// holder sees.
+    pub async fn process_id(&self, token: &str, prefix: &str) -> String {
+        let (_, list) = self
+            .api(
+                reqwest::Method::GET,
+                "/api/v1/processes?limit=500",
+                token,
+                None,
+            )
+            .await;
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["title"].as_str().unwrap().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no process titled {prefix}…"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// A request that must be refused as invalid (422) with a message naming `field`.
     pub async fn assert_invalid(
         &self,
@@ -424,4 +446,24 @@ pub fn cli_verify(i: &Instance, what: &str) -> (i32, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code().unwrap_or(-1), text)
+}
+
+/// A process fixture: an active Track I negotiation in Sudan that the Netherlands supports, with
+/// the given labels. Tests set the fields they are about with `..process_input(…)`.
+pub fn process_input(
+    title: &str,
+    classification: &str,
+    compartment: Option<&str>,
+) -> grotius_domain::process::ProcessInput {
+    grotius_domain::process::ProcessInput {
+        title: title.into(),
+        countries: vec!["SD".into()],
+        phase: "negotiation".into(),
+        tracks: vec!["I".into()],
+        dutch_role: "support".into(),
+        status: "active".into(),
+        classification: classification.into(),
+        compartment: compartment.map(str::to_string),
+        ..Default::default()
+    }
 }

@@ -16,9 +16,6 @@ fn rec(role: &str, sex: &str, seniority: &str, n: i64, class: &str, comp: Option
 
 /// Process ids by the start of their title, as the coordinator sees them.
 async fn processes(app: &App, token: &str) -> HashMap<&'static str, String> {
-    let (_, list) = app
-        .api(Method::GET, "/api/v1/processes?limit=500", token, None)
-        .await;
     let mut out = HashMap::new();
     for t in [
         "South Sudan",
@@ -27,16 +24,7 @@ async fn processes(app: &App, token: &str) -> HashMap<&'static str, String> {
         "Yemen: detainee",
         "Myanmar",
     ] {
-        let id = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["title"].as_str().unwrap().starts_with(t))
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        out.insert(t, id);
+        out.insert(t, app.process_id(token, t).await);
     }
     out
 }

@@ -538,23 +538,27 @@ async fn sqlite_table(pool: &AnyPool, name: &str, sql: &str) -> Table {
     .fetch_all(pool)
     .await
     .expect("pragma_foreign_key_list");
-    let mut grouped: BTreeMap<i64, (String, Vec<String>, Vec<Option<String>>, String, String)> =
-        BTreeMap::new();
+    let mut grouped: BTreeMap<i64, SqliteForeignKey> = BTreeMap::new();
     for k in &keys {
         let id: i64 = k.get(0);
-        let entry = grouped.entry(id).or_insert_with(|| {
-            (
-                k.get(2),
-                Vec::new(),
-                Vec::new(),
-                k.get::<String, _>(5),
-                k.get::<String, _>(6),
-            )
+        let entry = grouped.entry(id).or_insert_with(|| SqliteForeignKey {
+            referenced: k.get(2),
+            from: Vec::new(),
+            to: Vec::new(),
+            on_update: k.get(5),
+            on_delete: k.get(6),
         });
-        entry.1.push(k.get(3));
-        entry.2.push(k.get(4));
+        entry.from.push(k.get(3));
+        entry.to.push(k.get(4));
     }
-    for (referenced, from, to, on_update, on_delete) in grouped.into_values() {
+    for SqliteForeignKey {
+        referenced,
+        from,
+        to,
+        on_update,
+        on_delete,
+    } in grouped.into_values()
+    {
         // `REFERENCES t` without columns means t's primary key.
         let to: Vec<String> = if to.iter().all(Option::is_none) {
             sqlx::query("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
@@ -588,6 +592,16 @@ async fn sqlite_table(pool: &AnyPool, name: &str, sql: &str) -> Table {
         table.others.push(check_line(read));
     }
     table
+}
+
+/// The rows of one foreign key in `pragma_foreign_key_list` (one row per column).
+struct SqliteForeignKey {
+    referenced: String,
+    from: Vec<String>,
+    /// `None` where the key names no columns (it references the primary key).
+    to: Vec<Option<String>>,
+    on_update: String,
+    on_delete: String,
 }
 
 /// Splits SQL into tokens outside comments; string literals are one token each.
