@@ -3,6 +3,7 @@
 //! Some live in compartments the demo analyst is not in; one internal actor map names an actor
 //! the analyst may not see (that row is hidden from it).
 
+use super::act_as;
 use anyhow::{Context, Result};
 use grotius_domain::analysis::{ActorMapRow, NewAnalysis, NewVersion};
 use grotius_store::{Access, Store};
@@ -354,14 +355,6 @@ const DEMOS: &[Demo] = &[
         ],
     },
 ];
-
-async fn act_as(store: &Store, username: &str) -> Result<Access> {
-    let id = store.cli_operator().find_user_id(username).await?;
-    store
-        .cli_act_as(&id)
-        .await?
-        .with_context(|| format!("the demo account {username} is missing"))
-}
 
 /// Resolves actor names to ids among the actors `who` may see.
 async fn rows(who: &Access, rows: &[(&str, &str, i64, &str)]) -> Result<Vec<ActorMapRow>> {

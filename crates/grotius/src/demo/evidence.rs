@@ -2,9 +2,10 @@
 //! PDF, a WAV recording — no file from elsewhere), with custody events, one redacted working
 //! copy and one transfer package to the fact-finding mission.
 
-use anyhow::{Context, Result};
+use super::act_as;
+use anyhow::Result;
 use grotius_domain::evidence::{CaptureInput, PackageInput};
-use grotius_store::{Access, Store};
+use grotius_store::Store;
 
 fn crc32(data: &[u8]) -> u32 {
     let mut c = 0xFFFF_FFFFu32;
@@ -148,19 +149,11 @@ fn capture(title: &str, name: &str, method: &str, at: &str, classification: &str
     }
 }
 
-async fn act(store: &Store, name: &str) -> Result<Access> {
-    let id = store.cli_operator().find_user_id(name).await?;
-    store
-        .cli_act_as(&id)
-        .await?
-        .with_context(|| format!("the demo {name} is missing"))
-}
-
 /// Seeds the vault once (does nothing when the custodian already sees items).
 pub async fn seed(store: &Store) -> Result<()> {
-    let documenter = act(store, "documenter").await?;
-    let custodian = act(store, "custodian").await?;
-    let legal = act(store, "legal-adviser").await?;
+    let documenter = act_as(store, "documenter").await?;
+    let custodian = act_as(store, "custodian").await?;
+    let legal = act_as(store, "legal-adviser").await?;
     if custodian
         .evidence_list(&Default::default(), 1, 0)
         .await?

@@ -2,17 +2,10 @@
 //! of both tracks, commitments and payments in EUR and USD, some linked to confidential
 //! processes. Everything goes through the store's ordinary paths (workflow, four-eyes, ledger).
 
+use super::act_as;
 use anyhow::{Context, Result};
 use grotius_domain::fund::{ApplicationInput, InstrumentInput};
 use grotius_store::{Access, PaymentInput, Store};
-
-async fn act_as(store: &Store, name: &str) -> Result<Access> {
-    let id = store.cli_operator().find_user_id(name).await?;
-    store
-        .cli_act_as(&id)
-        .await?
-        .with_context(|| format!("the demo {name} is missing"))
-}
 
 /// (partner, title, process title prefix, countries, themes, currency, amount, rate, months,
 ///  start, gender marker, target state, excluded-from-publication reason)

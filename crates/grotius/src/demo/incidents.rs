@@ -3,19 +3,12 @@
 //! identities are invented), ratings, verification states and links to the demo evidence. All
 //! text is invented for the demo; no real victim is named.
 
-use anyhow::{Context, Result};
+use super::act_as;
+use anyhow::Result;
 use grotius_domain::incident::{
     Act, AidAttack, IncidentInput, PersonIdentity, PersonInput, VictimCount,
 };
-use grotius_store::{Access, Store};
-
-async fn act_as(store: &Store, name: &str) -> Result<Access> {
-    let id = store.cli_operator().find_user_id(name).await?;
-    store
-        .cli_act_as(&id)
-        .await?
-        .with_context(|| format!("the demo {name} is missing"))
-}
+use grotius_store::Store;
 
 fn victims(rows: &[(&str, &str, &str, i64, i64, i64)]) -> Vec<VictimCount> {
     rows.iter()

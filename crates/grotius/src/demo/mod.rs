@@ -340,7 +340,8 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     seed_access_decisions(store).await
 }
 
-async fn act_as(store: &Store, name: &str) -> Result<Access> {
+/// The demo account `name`, acting (the operator looks it up).
+pub(crate) async fn act_as(store: &Store, name: &str) -> Result<Access> {
     let id = store.cli_operator().find_user_id(name).await?;
     store
         .cli_act_as(&id)

@@ -39,18 +39,6 @@ async fn actor(app: &App, token: &str, name: &str, c: &str, comp: Option<&str>) 
     id(&a)
 }
 
-async fn audit_actions(app: &App, analysis: &str) -> Vec<String> {
-    let raw = app.instance.raw().await;
-    sqlx::query("SELECT action FROM audit_log WHERE resource_id = $1 ORDER BY seq")
-        .bind(analysis)
-        .fetch_all(&raw)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get::<String, _>("action").unwrap())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn versions_diff_and_restore_round_trip() {
     let app = App::spawn().await;
@@ -321,7 +309,7 @@ async fn versions_diff_and_restore_round_trip() {
             .await;
         assert!(r.is_err(), "{sql} must be refused");
     }
-    let actions = audit_actions(&app, &aid).await;
+    let actions = app.audit_actions(&aid).await;
     for expected in ["analysis.create", "analysis.save", "analysis.restore"] {
         assert!(
             actions.iter().any(|a| a == expected),
@@ -424,7 +412,7 @@ async fn versions_diff_and_restore_round_trip() {
         .await;
     assert_eq!(s, 204);
     assert!(
-        audit_actions(&app, &aid)
+        app.audit_actions(&aid)
             .await
             .iter()
             .any(|a| a == "analysis.delete")
@@ -446,7 +434,7 @@ async fn versions_diff_and_restore_round_trip() {
     assert_eq!(count(&raw, "analyses").await, 0);
     assert_eq!(count(&raw, "analysis_versions").await, 0);
     assert!(
-        audit_actions(&app, &id(&another))
+        app.audit_actions(&id(&another))
             .await
             .iter()
             .any(|a| a == "analysis.delete")
@@ -615,7 +603,7 @@ async fn outsiders_learn_nothing() {
         .await;
     assert_eq!(s, 200);
     assert!(
-        audit_actions(&app, &hidden[0])
+        app.audit_actions(&hidden[0])
             .await
             .iter()
             .any(|a| a == "analysis.read")
@@ -740,19 +728,14 @@ async fn bad_input_is_refused_and_changes_nothing() {
             "only an actor map",
         ),
     ] {
-        let (s, e) = app
-            .api(
-                Method::POST,
-                &format!("/api/v1/processes/{hoa}/analyses"),
-                &coord,
-                Some(body),
-            )
-            .await;
-        assert_eq!(s, 422, "{field}: {e}");
-        assert!(
-            e["error"]["message"].as_str().unwrap().contains(field),
-            "{field}: {e}"
-        );
+        app.assert_invalid(
+            Method::POST,
+            &format!("/api/v1/processes/{hoa}/analyses"),
+            &coord,
+            Some(body),
+            field,
+        )
+        .await;
     }
     for (body, field) in [
         (json!({"base_version": 0, "title": "T"}), "base_version"),
@@ -766,19 +749,14 @@ async fn bad_input_is_refused_and_changes_nothing() {
             "note",
         ),
     ] {
-        let (s, e) = app
-            .api(
-                Method::POST,
-                &format!("/api/v1/analyses/{aid}/versions"),
-                &coord,
-                Some(body),
-            )
-            .await;
-        assert_eq!(s, 422, "{field}: {e}");
-        assert!(
-            e["error"]["message"].as_str().unwrap().contains(field),
-            "{field}: {e}"
-        );
+        app.assert_invalid(
+            Method::POST,
+            &format!("/api/v1/analyses/{aid}/versions"),
+            &coord,
+            Some(body),
+            field,
+        )
+        .await;
     }
     for (body, status) in [(json!({"version": 1}), 422), (json!({"version": 7}), 422)] {
         let (s, e) = app

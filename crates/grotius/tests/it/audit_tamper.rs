@@ -3,7 +3,7 @@
 
 use sqlx::{AnyPool, Executor, Row};
 
-use crate::harness::{Instance, bin, is_postgres};
+use crate::harness::{Instance, cli_verify, lift_append_only_guard};
 
 /// An instance with ten audit entries.
 async fn instance_with_entries() -> Instance {
@@ -23,41 +23,10 @@ async fn instance_with_entries() -> Instance {
     i
 }
 
-/// Lifts the append-only protection, as someone with direct database access could.
-async fn lift_guard(raw: &AnyPool) {
-    if is_postgres() {
-        raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
-            .await
-            .unwrap();
-    } else {
-        raw.execute("DROP TRIGGER audit_log_no_update")
-            .await
-            .unwrap();
-        raw.execute("DROP TRIGGER audit_log_no_delete")
-            .await
-            .unwrap();
-    }
-}
-
-fn cli_verify(i: &Instance) -> (i32, String) {
-    let out = std::process::Command::new(bin())
-        .args(["audit", "verify", "--data"])
-        .arg(i.data())
-        .args(i.database_args())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
-
 async fn assert_broken(i: &Instance, expected: &str) {
     let err = i.store.verify_audit().await.unwrap_err().to_string();
     assert!(err.contains(expected), "expected '{expected}' in: {err}");
-    let (code, text) = cli_verify(i);
+    let (code, text) = cli_verify(i, "audit");
     assert_ne!(code, 0, "audit verify must fail: {text}");
     assert!(
         text.contains(expected),
@@ -79,7 +48,7 @@ async fn the_database_refuses_to_change_the_log() {
             .await
             .is_err()
     );
-    let (code, text) = cli_verify(&i);
+    let (code, text) = cli_verify(&i, "audit");
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("10 entries verified"), "{text}");
 }
@@ -88,7 +57,7 @@ async fn the_database_refuses_to_change_the_log() {
 async fn an_edited_entry_is_named() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("UPDATE audit_log SET detail = '{\"name\":\"forged\"}' WHERE seq = 4")
         .await
         .unwrap();
@@ -99,7 +68,7 @@ async fn an_edited_entry_is_named() {
 async fn a_deleted_entry_is_named() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log WHERE seq = 5")
         .await
         .unwrap();
@@ -110,7 +79,7 @@ async fn a_deleted_entry_is_named() {
 async fn reordered_entries_are_named() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     // Swap the contents of entries 3 and 4, keeping their sequence numbers.
     raw.execute("UPDATE audit_log SET seq = -3 WHERE seq = 3")
         .await
@@ -128,7 +97,7 @@ async fn reordered_entries_are_named() {
 async fn an_inserted_entry_is_named() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     // Make room after entry 6 and insert a forged entry 7 that links to entry 6.
     for seq in (7..=10).rev() {
         raw.execute(sqlx::AssertSqlSafe(format!(
@@ -151,7 +120,7 @@ async fn an_inserted_entry_is_named() {
 async fn deleting_the_last_entries_is_detected() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log WHERE seq >= 9")
         .await
         .unwrap();
@@ -227,7 +196,7 @@ async fn truncating_the_last_entries_and_putting_an_older_head_back_is_named() {
     // The head as an older backup holds it (entry 10, correctly authenticated).
     let old_head = head_row(&raw).await;
     more_entries(&i, 0, 3).await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log WHERE seq > 10")
         .await
         .unwrap();
@@ -244,7 +213,7 @@ async fn truncating_with_a_head_computed_under_the_key_is_named() {
     // Even a head that authenticates (as if forged with the key) cannot hide the truncation.
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log WHERE seq > 6")
         .await
         .unwrap();
@@ -265,7 +234,7 @@ async fn truncating_with_a_head_computed_under_the_key_is_named() {
 async fn wiping_every_entry_and_the_head_is_named_and_never_verifies_as_empty() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log").await.unwrap();
     raw.execute("DELETE FROM audit_head").await.unwrap();
     assert_broken(
@@ -298,7 +267,7 @@ async fn wiping_the_log_and_putting_the_first_head_back_is_named() {
     let genesis_head = head_row(&raw).await;
     assert_eq!(genesis_head.0, 0);
     more_entries(&i, 0, 4).await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log").await.unwrap();
     put_head(&raw, &genesis_head).await;
     assert_broken(&i, "audit log truncated: the log ends at entry 0").await;
@@ -313,7 +282,7 @@ async fn a_wiped_and_rewritten_log_is_named_and_does_not_move_the_anchor() {
         .unwrap()
         .audit_key()
         .unwrap();
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log").await.unwrap();
     put_head(
         &raw,
@@ -337,7 +306,7 @@ async fn a_wiped_and_rewritten_log_is_named_and_does_not_move_the_anchor() {
 async fn deleting_the_instance_record_too_is_named() {
     let i = instance_with_entries().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log").await.unwrap();
     raw.execute("DELETE FROM audit_head").await.unwrap();
     raw.execute("DELETE FROM instance").await.unwrap();
@@ -348,7 +317,7 @@ async fn deleting_the_instance_record_too_is_named() {
         e.contains("no instance record") && e.contains("records entry 10"),
         "{e}"
     );
-    let (code, text) = cli_verify(&i);
+    let (code, text) = cli_verify(&i, "audit");
     assert_ne!(code, 0, "{text}");
     assert!(
         text.contains("instance") && text.contains("records entry 10"),
@@ -365,7 +334,7 @@ async fn a_database_ahead_of_its_anchor_verifies_and_a_missing_anchor_is_named()
     std::fs::write(anchor_path(&i), &lagging).unwrap();
     let r = i.store.verify_audit().await.unwrap();
     assert_eq!((r.entries, r.anchored), (11, 10));
-    let (code, text) = cli_verify(&i);
+    let (code, text) = cli_verify(&i, "audit");
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("11 entries verified"), "{text}");
     // An edited anchor does not authenticate.
@@ -430,7 +399,7 @@ async fn each_node_anchors_its_own_commits_on_a_shared_database() {
         let mac = grotius_domain::audit::head_mac(&key, 10, &hash);
         (10, hash, mac)
     };
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["audit_log"]).await;
     raw.execute("DELETE FROM audit_log WHERE seq = 11")
         .await
         .unwrap();

@@ -114,18 +114,6 @@ fn document_hits(v: &Value) -> Vec<Value> {
         .collect()
 }
 
-async fn audit_actions(app: &App, id: &str) -> Vec<String> {
-    let raw = app.instance.raw().await;
-    sqlx::query("SELECT action FROM audit_log WHERE resource_id = $1 ORDER BY seq")
-        .bind(id)
-        .fetch_all(&raw)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get::<String, _>("action").unwrap())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_format_is_uploaded_and_its_text_found() {
     let app = App::spawn().await;
@@ -384,7 +372,7 @@ async fn versions_are_kept_downloadable_with_their_hash_and_audited() {
     let b = app.browser("coordinator").await;
     let (s, _) = b.get(&format!("/documents/{id}/versions/1/file")).await;
     assert_eq!(s, 200);
-    let actions = audit_actions(&app, &id).await;
+    let actions = app.audit_actions(&id).await;
     for a in [
         "document.create",
         "document.version",
@@ -419,7 +407,7 @@ async fn versions_are_kept_downloadable_with_their_hash_and_audited() {
     assert_eq!(left, 0);
     assert!(document_hits(&search(&app, &token, "Addis").await).is_empty());
     assert!(
-        audit_actions(&app, &id)
+        app.audit_actions(&id)
             .await
             .iter()
             .any(|a| a == "document.delete")

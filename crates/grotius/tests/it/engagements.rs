@@ -10,22 +10,8 @@ use crate::harness::{App, count};
 async fn the_journal_follows_its_process_and_hides_participants() {
     let app = App::spawn().await;
     let coord = app.token("coordinator").await;
-    let (_, list) = app
-        .api(Method::GET, "/api/v1/processes?limit=500", &coord, None)
-        .await;
-    let find = |t: &str| {
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["title"].as_str().unwrap().starts_with(t))
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let internal = find("South Sudan");
-    let yemen = find("Yemen: Taiz");
+    let internal = app.process_id(&coord, "South Sudan").await;
+    let yemen = app.process_id(&coord, "Yemen: Taiz").await;
     let actor = |name: &str, c: &str, comp: Option<&str>| json!({"name": name, "kind": "person", "category": "mediator", "classification": c, "compartment": comp});
     let (_, open_actor) = app
         .api(
@@ -136,19 +122,14 @@ async fn the_journal_follows_its_process_and_hides_participants() {
             "participants",
         ),
     ] {
-        let (s, e) = app
-            .api(
-                Method::POST,
-                &format!("/api/v1/processes/{internal}/engagements"),
-                &coord,
-                Some(body),
-            )
-            .await;
-        assert_eq!(s, 422, "{e}");
-        assert!(
-            e["error"]["message"].as_str().unwrap().contains(field),
-            "{field}: {e}"
-        );
+        app.assert_invalid(
+            Method::POST,
+            &format!("/api/v1/processes/{internal}/engagements"),
+            &coord,
+            Some(body),
+            field,
+        )
+        .await;
     }
     let desk = app.token("desk-officer").await;
     let (s, e) = app

@@ -10,10 +10,12 @@ use std::time::{Duration, Instant};
 use grotius_domain::evidence::CaptureInput;
 use reqwest::Method;
 use serde_json::{Value, json};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{Executor, Row};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::harness::{App, Instance, bin, client, count, is_postgres};
+use crate::harness::{
+    App, Instance, bin, cli_verify, client, count, is_postgres, lift_append_only_guard,
+};
 
 fn capture(name: &str, classification: &str) -> CaptureInput {
     CaptureInput {
@@ -214,41 +216,10 @@ async fn tamper_fixture() -> (Instance, String, Vec<String>) {
         .map(|e| e.id)
         .collect();
     assert_eq!(events.len(), 4);
-    let (code, text) = cli_verify(&i);
+    let (code, text) = cli_verify(&i, "evidence");
     assert_eq!(code, 0, "a sound vault verifies: {text}");
     assert!(text.contains("evidence vault intact: 2 items"), "{text}");
     (i, item.id, events)
-}
-
-/// Lifts the append-only guard, as someone with direct database access could.
-async fn lift_guard(raw: &AnyPool) {
-    if is_postgres() {
-        raw.execute("ALTER TABLE custody_events DISABLE TRIGGER custody_events_no_change")
-            .await
-            .unwrap();
-    } else {
-        raw.execute("DROP TRIGGER custody_events_no_update")
-            .await
-            .unwrap();
-        raw.execute("DROP TRIGGER custody_events_no_delete")
-            .await
-            .unwrap();
-    }
-}
-
-fn cli_verify(i: &Instance) -> (i32, String) {
-    let out = Command::new(bin())
-        .args(["evidence", "verify", "--data"])
-        .arg(i.data())
-        .args(i.database_args())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
 }
 
 /// Both the store and the CLI find the tampering, name its kind and what it touched; exit 2.
@@ -261,7 +232,7 @@ async fn assert_named(i: &Instance, tamper: &str, names: &[&str]) {
         "expected a {tamper} problem naming {names:?}: {:#?}",
         r.problems
     );
-    let (code, text) = cli_verify(i);
+    let (code, text) = cli_verify(i, "evidence");
     assert_eq!(code, 2, "{text}");
     assert!(
         text.contains(&tamper.to_uppercase()),
@@ -286,7 +257,7 @@ async fn the_database_refuses_to_change_custody_events() {
         .execute(&raw)
         .await;
     assert!(del.is_err());
-    assert_eq!(cli_verify(&i).0, 0);
+    assert_eq!(cli_verify(&i, "evidence").0, 0);
 }
 
 #[tokio::test]
@@ -347,7 +318,7 @@ async fn a_removed_file_is_named() {
 async fn an_edited_custody_event_is_named() {
     let (i, item, events) = tamper_fixture().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["custody_events"]).await;
     sqlx::query("UPDATE custody_events SET actor = 'someone-else' WHERE id = $1")
         .bind(&events[2])
         .execute(&raw)
@@ -360,7 +331,7 @@ async fn an_edited_custody_event_is_named() {
 async fn a_deleted_custody_event_is_named() {
     let (i, item, events) = tamper_fixture().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["custody_events"]).await;
     sqlx::query("DELETE FROM custody_events WHERE id = $1")
         .bind(&events[1])
         .execute(&raw)
@@ -374,7 +345,7 @@ async fn a_deleted_custody_event_is_named() {
 async fn a_deleted_last_event_is_named_even_with_the_head_rolled_back() {
     let (i, item, events) = tamper_fixture().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["custody_events"]).await;
     // Remove the last event and roll the item's head back to the one before (with its old,
     // genuine head signature, as from an earlier copy of the database): only the audit log's
     // second record of the chain still tells.
@@ -450,7 +421,7 @@ async fn an_inserted_custody_event_is_named() {
 async fn reordered_custody_events_are_named() {
     let (i, item, events) = tamper_fixture().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["custody_events"]).await;
     for (id, seq) in [(&events[1], 100), (&events[2], 2), (&events[1], 3)] {
         sqlx::query("UPDATE custody_events SET seq = $1 WHERE id = $2")
             .bind(seq)
@@ -568,7 +539,7 @@ async fn changed_lineage_is_named() {
 async fn an_item_deleted_with_its_custody_events_and_file_is_named() {
     let (i, item, _) = tamper_fixture().await;
     let raw = i.raw().await;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["custody_events"]).await;
     let sha: String = sqlx::query("SELECT sha256 FROM evidence_items WHERE id = $1")
         .bind(&item)
         .fetch_one(&raw)
@@ -628,7 +599,7 @@ async fn an_item_deleted_with_the_end_of_the_audit_log_is_named() {
         .await
         .unwrap()
         .item;
-    lift_guard(&raw).await;
+    lift_append_only_guard(&raw, &["custody_events"]).await;
     if is_postgres() {
         raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
             .await

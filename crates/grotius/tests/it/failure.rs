@@ -22,15 +22,8 @@ use crate::harness::{PASSWORD, fresh_database, pg_base_url};
 
 fn process(title: &str, notes: &str) -> ProcessInput {
     ProcessInput {
-        title: title.into(),
-        countries: vec!["SD".into()],
-        phase: "negotiation".into(),
-        tracks: vec!["I".into()],
-        dutch_role: "support".into(),
-        status: "active".into(),
         notes: notes.into(),
-        classification: "internal".into(),
-        ..Default::default()
+        ..crate::harness::process_input(title, "internal", None)
     }
 }
 

@@ -804,27 +804,6 @@ async fn ledger_fixture() -> (Instance, String, String) {
     (i, first.id, second.id)
 }
 
-/// Lifts the ledger's append-only guard, as someone with direct database access could.
-async fn lift_ledger_guard(raw: &sqlx::AnyPool) {
-    use sqlx::Executor;
-    let statements: &[&str] = if crate::harness::is_postgres() {
-        &[
-            "ALTER TABLE ledger_transactions DISABLE TRIGGER ledger_transactions_no_change",
-            "ALTER TABLE ledger_postings DISABLE TRIGGER ledger_postings_no_change",
-        ]
-    } else {
-        &[
-            "DROP TRIGGER ledger_transactions_no_update",
-            "DROP TRIGGER ledger_transactions_no_delete",
-            "DROP TRIGGER ledger_postings_no_update",
-            "DROP TRIGGER ledger_postings_no_delete",
-        ]
-    };
-    for s in statements {
-        raw.execute(*s).await.unwrap();
-    }
-}
-
 async fn postings_of(raw: &sqlx::AnyPool, tx: &str) -> Vec<(String, i64)> {
     use sqlx::Row;
     sqlx::query("SELECT account, amount FROM ledger_postings WHERE transaction_id = $1")
@@ -879,7 +858,7 @@ async fn assert_ledger_names(i: &Instance, tx: &str, words: &[&str]) {
 async fn a_disbursement_rewritten_with_its_postings_and_balances_is_named() {
     let (i, first, _) = ledger_fixture().await;
     let raw = i.raw().await;
-    lift_ledger_guard(&raw).await;
+    crate::harness::lift_append_only_guard(&raw, &["ledger_transactions", "ledger_postings"]).await;
     // 20,000.00 becomes 25,000.00: the transaction, both postings and both balances agree.
     sqlx::query(
         "UPDATE ledger_transactions SET amount = 2500000, amount_eur = 2500000 WHERE id = $1",
@@ -917,7 +896,7 @@ async fn a_disbursement_rewritten_with_its_postings_and_balances_is_named() {
 async fn a_memo_date_or_author_changed_is_named() {
     let (i, first, second) = ledger_fixture().await;
     let raw = i.raw().await;
-    lift_ledger_guard(&raw).await;
+    crate::harness::lift_append_only_guard(&raw, &["ledger_transactions", "ledger_postings"]).await;
     sqlx::query("UPDATE ledger_transactions SET memo = 'paid to another account' WHERE id = $1")
         .bind(&first)
         .execute(&raw)
@@ -959,7 +938,7 @@ async fn remove_transaction_consistently(raw: &sqlx::AnyPool, id: &str) {
 async fn a_transaction_removed_with_its_balances_adjusted_is_named() {
     let (i, _, second) = ledger_fixture().await;
     let raw = i.raw().await;
-    lift_ledger_guard(&raw).await;
+    crate::harness::lift_append_only_guard(&raw, &["ledger_transactions", "ledger_postings"]).await;
     remove_transaction_consistently(&raw, &second).await;
     assert_ledger_names(
         &i,
@@ -976,7 +955,7 @@ async fn a_transaction_removed_with_its_balances_adjusted_is_named() {
 async fn a_duplicated_or_reordered_transaction_is_named() {
     let (i, first, second) = ledger_fixture().await;
     let raw = i.raw().await;
-    lift_ledger_guard(&raw).await;
+    crate::harness::lift_append_only_guard(&raw, &["ledger_transactions", "ledger_postings"]).await;
     // A copy of the second disbursement under a new id, with postings and balances.
     sqlx::query(
         "INSERT INTO ledger_transactions (id, kind, instrument_id, year, application_id, currency, amount, rate, amount_eur, value_date, memo, user_id, username, at)
@@ -1060,7 +1039,7 @@ async fn the_last_transaction_removed_with_the_end_of_the_audit_log_is_named() {
         .await
         .unwrap()
         .get("hash");
-    lift_ledger_guard(&raw).await;
+    crate::harness::lift_append_only_guard(&raw, &["ledger_transactions", "ledger_postings"]).await;
     if crate::harness::is_postgres() {
         raw.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
             .await
@@ -1096,4 +1075,144 @@ async fn the_last_transaction_removed_with_the_end_of_the_audit_log_is_named() {
     let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("audit log truncated"), "{text}");
+}
+
+/// The fund page of a signed-in user with the session's CSRF token blanked (the only part of the
+/// page that is not a function of the data and the viewer).
+async fn fund_page(b: &crate::harness::Browser) -> String {
+    let (status, html) = b.get("/fund").await;
+    assert_eq!(status, 200);
+    html.replace(&b.csrf, "CSRF")
+}
+
+/// A demo-instance user with the given role, clearance and compartments, acting.
+async fn cleared_user(
+    i: &Instance,
+    username: &str,
+    role: grotius_domain::Role,
+    clearance: grotius_domain::Classification,
+    compartments: &[&str],
+) -> Access {
+    let op = i.store.cli_operator();
+    let user = op
+        .create_user(&grotius_store::NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            password: crate::harness::PASSWORD.into(),
+            roles: vec![role],
+            clearance,
+            organisation: None,
+        })
+        .await
+        .unwrap();
+    for c in compartments {
+        op.add_member(c, &user.id, "fund inbox test").await.unwrap();
+    }
+    i.store.cli_act_as(&user.id).await.unwrap().unwrap()
+}
+
+/// Differential test of `Access::application_inbox` (the approver's inbox on `/fund`): adding
+/// applications the approver may not read — one in a compartment she is not a member of, one
+/// above her clearance — changes nothing she receives, byte for byte: not the page (inbox and
+/// list), not the API list, not the store's inbox. An approver who may read them has both in her
+/// inbox (so they are waiting on exactly the step an approver takes), and one more readable
+/// application does change the page (so the comparison can see a change).
+#[tokio::test]
+async fn applications_an_approver_may_not_read_leave_her_inbox_byte_identical() {
+    use grotius_domain::{Classification, Role};
+    let app = crate::harness::App::spawn().await;
+    let i = &app.instance;
+    let officer = i.access("fund-officer").await;
+    let approver = i.access("fund-approver").await;
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    // The inbox is not empty before: one readable application waits for approval.
+    let waiting = submitted(&officer, &inst.id, "20000.00", "ML").await;
+
+    let browser = app.browser("fund-approver").await;
+    let token = app.token("fund-approver").await;
+    let api_list = |state: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, body) = app
+                .api(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/fund/applications?state={state}"),
+                    token,
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body.to_string()
+        }
+    };
+    let inbox_ids =
+        |a: Vec<grotius_domain::fund::Application>| a.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let page_before = fund_page(&browser).await;
+    let api_before = api_list("submitted").await;
+    let inbox_before = inbox_ids(approver.application_inbox(50).await.unwrap());
+    assert_eq!(inbox_before, std::slice::from_ref(&waiting));
+
+    // Hidden from her: a compartment she is not in, a classification above her clearance.
+    let cleared_officer = cleared_user(
+        i,
+        "fund-officer-horn",
+        Role::FundOfficer,
+        Classification::Secret,
+        &["horn-of-africa"],
+    )
+    .await;
+    let mut in_compartment = application(&inst.id, "30000.00", "SD");
+    in_compartment.classification = "confidential".into();
+    in_compartment.compartment = Some("horn-of-africa".into());
+    let mut above_clearance = application(&inst.id, "40000.00", "SD");
+    above_clearance.classification = "secret".into();
+    let mut hidden = Vec::new();
+    for input in [&in_compartment, &above_clearance] {
+        let a = cleared_officer.create_application(input).await.unwrap();
+        cleared_officer
+            .transition_application(&a.id, "submitted", "")
+            .await
+            .unwrap();
+        hidden.push(a.id);
+    }
+
+    assert_eq!(
+        fund_page(&browser).await,
+        page_before,
+        "the fund page changed"
+    );
+    assert_eq!(
+        api_list("submitted").await,
+        api_before,
+        "the API list changed"
+    );
+    assert_eq!(
+        inbox_ids(approver.application_inbox(50).await.unwrap()),
+        inbox_before
+    );
+
+    // An approver who may read them has them waiting for her step.
+    let cleared_approver = cleared_user(
+        i,
+        "fund-approver-horn",
+        Role::FundApprover,
+        Classification::Secret,
+        &["horn-of-africa"],
+    )
+    .await;
+    let mut theirs = inbox_ids(cleared_approver.application_inbox(50).await.unwrap());
+    theirs.sort();
+    let mut expected = vec![waiting, hidden[0].clone(), hidden[1].clone()];
+    expected.sort();
+    assert_eq!(theirs, expected);
+
+    // A readable application does change her page.
+    let visible = submitted(&officer, &inst.id, "25000.00", "NE").await;
+    let reference = approver.get_application(&visible).await.unwrap().reference;
+    let page_after = fund_page(&browser).await;
+    assert_ne!(page_after, page_before);
+    assert!(
+        page_after.contains(&reference),
+        "{reference} not on the page"
+    );
 }

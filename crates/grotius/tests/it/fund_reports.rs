@@ -99,14 +99,8 @@ fn app(
 
 fn process(title: &str, country: &str, classification: &str) -> ProcessInput {
     ProcessInput {
-        title: title.into(),
         countries: vec![country.into()],
-        phase: "negotiation".into(),
-        tracks: vec!["I".into()],
-        dutch_role: "support".into(),
-        status: "active".into(),
-        classification: classification.into(),
-        ..Default::default()
+        ..crate::harness::process_input(title, classification, None)
     }
 }
 

@@ -218,6 +218,71 @@ impl App {
         )
     }
 
+    /// The id of the first process whose title starts with `prefix`, in the list `token`'s
+    /// holder sees.
+    pub async fn process_id(&self, token: &str, prefix: &str) -> String {
+        let (_, list) = self
+            .api(
+                reqwest::Method::GET,
+                "/api/v1/processes?limit=500",
+                token,
+                None,
+            )
+            .await;
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["title"].as_str().unwrap().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no process titled {prefix}…"))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A request that must be refused as invalid (422) with a message naming `field`.
+    pub async fn assert_invalid(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        field: &str,
+    ) {
+        let (s, e) = self.api(method, path, token, body).await;
+        assert_eq!(s, 422, "{field}: {e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains(field),
+            "{field}: {e}"
+        );
+    }
+
+    /// A GET with a bearer token: status and body bytes (for downloads).
+    pub async fn download(&self, token: &str, path: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
+    /// The audit actions recorded on a resource, oldest first.
+    pub async fn audit_actions(&self, resource_id: &str) -> Vec<String> {
+        use sqlx::Row;
+        let raw = self.instance.raw().await;
+        sqlx::query("SELECT action FROM audit_log WHERE resource_id = $1 ORDER BY seq")
+            .bind(resource_id)
+            .fetch_all(&raw)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>("action").unwrap())
+            .collect()
+    }
+
     /// A browser-like client logged in through the HTML form.
     pub async fn browser(&self, username: &str) -> Browser {
         let b = Browser {
@@ -343,4 +408,62 @@ pub async fn count(pool: &AnyPool, table: &str) -> i64 {
     .unwrap()
     .try_get("n")
     .unwrap()
+}
+
+/// Lifts the append-only triggers of `tables`, as someone with direct database access could:
+/// on PostgreSQL `<table>_no_change` is disabled, on SQLite `<table>_no_update` and
+/// `<table>_no_delete` are dropped (the names `schema.rs` checks both backends for).
+pub async fn lift_append_only_guard(raw: &AnyPool, tables: &[&str]) {
+    for table in tables {
+        let statements = if is_postgres() {
+            vec![format!(
+                "ALTER TABLE {table} DISABLE TRIGGER {table}_no_change"
+            )]
+        } else {
+            vec![
+                format!("DROP TRIGGER {table}_no_update"),
+                format!("DROP TRIGGER {table}_no_delete"),
+            ]
+        };
+        for s in statements {
+            raw.execute(sqlx::AssertSqlSafe(s)).await.unwrap();
+        }
+    }
+}
+
+/// `grotius <what> verify` on the instance's data directory and database: exit code and output
+/// (stdout then stderr).
+pub fn cli_verify(i: &Instance, what: &str) -> (i32, String) {
+    let out = std::process::Command::new(bin())
+        .args([what, "verify", "--data"])
+        .arg(i.data())
+        .args(i.database_args())
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A process fixture: an active Track I negotiation in Sudan that the Netherlands supports, with
+/// the given labels. Tests set the fields they are about with `..process_input(…)`.
+pub fn process_input(
+    title: &str,
+    classification: &str,
+    compartment: Option<&str>,
+) -> grotius_domain::process::ProcessInput {
+    grotius_domain::process::ProcessInput {
+        title: title.into(),
+        countries: vec!["SD".into()],
+        phase: "negotiation".into(),
+        tracks: vec!["I".into()],
+        dutch_role: "support".into(),
+        status: "active".into(),
+        classification: classification.into(),
+        compartment: compartment.map(str::to_string),
+        ..Default::default()
+    }
 }

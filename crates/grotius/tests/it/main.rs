@@ -27,6 +27,7 @@ mod metrics_access;
 mod network;
 mod participation;
 mod roster;
+mod schema;
 mod search;
 mod search_sources;
 mod separation;

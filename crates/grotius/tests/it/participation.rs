@@ -16,9 +16,6 @@ fn rec(role: &str, sex: &str, seniority: &str, n: i64, class: &str, comp: Option
 
 /// Process ids by the start of their title, as the coordinator sees them.
 async fn processes(app: &App, token: &str) -> HashMap<&'static str, String> {
-    let (_, list) = app
-        .api(Method::GET, "/api/v1/processes?limit=500", token, None)
-        .await;
     let mut out = HashMap::new();
     for t in [
         "South Sudan",
@@ -27,16 +24,7 @@ async fn processes(app: &App, token: &str) -> HashMap<&'static str, String> {
         "Yemen: detainee",
         "Myanmar",
     ] {
-        let id = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["title"].as_str().unwrap().starts_with(t))
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        out.insert(t, id);
+        out.insert(t, app.process_id(token, t).await);
     }
     out
 }
@@ -52,17 +40,6 @@ async fn post(app: &App, token: &str, process: &str, body: Value) -> Value {
         .await;
     assert_eq!(s, 201, "{v}");
     v
-}
-
-async fn download(app: &App, token: &str, path: &str) -> (u16, Vec<u8>) {
-    let r = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
 }
 
 async fn audited(app: &App, action: &str) -> i64 {
@@ -156,12 +133,12 @@ async fn shares_are_computed_right_and_exports_match_the_summary() {
     // The exports hold the same numbers, in CSV and XLSX.
     let before = audited(&app, "participation.export").await;
     for format in ["csv", "xlsx"] {
-        let (s, bytes) = download(
-            &app,
-            &coord,
-            &format!("/api/v1/processes/{ss}/participation/export?format={format}&what=shares"),
-        )
-        .await;
+        let (s, bytes) = app
+            .download(
+                &coord,
+                &format!("/api/v1/processes/{ss}/participation/export?format={format}&what=shares"),
+            )
+            .await;
         assert_eq!(s, 200);
         let rows = read_table(&bytes, TableFormat::parse(format).unwrap()).unwrap();
         assert_eq!(rows[0], SHARES_HEADER);
@@ -188,12 +165,14 @@ async fn shares_are_computed_right_and_exports_match_the_summary() {
                 r["role"]
             );
         }
-        let (s, bytes) = download(
-            &app,
-            &coord,
-            &format!("/api/v1/processes/{ss}/participation/export?format={format}&what=records"),
-        )
-        .await;
+        let (s, bytes) = app
+            .download(
+                &coord,
+                &format!(
+                    "/api/v1/processes/{ss}/participation/export?format={format}&what=records"
+                ),
+            )
+            .await;
         assert_eq!(s, 200);
         let rows = read_table(&bytes, TableFormat::parse(format).unwrap()).unwrap();
         assert_eq!(rows.len(), 7, "{format}: header and six records");
@@ -452,16 +431,14 @@ async fn aggregates_charts_and_exports_never_include_what_the_asker_may_not_read
         ("region=Atlantis", "region"),
         ("status=asleep", "status"),
     ] {
-        let (s, e) = app
-            .api(
-                Method::GET,
-                &format!("/api/v1/participation/summary?{q}"),
-                &analyst,
-                None,
-            )
-            .await;
-        assert_eq!(s, 422, "{q}: {e}");
-        assert!(e["error"]["message"].as_str().unwrap().contains(field));
+        app.assert_invalid(
+            Method::GET,
+            &format!("/api/v1/participation/summary?{q}"),
+            &analyst,
+            None,
+            field,
+        )
+        .await;
     }
 
     // A hidden process has no participation for the analyst, anywhere.
@@ -526,12 +503,12 @@ async fn aggregates_charts_and_exports_never_include_what_the_asker_may_not_read
     }
 
     // Exports: the analyst's files hold exactly the visible records and the same shares.
-    let (s, bytes) = download(
-        &app,
-        &analyst,
-        "/api/v1/participation/export?format=csv&what=records",
-    )
-    .await;
+    let (s, bytes) = app
+        .download(
+            &analyst,
+            "/api/v1/participation/export?format=csv&what=records",
+        )
+        .await;
     assert_eq!(s, 200);
     let rows = read_table(&bytes, TableFormat::Csv).unwrap();
     let pc = rows[0].iter().position(|h| h == "process_id").unwrap();
@@ -543,12 +520,12 @@ async fn aggregates_charts_and_exports_never_include_what_the_asker_may_not_read
         .sum();
     let pooled_all: i64 = pooled.values().map(|e| e[0]).sum();
     assert_eq!(exported, pooled_all);
-    let (_, bytes) = download(
-        &app,
-        &analyst,
-        "/api/v1/participation/export?format=xlsx&what=shares",
-    )
-    .await;
+    let (_, bytes) = app
+        .download(
+            &analyst,
+            "/api/v1/participation/export?format=xlsx&what=shares",
+        )
+        .await;
     let rows = read_table(&bytes, TableFormat::Xlsx).unwrap();
     let col = |name: &str| SHARES_HEADER.iter().position(|h| *h == name).unwrap();
     for r in cross["roles"].as_array().unwrap() {
@@ -600,15 +577,15 @@ async fn aggregates_charts_and_exports_never_include_what_the_asker_may_not_read
         (&seen["actor_id"], &seen["actor_name"]),
         (&Value::Null, &Value::Null)
     );
-    let (_, bytes) = download(
-        &app,
-        &analyst,
-        &format!(
-            "/api/v1/processes/{}/participation/export?format=csv&what=records",
-            p["South Sudan"]
-        ),
-    )
-    .await;
+    let (_, bytes) = app
+        .download(
+            &analyst,
+            &format!(
+                "/api/v1/processes/{}/participation/export?format=csv&what=records",
+                p["South Sudan"]
+            ),
+        )
+        .await;
     let text = String::from_utf8(bytes).unwrap();
     assert!(!text.contains(&actor) && !text.contains("Hidden negotiator"));
     let (_, html) = b
@@ -643,19 +620,14 @@ async fn bad_input_changes_nothing_and_every_write_is_audited() {
         (with("compartment", json!("yemen")), "compartment"),
         (with("actor_id", json!("no-such-actor")), "actor_id"),
     ] {
-        let (s, e) = app
-            .api(
-                Method::POST,
-                &format!("/api/v1/processes/{ss}/participation"),
-                &coord,
-                Some(body),
-            )
-            .await;
-        assert_eq!(s, 422, "{field}: {e}");
-        assert!(
-            e["error"]["message"].as_str().unwrap().contains(field),
-            "{field}: {e}"
-        );
+        app.assert_invalid(
+            Method::POST,
+            &format!("/api/v1/processes/{ss}/participation"),
+            &coord,
+            Some(body),
+            field,
+        )
+        .await;
     }
     // A desk officer cannot link an actor it may not see (it does not exist for it).
     let (_, actor) = app

@@ -35,17 +35,6 @@ async fn upload(app: &App, token: &str, query: &str, body: &[u8], ct: &str) -> (
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn download(app: &App, token: &str, path: &str) -> (u16, Vec<u8>) {
-    let r = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
-}
-
 #[tokio::test]
 async fn the_experts_api_keeps_its_contract() {
     let app = App::spawn().await;
@@ -295,17 +284,23 @@ async fn xlsx_export_imports_again_unchanged() {
             .await;
         assert_eq!(s, 201, "{b}");
     }
-    let (s, xlsx) = download(&from, &coord, "/api/v1/experts/export?format=xlsx").await;
+    let (s, xlsx) = from
+        .download(&coord, "/api/v1/experts/export?format=xlsx")
+        .await;
     assert_eq!(s, 200);
     assert!(xlsx.starts_with(b"PK"), "an XLSX file is a ZIP archive");
-    let (_, csv_before) = download(&from, &coord, "/api/v1/experts/export?format=csv").await;
+    let (_, csv_before) = from
+        .download(&coord, "/api/v1/experts/export?format=csv")
+        .await;
 
     let to = App::spawn().await;
     let coord2 = to.token("coordinator").await;
     let (s, report) = upload(&to, &coord2, "", &xlsx, "application/octet-stream").await;
     assert_eq!(s, 200, "{report}");
     assert_eq!(report["imported"], 3);
-    let (_, csv_after) = download(&to, &coord2, "/api/v1/experts/export?format=csv").await;
+    let (_, csv_after) = to
+        .download(&coord2, "/api/v1/experts/export?format=csv")
+        .await;
     // Same content apart from the new ids (first column).
     let without_id = |b: &[u8]| -> Vec<String> {
         String::from_utf8(b.to_vec())
@@ -328,12 +323,12 @@ async fn xlsx_export_imports_again_unchanged() {
     )
     .unwrap();
     assert_eq!(n, 2);
-    let (s, _) = download(
-        &from,
-        &from.token("analyst").await,
-        "/api/v1/experts/export?format=csv",
-    )
-    .await;
+    let (s, _) = from
+        .download(
+            &from.token("analyst").await,
+            "/api/v1/experts/export?format=csv",
+        )
+        .await;
     assert_eq!(s, 403);
 }
 
@@ -863,7 +858,7 @@ async fn a_user_outside_a_compartment_learns_nothing_of_its_roster() {
     .await
     .unwrap();
     let t = app.token("coord2").await;
-    let (s, csv) = download(&app, &t, "/api/v1/experts/export?format=csv").await;
+    let (s, csv) = app.download(&t, "/api/v1/experts/export?format=csv").await;
     assert_eq!(s, 200);
     let csv = String::from_utf8(csv).unwrap();
     assert!(

@@ -14,18 +14,10 @@ use crate::harness::{App, Instance, bin};
 
 fn process(title: &str, summary: &str, classification: &str, comp: Option<&str>) -> ProcessInput {
     ProcessInput {
-        title: title.into(),
-        countries: vec!["SD".into()],
-        phase: "negotiation".into(),
-        tracks: vec!["I".into()],
-        dutch_role: "support".into(),
-        status: "active".into(),
         themes: vec!["water".into()],
         summary: summary.into(),
         notes: "plumbobnote stays encrypted".into(),
-        classification: classification.into(),
-        compartment: comp.map(str::to_string),
-        ..Default::default()
+        ..crate::harness::process_input(title, classification, comp)
     }
 }
 

@@ -10,16 +10,8 @@ use crate::harness::{Instance, PASSWORD, count};
 
 fn process(title: &str, classification: &str, compartment: Option<&str>) -> ProcessInput {
     ProcessInput {
-        title: title.into(),
-        countries: vec!["SD".into()],
-        phase: "negotiation".into(),
-        tracks: vec!["I".into()],
-        dutch_role: "support".into(),
-        status: "active".into(),
         notes: format!("secret note about {title}"),
-        classification: classification.into(),
-        compartment: compartment.map(str::to_string),
-        ..Default::default()
+        ..crate::harness::process_input(title, classification, compartment)
     }
 }
 
