@@ -1466,3 +1466,11 @@ async fn the_matrix_covers_the_whole_api() {
         "routes not in the authorisation matrix: {missing:?}"
     );
 }
+
+/// The routes the matrix names, as (method lowercase, [`matrix_template`] of the path).
+pub(crate) fn covered_routes() -> BTreeSet<(String, String)> {
+    MATRIX
+        .iter()
+        .map(|r| (r.method.to_lowercase(), matrix_template(r.path)))
+        .collect()
+}

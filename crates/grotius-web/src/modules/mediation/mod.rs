@@ -1,6 +1,7 @@
 //! Mediation: processes, their engagements journal, and the reference page.
 
 pub(crate) mod api;
+pub(crate) mod strings;
 pub(crate) mod ui;
 
 use grotius_domain::ResourceKind;
@@ -30,7 +31,7 @@ pub(crate) const MODULE: Module = Module {
             gate: Gate::Everyone,
         },
     ],
-    strings: &[],
+    strings: &[strings::STRINGS],
     kinds: &[ResourceKind::Process, ResourceKind::Engagement],
     search_sources: &[ResourceKind::Process, ResourceKind::Engagement],
 };
