@@ -23,6 +23,7 @@ use crate::routes::Routes;
 
 /// What a module brings to the web edge.
 pub(crate) struct Module {
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the completeness tests"))]
     pub name: &'static str,
     /// Registers the module's UI routes (first argument, served at `/`) and API routes (second,
     /// served under `/api/v1`).
@@ -34,8 +35,10 @@ pub(crate) struct Module {
     /// Its i18n tables, each `(key, English, Dutch)`; keys are unique across all modules.
     pub strings: &'static [&'static [Entry]],
     /// The resource kinds (of the policy) whose records it manages.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the completeness tests"))]
     pub kinds: &'static [ResourceKind],
     /// The kinds of `grotius_search::SOURCES` whose hits lead to its pages.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the completeness tests"))]
     pub search_sources: &'static [ResourceKind],
 }
 
