@@ -11,6 +11,8 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod middleware;
+mod modules;
+mod routes;
 pub mod ui;
 mod upload;
 
@@ -19,7 +21,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::http::Method;
 use grotius_store::Store;
 
 /// Shared state of the web server.
@@ -71,14 +73,46 @@ impl AppState {
     }
 }
 
+/// The routes of every module: the UI router, the API router (served under `/api/v1`) and the
+/// `(method, full path)` of every route of both.
+fn module_routes() -> (Router<AppState>, Router<AppState>, Vec<(Method, String)>) {
+    let mut ui = routes::Routes::new("");
+    let mut api = routes::Routes::new("/api/v1");
+    for module in modules::MODULES {
+        (module.routes)(&mut ui, &mut api);
+    }
+    let (ui, mut table) = ui.into_parts();
+    let (api, api_table) = api.into_parts();
+    table.extend(api_table);
+    (ui, api, table)
+}
+
+/// Every route of the application's router, UI and API (with its `/api/v1` prefix), as
+/// `(method, path)` with axum's `{parameter}` syntax; built by the code that builds the router.
+pub fn route_table() -> Vec<(Method, String)> {
+    module_routes().2
+}
+
+/// The OpenAPI 3.1 document of the API: the base [`api::ApiDoc`] merged with every module's.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = api::ApiDoc::openapi();
+    for module in modules::MODULES {
+        if let Some(module_doc) = module.openapi {
+            doc.merge(module_doc());
+        }
+    }
+    doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    doc
+}
+
 /// The whole application: UI, API, health and metrics, wrapped in the security layers.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
+    let (ui, api, _) = module_routes();
     Router::new()
-        .merge(ui::routes())
-        .nest("/api/v1", api::routes())
-        .route("/healthz", get(metrics::healthz))
-        .route("/metrics", get(metrics::prometheus))
+        .merge(ui)
+        .nest("/api/v1", api.fallback(api::api_not_found))
         .fallback(ui::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

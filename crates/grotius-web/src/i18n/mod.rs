@@ -1,20 +1,6 @@
-//! Dutch and English for every string of the UI. Keys are looked up in one table; a test checks
-//! that every key used in the source exists and has both languages.
-
-mod agreements;
-mod analyses;
-mod documents;
-mod evidence;
-mod fund;
-mod fund_reports;
-mod incidents;
-mod lessons;
-mod network;
-mod participation;
-mod platform;
-mod roster;
-mod search;
-mod separation;
+//! Dutch and English for every string of the UI. Each module keeps its table (`strings.rs` of its
+//! folder); keys are looked up across all of them, and a test checks that every key used in the
+//! source exists, has both languages and is defined once.
 
 use serde::{Deserialize, Serialize};
 
@@ -62,29 +48,19 @@ impl Lang {
     }
 }
 
-/// One table per module, each `(key, English, Dutch)`; keys are unique across all tables.
-pub const TABLES: &[&[(&str, &str, &str)]] = &[
-    platform::STRINGS,
-    network::STRINGS,
-    roster::STRINGS,
-    participation::STRINGS,
-    lessons::STRINGS,
-    analyses::STRINGS,
-    fund::STRINGS,
-    agreements::STRINGS,
-    fund_reports::STRINGS,
-    search::STRINGS,
-    evidence::STRINGS,
-    separation::STRINGS,
-    documents::STRINGS,
-    incidents::STRINGS,
-];
+/// One i18n entry: `(key, English, Dutch)`.
+pub type Entry = (&'static str, &'static str, &'static str);
+
+/// Every entry of every module's tables; keys are unique across all tables.
+fn entries() -> impl Iterator<Item = &'static Entry> {
+    crate::modules::MODULES
+        .iter()
+        .flat_map(|m| m.strings.iter())
+        .flat_map(|table| table.iter())
+}
 
 fn lookup(key: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
-    TABLES
-        .iter()
-        .flat_map(|t| t.iter())
-        .find(|(k, _, _)| *k == key)
+    entries().find(|(k, _, _)| *k == key)
 }
 
 /// Looks a key up; an unknown key is returned as is (and fails the i18n test).
@@ -105,7 +81,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_complete() {
         let mut seen = std::collections::HashSet::new();
-        for (k, en, nl) in TABLES.iter().flat_map(|t| t.iter()) {
+        for (k, en, nl) in entries() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!en.is_empty() && !nl.is_empty(), "{k} lacks a language");
         }

@@ -1,153 +1,18 @@
 //! Server-rendered HTML pages. Every page works without JavaScript; every string is in
 //! [`crate::i18n`]; no inline script or style (the CSP forbids them).
 
-mod account;
-mod admin;
-mod agreements;
-mod analyses;
-mod audit;
 pub(crate) mod chart;
-mod decisions;
-mod documents;
-mod evidence;
-mod fund;
-mod fund_reports;
-mod incidents;
-mod lessons;
-mod login;
-mod modules;
-mod network;
-mod network_svg;
-mod participation;
-mod processes;
-mod reference;
-mod roster;
-mod search;
-mod trainings;
-mod world_map;
+pub(crate) mod world_map;
 
-use axum::Router;
-use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use grotius_domain::{Action, Classification, Labels, Resource, ResourceKind, Role};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use grotius_domain::{Action, Classification, Labels, Resource, ResourceKind};
 use grotius_store::StoreError;
 use maud::{DOCTYPE, Markup, html};
-use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::{self, Viewer};
 use crate::i18n::{Lang, t};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(modules::dashboard))
-        .route("/static/app.css", get(css))
-        .route("/static/app.js", get(js))
-        .route("/lang/{lang}", get(set_lang))
-        .route("/login", get(login::login_form).post(login::login_submit))
-        .route(
-            "/login/totp",
-            get(login::totp_form).post(login::totp_submit),
-        )
-        .route("/logout", post(login::logout))
-        .route("/account", get(account::page))
-        .route("/account/totp/enrol", post(account::totp_enrol))
-        .route("/account/totp/confirm", post(account::totp_confirm))
-        .route("/account/password", post(account::change_password))
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/admin", get(admin::page))
-        .route("/admin/users", post(admin::create_user))
-        .route(
-            "/admin/users/{id}",
-            get(admin::user_page).post(admin::update_user),
-        )
-        .route("/admin/users/{id}/password", post(admin::reset_password))
-        .route("/admin/users/{id}/totp-reset", post(admin::reset_totp))
-        .route("/admin/compartments", post(admin::create_compartment))
-        .route("/admin/compartments/{id}", get(admin::compartment_page))
-        .route("/admin/compartments/{id}/members", post(admin::add_member))
-        .route(
-            "/admin/compartments/{id}/members/{user}/remove",
-            post(admin::remove_member),
-        )
-        .route("/audit", get(audit::page))
-        .route("/audit.csv", get(audit::export_csv))
-        .route("/processes", get(processes::list).post(processes::create))
-        .route("/processes/new", get(processes::new_form))
-        .route(
-            "/processes/{id}",
-            get(processes::show).post(processes::update),
-        )
-        .route("/processes/{id}/edit", get(processes::edit_form))
-        .route("/processes/{id}/delete", post(processes::delete))
-        .route(
-            "/processes/{id}/engagements",
-            post(processes::create_engagement),
-        )
-        .route(
-            "/engagements/{id}/delete",
-            post(processes::delete_engagement),
-        )
-        .route("/reference", get(reference::page))
-        .merge(network::routes())
-        .merge(roster::routes())
-        .merge(participation::routes())
-        .merge(lessons::routes())
-        .merge(trainings::routes())
-        .merge(analyses::routes())
-        .merge(fund::routes())
-        .merge(agreements::routes())
-        .merge(fund_reports::routes())
-        .merge(search::routes())
-        .merge(evidence::routes())
-        .merge(decisions::routes())
-        .merge(documents::routes())
-        .merge(incidents::routes())
-}
-
-async fn css() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../assets/app.css"),
-    )
-        .into_response()
-}
-
-async fn js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../assets/app.js"),
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-/// Sets the language cookie and returns to the page (GET: a preference, not a state change).
-async fn set_lang(
-    Path(lang): Path<String>,
-    Query(q): Query<NextQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(l) = Lang::parse(&lang) else {
-        return not_found(headers).await;
-    };
-    let next = auth::safe_next_any(q.next.as_deref());
-    let cookie = auth::set_cookie(auth::LANG_COOKIE, l.code(), 365 * 86400, false);
-    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
-}
+use crate::modules::{Gate, MODULES, NavEntry};
 
 pub async fn not_found(headers: HeaderMap) -> Response {
     error_page(
@@ -183,53 +48,20 @@ pub fn store_error(l: Lang, e: StoreError) -> Response {
     error_page(l, status, &msg)
 }
 
-/// The modules of the navigation, each with the kind of record its page lists: the entry is
-/// shown only to those who may read that kind (the page answers 404 to others).
-const NAV: &[(&str, &str, Option<ResourceKind>)] = &[
-    ("/", "nav.dashboard", None),
-    ("/processes", "nav.mediation", Some(ResourceKind::Process)),
-    (
-        "/participation",
-        "nav.participation",
-        Some(ResourceKind::Participation),
-    ),
-    ("/network", "nav.network", Some(ResourceKind::Actor)),
-    ("/roster", "nav.roster", Some(ResourceKind::Expert)),
-    ("/fund", "nav.fund", Some(ResourceKind::Instrument)),
-    ("/documents", "nav.documents", Some(ResourceKind::Document)),
-    (
-        "/agreements",
-        "nav.agreements",
-        Some(ResourceKind::Agreement),
-    ),
-    ("/search", "nav.search", None),
-    ("/reference", "nav.reference", None),
-    ("/evidence", "nav.evidence", Some(ResourceKind::Evidence)),
-    (
-        "/access-decisions",
-        "nav.decisions",
-        Some(ResourceKind::AccessDecision),
-    ),
-    ("/incidents", "nav.incidents", Some(ResourceKind::Incident)),
-];
-
-/// The navigation: the modules the viewer may use, plus administration and audit for those
-/// roles. Only what exists and answers: no entry leads to a page that merely announces a module
-/// or refuses the viewer.
-pub(crate) fn nav_items(v: &Viewer) -> Vec<(&'static str, &'static str)> {
-    let mut items: Vec<(&'static str, &'static str)> = NAV
+/// The navigation: the entries of every module (in their order) that the viewer may use. Only
+/// what exists and answers: no entry leads to a page that merely announces a module or refuses
+/// the viewer.
+pub(crate) fn nav_items(v: &Viewer) -> Vec<&'static NavEntry> {
+    let mut items: Vec<&'static NavEntry> = MODULES
         .iter()
-        .filter(|(_, _, kind)| kind.is_none_or(|k| v.access.may(Action::Read, Resource::kind(k))))
-        .map(|(href, key, _)| (*href, *key))
+        .flat_map(|m| m.nav.iter())
+        .filter(|n| match n.gate {
+            Gate::Everyone => true,
+            Gate::Reads(kind) => v.access.may(Action::Read, Resource::kind(kind)),
+            Gate::Role(role) => v.access.subject().has_role(role),
+        })
         .collect();
-    let s = v.access.subject();
-    if s.has_role(Role::Admin) {
-        items.push(("/admin", "nav.admin"));
-    }
-    if s.has_role(Role::Auditor) {
-        items.push(("/audit", "nav.audit"));
-    }
-    items.push(("/account", "nav.account"));
+    items.sort_by_key(|n| n.order);
     items
 }
 
@@ -275,8 +107,8 @@ pub fn page(v: &Viewer, title: &str, content: Markup) -> Response {
                     }
                 }
                 nav #main-nav aria-label=(t(l, "nav.label")) {
-                    ul { @for (href, key) in nav_items(v) {
-                        li { a href=(href) aria-current=[is_current(&v.here, href).then_some("page")] { (t(l, key)) } }
+                    ul { @for n in nav_items(v) {
+                        li { a href=(n.href) aria-current=[is_current(&v.here, n.href).then_some("page")] { (t(l, n.label)) } }
                     } }
                 }
                 main #main { (content) }

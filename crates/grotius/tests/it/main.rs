@@ -27,6 +27,7 @@ mod metrics_access;
 mod network;
 mod participation;
 mod roster;
+mod route_coverage;
 mod schema;
 mod search;
 mod search_sources;
