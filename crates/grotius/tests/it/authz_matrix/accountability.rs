@@ -69,6 +69,8 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/incidents/{incident}/edit",         Body::None, write(EVIDENCE_READ, EVIDENCE_FILE, CONF_EVIDENCE, 200)),
     row("GET",    "/incidents/vocabulary",              Body::None, read(VOCABULARY_READ, NO_LABELS)),
     row("GET",    "/incidents/import",                  Body::None, write(EVIDENCE_READ, EVIDENCE_FILE, NO_LABELS, 200)),
+    // A file that is not a Yemen Data Project table: the import page names the problem (422).
+    row("POST",   "/incidents/import",                  Body::UiMultipart(&[("format", "yemen-raids"), ("classification", "confidential"), ("compartment", "evidence-sudan")]), write(EVIDENCE_READ, EVIDENCE_FILE, NO_LABELS, 422)),
     row("GET",    "/incidents/imports/{incident_job}",  Body::None, read(EVIDENCE_FILE, NO_LABELS)),
     row("GET",    "/incidents.csv",                     Body::None, write(EVIDENCE_READ, EVIDENCE_DISCLOSE, NO_LABELS, 200)),
     row("POST",   "/incidents/{fresh_incident}/verify", Body::Form(&[("to", "plausible"), ("note", "matrix")]), write(EVIDENCE_READ, EVIDENCE_FILE, CONF_EVIDENCE, 303)),

@@ -33,6 +33,8 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/roster",                            Body::Form(&[("name", "UI expert {n}"), ("sex", "female"), ("expertise", "process-design"), ("languages", "en"), ("regions", "Eastern Africa"), ("tracks", "II"), ("clearance", "internal"), ("classification", "internal")]), write(EXPERTS_READ, UNIT_HEAD, NO_LABELS, 303)),
     row("GET",    "/roster/export?format=csv",          Body::None, write(EXPERTS_READ, UNIT_HEAD, NO_LABELS, 200)),
     row("GET",    "/roster/import",                     Body::None, write(EXPERTS_READ, UNIT_HEAD, NO_LABELS, 200)),
+    // A file that is not a roster table: the import page names the problem (422).
+    row("POST",   "/roster/import",                     Body::UiMultipart(&[]), write(EXPERTS_READ, UNIT_HEAD, NO_LABELS, 422)),
     row("GET",    "/roster/experts/{expert}",           Body::None, read(EXPERTS_READ, INTERNAL)),
     row("GET",    "/roster/experts/{expert_yemen}",     Body::None, read(EXPERTS_READ, CONF_YEMEN)),
     row("GET",    "/roster/experts/{expert}/edit",      Body::None, write(EXPERTS_READ, UNIT_HEAD, INTERNAL, 200)),
