@@ -298,22 +298,6 @@ mod tests {
         assert_eq!(files, listed);
     }
 
-    /// While the hand-kept per-backend files still exist: the generated text is theirs, byte for
-    /// byte.
-    #[test]
-    fn generated_text_equals_the_hand_kept_files() {
-        for backend in BACKENDS {
-            for source in SOURCES {
-                let path = migrations_dir()
-                    .join(checksum_label(backend))
-                    .join(source.file);
-                let kept = std::fs::read_to_string(&path).expect("the hand-kept file");
-                let generated = generate(source.text, backend).expect("a well-formed source");
-                assert!(generated == kept, "{} differs from its generated text", path.display());
-            }
-        }
-    }
-
     #[test]
     fn every_migration_matches_its_pinned_checksum() {
         let pinned = pinned_checksums();
