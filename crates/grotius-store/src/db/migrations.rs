@@ -153,10 +153,7 @@ fn rewrite(line: &str, backend: Backend) -> Cow<'_, str> {
     match backend {
         Backend::Sqlite => Cow::Borrowed(line),
         Backend::Postgres => {
-            let line = line.replace(
-                "INTEGER PRIMARY KEY AUTOINCREMENT",
-                "BIGSERIAL PRIMARY KEY",
-            );
+            let line = line.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY");
             Cow::Owned(replace_word(&line, "INTEGER", "BIGINT"))
         }
     }
@@ -268,14 +265,20 @@ mod tests {
     fn pinned_checksums() -> BTreeMap<(String, i64), String> {
         let text = include_str!("../../migrations/checksums.txt");
         let mut pinned = BTreeMap::new();
-        for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             let fields: Vec<&str> = line.split_whitespace().collect();
             let [backend, version, hex] = fields[..] else {
                 panic!("checksums.txt: malformed line {line:?}");
             };
             let version: i64 = version.parse().expect("checksums.txt: a numeric version");
             let previous = pinned.insert((backend.to_string(), version), hex.to_string());
-            assert!(previous.is_none(), "checksums.txt: {backend} {version} twice");
+            assert!(
+                previous.is_none(),
+                "checksums.txt: {backend} {version} twice"
+            );
         }
         pinned
     }
@@ -326,7 +329,11 @@ mod tests {
             assert_eq!(list[4], (5, "process engaged", false));
             assert_eq!(list.last(), Some(&(20, "key check", false)));
             assert_eq!(list.len(), SOURCES.len());
-            assert!(migrator.iter().all(|m| m.migration_type == MigrationType::Simple));
+            assert!(
+                migrator
+                    .iter()
+                    .all(|m| m.migration_type == MigrationType::Simple)
+            );
         }
     }
 
@@ -348,11 +355,18 @@ mod tests {
     #[test]
     fn rewrites_only_whole_words() {
         assert_eq!(
-            replace_word("a INTEGER, b INTEGERS, c_INTEGER, INTEGER", "INTEGER", "BIGINT"),
+            replace_word(
+                "a INTEGER, b INTEGERS, c_INTEGER, INTEGER",
+                "INTEGER",
+                "BIGINT"
+            ),
             "a BIGINT, b INTEGERS, c_INTEGER, BIGINT"
         );
         assert_eq!(
-            rewrite("    seq INTEGER PRIMARY KEY AUTOINCREMENT,\n", Backend::Postgres),
+            rewrite(
+                "    seq INTEGER PRIMARY KEY AUTOINCREMENT,\n",
+                Backend::Postgres
+            ),
             "    seq BIGSERIAL PRIMARY KEY,\n"
         );
         assert_eq!(
