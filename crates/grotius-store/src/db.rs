@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use grotius_security::Keyring;
@@ -81,8 +81,13 @@ enum Location {
 /// How long opening the first connection may take before the open fails with its cause.
 const FIRST_CONNECTION: Duration = Duration::from_secs(10);
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+mod migrations;
+
+/// The migrations of each backend, generated once from the one source in `migrations/`.
+static SQLITE_MIGRATIONS: LazyLock<Migrator> =
+    LazyLock::new(|| migrations::migrator(Backend::Sqlite));
+static POSTGRES_MIGRATIONS: LazyLock<Migrator> =
+    LazyLock::new(|| migrations::migrator(Backend::Postgres));
 
 impl Backend {
     fn migrator(self) -> &'static Migrator {

@@ -1,8 +1,9 @@
 //! One schema, two databases: the SQLite and the PostgreSQL migrations must produce the same
 //! schema.
 //!
-//! The migrations are kept per backend (`crates/grotius-store/migrations/{sqlite,postgres}`), by
-//! hand. This test migrates an empty database and reads back a *normalised description* of its
+//! The migrations of both backends are generated from one source
+//! (`crates/grotius-store/migrations/`, see `src/db/migrations.rs` there), with a few rewrites and
+//! some backend blocks written by hand. This test migrates an empty database and reads back a *normalised description* of its
 //! schema from the catalogue (SQLite: `sqlite_master`, `pragma_table_info`, `pragma_index_list`,
 //! `pragma_index_info`, `pragma_foreign_key_list`; PostgreSQL: `information_schema.columns`,
 //! `pg_constraint`, `pg_index`, `pg_trigger`). The description is committed as

@@ -153,11 +153,4 @@ CREATE TABLE ledger_balances (
 );
 
 -- The ledger is append-only: corrections are new transactions, never edits.
-CREATE TRIGGER ledger_transactions_no_update BEFORE UPDATE ON ledger_transactions
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-CREATE TRIGGER ledger_transactions_no_delete BEFORE DELETE ON ledger_transactions
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-CREATE TRIGGER ledger_postings_no_update BEFORE UPDATE ON ledger_postings
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings
-BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+-- grotius:append-only ledger_append_only ledger_transactions ledger_postings 'the ledger is append-only'

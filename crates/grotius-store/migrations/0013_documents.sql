@@ -42,6 +42,7 @@ CREATE TABLE document_versions (
 );
 
 -- Versions are immutable: only the ciphertexts may be rewritten (key rotation).
+-- grotius:sqlite
 CREATE TRIGGER document_versions_immutable BEFORE UPDATE ON document_versions
 WHEN NEW.id IS NOT OLD.id OR NEW.document_id IS NOT OLD.document_id
   OR NEW.version IS NOT OLD.version OR NEW.filename IS NOT OLD.filename
@@ -50,3 +51,20 @@ WHEN NEW.id IS NOT OLD.id OR NEW.document_id IS NOT OLD.document_id
 BEGIN
     SELECT RAISE(ABORT, 'document versions are immutable');
 END;
+-- grotius:end
+-- grotius:postgres
+CREATE FUNCTION document_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id IS DISTINCT FROM OLD.id OR NEW.document_id IS DISTINCT FROM OLD.document_id
+       OR NEW.version IS DISTINCT FROM OLD.version OR NEW.filename IS DISTINCT FROM OLD.filename
+       OR NEW.format IS DISTINCT FROM OLD.format OR NEW.size IS DISTINCT FROM OLD.size
+       OR NEW.sha256 IS DISTINCT FROM OLD.sha256 OR NEW.created_by IS DISTINCT FROM OLD.created_by
+       OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
+        RAISE EXCEPTION 'document versions are immutable';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER document_versions_immutable BEFORE UPDATE ON document_versions
+    FOR EACH ROW EXECUTE FUNCTION document_versions_immutable();
+-- grotius:end

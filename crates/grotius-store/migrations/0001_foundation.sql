@@ -1,8 +1,13 @@
+-- grotius:sqlite
+-- Grotius foundation schema (SQLite). Timestamps are Unix microseconds (UTC) unless named *_secs.
+-- grotius:end
+-- grotius:postgres
 -- Grotius foundation schema (PostgreSQL). Timestamps are Unix microseconds (UTC).
+-- grotius:end
 CREATE TABLE instance (
-    id BIGINT PRIMARY KEY CHECK (id = 1),
+    id INTEGER PRIMARY KEY CHECK (id = 1),
     instance_id TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at INTEGER NOT NULL
 );
 
 CREATE TABLE users (
@@ -11,22 +16,22 @@ CREATE TABLE users (
     display_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     roles TEXT NOT NULL,
-    clearance BIGINT NOT NULL CHECK (clearance BETWEEN 0 AND 3),
+    clearance INTEGER NOT NULL CHECK (clearance BETWEEN 0 AND 3),
     organisation TEXT,
-    disabled BIGINT NOT NULL DEFAULT 0,
+    disabled INTEGER NOT NULL DEFAULT 0,
     totp_secret TEXT,
-    totp_enabled BIGINT NOT NULL DEFAULT 0,
-    totp_last_step BIGINT NOT NULL DEFAULT 0,
-    failed_logins BIGINT NOT NULL DEFAULT 0,
-    locked_until BIGINT NOT NULL DEFAULT 0,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    totp_enabled INTEGER NOT NULL DEFAULT 0,
+    totp_last_step INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
 );
 
 CREATE TABLE recovery_codes (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     code_hash TEXT NOT NULL,
-    used_at BIGINT,
+    used_at INTEGER,
     PRIMARY KEY (user_id, code_hash)
 );
 
@@ -35,9 +40,9 @@ CREATE TABLE sessions (
     user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     csrf_token TEXT NOT NULL,
     stage TEXT NOT NULL CHECK (stage IN ('second-factor', 'full')),
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    last_seen BIGINT NOT NULL
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 
@@ -47,10 +52,10 @@ CREATE TABLE api_tokens (
     name TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     scope TEXT NOT NULL CHECK (scope IN ('read', 'write')),
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    revoked_at BIGINT,
-    last_used_at BIGINT
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    last_used_at INTEGER
 );
 CREATE INDEX api_tokens_user ON api_tokens(user_id);
 
@@ -58,7 +63,7 @@ CREATE TABLE compartments (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
-    created_at BIGINT NOT NULL
+    created_at INTEGER NOT NULL
 );
 
 CREATE TABLE memberships (
@@ -66,14 +71,14 @@ CREATE TABLE memberships (
     compartment_id TEXT NOT NULL REFERENCES compartments(id) ON DELETE CASCADE,
     granted_by TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT '',
-    granted_at BIGINT NOT NULL,
+    granted_at INTEGER NOT NULL,
     PRIMARY KEY (user_id, compartment_id)
 );
 CREATE INDEX memberships_compartment ON memberships(compartment_id);
 
 CREATE TABLE audit_log (
-    seq BIGINT PRIMARY KEY,
-    at BIGINT NOT NULL,
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
     actor_id TEXT NOT NULL,
     actor_name TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -89,17 +94,11 @@ CREATE INDEX audit_log_actor ON audit_log(actor_name);
 CREATE INDEX audit_log_resource ON audit_log(resource_kind, resource_id);
 
 -- Append-only: the database itself refuses to change or remove an entry.
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_log is append-only';
-END;
-$$;
-CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+-- grotius:append-only audit_log_append_only audit_log 'audit_log is append-only'
 
 CREATE TABLE audit_head (
-    id BIGINT PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL,
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
     hash TEXT NOT NULL,
     mac TEXT NOT NULL
 );
@@ -116,19 +115,22 @@ CREATE TABLE processes (
     themes TEXT NOT NULL,
     summary TEXT NOT NULL,
     notes TEXT,
-    classification BIGINT NOT NULL CHECK (classification BETWEEN 0 AND 3),
+    classification INTEGER NOT NULL CHECK (classification BETWEEN 0 AND 3),
     compartment_id TEXT REFERENCES compartments(id),
     created_by TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    version BIGINT NOT NULL DEFAULT 1
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX processes_labels ON processes(classification, compartment_id);
 
+-- grotius:sqlite
+-- Change feed: every write of a labelled record, for derived data such as search indexes.
+-- grotius:end
 CREATE TABLE change_feed (
-    seq BIGSERIAL PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     resource_kind TEXT NOT NULL,
     resource_id TEXT NOT NULL,
     op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
-    at BIGINT NOT NULL
+    at INTEGER NOT NULL
 );

@@ -55,10 +55,7 @@ CREATE TABLE custody_events (
     signature TEXT NOT NULL,
     UNIQUE (item_id, seq)
 );
-CREATE TRIGGER custody_events_no_update BEFORE UPDATE ON custody_events
-BEGIN SELECT RAISE(ABORT, 'custody_events is append-only'); END;
-CREATE TRIGGER custody_events_no_delete BEFORE DELETE ON custody_events
-BEGIN SELECT RAISE(ABORT, 'custody_events is append-only'); END;
+-- grotius:append-only custody_events_append_only custody_events 'custody_events is append-only'
 
 -- Resumable uploads in progress (the ciphertext so far is in evidence/uploads/<id>.part).
 -- length -1: not known in advance (a form upload); the size limit applies.

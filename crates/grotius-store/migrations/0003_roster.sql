@@ -1,4 +1,9 @@
+-- grotius:sqlite
+-- The expert roster and requests for support (SQLite). Lists are JSON text; timestamps Unix
+-- grotius:end
+-- grotius:postgres
 -- The expert roster and requests for support (PostgreSQL). Lists are JSON text; timestamps Unix
+-- grotius:end
 -- microseconds; dates of availability and requests ISO 8601 text (comparable as text).
 CREATE TABLE experts (
     id TEXT PRIMARY KEY,
@@ -10,16 +15,16 @@ CREATE TABLE experts (
     tracks TEXT NOT NULL,
     availability TEXT NOT NULL,
     conflicts TEXT,
-    clearance BIGINT NOT NULL CHECK (clearance BETWEEN 0 AND 3),
-    network_member BIGINT NOT NULL DEFAULT 0,
+    clearance INTEGER NOT NULL CHECK (clearance BETWEEN 0 AND 3),
+    network_member INTEGER NOT NULL DEFAULT 0,
     network_name TEXT,
     deployments TEXT NOT NULL,
-    classification BIGINT NOT NULL CHECK (classification BETWEEN 0 AND 3),
+    classification INTEGER NOT NULL CHECK (classification BETWEEN 0 AND 3),
     compartment_id TEXT REFERENCES compartments(id),
     created_by TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    version BIGINT NOT NULL DEFAULT 1
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX experts_labels ON experts(classification, compartment_id);
 CREATE INDEX experts_name ON experts(name);
@@ -49,22 +54,22 @@ CREATE TABLE support_requests (
     summary TEXT NOT NULL,
     notes TEXT,
     state TEXT NOT NULL,
-    classification BIGINT NOT NULL CHECK (classification BETWEEN 0 AND 3),
+    classification INTEGER NOT NULL CHECK (classification BETWEEN 0 AND 3),
     compartment_id TEXT REFERENCES compartments(id),
     created_by TEXT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
-    version BIGINT NOT NULL DEFAULT 1
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX support_requests_labels ON support_requests(classification, compartment_id);
 CREATE INDEX support_requests_state ON support_requests(state);
 
 CREATE TABLE request_transitions (
-    seq BIGSERIAL PRIMARY KEY,
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
     request_id TEXT NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
     from_state TEXT NOT NULL,
     to_state TEXT NOT NULL,
-    at BIGINT NOT NULL,
+    at INTEGER NOT NULL,
     user_id TEXT NOT NULL,
     username TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT ''
@@ -75,7 +80,7 @@ CREATE TABLE deployments (
     request_id TEXT NOT NULL REFERENCES support_requests(id) ON DELETE CASCADE,
     expert_id TEXT NOT NULL REFERENCES experts(id) ON DELETE CASCADE,
     assigned_by TEXT NOT NULL,
-    assigned_at BIGINT NOT NULL,
+    assigned_at INTEGER NOT NULL,
     PRIMARY KEY (request_id, expert_id)
 );
 CREATE INDEX deployments_expert ON deployments(expert_id);
