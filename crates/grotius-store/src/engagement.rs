@@ -189,24 +189,15 @@ impl Access {
     }
 
     pub async fn delete_engagement(&self, id: &str) -> Result<String> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM engagements WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Engagement), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let e = self.engagement_from_row(&row)?;
-        self.authorize(
-            Action::Delete,
-            Resource::labelled(ResourceKind::Engagement, &e.labels),
-            Some(id),
-        )
-        .await?;
+        let e = self
+            .get_checked(
+                ResourceKind::Engagement,
+                Action::Delete,
+                format!("SELECT {COLS} FROM engagements WHERE id = $1"),
+                id,
+                |row| self.engagement_from_row(row),
+            )
+            .await?;
         let mut tx = self.store.write_tx().await?;
         sqlx::query("DELETE FROM engagements WHERE id = $1")
             .bind(id)

@@ -148,17 +148,13 @@ impl Access {
     /// One debrief; 404 unless the subject may read it and its process. Confidential and
     /// secret reads are audited.
     pub async fn get_debrief(&self, id: &str) -> Result<Debrief> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM debriefs WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Debrief), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
+        let row = self
+            .fetch_row(
+                ResourceKind::Debrief,
+                format!("SELECT {COLS} FROM debriefs WHERE id = $1"),
+                id,
+            )
+            .await?;
         let labels = labels_of(&row)?;
         self.authorize(
             Action::Read,

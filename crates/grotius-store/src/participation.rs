@@ -423,21 +423,13 @@ impl Access {
         id: &str,
         action: Action,
     ) -> Result<(Participation, Process)> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM participation WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(
-                Action::Read,
-                Resource::kind(ResourceKind::Participation),
-                None,
+        let row = self
+            .fetch_row(
+                ResourceKind::Participation,
+                format!("SELECT {COLS} FROM participation WHERE id = $1"),
+                id,
             )
             .await?;
-            return Err(StoreError::NotFound);
-        };
         let p = from_row(&row)?;
         // Labels of the record first (404 for those who may not see it), then the process.
         self.authorize(

@@ -271,18 +271,14 @@ impl Access {
     }
 
     pub async fn get_request(&self, id: &str) -> Result<SupportRequest> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM support_requests r WHERE r.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
         let kind = ResourceKind::SupportRequest;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(kind), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
+        let row = self
+            .fetch_row(
+                kind,
+                format!("SELECT {COLS} FROM support_requests r WHERE r.id = $1"),
+                id,
+            )
+            .await?;
         // Check the labels before decoding anything else of the row.
         let compartment: Option<String> = row.try_get("compartment_id")?;
         let labels = Labels {
