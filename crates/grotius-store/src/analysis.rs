@@ -601,13 +601,8 @@ impl Access {
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM analyses WHERE id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            record_change(&mut *conn, "analysis", id, "delete").await?;
             let detail = serde_json::json!({"versions": versions}).to_string();
-            self.audit_in(&mut *conn, "analysis.delete", "analysis", id, "ok", &detail)
+            self.delete_row(&mut *conn, "analyses", "analysis", id, &detail)
                 .await?;
         }
         Ok(())

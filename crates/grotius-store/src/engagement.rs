@@ -199,12 +199,7 @@ impl Access {
             )
             .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM engagements WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "engagement", id, "delete").await?;
-        self.audit_in(&mut tx, "engagement.delete", "engagement", id, "ok", "{}")
+        self.delete_row(&mut tx, "engagements", "engagement", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(e.process_id)

@@ -4,9 +4,11 @@
 //! record's own labels (a denial on an existing record is audited by [`Access::authorize`]).
 
 use grotius_domain::{Action, Resource, ResourceKind};
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::list::Listed;
+use crate::process::record_change;
 use crate::{Access, Result, StoreError};
 
 impl Access {
@@ -50,5 +52,29 @@ impl Access {
         self.authorize(action, record.resource(kind), Some(id))
             .await?;
         Ok(record)
+    }
+}
+
+impl Access {
+    /// Deletes the row `id` of `table` in the transaction, feeds the change to the search index
+    /// and audits `<kind>.delete` with `detail` — after the caller has checked Delete on it.
+    pub(crate) async fn delete_row(
+        &self,
+        conn: &mut AnyConnection,
+        table: &'static str,
+        kind: &str,
+        id: &str,
+        detail: &str,
+    ) -> Result<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE id = $1"
+        )))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        record_change(&mut *conn, kind, id, "delete").await?;
+        let action = format!("{kind}.delete");
+        self.audit_in(conn, &action, kind, id, "ok", detail).await?;
+        Ok(())
     }
 }

@@ -988,12 +988,9 @@ impl Access {
         person_id: &str,
         reason: &str,
     ) -> Result<(IncidentPerson, PersonIdentity)> {
+        let sql = format!("SELECT {PERSON_COLS} FROM incident_persons p WHERE p.id = $1");
         let row = self
-            .fetch_row(
-                ResourceKind::PersonIdentity,
-                format!("SELECT {PERSON_COLS} FROM incident_persons p WHERE p.id = $1"),
-                person_id,
-            )
+            .fetch_row(ResourceKind::PersonIdentity, sql, person_id)
             .await?;
         let person = Self::incident_person_from_row(&row)?;
         let inc = self

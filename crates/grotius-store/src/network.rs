@@ -316,27 +316,10 @@ impl Access {
         }
         let mut tx = self.store.write_tx().await?;
         for r in &rels {
-            sqlx::query("DELETE FROM relationships WHERE id = $1")
-                .bind(&r.id)
-                .execute(&mut *tx)
+            self.delete_row(&mut tx, "relationships", "relationship", &r.id, "{}")
                 .await?;
-            record_change(&mut tx, "relationship", &r.id, "delete").await?;
-            self.audit_in(
-                &mut tx,
-                "relationship.delete",
-                "relationship",
-                &r.id,
-                "ok",
-                "{}",
-            )
-            .await?;
         }
-        sqlx::query("DELETE FROM actors WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "actor", id, "delete").await?;
-        self.audit_in(&mut tx, "actor.delete", "actor", id, "ok", "{}")
+        self.delete_row(&mut tx, "actors", "actor", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(())
@@ -466,20 +449,8 @@ impl Access {
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM relationships WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+        self.delete_row(&mut tx, "relationships", "relationship", id, "{}")
             .await?;
-        record_change(&mut tx, "relationship", id, "delete").await?;
-        self.audit_in(
-            &mut tx,
-            "relationship.delete",
-            "relationship",
-            id,
-            "ok",
-            "{}",
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -419,20 +419,10 @@ impl Access {
             .await?;
         self.delete_analyses_in(&mut tx, &analyses).await?;
         for e in &entry_ids {
-            sqlx::query("DELETE FROM engagements WHERE id = $1")
-                .bind(e)
-                .execute(&mut *tx)
-                .await?;
-            record_change(&mut tx, "engagement", e, "delete").await?;
-            self.audit_in(&mut tx, "engagement.delete", "engagement", e, "ok", "{}")
+            self.delete_row(&mut tx, "engagements", "engagement", e, "{}")
                 .await?;
         }
-        sqlx::query("DELETE FROM processes WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "process", id, "delete").await?;
-        self.audit_in(&mut tx, "process.delete", "process", id, "ok", "{}")
+        self.delete_row(&mut tx, "processes", "process", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(())

@@ -242,13 +242,8 @@ impl Access {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM trainings WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "training", id, "delete").await?;
         let detail = serde_json::json!({"participants": t.participant_count}).to_string();
-        self.audit_in(&mut tx, "training.delete", "training", id, "ok", &detail)
+        self.delete_row(&mut tx, "trainings", "training", id, &detail)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -341,13 +336,8 @@ impl Access {
 
     /// Removes a participant; returns the training's id.
     pub async fn delete_participant(&self, id: &str) -> Result<String> {
-        let row = self
-            .fetch_row(
-                ResourceKind::Training,
-                "SELECT training_id FROM training_participants WHERE id = $1".into(),
-                id,
-            )
-            .await?;
+        let sql = "SELECT training_id FROM training_participants WHERE id = $1".into();
+        let row = self.fetch_row(ResourceKind::Training, sql, id).await?;
         let training_id: String = row.try_get("training_id")?;
         let t = self.training_for_update(&training_id).await?;
         let mut tx = self.store.write_tx().await?;

@@ -636,16 +636,11 @@ impl Access {
         .fetch_all(&self.store.pool)
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM documents WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "document", id, "delete").await?;
         let detail = serde_json::json!({
             "title": d.title, "classification": d.labels.classification, "versions": hashes,
         })
         .to_string();
-        self.audit_in(&mut tx, "document.delete", "document", id, "ok", &detail)
+        self.delete_row(&mut tx, "documents", "document", id, &detail)
             .await?;
         tx.commit().await?;
         Ok(())

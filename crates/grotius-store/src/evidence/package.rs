@@ -240,12 +240,9 @@ impl Access {
     }
 
     async fn evidence_package_authorized(&self, id: &str, action: Action) -> Result<PackageDetail> {
+        let sql = format!("SELECT {PKG_COLS} FROM transfer_packages WHERE id = $1");
         let row = self
-            .fetch_row(
-                ResourceKind::TransferPackage,
-                format!("SELECT {PKG_COLS} FROM transfer_packages WHERE id = $1"),
-                id,
-            )
+            .fetch_row(ResourceKind::TransferPackage, sql, id)
             .await?;
         let p = package_from_row(&row, self.store.evidence_public_key()?)?;
         let r = Resource::labelled(ResourceKind::TransferPackage, &p.summary.labels);

@@ -423,12 +423,10 @@ impl Access {
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application> {
+        let sql =
+            format!("SELECT {APP_COLS} FROM fund_applications WHERE id = $1 OR reference = $1");
         let row = self
-            .fetch_row(
-                ResourceKind::FundApplication,
-                format!("SELECT {APP_COLS} FROM fund_applications WHERE id = $1 OR reference = $1"),
-                id,
-            )
+            .fetch_row(ResourceKind::FundApplication, sql, id)
             .await?;
         let mut a = self.application_from_row(&row)?;
         self.authorize(Action::Read, self.application_resource(&a), Some(&a.id))

@@ -565,12 +565,7 @@ impl Access {
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM experts WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "expert", id, "delete").await?;
-        self.audit_in(&mut tx, "expert.delete", "expert", id, "ok", "{}")
+        self.delete_row(&mut tx, "experts", "expert", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(())

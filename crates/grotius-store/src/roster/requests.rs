@@ -272,13 +272,8 @@ impl Access {
 
     pub async fn get_request(&self, id: &str) -> Result<SupportRequest> {
         let kind = ResourceKind::SupportRequest;
-        let row = self
-            .fetch_row(
-                kind,
-                format!("SELECT {COLS} FROM support_requests r WHERE r.id = $1"),
-                id,
-            )
-            .await?;
+        let sql = format!("SELECT {COLS} FROM support_requests r WHERE r.id = $1");
+        let row = self.fetch_row(kind, sql, id).await?;
         // Check the labels before decoding anything else of the row.
         let compartment: Option<String> = row.try_get("compartment_id")?;
         let labels = Labels {
@@ -477,20 +472,8 @@ impl Access {
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM support_requests WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+        self.delete_row(&mut tx, "support_requests", "support-request", id, "{}")
             .await?;
-        record_change(&mut tx, "support-request", id, "delete").await?;
-        self.audit_in(
-            &mut tx,
-            "support-request.delete",
-            "support-request",
-            id,
-            "ok",
-            "{}",
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }
