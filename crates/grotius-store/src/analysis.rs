@@ -101,24 +101,15 @@ impl Access {
 
     /// The analysis row, if the subject may read it (else 404, and a denial is audited).
     async fn analysis_head(&self, id: &str) -> Result<AnalysisSummary> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {HEAD_COLS} FROM analyses WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Analysis), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let head = summary_from_row(&row)?;
-        self.authorize(
-            Action::Read,
-            Resource::labelled(ResourceKind::Analysis, &head.labels),
-            Some(id),
-        )
-        .await?;
+        let head = self
+            .get_checked(
+                ResourceKind::Analysis,
+                Action::Read,
+                format!("SELECT {HEAD_COLS} FROM analyses WHERE id = $1"),
+                id,
+                summary_from_row,
+            )
+            .await?;
         Ok(head)
     }
 
@@ -610,13 +601,8 @@ impl Access {
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM analyses WHERE id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            record_change(&mut *conn, "analysis", id, "delete").await?;
             let detail = serde_json::json!({"versions": versions}).to_string();
-            self.audit_in(&mut *conn, "analysis.delete", "analysis", id, "ok", &detail)
+            self.delete_row(&mut *conn, "analyses", "analysis", id, &detail)
                 .await?;
         }
         Ok(())

@@ -189,31 +189,17 @@ impl Access {
     }
 
     pub async fn delete_engagement(&self, id: &str) -> Result<String> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM engagements WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Engagement), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let e = self.engagement_from_row(&row)?;
-        self.authorize(
-            Action::Delete,
-            Resource::labelled(ResourceKind::Engagement, &e.labels),
-            Some(id),
-        )
-        .await?;
-        let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM engagements WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+        let e = self
+            .get_checked(
+                ResourceKind::Engagement,
+                Action::Delete,
+                format!("SELECT {COLS} FROM engagements WHERE id = $1"),
+                id,
+                |row| self.engagement_from_row(row),
+            )
             .await?;
-        record_change(&mut tx, "engagement", id, "delete").await?;
-        self.audit_in(&mut tx, "engagement.delete", "engagement", id, "ok", "{}")
+        let mut tx = self.store.write_tx().await?;
+        self.delete_row(&mut tx, "engagements", "engagement", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(e.process_id)

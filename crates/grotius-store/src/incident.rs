@@ -322,9 +322,7 @@ impl Access {
     /// An incident, if the subject may perform `action` on it; 404 otherwise.
     async fn incident_authorized(&self, id: &str, action: Action) -> Result<Incident> {
         let Some(i) = self.incident_row(id).await? else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Incident), None)
-                .await?;
-            return Err(StoreError::NotFound);
+            return self.missing(ResourceKind::Incident).await;
         };
         self.authorize(
             Action::Read,
@@ -990,21 +988,10 @@ impl Access {
         person_id: &str,
         reason: &str,
     ) -> Result<(IncidentPerson, PersonIdentity)> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PERSON_COLS} FROM incident_persons p WHERE p.id = $1"
-        )))
-        .bind(person_id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(
-                Action::Read,
-                Resource::kind(ResourceKind::PersonIdentity),
-                None,
-            )
+        let sql = format!("SELECT {PERSON_COLS} FROM incident_persons p WHERE p.id = $1");
+        let row = self
+            .fetch_row(ResourceKind::PersonIdentity, sql, person_id)
             .await?;
-            return Err(StoreError::NotFound);
-        };
         let person = Self::incident_person_from_row(&row)?;
         let inc = self
             .incident_authorized(&person.incident_id, Action::Read)

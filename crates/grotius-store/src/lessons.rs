@@ -148,17 +148,8 @@ impl Access {
     /// One debrief; 404 unless the subject may read it and its process. Confidential and
     /// secret reads are audited.
     pub async fn get_debrief(&self, id: &str) -> Result<Debrief> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM debriefs WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Debrief), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
+        let sql = format!("SELECT {COLS} FROM debriefs WHERE id = $1");
+        let row = self.fetch_row(ResourceKind::Debrief, sql, id).await?;
         let labels = labels_of(&row)?;
         self.authorize(
             Action::Read,
@@ -345,12 +336,7 @@ impl Access {
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM debriefs WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "debrief", id, "delete").await?;
-        self.audit_in(&mut tx, "debrief.delete", "debrief", id, "ok", "{}")
+        self.delete_row(&mut tx, "debriefs", "debrief", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(d.process_id)

@@ -23,6 +23,7 @@ mod document;
 mod engagement;
 mod evidence;
 mod fund;
+mod get;
 mod incident;
 mod job;
 mod keys;

@@ -137,7 +137,7 @@ impl Store {
     }
 }
 
-crate::list::listed!(Actor);
+crate::list::listed!(Actor, Relationship);
 
 impl Access {
     fn actor_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Actor> {
@@ -188,24 +188,15 @@ impl Access {
     }
 
     pub async fn get_actor(&self, id: &str) -> Result<Actor> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ACTOR_COLS} FROM actors WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Actor), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let a = self.actor_from_row(&row)?;
-        self.authorize(
-            Action::Read,
-            Resource::labelled(ResourceKind::Actor, &a.labels),
-            Some(id),
-        )
-        .await?;
+        let a = self
+            .get_checked(
+                ResourceKind::Actor,
+                Action::Read,
+                format!("SELECT {ACTOR_COLS} FROM actors WHERE id = $1"),
+                id,
+                |row| self.actor_from_row(row),
+            )
+            .await?;
         if a.labels.classification.read_is_audited() {
             self.audit_now("actor.read", "actor", id, "ok", "{}")
                 .await?;
@@ -325,27 +316,10 @@ impl Access {
         }
         let mut tx = self.store.write_tx().await?;
         for r in &rels {
-            sqlx::query("DELETE FROM relationships WHERE id = $1")
-                .bind(&r.id)
-                .execute(&mut *tx)
+            self.delete_row(&mut tx, "relationships", "relationship", &r.id, "{}")
                 .await?;
-            record_change(&mut tx, "relationship", &r.id, "delete").await?;
-            self.audit_in(
-                &mut tx,
-                "relationship.delete",
-                "relationship",
-                &r.id,
-                "ok",
-                "{}",
-            )
-            .await?;
         }
-        sqlx::query("DELETE FROM actors WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "actor", id, "delete").await?;
-        self.audit_in(&mut tx, "actor.delete", "actor", id, "ok", "{}")
+        self.delete_row(&mut tx, "actors", "actor", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(())
@@ -466,43 +440,17 @@ impl Access {
     }
 
     pub async fn delete_relationship(&self, id: &str) -> Result<()> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {REL_COLS} FROM relationships WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(
-                Action::Read,
-                Resource::kind(ResourceKind::Relationship),
-                None,
-            )
-            .await?;
-            return Err(StoreError::NotFound);
-        };
-        let r = relationship_from_row(&row)?;
-        self.authorize(
+        self.get_checked(
+            ResourceKind::Relationship,
             Action::Delete,
-            Resource::labelled(ResourceKind::Relationship, &r.labels),
-            Some(id),
+            format!("SELECT {REL_COLS} FROM relationships WHERE id = $1"),
+            id,
+            relationship_from_row,
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM relationships WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+        self.delete_row(&mut tx, "relationships", "relationship", id, "{}")
             .await?;
-        record_change(&mut tx, "relationship", id, "delete").await?;
-        self.audit_in(
-            &mut tx,
-            "relationship.delete",
-            "relationship",
-            id,
-            "ok",
-            "{}",
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -423,21 +423,8 @@ impl Access {
         id: &str,
         action: Action,
     ) -> Result<(Participation, Process)> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM participation WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(
-                Action::Read,
-                Resource::kind(ResourceKind::Participation),
-                None,
-            )
-            .await?;
-            return Err(StoreError::NotFound);
-        };
+        let sql = format!("SELECT {COLS} FROM participation WHERE id = $1");
+        let row = self.fetch_row(ResourceKind::Participation, sql, id).await?;
         let p = from_row(&row)?;
         // Labels of the record first (404 for those who may not see it), then the process.
         self.authorize(
@@ -635,20 +622,8 @@ impl Access {
         ids: &[String],
     ) -> Result<()> {
         for id in ids {
-            sqlx::query("DELETE FROM participation WHERE id = $1")
-                .bind(id)
-                .execute(&mut *conn)
+            self.delete_row(conn, "participation", "participation", id, "{}")
                 .await?;
-            record_change(conn, "participation", id, "delete").await?;
-            self.audit_in(
-                conn,
-                "participation.delete",
-                "participation",
-                id,
-                "ok",
-                "{}",
-            )
-            .await?;
         }
         Ok(())
     }

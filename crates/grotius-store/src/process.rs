@@ -126,24 +126,15 @@ impl Access {
 
     /// One process; confidential and secret reads are audited.
     pub async fn get_process(&self, id: &str) -> Result<Process> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM processes WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Process), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let p = self.process_from_row(&row)?;
-        self.authorize(
-            Action::Read,
-            Resource::labelled(ResourceKind::Process, &p.labels),
-            Some(id),
-        )
-        .await?;
+        let p = self
+            .get_checked(
+                ResourceKind::Process,
+                Action::Read,
+                format!("SELECT {COLS} FROM processes WHERE id = $1"),
+                id,
+                |row| self.process_from_row(row),
+            )
+            .await?;
         if p.labels.classification.read_is_audited() {
             self.audit_now("process.read", "process", id, "ok", "{}")
                 .await?;
@@ -428,20 +419,10 @@ impl Access {
             .await?;
         self.delete_analyses_in(&mut tx, &analyses).await?;
         for e in &entry_ids {
-            sqlx::query("DELETE FROM engagements WHERE id = $1")
-                .bind(e)
-                .execute(&mut *tx)
-                .await?;
-            record_change(&mut tx, "engagement", e, "delete").await?;
-            self.audit_in(&mut tx, "engagement.delete", "engagement", e, "ok", "{}")
+            self.delete_row(&mut tx, "engagements", "engagement", e, "{}")
                 .await?;
         }
-        sqlx::query("DELETE FROM processes WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "process", id, "delete").await?;
-        self.audit_in(&mut tx, "process.delete", "process", id, "ok", "{}")
+        self.delete_row(&mut tx, "processes", "process", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(())

@@ -108,24 +108,15 @@ impl Access {
     }
 
     pub async fn get_training(&self, id: &str) -> Result<Training> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM trainings WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Training), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let mut t = self.training_from_row(&row)?;
-        self.authorize(
-            Action::Read,
-            Resource::labelled(ResourceKind::Training, &t.labels),
-            Some(id),
-        )
-        .await?;
+        let mut t = self
+            .get_checked(
+                ResourceKind::Training,
+                Action::Read,
+                format!("SELECT {COLS} FROM trainings WHERE id = $1"),
+                id,
+                |row| self.training_from_row(row),
+            )
+            .await?;
         if t.labels.classification.read_is_audited() {
             self.audit_now("training.read", "training", id, "ok", "{}")
                 .await?;
@@ -251,13 +242,8 @@ impl Access {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM trainings WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "training", id, "delete").await?;
         let detail = serde_json::json!({"participants": t.participant_count}).to_string();
-        self.audit_in(&mut tx, "training.delete", "training", id, "ok", &detail)
+        self.delete_row(&mut tx, "trainings", "training", id, &detail)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -350,15 +336,8 @@ impl Access {
 
     /// Removes a participant; returns the training's id.
     pub async fn delete_participant(&self, id: &str) -> Result<String> {
-        let row = sqlx::query("SELECT training_id FROM training_participants WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.store.pool)
-            .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Training), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
+        let sql = "SELECT training_id FROM training_participants WHERE id = $1".into();
+        let row = self.fetch_row(ResourceKind::Training, sql, id).await?;
         let training_id: String = row.try_get("training_id")?;
         let t = self.training_for_update(&training_id).await?;
         let mut tx = self.store.write_tx().await?;

@@ -232,24 +232,15 @@ impl Access {
 
     /// A document row the subject may act on, or not found.
     async fn document_row(&self, id: &str, action: Action) -> Result<Document> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM documents WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Document), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let mut d = self.document_from_row(&row)?;
-        self.authorize(
-            action,
-            Resource::labelled(ResourceKind::Document, &d.labels),
-            Some(id),
-        )
-        .await?;
+        let mut d = self
+            .get_checked(
+                ResourceKind::Document,
+                action,
+                format!("SELECT {COLS} FROM documents WHERE id = $1"),
+                id,
+                |row| self.document_from_row(row),
+            )
+            .await?;
         self.document_visible_links(&mut d).await?;
         Ok(d)
     }
@@ -645,16 +636,11 @@ impl Access {
         .fetch_all(&self.store.pool)
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM documents WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "document", id, "delete").await?;
         let detail = serde_json::json!({
             "title": d.title, "classification": d.labels.classification, "versions": hashes,
         })
         .to_string();
-        self.audit_in(&mut tx, "document.delete", "document", id, "ok", &detail)
+        self.delete_row(&mut tx, "documents", "document", id, &detail)
             .await?;
         tx.commit().await?;
         Ok(())

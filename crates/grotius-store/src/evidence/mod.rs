@@ -306,9 +306,7 @@ impl Access {
         action: Action,
     ) -> Result<EvidenceItem> {
         let Some(item) = self.evidence_row(id).await? else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Evidence), None)
-                .await?;
-            return Err(StoreError::NotFound);
+            return self.missing(ResourceKind::Evidence).await;
         };
         // Reading first: whoever may not read it learns nothing (404), whatever the action.
         self.authorize(

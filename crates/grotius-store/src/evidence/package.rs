@@ -240,21 +240,10 @@ impl Access {
     }
 
     async fn evidence_package_authorized(&self, id: &str, action: Action) -> Result<PackageDetail> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PKG_COLS} FROM transfer_packages WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(
-                Action::Read,
-                Resource::kind(ResourceKind::TransferPackage),
-                None,
-            )
+        let sql = format!("SELECT {PKG_COLS} FROM transfer_packages WHERE id = $1");
+        let row = self
+            .fetch_row(ResourceKind::TransferPackage, sql, id)
             .await?;
-            return Err(StoreError::NotFound);
-        };
         let p = package_from_row(&row, self.store.evidence_public_key()?)?;
         let r = Resource::labelled(ResourceKind::TransferPackage, &p.summary.labels);
         self.authorize(Action::Read, r, Some(id)).await?;

@@ -423,21 +423,11 @@ impl Access {
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {APP_COLS} FROM fund_applications WHERE id = $1 OR reference = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(
-                Action::Read,
-                Resource::kind(ResourceKind::FundApplication),
-                None,
-            )
+        let sql =
+            format!("SELECT {APP_COLS} FROM fund_applications WHERE id = $1 OR reference = $1");
+        let row = self
+            .fetch_row(ResourceKind::FundApplication, sql, id)
             .await?;
-            return Err(StoreError::NotFound);
-        };
         let mut a = self.application_from_row(&row)?;
         self.authorize(Action::Read, self.application_resource(&a), Some(&a.id))
             .await?;

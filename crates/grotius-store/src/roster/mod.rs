@@ -405,24 +405,15 @@ impl Access {
 
     /// One expert; confidential and secret reads are audited.
     pub async fn get_expert(&self, id: &str) -> Result<Expert> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM experts e WHERE e.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(ResourceKind::Expert), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
-        let e = self.expert_from_row(&row)?;
-        self.authorize(
-            Action::Read,
-            Resource::labelled(ResourceKind::Expert, &e.labels),
-            Some(id),
-        )
-        .await?;
+        let e = self
+            .get_checked(
+                ResourceKind::Expert,
+                Action::Read,
+                format!("SELECT {COLS} FROM experts e WHERE e.id = $1"),
+                id,
+                |row| self.expert_from_row(row),
+            )
+            .await?;
         if e.labels.classification.read_is_audited() {
             self.audit_now("expert.read", "expert", id, "ok", "{}")
                 .await?;
@@ -574,12 +565,7 @@ impl Access {
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM experts WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_change(&mut tx, "expert", id, "delete").await?;
-        self.audit_in(&mut tx, "expert.delete", "expert", id, "ok", "{}")
+        self.delete_row(&mut tx, "experts", "expert", id, "{}")
             .await?;
         tx.commit().await?;
         Ok(())

@@ -271,18 +271,9 @@ impl Access {
     }
 
     pub async fn get_request(&self, id: &str) -> Result<SupportRequest> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM support_requests r WHERE r.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.store.pool)
-        .await?;
         let kind = ResourceKind::SupportRequest;
-        let Some(row) = row else {
-            self.authorize(Action::Read, Resource::kind(kind), None)
-                .await?;
-            return Err(StoreError::NotFound);
-        };
+        let sql = format!("SELECT {COLS} FROM support_requests r WHERE r.id = $1");
+        let row = self.fetch_row(kind, sql, id).await?;
         // Check the labels before decoding anything else of the row.
         let compartment: Option<String> = row.try_get("compartment_id")?;
         let labels = Labels {
@@ -481,20 +472,8 @@ impl Access {
         )
         .await?;
         let mut tx = self.store.write_tx().await?;
-        sqlx::query("DELETE FROM support_requests WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
+        self.delete_row(&mut tx, "support_requests", "support-request", id, "{}")
             .await?;
-        record_change(&mut tx, "support-request", id, "delete").await?;
-        self.audit_in(
-            &mut tx,
-            "support-request.delete",
-            "support-request",
-            id,
-            "ok",
-            "{}",
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -13,11 +13,7 @@ use crate::harness::{App, PASSWORD};
 /// the strings that identify them.
 async fn hidden_activity(app: &App) -> Vec<String> {
     let coordinator = app.token("coordinator").await;
-    let (s, p) = app
-        .api(Method::POST, "/api/v1/processes", &coordinator, Some(json!({"title": "Qamar back channel", "phase": "negotiation", "tracks": ["1.5"], "dutch_role": "support", "status": "active", "classification": "secret", "compartment": "yemen"})))
-        .await;
-    assert_eq!(s, 201, "{p}");
-    let process = p["id"].as_str().unwrap().to_string();
+    let process = app.create("/api/v1/processes", &coordinator, json!({"title": "Qamar back channel", "phase": "negotiation", "tracks": ["1.5"], "dutch_role": "support", "status": "active", "classification": "secret", "compartment": "yemen"})).await;
     let (s, p) = app
         .api(Method::PUT, &format!("/api/v1/processes/{process}"), &coordinator, Some(json!({"title": "Qamar back channel, second round", "phase": "negotiation", "tracks": ["1.5"], "dutch_role": "support", "status": "active", "classification": "secret", "compartment": "yemen"})))
         .await;

@@ -1,7 +1,7 @@
 //! The mediation fund: workflow as data with four-eyes, the ledger under concurrency, ceilings,
 //! partners limited to their own organisation, and `fund verify`.
 
-use grotius_domain::fund::{ApplicationInput, InstrumentInput};
+use grotius_domain::fund::{ApplicationInput, Instrument, InstrumentInput};
 use grotius_store::{Access, PaymentInput, StoreError};
 
 use crate::harness::Instance;
@@ -51,6 +51,23 @@ async fn submitted(officer: &Access, instrument_id: &str, amount: &str, country:
     a.id
 }
 
+/// A new instrument with a 2027 budget ceiling of `budget`.
+async fn budgeted_instrument(officer: &Access, budget: &str) -> Instrument {
+    let inst = officer.create_instrument(&instrument()).await.unwrap();
+    officer
+        .set_ceiling(&inst.id, 2027, "budget", "", budget)
+        .await
+        .unwrap();
+    inst
+}
+
+async fn approve(approver: &Access, application_id: &str) {
+    approver
+        .transition_application(application_id, "approved", "")
+        .await
+        .unwrap();
+}
+
 async fn assert_verified(i: &Instance) {
     let report = i.store.verify_fund().await.unwrap();
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
@@ -61,18 +78,11 @@ async fn fifty_concurrent_approvals_commit_exactly_what_fits() {
     let i = Instance::seeded().await;
     let officer = i.access("fund-officer").await;
     let approver = i.access("fund-approver").await;
-    let inst = officer.create_instrument(&instrument()).await.unwrap();
-    officer
-        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
-        .await
-        .unwrap();
+    let inst = budgeted_instrument(&officer, "1000000.00").await;
     // Most of the budget is already committed: EUR 900,000 in ten grants.
     for _ in 0..10 {
         let id = submitted(&officer, &inst.id, "90000.00", "SD").await;
-        approver
-            .transition_application(&id, "approved", "")
-            .await
-            .unwrap();
+        approve(&approver, &id).await;
     }
     // 50 applications of EUR 7,000 race for the last EUR 100,000: 14 fit (98,000).
     let mut ids = Vec::new();
@@ -109,10 +119,7 @@ async fn fifty_concurrent_approvals_commit_exactly_what_fits() {
     assert_verified(&i).await;
     // The remaining EUR 2,000 is still available, and a EUR 2,000 grant takes it.
     let id = submitted(&officer, &inst.id, "2000.00", "SS").await;
-    approver
-        .transition_application(&id, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &id).await;
     let id = submitted(&officer, &inst.id, "0.01", "SS").await;
     let e = approver
         .transition_application(&id, "approved", "")
@@ -137,20 +144,13 @@ async fn country_and_theme_ceilings_hold_and_name_themselves() {
     let i = Instance::seeded().await;
     let officer = i.access("fund-officer").await;
     let approver = i.access("fund-approver").await;
-    let inst = officer.create_instrument(&instrument()).await.unwrap();
-    officer
-        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
-        .await
-        .unwrap();
+    let inst = budgeted_instrument(&officer, "1000000.00").await;
     officer
         .set_ceiling(&inst.id, 2027, "country", "SDN", "150000.00")
         .await
         .unwrap();
     let a = submitted(&officer, &inst.id, "90000.00", "SD").await;
-    approver
-        .transition_application(&a, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &a).await;
     let b = submitted(&officer, &inst.id, "90000.00", "SD").await;
     let e = approver
         .transition_application(&b, "approved", "")
@@ -162,10 +162,7 @@ async fn country_and_theme_ceilings_hold_and_name_themselves() {
     );
     // Another country is not limited by Sudan's ceiling.
     let c = submitted(&officer, &inst.id, "90000.00", "TD").await;
-    approver
-        .transition_application(&c, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &c).await;
     // A ceiling cannot be lowered below what is committed under it.
     let e = officer
         .set_ceiling(&inst.id, 2027, "country", "SD", "50000.00")
@@ -187,10 +184,7 @@ async fn country_and_theme_ceilings_hold_and_name_themselves() {
         )
         .await
         .unwrap();
-    approver
-        .transition_application(&b, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &b).await;
     assert_verified(&i).await;
 }
 
@@ -200,11 +194,7 @@ async fn four_eyes_and_the_workflow_table_decide_who_moves_an_application() {
     let officer = i.access("fund-officer").await;
     let approver = i.access("fund-approver").await;
     let controller = i.access("controller").await;
-    let inst = officer.create_instrument(&instrument()).await.unwrap();
-    officer
-        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
-        .await
-        .unwrap();
+    let inst = budgeted_instrument(&officer, "1000000.00").await;
     // EUR 250,000 is above the fast-track threshold: the standard track.
     let a = officer
         .create_application(&application(&inst.id, "250000.00", "CO"))
@@ -307,11 +297,7 @@ async fn money_moves_in_minor_units_with_recorded_rates_and_never_overdraws() {
     let officer = i.access("fund-officer").await;
     let approver = i.access("fund-approver").await;
     let controller = i.access("controller").await;
-    let inst = officer.create_instrument(&instrument()).await.unwrap();
-    officer
-        .set_ceiling(&inst.id, 2027, "budget", "", "1000000.00")
-        .await
-        .unwrap();
+    let inst = budgeted_instrument(&officer, "1000000.00").await;
     let mut input = application(&inst.id, "80000.00", "YE");
     input.currency = "USD".into();
     input.rate = "0.925".into();
@@ -321,10 +307,7 @@ async fn money_moves_in_minor_units_with_recorded_rates_and_never_overdraws() {
         .transition_application(&a.id, "submitted", "")
         .await
         .unwrap();
-    approver
-        .transition_application(&a.id, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &a.id).await;
     let pay = |kind: &str, currency: &str, amount: &str, rate: &str| PaymentInput {
         kind: kind.into(),
         currency: currency.into(),
@@ -496,16 +479,9 @@ async fn fund_verify_names_a_tampered_ledger() {
     let i = Instance::seeded().await;
     let officer = i.access("fund-officer").await;
     let approver = i.access("fund-approver").await;
-    let inst = officer.create_instrument(&instrument()).await.unwrap();
-    officer
-        .set_ceiling(&inst.id, 2027, "budget", "", "100000.00")
-        .await
-        .unwrap();
+    let inst = budgeted_instrument(&officer, "100000.00").await;
     let a = submitted(&officer, &inst.id, "60000.00", "SD").await;
-    approver
-        .transition_application(&a, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &a).await;
     assert_verified(&i).await;
     let d = i.data().to_str().unwrap().to_string();
     let (code, text) = crate::cli::run(&["fund", "verify", "--data", &d], &i.database, None, &[]);
@@ -774,16 +750,9 @@ async fn ledger_fixture() -> (Instance, String, String) {
     let officer = i.access("fund-officer").await;
     let approver = i.access("fund-approver").await;
     let controller = i.access("controller").await;
-    let inst = officer.create_instrument(&instrument()).await.unwrap();
-    officer
-        .set_ceiling(&inst.id, 2027, "budget", "", "100000.00")
-        .await
-        .unwrap();
+    let inst = budgeted_instrument(&officer, "100000.00").await;
     let a = submitted(&officer, &inst.id, "60000.00", "SD").await;
-    approver
-        .transition_application(&a, "approved", "")
-        .await
-        .unwrap();
+    approve(&approver, &a).await;
     let pay = |amount: &str, memo: &str| PaymentInput {
         kind: "disbursement".into(),
         currency: "EUR".into(),

@@ -218,6 +218,15 @@ impl App {
         )
     }
 
+    /// POSTs `body` to `path`, asserts 201 Created and returns the new record's id.
+    pub async fn create(&self, path: &str, token: &str, body: Value) -> String {
+        let (status, created) = self
+            .api(reqwest::Method::POST, path, token, Some(body))
+            .await;
+        assert_eq!(status, 201, "{created}");
+        created["id"].as_str().unwrap().to_string()
+    }
+
     /// The id of the first process whose title starts with `prefix`, in the list `token`'s
     /// holder sees.
     pub async fn process_id(&self, token: &str, prefix: &str) -> String {

@@ -6,7 +6,7 @@
 use grotius_domain::incident::{
     Act, ImportFormat, IncidentInput, PersonIdentity, PersonInput, VictimCount,
 };
-use grotius_store::{Access, IncidentFilter};
+use grotius_store::{Access, IncidentFilter, IncidentImportReport};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -64,6 +64,27 @@ pub(crate) fn sample_input(compartment: &str, classification: &str) -> IncidentI
     }
 }
 
+/// Imports `bytes` as confidential incidents of the Sudan evidence compartment, without a
+/// progress report; `valid_rows_only` as the CLI's `--valid-rows-only`.
+async fn import_into_sudan(
+    documenter: &Access,
+    format: ImportFormat,
+    bytes: &[u8],
+    valid_rows_only: bool,
+) -> IncidentImportReport {
+    documenter
+        .import_incidents(
+            format,
+            bytes,
+            "confidential",
+            "evidence-sudan",
+            valid_rows_only,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap()
+}
+
 async fn find_source_id(
     a: &Access,
     source: &str,
@@ -97,17 +118,7 @@ async fn awsd_import_counts_dates_and_is_idempotent() {
     let i = Instance::seeded().await;
     let documenter = i.access("documenter").await;
     let bytes = file(AWSD);
-    let r = documenter
-        .import_incidents(
-            ImportFormat::Awsd,
-            &bytes,
-            "confidential",
-            "evidence-sudan",
-            false,
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
+    let r = import_into_sudan(&documenter, ImportFormat::Awsd, &bytes, false).await;
     assert!(
         r.problems.is_empty(),
         "{:?}",
@@ -141,17 +152,7 @@ async fn awsd_import_counts_dates_and_is_idempotent() {
     assert_eq!(y.country, None);
 
     // Again: nothing changes.
-    let again = documenter
-        .import_incidents(
-            ImportFormat::Awsd,
-            &bytes,
-            "confidential",
-            "evidence-sudan",
-            false,
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
+    let again = import_into_sudan(&documenter, ImportFormat::Awsd, &bytes, false).await;
     assert_eq!((again.imported, again.unchanged), (0, 2088));
     assert_eq!(count(&i.raw().await, "incidents").await, 2088);
 }
@@ -202,17 +203,7 @@ async fn yemen_import_counts_casualties_and_is_idempotent() {
     let women = act.victims.iter().find(|v| v.sex == "female").unwrap();
     assert_eq!((women.killed, women.injured), (3, 0));
     assert!(x.extra.contains(&("max_air_raids".into(), "2".into())));
-    let again = documenter
-        .import_incidents(
-            ImportFormat::YemenRaids,
-            &bytes,
-            "confidential",
-            "evidence-sudan",
-            false,
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
+    let again = import_into_sudan(&documenter, ImportFormat::YemenRaids, &bytes, false).await;
     assert_eq!((again.imported, again.unchanged), (0, 22_485));
     assert_eq!(count(&i.raw().await, "incidents").await, 22_485);
 }
@@ -227,17 +218,7 @@ async fn malformed_files_name_row_and_column_and_store_nothing() {
          2,31/02/2015,Capital,A,B,C,Civilian,R,1,2,0,1,0,0,0,0,0,2,Night,,\n\
          3,27/03/2015,Capital,A,B,C,Civilian,R,1,2,0,several,0,0,0,0,0,2,Night,,\n"
     );
-    let r = documenter
-        .import_incidents(
-            ImportFormat::YemenRaids,
-            csv.as_bytes(),
-            "confidential",
-            "evidence-sudan",
-            false,
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
+    let r = import_into_sudan(&documenter, ImportFormat::YemenRaids, csv.as_bytes(), false).await;
     assert_eq!(r.imported, 0);
     let named: Vec<(usize, &str)> = r
         .problems
@@ -255,17 +236,13 @@ async fn malformed_files_name_row_and_column_and_store_nothing() {
 
     // A missing column: named, nothing stored even with --valid-rows-only.
     let missing = "Incident ID,Date,Governorate\n1,26/03/2015,Capital\n";
-    let r = documenter
-        .import_incidents(
-            ImportFormat::YemenRaids,
-            missing.as_bytes(),
-            "confidential",
-            "evidence-sudan",
-            true,
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
+    let r = import_into_sudan(
+        &documenter,
+        ImportFormat::YemenRaids,
+        missing.as_bytes(),
+        true,
+    )
+    .await;
     assert!(
         r.problems
             .iter()
@@ -275,17 +252,7 @@ async fn malformed_files_name_row_and_column_and_store_nothing() {
     assert_eq!(count(&i.raw().await, "audit_log").await, audits_before);
 
     // With --valid-rows-only the good row goes in.
-    let r = documenter
-        .import_incidents(
-            ImportFormat::YemenRaids,
-            csv.as_bytes(),
-            "confidential",
-            "evidence-sudan",
-            true,
-            &mut |_, _| {},
-        )
-        .await
-        .unwrap();
+    let r = import_into_sudan(&documenter, ImportFormat::YemenRaids, csv.as_bytes(), true).await;
     assert_eq!((r.imported, r.problems.len()), (1, 2));
     assert_eq!(count(&i.raw().await, "incidents").await, 1);
 

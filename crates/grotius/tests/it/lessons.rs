@@ -378,16 +378,13 @@ async fn debrief_fields_round_trip_encrypted_and_bad_input_changes_nothing() {
         "process_design": "DESIGN-PLAIN quarterly technical workshops", "key_lessons": "LESSONS-PLAIN presence beats leverage",
         "follow_up": [{"who": "Desk", "what": "FOLLOWUP-PLAIN hand over the roster", "by": "2025-08-01"}],
         "themes": ["rule-of-law"], "classification": "confidential"});
-    let (s, d) = app
-        .api(
-            Method::POST,
+    let id = app
+        .create(
             &format!("/api/v1/processes/{internal}/debriefs"),
             &coord,
-            Some(body.clone()),
+            body.clone(),
         )
         .await;
-    assert_eq!(s, 201, "{d}");
-    let id = d["id"].as_str().unwrap().to_string();
     let (_, got) = app
         .api(Method::GET, &format!("/api/v1/debriefs/{id}"), &coord, None)
         .await;

@@ -105,17 +105,14 @@ async fn an_administrator_grants_herself_nothing_on_any_path() {
         )
         .await;
     assert_eq!(s, 403, "{v}");
-    let (s, v) = app
-        .api(
-            Method::POST,
+    let admin2_id = app
+        .create(
             "/api/v1/users",
             &admin,
-            Some(json!({"username": "admin2", "display_name": "Second Admin",
-                "password": crate::harness::PASSWORD, "roles": ["admin"], "clearance": "internal"})),
+            json!({"username": "admin2", "display_name": "Second Admin",
+                "password": crate::harness::PASSWORD, "roles": ["admin"], "clearance": "internal"}),
         )
         .await;
-    assert_eq!(s, 201, "{v}");
-    let admin2_id = v["id"].as_str().unwrap().to_string();
     let admin2 = app.token("admin2").await;
     let (s, v) = app
         .api(
@@ -272,31 +269,23 @@ async fn evidence_roles_read_no_mediation_records_and_decisions_stay_on_their_si
     let word = "plimsovantic";
     // An internal process in no compartment, with an actor: mediation records every mediation
     // role of the unit reads.
-    let (s, p) = app
-        .api(
-            Method::POST,
+    let process = app
+        .create(
             "/api/v1/processes",
             &coord,
-            Some(json!({"title": format!("{word} talks"), "countries": ["SD"], "phase": "negotiation",
+            json!({"title": format!("{word} talks"), "countries": ["SD"], "phase": "negotiation",
                 "tracks": ["I"], "dutch_role": "support", "status": "active", "themes": ["water"],
-                "summary": word, "classification": "internal"})),
+                "summary": word, "classification": "internal"}),
         )
         .await;
-    assert_eq!(s, 201, "{p}");
-    let process = p["id"].as_str().unwrap().to_string();
-    let (s, a) = app
-        .api(
-            Method::POST,
+    let actor = app
+        .create(
             "/api/v1/actors",
             &coord,
-            Some(
-                json!({"name": format!("{word} envoy"), "kind": "person", "category": "mediator",
+            json!({"name": format!("{word} envoy"), "kind": "person", "category": "mediator",
                 "country": "SD", "description": word, "classification": "public"}),
-            ),
         )
         .await;
-    assert_eq!(s, 201, "{a}");
-    let actor = a["id"].as_str().unwrap().to_string();
 
     for role in ["documenter", "custodian", "legal-adviser"] {
         let t = app.token(role).await;

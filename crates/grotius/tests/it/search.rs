@@ -141,38 +141,32 @@ async fn search_reveals_nothing_of_records_outside_clearance_or_compartment() {
     };
     let mut hidden = Vec::new();
     // Secret and in a compartment the analyst is not in.
-    let (s, p) = app
-        .api(
-            Method::POST,
+    let hidden_process = app
+        .create(
             "/api/v1/processes",
             &coord,
-            Some(proc_body(
+            proc_body(
                 "secret",
                 Some("yemen"),
                 "Hidden channel",
                 format!("{word} {shared}"),
-            )),
+            ),
         )
         .await;
-    assert_eq!(s, 201, "{p}");
-    let hidden_process = p["id"].as_str().unwrap().to_string();
     hidden.push(hidden_process.clone());
     // Confidential (within the analyst's clearance) but in a compartment.
-    let (s, p) = app
-        .api(
-            Method::POST,
+    let compartment_process = app
+        .create(
             "/api/v1/processes",
             &coord,
-            Some(proc_body(
+            proc_body(
                 "confidential",
                 Some("horn-of-africa"),
                 "Compartment channel",
                 format!("{word} {shared}"),
-            )),
+            ),
         )
         .await;
-    assert_eq!(s, 201, "{p}");
-    let compartment_process = p["id"].as_str().unwrap().to_string();
     hidden.push(compartment_process.clone());
     // A journal entry of the hidden process and a hidden actor.
     let (s, e) = app
