@@ -2,6 +2,7 @@
 //! not see is not in the graph it is asked about, so no path, neighbour, count or score can
 //! reveal or hint at it.
 
+pub mod dialogue;
 pub mod network;
 
 pub use network::{EdgeRow, Ego, NetworkGraph, NodeRow, Visibility};

@@ -7,6 +7,7 @@
 pub mod agreement;
 pub mod analysis;
 pub mod audit;
+pub mod dialogue;
 pub mod document;
 pub mod evidence;
 pub mod fund;
