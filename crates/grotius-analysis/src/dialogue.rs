@@ -742,10 +742,10 @@ pub fn compute(m: &VoteMatrix) -> DialogueResult {
 
     // 8. Tallies per group and statement.
     let mut tally = vec![vec![Tally::default(); n_st]; k];
-    for p in 0..m.participants {
-        if let Some(g) = group_of[p] {
+    for (p, g) in group_of.iter().enumerate() {
+        if let Some(g) = g {
             for (s, v) in m.row(p) {
-                tally[g as usize][s].add(v);
+                tally[*g as usize][s].add(v);
             }
         }
     }
