@@ -36,7 +36,7 @@
 //!
 //! Same input, same output, bit for bit: no hash maps, no threads, a fixed order of every sum.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Stored with every result so that a change of method is visible.
 pub const METHOD_VERSION: &str = "polis-1";
@@ -223,7 +223,7 @@ impl VoteMatrix {
 }
 
 /// Agree / disagree / seen counts of a statement within some set of participants.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     pub agree: u32,
     pub disagree: u32,
@@ -282,7 +282,7 @@ pub fn two_prop_test(s1: u32, s2: u32, n1: u32, n2: u32) -> f64 {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RepfulFor {
     Agree,
@@ -290,7 +290,7 @@ pub enum RepfulFor {
 }
 
 /// A statement that represents a group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Representative {
     pub statement: usize,
     pub repful_for: RepfulFor,
@@ -305,7 +305,7 @@ pub struct Representative {
     pub repness_test: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub id: u32,
     pub size: usize,
@@ -313,7 +313,7 @@ pub struct Group {
     pub representative: Vec<Representative>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConsensusStatement {
     pub statement: usize,
     pub n_success: u32,
@@ -323,7 +323,7 @@ pub struct ConsensusStatement {
 }
 
 /// Per statement: overall tally, group-informed consensus and divisiveness.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatementResult {
     pub statement: usize,
     pub moderated_out: bool,
@@ -336,9 +336,9 @@ pub struct StatementResult {
     pub divisiveness: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DialogueResult {
-    pub method: &'static str,
+    pub method: String,
     /// Statements that had votes (columns of the matrix).
     pub columns: usize,
     /// Projection of every participant who voted (None: no votes).
@@ -349,6 +349,8 @@ pub struct DialogueResult {
     /// Silhouette of each k tried, (k, value).
     pub silhouettes: Vec<(usize, f64)>,
     pub statements: Vec<StatementResult>,
+    /// Per group, per statement: the Laplace-smoothed agree rate within the group.
+    pub group_agree: Vec<Vec<f64>>,
     pub consensus_agree: Vec<ConsensusStatement>,
     pub consensus_disagree: Vec<ConsensusStatement>,
 }
@@ -820,13 +822,17 @@ pub fn compute(m: &VoteMatrix) -> DialogueResult {
     };
 
     DialogueResult {
-        method: METHOD_VERSION,
+        method: METHOD_VERSION.to_string(),
         columns,
         points,
         group_of,
         groups,
         silhouettes,
         statements,
+        group_agree: tally
+            .iter()
+            .map(|t| t.iter().map(|x| x.p_agree()).collect())
+            .collect(),
         consensus_agree: consensus(true),
         consensus_disagree: consensus(false),
     }

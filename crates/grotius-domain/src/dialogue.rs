@@ -13,6 +13,61 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Labels;
+
+/// A dialogue of a process: a conversation with statements, participants and votes; its
+/// labels are at least as strict as its process's ([`Labels::under`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dialogue {
+    pub id: String,
+    pub process_id: String,
+    pub topic: String,
+    pub description: String,
+    /// 'grotius', or where an imported conversation came from (the Pol.is URL or folder).
+    pub source: String,
+    /// `open` or `closed` (a closed dialogue takes no votes).
+    pub status: String,
+    pub labels: Labels,
+    /// Version of the method that computed the stored groups (None: not computed yet).
+    pub method: Option<String>,
+    pub computed_at: Option<i64>,
+    pub participants: i64,
+    pub statements: i64,
+    pub votes: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A participant as the team sees it: the number within the dialogue, the export's id for
+/// imported ones, and the opinion group (None: not clustered, too few votes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DialogueParticipant {
+    pub number: i64,
+    pub source_id: Option<String>,
+    pub group: Option<i64>,
+}
+
+/// A statement of a dialogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DialogueStatement {
+    pub number: i64,
+    pub source_id: Option<String>,
+    pub body: String,
+    pub moderation: Moderation,
+}
+
+/// Checks a topic or description typed by a user or read from an export.
+pub fn check_text(field: &'static str, v: &str, max: usize) -> Result<String, crate::DomainError> {
+    let v = v.trim();
+    if v.chars().count() > max {
+        return Err(crate::DomainError::invalid(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
 /// One participant's answer to one statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Vote {

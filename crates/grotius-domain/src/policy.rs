@@ -158,10 +158,12 @@ pub enum ResourceKind {
     PersonIdentity,
     /// The editable vocabulary of violation types.
     ViolationType,
+    /// Dialogues of a process (Pol.is-style conversations) with their votes and opinion groups.
+    Dialogue,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 26] = [
+    pub const ALL: [ResourceKind; 27] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -188,6 +190,7 @@ impl ResourceKind {
         ResourceKind::Incident,
         ResourceKind::PersonIdentity,
         ResourceKind::ViolationType,
+        ResourceKind::Dialogue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -219,6 +222,7 @@ impl ResourceKind {
             ResourceKind::Incident => "incident",
             ResourceKind::PersonIdentity => "person-identity",
             ResourceKind::ViolationType => "violation-type",
+            ResourceKind::Dialogue => "dialogue",
         }
     }
 
@@ -362,6 +366,13 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Process | K::Engagement, R::Analyst | R::Adviser) => &[Read, Export],
         (K::Process | K::Engagement, R::Admin) => &[Read],
         (K::Process | K::Engagement, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
+
+        // Dialogues (consultations and their opinion groups) are analysis of a process: run by
+        // the unit, the desks and the analysts; read by the thematic advisers. An imported
+        // conversation is filed by a coordinator (the command line's importer).
+        (K::Dialogue, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Dialogue, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
+        (K::Dialogue, R::Adviser) => &[Read, Export],
 
         // Women's participation: the unit and the WPS adviser keep it, desks record delegations,
         // analysts read and export; everyone who reads processes reads it.

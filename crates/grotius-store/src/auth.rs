@@ -154,6 +154,22 @@ impl Store {
         })
     }
 
+    /// The subject of `grotius import polis` without `--as`: a coordinator cleared for internal
+    /// records, in no compartment — it files a Pol.is conversation (and, when no process is
+    /// named, the process created for it) and sees nothing confidential. Audited as `cli`.
+    /// Like [`Store::cli_operator`], for the command line only.
+    pub fn cli_dialogue_importer(&self) -> Access {
+        self.bind(Subject {
+            user_id: "cli".into(),
+            username: "cli (dialogues)".into(),
+            roles: vec![Role::Coordinator],
+            clearance: Classification::Internal,
+            compartments: Default::default(),
+            organisation: None,
+            read_only: false,
+        })
+    }
+
     /// Acts as an existing user from the command line (seeding demo data, imports run by an
     /// operator on behalf of a user). Like [`Store::cli_operator`], never called by the web crate.
     pub async fn cli_act_as(&self, user_id: &str) -> Result<Option<Access>> {

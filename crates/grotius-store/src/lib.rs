@@ -19,6 +19,7 @@ mod audit_view;
 mod auth;
 mod backup;
 mod db;
+mod dialogue;
 mod document;
 mod engagement;
 mod evidence;
@@ -53,6 +54,7 @@ pub use auth::{
 };
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
+pub use dialogue::DialogueResults;
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use evidence::{

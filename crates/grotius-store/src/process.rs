@@ -290,11 +290,12 @@ impl Access {
         id: &str,
         process: &Labels,
     ) -> Result<u64> {
-        const CHILDREN: [(&str, &str); 4] = [
+        const CHILDREN: [(&str, &str); 5] = [
             ("engagements", "engagement"),
             ("analyses", "analysis"),
             ("debriefs", "debrief"),
             ("participation", "participation"),
+            ("dialogues", "dialogue"),
         ];
         let mut changed: Vec<(&str, &str, String, Labels, Labels)> = Vec::new();
         for (table, kind) in CHILDREN {

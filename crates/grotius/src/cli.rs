@@ -321,6 +321,28 @@ pub enum ImportCmd {
         #[command(flatten)]
         incident: IncidentImportArgs,
     },
+    /// Import one Pol.is export folder (comments.csv, participants-votes.csv, optional votes.csv
+    /// and summary.csv) as a new dialogue and compute its opinion groups. Everything is checked
+    /// first; on a bad file nothing is written and the problem is named by file, row and
+    /// column (exit status 1). With --process the dialogue joins that process; without it a new
+    /// process is created for it (title "Dialogue: <topic>", Track III, internal), in the name
+    /// of the command-line importer (a coordinator without compartments, audited as `cli`).
+    Polis {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The export folder.
+        dir: PathBuf,
+        /// The process the dialogue belongs to (its labels are at least the process's).
+        #[arg(long)]
+        process: Option<String>,
+        /// Classification of the dialogue (raised to the process's when that is stricter).
+        #[arg(long, default_value = "internal")]
+        classification: String,
+        /// Import in the name of this user (a coordinator, adviser or desk officer); default:
+        /// the command-line importer.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
     /// Import air raids from the Yemen Data Project CSV (DD/MM/YYYY dates; headers matched by
     /// trimmed, case-insensitive name). Same checks and idempotence as `import awsd`.
     YemenRaids {

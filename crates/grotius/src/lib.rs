@@ -741,8 +741,144 @@ async fn import_incidents(
     }
 }
 
+/// `grotius import polis DIR`: parses the export folder (nothing is written on a bad file),
+/// then writes the dialogue in one transaction with a progress bar and computes its groups.
+async fn import_polis(
+    store: cli::StoreArgs,
+    dir: PathBuf,
+    process: Option<String>,
+    classification: String,
+    as_user: Option<String>,
+) -> Result<ExitCode> {
+    use grotius_domain::dialogue::parse_polis_export;
+    let read = |name: &str, required: bool| -> Result<Option<String>> {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+        }
+    };
+    let classification: Classification = classification
+        .parse()
+        .with_context(|| format!("unknown classification '{classification}'"))?;
+    eprintln!("checking {} …", dir.display());
+    let comments = read("comments.csv", true)?.unwrap_or_default();
+    let participants = read("participants-votes.csv", true)?.unwrap_or_default();
+    let votes = read("votes.csv", false)?;
+    let summary = read("summary.csv", false)?;
+    let export = match parse_polis_export(
+        &comments,
+        votes.as_deref(),
+        &participants,
+        summary.as_deref(),
+    ) {
+        Ok(e) => e,
+        Err(e) => {
+            println!("{e}");
+            eprintln!("nothing imported: correct the file and import it again");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let s = open_existing(&store).await?;
+    let access = match as_user {
+        None => s.cli_dialogue_importer(),
+        Some(name) => {
+            let id = s
+                .cli_operator()
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            s.cli_act_as(&id)
+                .await?
+                .with_context(|| format!("user '{name}' is disabled"))?
+        }
+    };
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| dir.display().to_string());
+    let topic = export.topic.clone().unwrap_or_else(|| folder.clone());
+    let process_id = match process {
+        Some(p) => p,
+        None => {
+            let title: String = format!("Dialogue: {topic}").chars().take(200).collect();
+            let input = grotius_domain::process::ProcessInput {
+                title,
+                codename: None,
+                countries: Vec::new(),
+                phase: "prevention".into(),
+                tracks: vec!["III".into()],
+                dutch_role: "support".into(),
+                status: "active".into(),
+                themes: Vec::new(),
+                engaged: Vec::new(),
+                summary: format!("Created for the Pol.is conversation imported from {folder}."),
+                notes: String::new(),
+                classification: "internal".into(),
+                compartment: None,
+            };
+            let p = access
+                .create_process(&input)
+                .await
+                .context("cannot create a process for the dialogue (pass --process ID)")?;
+            eprintln!("created process {} ({})", p.id, p.title);
+            p.id
+        }
+    };
+    let source = export.url.clone().unwrap_or_else(|| folder.clone());
+    let dialogue = access
+        .import_polis_dialogue(
+            &process_id,
+            &export,
+            &source,
+            classification,
+            &mut |done, total| {
+                let width = 40;
+                if let Some(filled) = (done * width).checked_div(total) {
+                    let filled = filled.min(width);
+                    eprint!(
+                        "\r[{}{}] {done}/{total} rows",
+                        "#".repeat(filled),
+                        " ".repeat(width - filled)
+                    );
+                    if done == total {
+                        eprintln!();
+                    }
+                }
+            },
+        )
+        .await
+        .with_context(|| format!("cannot import {}", dir.display()))?;
+    let groups = access
+        .dialogue_participants(&dialogue.id)
+        .await?
+        .iter()
+        .filter_map(|p| p.group)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    println!(
+        "dialogue {} imported into process {}: {} statements, {} participants, {} votes; {} opinion groups ({})",
+        dialogue.id,
+        dialogue.process_id,
+        dialogue.statements,
+        dialogue.participants,
+        dialogue.votes,
+        groups,
+        dialogue.method.as_deref().unwrap_or("not computed")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn import(cmd: ImportCmd) -> Result<ExitCode> {
     match cmd {
+        ImportCmd::Polis {
+            store,
+            dir,
+            process,
+            classification,
+            as_user,
+        } => import_polis(store, dir, process, classification, as_user).await,
         ImportCmd::Awsd { incident } => {
             import_incidents(incident, grotius_domain::incident::ImportFormat::Awsd).await
         }

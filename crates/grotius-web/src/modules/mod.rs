@@ -6,6 +6,7 @@
 pub(crate) mod accountability;
 pub(crate) mod agreements;
 pub(crate) mod analyses;
+pub(crate) mod dialogues;
 pub(crate) mod documents;
 pub(crate) mod fund;
 pub(crate) mod lessons;
@@ -78,6 +79,7 @@ pub(crate) const MODULES: &[Module] = &[
     search::MODULE,
     accountability::MODULE,
     documents::MODULE,
+    dialogues::MODULE,
 ];
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::harness::{App, Browser, PASSWORD};
 
 mod accountability;
+mod dialogues;
 mod fund;
 mod knowledge;
 mod mediation;
@@ -32,6 +33,7 @@ const MODULES: &[&[Row]] = &[
     fund::ROWS,
     knowledge::ROWS,
     accountability::ROWS,
+    dialogues::ROWS,
 ];
 
 /// All rows of all modules.
@@ -644,6 +646,11 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         )
         .await;
     assert_eq!(s, 201, "{v}");
+    // Dialogues: a small imported conversation of the internal process.
+    ids.insert(
+        "dialogue",
+        crate::dialogues::import_small(app, &ids["internal"]).await,
+    );
 
     // The fund: an instrument and a draft application of another organisation (internal).
     let officer = app.token("fund-officer").await;

@@ -10,6 +10,7 @@ mod audit_view;
 mod authz_matrix;
 mod cli;
 mod crash;
+mod dialogues;
 mod documents;
 mod engagements;
 mod evidence;

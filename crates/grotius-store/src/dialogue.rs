@@ -1,0 +1,509 @@
+//! Dialogues of a process (Pol.is-style conversations): import of a Pol.is export, the list
+//! across processes and per process (through the list layer's inherited-label rule), the
+//! participants with their opinion groups, and the recomputation of the groups
+//! (`grotius_analysis::dialogue`), stored with the version of the method.
+
+use grotius_analysis::dialogue::{DialogueResult, VoteMatrix, compute};
+use grotius_domain::dialogue::{
+    Dialogue, DialogueParticipant, DialogueStatement, Moderation, PolisExport, check_text,
+};
+use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
+use grotius_security::now_micros;
+use sqlx::{AnyConnection, Row};
+
+use crate::list::listed;
+use crate::process::record_change;
+use crate::{Access, Page, Result, StoreError, new_id};
+
+const COLS: &str = "d.id, d.process_id, d.topic, d.description, d.source, d.status, d.classification, d.compartment_id, d.method, d.computed_at, d.created_at, d.updated_at,
+    (SELECT COUNT(*) FROM dialogue_participants x WHERE x.dialogue_id = d.id) AS n_participants,
+    (SELECT COUNT(*) FROM dialogue_statements x WHERE x.dialogue_id = d.id) AS n_statements,
+    (SELECT COUNT(*) FROM dialogue_votes x WHERE x.dialogue_id = d.id) AS n_votes";
+
+listed!(Dialogue);
+
+/// Rows per multi-row INSERT of the import (5 values each, far below SQLite's bind limit).
+const BATCH: usize = 400;
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Dialogue> {
+    let comp: Option<String> = row.try_get("compartment_id")?;
+    Ok(Dialogue {
+        id: row.try_get("id")?,
+        process_id: row.try_get("process_id")?,
+        topic: row.try_get("topic")?,
+        description: row.try_get("description")?,
+        source: row.try_get("source")?,
+        status: row.try_get("status")?,
+        labels: Labels {
+            classification: Classification::from_level(row.try_get("classification")?)?,
+            compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+        },
+        method: row.try_get("method")?,
+        computed_at: row.try_get("computed_at")?,
+        participants: row.try_get("n_participants")?,
+        statements: row.try_get("n_statements")?,
+        votes: row.try_get("n_votes")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// What the team sees of a dialogue: the record, its statements and the stored results.
+#[derive(Debug, Clone)]
+pub struct DialogueResults {
+    pub dialogue: Dialogue,
+    pub statements: Vec<DialogueStatement>,
+    /// None until computed.
+    pub results: Option<DialogueResult>,
+}
+
+/// A value of an imported row.
+enum Bind {
+    Text(String),
+    Int(i64),
+    OptInt(Option<i64>),
+}
+
+/// Inserts `rows` (each a list of values) into `table (columns)` in multi-row statements.
+async fn insert_batched(
+    tx: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Bind>],
+    progress: &mut dyn FnMut(usize),
+) -> Result<()> {
+    for chunk in rows.chunks(BATCH) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 1;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let params: Vec<String> = (0..columns.len()).map(|k| format!("${}", n + k)).collect();
+            n += columns.len();
+            sql.push('(');
+            sql.push_str(&params.join(", "));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for b in row {
+                q = match b {
+                    Bind::Text(t) => q.bind(t.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::OptInt(i) => q.bind(*i),
+                };
+            }
+        }
+        q.execute(&mut *tx).await?;
+        progress(chunk.len());
+    }
+    Ok(())
+}
+
+impl Access {
+    /// Imports a parsed Pol.is export as a new dialogue of `process_id`, labelled
+    /// `classification` under the process's labels, in one transaction (nothing is written
+    /// when anything fails), then computes its opinion groups. `progress(done, total)` counts
+    /// the rows written.
+    pub async fn import_polis_dialogue(
+        &self,
+        process_id: &str,
+        export: &PolisExport,
+        source: &str,
+        classification: Classification,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Dialogue> {
+        let process = self.get_process(process_id).await?;
+        self.authorize(Action::Create, Resource::kind(ResourceKind::Dialogue), None)
+            .await?;
+        let labels = Labels {
+            classification,
+            compartment: None,
+        }
+        .under(&process.labels);
+        self.authorize_labels(Action::Create, ResourceKind::Dialogue, &labels, None)
+            .await?;
+        let topic = check_text(
+            "topic",
+            export
+                .topic
+                .as_deref()
+                .unwrap_or("Imported Pol.is conversation"),
+            500,
+        )?;
+        let description = check_text(
+            "description",
+            export.description.as_deref().unwrap_or(""),
+            5000,
+        )?;
+        let source = check_text("source", source, 500)?;
+        if export.participants.is_empty() {
+            return Err(StoreError::invalid(
+                "participants-votes.csv",
+                "the export has no participants",
+            ));
+        }
+        let p_index: std::collections::BTreeMap<i64, i64> = export
+            .participants
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.source_id, i as i64))
+            .collect();
+        let s_index: std::collections::BTreeMap<i64, i64> = export
+            .statements
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.source_id, i as i64))
+            .collect();
+        let index = |v: &grotius_domain::dialogue::PolisVote| -> Result<(i64, i64)> {
+            match (
+                p_index.get(&v.participant_source_id),
+                s_index.get(&v.statement_source_id),
+            ) {
+                (Some(p), Some(s)) => Ok((*p, *s)),
+                _ => Err(StoreError::invalid(
+                    "votes",
+                    format!(
+                        "a vote of participant {} on statement {} names an unknown participant or statement",
+                        v.participant_source_id, v.statement_source_id
+                    ),
+                )),
+            }
+        };
+        let ms_to_micros = |ms: Option<i64>| ms.map(|m| m.saturating_mul(1000));
+        let mut statements = Vec::with_capacity(export.statements.len());
+        for (i, s) in export.statements.iter().enumerate() {
+            statements.push(vec![
+                Bind::Int(i as i64),
+                Bind::Text(s.source_id.to_string()),
+                Bind::Text(s.body.clone()),
+                Bind::Text(s.moderation.as_str().to_string()),
+                Bind::OptInt(ms_to_micros(s.created_ms)),
+            ]);
+        }
+        let participants: Vec<Vec<Bind>> = export
+            .participants
+            .iter()
+            .enumerate()
+            .map(|(i, p)| vec![Bind::Int(i as i64), Bind::Text(p.source_id.to_string())])
+            .collect();
+        let mut votes = Vec::with_capacity(export.votes.len());
+        for v in &export.votes {
+            let (p, s) = index(v)?;
+            votes.push(vec![
+                Bind::Int(p),
+                Bind::Int(s),
+                Bind::Int(i64::from(v.vote.as_polis())),
+                Bind::OptInt(ms_to_micros(v.at_ms)),
+            ]);
+        }
+        let mut history = Vec::with_capacity(export.replaced_votes.len());
+        for v in &export.replaced_votes {
+            let (p, s) = index(v)?;
+            history.push(vec![
+                Bind::Int(p),
+                Bind::Int(s),
+                Bind::Int(i64::from(v.vote.as_polis())),
+                Bind::OptInt(ms_to_micros(v.at_ms)),
+            ]);
+        }
+
+        let id = new_id();
+        let now = now_micros();
+        let total = statements.len() + participants.len() + votes.len() + history.len();
+        let mut done = 0usize;
+        progress(0, total);
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO dialogues (id, process_id, topic, description, source, status, classification,
+                                    compartment_id, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'closed', $6, $7, $8, $9, $9)",
+        )
+        .bind(&id)
+        .bind(&process.id)
+        .bind(&topic)
+        .bind(&description)
+        .bind(&source)
+        .bind(labels.classification.level())
+        .bind(labels.compartment.as_ref().map(|c| c.to_string()))
+        .bind(&self.subject.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let with_id = |rows: Vec<Vec<Bind>>| -> Vec<Vec<Bind>> {
+            rows.into_iter()
+                .map(|mut r| {
+                    r.insert(0, Bind::Text(id.clone()));
+                    r
+                })
+                .collect()
+        };
+        let mut step = |n: usize| {
+            done += n;
+            progress(done, total);
+        };
+        insert_batched(
+            &mut tx,
+            "dialogue_statements",
+            &[
+                "dialogue_id",
+                "number",
+                "source_id",
+                "body",
+                "moderation",
+                "created_at",
+            ],
+            &with_id(statements),
+            &mut step,
+        )
+        .await?;
+        insert_batched(
+            &mut tx,
+            "dialogue_participants",
+            &["dialogue_id", "number", "source_id"],
+            &with_id(participants),
+            &mut step,
+        )
+        .await?;
+        insert_batched(
+            &mut tx,
+            "dialogue_votes",
+            &[
+                "dialogue_id",
+                "participant",
+                "statement",
+                "vote",
+                "voted_at",
+            ],
+            &with_id(votes),
+            &mut step,
+        )
+        .await?;
+        insert_batched(
+            &mut tx,
+            "dialogue_vote_history",
+            &[
+                "dialogue_id",
+                "participant",
+                "statement",
+                "vote",
+                "voted_at",
+            ],
+            &with_id(history),
+            &mut step,
+        )
+        .await?;
+        self.recompute_in(&mut tx, &id).await?;
+        record_change(&mut tx, "dialogue", &id, "upsert").await?;
+        let detail = serde_json::json!({"process": process.id, "source": source,
+            "statements": export.statements.len(), "participants": export.participants.len(),
+            "votes": export.votes.len(), "classification": labels.classification})
+        .to_string();
+        self.audit_in(&mut tx, "dialogue.import", "dialogue", &id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        self.get_dialogue(&id).await
+    }
+
+    /// Recomputes the opinion groups of a dialogue from its current votes (in the caller's
+    /// transaction) and stores them with the version of the method.
+    async fn recompute_in(&self, tx: &mut AnyConnection, id: &str) -> Result<DialogueResult> {
+        let n_participants: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM dialogue_participants WHERE dialogue_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+        let moderation = sqlx::query(
+            "SELECT moderation FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let moderated_out: Vec<bool> = moderation
+            .iter()
+            .map(|r| {
+                r.try_get::<String, _>("moderation")
+                    .map(|m| m == Moderation::Rejected.as_str())
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        let rows = sqlx::query(
+            "SELECT participant, statement, vote FROM dialogue_votes WHERE dialogue_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut votes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let p: i64 = r.try_get("participant")?;
+            let s: i64 = r.try_get("statement")?;
+            let v: i64 = r.try_get("vote")?;
+            votes.push((p as u32, s as u32, v as i8));
+        }
+        let matrix = VoteMatrix::new(n_participants as usize, moderated_out, &votes)
+            .map_err(|e| StoreError::Integrity(format!("dialogue {id}: {e}")))?;
+        let result = compute(&matrix);
+        // Groups per participant: one UPDATE per group (and one clearing the rest).
+        sqlx::query("UPDATE dialogue_participants SET opinion_group = NULL WHERE dialogue_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for g in &result.groups {
+            let members: Vec<i64> = result
+                .group_of
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| **x == Some(g.id))
+                .map(|(p, _)| p as i64)
+                .collect();
+            for chunk in members.chunks(BATCH) {
+                let list: Vec<String> = chunk.iter().map(|p| p.to_string()).collect();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE dialogue_participants SET opinion_group = $1 WHERE dialogue_id = $2 AND number IN ({})",
+                    list.join(", ")
+                )))
+                .bind(i64::from(g.id))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let json = serde_json::to_string(&result)
+            .map_err(|e| StoreError::Integrity(format!("results of dialogue {id}: {e}")))?;
+        sqlx::query(
+            "UPDATE dialogues SET results = $1, method = $2, computed_at = $3 WHERE id = $4",
+        )
+        .bind(json)
+        .bind(&result.method)
+        .bind(now_micros())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        Ok(result)
+    }
+
+    /// Recomputes a dialogue's groups (Update on the dialogue), audited.
+    pub async fn recompute_dialogue(&self, id: &str) -> Result<Dialogue> {
+        let d = self.load_dialogue(id).await?;
+        self.authorize(
+            Action::Update,
+            Resource::labelled(ResourceKind::Dialogue, &d.labels),
+            Some(id),
+        )
+        .await?;
+        let mut tx = self.store.write_tx().await?;
+        let r = self.recompute_in(&mut tx, id).await?;
+        let detail = serde_json::json!({"method": r.method, "groups": r.groups.len()}).to_string();
+        self.audit_in(&mut tx, "dialogue.recompute", "dialogue", id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        self.get_dialogue(id).await
+    }
+
+    /// The dialogues of every process the subject may see, newest first.
+    pub async fn list_dialogues(&self, limit: i64, offset: i64) -> Result<Page<Dialogue>> {
+        let list = self
+            .list_under_processes(ResourceKind::Dialogue, "dialogues d", Action::Read)
+            .await?
+            .columns(COLS)
+            .order("d.created_at DESC, d.id");
+        self.list_page(list, limit, offset, from_row).await
+    }
+
+    /// The dialogues of one process.
+    pub async fn list_process_dialogues(&self, process_id: &str) -> Result<Vec<Dialogue>> {
+        let process = self.get_process(process_id).await?;
+        let list = self
+            .list_of_process(ResourceKind::Dialogue, "d", &process, Action::Read)
+            .await?
+            .columns(COLS)
+            .order("d.created_at DESC, d.id");
+        self.list_all(list, from_row).await
+    }
+
+    async fn load_dialogue(&self, id: &str) -> Result<Dialogue> {
+        let sql = format!("SELECT {COLS} FROM dialogues d WHERE d.id = $1");
+        let row = self.fetch_row(ResourceKind::Dialogue, sql, id).await?;
+        let d = from_row(&row)?;
+        self.authorize(
+            Action::Read,
+            Resource::labelled(ResourceKind::Dialogue, &d.labels),
+            Some(id),
+        )
+        .await?;
+        // The process must be visible too (its labels may be stricter than the stored ones
+        // only for an instant; the inherited rule is checked by reading it).
+        self.get_process(&d.process_id).await?;
+        Ok(d)
+    }
+
+    /// One dialogue; 404 unless the subject may see it and its process.
+    pub async fn get_dialogue(&self, id: &str) -> Result<Dialogue> {
+        let d = self.load_dialogue(id).await?;
+        if d.labels.classification.read_is_audited() {
+            self.audit_now("dialogue.read", "dialogue", id, "ok", "{}")
+                .await?;
+        }
+        Ok(d)
+    }
+
+    /// The participants of a dialogue with their opinion groups, in the order of the matrix.
+    pub async fn dialogue_participants(&self, id: &str) -> Result<Vec<DialogueParticipant>> {
+        self.get_dialogue(id).await?;
+        let rows = sqlx::query(
+            "SELECT number, source_id, opinion_group FROM dialogue_participants WHERE dialogue_id = $1 ORDER BY number",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DialogueParticipant {
+                    number: r.try_get("number")?,
+                    source_id: r.try_get("source_id")?,
+                    group: r.try_get("opinion_group")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The dialogue, its statements and its stored results, for the team's results page.
+    pub async fn dialogue_results(&self, id: &str) -> Result<DialogueResults> {
+        let dialogue = self.get_dialogue(id).await?;
+        let rows = sqlx::query(
+            "SELECT number, source_id, body, moderation FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        let statements = rows
+            .iter()
+            .map(|r| {
+                let m: String = r.try_get("moderation")?;
+                Ok(DialogueStatement {
+                    number: r.try_get("number")?,
+                    source_id: r.try_get("source_id")?,
+                    body: r.try_get("body")?,
+                    moderation: Moderation::parse(&m).ok_or_else(|| {
+                        StoreError::Integrity(format!("statement moderation '{m}'"))
+                    })?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let json: Option<String> = sqlx::query("SELECT results FROM dialogues WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.store.pool)
+            .await?
+            .try_get("results")?;
+        let results = json
+            .map(|j| serde_json::from_str::<DialogueResult>(&j))
+            .transpose()
+            .map_err(|e| StoreError::Integrity(format!("results of dialogue {id}: {e}")))?;
+        Ok(DialogueResults {
+            dialogue,
+            statements,
+            results,
+        })
+    }
+}

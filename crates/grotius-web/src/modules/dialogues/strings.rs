@@ -1,0 +1,87 @@
+//! Strings of the dialogues (Pol.is-style conversations) for the team.
+
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    ("dlg.title", "Dialogues", "Dialogen"),
+    (
+        "dlg.card",
+        "Consultations where people vote on statements: opinion groups, what sets them apart and what unites them.",
+        "Consultaties waarin mensen over stellingen stemmen: meningsgroepen, wat hen onderscheidt en wat hen verbindt.",
+    ),
+    (
+        "dlg.none",
+        "No dialogues you can see yet. Import a Pol.is conversation with `grotius import polis DIR`.",
+        "Nog geen dialogen die u kunt zien. Importeer een Pol.is-gesprek met `grotius import polis MAP`.",
+    ),
+    ("dlg.topic", "Topic", "Onderwerp"),
+    ("dlg.process", "Process", "Proces"),
+    ("dlg.participants", "Participants", "Deelnemers"),
+    ("dlg.statements", "Statements", "Stellingen"),
+    ("dlg.votes", "Votes", "Stemmen"),
+    ("dlg.groups", "Opinion groups", "Meningsgroepen"),
+    ("dlg.status", "Status", "Status"),
+    ("dlg.status.open", "open", "open"),
+    ("dlg.status.closed", "closed", "gesloten"),
+    ("dlg.source", "Source", "Bron"),
+    ("dlg.method", "Method", "Methode"),
+    (
+        "dlg.notcomputed",
+        "The groups have not been computed yet.",
+        "De groepen zijn nog niet berekend.",
+    ),
+    ("dlg.map", "Opinion map", "Meningskaart"),
+    (
+        "dlg.map.desc",
+        "Each dot is a participant, placed on the two main components of the votes; outlines show the opinion groups; grey dots were not clustered (too few votes).",
+        "Elke stip is een deelnemer, geplaatst op de twee hoofdcomponenten van de stemmen; omlijningen tonen de meningsgroepen; grijze stippen zijn niet ingedeeld (te weinig stemmen).",
+    ),
+    ("dlg.group", "Group", "Groep"),
+    ("dlg.size", "people", "mensen"),
+    ("dlg.clustered", "clustered", "ingedeeld"),
+    (
+        "dlg.representative",
+        "Representative statements",
+        "Representatieve stellingen",
+    ),
+    ("dlg.agree", "agree", "eens"),
+    ("dlg.disagree", "disagree", "oneens"),
+    ("dlg.pass", "pass", "overslaan"),
+    (
+        "dlg.ingroup",
+        "of the group, against the rest",
+        "van de groep, tegenover de rest",
+    ),
+    (
+        "dlg.consensus",
+        "Majority consensus",
+        "Meerderheidsconsensus",
+    ),
+    (
+        "dlg.consensus.none",
+        "No statement has a clear majority.",
+        "Geen stelling heeft een duidelijke meerderheid.",
+    ),
+    (
+        "dlg.gac",
+        "Group-informed consensus",
+        "Groepsgeïnformeerde consensus",
+    ),
+    (
+        "dlg.gac.desc",
+        "Statements every group tends to agree with: the product over groups of each group's agree rate (Laplace-smoothed); the geometric mean makes it comparable across numbers of groups.",
+        "Stellingen waar elke groep het mee eens is: het product over de groepen van het aandeel eens per groep (Laplace-gladgestreken); het meetkundig gemiddelde maakt het vergelijkbaar tussen aantallen groepen.",
+    ),
+    (
+        "dlg.divisive",
+        "Divisive statements",
+        "Verdeeldheid zaaiende stellingen",
+    ),
+    (
+        "dlg.divisive.desc",
+        "The largest gap between the group that agrees most and the group that agrees least.",
+        "Het grootste verschil tussen de groep die het meest en de groep die het minst eens is.",
+    ),
+    ("dlg.statement", "Statement", "Stelling"),
+    ("dlg.score", "Score", "Score"),
+    ("dlg.gap", "Gap", "Verschil"),
+    ("dlg.rate", "Agree", "Eens"),
+];

@@ -1,0 +1,280 @@
+//! Dialogues for the team: the list of conversations and one conversation's results — the
+//! opinion map (SVG written by the server: participants on the two components, groups
+//! outlined), each group's size and representative statements, majority and group-informed
+//! consensus, divisive statements.
+
+use crate::routes::{Routes, get};
+use axum::extract::Path;
+use axum::response::Response;
+use grotius_analysis::dialogue::{DialogueResult, RepfulFor, convex_hull};
+use grotius_domain::dialogue::DialogueStatement;
+use maud::{Markup, html};
+
+use crate::auth::Viewer;
+use crate::i18n::{Lang, t};
+use crate::ui::{labels_badge, page, store_error};
+
+pub(crate) fn routes(r: &mut Routes) {
+    r.route("/dialogues", get(list_page))
+        .route("/dialogues/{id}", get(results_page));
+}
+
+/// Colours of the groups (distinct for colour-blind readers, dark enough on white).
+const GROUP_COLOURS: [&str; 5] = ["#0b5cad", "#c2410c", "#15803d", "#7e22ce", "#a16207"];
+
+fn colour(g: usize) -> &'static str {
+    GROUP_COLOURS[g % GROUP_COLOURS.len()]
+}
+
+/// Group names as Pol.is shows them: A, B, C, …
+fn group_name(g: u32) -> String {
+    char::from(b'A' + (g % 26) as u8).to_string()
+}
+
+fn status_label(l: Lang, status: &str) -> &'static str {
+    if status == "open" {
+        t(l, "dlg.status.open")
+    } else {
+        t(l, "dlg.status.closed")
+    }
+}
+
+pub async fn list_page(v: Viewer) -> Response {
+    let l = v.lang;
+    let dialogues = match v.access.list_dialogues(500, 0).await {
+        Ok(p) => p.items,
+        Err(e) => return store_error(l, e),
+    };
+    let content = html! {
+        h1 { (t(l, "dlg.title")) }
+        @if dialogues.is_empty() {
+            p { (t(l, "dlg.none")) }
+        } @else {
+            table {
+                thead { tr {
+                    th scope="col" { (t(l, "dlg.topic")) }
+                    th scope="col" { (t(l, "dlg.participants")) }
+                    th scope="col" { (t(l, "dlg.statements")) }
+                    th scope="col" { (t(l, "dlg.votes")) }
+                    th scope="col" { (t(l, "dlg.status")) }
+                    th scope="col" { (t(l, "dlg.process")) }
+                } }
+                tbody { @for d in &dialogues { tr {
+                    td { a href={ "/dialogues/" (d.id) } { (d.topic) } " " (labels_badge(l, &d.labels)) }
+                    td { (d.participants) }
+                    td { (d.statements) }
+                    td { (d.votes) }
+                    td { (status_label(l, &d.status)) }
+                    td { a href={ "/processes/" (d.process_id) } { (t(l, "dlg.process")) } }
+                } } }
+            }
+        }
+    };
+    page(&v, t(l, "dlg.title"), content)
+}
+
+fn statement_text(statements: &[DialogueStatement], n: usize) -> &str {
+    statements.get(n).map(|s| s.body.as_str()).unwrap_or("")
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// The opinion map: every participant who voted as a dot, clustered ones in their group's
+/// colour, each group's convex hull outlined; the numbers are in the title and description.
+fn opinion_map(l: Lang, r: &DialogueResult) -> Markup {
+    const W: f64 = 640.0;
+    const H: f64 = 420.0;
+    const PAD: f64 = 24.0;
+    let pts: Vec<(usize, [f64; 2])> = r
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|p| (i, p)))
+        .collect();
+    let (mut min_x, mut max_x, mut min_y, mut max_y) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for (_, p) in &pts {
+        min_x = min_x.min(p[0]);
+        max_x = max_x.max(p[0]);
+        min_y = min_y.min(p[1]);
+        max_y = max_y.max(p[1]);
+    }
+    let span_x = (max_x - min_x).max(1e-9);
+    let span_y = (max_y - min_y).max(1e-9);
+    let sx = |x: f64| PAD + (x - min_x) / span_x * (W - 2.0 * PAD);
+    let sy = |y: f64| H - PAD - (y - min_y) / span_y * (H - 2.0 * PAD);
+    let hulls: Vec<(usize, String)> = r
+        .groups
+        .iter()
+        .map(|g| {
+            let members: Vec<[f64; 2]> = pts
+                .iter()
+                .filter(|(i, _)| r.group_of[*i] == Some(g.id))
+                .map(|(_, p)| [sx(p[0]), sy(p[1])])
+                .collect();
+            let hull = convex_hull(&members);
+            let path: Vec<String> = hull
+                .iter()
+                .map(|p| format!("{:.1},{:.1}", p[0], p[1]))
+                .collect();
+            (g.id as usize, path.join(" "))
+        })
+        .collect();
+    let desc = format!(
+        "{} {} · {}",
+        pts.len(),
+        t(l, "dlg.participants"),
+        r.groups
+            .iter()
+            .map(|g| format!(
+                "{} {}: {} {}",
+                t(l, "dlg.group"),
+                group_name(g.id),
+                g.size,
+                t(l, "dlg.size")
+            ))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    );
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (W) " " (H) } width="100%" role="img"
+            aria-labelledby="opinion-map-title opinion-map-desc" class="opinion-map" font-family="system-ui, sans-serif" {
+            title id="opinion-map-title" { (t(l, "dlg.map")) }
+            desc id="opinion-map-desc" { (t(l, "dlg.map.desc")) " " (desc) }
+            rect x="0" y="0" width=(W) height=(H) fill="#ffffff" stroke="#d5dbe3" {}
+            line x1=(format!("{:.1}", sx(0.0))) y1="0" x2=(format!("{:.1}", sx(0.0))) y2=(H) stroke="#eef1f4" {}
+            line x1="0" y1=(format!("{:.1}", sy(0.0))) x2=(W) y2=(format!("{:.1}", sy(0.0))) stroke="#eef1f4" {}
+            @for (g, path) in &hulls {
+                polygon points=(path) fill=(colour(*g)) fill-opacity="0.08" stroke=(colour(*g)) stroke-width="1.5" {}
+            }
+            @for (i, p) in &pts {
+                @match r.group_of[*i] {
+                    Some(g) => circle cx=(format!("{:.1}", sx(p[0]))) cy=(format!("{:.1}", sy(p[1]))) r="2.5" fill=(colour(g as usize)) {},
+                    None => circle cx=(format!("{:.1}", sx(p[0]))) cy=(format!("{:.1}", sy(p[1]))) r="1.8" fill="#9aa3ad" {},
+                }
+            }
+            @for g in &r.groups {
+                text x=(format!("{:.1}", sx(g.centre[0]))) y=(format!("{:.1}", sy(g.centre[1]))) font-size="18" font-weight="bold"
+                    text-anchor="middle" fill=(colour(g.id as usize)) stroke="#ffffff" stroke-width="3" paint-order="stroke" {
+                    (group_name(g.id))
+                }
+            }
+        }
+    }
+}
+
+pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
+    let l = v.lang;
+    let data = match v.access.dialogue_results(&id).await {
+        Ok(d) => d,
+        Err(e) => return store_error(l, e),
+    };
+    let d = &data.dialogue;
+    let st = &data.statements;
+    let content = html! {
+        p { a href="/dialogues" { "← " (t(l, "dlg.title")) } " · " a href={ "/processes/" (d.process_id) } { (t(l, "dlg.process")) } }
+        h1 { (d.topic) " " (labels_badge(l, &d.labels)) }
+        @if !d.description.is_empty() { p { (d.description) } }
+        dl.facts {
+            dt { (t(l, "dlg.participants")) } dd { (d.participants) }
+            dt { (t(l, "dlg.statements")) } dd { (d.statements) }
+            dt { (t(l, "dlg.votes")) } dd { (d.votes) }
+            dt { (t(l, "dlg.status")) } dd { (status_label(l, &d.status)) }
+            dt { (t(l, "dlg.source")) } dd { (d.source) }
+            dt { (t(l, "dlg.method")) } dd { (d.method.as_deref().unwrap_or("—")) }
+        }
+        @match &data.results {
+            None => p { (t(l, "dlg.notcomputed")) },
+            Some(r) => {
+                h2 { (t(l, "dlg.map")) }
+                p.hint { (t(l, "dlg.map.desc")) }
+                (opinion_map(l, r))
+                p { (r.clustered()) " " (t(l, "dlg.clustered")) " · " (t(l, "dlg.groups")) ": " (r.groups.len()) }
+                h2 { (t(l, "dlg.groups")) }
+                @for g in &r.groups {
+                    section.group {
+                        h3 { span style={ "color:" (colour(g.id as usize)) } { (t(l, "dlg.group")) " " (group_name(g.id)) } " · " (g.size) " " (t(l, "dlg.size")) }
+                        h4 { (t(l, "dlg.representative")) }
+                        ol { @for rep in &g.representative {
+                            li {
+                                (statement_text(st, rep.statement))
+                                " — "
+                                strong { (pct(rep.p_success)) " " (if rep.repful_for == RepfulFor::Agree { t(l, "dlg.agree") } else { t(l, "dlg.disagree") }) }
+                                " " (t(l, "dlg.ingroup")) " (×" (format!("{:.1}", rep.repness)) ", " (rep.n_success) "/" (rep.n_trials) ")"
+                            }
+                        } }
+                    }
+                }
+                h2 { (t(l, "dlg.consensus")) }
+                @if r.consensus_agree.is_empty() && r.consensus_disagree.is_empty() {
+                    p { (t(l, "dlg.consensus.none")) }
+                } @else {
+                    ul {
+                        @for c in &r.consensus_agree { li { (statement_text(st, c.statement)) " — " strong { (pct(c.p_success)) " " (t(l, "dlg.agree")) } " (" (c.n_success) "/" (c.n_trials) ")" } }
+                        @for c in &r.consensus_disagree { li { (statement_text(st, c.statement)) " — " strong { (pct(c.p_success)) " " (t(l, "dlg.disagree")) } " (" (c.n_success) "/" (c.n_trials) ")" } }
+                    }
+                }
+                @if r.groups.len() >= 2 {
+                    h2 { (t(l, "dlg.gac")) }
+                    p.hint { (t(l, "dlg.gac.desc")) }
+                    (ranked_table(l, r, st, Ranking::Consensus))
+                    h2 { (t(l, "dlg.divisive")) }
+                    p.hint { (t(l, "dlg.divisive.desc")) }
+                    (ranked_table(l, r, st, Ranking::Divisive))
+                }
+            }
+        }
+    };
+    page(&v, &d.topic, content)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ranking {
+    Consensus,
+    Divisive,
+}
+
+/// The top ten statements by group-informed consensus or by divisiveness, with each group's
+/// agree rate.
+fn ranked_table(l: Lang, r: &DialogueResult, st: &[DialogueStatement], by: Ranking) -> Markup {
+    let mut rows: Vec<&grotius_analysis::dialogue::StatementResult> = r
+        .statements
+        .iter()
+        .filter(|s| !s.moderated_out && s.tally.seen > 0)
+        .collect();
+    let key = |s: &grotius_analysis::dialogue::StatementResult| match by {
+        Ranking::Consensus => s.group_consensus_normalised,
+        Ranking::Divisive => s.divisiveness,
+    };
+    rows.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then(a.statement.cmp(&b.statement))
+    });
+    html! {
+        table {
+            thead { tr {
+                th scope="col" { (t(l, "dlg.statement")) }
+                th scope="col" { (if by == Ranking::Consensus { t(l, "dlg.score") } else { t(l, "dlg.gap") }) }
+                @for g in &r.groups { th scope="col" { (t(l, "dlg.rate")) " " (group_name(g.id)) } }
+            } }
+            tbody { @for s in rows.iter().take(10) { tr {
+                td { (statement_text(st, s.statement)) }
+                td { (format!("{:.2}", key(s))) }
+                @for g in &r.groups {
+                    td { (group_rate(r, g.id, s.statement)) }
+                }
+            } } }
+        }
+    }
+}
+
+/// A group's (Laplace-smoothed) agree rate on a statement.
+fn group_rate(r: &DialogueResult, g: u32, statement: usize) -> String {
+    r.group_agree
+        .get(g as usize)
+        .and_then(|rates| rates.get(statement))
+        .map(|x| pct(*x))
+        .unwrap_or_default()
+}
