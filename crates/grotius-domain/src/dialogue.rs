@@ -366,7 +366,16 @@ pub fn parse_polis_export(
         .enumerate()
         .filter_map(|(k, name)| name.parse::<i64>().ok().map(|id| (k, id)))
         .collect();
+    let mut columns_seen = std::collections::BTreeSet::new();
     for (_, id) in &vote_cols {
+        if !columns_seen.insert(*id) {
+            return Err(problem(
+                P,
+                1,
+                &id.to_string(),
+                "the comment's column appears twice",
+            ));
+        }
         if !seen.contains_key(id) {
             return Err(problem(
                 P,

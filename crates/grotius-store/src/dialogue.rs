@@ -15,10 +15,11 @@ use crate::list::listed;
 use crate::process::record_change;
 use crate::{Access, Page, Result, StoreError, new_id};
 
-const COLS: &str = "d.id, d.process_id, d.topic, d.description, d.source, d.status, d.classification, d.compartment_id, d.method, d.computed_at, d.created_at, d.updated_at,
-    (SELECT COUNT(*) FROM dialogue_participants x WHERE x.dialogue_id = d.id) AS n_participants,
-    (SELECT COUNT(*) FROM dialogue_statements x WHERE x.dialogue_id = d.id) AS n_statements,
-    (SELECT COUNT(*) FROM dialogue_votes x WHERE x.dialogue_id = d.id) AS n_votes";
+const COLS: &str = "dialogues.id, dialogues.process_id, dialogues.topic, dialogues.description, dialogues.source, dialogues.status,
+    dialogues.classification, dialogues.compartment_id, dialogues.method, dialogues.computed_at, dialogues.created_at, dialogues.updated_at,
+    (SELECT COUNT(*) FROM dialogue_participants x WHERE x.dialogue_id = dialogues.id) AS n_participants,
+    (SELECT COUNT(*) FROM dialogue_statements x WHERE x.dialogue_id = dialogues.id) AS n_statements,
+    (SELECT COUNT(*) FROM dialogue_votes x WHERE x.dialogue_id = dialogues.id) AS n_votes";
 
 listed!(Dialogue);
 
@@ -404,10 +405,10 @@ impl Access {
     /// The dialogues of every process the subject may see, newest first.
     pub async fn list_dialogues(&self, limit: i64, offset: i64) -> Result<Page<Dialogue>> {
         let list = self
-            .list_under_processes(ResourceKind::Dialogue, "dialogues d", Action::Read)
+            .list_under_processes(ResourceKind::Dialogue, "dialogues", Action::Read)
             .await?
             .columns(COLS)
-            .order("d.created_at DESC, d.id");
+            .order("dialogues.created_at DESC, dialogues.id");
         self.list_page(list, limit, offset, from_row).await
     }
 
@@ -415,15 +416,15 @@ impl Access {
     pub async fn list_process_dialogues(&self, process_id: &str) -> Result<Vec<Dialogue>> {
         let process = self.get_process(process_id).await?;
         let list = self
-            .list_of_process(ResourceKind::Dialogue, "d", &process, Action::Read)
+            .list_of_process(ResourceKind::Dialogue, "dialogues", &process, Action::Read)
             .await?
             .columns(COLS)
-            .order("d.created_at DESC, d.id");
+            .order("dialogues.created_at DESC, dialogues.id");
         self.list_all(list, from_row).await
     }
 
     async fn load_dialogue(&self, id: &str) -> Result<Dialogue> {
-        let sql = format!("SELECT {COLS} FROM dialogues d WHERE d.id = $1");
+        let sql = format!("SELECT {COLS} FROM dialogues WHERE dialogues.id = $1");
         let row = self.fetch_row(ResourceKind::Dialogue, sql, id).await?;
         let d = from_row(&row)?;
         self.authorize(

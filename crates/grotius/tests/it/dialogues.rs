@@ -200,9 +200,10 @@ async fn a_bad_export_writes_nothing_and_names_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let (comments, pv) = small_export_text();
     std::fs::write(dir.path().join("comments.csv"), comments).unwrap();
+    // Row 29: a vote of 7 on comment 0.
     std::fs::write(
         dir.path().join("participants-votes.csv"),
-        pv.replacen(",1,", ",7,", 1),
+        format!("{pv}999,,0,0,0,0,7\n"),
     )
     .unwrap();
     let pool = app.instance.raw().await;
@@ -210,7 +211,7 @@ async fn a_bad_export_writes_nothing_and_names_the_problem() {
     let (code, text) = cli(&app, &["import", "polis", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "{text}");
     assert!(
-        text.contains("participants-votes.csv row 2"),
+        text.contains("participants-votes.csv row 29, column 0"),
         "names file and row: {text}"
     );
     assert_eq!(count(&pool, "dialogues").await, 0);
