@@ -2,6 +2,7 @@
 
 pub mod agreements;
 mod analyses;
+mod dialogues;
 mod documents;
 pub mod evidence;
 mod fund;
@@ -333,6 +334,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
     analyses::seed(store).await?;
+    dialogues::seed(&coordinator(store).await?).await?;
     documents::seed(&coordinator(store).await?).await?;
     fund::seed(store).await?;
     evidence::seed(store).await?;

@@ -284,3 +284,61 @@ async fn labels_follow_the_process_and_a_hidden_dialogue_changes_no_other_answer
         .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_consultation_shows_its_planted_camps() {
+    let app = App::spawn_with(
+        crate::harness::Instance::demo().await,
+        grotius_web::WebConfig {
+            login_attempts_per_minute: 100_000,
+            ..Default::default()
+        },
+    )
+    .await;
+    let coord = app.token("coordinator").await;
+    let (s, list) = app
+        .api(Method::GET, "/api/v1/dialogues", &coord, None)
+        .await;
+    assert_eq!(s, 200, "{list}");
+    let d = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["topic"]
+                .as_str()
+                .unwrap()
+                .starts_with("Sudan civilian consultation")
+        })
+        .expect("the demo consultation");
+    assert_eq!(d["participants"], 150);
+    let (_, parts) = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/dialogues/{}/participants",
+                d["id"].as_str().unwrap()
+            ),
+            &coord,
+            None,
+        )
+        .await;
+    let ours: Vec<i64> = parts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["group"].as_i64().unwrap_or(-1))
+        .collect();
+    let camps: Vec<i64> = (0..150).map(|p| p % 3).collect();
+    let ari = grotius_analysis::dialogue::adjusted_rand_index(&ours, &camps);
+    // One vote in ten goes against its camp and a tenth are passes: not every member is found.
+    assert!(ari > 0.8, "ARI against the planted camps {ari}");
+    // Seeding again adds nothing.
+    grotius::demo::seed(&app.instance.store, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let (_, again) = app
+        .api(Method::GET, "/api/v1/dialogues", &coord, None)
+        .await;
+    assert_eq!(again["total"], list["total"]);
+}
