@@ -379,24 +379,50 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Centred sparse matrix: per participant, (column, vote − mean) over cast, kept votes.
-struct Centred<'a> {
-    m: &'a VoteMatrix,
-    mean: Vec<f64>,
+/// Centred sparse matrix (CSR, computed once): per participant, (column, vote − mean) over her
+/// cast votes on statements that are not moderated out.
+struct Centred {
+    statements: usize,
+    row_start: Vec<usize>,
+    cols: Vec<u32>,
+    vals: Vec<f64>,
 }
 
-impl Centred<'_> {
+impl Centred {
+    fn new(m: &VoteMatrix, mean: &[f64]) -> Centred {
+        let mut row_start = Vec::with_capacity(m.participants + 1);
+        let mut cols = Vec::with_capacity(m.votes());
+        let mut vals = Vec::with_capacity(m.votes());
+        row_start.push(0);
+        for p in 0..m.participants {
+            for (s, v) in m.row(p) {
+                if !m.moderated_out[s] {
+                    cols.push(s as u32);
+                    vals.push(v as f64 - mean[s]);
+                }
+            }
+            row_start.push(cols.len());
+        }
+        Centred {
+            statements: m.statements(),
+            row_start,
+            cols,
+            vals,
+        }
+    }
+
     fn entries(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        self.m
-            .row(p)
-            .filter(|&(s, _)| !self.m.moderated_out[s])
-            .map(|(s, v)| (s, v as f64 - self.mean[s]))
+        let r = self.row_start[p]..self.row_start[p + 1];
+        self.cols[r.clone()]
+            .iter()
+            .zip(&self.vals[r])
+            .map(|(s, c)| (*s as usize, *c))
     }
 
     /// out = XᵀX r, one pass over the votes.
     fn gram_times(&self, r: &[f64], out: &mut [f64]) {
         out.iter_mut().for_each(|x| *x = 0.0);
-        for p in 0..self.m.participants {
+        for p in 0..self.row_start.len() - 1 {
             let d: f64 = self.entries(p).map(|(s, c)| c * r[s]).sum();
             if d != 0.0 {
                 for (s, c) in self.entries(p) {
@@ -409,7 +435,7 @@ impl Centred<'_> {
 
 /// Leading eigenvector of XᵀX restricted to the complement of `against`.
 fn power_iteration(x: &Centred, against: Option<&[f64]>, seed: u64) -> Vec<f64> {
-    let n = x.m.statements();
+    let n = x.statements;
     let mut state = seed;
     let mut v: Vec<f64> = (0..n).map(|_| splitmix(&mut state) + 0.1).collect();
     let orthogonalise = |v: &mut Vec<f64>| {
@@ -435,7 +461,7 @@ fn power_iteration(x: &Centred, against: Option<&[f64]>, seed: u64) -> Vec<f64> 
         }
         next.iter_mut().for_each(|x| *x /= eig);
         std::mem::swap(&mut v, &mut next);
-        if (eig - last).abs() <= 1e-12 * eig {
+        if (eig - last).abs() <= 1e-9 * eig {
             break;
         }
         last = eig;
@@ -528,7 +554,8 @@ fn kmeans_from(
             let mut best = 0;
             let mut best_d = f64::INFINITY;
             for (c, centre) in centres.iter().enumerate() {
-                let d = dist(*p, *centre);
+                // Squared distance: the same nearest centre, without a square root.
+                let d = (p[0] - centre[0]).powi(2) + (p[1] - centre[1]).powi(2);
                 if d < best_d {
                     best_d = d;
                     best = c;
@@ -671,7 +698,7 @@ pub fn compute(m: &VoteMatrix) -> DialogueResult {
     }
 
     // 3–5. PCA and projection.
-    let centred = Centred { m, mean };
+    let centred = Centred::new(m, &mean);
     let pc1 = power_iteration(&centred, None, PCA_SEED);
     let pc2 = power_iteration(&centred, Some(&pc1), PCA_SEED ^ 0xffff);
     let points: Vec<Option<[f64; 2]>> = (0..m.participants)
