@@ -40,6 +40,10 @@ const TABLES: &[(ResourceKind, &str)] = &[
         "SELECT v.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM analysis_versions v JOIN analyses c ON c.id = v.analysis_id JOIN processes p ON p.id = c.process_id WHERE v.id = $1",
     ),
     (
+        ResourceKind::Dialogue,
+        "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM dialogues c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
+    ),
+    (
         ResourceKind::Debrief,
         "SELECT c.id, c.classification, c.compartment_id, p.classification AS p_classification, p.compartment_id AS p_compartment, NULL AS organisation FROM debriefs c JOIN processes p ON p.id = c.process_id WHERE c.id = $1",
     ),
