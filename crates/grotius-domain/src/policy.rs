@@ -368,11 +368,13 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Process | K::Engagement, R::FundOfficer | R::FundApprover | R::Controller) => &[Read],
 
         // Dialogues (consultations and their opinion groups) are analysis of a process: run by
-        // the unit, the desks and the analysts; read by the thematic advisers. An imported
+        // the unit, the desks and the analysts; read by the thematic advisers and, like the rest
+        // of the mediation side without compartments, by the administrator. An imported
         // conversation is filed by a coordinator (the command line's importer).
         (K::Dialogue, R::Coordinator) => &[Read, Create, Update, Delete, Export],
         (K::Dialogue, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
         (K::Dialogue, R::Adviser) => &[Read, Export],
+        (K::Dialogue, R::Admin) => &[Read],
 
         // Women's participation: the unit and the WPS adviser keep it, desks record delegations,
         // analysts read and export; everyone who reads processes reads it.

@@ -119,6 +119,13 @@ async fn cli_import_of_a_real_export_answers_the_contract() {
     assert_eq!(items.len(), 1, "{list}");
     let id = items[0]["id"].as_str().unwrap();
     assert_eq!(items[0]["topic"], "$15/hour");
+    // The administrator (e.g. the account of `grotius init --admin`) reads it too.
+    let admin = app.token("admin").await;
+    let (s, by_admin) = app
+        .api(Method::GET, "/api/v1/dialogues", &admin, None)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(by_admin["items"][0]["id"], items[0]["id"]);
     let (s, parts) = app
         .api(
             Method::GET,
