@@ -158,10 +158,12 @@ pub enum ResourceKind {
     PersonIdentity,
     /// The editable vocabulary of violation types.
     ViolationType,
+    /// Conflict events (UCDP GED): public reference data of early warning.
+    ConflictEvent,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 26] = [
+    pub const ALL: [ResourceKind; 27] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -188,6 +190,7 @@ impl ResourceKind {
         ResourceKind::Incident,
         ResourceKind::PersonIdentity,
         ResourceKind::ViolationType,
+        ResourceKind::ConflictEvent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -219,6 +222,7 @@ impl ResourceKind {
             ResourceKind::Incident => "incident",
             ResourceKind::PersonIdentity => "person-identity",
             ResourceKind::ViolationType => "violation-type",
+            ResourceKind::ConflictEvent => "conflict-event",
         }
     }
 
@@ -427,6 +431,11 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Agreement, R::Admin | R::Analyst) => &[Read, Create, Update, Export],
         (K::Agreement, R::Partner) => &[],
         (K::Agreement, _) => &[Read, Export],
+        // Conflict events (early warning) are public reference data like the agreements:
+        // analysts and administrators import them, every staff role reads, partners nothing.
+        (K::ConflictEvent, R::Admin | R::Analyst) => &[Read, Create, Update, Delete, Export],
+        (K::ConflictEvent, R::Partner) => &[],
+        (K::ConflictEvent, _) => &[Read, Export],
         // The evidence vault: documenters collect (file and read, never alter), the custodian
         // keeps the vault and hands evidence over, the legal adviser reads and exports for
         // counsel. Mediation, fund, administration and audit roles see nothing: evidence and

@@ -86,6 +86,7 @@ impl WorkDomain {
             | K::FundApplication
             | K::FundTransaction
             | K::Agreement
+            | K::ConflictEvent
             | K::AccessDecision
             | K::Document => None,
         }
