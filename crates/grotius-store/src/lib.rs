@@ -20,6 +20,7 @@ mod auth;
 mod backup;
 mod db;
 mod document;
+mod early_warning;
 mod engagement;
 mod evidence;
 mod fund;
@@ -55,6 +56,10 @@ pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
+pub use early_warning::{
+    CountryTrend, CountryTrends, EventCell, EventImportJob, EventImportReport, EventSeries,
+    SeriesBy, SeriesPoint,
+};
 pub use evidence::{
     BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,
     UploadInfo, UploadWriter,

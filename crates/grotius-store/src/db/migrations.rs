@@ -58,6 +58,7 @@ const SOURCES: &[Source] = &[
     source!("0016_separation.sql"),
     source!("0017_incident_imports.sql"),
     source!("0020_key_check.sql"),
+    source!("0021_early_warning.sql"),
 ];
 
 /// The migrator of `backend`, from the generated text of every source.
@@ -327,7 +328,7 @@ mod tests {
                 .collect();
             assert_eq!(list[0], (1, "foundation", false));
             assert_eq!(list[4], (5, "process engaged", false));
-            assert_eq!(list.last(), Some(&(20, "key check", false)));
+            assert_eq!(list.last(), Some(&(21, "early warning", false)));
             assert_eq!(list.len(), SOURCES.len());
             assert!(
                 migrator
