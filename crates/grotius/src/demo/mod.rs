@@ -3,6 +3,7 @@
 pub mod agreements;
 mod analyses;
 mod documents;
+pub mod early_warning;
 pub mod evidence;
 mod fund;
 pub mod incidents;
@@ -332,6 +333,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
+    early_warning::seed(store).await?;
     analyses::seed(store).await?;
     documents::seed(&coordinator(store).await?).await?;
     fund::seed(store).await?;
