@@ -7,6 +7,7 @@ pub(crate) mod accountability;
 pub(crate) mod agreements;
 pub(crate) mod analyses;
 pub(crate) mod documents;
+pub(crate) mod early_warning;
 pub(crate) mod fund;
 pub(crate) mod lessons;
 pub(crate) mod mediation;
@@ -78,6 +79,7 @@ pub(crate) const MODULES: &[Module] = &[
     search::MODULE,
     accountability::MODULE,
     documents::MODULE,
+    early_warning::MODULE,
 ];
 
 #[cfg(test)]

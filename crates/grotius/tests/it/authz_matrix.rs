@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::harness::{App, Browser, PASSWORD};
 
 mod accountability;
+mod early_warning;
 mod fund;
 mod knowledge;
 mod mediation;
@@ -32,6 +33,7 @@ const MODULES: &[&[Row]] = &[
     fund::ROWS,
     knowledge::ROWS,
     accountability::ROWS,
+    early_warning::ROWS,
 ];
 
 /// All rows of all modules.
@@ -788,6 +790,16 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         .await
         .unwrap();
     ids.insert("agreement_job", job);
+
+    // Early warning: one imported event in Sudan and one import job.
+    let ged = crate::early_warning::ONE_EVENT.as_bytes();
+    op.import_events(ged, &mut |_, _| {}).await.unwrap();
+    ids.insert("country", "SD".to_string());
+    let job = op
+        .start_event_import("fixture.geojson", ged.to_vec())
+        .await
+        .unwrap();
+    ids.insert("event_job", job);
 
     // Access decisions across mediation and evidence: two requests waiting for the custodian.
     for name in ["analyst", "desk-officer", "legal-adviser", "adviser"] {

@@ -114,7 +114,8 @@ const TABLES: &[(ResourceKind, &str)] = &[
 ];
 
 /// Ids of things that are not labelled records: colleagues' accounts, tokens, the instance,
-/// instruments, import jobs of public agreements, uploads in progress (the uploader's own).
+/// instruments, import jobs of public agreements and conflict events, uploads in progress (the
+/// uploader's own).
 /// Access decisions are unlabelled records of their own kind.
 const UNLABELLED: &[&str] = &[
     "SELECT id FROM users WHERE id = $1",
@@ -122,6 +123,7 @@ const UNLABELLED: &[&str] = &[
     "SELECT instance_id AS id FROM instance WHERE instance_id = $1",
     "SELECT id FROM fund_instruments WHERE id = $1",
     "SELECT id FROM agreement_imports WHERE id = $1",
+    "SELECT id FROM event_imports WHERE id = $1",
     "SELECT id FROM evidence_uploads WHERE id = $1",
 ];
 

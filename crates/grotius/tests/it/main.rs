@@ -11,6 +11,7 @@ mod authz_matrix;
 mod cli;
 mod crash;
 mod documents;
+mod early_warning;
 mod engagements;
 mod evidence;
 mod failure;
