@@ -837,6 +837,233 @@ pub fn poisson_upper_tail(k: i64, lambda: f64) -> f64 {
     sum.min(1.0)
 }
 
+/// Where an alert stands: someone must assess it, act on it, and close it with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlertStatus {
+    Open,
+    Assessed,
+    ActionTaken,
+    Closed,
+}
+
+impl AlertStatus {
+    pub const ALL: [AlertStatus; 4] = [
+        AlertStatus::Open,
+        AlertStatus::Assessed,
+        AlertStatus::ActionTaken,
+        AlertStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Assessed => "assessed",
+            AlertStatus::ActionTaken => "action-taken",
+            AlertStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(v: &str) -> Result<AlertStatus, DomainError> {
+        let v = v.trim();
+        AlertStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == v)
+            .ok_or_else(|| DomainError::UnknownValue {
+                what: "alert status",
+                value: v.to_string(),
+                expected: AlertStatus::ALL.map(AlertStatus::as_str).join(", "),
+            })
+    }
+}
+
+/// What a signal became: an alert with its follow-up, as entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertInput {
+    /// ISO 3166-1 code of the country.
+    pub country: String,
+    /// escalation, new-conflict or manual.
+    pub signal: String,
+    /// The reference month of the signal, `YYYY-MM`.
+    pub as_of: String,
+    pub title: String,
+    #[serde(default)]
+    pub assessment: String,
+    #[serde(default)]
+    pub recommendation: String,
+    /// Username of the owner: who must follow up.
+    pub owner: String,
+    /// `YYYY-MM-DD`: by when the owner follows up.
+    pub deadline: String,
+    /// open (default), assessed, action-taken, closed.
+    #[serde(default)]
+    pub status: String,
+    /// Required to close.
+    #[serde(default)]
+    pub closed_reason: String,
+    pub classification: String,
+    #[serde(default)]
+    pub compartment: Option<String>,
+}
+
+/// An alert input that passed validation (the owner is still a username, resolved by storage).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidAlert {
+    pub country: String,
+    pub signal: String,
+    pub as_of: String,
+    pub title: String,
+    pub assessment: String,
+    pub recommendation: String,
+    pub owner: String,
+    pub deadline: String,
+    pub status: AlertStatus,
+    pub closed_reason: String,
+    pub labels: crate::Labels,
+}
+
+/// The signals an alert may come from.
+pub const ALERT_SIGNALS: [&str; 3] = ["escalation", "new-conflict", "manual"];
+
+impl AlertInput {
+    /// Checks every field, naming the first bad one. An assessed alert needs its assessment,
+    /// an alert on which action was taken also its recommendation, and a closed one its reason.
+    pub fn validate(&self) -> Result<ValidAlert, DomainError> {
+        let country = reference::country(&self.country)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "country",
+                    format!(
+                        "'{}' is not an ISO 3166-1 country code",
+                        self.country.trim()
+                    ),
+                )
+            })?
+            .alpha2
+            .clone();
+        let signal = self.signal.trim();
+        if !ALERT_SIGNALS.contains(&signal) {
+            return Err(DomainError::UnknownValue {
+                what: "signal",
+                value: signal.to_string(),
+                expected: ALERT_SIGNALS.join(", "),
+            });
+        }
+        let as_of = Month::parse(&self.as_of)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "as_of",
+                    format!("'{}' is not a month YYYY-MM", self.as_of.trim()),
+                )
+            })?
+            .to_string();
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(DomainError::invalid("title", "a title is required"));
+        }
+        if title.chars().count() > 200 {
+            return Err(DomainError::invalid("title", "at most 200 characters"));
+        }
+        if self.assessment.len() > 20_000 || self.recommendation.len() > 20_000 {
+            return Err(DomainError::invalid(
+                "assessment",
+                "text too long (20,000 bytes each for assessment and recommendation)",
+            ));
+        }
+        let owner = self.owner.trim();
+        if owner.is_empty() {
+            return Err(DomainError::invalid(
+                "owner",
+                "name who follows the alert up",
+            ));
+        }
+        let deadline = crate::network::parse_date("deadline", &self.deadline)?;
+        let status = if self.status.trim().is_empty() {
+            AlertStatus::Open
+        } else {
+            AlertStatus::parse(&self.status)?
+        };
+        let assessment = self.assessment.trim().to_string();
+        let recommendation = self.recommendation.trim().to_string();
+        let closed_reason = self.closed_reason.trim().to_string();
+        if status != AlertStatus::Open && assessment.is_empty() {
+            return Err(DomainError::invalid(
+                "assessment",
+                format!("an alert that is {} needs its assessment", status.as_str()),
+            ));
+        }
+        if status == AlertStatus::ActionTaken && recommendation.is_empty() {
+            return Err(DomainError::invalid(
+                "recommendation",
+                "say what was recommended before recording that action was taken",
+            ));
+        }
+        if status == AlertStatus::Closed && closed_reason.is_empty() {
+            return Err(DomainError::invalid(
+                "closed_reason",
+                "an alert is closed with a reason",
+            ));
+        }
+        let labels = crate::Labels {
+            classification: self
+                .classification
+                .trim()
+                .parse::<crate::Classification>()?,
+            compartment: self
+                .compartment
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(crate::CompartmentId::parse)
+                .transpose()?,
+        };
+        Ok(ValidAlert {
+            country,
+            signal: signal.to_string(),
+            as_of,
+            title: title.to_string(),
+            assessment,
+            recommendation,
+            owner: owner.to_string(),
+            deadline,
+            status,
+            closed_reason: if status == AlertStatus::Closed {
+                closed_reason
+            } else {
+                String::new()
+            },
+            labels,
+        })
+    }
+}
+
+/// Whether an alert is overdue on `today` (`YYYY-MM-DD`): its deadline has passed and no action
+/// has been taken on it yet (open or assessed).
+pub fn overdue(status: AlertStatus, deadline: &str, today: &str) -> bool {
+    matches!(status, AlertStatus::Open | AlertStatus::Assessed) && deadline < today
+}
+
+/// A stored alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: String,
+    pub country: String,
+    pub signal: String,
+    pub as_of: String,
+    pub title: String,
+    pub assessment: String,
+    pub recommendation: String,
+    pub owner_id: String,
+    pub owner_name: String,
+    pub deadline: String,
+    pub status: AlertStatus,
+    pub closed_reason: String,
+    pub labels: crate::Labels,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -940,5 +1167,69 @@ mod tests {
         let s = signal(&counts, m("2020-12"), &DEFAULT_SIGNAL_PARAMS);
         assert_eq!(s.kind, SignalKind::None);
         assert_eq!(m("2009-02").to_string(), "2009-02");
+    }
+
+    #[test]
+    fn alerts_need_their_follow_up_fields_by_status() {
+        let base = AlertInput {
+            country: "CAF".into(),
+            signal: "escalation".into(),
+            as_of: "2022-12".into(),
+            title: "Violence rising in Haute-Kotto".into(),
+            owner: "desk-officer".into(),
+            deadline: "2023-01-31".into(),
+            classification: "internal".into(),
+            ..Default::default()
+        };
+        let v = base.validate().unwrap();
+        assert_eq!((v.country.as_str(), v.status), ("CF", AlertStatus::Open));
+        let assessed = AlertInput {
+            status: "assessed".into(),
+            ..base.clone()
+        };
+        assert!(
+            assessed
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("assessment")
+        );
+        let acted = AlertInput {
+            status: "action-taken".into(),
+            assessment: "Real.".into(),
+            ..base.clone()
+        };
+        assert!(
+            acted
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("recommendation")
+        );
+        let closed = AlertInput {
+            status: "closed".into(),
+            assessment: "Real.".into(),
+            ..base.clone()
+        };
+        assert!(
+            closed
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("closed_reason")
+        );
+        let bad = AlertInput {
+            deadline: "31/01/2023".into(),
+            ..base.clone()
+        };
+        assert!(bad.validate().unwrap_err().to_string().contains("deadline"));
+        assert!(overdue(AlertStatus::Open, "2023-01-31", "2023-02-01"));
+        assert!(overdue(AlertStatus::Assessed, "2023-01-31", "2023-02-01"));
+        assert!(!overdue(
+            AlertStatus::ActionTaken,
+            "2023-01-31",
+            "2023-02-01"
+        ));
+        assert!(!overdue(AlertStatus::Open, "2023-01-31", "2023-01-31"));
     }
 }

@@ -160,10 +160,12 @@ pub enum ResourceKind {
     ViolationType,
     /// Conflict events (UCDP GED): public reference data of early warning.
     ConflictEvent,
+    /// Early-warning alerts: a signal someone must assess and follow up (labelled records).
+    Alert,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 27] = [
+    pub const ALL: [ResourceKind; 28] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -191,6 +193,7 @@ impl ResourceKind {
         ResourceKind::PersonIdentity,
         ResourceKind::ViolationType,
         ResourceKind::ConflictEvent,
+        ResourceKind::Alert,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -223,6 +226,7 @@ impl ResourceKind {
             ResourceKind::PersonIdentity => "person-identity",
             ResourceKind::ViolationType => "violation-type",
             ResourceKind::ConflictEvent => "conflict-event",
+            ResourceKind::Alert => "alert",
         }
     }
 
@@ -436,6 +440,11 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::ConflictEvent, R::Admin | R::Analyst) => &[Read, Create, Update, Delete, Export],
         (K::ConflictEvent, R::Partner) => &[],
         (K::ConflictEvent, _) => &[Read, Export],
+        // Alerts are analytic judgements with the need to know of analyses: the unit, the
+        // desks and the analysts raise and follow them up; thematic advisers read them.
+        (K::Alert, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Alert, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
+        (K::Alert, R::Adviser) => &[Read, Export],
         // The evidence vault: documenters collect (file and read, never alter), the custodian
         // keeps the vault and hands evidence over, the legal adviser reads and exports for
         // counsel. Mediation, fund, administration and audit roles see nothing: evidence and

@@ -71,7 +71,8 @@ impl WorkDomain {
             | K::SupportRequest
             | K::Debrief
             | K::Training
-            | K::Analysis => Some(WorkDomain::Mediation),
+            | K::Analysis
+            | K::Alert => Some(WorkDomain::Mediation),
             K::Evidence
             | K::TransferPackage
             | K::Incident

@@ -59,3 +59,28 @@ CREATE TABLE event_imports (
     rows_done INTEGER NOT NULL,
     report TEXT NOT NULL
 );
+
+-- Alerts: a signal that someone must follow up — assessment, recommendation, owner, deadline
+-- and status (open, assessed, action-taken, closed with a reason). Labelled like every record;
+-- every step is audited.
+CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    country TEXT NOT NULL,
+    signal TEXT NOT NULL CHECK (signal IN ('escalation', 'new-conflict', 'manual')),
+    as_of TEXT NOT NULL,
+    title TEXT NOT NULL,
+    assessment TEXT NOT NULL,
+    recommendation TEXT NOT NULL,
+    owner_id TEXT NOT NULL REFERENCES users(id),
+    deadline TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'assessed', 'action-taken', 'closed')),
+    closed_reason TEXT NOT NULL,
+    classification INTEGER NOT NULL CHECK (classification BETWEEN 0 AND 3),
+    compartment_id TEXT REFERENCES compartments(id),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX alerts_country ON alerts(country);
+CREATE INDEX alerts_owner_deadline ON alerts(owner_id, deadline);
+CREATE INDEX alerts_labels ON alerts(classification, compartment_id);

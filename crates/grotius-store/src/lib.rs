@@ -13,6 +13,7 @@
 
 mod access;
 mod agreement;
+mod alert;
 mod analysis;
 mod audit;
 mod audit_view;
@@ -45,6 +46,7 @@ pub use agreement::{
     AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob,
     PaxReport,
 };
+pub use alert::AlertFilter;
 pub use analysis::RestoreRequest;
 pub use audit::{AUDIT_ANCHOR_FILE, AnchorCheck, AuditFilter, VerifyReport};
 pub use audit_view::{WITHHELD_DETAIL, WITHHELD_ID};

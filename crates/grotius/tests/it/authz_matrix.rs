@@ -800,6 +800,35 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         .await
         .unwrap();
     ids.insert("event_job", job);
+    let alert = |title: &str, owner: &str, classification: &str, compartment: Option<&str>| {
+        grotius_domain::early_warning::AlertInput {
+            country: "SD".into(),
+            signal: "new-conflict".into(),
+            as_of: "2019-06".into(),
+            title: title.into(),
+            owner: owner.into(),
+            deadline: "2019-07-31".into(),
+            classification: classification.into(),
+            compartment: compartment.map(str::to_string),
+            ..Default::default()
+        }
+    };
+    let coordinator = app.instance.access("coordinator").await;
+    let a = coordinator
+        .create_alert(&alert("Fixture alert", "analyst", "internal", None))
+        .await
+        .unwrap();
+    ids.insert("alert", a.id);
+    let a = coordinator
+        .create_alert(&alert(
+            "Fixture alert hoa",
+            "desk-officer",
+            "confidential",
+            Some("horn-of-africa"),
+        ))
+        .await
+        .unwrap();
+    ids.insert("alert_hoa", a.id);
 
     // Access decisions across mediation and evidence: two requests waiting for the custodian.
     for name in ["analyst", "desk-officer", "legal-adviser", "adviser"] {

@@ -570,3 +570,157 @@ async fn the_country_page_counts_our_work_only_over_what_the_reader_may_read() {
     let (_, html) = app.browser("coordinator").await.get("/countries/SD").await;
     assert!(our_work(&html).contains("Hidden Sudan channel"), "{html}");
 }
+
+fn alert_input(owner: &str, deadline: &str) -> grotius_domain::early_warning::AlertInput {
+    grotius_domain::early_warning::AlertInput {
+        country: "SD".into(),
+        signal: "escalation".into(),
+        as_of: "2019-06".into(),
+        title: "Killings in Khartoum".into(),
+        owner: owner.into(),
+        deadline: deadline.into(),
+        classification: "internal".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_is_followed_up_step_by_step_audited_and_shown_overdue_to_owner_and_coordinator() {
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    // Raised from a signal with an owner and a deadline already passed.
+    let a = analyst
+        .create_alert(&alert_input("desk-officer", "2020-01-31"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, grotius_domain::early_warning::AlertStatus::Open);
+    assert!(analyst.alert_overdue(&a));
+    // The owner and the coordinator see it overdue on the early warning page.
+    for who in ["desk-officer", "coordinator"] {
+        let (s, html) = app.browser(who).await.get("/early-warning").await;
+        assert_eq!(s, 200, "{who}");
+        let overdue = &html[html.find("class=\"overdue\"").expect("the overdue section")..];
+        assert!(overdue.contains("Killings in Khartoum"), "{who}: {html}");
+    }
+    // An owner who could not read the alert is refused, naming the owner.
+    let e = analyst
+        .create_alert(&alert_input("fund-officer", "2030-01-31"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("owner"), "{e}");
+    // The owner follows up through the form: each status needs its field.
+    let desk = app.browser("desk-officer").await;
+    let path = format!("/early-warning/alerts/{}", a.id);
+    let mut form = vec![
+        ("country", "SD"),
+        ("signal", "escalation"),
+        ("as_of", "2019-06"),
+        ("title", "Killings in Khartoum"),
+        ("owner", "desk-officer"),
+        ("deadline", "2020-01-31"),
+        ("classification", "internal"),
+        ("status", "assessed"),
+    ];
+    let (s, html, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("assessment"), "{html}");
+    form.push(("assessment", "Credible: RSF operations spreading east."));
+    let (s, _, location) = desk.post(&path, &form).await;
+    assert_eq!((s, location.as_deref()), (303, Some(path.as_str())));
+    let after = analyst.get_alert(&a.id).await.unwrap();
+    assert!(analyst.alert_overdue(&after), "assessed but no action yet");
+    form.retain(|(k, _)| *k != "status");
+    form.push(("status", "action-taken"));
+    form.push(("recommendation", "Raise with the envoy this week."));
+    let (s, _, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 303);
+    let after = analyst.get_alert(&a.id).await.unwrap();
+    assert!(!analyst.alert_overdue(&after));
+    form.retain(|(k, _)| *k != "status");
+    form.push(("status", "closed"));
+    let (s, html, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("closed_reason"), "{html}");
+    form.push(("closed_reason", "Envoy raised it; violence subsided."));
+    let (s, _, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 303);
+    let closed = analyst.get_alert(&a.id).await.unwrap();
+    assert_eq!(closed.closed_reason, "Envoy raised it; violence subsided.");
+    // Every step audited.
+    let actions = app.audit_actions(&a.id).await;
+    assert_eq!(
+        actions.iter().filter(|x| *x == "alert.update").count(),
+        3,
+        "{actions:?}"
+    );
+    assert_eq!(actions.first().map(String::as_str), Some("alert.create"));
+    // The adviser reads but may not follow up; the fund officer does not see it at all.
+    let adviser = app.instance.access("adviser").await;
+    assert!(adviser.get_alert(&a.id).await.is_ok());
+    assert!(matches!(
+        adviser
+            .update_alert(&a.id, &alert_input("desk-officer", "2030-01-01"))
+            .await,
+        Err(grotius_store::StoreError::Forbidden(_))
+    ));
+    let fund = app.instance.access("fund-officer").await;
+    assert!(matches!(
+        fund.get_alert(&a.id).await,
+        Err(grotius_store::StoreError::NotFound)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_a_reader_may_not_read_change_nothing_in_her_lists_and_pages() {
+    let app = App::spawn().await;
+    let op = app.instance.store.cli_operator();
+    op.import_events(ONE_EVENT.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .create_alert(&alert_input("analyst", "2020-01-31"))
+        .await
+        .unwrap();
+    let section = |html: &str| {
+        let start = html.find("<h2>Alerts</h2>").expect("the alerts section");
+        let end = html[start..].find("</section>").unwrap() + start;
+        html[start..end].to_string()
+    };
+    let b = app.browser("analyst").await;
+    let (_, country_before) = b.get("/countries/SD").await;
+    let (_, list_before) = b.get("/early-warning/alerts").await;
+    let (_, overview_before) = b.get("/early-warning").await;
+    // A confidential alert in horn-of-africa and a secret one in yemen, both overdue.
+    let coordinator = app.instance.access("coordinator").await;
+    let mut hidden = alert_input("coordinator", "2020-01-31");
+    hidden.title = "Hidden alert".into();
+    hidden.classification = "confidential".into();
+    hidden.compartment = Some("horn-of-africa".into());
+    coordinator.create_alert(&hidden).await.unwrap();
+    hidden.classification = "secret".into();
+    hidden.compartment = Some("yemen".into());
+    coordinator.create_alert(&hidden).await.unwrap();
+    let (_, country_after) = b.get("/countries/SD").await;
+    let (_, list_after) = b.get("/early-warning/alerts").await;
+    let (_, overview_after) = b.get("/early-warning").await;
+    assert_eq!(section(&country_before), section(&country_after));
+    let strip = |html: &str| {
+        let start = html.find("<h1>").unwrap();
+        html[start..].to_string()
+    };
+    assert_eq!(strip(&list_before), strip(&list_after));
+    assert_eq!(strip(&overview_before), strip(&overview_after));
+    assert!(!list_after.contains("Hidden alert"));
+    let page = analyst
+        .list_alerts(&Default::default(), 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    // The coordinator sees all three.
+    let page = coordinator
+        .list_alerts(&Default::default(), 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3);
+}

@@ -68,6 +68,10 @@ const TABLES: &[(ResourceKind, &str)] = &[
         "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM trainings WHERE id = $1",
     ),
     (
+        ResourceKind::Alert,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM alerts WHERE id = $1",
+    ),
+    (
         ResourceKind::Training,
         "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM training_participants c JOIN trainings p ON p.id = c.training_id WHERE c.id = $1",
     ),

@@ -1,6 +1,7 @@
 //! Early warning: conflict event data (UCDP GED), country series and escalation signals, the
 //! country profile with our own work there (counted only over what the reader may read).
 
+pub(crate) mod alerts;
 pub(crate) mod api;
 pub(crate) mod strings;
 pub(crate) mod svg;
@@ -25,12 +26,13 @@ pub(crate) const MODULE: Module = Module {
         gate: Gate::Reads(ResourceKind::ConflictEvent),
     }],
     strings: &[strings::STRINGS],
-    kinds: &[ResourceKind::ConflictEvent],
+    kinds: &[ResourceKind::ConflictEvent, ResourceKind::Alert],
     search_sources: &[],
 };
 
 fn routes(ui_routes: &mut Routes, api_routes: &mut Routes) {
     ui::routes(ui_routes);
+    alerts::routes(ui_routes);
     api::routes(api_routes);
 }
 

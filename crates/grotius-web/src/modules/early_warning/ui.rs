@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION, SignalKind};
 use grotius_domain::{Action, Resource, ResourceKind, reference};
 use grotius_store::{
-    AgreementFilter, CountryTrends, EventImportJob, EventSeries, ProcessFilter, SeriesBy,
-    StoreError,
+    AgreementFilter, AlertFilter, CountryTrends, EventImportJob, EventSeries, ProcessFilter,
+    SeriesBy, StoreError,
 };
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -88,10 +88,43 @@ async fn overview(v: Viewer) -> Response {
         .iter()
         .map(|c| (c.country.clone(), c.signal.recent))
         .collect();
+    let may_alerts = v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Alert));
+    let overdue = if may_alerts {
+        let filter = AlertFilter {
+            overdue: true,
+            ..Default::default()
+        };
+        match v.access.list_alerts(&filter, 50, 0).await {
+            Ok(p) => p.items,
+            Err(e) => return store_error(l, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let mine = v.access.subject().user_id.clone();
     let content = html! {
         h1 { (t(l, "ew.title")) }
         p { (t(l, "ew.intro")) }
         @if may_import { p { a.button href="/early-warning/import" { (t(l, "ew.import")) } } }
+        @if may_alerts {
+            p { a href="/early-warning/alerts" { (t(l, "ew.alerts")) } }
+        }
+        @if !overdue.is_empty() {
+            section.overdue {
+                h2 { (t(l, "ew.alerts.overdue")) " (" (overdue.len()) ")" }
+                ul {
+                    @for a in &overdue {
+                        li {
+                            a href={ "/early-warning/alerts/" (a.id) } { (a.title) }
+                            " · " (country_name(&a.country)) " · " (a.owner_name) " · " (a.deadline)
+                            @if a.owner_id == mine { " " strong { (t(l, "ew.alerts.mine")) } }
+                        }
+                    }
+                }
+            }
+        }
         @if trends.countries.is_empty() {
             p { (t(l, "ew.none")) }
         } @else {
@@ -254,6 +287,24 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(w) => w,
         Err(e) => return store_error(l, e),
     };
+    let alerts = if v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Alert))
+    {
+        let filter = AlertFilter {
+            country: Some(iso.clone()),
+            ..Default::default()
+        };
+        match v.access.list_alerts(&filter, 50, 0).await {
+            Ok(p) => Some(p.items),
+            Err(e) => return store_error(l, e),
+        }
+    } else {
+        None
+    };
+    let may_raise = v
+        .access
+        .may(Action::Create, Resource::kind(ResourceKind::Alert));
     let points: Vec<(f64, f64, i64, String)> = cells
         .iter()
         .map(|c| {
@@ -341,6 +392,31 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                 @if let Some(n) = work.agreements {
                     dt { (t(l, "ew.work.agreements")) }
                     dd { a href={ "/agreements?country=" (url_encode(&iso)) } { (n) } }
+                }
+            }
+        }
+        @if let Some(list) = &alerts {
+            section {
+                h2 { (t(l, "ew.alerts")) }
+                @if list.is_empty() {
+                    p { (t(l, "ew.alerts.none")) }
+                } @else {
+                    ul {
+                        @for a in list {
+                            li {
+                                a href={ "/early-warning/alerts/" (a.id) } { (a.title) }
+                                " · " (super::alerts::status_label(l, a.status)) " · " (a.owner_name) " · " (a.deadline)
+                                @if v.access.alert_overdue(a) { " " strong.overdue { (t(l, "ew.alert.overdue")) } }
+                            }
+                        }
+                    }
+                }
+                @if may_raise {
+                    h3 { (t(l, "ew.alert.raise")) }
+                    (super::alerts::raise_form(&v, &iso, signal.map_or("manual", |s| match s.signal.kind {
+                        SignalKind::None => "manual",
+                        k => k.as_str(),
+                    }), &trends.as_of.clone().unwrap_or_else(|| "2000-01".into())))
                 }
             }
         }
