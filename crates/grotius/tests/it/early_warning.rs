@@ -724,3 +724,52 @@ async fn alerts_a_reader_may_not_read_change_nothing_in_her_lists_and_pages() {
         .unwrap();
     assert_eq!(page.total, 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_shows_overdue_alerts_to_their_readers_only() {
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .create_alert(&alert_input("desk-officer", "2020-01-31"))
+        .await
+        .unwrap();
+    for who in ["desk-officer", "coordinator", "analyst"] {
+        let (s, html) = app.browser(who).await.get("/").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("Killings in Khartoum"), "{who}: {html}");
+    }
+    for who in ["fund-officer", "custodian", "partner"] {
+        let (s, html) = app.browser(who).await.get("/").await;
+        assert_eq!(s, 200);
+        assert!(!html.contains("Killings in Khartoum"), "{who}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() {
+    let i = Instance::demo().await;
+    // Seeding again changes nothing.
+    grotius::demo::seed(&i.store, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let coordinator = i.access("coordinator").await;
+    let s = coordinator
+        .event_series("CF", SeriesBy::Year, None, None)
+        .await
+        .unwrap();
+    assert_eq!((s.total_events, s.total_deaths_best), (1_848, 14_948));
+    let alerts = coordinator
+        .list_alerts(&Default::default(), 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(alerts.total, 3);
+    let overdue: Vec<_> = alerts
+        .items
+        .iter()
+        .filter(|a| coordinator.alert_overdue(a))
+        .collect();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    let mut states: Vec<&str> = alerts.items.iter().map(|a| a.status.as_str()).collect();
+    states.sort();
+    assert_eq!(states, ["assessed", "closed", "open"]);
+}

@@ -22,7 +22,7 @@ pub(crate) const MODULE: Module = Module {
         order: 85,
         href: "/early-warning",
         label: "nav.early_warning",
-        description: None,
+        description: Some("ew.card"),
         gate: Gate::Reads(ResourceKind::ConflictEvent),
     }],
     strings: &[strings::STRINGS],

@@ -5,6 +5,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.early_warning", "Early warning", "Vroegsignalering"),
     ("ew.title", "Early warning", "Vroegsignalering"),
     (
+        "ew.card",
+        "Conflict events by country, escalation signals, alerts to follow up and country profiles.",
+        "Conflictgebeurtenissen per land, escalatiesignalen, op te volgen waarschuwingen en landprofielen.",
+    ),
+    (
         "ew.intro",
         "Conflict events by country (UCDP GED) and where violence is rising: each country's recent months against its own baseline. Open a country for its trend, its map and our work there.",
         "Conflictgebeurtenissen per land (UCDP GED) en waar het geweld toeneemt: de laatste maanden van elk land tegen zijn eigen basislijn. Open een land voor het verloop, de kaart en ons werk daar.",
