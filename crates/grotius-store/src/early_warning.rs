@@ -153,6 +153,20 @@ pub struct EventCell {
     pub deaths_best: i64,
 }
 
+/// A dyad active in a country over a period: its conflict, type of violence, events, best deaths
+/// and first and last month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DyadActivity {
+    pub conflict_name: String,
+    pub dyad_name: String,
+    /// GED's type_of_violence (1 state-based, 2 non-state, 3 one-sided).
+    pub violence: i64,
+    pub events: i64,
+    pub deaths_best: i64,
+    pub first_month: String,
+    pub last_month: String,
+}
+
 fn period_bounds(from: Option<&str>, to: Option<&str>) -> Result<(Option<String>, Option<String>)> {
     let check = |field: &'static str, v: Option<&str>| -> Result<Option<String>> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
@@ -410,6 +424,52 @@ impl Access {
                     lon_micro: r.try_get::<i64, _>("lo")? * 100_000 + 50_000,
                     events: r.try_get("events")?,
                     deaths_best: r.try_get("deaths")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The conflicts and dyads of a country's events the reader may see within the period, most
+    /// deadly first.
+    pub async fn country_dyads(
+        &self,
+        country: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<DyadActivity>> {
+        self.may_read_events().await?;
+        let c = country_code(country)?;
+        let (from, to) = period_bounds(from, to)?;
+        let mut f = Where::default();
+        f.visibility(self, "");
+        f.push("country = ?", Bind::Text(c.alpha2.clone()));
+        if let Some(m) = &from {
+            f.push("month >= ?", Bind::Text(m.clone()));
+        }
+        if let Some(m) = &to {
+            f.push("month <= ?", Bind::Text(m.clone()));
+        }
+        let rows = f
+            .query(format!(
+                "SELECT conflict_name, dyad_name, violence, COUNT(*) AS events,
+                        CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths, MIN(month) AS first_month,
+                        MAX(month) AS last_month
+                 FROM conflict_events{} GROUP BY conflict_name, dyad_name, violence
+                 ORDER BY deaths DESC, events DESC, dyad_name LIMIT 200",
+                f.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DyadActivity {
+                    conflict_name: r.try_get("conflict_name")?,
+                    dyad_name: r.try_get("dyad_name")?,
+                    violence: r.try_get("violence")?,
+                    events: r.try_get("events")?,
+                    deaths_best: r.try_get("deaths")?,
+                    first_month: r.try_get("first_month")?,
+                    last_month: r.try_get("last_month")?,
                 })
             })
             .collect()

@@ -59,8 +59,8 @@ pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use early_warning::{
-    CountryTrend, CountryTrends, EventCell, EventImportJob, EventImportReport, EventSeries,
-    SeriesBy, SeriesPoint,
+    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportReport,
+    EventSeries, SeriesBy, SeriesPoint,
 };
 pub use evidence::{
     BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,

@@ -398,6 +398,8 @@ enum Body {
     AnalysisRestore,
     /// A one-agreement PA-X CSV (AgtId unique per call).
     PaxCsv,
+    /// An internal alert on Sudan owned by the analyst.
+    Alert,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -1021,6 +1023,9 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"recipient": format!("FFM {n}"), "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": ["{evidence}"]}),
         ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
+        Body::Alert => Some(
+            json!({"country": "SD", "signal": "manual", "as_of": "2019-06", "title": format!("Matrix alert {n}"), "owner": "analyst", "deadline": "2030-01-31", "status": "open", "classification": "internal"}),
+        ),
         Body::Debrief => Some(
             json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
         ),

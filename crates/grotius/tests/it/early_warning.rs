@@ -509,6 +509,31 @@ async fn the_import_page_runs_a_job_and_the_country_page_shows_trend_map_and_tab
     assert!(html.contains("<svg class=\"chart trend\""), "{html}");
     assert!(html.contains("class=\"map\""), "{html}");
     assert!(html.contains("14948"), "the total in the table: {html}");
+    // The dyads, with their totals straight from the file.
+    let features = car_features();
+    let lra: (i64, i64) = features
+        .iter()
+        .map(|f| &f["properties"])
+        .filter(|p| p["dyad_name"] == "Government of Uganda - LRA")
+        .fold((0, 0), |(n, d), p| (n + 1, d + int(&p["best"])));
+    let dyads = app
+        .instance
+        .access("analyst")
+        .await
+        .country_dyads("CF", None, None)
+        .await
+        .unwrap();
+    let row = dyads
+        .iter()
+        .find(|d| d.dyad_name == "Government of Uganda - LRA")
+        .unwrap();
+    assert_eq!((row.events, row.deaths_best), lra);
+    assert_eq!(
+        dyads.iter().map(|d| d.events).sum::<i64>(),
+        1_848,
+        "every event in one dyad row"
+    );
+    assert!(html.contains("Government of Uganda - LRA"), "{html}");
     let (s, html) = b.get("/countries/CF?from=2014-01&to=2014-12").await;
     assert_eq!(s, 200);
     assert!(
@@ -772,4 +797,57 @@ async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() 
     let mut states: Vec<&str> = alerts.items.iter().map(|a| a.status.as_str()).collect();
     states.sort();
     assert_eq!(states, ["assessed", "closed", "open"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alerts_api_raises_follows_up_and_lists_overdue() {
+    let app = App::spawn().await;
+    let token = app.token("analyst").await;
+    let body = serde_json::json!({
+        "country": "SD", "signal": "escalation", "as_of": "2019-06", "title": "API alert",
+        "owner": "analyst", "deadline": "2020-02-29", "classification": "internal"
+    });
+    let id = app.create("/api/v1/alerts", &token, body.clone()).await;
+    let (s, list) = app
+        .api(
+            Method::GET,
+            "/api/v1/alerts?overdue=true&country=SD",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["overdue"], true);
+    let mut update = body.clone();
+    update["status"] = Value::from("closed");
+    let (s, err) = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/alerts/{id}"),
+            &token,
+            Some(update.clone()),
+        )
+        .await;
+    assert_eq!(s, 422, "{err}");
+    assert!(err.to_string().contains("assessment"), "{err}");
+    update["assessment"] = Value::from("Not an escalation: one reporting burst.");
+    update["closed_reason"] = Value::from("Reporting artefact.");
+    let (s, a) = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/alerts/{id}"),
+            &token,
+            Some(update),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(
+        (a["status"].as_str(), a["overdue"].as_bool()),
+        (Some("closed"), Some(false))
+    );
+    let (_, list) = app
+        .api(Method::GET, "/api/v1/alerts?overdue=true", &token, None)
+        .await;
+    assert_eq!(list["total"], 0);
 }

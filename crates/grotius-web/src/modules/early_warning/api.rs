@@ -4,24 +4,33 @@
 
 use crate::routes::{Routes, get};
 use axum::Json;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use grotius_domain::early_warning::{Alert, AlertInput};
 use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION};
+use grotius_store::AlertFilter;
 use grotius_store::{CountryTrends, EventSeries, SeriesBy, SeriesPoint};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::api::ApiQuery;
+use crate::api::{ApiJson, ApiQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/events/series", get(series))
-        .route("/events/countries", get(countries));
+        .route("/events/countries", get(countries))
+        .route("/alerts", get(list_alerts).post(create_alert))
+        .route("/alerts/{id}", get(get_alert).put(update_alert));
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(series, countries),
+    paths(series, countries, list_alerts, create_alert, get_alert, update_alert),
     components(schemas(
+        AlertDto,
+        AlertInputDto,
+        AlertListDto,
         SeriesDto,
         SeriesPointDto,
         CountryTrendsDto,
@@ -220,4 +229,180 @@ async fn countries(
         .country_trends(q.as_of.as_deref(), &DEFAULT_SIGNAL_PARAMS)
         .await?;
     Ok(Json(t.into()))
+}
+
+/// An alert: a signal someone must follow up.
+#[derive(Serialize, ToSchema)]
+pub struct AlertDto {
+    pub id: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// escalation, new-conflict or manual
+    pub signal: String,
+    /// The signal's reference month, `YYYY-MM`.
+    pub as_of: String,
+    pub title: String,
+    pub assessment: String,
+    pub recommendation: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`
+    pub deadline: String,
+    /// open, assessed, action-taken or closed
+    pub status: String,
+    pub closed_reason: String,
+    /// Deadline passed and no action taken yet.
+    pub overdue: bool,
+    pub classification: String,
+    pub compartment: Option<String>,
+    pub created_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn alert_dto(a: Alert, overdue: bool) -> AlertDto {
+    AlertDto {
+        id: a.id,
+        country: a.country,
+        signal: a.signal,
+        as_of: a.as_of,
+        title: a.title,
+        assessment: a.assessment,
+        recommendation: a.recommendation,
+        owner: a.owner_name,
+        deadline: a.deadline,
+        status: a.status.as_str().into(),
+        closed_reason: a.closed_reason,
+        overdue,
+        classification: a.labels.classification.as_str().into(),
+        compartment: a.labels.compartment.map(|c| c.as_str().to_string()),
+        created_by: a.created_by,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+    }
+}
+
+/// An alert as written: assessed needs the assessment, action-taken also the recommendation,
+/// closed a reason; the owner must be able to read and update the alert.
+#[derive(Deserialize, ToSchema)]
+pub struct AlertInputDto {
+    pub country: String,
+    pub signal: String,
+    pub as_of: String,
+    pub title: String,
+    #[serde(default)]
+    pub assessment: String,
+    #[serde(default)]
+    pub recommendation: String,
+    /// Username of the owner.
+    pub owner: String,
+    pub deadline: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub closed_reason: String,
+    pub classification: String,
+    #[serde(default)]
+    pub compartment: Option<String>,
+}
+
+impl From<AlertInputDto> for AlertInput {
+    fn from(d: AlertInputDto) -> Self {
+        AlertInput {
+            country: d.country,
+            signal: d.signal,
+            as_of: d.as_of,
+            title: d.title,
+            assessment: d.assessment,
+            recommendation: d.recommendation,
+            owner: d.owner,
+            deadline: d.deadline,
+            status: d.status,
+            closed_reason: d.closed_reason,
+            classification: d.classification,
+            compartment: d.compartment,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlertListDto {
+    pub items: Vec<AlertDto>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AlertQuery {
+    pub country: Option<String>,
+    pub status: Option<String>,
+    /// Only overdue alerts.
+    #[serde(default)]
+    pub overdue: bool,
+    /// Only the caller's.
+    #[serde(default)]
+    pub mine: bool,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", params(AlertQuery),
+    responses((status = 200, body = AlertListDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_alerts(
+    Caller(a): Caller,
+    ApiQuery(q): ApiQuery<AlertQuery>,
+) -> Result<Json<AlertListDto>, ApiError> {
+    let f = AlertFilter {
+        country: q.country,
+        status: q.status,
+        overdue: q.overdue,
+        mine: q.mine,
+    };
+    let p = a
+        .list_alerts(&f, q.limit.unwrap_or(50), q.offset.unwrap_or(0))
+        .await?;
+    Ok(Json(AlertListDto {
+        items: p
+            .items
+            .into_iter()
+            .map(|x| {
+                let overdue = a.alert_overdue(&x);
+                alert_dto(x, overdue)
+            })
+            .collect(),
+        total: p.total,
+        limit: p.limit,
+        offset: p.offset,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/alerts", request_body = AlertInputDto,
+    responses((status = 201, body = AlertDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_alert(
+    Caller(a): Caller,
+    ApiJson(d): ApiJson<AlertInputDto>,
+) -> Result<(StatusCode, Json<AlertDto>), ApiError> {
+    let x = a.create_alert(&d.into()).await?;
+    let overdue = a.alert_overdue(&x);
+    Ok((StatusCode::CREATED, Json(alert_dto(x, overdue))))
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = AlertDto), (status = 404, body = ErrorBody)))]
+async fn get_alert(Caller(a): Caller, Path(id): Path<String>) -> Result<Json<AlertDto>, ApiError> {
+    let x = a.get_alert(&id).await?;
+    let overdue = a.alert_overdue(&x);
+    Ok(Json(alert_dto(x, overdue)))
+}
+
+#[utoipa::path(put, path = "/api/v1/alerts/{id}", params(("id" = String, Path)), request_body = AlertInputDto,
+    responses((status = 200, body = AlertDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_alert(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<AlertInputDto>,
+) -> Result<Json<AlertDto>, ApiError> {
+    let x = a.update_alert(&id, &d.into()).await?;
+    let overdue = a.alert_overdue(&x);
+    Ok(Json(alert_dto(x, overdue)))
 }

@@ -140,6 +140,14 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("ew.map", "Event map", "Kaart van gebeurtenissen"),
     (
+        "ew.dyads",
+        "Conflicts and dyads (UCDP)",
+        "Conflicten en dyades (UCDP)",
+    ),
+    ("ew.dyad.conflict", "Conflict", "Conflict"),
+    ("ew.dyad.dyad", "Dyad", "Dyade"),
+    ("ew.dyad.type", "Type of violence", "Type geweld"),
+    (
         "ew.map.country",
         "Conflict events",
         "Conflictgebeurtenissen",

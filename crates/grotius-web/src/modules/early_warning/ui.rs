@@ -287,6 +287,10 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(w) => w,
         Err(e) => return store_error(l, e),
     };
+    let dyads = match v.access.country_dyads(&iso, from, to).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
     let alerts = if v
         .access
         .may(Action::Read, Resource::kind(ResourceKind::Alert))
@@ -357,6 +361,33 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                     (t(l, "ew.col.expected")) " " (format!("{:.1}", s.signal.expected)) " · "
                     (t(l, "ew.col.p")) " " (format!("{:.3}", s.signal.p_value)) " · "
                     (t(l, "ew.as_of")) " " (s.signal.as_of.to_string())
+                }
+            }
+        }
+        @if !dyads.is_empty() {
+            section {
+                h2 { (t(l, "ew.dyads")) }
+                table {
+                    thead { tr {
+                        th { (t(l, "ew.dyad.conflict")) }
+                        th { (t(l, "ew.dyad.dyad")) }
+                        th { (t(l, "ew.dyad.type")) }
+                        th.num { (t(l, "ew.col.events")) }
+                        th.num { (t(l, "ew.col.deaths")) }
+                        th { (t(l, "ew.col.period")) }
+                    } }
+                    tbody {
+                        @for d in &dyads {
+                            tr {
+                                td { (d.conflict_name) }
+                                td { (d.dyad_name) }
+                                td { (usize::try_from(d.violence - 1).ok().and_then(|i| labels.get(i)).copied().unwrap_or("")) }
+                                td.num { (d.events) }
+                                td.num { (d.deaths_best) }
+                                td { (d.first_month) " – " (d.last_month) }
+                            }
+                        }
+                    }
                 }
             }
         }
