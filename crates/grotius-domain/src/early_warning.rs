@@ -55,11 +55,32 @@ impl ViolenceType {
     }
 }
 
-/// One conflict event as UCDP GED codes it.
+/// Where an event comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventSource {
+    Ged,
+    Acled,
+}
+
+impl EventSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventSource::Ged => "ged",
+            EventSource::Acled => "acled",
+        }
+    }
+}
+
+/// One conflict event as UCDP GED codes it (ACLED events are mapped onto the same fields, see
+/// [`read_acled`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConflictEvent {
-    /// GED's own event id (`id`), stable across GED versions.
-    pub ged_id: i64,
+    pub source: EventSource,
+    /// The source's own event id (GED `id`, ACLED `event_id_cnty`), stable across versions.
+    pub source_id: String,
+    /// ACLED's `event_type / sub_event_type` (empty for GED).
+    pub event_type: String,
     /// ISO 3166-1 alpha-2 of GED's `country`, when it names a current state.
     pub country: Option<String>,
     /// GED's `country` as written in the file.
@@ -68,7 +89,9 @@ pub struct ConflictEvent {
     pub gwno: i64,
     pub region: String,
     pub year: i64,
-    pub violence: ViolenceType,
+    /// The type of organised violence; `None` for ACLED events that are not organised violence
+    /// (protests, riots, strategic developments).
+    pub violence: Option<ViolenceType>,
     pub conflict_id: i64,
     pub conflict_name: String,
     pub dyad_id: i64,
@@ -204,6 +227,8 @@ const READ_COLUMNS: &[&str] = &[
 pub enum GedFormat {
     Csv,
     Geojson,
+    /// ACLED's CSV export.
+    Acled,
 }
 
 /// One bad value of a GED file: the row (CSV: the header is row 1; GeoJSON: the feature's
@@ -305,20 +330,27 @@ pub fn read_ged(bytes: &[u8]) -> Result<GedFile, DomainError> {
     } else {
         read_csv(text)?
     };
-    let mut seen: BTreeMap<i64, usize> = BTreeMap::new();
+    finish(&mut file, "id");
+    Ok(file)
+}
+
+/// The checks of every event file after its rows: an id that occurs twice is a problem (in the
+/// id column `id_column`), and country names without an ISO code are counted.
+fn finish(file: &mut GedFile, id_column: &str) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut duplicates = Vec::new();
     for r in &file.rows {
-        if let Some(first) = seen.insert(r.event.ged_id, r.row) {
+        if let Some(first) = seen.insert(r.event.source_id.clone(), r.row) {
             duplicates.push(EventProblem {
                 row: r.row,
-                column: "id".into(),
-                value: r.event.ged_id.to_string(),
-                message: format!("the GED id occurs twice (first in row {first})"),
+                column: id_column.into(),
+                value: r.event.source_id.clone(),
+                message: format!("the event id occurs twice (first in row {first})"),
             });
         }
     }
     for p in duplicates {
-        push_problem(&mut file, p);
+        push_problem(file, p);
     }
     for r in &file.rows {
         if r.event.country.is_none() {
@@ -328,6 +360,290 @@ pub fn read_ged(bytes: &[u8]) -> Result<GedFile, DomainError> {
                 .or_default() += 1;
         }
     }
+}
+
+/// The citation ACLED asks for.
+pub const ACLED_CITATION: &str = "Armed Conflict Location & Event Data Project (ACLED); www.acleddata.com. Raleigh, Clionadh, Andrew Linke, Håvard Hegre and Joakim Karlsen (2010) Introducing ACLED, Journal of Peace Research 47(5).";
+
+/// The 31 columns of ACLED's current CSV export.
+pub const ACLED_COLUMNS: [&str; 31] = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+];
+
+/// `YYYY-MM-DD` from ACLED's `28 December 2022` (also `2022-12-28`).
+fn acled_date(v: &str) -> Option<String> {
+    if let Some(d) = iso_date(v) {
+        return Some(d);
+    }
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let parts: Vec<&str> = v.split_whitespace().collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let day: u32 = day.parse().ok()?;
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))? + 1;
+    let year: u32 = year.parse().ok()?;
+    let d = format!("{year:04}-{month:02}-{day:02}");
+    iso_date(&d).map(|_| d)
+}
+
+/// Reads and checks ACLED's 31-column CSV export (`NA` for missing values, dates like
+/// `28 December 2022`). ACLED events are mapped onto GED's fields: `fatalities` is the best,
+/// low and high estimate (deaths of unknown side); the type of violence follows ACLED's event
+/// type — violence against civilians is one-sided; battles and explosions/remote violence are
+/// state-based when a side is state forces (`inter1`/`inter2` = 1), else non-state; protests,
+/// riots and strategic developments are no organised violence (`violence` is `None`). The
+/// country is ACLED's ISO 3166-1 numeric `iso`.
+pub fn read_acled(bytes: &[u8]) -> Result<GedFile, DomainError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        not_ged(format!(
+            "the file is not UTF-8 text ({e}); expected an ACLED CSV export"
+        ))
+    })?;
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(not_ged("the file is empty"));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| not_ged(format!("the header cannot be read as CSV: {e}")))?
+        .clone();
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    let missing: Vec<&str> = ACLED_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !names.iter().any(|n| n == c))
+        .collect();
+    if !missing.is_empty() {
+        return Err(not_ged(format!(
+            "this is not an ACLED export: the header has {} columns and lacks {} of ACLED's 31 ({})",
+            names.len(),
+            missing.len(),
+            missing.join(", ")
+        )));
+    }
+    let col = |c: &str| names.iter().position(|n| n == c).unwrap_or(0);
+    let index: BTreeMap<&str, usize> = ACLED_COLUMNS.iter().map(|c| (*c, col(c))).collect();
+    let mut file = empty(GedFormat::Acled);
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2;
+        file.records += 1;
+        let record = match record {
+            Ok(r) if r.len() == names.len() => r,
+            Ok(r) => {
+                push_problem(
+                    &mut file,
+                    EventProblem {
+                        row,
+                        column: String::new(),
+                        value: String::new(),
+                        message: format!(
+                            "the row has {} cells; the header has {}",
+                            r.len(),
+                            names.len()
+                        ),
+                    },
+                );
+                continue;
+            }
+            Err(e) => {
+                push_problem(
+                    &mut file,
+                    EventProblem {
+                        row,
+                        column: String::new(),
+                        value: String::new(),
+                        message: format!("the row cannot be read as CSV: {e}"),
+                    },
+                );
+                continue;
+            }
+        };
+        // `NA` is ACLED's missing value.
+        let cell = |c: &str| {
+            let v = record.get(index[c]).unwrap_or_default().trim();
+            if v == "NA" {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
+        let mut problems: Vec<CellProblem> = Vec::new();
+        let id = cell("event_id_cnty");
+        if id.is_empty() {
+            problems.push((
+                "event_id_cnty",
+                id.clone(),
+                "the event id is required".into(),
+            ));
+        }
+        let date = acled_date(&cell("event_date"));
+        if date.is_none() {
+            problems.push((
+                "event_date",
+                cell("event_date"),
+                "expected a date like 28 December 2022".into(),
+            ));
+        }
+        let mut int = |column: &'static str, min: i64, max: i64, missing: Option<i64>| -> i64 {
+            let v = cell(column);
+            if v.is_empty()
+                && let Some(m) = missing
+            {
+                return m;
+            }
+            match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    problems.push((
+                        column,
+                        v,
+                        format!("expected a whole number from {min} to {max}"),
+                    ));
+                    0
+                }
+            }
+        };
+        let fatalities = int("fatalities", 0, i64::from(u32::MAX), None);
+        let time_precision = int("time_precision", 1, 3, None);
+        let geo_precision = int("geo_precision", 1, 3, None);
+        let inter1 = int("inter1", 0, 8, Some(0));
+        let inter2 = int("inter2", 0, 8, Some(0));
+        let iso = int("iso", 0, 999, None);
+        let mut degrees = |column: &'static str, limit: f64| -> i64 {
+            let v = cell(column);
+            match v.parse::<f64>() {
+                Ok(d) if d.is_finite() && d.abs() <= limit => (d * 1_000_000.0).round() as i64,
+                _ => {
+                    problems.push((
+                        column,
+                        v,
+                        format!("expected degrees from -{limit} to {limit}"),
+                    ));
+                    0
+                }
+            }
+        };
+        let lat_micro = degrees("latitude", 90.0);
+        let lon_micro = degrees("longitude", 180.0);
+        let (Some(date), true) = (date, problems.is_empty()) else {
+            for (column, value, message) in problems {
+                push_problem(
+                    &mut file,
+                    EventProblem {
+                        row,
+                        column: column.into(),
+                        value,
+                        message,
+                    },
+                );
+            }
+            continue;
+        };
+        let event_type = cell("event_type");
+        let state = inter1 == 1 || inter2 == 1;
+        let violence = match event_type.as_str() {
+            "Violence against civilians" => Some(ViolenceType::OneSided),
+            "Battles" | "Explosions/Remote violence" if state => Some(ViolenceType::StateBased),
+            "Battles" | "Explosions/Remote violence" => Some(ViolenceType::NonState),
+            _ => None,
+        };
+        let (actor1, actor2) = (cell("actor1"), cell("actor2"));
+        let sub = cell("sub_event_type");
+        file.rows.push(GedRow {
+            row,
+            event: ConflictEvent {
+                source: EventSource::Acled,
+                source_id: id,
+                event_type: if sub.is_empty() {
+                    event_type.clone()
+                } else {
+                    format!("{event_type} / {sub}")
+                },
+                country: reference::country(&format!("{iso:03}")).map(|c| c.alpha2.clone()),
+                country_name: cell("country"),
+                gwno: 0,
+                region: cell("region"),
+                year: date[..4].parse().unwrap_or(0),
+                violence,
+                conflict_id: 0,
+                conflict_name: event_type,
+                dyad_id: 0,
+                dyad_name: if actor2.is_empty() {
+                    actor1.clone()
+                } else {
+                    format!("{actor1} - {actor2}")
+                },
+                side_a: actor1,
+                side_b: actor2,
+                date_end: date.clone(),
+                date_start: date,
+                date_prec: time_precision,
+                where_prec: geo_precision,
+                where_description: cell("location"),
+                adm_1: cell("admin1"),
+                adm_2: cell("admin2"),
+                lat_micro,
+                lon_micro,
+                priogrid_gid: 0,
+                deaths_a: 0,
+                deaths_b: 0,
+                deaths_civilians: 0,
+                deaths_unknown: fatalities,
+                best: fatalities,
+                low: fatalities,
+                high: fatalities,
+            },
+        });
+    }
+    finish(&mut file, "event_id_cnty");
     Ok(file)
 }
 
@@ -613,13 +929,15 @@ fn event_from(cell: &dyn Fn(&str) -> String) -> Result<ConflictEvent, Vec<CellPr
         return Err(problems);
     }
     Ok(ConflictEvent {
-        ged_id,
+        source: EventSource::Ged,
+        source_id: ged_id.to_string(),
+        event_type: String::new(),
         country: ged_country_code(&country_name).map(str::to_string),
         country_name,
         gwno,
         region: cell("region"),
         year,
-        violence: ViolenceType::from_code(violence_code).unwrap_or(ViolenceType::StateBased),
+        violence: ViolenceType::from_code(violence_code),
         conflict_id,
         conflict_name: cell("conflict_name"),
         dyad_id,

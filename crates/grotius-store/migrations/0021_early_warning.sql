@@ -1,11 +1,15 @@
--- Early warning: conflict events (UCDP GED), one row per GED event keyed by GED's own id for
--- idempotent re-imports (an unchanged event, by the SHA-256 of its fields, is not written).
+-- Early warning: conflict events (UCDP GED, ACLED), one row per event keyed by its source and the
+-- source's own id for idempotent re-imports (an unchanged event, by the SHA-256 of its fields, is
+-- not written). `violence` is GED's type_of_violence (1, 2, 3), 0 for ACLED events that are not
+-- organised violence (protests, riots, strategic developments).
 -- `country` is ISO 3166-1 alpha-2 (NULL when GED's country names no current state) and `month`
 -- the YYYY-MM of date_start, so the country-month series is one indexed GROUP BY. Coordinates
 -- are integer micro-degrees. Event data is public reference data: labels default public.
 CREATE TABLE conflict_events (
     id TEXT PRIMARY KEY,
-    ged_id INTEGER NOT NULL UNIQUE,
+    source TEXT NOT NULL CHECK (source IN ('ged', 'acled')),
+    source_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
     country TEXT,
     country_name TEXT NOT NULL,
     gwno INTEGER NOT NULL,
@@ -15,7 +19,7 @@ CREATE TABLE conflict_events (
     date_start TEXT NOT NULL,
     date_end TEXT NOT NULL,
     date_prec INTEGER NOT NULL CHECK (date_prec BETWEEN 1 AND 5),
-    violence INTEGER NOT NULL CHECK (violence IN (1, 2, 3)),
+    violence INTEGER NOT NULL CHECK (violence IN (0, 1, 2, 3)),
     conflict_id INTEGER NOT NULL,
     conflict_name TEXT NOT NULL,
     dyad_id INTEGER NOT NULL,
@@ -41,7 +45,8 @@ CREATE TABLE conflict_events (
     compartment_id TEXT REFERENCES compartments(id),
     created_by TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL,
+    UNIQUE (source, source_id)
 );
 CREATE INDEX conflict_events_country_month ON conflict_events(country, month);
 CREATE INDEX conflict_events_country_name ON conflict_events(country_name);

@@ -308,7 +308,8 @@ impl Access {
         };
         let mut f = Where::default();
         f.visibility(self, "");
-        f.clause("country IS NOT NULL".into());
+        // Signals count organised violence only (not ACLED's protests, riots, developments).
+        f.clause("country IS NOT NULL AND violence > 0".into());
         let rows = f
             .query(format!(
                 "SELECT country, month, COUNT(*) AS events, CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths
@@ -488,12 +489,29 @@ impl Access {
         bytes: &[u8],
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<EventImportReport> {
-        self.event_import(bytes, None, progress).await
+        self.event_import(bytes, early_warning::read_ged, None, progress)
+            .await
+    }
+
+    /// Imports an ACLED CSV export (see [`early_warning::read_acled`] for how its events are
+    /// mapped), with the same checks, idempotence and removal as [`Access::import_events`]
+    /// (within ACLED's own events).
+    pub async fn import_acled(
+        &self,
+        bytes: &[u8],
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<EventImportReport> {
+        self.event_import(bytes, early_warning::read_acled, None, progress)
+            .await
     }
 
     async fn event_import(
         &self,
         bytes: &[u8],
+        reader: fn(
+            &[u8],
+        )
+            -> std::result::Result<early_warning::GedFile, grotius_domain::DomainError>,
         job: Option<&str>,
         progress: &mut (dyn FnMut(usize, usize) + Send),
     ) -> Result<EventImportReport> {
@@ -504,7 +522,7 @@ impl Access {
         )
         .await?;
         let owned = bytes.to_vec();
-        let read = tokio::task::spawn_blocking(move || early_warning::read_ged(&owned))
+        let read = tokio::task::spawn_blocking(move || reader(&owned))
             .await
             .map_err(|e| StoreError::Integrity(format!("the import task failed: {e}")))?;
         let file = match read {
@@ -553,23 +571,29 @@ impl Access {
             .iter()
             .map(|r| r.event.country_name.as_str())
             .collect();
-        let in_file: HashSet<i64> = file.rows.iter().map(|r| r.event.ged_id).collect();
-        let mut existing: HashMap<i64, (String, String, Labels)> = HashMap::new();
-        let mut stale: Vec<(i64, String, Labels)> = Vec::new();
+        let source = file.rows.first().map_or("ged", |r| r.event.source.as_str());
+        let in_file: HashSet<&str> = file
+            .rows
+            .iter()
+            .map(|r| r.event.source_id.as_str())
+            .collect();
+        let mut existing: HashMap<String, (String, String, Labels)> = HashMap::new();
+        let mut stale: Vec<(String, String, Labels)> = Vec::new();
         for row in sqlx::query(
-            "SELECT id, ged_id, country_name, source_hash, classification, compartment_id FROM conflict_events",
+            "SELECT id, source_id, country_name, source_hash, classification, compartment_id FROM conflict_events WHERE source = $1",
         )
+        .bind(source)
         .fetch_all(&self.store.pool)
         .await?
         {
-            let ged_id: i64 = row.try_get("ged_id")?;
+            let ged_id: String = row.try_get("source_id")?;
             let comp: Option<String> = row.try_get("compartment_id")?;
             let labels = Labels {
                 classification: Classification::from_level(row.try_get("classification")?)?,
                 compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
             };
             let id: String = row.try_get("id")?;
-            if in_file.contains(&ged_id) {
+            if in_file.contains(ged_id.as_str()) {
                 existing.insert(ged_id, (id, row.try_get("source_hash")?, labels));
             } else if names.contains(row.try_get::<String, _>("country_name")?.as_str()) {
                 stale.push((ged_id, id, labels));
@@ -578,7 +602,7 @@ impl Access {
         let mut work: Vec<(&GedRow, String, Option<&str>)> = Vec::new();
         for row in &file.rows {
             let hash = row.event.hash();
-            match existing.get(&row.event.ged_id) {
+            match existing.get(&row.event.source_id) {
                 Some((_, h, _)) if *h == hash => report.unchanged += 1,
                 Some((id, _, labels)) => {
                     if !self.may(
@@ -588,7 +612,7 @@ impl Access {
                         report.problems.push(EventProblem {
                             row: row.row,
                             column: "id".into(),
-                            value: row.event.ged_id.to_string(),
+                            value: row.event.source_id.clone(),
                             message: "this event exists under labels you may not change".into(),
                         });
                     }
@@ -605,7 +629,7 @@ impl Access {
                 report.problems.push(EventProblem {
                     row: 0,
                     column: "id".into(),
-                    value: ged_id.to_string(),
+                    value: ged_id.clone(),
                     message: "this stored event is not in the file and would be removed, but you may not remove it".into(),
                 });
             }
@@ -638,9 +662,9 @@ impl Access {
                 self.event_write(&mut tx, &row.event, hash, *existing_id)
                     .await?;
                 if existing_id.is_some() {
-                    changed.push(row.event.ged_id);
+                    changed.push(row.event.source_id.as_str());
                 } else {
-                    added.push(row.event.ged_id);
+                    added.push(row.event.source_id.as_str());
                 }
             }
             done += chunk.len();
@@ -672,7 +696,7 @@ impl Access {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                removed.push(*ged_id);
+                removed.push(ged_id.as_str());
             }
             done += chunk.len();
             self.event_job_progress(&mut tx, job, done).await?;
@@ -743,27 +767,28 @@ impl Access {
         let now = now_micros();
         let id = existing.map_or_else(new_id, str::to_string);
         let sql = if existing.is_some() {
-            "UPDATE conflict_events SET ged_id = $2, country = $3, country_name = $4, gwno = $5, region = $6,
+            "UPDATE conflict_events SET source_id = $2, country = $3, country_name = $4, gwno = $5, region = $6,
                 year = $7, month = $8, date_start = $9, date_end = $10, date_prec = $11, violence = $12,
                 conflict_id = $13, conflict_name = $14, dyad_id = $15, dyad_name = $16, side_a = $17,
                 side_b = $18, where_prec = $19, where_description = $20, adm_1 = $21, adm_2 = $22,
                 lat_micro = $23, lon_micro = $24, priogrid_gid = $25, deaths_a = $26, deaths_b = $27,
                 deaths_civilians = $28, deaths_unknown = $29, best = $30, low = $31, high = $32,
-                source_hash = $33, updated_at = $34
+                source_hash = $33, event_type = $35, updated_at = $34
              WHERE id = $1"
         } else {
-            "INSERT INTO conflict_events (id, ged_id, country, country_name, gwno, region, year, month,
+            "INSERT INTO conflict_events (id, source_id, country, country_name, gwno, region, year, month,
                 date_start, date_end, date_prec, violence, conflict_id, conflict_name, dyad_id, dyad_name,
                 side_a, side_b, where_prec, where_description, adm_1, adm_2, lat_micro, lon_micro,
                 priogrid_gid, deaths_a, deaths_b, deaths_civilians, deaths_unknown, best, low, high,
-                source_hash, classification, compartment_id, created_by, created_at, updated_at)
+                source_hash, event_type, source, classification, compartment_id, created_by, created_at,
+                updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, 0, NULL,
-                $34, $35, $35)"
+                $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, 0,
+                NULL, $36, $37, $37)"
         };
         let q = sqlx::query(sql)
             .bind(&id)
-            .bind(e.ged_id)
+            .bind(&e.source_id)
             .bind(e.country.clone())
             .bind(&e.country_name)
             .bind(e.gwno)
@@ -773,7 +798,7 @@ impl Access {
             .bind(&e.date_start)
             .bind(&e.date_end)
             .bind(e.date_prec)
-            .bind(e.violence.code())
+            .bind(e.violence.map_or(0, early_warning::ViolenceType::code))
             .bind(e.conflict_id)
             .bind(&e.conflict_name)
             .bind(e.dyad_id)
@@ -796,13 +821,16 @@ impl Access {
             .bind(e.high)
             .bind(hash);
         let q = if existing.is_some() {
-            q.bind(now)
+            q.bind(now).bind(&e.event_type)
         } else {
-            q.bind(&self.subject.user_id).bind(now)
+            q.bind(&e.event_type)
+                .bind(e.source.as_str())
+                .bind(&self.subject.user_id)
+                .bind(now)
         };
         q.execute(&mut *conn)
             .await
-            .map_err(|e| StoreError::from_unique(e, "an event with this GED id"))?;
+            .map_err(|err| StoreError::from_unique(err, "an event with this source id"))?;
         Ok(())
     }
 
@@ -848,7 +876,7 @@ impl Access {
         let job = id.clone();
         tokio::spawn(async move {
             let outcome = access
-                .event_import(&bytes, Some(&job), &mut |_, _| {})
+                .event_import(&bytes, early_warning::read_ged, Some(&job), &mut |_, _| {})
                 .await;
             let (status, out) = match outcome {
                 Ok(r) if r.committed() => ("done", JobOutcome::report(r)),

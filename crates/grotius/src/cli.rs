@@ -328,6 +328,18 @@ pub enum ImportCmd {
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
     },
+    /// Import conflict events from an ACLED CSV export (31 columns, `NA` for missing values,
+    /// dates like `28 December 2022`), matched by event_id_cnty with the same checks, idempotence
+    /// and removal as `import ged`. ACLED's terms forbid redistribution: import your own export.
+    Acled {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The ACLED CSV file.
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
     /// Import attacks on aid workers from an Aid Worker Security Database CSV export (Year/Month/
     /// Day with blanks give the date precision). Every row is checked first; when a row is
     /// invalid nothing is imported (unless --valid-rows-only) and each problem is named by row

@@ -747,6 +747,7 @@ async fn import_ged(
     store: &cli::StoreArgs,
     file: &std::path::Path,
     as_user: Option<String>,
+    acled: bool,
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let s = open_existing(store).await?;
@@ -764,26 +765,29 @@ async fn import_ged(
         }
     };
     eprintln!("checking {} …", file.display());
-    let report = access
-        .import_events(&bytes, &mut |done, total| {
-            let width = 40;
-            if let Some(filled) = (done * width).checked_div(total) {
-                let filled = filled.min(width);
-                eprint!(
-                    "\r[{}{}] {done}/{total} events",
-                    "#".repeat(filled),
-                    " ".repeat(width - filled)
-                );
-                if done == total {
-                    eprintln!();
-                }
+    let mut bar = |done: usize, total: usize| {
+        let width = 40;
+        if let Some(filled) = (done * width).checked_div(total) {
+            let filled = filled.min(width);
+            eprint!(
+                "\r[{}{}] {done}/{total} events",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
             }
-        })
-        .await
-        .with_context(|| format!("cannot import {}", file.display()))?;
+        }
+    };
+    let report = if acled {
+        access.import_acled(&bytes, &mut bar).await
+    } else {
+        access.import_events(&bytes, &mut bar).await
+    }
+    .with_context(|| format!("cannot import {}", file.display()))?;
     for p in &report.problems {
         if p.row == 0 {
-            println!("GED id {}: {}", p.value, p.message);
+            println!("event id {}: {}", p.value, p.message);
         } else if p.value.is_empty() {
             println!("row {}, column {}: {}", p.row, p.column, p.message);
         } else {
@@ -819,7 +823,14 @@ async fn import_ged(
             names.join(", ")
         );
     }
-    println!("source: {}", grotius_domain::early_warning::GED_CITATION);
+    println!(
+        "source: {}",
+        if acled {
+            grotius_domain::early_warning::ACLED_CITATION
+        } else {
+            grotius_domain::early_warning::GED_CITATION
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -829,7 +840,12 @@ async fn import(cmd: ImportCmd) -> Result<ExitCode> {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user).await,
+        } => import_ged(&store, &file, as_user, false).await,
+        ImportCmd::Acled {
+            store,
+            file,
+            as_user,
+        } => import_ged(&store, &file, as_user, true).await,
         ImportCmd::Awsd { incident } => {
             import_incidents(incident, grotius_domain::incident::ImportFormat::Awsd).await
         }

@@ -851,3 +851,101 @@ async fn the_alerts_api_raises_follows_up_and_lists_overdue() {
         .await;
     assert_eq!(list["total"], 0);
 }
+
+const ACLED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/acled/acled_benin_saereplication.csv"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_acled_benin_export_loads_811_events_with_na_handled() {
+    let bytes = std::fs::read(ACLED).unwrap_or_else(|e| {
+        panic!("the ACLED file {ACLED} is required by this test and is missing: {e}")
+    });
+    // Straight from the file with the csv crate: events and fatalities per month.
+    let mut r = csv::Reader::from_reader(&bytes[..]);
+    let header = r.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut direct_months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut na_cells = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        na_cells += rec.iter().filter(|c| *c == "NA").count();
+        let date: Vec<&str> = rec[col("event_date")].split(' ').collect();
+        let m = months.iter().position(|x| *x == date[1]).unwrap() + 1;
+        let e = direct_months
+            .entry(format!("{}-{m:02}", date[2]))
+            .or_default();
+        e.0 += 1;
+        e.1 += rec[col("fatalities")].parse::<i64>().unwrap();
+    }
+    let events: i64 = direct_months.values().map(|(n, _)| n).sum();
+    assert_eq!(events, 811);
+    assert!(na_cells > 0, "the file has NA cells");
+
+    let i = Instance::seeded().await;
+    let analyst = i.access("analyst").await;
+    // Each importer refuses the other's file.
+    assert!(analyst.import_events(&bytes, &mut |_, _| {}).await.is_err());
+    assert!(
+        analyst
+            .import_acled(ONE_EVENT.as_bytes(), &mut |_, _| {})
+            .await
+            .is_err()
+    );
+    let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
+    assert!(rep.committed(), "{:?}", rep.problems);
+    assert_eq!((rep.records, rep.added), (811, 811));
+    let s = analyst
+        .event_series("BJ", SeriesBy::Month, None, None)
+        .await
+        .unwrap();
+    let got: BTreeMap<String, (i64, i64)> = s
+        .series
+        .iter()
+        .map(|p| (p.period.clone(), (p.events, p.deaths_best)))
+        .collect();
+    assert_eq!(got, direct_months);
+    let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
+    assert_eq!(
+        (rep.added, rep.changed, rep.removed, rep.unchanged),
+        (0, 0, 0, 811)
+    );
+    // GED events of another country are untouched by an ACLED import and vice versa.
+    analyst
+        .import_events(ONE_EVENT.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
+    assert_eq!(rep.removed, 0);
+    assert_eq!(count(&i.raw().await, "conflict_events").await, 812);
+}
+
+#[tokio::test]
+async fn the_cli_imports_acled() {
+    let i = Instance::new().await;
+    let data = i.data().to_str().unwrap().to_string();
+    let (code, out) = crate::cli::run(
+        &["import", "acled", ACLED, "--data", data.as_str()],
+        &i.database,
+        None,
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("811 events read: 811 added"), "{out}");
+    assert!(out.contains("ACLED"), "{out}");
+}
