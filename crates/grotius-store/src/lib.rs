@@ -46,7 +46,7 @@ pub use agreement::{
     AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob,
     PaxReport,
 };
-pub use alert::AlertFilter;
+pub use alert::{AlertFilter, today as alert_today};
 pub use analysis::RestoreRequest;
 pub use audit::{AUDIT_ANCHOR_FILE, AnchorCheck, AuditFilter, VerifyReport};
 pub use audit_view::{WITHHELD_DETAIL, WITHHELD_ID};

@@ -447,7 +447,7 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                     (super::alerts::raise_form(&v, &iso, signal.map_or("manual", |s| match s.signal.kind {
                         SignalKind::None => "manual",
                         k => k.as_str(),
-                    }), &trends.as_of.clone().unwrap_or_else(|| "2000-01".into())))
+                    }), &trends.as_of.clone().unwrap_or_else(|| grotius_store::alert_today()[..7].to_string())))
                 }
             }
         }
