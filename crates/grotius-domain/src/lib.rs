@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod audit;
 pub mod dialogue;
 pub mod document;
+pub mod early_warning;
 pub mod evidence;
 pub mod fund;
 pub mod incident;

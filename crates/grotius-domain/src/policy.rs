@@ -160,10 +160,14 @@ pub enum ResourceKind {
     ViolationType,
     /// Dialogues of a process (Pol.is-style conversations) with their votes and opinion groups.
     Dialogue,
+    /// Conflict events (UCDP GED): public reference data of early warning.
+    ConflictEvent,
+    /// Early-warning alerts: a signal someone must assess and follow up (labelled records).
+    Alert,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 27] = [
+    pub const ALL: [ResourceKind; 29] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -191,6 +195,8 @@ impl ResourceKind {
         ResourceKind::PersonIdentity,
         ResourceKind::ViolationType,
         ResourceKind::Dialogue,
+        ResourceKind::ConflictEvent,
+        ResourceKind::Alert,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -223,6 +229,8 @@ impl ResourceKind {
             ResourceKind::PersonIdentity => "person-identity",
             ResourceKind::ViolationType => "violation-type",
             ResourceKind::Dialogue => "dialogue",
+            ResourceKind::ConflictEvent => "conflict-event",
+            ResourceKind::Alert => "alert",
         }
     }
 
@@ -440,6 +448,16 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
         (K::Agreement, R::Admin | R::Analyst) => &[Read, Create, Update, Export],
         (K::Agreement, R::Partner) => &[],
         (K::Agreement, _) => &[Read, Export],
+        // Conflict events (early warning) are public reference data like the agreements:
+        // analysts and administrators import them, every staff role reads, partners nothing.
+        (K::ConflictEvent, R::Admin | R::Analyst) => &[Read, Create, Update, Delete, Export],
+        (K::ConflictEvent, R::Partner) => &[],
+        (K::ConflictEvent, _) => &[Read, Export],
+        // Alerts are analytic judgements with the need to know of analyses: the unit, the
+        // desks and the analysts raise and follow them up; thematic advisers read them.
+        (K::Alert, R::Coordinator) => &[Read, Create, Update, Delete, Export],
+        (K::Alert, R::DeskOfficer | R::Analyst) => &[Read, Create, Update],
+        (K::Alert, R::Adviser) => &[Read, Export],
         // The evidence vault: documenters collect (file and read, never alter), the custodian
         // keeps the vault and hands evidence over, the legal adviser reads and exports for
         // counsel. Mediation, fund, administration and audit roles see nothing: evidence and

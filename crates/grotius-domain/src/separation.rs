@@ -72,7 +72,8 @@ impl WorkDomain {
             | K::Debrief
             | K::Training
             | K::Analysis
-            | K::Dialogue => Some(WorkDomain::Mediation),
+            | K::Dialogue
+            | K::Alert => Some(WorkDomain::Mediation),
             K::Evidence
             | K::TransferPackage
             | K::Incident
@@ -87,6 +88,7 @@ impl WorkDomain {
             | K::FundApplication
             | K::FundTransaction
             | K::Agreement
+            | K::ConflictEvent
             | K::AccessDecision
             | K::Document => None,
         }

@@ -60,6 +60,7 @@ pub(crate) fn shown_status(status: String, updated_at: i64) -> String {
 pub(crate) enum JobTable {
     Agreements,
     Incidents,
+    Events,
 }
 
 impl JobTable {
@@ -67,6 +68,7 @@ impl JobTable {
         match self {
             JobTable::Agreements => "agreement_imports",
             JobTable::Incidents => "incident_imports",
+            JobTable::Events => "event_imports",
         }
     }
 }

@@ -13,6 +13,7 @@
 
 mod access;
 mod agreement;
+mod alert;
 mod analysis;
 mod audit;
 mod audit_view;
@@ -21,6 +22,7 @@ mod backup;
 mod db;
 mod dialogue;
 mod document;
+mod early_warning;
 mod engagement;
 mod evidence;
 mod fund;
@@ -45,6 +47,7 @@ pub use agreement::{
     AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob,
     PaxReport,
 };
+pub use alert::{AlertFilter, today as alert_today};
 pub use analysis::RestoreRequest;
 pub use audit::{AUDIT_ANCHOR_FILE, AnchorCheck, AuditFilter, VerifyReport};
 pub use audit_view::{WITHHELD_DETAIL, WITHHELD_ID};
@@ -57,6 +60,10 @@ pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
+pub use early_warning::{
+    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportReport,
+    EventSeries, SeriesBy, SeriesPoint,
+};
 pub use evidence::{
     BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,
     UploadInfo, UploadWriter,

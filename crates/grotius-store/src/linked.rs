@@ -78,6 +78,10 @@ const SOURCES: &[(ResourceKind, &str)] = &[
         "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM actors WHERE id IN ({ids})",
     ),
     (
+        ResourceKind::Alert,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM alerts WHERE id IN ({ids})",
+    ),
+    (
         ResourceKind::Relationship,
         "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM relationships WHERE id IN ({ids})",
     ),

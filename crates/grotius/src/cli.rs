@@ -313,6 +313,33 @@ pub enum ImportCmd {
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
     },
+    /// Import conflict events from UCDP GED: the 49-column CSV as distributed by UCDP
+    /// (GEDEvent_vXX_Y.csv) or the GeoJSON variant (lon/lat in the geometry). Events are matched
+    /// by GED id: new ones are added, changed ones updated, unchanged ones left alone, and stored
+    /// events of the file's countries that the file no longer holds are removed. A file that is
+    /// not GED is refused; when a row is invalid nothing is imported and each problem is named by
+    /// row and column (exit status 1).
+    Ged {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The GED CSV or GeoJSON file.
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
+    /// Import conflict events from an ACLED CSV export (31 columns, `NA` for missing values,
+    /// dates like `28 December 2022`), matched by event_id_cnty with the same checks, idempotence
+    /// and removal as `import ged`. ACLED's terms forbid redistribution: import your own export.
+    Acled {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The ACLED CSV file.
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
     /// Import attacks on aid workers from an Aid Worker Security Database CSV export (Year/Month/
     /// Day with blanks give the date precision). Every row is checked first; when a row is
     /// invalid nothing is imported (unless --valid-rows-only) and each problem is named by row

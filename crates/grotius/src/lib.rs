@@ -870,8 +870,111 @@ async fn import_polis(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `grotius import ged`: checks the whole file, then writes in batches with a progress bar on
+/// stderr; prints the report (added, changed, removed, unchanged; row and column per problem).
+async fn import_ged(
+    store: &cli::StoreArgs,
+    file: &std::path::Path,
+    as_user: Option<String>,
+    acled: bool,
+) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let s = open_existing(store).await?;
+    let access = match as_user {
+        None => s.cli_operator(),
+        Some(name) => {
+            let id = s
+                .cli_operator()
+                .find_user_id(&name)
+                .await
+                .with_context(|| format!("no user named '{name}'"))?;
+            s.cli_act_as(&id)
+                .await?
+                .with_context(|| format!("user '{name}' is disabled"))?
+        }
+    };
+    eprintln!("checking {} …", file.display());
+    let mut bar = |done: usize, total: usize| {
+        let width = 40;
+        if let Some(filled) = (done * width).checked_div(total) {
+            let filled = filled.min(width);
+            eprint!(
+                "\r[{}{}] {done}/{total} events",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let report = if acled {
+        access.import_acled(&bytes, &mut bar).await
+    } else {
+        access.import_events(&bytes, &mut bar).await
+    }
+    .with_context(|| format!("cannot import {}", file.display()))?;
+    for p in &report.problems {
+        if p.row == 0 {
+            println!("event id {}: {}", p.value, p.message);
+        } else if p.value.is_empty() {
+            println!("row {}, column {}: {}", p.row, p.column, p.message);
+        } else {
+            println!(
+                "row {}, column {}: {} (value '{}')",
+                p.row, p.column, p.message, p.value
+            );
+        }
+    }
+    if report.omitted > 0 {
+        println!("… and {} more problems", report.omitted);
+    }
+    if !report.committed() {
+        eprintln!(
+            "nothing imported: {} problem(s) in {} record(s); correct the file and import it again",
+            report.problems.len() + report.omitted,
+            report.records
+        );
+        return Ok(ExitCode::from(1));
+    }
+    println!(
+        "{} events read: {} added, {} changed, {} removed, {} unchanged",
+        report.records, report.added, report.changed, report.removed, report.unchanged
+    );
+    if !report.unmapped.is_empty() {
+        let names: Vec<String> = report
+            .unmapped
+            .iter()
+            .map(|(n, c)| format!("{n} ({c})"))
+            .collect();
+        println!(
+            "GED country names without an ISO 3166-1 code (imported, in no country's series): {}",
+            names.join(", ")
+        );
+    }
+    println!(
+        "source: {}",
+        if acled {
+            grotius_domain::early_warning::ACLED_CITATION
+        } else {
+            grotius_domain::early_warning::GED_CITATION
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn import(cmd: ImportCmd) -> Result<ExitCode> {
     match cmd {
+        ImportCmd::Ged {
+            store,
+            file,
+            as_user,
+        } => import_ged(&store, &file, as_user, false).await,
+        ImportCmd::Acled {
+            store,
+            file,
+            as_user,
+        } => import_ged(&store, &file, as_user, true).await,
         ImportCmd::Polis {
             store,
             dir,

@@ -58,6 +58,7 @@ const SOURCES: &[Source] = &[
     source!("0016_separation.sql"),
     source!("0017_incident_imports.sql"),
     source!("0020_key_check.sql"),
+    source!("0021_early_warning.sql"),
     source!("0022_dialogues.sql"),
 ];
 

@@ -8,6 +8,7 @@ pub(crate) mod agreements;
 pub(crate) mod analyses;
 pub(crate) mod dialogues;
 pub(crate) mod documents;
+pub(crate) mod early_warning;
 pub(crate) mod fund;
 pub(crate) mod lessons;
 pub(crate) mod mediation;
@@ -80,6 +81,7 @@ pub(crate) const MODULES: &[Module] = &[
     accountability::MODULE,
     documents::MODULE,
     dialogues::MODULE,
+    early_warning::MODULE,
 ];
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod agreements;
 mod analyses;
 mod dialogues;
 mod documents;
+pub mod early_warning;
 pub mod evidence;
 mod fund;
 pub mod incidents;
@@ -333,6 +334,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
+    early_warning::seed(store).await?;
     analyses::seed(store).await?;
     dialogues::seed(&coordinator(store).await?).await?;
     documents::seed(&coordinator(store).await?).await?;

@@ -17,6 +17,7 @@ use crate::harness::{App, Browser, PASSWORD};
 
 mod accountability;
 mod dialogues;
+mod early_warning;
 mod fund;
 mod knowledge;
 mod mediation;
@@ -34,6 +35,7 @@ const MODULES: &[&[Row]] = &[
     knowledge::ROWS,
     accountability::ROWS,
     dialogues::ROWS,
+    early_warning::ROWS,
 ];
 
 /// All rows of all modules.
@@ -398,6 +400,8 @@ enum Body {
     AnalysisRestore,
     /// A one-agreement PA-X CSV (AgtId unique per call).
     PaxCsv,
+    /// An internal alert on Sudan owned by the analyst.
+    Alert,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -796,6 +800,45 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         .unwrap();
     ids.insert("agreement_job", job);
 
+    // Early warning: one imported event in Sudan and one import job.
+    let ged = crate::early_warning::ONE_EVENT.as_bytes();
+    op.import_events(ged, &mut |_, _| {}).await.unwrap();
+    ids.insert("country", "SD".to_string());
+    let job = op
+        .start_event_import("fixture.geojson", ged.to_vec())
+        .await
+        .unwrap();
+    ids.insert("event_job", job);
+    let alert = |title: &str, owner: &str, classification: &str, compartment: Option<&str>| {
+        grotius_domain::early_warning::AlertInput {
+            country: "SD".into(),
+            signal: "new-conflict".into(),
+            as_of: "2019-06".into(),
+            title: title.into(),
+            owner: owner.into(),
+            deadline: "2019-07-31".into(),
+            classification: classification.into(),
+            compartment: compartment.map(str::to_string),
+            ..Default::default()
+        }
+    };
+    let coordinator = app.instance.access("coordinator").await;
+    let a = coordinator
+        .create_alert(&alert("Fixture alert", "analyst", "internal", None))
+        .await
+        .unwrap();
+    ids.insert("alert", a.id);
+    let a = coordinator
+        .create_alert(&alert(
+            "Fixture alert hoa",
+            "desk-officer",
+            "confidential",
+            Some("horn-of-africa"),
+        ))
+        .await
+        .unwrap();
+    ids.insert("alert_hoa", a.id);
+
     // Access decisions across mediation and evidence: two requests waiting for the custodian.
     for name in ["analyst", "desk-officer", "legal-adviser", "adviser"] {
         let id = op.find_user_id(name).await.unwrap();
@@ -987,6 +1030,9 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"recipient": format!("FFM {n}"), "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": ["{evidence}"]}),
         ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
+        Body::Alert => Some(
+            json!({"country": "SD", "signal": "manual", "as_of": "2019-06", "title": format!("Matrix alert {n}"), "owner": "analyst", "deadline": "2030-01-31", "status": "open", "classification": "internal"}),
+        ),
         Body::Debrief => Some(
             json!({"moment": "turning-point", "date": "2026-01-12", "case_title": format!("matrix {n}"), "started_on": "2025-01-01", "key_lessons": "A matrix lesson.", "classification": "internal"}),
         ),

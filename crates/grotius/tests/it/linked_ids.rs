@@ -72,6 +72,10 @@ const TABLES: &[(ResourceKind, &str)] = &[
         "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM trainings WHERE id = $1",
     ),
     (
+        ResourceKind::Alert,
+        "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM alerts WHERE id = $1",
+    ),
+    (
         ResourceKind::Training,
         "SELECT c.id, p.classification, p.compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM training_participants c JOIN trainings p ON p.id = c.training_id WHERE c.id = $1",
     ),
@@ -118,7 +122,8 @@ const TABLES: &[(ResourceKind, &str)] = &[
 ];
 
 /// Ids of things that are not labelled records: colleagues' accounts, tokens, the instance,
-/// instruments, import jobs of public agreements, uploads in progress (the uploader's own).
+/// instruments, import jobs of public agreements and conflict events, uploads in progress (the
+/// uploader's own).
 /// Access decisions are unlabelled records of their own kind.
 const UNLABELLED: &[&str] = &[
     "SELECT id FROM users WHERE id = $1",
@@ -126,6 +131,7 @@ const UNLABELLED: &[&str] = &[
     "SELECT instance_id AS id FROM instance WHERE instance_id = $1",
     "SELECT id FROM fund_instruments WHERE id = $1",
     "SELECT id FROM agreement_imports WHERE id = $1",
+    "SELECT id FROM event_imports WHERE id = $1",
     "SELECT id FROM evidence_uploads WHERE id = $1",
 ];
 

@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod dialogues;
 mod documents;
+mod early_warning;
 mod engagements;
 mod evidence;
 mod failure;

@@ -24,6 +24,16 @@ pub async fn dashboard(v: Viewer) -> Response {
         Err(grotius_store::StoreError::NotFound) => None,
         Err(e) => return store_error(l, e),
     };
+    // Early-warning alerts past their deadline with no action yet, among those the viewer may read.
+    let overdue_filter = grotius_store::AlertFilter {
+        overdue: true,
+        ..Default::default()
+    };
+    let overdue = match v.access.list_alerts(&overdue_filter, 5, 0).await {
+        Ok(p) => Some(p),
+        Err(grotius_store::StoreError::NotFound) => None,
+        Err(e) => return store_error(l, e),
+    };
     let s = v.access.subject();
     let comps: Vec<&str> = s.compartments.iter().map(|c| c.as_str()).collect();
     let content = html! {
@@ -39,6 +49,11 @@ pub async fn dashboard(v: Viewer) -> Response {
             }
             @if let Some(p) = &recent {
                 div.card { h2 { (t(l, "dash.processes")) } p.big { (p.total) } p { a href="/processes" { (t(l, "nav.mediation")) } } }
+            }
+            @if let Some(o) = overdue.as_ref().filter(|o| o.total > 0) {
+                div.card.overdue { h2 { (t(l, "ew.alerts.overdue")) } p.big { (o.total) }
+                    ul { @for a in &o.items { li { a href={ "/early-warning/alerts/" (a.id) } { (a.title) } " · " (a.owner_name) " · " (a.deadline) } } }
+                    p { a href="/early-warning/alerts?overdue=1" { (t(l, "ew.alerts")) } } }
             }
             @if let Some(r) = &requests {
                 div.card { h2 { (t(l, "roster.dash.open")) } p.big { (r.open) }

@@ -1,0 +1,924 @@
+//! Early warning: conflict events (UCDP GED) — an idempotent import keyed by GED's own event id
+//! (unchanged events, by the SHA-256 of their fields, are not written; events of the file's
+//! countries that the file no longer holds are removed), import jobs any app node can read,
+//! the country-month series and the escalation signals, all computed in SQL under the reader's
+//! visibility filter.
+//!
+//! Events are public reference data that no search index or cache follows, so they are not put
+//! on the change feed; every import batch is audited with the GED ids it added, changed and
+//! removed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use grotius_domain::early_warning::{
+    self, DEFAULT_SIGNAL_PARAMS, EventProblem, GedFormat, GedRow, Month, Signal, SignalParams,
+};
+use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
+use grotius_security::now_micros;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::db::{Bind, Where};
+use crate::job::{JobOutcome, JobTable, record_end, shown_status};
+use crate::{Access, Result, StoreError, new_id};
+
+/// Events written per transaction during an import (progress is reported between them).
+const BATCH: usize = 500;
+
+/// What a GED import did. Nothing is written when `problems` is not empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventImportReport {
+    pub format: GedFormat,
+    /// Records of the file (CSV rows after the header, or GeoJSON features).
+    pub records: usize,
+    pub added: usize,
+    pub changed: usize,
+    /// Stored events of the file's countries that the file no longer holds (deleted).
+    pub removed: usize,
+    pub unchanged: usize,
+    pub problems: Vec<EventProblem>,
+    /// Problems beyond those listed.
+    pub omitted: usize,
+    /// GED country names without an ISO 3166-1 code, with their number of events (imported,
+    /// but in no country's series).
+    pub unmapped: Vec<(String, usize)>,
+}
+
+impl EventImportReport {
+    /// Whether the file was accepted (possibly with nothing to change).
+    pub fn committed(&self) -> bool {
+        self.problems.is_empty() && self.omitted == 0
+    }
+}
+
+/// A GED import started from the web, as any app node sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventImportJob {
+    pub id: String,
+    /// running, done, failed or interrupted (running but not heard from for ten minutes).
+    pub status: String,
+    pub file_name: String,
+    pub started_by: String,
+    pub started_at: i64,
+    pub updated_at: i64,
+    pub rows_total: i64,
+    pub rows_done: i64,
+    pub report: Option<EventImportReport>,
+    pub error: Option<String>,
+}
+
+/// Grouping of a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SeriesBy {
+    Month,
+    Year,
+}
+
+impl SeriesBy {
+    pub fn parse(v: Option<&str>) -> Result<SeriesBy> {
+        match v.map(str::trim).unwrap_or("month") {
+            "" | "month" => Ok(SeriesBy::Month),
+            "year" => Ok(SeriesBy::Year),
+            other => Err(StoreError::invalid(
+                "by",
+                format!("'{other}' is not a grouping; expected month or year"),
+            )),
+        }
+    }
+}
+
+/// One period of a country's series: events and deaths (GED's best, low and high estimates),
+/// and events and best deaths per type of violence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesPoint {
+    /// `YYYY-MM` (by month) or `YYYY` (by year).
+    pub period: String,
+    pub events: i64,
+    pub deaths_best: i64,
+    pub deaths_low: i64,
+    pub deaths_high: i64,
+    pub state_based_events: i64,
+    pub state_based_deaths: i64,
+    pub non_state_events: i64,
+    pub non_state_deaths: i64,
+    pub one_sided_events: i64,
+    pub one_sided_deaths: i64,
+}
+
+/// A country's series over every event the reader may see (months or years without events are
+/// absent), with the totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSeries {
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub country_name: String,
+    pub by: SeriesBy,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub series: Vec<SeriesPoint>,
+    pub total_events: i64,
+    pub total_deaths_best: i64,
+    pub source: String,
+}
+
+/// A country with events, its totals and its escalation signal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountryTrend {
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub events: i64,
+    pub deaths_best: i64,
+    pub first_month: String,
+    pub last_month: String,
+    pub signal: Signal,
+}
+
+/// Every country with events the reader may see, with the signals at one reference month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountryTrends {
+    /// The reference month: the latest month with an event, unless asked for another.
+    pub as_of: Option<String>,
+    pub params: SignalParams,
+    /// Escalations first (smallest p), then new conflicts, then by recent events.
+    pub countries: Vec<CountryTrend>,
+}
+
+/// Events of a country grouped on a 0.1° grid (for the map).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventCell {
+    pub lat_micro: i64,
+    pub lon_micro: i64,
+    pub events: i64,
+    pub deaths_best: i64,
+}
+
+/// A dyad active in a country over a period: its conflict, type of violence, events, best deaths
+/// and first and last month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DyadActivity {
+    pub conflict_name: String,
+    pub dyad_name: String,
+    /// GED's type_of_violence (1 state-based, 2 non-state, 3 one-sided).
+    pub violence: i64,
+    pub events: i64,
+    pub deaths_best: i64,
+    pub first_month: String,
+    pub last_month: String,
+}
+
+fn period_bounds(from: Option<&str>, to: Option<&str>) -> Result<(Option<String>, Option<String>)> {
+    let check = |field: &'static str, v: Option<&str>| -> Result<Option<String>> {
+        match v.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => Month::parse(v)
+                .map(|m| Some(m.to_string()))
+                .ok_or_else(|| StoreError::invalid(field, format!("'{v}' is not a month YYYY-MM"))),
+        }
+    };
+    let (from, to) = (check("from", from)?, check("to", to)?);
+    if let (Some(a), Some(b)) = (&from, &to)
+        && a > b
+    {
+        return Err(StoreError::invalid(
+            "to",
+            format!("the period ends ({b}) before it starts ({a})"),
+        ));
+    }
+    Ok((from, to))
+}
+
+fn country_code(country: &str) -> Result<&'static grotius_domain::reference::Country> {
+    let c = country.trim();
+    if c.is_empty() {
+        return Err(StoreError::invalid(
+            "country",
+            "name a country by its ISO 3166-1 code",
+        ));
+    }
+    grotius_domain::reference::country(c).ok_or_else(|| {
+        StoreError::invalid(
+            "country",
+            format!("'{c}' is not an ISO 3166-1 country code"),
+        )
+    })
+}
+
+impl Access {
+    async fn may_read_events(&self) -> Result<()> {
+        self.authorize(
+            Action::Read,
+            Resource::kind(ResourceKind::ConflictEvent),
+            None,
+        )
+        .await
+    }
+
+    /// A country's series of events and deaths by month (of `date_start`) or year, over every
+    /// event the reader may see; `from`/`to` (`YYYY-MM`, inclusive) bound it.
+    pub async fn event_series(
+        &self,
+        country: &str,
+        by: SeriesBy,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<EventSeries> {
+        self.may_read_events().await?;
+        let c = country_code(country)?;
+        let (from, to) = period_bounds(from, to)?;
+        let mut f = Where::default();
+        f.visibility(self, "");
+        f.push("country = ?", Bind::Text(c.alpha2.clone()));
+        if let Some(m) = &from {
+            f.push("month >= ?", Bind::Text(m.clone()));
+        }
+        if let Some(m) = &to {
+            f.push("month <= ?", Bind::Text(m.clone()));
+        }
+        let period = match by {
+            SeriesBy::Month => "month",
+            SeriesBy::Year => "substr(month, 1, 4)",
+        };
+        let sum = |e: &str| format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)");
+        let by_type = |code: i64, name: &str| {
+            format!(
+                "COUNT(CASE WHEN violence = {code} THEN 1 END) AS {name}_events, {} AS {name}_deaths",
+                sum(&format!("CASE WHEN violence = {code} THEN best ELSE 0 END"))
+            )
+        };
+        let rows = f
+            .query(format!(
+                "SELECT {period} AS period, COUNT(*) AS events, {} AS deaths_best, {} AS deaths_low,
+                        {} AS deaths_high, {}, {}, {}
+                 FROM conflict_events{} GROUP BY {period} ORDER BY {period}",
+                sum("best"),
+                sum("low"),
+                sum("high"),
+                by_type(1, "state_based"),
+                by_type(2, "non_state"),
+                by_type(3, "one_sided"),
+                f.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let series = rows
+            .iter()
+            .map(|r| {
+                Ok(SeriesPoint {
+                    period: r.try_get("period")?,
+                    events: r.try_get("events")?,
+                    deaths_best: r.try_get("deaths_best")?,
+                    deaths_low: r.try_get("deaths_low")?,
+                    deaths_high: r.try_get("deaths_high")?,
+                    state_based_events: r.try_get("state_based_events")?,
+                    state_based_deaths: r.try_get("state_based_deaths")?,
+                    non_state_events: r.try_get("non_state_events")?,
+                    non_state_deaths: r.try_get("non_state_deaths")?,
+                    one_sided_events: r.try_get("one_sided_events")?,
+                    one_sided_deaths: r.try_get("one_sided_deaths")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(EventSeries {
+            country: c.alpha2.clone(),
+            country_name: c.name.clone(),
+            by,
+            from,
+            to,
+            total_events: series.iter().map(|p| p.events).sum(),
+            total_deaths_best: series.iter().map(|p| p.deaths_best).sum(),
+            series,
+            source: early_warning::GED_CITATION.to_string(),
+        })
+    }
+
+    /// Every country with events the reader may see, with totals and the escalation signal at
+    /// `as_of` (default: the latest month with an event the reader may see).
+    pub async fn country_trends(
+        &self,
+        as_of: Option<&str>,
+        params: &SignalParams,
+    ) -> Result<CountryTrends> {
+        self.may_read_events().await?;
+        let as_of = match as_of.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => Some(Month::parse(v).ok_or_else(|| {
+                StoreError::invalid("as_of", format!("'{v}' is not a month YYYY-MM"))
+            })?),
+            None => None,
+        };
+        let mut f = Where::default();
+        f.visibility(self, "");
+        // Signals count organised violence only (not ACLED's protests, riots, developments).
+        f.clause("country IS NOT NULL AND violence > 0".into());
+        let rows = f
+            .query(format!(
+                "SELECT country, month, COUNT(*) AS events, CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths
+                 FROM conflict_events{} GROUP BY country, month ORDER BY country, month",
+                f.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut by_country: BTreeMap<String, BTreeMap<Month, (i64, i64)>> = BTreeMap::new();
+        for r in &rows {
+            let month: String = r.try_get("month")?;
+            let Some(m) = Month::parse(&month) else {
+                return Err(StoreError::Integrity(format!(
+                    "a stored event has the month '{month}'"
+                )));
+            };
+            by_country
+                .entry(r.try_get("country")?)
+                .or_default()
+                .insert(m, (r.try_get("events")?, r.try_get("deaths")?));
+        }
+        let latest = by_country
+            .values()
+            .filter_map(|m| m.keys().next_back().copied())
+            .max();
+        let Some(reference) = as_of.or(latest) else {
+            return Ok(CountryTrends {
+                as_of: None,
+                params: *params,
+                countries: Vec::new(),
+            });
+        };
+        let mut countries: Vec<CountryTrend> = by_country
+            .into_iter()
+            .map(|(country, months)| {
+                let counts: BTreeMap<Month, i64> =
+                    months.iter().map(|(m, (n, _))| (*m, *n)).collect();
+                CountryTrend {
+                    country,
+                    events: months.values().map(|(n, _)| n).sum(),
+                    deaths_best: months.values().map(|(_, d)| d).sum(),
+                    first_month: months
+                        .keys()
+                        .next()
+                        .map(Month::to_string)
+                        .unwrap_or_default(),
+                    last_month: months
+                        .keys()
+                        .next_back()
+                        .map(Month::to_string)
+                        .unwrap_or_default(),
+                    signal: early_warning::signal(&counts, reference, params),
+                }
+            })
+            .collect();
+        let rank = |t: &CountryTrend| match t.signal.kind {
+            early_warning::SignalKind::Escalation => 0,
+            early_warning::SignalKind::NewConflict => 1,
+            early_warning::SignalKind::None => 2,
+        };
+        countries.sort_by(|a, b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then(a.signal.p_value.total_cmp(&b.signal.p_value))
+                .then(b.signal.recent.cmp(&a.signal.recent))
+                .then(a.country.cmp(&b.country))
+        });
+        Ok(CountryTrends {
+            as_of: Some(reference.to_string()),
+            params: *params,
+            countries,
+        })
+    }
+
+    /// The signals with the documented default parameters.
+    pub async fn country_trends_default(&self) -> Result<CountryTrends> {
+        self.country_trends(None, &DEFAULT_SIGNAL_PARAMS).await
+    }
+
+    /// A country's events the reader may see, grouped on a 0.1° grid, within the period.
+    pub async fn event_cells(
+        &self,
+        country: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<EventCell>> {
+        self.may_read_events().await?;
+        let c = country_code(country)?;
+        let (from, to) = period_bounds(from, to)?;
+        let mut f = Where::default();
+        f.visibility(self, "");
+        f.push("country = ?", Bind::Text(c.alpha2.clone()));
+        if let Some(m) = &from {
+            f.push("month >= ?", Bind::Text(m.clone()));
+        }
+        if let Some(m) = &to {
+            f.push("month <= ?", Bind::Text(m.clone()));
+        }
+        let rows = f
+            .query(format!(
+                "SELECT lat_micro / 100000 AS la, lon_micro / 100000 AS lo, COUNT(*) AS events,
+                        CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths
+                 FROM conflict_events{} GROUP BY lat_micro / 100000, lon_micro / 100000
+                 ORDER BY deaths DESC, events DESC LIMIT 5000",
+                f.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EventCell {
+                    lat_micro: r.try_get::<i64, _>("la")? * 100_000 + 50_000,
+                    lon_micro: r.try_get::<i64, _>("lo")? * 100_000 + 50_000,
+                    events: r.try_get("events")?,
+                    deaths_best: r.try_get("deaths")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The conflicts and dyads of a country's events the reader may see within the period, most
+    /// deadly first.
+    pub async fn country_dyads(
+        &self,
+        country: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<DyadActivity>> {
+        self.may_read_events().await?;
+        let c = country_code(country)?;
+        let (from, to) = period_bounds(from, to)?;
+        let mut f = Where::default();
+        f.visibility(self, "");
+        f.push("country = ?", Bind::Text(c.alpha2.clone()));
+        if let Some(m) = &from {
+            f.push("month >= ?", Bind::Text(m.clone()));
+        }
+        if let Some(m) = &to {
+            f.push("month <= ?", Bind::Text(m.clone()));
+        }
+        let rows = f
+            .query(format!(
+                "SELECT conflict_name, dyad_name, violence, COUNT(*) AS events,
+                        CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths, MIN(month) AS first_month,
+                        MAX(month) AS last_month
+                 FROM conflict_events{} GROUP BY conflict_name, dyad_name, violence
+                 ORDER BY deaths DESC, events DESC, dyad_name LIMIT 200",
+                f.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DyadActivity {
+                    conflict_name: r.try_get("conflict_name")?,
+                    dyad_name: r.try_get("dyad_name")?,
+                    violence: r.try_get("violence")?,
+                    events: r.try_get("events")?,
+                    deaths_best: r.try_get("deaths")?,
+                    first_month: r.try_get("first_month")?,
+                    last_month: r.try_get("last_month")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Imports a UCDP GED file (CSV or GeoJSON). The file is checked first: a file that is not
+    /// GED is refused with an error, and when any row is bad nothing is written and the report
+    /// names each problem's row and column. Events are matched by GED id: new ones are added,
+    /// changed ones updated, unchanged ones left alone, and stored events of the file's
+    /// countries (by GED country name) that the file no longer holds are removed — so importing
+    /// the same file twice changes nothing, and a newer GED version replaces an older one.
+    /// Writes go in transactions of [`BATCH`] events, each audited; `progress` hears (events
+    /// written, events to write).
+    pub async fn import_events(
+        &self,
+        bytes: &[u8],
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<EventImportReport> {
+        self.event_import(bytes, early_warning::read_ged, None, progress)
+            .await
+    }
+
+    /// Imports an ACLED CSV export (see [`early_warning::read_acled`] for how its events are
+    /// mapped), with the same checks, idempotence and removal as [`Access::import_events`]
+    /// (within ACLED's own events).
+    pub async fn import_acled(
+        &self,
+        bytes: &[u8],
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<EventImportReport> {
+        self.event_import(bytes, early_warning::read_acled, None, progress)
+            .await
+    }
+
+    async fn event_import(
+        &self,
+        bytes: &[u8],
+        reader: fn(
+            &[u8],
+        )
+            -> std::result::Result<early_warning::GedFile, grotius_domain::DomainError>,
+        job: Option<&str>,
+        progress: &mut (dyn FnMut(usize, usize) + Send),
+    ) -> Result<EventImportReport> {
+        self.authorize(
+            Action::Create,
+            Resource::kind(ResourceKind::ConflictEvent),
+            None,
+        )
+        .await?;
+        let owned = bytes.to_vec();
+        let read = tokio::task::spawn_blocking(move || reader(&owned))
+            .await
+            .map_err(|e| StoreError::Integrity(format!("the import task failed: {e}")))?;
+        let file = match read {
+            Ok(f) => f,
+            Err(e) => {
+                let detail =
+                    serde_json::json!({"refused": e.to_string(), "written": 0}).to_string();
+                self.audit_now(
+                    "conflict-event.import",
+                    "conflict-event",
+                    "",
+                    "failed",
+                    &detail,
+                )
+                .await?;
+                return Err(e.into());
+            }
+        };
+        let mut unmapped: Vec<(String, usize)> = file.unmapped.clone().into_iter().collect();
+        unmapped.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut report = EventImportReport {
+            format: file.format,
+            records: file.records,
+            added: 0,
+            changed: 0,
+            removed: 0,
+            unchanged: 0,
+            problems: file.problems,
+            omitted: file.omitted,
+            unmapped,
+        };
+        if report.problems.is_empty() && file.rows.is_empty() {
+            report.problems.push(EventProblem {
+                row: 1,
+                column: String::new(),
+                value: String::new(),
+                message: "the file holds no events".into(),
+            });
+        }
+        if !report.committed() {
+            return self.event_import_refused(report).await;
+        }
+        // What is stored: id, hash and labels by GED id, for the file's countries and ids.
+        let names: HashSet<&str> = file
+            .rows
+            .iter()
+            .map(|r| r.event.country_name.as_str())
+            .collect();
+        let source = file.rows.first().map_or("ged", |r| r.event.source.as_str());
+        let in_file: HashSet<&str> = file
+            .rows
+            .iter()
+            .map(|r| r.event.source_id.as_str())
+            .collect();
+        let mut existing: HashMap<String, (String, String, Labels)> = HashMap::new();
+        let mut stale: Vec<(String, String, Labels)> = Vec::new();
+        for row in sqlx::query(
+            "SELECT id, source_id, country_name, source_hash, classification, compartment_id FROM conflict_events WHERE source = $1",
+        )
+        .bind(source)
+        .fetch_all(&self.store.pool)
+        .await?
+        {
+            let ged_id: String = row.try_get("source_id")?;
+            let comp: Option<String> = row.try_get("compartment_id")?;
+            let labels = Labels {
+                classification: Classification::from_level(row.try_get("classification")?)?,
+                compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+            };
+            let id: String = row.try_get("id")?;
+            if in_file.contains(ged_id.as_str()) {
+                existing.insert(ged_id, (id, row.try_get("source_hash")?, labels));
+            } else if names.contains(row.try_get::<String, _>("country_name")?.as_str()) {
+                stale.push((ged_id, id, labels));
+            }
+        }
+        let mut work: Vec<(&GedRow, String, Option<&str>)> = Vec::new();
+        for row in &file.rows {
+            let hash = row.event.hash();
+            match existing.get(&row.event.source_id) {
+                Some((_, h, _)) if *h == hash => report.unchanged += 1,
+                Some((id, _, labels)) => {
+                    if !self.may(
+                        Action::Update,
+                        Resource::labelled(ResourceKind::ConflictEvent, labels),
+                    ) {
+                        report.problems.push(EventProblem {
+                            row: row.row,
+                            column: "id".into(),
+                            value: row.event.source_id.clone(),
+                            message: "this event exists under labels you may not change".into(),
+                        });
+                    }
+                    work.push((row, hash, Some(id.as_str())));
+                }
+                None => work.push((row, hash, None)),
+            }
+        }
+        for (ged_id, _, labels) in &stale {
+            if !self.may(
+                Action::Delete,
+                Resource::labelled(ResourceKind::ConflictEvent, labels),
+            ) {
+                report.problems.push(EventProblem {
+                    row: 0,
+                    column: "id".into(),
+                    value: ged_id.clone(),
+                    message: "this stored event is not in the file and would be removed, but you may not remove it".into(),
+                });
+            }
+        }
+        if !report.problems.is_empty() {
+            report.unchanged = 0;
+            return self.event_import_refused(report).await;
+        }
+        let total = work.len() + stale.len();
+        if let Some(job) = job {
+            sqlx::query("UPDATE event_imports SET rows_total = $1, updated_at = $2 WHERE id = $3")
+                .bind(total as i64)
+                .bind(now_micros())
+                .bind(job)
+                .execute(&self.store.pool)
+                .await?;
+        }
+        if total == 0 {
+            let detail = serde_json::json!({"records": report.records, "unchanged": report.unchanged, "written": 0}).to_string();
+            self.audit_now("conflict-event.import", "conflict-event", "", "ok", &detail)
+                .await?;
+            progress(0, 0);
+            return Ok(report);
+        }
+        let mut done = 0usize;
+        for chunk in work.chunks(BATCH) {
+            let mut tx = self.store.write_tx().await?;
+            let (mut added, mut changed) = (Vec::new(), Vec::new());
+            for (row, hash, existing_id) in chunk {
+                self.event_write(&mut tx, &row.event, hash, *existing_id)
+                    .await?;
+                if existing_id.is_some() {
+                    changed.push(row.event.source_id.as_str());
+                } else {
+                    added.push(row.event.source_id.as_str());
+                }
+            }
+            done += chunk.len();
+            self.event_job_progress(&mut tx, job, done).await?;
+            report.added += added.len();
+            report.changed += changed.len();
+            let detail = serde_json::json!({
+                "job": job, "records": report.records, "added": added, "changed": changed,
+                "written": done, "of": total
+            })
+            .to_string();
+            self.audit_in(
+                &mut tx,
+                "conflict-event.import",
+                "conflict-event",
+                "",
+                "ok",
+                &detail,
+            )
+            .await?;
+            tx.commit().await?;
+            progress(done, total);
+        }
+        for chunk in stale.chunks(BATCH) {
+            let mut tx = self.store.write_tx().await?;
+            let mut removed = Vec::new();
+            for (ged_id, id, _) in chunk {
+                sqlx::query("DELETE FROM conflict_events WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                removed.push(ged_id.as_str());
+            }
+            done += chunk.len();
+            self.event_job_progress(&mut tx, job, done).await?;
+            report.removed += removed.len();
+            let detail = serde_json::json!({
+                "job": job, "records": report.records, "removed": removed,
+                "written": done, "of": total
+            })
+            .to_string();
+            self.audit_in(
+                &mut tx,
+                "conflict-event.import",
+                "conflict-event",
+                "",
+                "ok",
+                &detail,
+            )
+            .await?;
+            tx.commit().await?;
+            progress(done, total);
+        }
+        Ok(report)
+    }
+
+    async fn event_import_refused(&self, report: EventImportReport) -> Result<EventImportReport> {
+        let detail = serde_json::json!({
+            "records": report.records,
+            "problems": report.problems.len() + report.omitted,
+            "written": 0
+        })
+        .to_string();
+        self.audit_now(
+            "conflict-event.import",
+            "conflict-event",
+            "",
+            "failed",
+            &detail,
+        )
+        .await?;
+        Ok(report)
+    }
+
+    async fn event_job_progress(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        job: Option<&str>,
+        done: usize,
+    ) -> Result<()> {
+        if let Some(job) = job {
+            sqlx::query("UPDATE event_imports SET rows_done = $1, updated_at = $2 WHERE id = $3")
+                .bind(done as i64)
+                .bind(now_micros())
+                .bind(job)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts or updates one event (labels of an existing one are kept).
+    async fn event_write(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        e: &early_warning::ConflictEvent,
+        hash: &str,
+        existing: Option<&str>,
+    ) -> Result<()> {
+        let now = now_micros();
+        let id = existing.map_or_else(new_id, str::to_string);
+        let sql = if existing.is_some() {
+            "UPDATE conflict_events SET source_id = $2, country = $3, country_name = $4, gwno = $5, region = $6,
+                year = $7, month = $8, date_start = $9, date_end = $10, date_prec = $11, violence = $12,
+                conflict_id = $13, conflict_name = $14, dyad_id = $15, dyad_name = $16, side_a = $17,
+                side_b = $18, where_prec = $19, where_description = $20, adm_1 = $21, adm_2 = $22,
+                lat_micro = $23, lon_micro = $24, priogrid_gid = $25, deaths_a = $26, deaths_b = $27,
+                deaths_civilians = $28, deaths_unknown = $29, best = $30, low = $31, high = $32,
+                source_hash = $33, event_type = $35, updated_at = $34
+             WHERE id = $1"
+        } else {
+            "INSERT INTO conflict_events (id, source_id, country, country_name, gwno, region, year, month,
+                date_start, date_end, date_prec, violence, conflict_id, conflict_name, dyad_id, dyad_name,
+                side_a, side_b, where_prec, where_description, adm_1, adm_2, lat_micro, lon_micro,
+                priogrid_gid, deaths_a, deaths_b, deaths_civilians, deaths_unknown, best, low, high,
+                source_hash, event_type, source, classification, compartment_id, created_by, created_at,
+                updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, 0,
+                NULL, $36, $37, $37)"
+        };
+        let q = sqlx::query(sql)
+            .bind(&id)
+            .bind(&e.source_id)
+            .bind(e.country.clone())
+            .bind(&e.country_name)
+            .bind(e.gwno)
+            .bind(&e.region)
+            .bind(e.year)
+            .bind(e.month().to_string())
+            .bind(&e.date_start)
+            .bind(&e.date_end)
+            .bind(e.date_prec)
+            .bind(e.violence.map_or(0, early_warning::ViolenceType::code))
+            .bind(e.conflict_id)
+            .bind(&e.conflict_name)
+            .bind(e.dyad_id)
+            .bind(&e.dyad_name)
+            .bind(&e.side_a)
+            .bind(&e.side_b)
+            .bind(e.where_prec)
+            .bind(&e.where_description)
+            .bind(&e.adm_1)
+            .bind(&e.adm_2)
+            .bind(e.lat_micro)
+            .bind(e.lon_micro)
+            .bind(e.priogrid_gid)
+            .bind(e.deaths_a)
+            .bind(e.deaths_b)
+            .bind(e.deaths_civilians)
+            .bind(e.deaths_unknown)
+            .bind(e.best)
+            .bind(e.low)
+            .bind(e.high)
+            .bind(hash);
+        let q = if existing.is_some() {
+            q.bind(now).bind(&e.event_type)
+        } else {
+            q.bind(&e.event_type)
+                .bind(e.source.as_str())
+                .bind(&self.subject.user_id)
+                .bind(now)
+        };
+        q.execute(&mut *conn)
+            .await
+            .map_err(|err| StoreError::from_unique(err, "an event with this source id"))?;
+        Ok(())
+    }
+
+    /// Starts a GED import as a background job and returns its id at once; the job's progress
+    /// and report are kept in the database (see [`Access::event_import_job`]). A file that is
+    /// not GED is refused here, before the job starts.
+    pub async fn start_event_import(&self, file_name: &str, bytes: Vec<u8>) -> Result<String> {
+        self.authorize(
+            Action::Create,
+            Resource::kind(ResourceKind::ConflictEvent),
+            None,
+        )
+        .await?;
+        if bytes.is_empty() {
+            return Err(StoreError::invalid("file", "the file is empty"));
+        }
+        let id = new_id();
+        let now = now_micros();
+        let name: String = file_name.chars().take(200).collect();
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO event_imports (id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report)
+             VALUES ($1, 'running', $2, $3, $4, $4, 0, 0, '{}')",
+        )
+        .bind(&id)
+        .bind(&name)
+        .bind(&self.subject.username)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({"file": name, "bytes": bytes.len()}).to_string();
+        self.audit_in(
+            &mut tx,
+            "conflict-event.import.start",
+            "event-import",
+            &id,
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        let access = self.clone();
+        let job = id.clone();
+        tokio::spawn(async move {
+            let outcome = access
+                .event_import(&bytes, early_warning::read_ged, Some(&job), &mut |_, _| {})
+                .await;
+            let (status, out) = match outcome {
+                Ok(r) if r.committed() => ("done", JobOutcome::report(r)),
+                Ok(r) => ("failed", JobOutcome::report(r)),
+                Err(e) => ("failed", JobOutcome::error(e.to_string())),
+            };
+            record_end(&access.store.pool, JobTable::Events, &job, status, &out).await;
+        });
+        Ok(id)
+    }
+
+    /// A GED import job (for those who may import events).
+    pub async fn event_import_job(&self, id: &str) -> Result<EventImportJob> {
+        self.authorize(
+            Action::Create,
+            Resource::kind(ResourceKind::ConflictEvent),
+            None,
+        )
+        .await?;
+        let row = sqlx::query(
+            "SELECT id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report
+             FROM event_imports WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.store.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let updated_at: i64 = row.try_get("updated_at")?;
+        let status = shown_status(row.try_get("status")?, updated_at);
+        let out: JobOutcome<EventImportReport> =
+            JobOutcome::parse(&row.try_get::<String, _>("report")?);
+        Ok(EventImportJob {
+            id: row.try_get("id")?,
+            status,
+            file_name: row.try_get("file_name")?,
+            started_by: row.try_get("started_by")?,
+            started_at: row.try_get("started_at")?,
+            updated_at,
+            rows_total: row.try_get("rows_total")?,
+            rows_done: row.try_get("rows_done")?,
+            report: out.report,
+            error: out.error,
+        })
+    }
+}

@@ -1,0 +1,586 @@
+//! Early warning pages: the countries with their trends and escalation signals (the method and
+//! its parameters on the page), the GED import as a job with a status page that reloads itself
+//! without JavaScript, and the country profile — the conflict trend by type of violence (SVG
+//! chart with its numbers in a table beside it), the event map on the Natural Earth outlines,
+//! and our own work in the country, counted only over what the reader may read.
+
+use crate::routes::{Routes, get};
+use axum::extract::{DefaultBodyLimit, Path, Query};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION, SignalKind};
+use grotius_domain::{Action, Resource, ResourceKind, reference};
+use grotius_store::{
+    AgreementFilter, AlertFilter, CountryTrends, EventImportJob, EventSeries, ProcessFilter,
+    SeriesBy, StoreError,
+};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::svg::{Measure, trend_chart};
+use crate::auth::{Viewer, url_encode};
+use crate::i18n::{Lang, t};
+use crate::ui::world_map::{MapData, world_map};
+use crate::ui::{page, store_error};
+
+pub(crate) fn routes(r: &mut Routes) {
+    r.route("/early-warning", get(overview))
+        .route(
+            "/early-warning/import",
+            get(import_form).post(import).layer(DefaultBodyLimit::max(
+                crate::modules::roster::api::IMPORT_LIMIT,
+            )),
+        )
+        .route("/early-warning/imports/{id}", get(job))
+        .route("/countries/{iso}", get(country));
+}
+
+fn country_name(code: &str) -> String {
+    reference::country(code)
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn signal_label(l: Lang, kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::Escalation => t(l, "ew.signal.escalation"),
+        SignalKind::NewConflict => t(l, "ew.signal.new"),
+        SignalKind::None => t(l, "ew.signal.none"),
+    }
+}
+
+fn violence_labels(l: Lang) -> [&'static str; 3] {
+    [
+        t(l, "ew.type.state_based"),
+        t(l, "ew.type.non_state"),
+        t(l, "ew.type.one_sided"),
+    ]
+}
+
+fn method(l: Lang, trends: &CountryTrends) -> Markup {
+    let p = &trends.params;
+    html! {
+        section.method {
+            h2 { (t(l, "ew.method")) }
+            p { (t(l, "ew.method.text")) }
+            dl.facts {
+                dt { (t(l, "ew.param.recent")) } dd { (p.recent_months) }
+                dt { (t(l, "ew.param.baseline")) } dd { (p.baseline_months) }
+                dt { (t(l, "ew.param.alpha")) } dd { (p.alpha) }
+                dt { (t(l, "ew.param.quiet")) } dd { (p.quiet_months) }
+                dt { (t(l, "ew.as_of")) } dd { (trends.as_of.as_deref().unwrap_or("—")) }
+            }
+        }
+    }
+}
+
+async fn overview(v: Viewer) -> Response {
+    let l = v.lang;
+    let trends = match v.access.country_trends(None, &DEFAULT_SIGNAL_PARAMS).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
+    let may_import = v
+        .access
+        .may(Action::Create, Resource::kind(ResourceKind::ConflictEvent));
+    let by_country: Vec<(String, i64)> = trends
+        .countries
+        .iter()
+        .map(|c| (c.country.clone(), c.signal.recent))
+        .collect();
+    let may_alerts = v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Alert));
+    let overdue = if may_alerts {
+        let filter = AlertFilter {
+            overdue: true,
+            ..Default::default()
+        };
+        match v.access.list_alerts(&filter, 50, 0).await {
+            Ok(p) => p.items,
+            Err(e) => return store_error(l, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let mine = v.access.subject().user_id.clone();
+    let content = html! {
+        h1 { (t(l, "ew.title")) }
+        p { (t(l, "ew.intro")) }
+        @if may_import { p { a.button href="/early-warning/import" { (t(l, "ew.import")) } } }
+        @if may_alerts {
+            p { a href="/early-warning/alerts" { (t(l, "ew.alerts")) } }
+        }
+        @if !overdue.is_empty() {
+            section.overdue {
+                h2 { (t(l, "ew.alerts.overdue")) " (" (overdue.len()) ")" }
+                ul {
+                    @for a in &overdue {
+                        li {
+                            a href={ "/early-warning/alerts/" (a.id) } { (a.title) }
+                            " · " (country_name(&a.country)) " · " (a.owner_name) " · " (a.deadline)
+                            @if a.owner_id == mine { " " strong { (t(l, "ew.alerts.mine")) } }
+                        }
+                    }
+                }
+            }
+        }
+        @if trends.countries.is_empty() {
+            p { (t(l, "ew.none")) }
+        } @else {
+            (world_map(&MapData {
+                id: "ew-map",
+                title: t(l, "ew.map.title"),
+                desc: t(l, "ew.map.desc"),
+                by_country: &by_country,
+                points: &[],
+                unit: t(l, "ew.events"),
+                legend: ["1–9", "10–99", "100–999", "1000+"],
+            }))
+            table {
+                thead { tr {
+                    th { (t(l, "ew.col.country")) }
+                    th { (t(l, "ew.col.signal")) }
+                    th.num { (t(l, "ew.col.recent")) }
+                    th.num { (t(l, "ew.col.expected")) }
+                    th.num { (t(l, "ew.col.p")) }
+                    th.num { (t(l, "ew.col.events")) }
+                    th.num { (t(l, "ew.col.deaths")) }
+                    th { (t(l, "ew.col.period")) }
+                } }
+                tbody {
+                    @for c in &trends.countries {
+                        tr {
+                            td { a href={ "/countries/" (c.country) } { (country_name(&c.country)) } }
+                            td { strong { (signal_label(l, c.signal.kind)) } }
+                            td.num { (c.signal.recent) }
+                            td.num { (format!("{:.1}", c.signal.expected)) }
+                            td.num { (format!("{:.3}", c.signal.p_value)) }
+                            td.num { (c.events) }
+                            td.num { (c.deaths_best) }
+                            td { (c.first_month) " – " (c.last_month) }
+                        }
+                    }
+                }
+            }
+        }
+        (method(l, &trends))
+        p.source { (t(l, "ew.source")) " " (GED_CITATION) }
+    };
+    page(&v, t(l, "ew.title"), content)
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Our work in a country, each line counted through its own list (so only over the records
+/// the reader may read); a line the reader may not read at all is left out.
+struct OurWork {
+    processes: Option<(i64, Vec<(String, String)>)>,
+    agreements: Option<i64>,
+}
+
+async fn our_work(v: &Viewer, iso: &str) -> Result<OurWork, StoreError> {
+    let processes = if v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Process))
+    {
+        let filter = ProcessFilter {
+            country: Some(iso.to_string()),
+            ..Default::default()
+        };
+        let page = v.access.list_processes(&filter, 20, 0).await?;
+        Some((
+            page.total,
+            page.items.into_iter().map(|p| (p.id, p.title)).collect(),
+        ))
+    } else {
+        None
+    };
+    let agreements = if v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Agreement))
+    {
+        let filter = AgreementFilter {
+            country: Some(iso.to_string()),
+            ..Default::default()
+        };
+        Some(v.access.list_agreements(&filter, 1, 0).await?.total)
+    } else {
+        None
+    };
+    Ok(OurWork {
+        processes,
+        agreements,
+    })
+}
+
+fn series_table(l: Lang, s: &EventSeries) -> Markup {
+    html! {
+        table.series {
+            caption { (t(l, "ew.table.caption")) " " (t(l, "ew.table.per_type")) }
+            thead { tr {
+                th { (t(l, "ew.col.period")) }
+                th.num { (t(l, "ew.col.events")) }
+                th.num { (t(l, "ew.col.deaths")) }
+                th.num { (t(l, "ew.type.state_based")) }
+                th.num { (t(l, "ew.type.non_state")) }
+                th.num { (t(l, "ew.type.one_sided")) }
+            } }
+            tbody {
+                @for p in &s.series {
+                    tr {
+                        td { (p.period) }
+                        td.num { (p.events) }
+                        td.num { (p.deaths_best) }
+                        td.num { (p.state_based_events) " / " (p.state_based_deaths) }
+                        td.num { (p.non_state_events) " / " (p.non_state_deaths) }
+                        td.num { (p.one_sided_events) " / " (p.one_sided_deaths) }
+                    }
+                }
+            }
+            tfoot { tr {
+                th { (t(l, "ew.total")) }
+                th.num { (s.total_events) }
+                th.num { (s.total_deaths_best) }
+                th {} th {} th {}
+            } }
+        }
+    }
+}
+
+async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery>) -> Response {
+    let l = v.lang;
+    let Some(c) = reference::country(&iso) else {
+        return crate::ui::error_page(l, StatusCode::NOT_FOUND, t(l, "err.notfound"));
+    };
+    let iso = c.alpha2.clone();
+    let (from, to) = (q.from.as_deref(), q.to.as_deref());
+    // Years for a long period, months for up to three years.
+    let monthly = match v.access.event_series(&iso, SeriesBy::Month, from, to).await {
+        Ok(s) => s,
+        Err(StoreError::Invalid(d)) => {
+            return crate::ui::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &d.to_string());
+        }
+        Err(e) => return store_error(l, e),
+    };
+    let series = if monthly.series.len() > 36 {
+        match v.access.event_series(&iso, SeriesBy::Year, from, to).await {
+            Ok(s) => s,
+            Err(e) => return store_error(l, e),
+        }
+    } else {
+        monthly
+    };
+    let cells = match v.access.event_cells(&iso, from, to).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
+    let trends = match v.access.country_trends(None, &DEFAULT_SIGNAL_PARAMS).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
+    let work = match our_work(&v, &iso).await {
+        Ok(w) => w,
+        Err(e) => return store_error(l, e),
+    };
+    let dyads = match v.access.country_dyads(&iso, from, to).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
+    let alerts = if v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Alert))
+    {
+        let filter = AlertFilter {
+            country: Some(iso.clone()),
+            ..Default::default()
+        };
+        match v.access.list_alerts(&filter, 50, 0).await {
+            Ok(p) => Some(p.items),
+            Err(e) => return store_error(l, e),
+        }
+    } else {
+        None
+    };
+    let may_raise = v
+        .access
+        .may(Action::Create, Resource::kind(ResourceKind::Alert));
+    let points: Vec<(f64, f64, i64, String)> = cells
+        .iter()
+        .map(|c| {
+            (
+                c.lat_micro as f64 / 1e6,
+                c.lon_micro as f64 / 1e6,
+                c.deaths_best.max(1),
+                format!(
+                    "{} {}, {} {}",
+                    c.events,
+                    t(l, "ew.events"),
+                    c.deaths_best,
+                    t(l, "ew.deaths")
+                ),
+            )
+        })
+        .collect();
+    let by_country = vec![(iso.clone(), series.total_events)];
+    let signal = trends.countries.iter().find(|x| x.country == iso);
+    let labels = violence_labels(l);
+    let content = html! {
+        h1 { (c.name) " " small { "(" (iso) ")" } }
+        form.filters method="get" action={ "/countries/" (iso) } {
+            label for="from" { (t(l, "ew.from")) }
+            input #from name="from" type="month" value=(from.unwrap_or(""));
+            label for="to" { (t(l, "ew.to")) }
+            input #to name="to" type="month" value=(to.unwrap_or(""));
+            button type="submit" { (t(l, "ew.apply")) }
+        }
+        section {
+            h2 { (t(l, "ew.trend")) }
+            @if series.series.is_empty() {
+                p { (t(l, "ew.country.none")) }
+            } @else {
+                div.side-by-side {
+                    figure.chart {
+                        (trend_chart("ew-trend", t(l, "ew.trend.title"), t(l, "ew.trend.desc"), &series.series, Measure::Deaths, labels))
+                        (trend_chart("ew-trend-events", t(l, "ew.trend.events"), t(l, "ew.trend.events.desc"), &series.series, Measure::Events, labels))
+                        figcaption { (t(l, "ew.trend.caption")) }
+                    }
+                    (series_table(l, &series))
+                }
+            }
+        }
+        @if let Some(s) = signal {
+            section {
+                h2 { (t(l, "ew.col.signal")) ": " (signal_label(l, s.signal.kind)) }
+                p {
+                    (t(l, "ew.col.recent")) " " (s.signal.recent) " · "
+                    (t(l, "ew.col.expected")) " " (format!("{:.1}", s.signal.expected)) " · "
+                    (t(l, "ew.col.p")) " " (format!("{:.3}", s.signal.p_value)) " · "
+                    (t(l, "ew.as_of")) " " (s.signal.as_of.to_string())
+                }
+            }
+        }
+        @if !dyads.is_empty() {
+            section {
+                h2 { (t(l, "ew.dyads")) }
+                table {
+                    thead { tr {
+                        th { (t(l, "ew.dyad.conflict")) }
+                        th { (t(l, "ew.dyad.dyad")) }
+                        th { (t(l, "ew.dyad.type")) }
+                        th.num { (t(l, "ew.col.events")) }
+                        th.num { (t(l, "ew.col.deaths")) }
+                        th { (t(l, "ew.col.period")) }
+                    } }
+                    tbody {
+                        @for d in &dyads {
+                            tr {
+                                td { (d.conflict_name) }
+                                td { (d.dyad_name) }
+                                td { (usize::try_from(d.violence - 1).ok().and_then(|i| labels.get(i)).copied().unwrap_or("")) }
+                                td.num { (d.events) }
+                                td.num { (d.deaths_best) }
+                                td { (d.first_month) " – " (d.last_month) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { (t(l, "ew.map")) }
+            @if points.is_empty() {
+                p { (t(l, "ew.country.none")) }
+            } @else {
+                (world_map(&MapData {
+                    id: "ew-country-map",
+                    title: t(l, "ew.map.country"),
+                    desc: t(l, "ew.map.country.desc"),
+                    by_country: &by_country,
+                    points: &points,
+                    unit: t(l, "ew.deaths"),
+                    legend: ["1–9", "10–99", "100–999", "1000+"],
+                }))
+            }
+        }
+        section {
+            h2 { (t(l, "ew.work")) }
+            p { (t(l, "ew.work.note")) }
+            dl.facts {
+                @if let Some((total, list)) = &work.processes {
+                    dt { (t(l, "ew.work.processes")) }
+                    dd {
+                        (total)
+                        @if !list.is_empty() {
+                            ul { @for (id, title) in list { li { a href={ "/processes/" (id) } { (title) } } } }
+                        }
+                    }
+                }
+                @if let Some(n) = work.agreements {
+                    dt { (t(l, "ew.work.agreements")) }
+                    dd { a href={ "/agreements?country=" (url_encode(&iso)) } { (n) } }
+                }
+            }
+        }
+        @if let Some(list) = &alerts {
+            section {
+                h2 { (t(l, "ew.alerts")) }
+                @if list.is_empty() {
+                    p { (t(l, "ew.alerts.none")) }
+                } @else {
+                    ul {
+                        @for a in list {
+                            li {
+                                a href={ "/early-warning/alerts/" (a.id) } { (a.title) }
+                                " · " (super::alerts::status_label(l, a.status)) " · " (a.owner_name) " · " (a.deadline)
+                                @if v.access.alert_overdue(a) { " " strong.overdue { (t(l, "ew.alert.overdue")) } }
+                            }
+                        }
+                    }
+                }
+                @if may_raise {
+                    h3 { (t(l, "ew.alert.raise")) }
+                    (super::alerts::raise_form(&v, &iso, signal.map_or("manual", |s| match s.signal.kind {
+                        SignalKind::None => "manual",
+                        k => k.as_str(),
+                    }), &trends.as_of.clone().unwrap_or_else(|| grotius_store::alert_today()[..7].to_string())))
+                }
+            }
+        }
+        (method(l, &trends))
+        p.source { (t(l, "ew.source")) " " (GED_CITATION) }
+        p { a href="/early-warning" { (t(l, "ew.back")) } }
+    };
+    page(&v, &c.name, content)
+}
+
+async fn may_import(v: &Viewer) -> Result<(), StoreError> {
+    v.access
+        .check(Action::Create, Resource::kind(ResourceKind::ConflictEvent))
+        .await
+}
+
+fn import_page(v: &Viewer, error: Option<String>, status: StatusCode) -> Response {
+    let l = v.lang;
+    let action = format!("/early-warning/import?_csrf={}", url_encode(&v.csrf));
+    let content = html! {
+        h1 { (t(l, "ew.import")) }
+        @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
+        p { (t(l, "ew.import.help")) }
+        form.stack method="post" action=(action) enctype="multipart/form-data" {
+            label for="file" { (t(l, "ew.import.file")) }
+            input #file type="file" name="file" accept=".csv,.geojson,.json,text/csv,application/geo+json" required;
+            div.actions { button type="submit" { (t(l, "ew.import.submit")) } a href="/early-warning" { (t(l, "form.cancel")) } }
+        }
+    };
+    let mut res = page(v, t(l, "ew.import"), content);
+    *res.status_mut() = status;
+    res
+}
+
+async fn import_form(v: Viewer) -> Response {
+    if let Err(e) = may_import(&v).await {
+        return store_error(v.lang, e);
+    }
+    import_page(&v, None, StatusCode::OK)
+}
+
+async fn import(v: Viewer, req: axum::extract::Request) -> Response {
+    let l = v.lang;
+    if let Err(e) = may_import(&v).await {
+        return store_error(l, e);
+    }
+    let (name, bytes, _) = match crate::modules::roster::api::read_upload(req).await {
+        Ok(x) => x,
+        Err(e) => return import_page(&v, Some(e.message), e.status),
+    };
+    // A file that is not GED is refused here, before a job starts.
+    if let Err(e) = grotius_domain::early_warning::read_ged(&bytes) {
+        return import_page(&v, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    match v
+        .access
+        .start_event_import(name.as_deref().unwrap_or("upload.csv"), bytes)
+        .await
+    {
+        Ok(id) => Redirect::to(&format!("/early-warning/imports/{id}")).into_response(),
+        Err(StoreError::Invalid(d)) => {
+            import_page(&v, Some(d.to_string()), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => store_error(l, e),
+    }
+}
+
+fn job_status(l: Lang, status: &str) -> &'static str {
+    match status {
+        "running" => t(l, "ew.job.running"),
+        "done" => t(l, "ew.job.done"),
+        "interrupted" => t(l, "ew.job.interrupted"),
+        _ => t(l, "ew.job.failed"),
+    }
+}
+
+fn job_page(v: &Viewer, j: &EventImportJob) -> Response {
+    let l = v.lang;
+    let share = if j.rows_total > 0 {
+        j.rows_done * 100 / j.rows_total
+    } else {
+        0
+    };
+    let content = html! {
+        h1 { (t(l, "ew.job.title")) }
+        dl.facts {
+            dt { (t(l, "ew.import.file")) } dd { (j.file_name) }
+            dt { (t(l, "ew.job.by")) } dd { (j.started_by) " · " (crate::ui::fmt_micros(j.started_at)) }
+            dt { (t(l, "ew.job.status")) } dd { strong { (job_status(l, &j.status)) } }
+            dt { label for="ew-progress" { (t(l, "ew.job.progress")) } }
+            dd {
+                progress #ew-progress max=(j.rows_total.max(1)) value=(j.rows_done) { (share) "%" }
+                " " (j.rows_done) " / " (j.rows_total)
+            }
+        }
+        @if j.status == "running" {
+            p { (t(l, "ew.job.refresh")) " " a href={ "/early-warning/imports/" (j.id) } { (t(l, "ew.job.reload")) } }
+        }
+        @if let Some(e) = &j.error { div.error role="alert" { (e) } }
+        @if let Some(r) = &j.report {
+            h2 { (t(l, "ew.job.report")) }
+            dl.facts {
+                dt { (t(l, "ew.job.records")) } dd { (r.records) }
+                dt { (t(l, "ew.job.added")) } dd { (r.added) }
+                dt { (t(l, "ew.job.changed")) } dd { (r.changed) }
+                dt { (t(l, "ew.job.removed")) } dd { (r.removed) }
+                dt { (t(l, "ew.job.unchanged")) } dd { (r.unchanged) }
+            }
+            @if !r.committed() {
+                div.error role="alert" { (t(l, "ew.job.problems")) }
+                table {
+                    thead { tr { th { (t(l, "roster.import.row")) } th { (t(l, "roster.import.column")) } th { (t(l, "roster.import.value")) } th { (t(l, "roster.import.problem")) } } }
+                    tbody { @for p in &r.problems { tr { td { (p.row) } td { code { (p.column) } } td { (p.value) } td { (p.message) } } } }
+                }
+            }
+            @if !r.unmapped.is_empty() {
+                h3 { (t(l, "ew.job.unmapped")) }
+                p { (r.unmapped.iter().map(|(n, c)| format!("{n} ({c})")).collect::<Vec<_>>().join(", ")) }
+            }
+        }
+        p { a href="/early-warning" { (t(l, "ew.back")) } " · " a href="/early-warning/import" { (t(l, "ew.import")) } }
+    };
+    let mut res = page(v, t(l, "ew.job.title"), content);
+    if j.status == "running" {
+        res.headers_mut()
+            .insert(header::REFRESH, axum::http::HeaderValue::from_static("2"));
+    }
+    res
+}
+
+async fn job(v: Viewer, Path(id): Path<String>) -> Response {
+    match v.access.event_import_job(&id).await {
+        Ok(j) => job_page(&v, &j),
+        Err(e) => store_error(v.lang, e),
+    }
+}

@@ -1,0 +1,951 @@
+//! Early warning: the real UCDP GED file of the Central African Republic (GeoJSON, 1,848 events,
+//! 14,948 best deaths) imported and checked against figures computed here straight from the
+//! file with serde_json (not with the importer); the CSV variant; idempotent re-import with
+//! added/changed/removed counts; files that are not GED refused with nothing written; the API
+//! contract of the series; the escalation signal against an independent computation; the CLI;
+//! the import job; and the country page counting our work only over what the reader may read.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use grotius_store::SeriesBy;
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::harness::{App, Instance, count};
+
+pub(crate) const CAR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/ucdp/GEDEvent_v23_1_CAR_482.geojson"
+);
+
+/// A GED GeoJSON file of one event (Sudan, 2019): the fixture of the authorisation matrix.
+pub(crate) const ONE_EVENT: &str = r#"{"type": "FeatureCollection", "name": "GEDEvent_v23_1", "features": [
+{"type": "Feature", "properties": {"id": 900001, "relid": "SUD-1", "year": 2019, "active_year": 1, "code_status": "Clear", "type_of_violence": 3, "conflict_dset_id": "1", "conflict_new_id": 1, "conflict_name": "RSF - civilians", "dyad_dset_id": "1", "dyad_new_id": 1, "dyad_name": "RSF - civilians", "side_a_dset_id": "1", "side_a_new_id": 1, "side_a": "RSF", "side_b_dset_id": "1", "side_b_new_id": 1, "side_b": "Civilians", "number_of_sources": 1, "source_article": "", "source_office": "", "source_date": "", "source_headline": "", "source_original": "", "where_prec": 1, "where_coordinates": "Khartoum", "where_description": "Khartoum", "adm_1": "Khartoum state", "adm_2": "", "priogrid_gid": 1, "country": "Sudan", "country_id": 625, "region": "Africa", "event_clarity": 1, "date_prec": 1, "date_start": "2019-06-03T00:00:00", "date_end": "2019-06-03T00:00:00", "deaths_a": 0, "deaths_b": 0, "deaths_civilians": 61, "deaths_unknown": 0, "best": 61, "high": 128, "low": 61, "gwnoa": "", "gwnob": ""}, "geometry": {"type": "Point", "coordinates": [32.53, 15.59]}}
+]}"#;
+
+fn car_bytes() -> Vec<u8> {
+    std::fs::read(CAR).unwrap_or_else(|e| {
+        panic!("the UCDP GED file {CAR} is required by this test and is missing: {e}")
+    })
+}
+
+/// The file's features, read here with serde_json only.
+fn car_features() -> Vec<Value> {
+    let doc: Value = serde_json::from_slice(&car_bytes()).unwrap();
+    doc["features"].as_array().unwrap().clone()
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        .unwrap()
+}
+
+/// (events, best deaths) per period, computed straight from the features.
+fn direct(features: &[Value], period_len: usize) -> BTreeMap<String, (i64, i64)> {
+    let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for f in features {
+        let p = &f["properties"];
+        let period = p["date_start"].as_str().unwrap()[..period_len].to_string();
+        let e = out.entry(period).or_default();
+        e.0 += 1;
+        e.1 += int(&p["best"]);
+    }
+    out
+}
+
+/// The series from the API as period → (events, best deaths).
+fn api_series(body: &Value) -> BTreeMap<String, (i64, i64)> {
+    body["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_string(),
+                (
+                    p["events"].as_i64().unwrap(),
+                    p["deaths_best"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The features written back as UCDP's 49-column CSV (latitude and longitude from the
+/// geometry), with the csv crate.
+fn as_ged_csv(features: &[Value]) -> Vec<u8> {
+    let columns = grotius_domain::early_warning::GED_COLUMNS;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(columns).unwrap();
+    for f in features {
+        let p = &f["properties"];
+        let c = f["geometry"]["coordinates"].as_array().unwrap();
+        let row: Vec<String> = columns
+            .iter()
+            .map(|col| match *col {
+                "longitude" => c[0].to_string(),
+                "latitude" => c[1].to_string(),
+                "geom_wkt" => format!("POINT ({} {})", c[0], c[1]),
+                "date_start" | "date_end" => {
+                    format!("{} 00:00:00.000", &p[*col].as_str().unwrap()[..10])
+                }
+                other => match &p[other] {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    v => v.to_string(),
+                },
+            })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_car_geojson_imports_1848_events_and_its_series_equals_a_direct_computation() {
+    let features = car_features();
+    assert_eq!(features.len(), 1_848, "the CAR file has 1,848 events");
+    let by_year = direct(&features, 4);
+    let by_month = direct(&features, 7);
+    let deaths: i64 = by_year.values().map(|(_, d)| d).sum();
+    assert_eq!(deaths, 14_948, "the CAR file has 14,948 best deaths");
+
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    let mut calls = Vec::new();
+    let r = analyst
+        .import_events(&car_bytes(), &mut |done, total| calls.push((done, total)))
+        .await
+        .unwrap();
+    assert!(r.committed(), "{:?}", r.problems);
+    assert_eq!(
+        (r.records, r.added, r.changed, r.removed, r.unchanged),
+        (1_848, 1_848, 0, 0, 0)
+    );
+    assert!(r.unmapped.is_empty(), "{:?}", r.unmapped);
+    assert_eq!(
+        calls.last(),
+        Some(&(1_848, 1_848)),
+        "progress reaches the end"
+    );
+    assert!(calls.len() >= 4, "progress in batches: {calls:?}");
+
+    // The contract: by month, over every event, month of date_start.
+    let token = app.token("analyst").await;
+    let (s, body) = app
+        .api(
+            Method::GET,
+            "/api/v1/events/series?country=CF&by=month",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(api_series(&body), by_month);
+    assert_eq!(body["total_events"], 1_848);
+    assert_eq!(body["total_deaths_best"], 14_948);
+    // Per-year totals from the months equal the direct per-year computation.
+    let mut years: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (m, (n, d)) in api_series(&body) {
+        let y = years.entry(m[..4].to_string()).or_default();
+        y.0 += n;
+        y.1 += d;
+    }
+    assert_eq!(years, by_year);
+    // By year, with alpha-3 accepted, and the per-type columns adding up.
+    let (s, body) = app
+        .api(
+            Method::GET,
+            "/api/v1/events/series?country=CAF&by=year",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(api_series(&body), by_year);
+    for p in body["series"].as_array().unwrap() {
+        let sum = |k: &str| {
+            ["state_based", "non_state", "one_sided"]
+                .iter()
+                .map(|t| p[format!("{t}_{k}")].as_i64().unwrap())
+                .sum::<i64>()
+        };
+        assert_eq!(sum("events"), p["events"].as_i64().unwrap(), "{p}");
+        assert_eq!(sum("deaths"), p["deaths_best"].as_i64().unwrap(), "{p}");
+    }
+    // One-sided violence of 2013 straight from the file.
+    let one_sided_2013: i64 = features
+        .iter()
+        .map(|f| &f["properties"])
+        .filter(|p| {
+            p["date_start"].as_str().unwrap().starts_with("2013")
+                && int(&p["type_of_violence"]) == 3
+        })
+        .map(|p| int(&p["best"]))
+        .sum();
+    let y2013 = body["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["period"] == "2013")
+        .unwrap();
+    assert_eq!(y2013["one_sided_deaths"].as_i64().unwrap(), one_sided_2013);
+    // A bounded period.
+    let (s, body) = app
+        .api(
+            Method::GET,
+            "/api/v1/events/series?country=CF&by=month&from=2014-01&to=2014-12",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let expected: BTreeMap<String, (i64, i64)> = by_month
+        .iter()
+        .filter(|(m, _)| m.starts_with("2014"))
+        .map(|(m, v)| (m.clone(), *v))
+        .collect();
+    assert_eq!(api_series(&body), expected);
+    // Bad parameters are named.
+    for (q, field) in [
+        ("country=XX&by=month", "country"),
+        ("country=CF&by=week", "by"),
+        ("country=CF&from=2014-13", "from"),
+        ("country=CF&from=2015-01&to=2014-01", "to"),
+    ] {
+        let (s, body) = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/events/series?{q}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(s, 422, "{q}: {body}");
+        assert!(body.to_string().contains(field), "{q}: {body}");
+    }
+    // Partners see no event data.
+    let partner = app.token("partner").await;
+    let (s, _) = app
+        .api(
+            Method::GET,
+            "/api/v1/events/series?country=CF",
+            &partner,
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    // Importing the same file again changes nothing.
+    let r = analyst
+        .import_events(&car_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.added, r.changed, r.removed, r.unchanged),
+        (0, 0, 0, 1_848)
+    );
+    // A newer version: one event corrected, one withdrawn, one new.
+    let mut doc: Value = serde_json::from_slice(&car_bytes()).unwrap();
+    let list = doc["features"].as_array_mut().unwrap();
+    list[0]["properties"]["best"] = Value::from(int(&list[0]["properties"]["best"]) + 5);
+    list[0]["properties"]["high"] = Value::from(int(&list[0]["properties"]["high"]) + 5);
+    let withdrawn = list.remove(1);
+    let mut added = withdrawn.clone();
+    added["properties"]["id"] = Value::from(99_999_999);
+    list.push(added);
+    let r = analyst
+        .import_events(&serde_json::to_vec(&doc).unwrap(), &mut |_, _| {})
+        .await
+        .unwrap();
+    assert!(r.committed(), "{:?}", r.problems);
+    assert_eq!(
+        (r.added, r.changed, r.removed, r.unchanged),
+        (1, 1, 1, 1_846)
+    );
+    let s = analyst
+        .event_series("CF", SeriesBy::Year, None, None)
+        .await
+        .unwrap();
+    assert_eq!(s.total_events, 1_848);
+    assert_eq!(s.total_deaths_best, 14_948 + 5);
+    assert_eq!(
+        count(&app.instance.raw().await, "conflict_events").await,
+        1_848
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_csv_variant_gives_the_same_series_and_bad_files_write_nothing() {
+    let features = car_features();
+    let i = Instance::seeded().await;
+    let analyst = i.access("analyst").await;
+    // Not GED at all: refused with the reason, nothing written.
+    for bad in [
+        &b"name,date\nx,2020-01-01\n"[..],
+        &b"{\"type\": \"Feature\"}"[..],
+        &b""[..],
+        grotius::demo::agreements::SAMPLE,
+    ] {
+        let e = analyst
+            .import_events(bad, &mut |_, _| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(e, grotius_store::StoreError::Invalid(_)), "{e:?}");
+    }
+    assert_eq!(count(&i.raw().await, "conflict_events").await, 0);
+    // A GED CSV with one bad row: the row and column are named, nothing is written.
+    let mut csv = String::from_utf8(as_ged_csv(&features[..50])).unwrap();
+    csv = csv.replacen(",2009-02-20 00:00:00.000,", ",2009-02-31x,", 1);
+    let r = analyst
+        .import_events(csv.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    assert!(!r.committed());
+    assert_eq!(r.problems[0].column, "date_start", "{:?}", r.problems);
+    assert_eq!(r.problems[0].row, 2, "{:?}", r.problems);
+    assert_eq!(count(&i.raw().await, "conflict_events").await, 0);
+    // The whole file as UCDP's CSV: the same series as the GeoJSON.
+    let r = analyst
+        .import_events(&as_ged_csv(&features), &mut |_, _| {})
+        .await
+        .unwrap();
+    assert!(r.committed(), "{:?}", r.problems);
+    assert_eq!(r.added, 1_848);
+    let s = analyst
+        .event_series("CF", SeriesBy::Month, None, None)
+        .await
+        .unwrap();
+    let got: BTreeMap<String, (i64, i64)> = s
+        .series
+        .iter()
+        .map(|p| (p.period.clone(), (p.events, p.deaths_best)))
+        .collect();
+    assert_eq!(got, direct(&features, 7));
+    // And the GeoJSON after it changes nothing: the same events, field for field.
+    let r = analyst
+        .import_events(&car_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((r.added, r.changed, r.unchanged), (0, 0, 1_848));
+    // Roles: the desk officer reads but may not import; partners see nothing.
+    let desk = i.access("desk-officer").await;
+    assert!(matches!(
+        desk.import_events(&car_bytes(), &mut |_, _| {}).await,
+        Err(grotius_store::StoreError::Forbidden(_))
+    ));
+    assert_eq!(
+        desk.event_series("CF", SeriesBy::Year, None, None)
+            .await
+            .unwrap()
+            .total_events,
+        1_848
+    );
+}
+
+/// P(X ≥ k) for X ~ Poisson(λ) as 1 − Σ_{i<k} e^−λ λ^i / i!, the textbook way (fine for the
+/// small counts here).
+fn poisson_tail_textbook(k: i64, lambda: f64) -> f64 {
+    let mut term = (-lambda).exp();
+    let mut below = 0.0;
+    for i in 0..k {
+        below += term;
+        term *= lambda / (i + 1) as f64;
+    }
+    1.0 - below
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_escalation_signal_equals_an_independent_computation() {
+    let features = car_features();
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .import_events(&car_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let token = app.token("analyst").await;
+    let by_month = direct(&features, 7);
+    let month_index =
+        |m: &str| m[..4].parse::<i64>().unwrap() * 12 + m[5..7].parse::<i64>().unwrap() - 1;
+    let events_in = |from: i64, to: i64| -> i64 {
+        by_month
+            .iter()
+            .filter(|(m, _)| (from..=to).contains(&month_index(m)))
+            .map(|(_, (n, _))| n)
+            .sum()
+    };
+    // At several reference months, including the latest.
+    let latest = by_month.keys().next_back().unwrap().clone();
+    for as_of in [latest.as_str(), "2013-03", "2014-01", "2017-06", "2020-12"] {
+        let (s, body) = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/events/countries?as_of={as_of}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(body["params"]["recent_months"], 3);
+        assert_eq!(body["params"]["baseline_months"], 12);
+        let cf = body["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["country"] == "CF")
+            .unwrap()
+            .clone();
+        let end = month_index(as_of);
+        let recent = events_in(end - 2, end);
+        let baseline = events_in(end - 14, end - 3);
+        let expected = baseline as f64 / 4.0;
+        assert_eq!(cf["recent"], recent, "{as_of}");
+        assert_eq!(cf["baseline"], baseline, "{as_of}");
+        assert!(
+            (cf["expected"].as_f64().unwrap() - expected).abs() < 1e-9,
+            "{as_of}"
+        );
+        let p = if recent as f64 > expected {
+            poisson_tail_textbook(recent, expected)
+        } else {
+            1.0
+        };
+        let got = cf["p_value"].as_f64().unwrap();
+        assert!(
+            (got - p).abs() < 1e-9 * p.max(1e-300) + 1e-12,
+            "{as_of}: {got} vs {p}"
+        );
+        let quiet = events_in(end - 2 - 24, end - 3) == 0;
+        let signal = if recent > 0 && quiet {
+            "new-conflict"
+        } else if recent as f64 > expected && p < 0.05 {
+            "escalation"
+        } else {
+            "none"
+        };
+        assert_eq!(cf["signal"], signal, "{as_of}: {cf}");
+    }
+    // The first events of the file are a new conflict (nothing in the 24 months before).
+    let first = by_month.keys().next().unwrap().clone();
+    let (_, body) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/events/countries?as_of={first}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(body["countries"][0]["signal"], "new-conflict", "{body}");
+    // The page shows the method's parameters and the country's signal.
+    let b = app.browser("analyst").await;
+    let (s, html) = b.get("/early-warning").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Central African Republic"), "{html}");
+    assert!(html.contains("Recent window (months)"), "{html}");
+    assert!(html.contains("Significance level"), "{html}");
+}
+
+#[tokio::test]
+async fn the_cli_imports_ged_with_progress_and_reimports_idempotently() {
+    let i = Instance::new().await;
+    let data = i.data().to_str().unwrap().to_string();
+    let args = ["import", "ged", CAR, "--data", data.as_str()];
+    let (code, out) = crate::cli::run(&args, &i.database, None, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1848 events read: 1848 added, 0 changed, 0 removed, 0 unchanged"),
+        "{out}"
+    );
+    assert!(out.contains("1848/1848 events"), "{out}");
+    assert!(out.contains("Sundberg"), "{out}");
+    let (code, out) = crate::cli::run(&args, &i.database, None, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("0 added, 0 changed, 0 removed, 1848 unchanged"),
+        "{out}"
+    );
+    // Not a GED file: a clear error, exit status not 0, nothing written.
+    let path = i.data().join("not-ged.csv");
+    std::fs::write(&path, "name,date\nx,2020-01-01\n").unwrap();
+    let file = path.to_str().unwrap().to_string();
+    let (code, out) = crate::cli::run(
+        &["import", "ged", file.as_str(), "--data", data.as_str()],
+        &i.database,
+        None,
+        &[],
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("not a UCDP GED CSV"), "{out}");
+    assert_eq!(count(&i.raw().await, "conflict_events").await, 1_848);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_runs_a_job_and_the_country_page_shows_trend_map_and_table() {
+    let app = App::spawn().await;
+    let op = app.instance.store.cli_operator();
+    let job = op
+        .start_event_import("car.geojson", car_bytes())
+        .await
+        .unwrap();
+    let b = app.browser("analyst").await;
+    let mut done = false;
+    for _ in 0..300 {
+        let (s, html) = b.get(&format!("/early-warning/imports/{job}")).await;
+        assert_eq!(s, 200, "{html}");
+        if html.contains("<strong>done</strong>") {
+            assert!(html.contains("1848"), "{html}");
+            done = true;
+            break;
+        }
+        assert!(!html.contains("<strong>failed</strong>"), "{html}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(done, "the import job finished");
+    let (s, html) = b.get("/countries/CF").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("<svg class=\"chart trend\""), "{html}");
+    assert!(html.contains("class=\"map\""), "{html}");
+    assert!(html.contains("14948"), "the total in the table: {html}");
+    // The dyads, with their totals straight from the file.
+    let features = car_features();
+    let lra: (i64, i64) = features
+        .iter()
+        .map(|f| &f["properties"])
+        .filter(|p| p["dyad_name"] == "Government of Uganda - LRA")
+        .fold((0, 0), |(n, d), p| (n + 1, d + int(&p["best"])));
+    let dyads = app
+        .instance
+        .access("analyst")
+        .await
+        .country_dyads("CF", None, None)
+        .await
+        .unwrap();
+    let row = dyads
+        .iter()
+        .find(|d| d.dyad_name == "Government of Uganda - LRA")
+        .unwrap();
+    assert_eq!((row.events, row.deaths_best), lra);
+    assert_eq!(
+        dyads.iter().map(|d| d.events).sum::<i64>(),
+        1_848,
+        "every event in one dyad row"
+    );
+    assert!(html.contains("Government of Uganda - LRA"), "{html}");
+    let (s, html) = b.get("/countries/CF?from=2014-01&to=2014-12").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("2014-06"),
+        "monthly for a short period: {html}"
+    );
+    let (s, _) = b.get("/countries/ZZ").await;
+    assert_eq!(s, 404);
+    let (s, _) = b.get("/countries/CF?from=2014-13").await;
+    assert_eq!(s, 422);
+    let partner = app.browser("partner").await;
+    let (s, _) = partner.get("/countries/CF").await;
+    assert_eq!(s, 404);
+}
+
+/// The "our work" section of a country page.
+fn our_work(html: &str) -> String {
+    let start = html.find("Our work in this country").expect("the section");
+    let end = html[start..].find("</section>").unwrap() + start;
+    html[start..end].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_country_page_counts_our_work_only_over_what_the_reader_may_read() {
+    let app = App::spawn().await;
+    let op = app.instance.store.cli_operator();
+    op.import_events(ONE_EVENT.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let readers = ["analyst", "desk-officer", "adviser", "fund-officer"];
+    let mut before = Vec::new();
+    for r in readers {
+        let (s, html) = app.browser(r).await.get("/countries/SD").await;
+        assert_eq!(s, 200, "{r}: {html}");
+        before.push(our_work(&html));
+    }
+    // A secret process in Sudan filed in the yemen compartment, and a confidential one in
+    // latam: records none of these readers may read.
+    let coordinator = app.instance.access("coordinator").await;
+    for (title, classification, compartment) in [
+        ("Hidden Sudan channel", "secret", "yemen"),
+        ("Hidden Sudan track", "confidential", "latam"),
+    ] {
+        coordinator
+            .create_process(&crate::harness::process_input(
+                title,
+                classification,
+                Some(compartment),
+            ))
+            .await
+            .unwrap();
+    }
+    for (r, was) in readers.iter().zip(&before) {
+        let (_, html) = app.browser(r).await.get("/countries/SD").await;
+        assert!(!html.contains("Hidden Sudan"), "{r}");
+        assert_eq!(&our_work(&html), was, "{r}: the count changed");
+    }
+    // The coordinator, who may read them, sees them counted.
+    let (_, html) = app.browser("coordinator").await.get("/countries/SD").await;
+    assert!(our_work(&html).contains("Hidden Sudan channel"), "{html}");
+}
+
+fn alert_input(owner: &str, deadline: &str) -> grotius_domain::early_warning::AlertInput {
+    grotius_domain::early_warning::AlertInput {
+        country: "SD".into(),
+        signal: "escalation".into(),
+        as_of: "2019-06".into(),
+        title: "Killings in Khartoum".into(),
+        owner: owner.into(),
+        deadline: deadline.into(),
+        classification: "internal".into(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_is_followed_up_step_by_step_audited_and_shown_overdue_to_owner_and_coordinator() {
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    // Raised from a signal with an owner and a deadline already passed.
+    let a = analyst
+        .create_alert(&alert_input("desk-officer", "2020-01-31"))
+        .await
+        .unwrap();
+    assert_eq!(a.status, grotius_domain::early_warning::AlertStatus::Open);
+    assert!(analyst.alert_overdue(&a));
+    // The owner and the coordinator see it overdue on the early warning page.
+    for who in ["desk-officer", "coordinator"] {
+        let (s, html) = app.browser(who).await.get("/early-warning").await;
+        assert_eq!(s, 200, "{who}");
+        let overdue = &html[html.find("class=\"overdue\"").expect("the overdue section")..];
+        assert!(overdue.contains("Killings in Khartoum"), "{who}: {html}");
+    }
+    // An owner who could not read the alert is refused, naming the owner.
+    let e = analyst
+        .create_alert(&alert_input("fund-officer", "2030-01-31"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("owner"), "{e}");
+    // The owner follows up through the form: each status needs its field.
+    let desk = app.browser("desk-officer").await;
+    let path = format!("/early-warning/alerts/{}", a.id);
+    let mut form = vec![
+        ("country", "SD"),
+        ("signal", "escalation"),
+        ("as_of", "2019-06"),
+        ("title", "Killings in Khartoum"),
+        ("owner", "desk-officer"),
+        ("deadline", "2020-01-31"),
+        ("classification", "internal"),
+        ("status", "assessed"),
+    ];
+    let (s, html, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("assessment"), "{html}");
+    form.push(("assessment", "Credible: RSF operations spreading east."));
+    let (s, _, location) = desk.post(&path, &form).await;
+    assert_eq!((s, location.as_deref()), (303, Some(path.as_str())));
+    let after = analyst.get_alert(&a.id).await.unwrap();
+    assert!(analyst.alert_overdue(&after), "assessed but no action yet");
+    form.retain(|(k, _)| *k != "status");
+    form.push(("status", "action-taken"));
+    form.push(("recommendation", "Raise with the envoy this week."));
+    let (s, _, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 303);
+    let after = analyst.get_alert(&a.id).await.unwrap();
+    assert!(!analyst.alert_overdue(&after));
+    form.retain(|(k, _)| *k != "status");
+    form.push(("status", "closed"));
+    let (s, html, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("closed_reason"), "{html}");
+    form.push(("closed_reason", "Envoy raised it; violence subsided."));
+    let (s, _, _) = desk.post(&path, &form).await;
+    assert_eq!(s, 303);
+    let closed = analyst.get_alert(&a.id).await.unwrap();
+    assert_eq!(closed.closed_reason, "Envoy raised it; violence subsided.");
+    // Every step audited.
+    let actions = app.audit_actions(&a.id).await;
+    assert_eq!(
+        actions.iter().filter(|x| *x == "alert.update").count(),
+        3,
+        "{actions:?}"
+    );
+    assert_eq!(actions.first().map(String::as_str), Some("alert.create"));
+    // The adviser reads but may not follow up; the fund officer does not see it at all.
+    let adviser = app.instance.access("adviser").await;
+    assert!(adviser.get_alert(&a.id).await.is_ok());
+    assert!(matches!(
+        adviser
+            .update_alert(&a.id, &alert_input("desk-officer", "2030-01-01"))
+            .await,
+        Err(grotius_store::StoreError::Forbidden(_))
+    ));
+    let fund = app.instance.access("fund-officer").await;
+    assert!(matches!(
+        fund.get_alert(&a.id).await,
+        Err(grotius_store::StoreError::NotFound)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_a_reader_may_not_read_change_nothing_in_her_lists_and_pages() {
+    let app = App::spawn().await;
+    let op = app.instance.store.cli_operator();
+    op.import_events(ONE_EVENT.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .create_alert(&alert_input("analyst", "2020-01-31"))
+        .await
+        .unwrap();
+    let section = |html: &str| {
+        let start = html.find("<h2>Alerts</h2>").expect("the alerts section");
+        let end = html[start..].find("</section>").unwrap() + start;
+        html[start..end].to_string()
+    };
+    let b = app.browser("analyst").await;
+    let (_, country_before) = b.get("/countries/SD").await;
+    let (_, list_before) = b.get("/early-warning/alerts").await;
+    let (_, overview_before) = b.get("/early-warning").await;
+    // A confidential alert in horn-of-africa and a secret one in yemen, both overdue.
+    let coordinator = app.instance.access("coordinator").await;
+    let mut hidden = alert_input("coordinator", "2020-01-31");
+    hidden.title = "Hidden alert".into();
+    hidden.classification = "confidential".into();
+    hidden.compartment = Some("horn-of-africa".into());
+    coordinator.create_alert(&hidden).await.unwrap();
+    hidden.classification = "secret".into();
+    hidden.compartment = Some("yemen".into());
+    coordinator.create_alert(&hidden).await.unwrap();
+    let (_, country_after) = b.get("/countries/SD").await;
+    let (_, list_after) = b.get("/early-warning/alerts").await;
+    let (_, overview_after) = b.get("/early-warning").await;
+    assert_eq!(section(&country_before), section(&country_after));
+    let strip = |html: &str| {
+        let start = html.find("<h1>").unwrap();
+        html[start..].to_string()
+    };
+    assert_eq!(strip(&list_before), strip(&list_after));
+    assert_eq!(strip(&overview_before), strip(&overview_after));
+    assert!(!list_after.contains("Hidden alert"));
+    let page = analyst
+        .list_alerts(&Default::default(), 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    // The coordinator sees all three.
+    let page = coordinator
+        .list_alerts(&Default::default(), 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_shows_overdue_alerts_to_their_readers_only() {
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .create_alert(&alert_input("desk-officer", "2020-01-31"))
+        .await
+        .unwrap();
+    for who in ["desk-officer", "coordinator", "analyst"] {
+        let (s, html) = app.browser(who).await.get("/").await;
+        assert_eq!(s, 200);
+        assert!(html.contains("Killings in Khartoum"), "{who}: {html}");
+    }
+    for who in ["fund-officer", "custodian", "partner"] {
+        let (s, html) = app.browser(who).await.get("/").await;
+        assert_eq!(s, 200);
+        assert!(!html.contains("Killings in Khartoum"), "{who}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() {
+    let i = Instance::demo().await;
+    // Seeding again changes nothing.
+    grotius::demo::seed(&i.store, crate::harness::PASSWORD)
+        .await
+        .unwrap();
+    let coordinator = i.access("coordinator").await;
+    let s = coordinator
+        .event_series("CF", SeriesBy::Year, None, None)
+        .await
+        .unwrap();
+    assert_eq!((s.total_events, s.total_deaths_best), (1_848, 14_948));
+    let alerts = coordinator
+        .list_alerts(&Default::default(), 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(alerts.total, 3);
+    let overdue: Vec<_> = alerts
+        .items
+        .iter()
+        .filter(|a| coordinator.alert_overdue(a))
+        .collect();
+    assert_eq!(overdue.len(), 1, "{overdue:?}");
+    let mut states: Vec<&str> = alerts.items.iter().map(|a| a.status.as_str()).collect();
+    states.sort();
+    assert_eq!(states, ["assessed", "closed", "open"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alerts_api_raises_follows_up_and_lists_overdue() {
+    let app = App::spawn().await;
+    let token = app.token("analyst").await;
+    let body = serde_json::json!({
+        "country": "SD", "signal": "escalation", "as_of": "2019-06", "title": "API alert",
+        "owner": "analyst", "deadline": "2020-02-29", "classification": "internal"
+    });
+    let id = app.create("/api/v1/alerts", &token, body.clone()).await;
+    let (s, list) = app
+        .api(
+            Method::GET,
+            "/api/v1/alerts?overdue=true&country=SD",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["overdue"], true);
+    let mut update = body.clone();
+    update["status"] = Value::from("closed");
+    let (s, err) = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/alerts/{id}"),
+            &token,
+            Some(update.clone()),
+        )
+        .await;
+    assert_eq!(s, 422, "{err}");
+    assert!(err.to_string().contains("assessment"), "{err}");
+    update["assessment"] = Value::from("Not an escalation: one reporting burst.");
+    update["closed_reason"] = Value::from("Reporting artefact.");
+    let (s, a) = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/alerts/{id}"),
+            &token,
+            Some(update),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(
+        (a["status"].as_str(), a["overdue"].as_bool()),
+        (Some("closed"), Some(false))
+    );
+    let (_, list) = app
+        .api(Method::GET, "/api/v1/alerts?overdue=true", &token, None)
+        .await;
+    assert_eq!(list["total"], 0);
+}
+
+const ACLED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/acled/acled_benin_saereplication.csv"
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_acled_benin_export_loads_811_events_with_na_handled() {
+    let bytes = std::fs::read(ACLED).unwrap_or_else(|e| {
+        panic!("the ACLED file {ACLED} is required by this test and is missing: {e}")
+    });
+    // Straight from the file with the csv crate: events and fatalities per month.
+    let mut r = csv::Reader::from_reader(&bytes[..]);
+    let header = r.headers().unwrap().clone();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut direct_months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut na_cells = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        na_cells += rec.iter().filter(|c| *c == "NA").count();
+        let date: Vec<&str> = rec[col("event_date")].split(' ').collect();
+        let m = months.iter().position(|x| *x == date[1]).unwrap() + 1;
+        let e = direct_months
+            .entry(format!("{}-{m:02}", date[2]))
+            .or_default();
+        e.0 += 1;
+        e.1 += rec[col("fatalities")].parse::<i64>().unwrap();
+    }
+    let events: i64 = direct_months.values().map(|(n, _)| n).sum();
+    assert_eq!(events, 811);
+    assert!(na_cells > 0, "the file has NA cells");
+
+    let i = Instance::seeded().await;
+    let analyst = i.access("analyst").await;
+    // Each importer refuses the other's file.
+    assert!(analyst.import_events(&bytes, &mut |_, _| {}).await.is_err());
+    assert!(
+        analyst
+            .import_acled(ONE_EVENT.as_bytes(), &mut |_, _| {})
+            .await
+            .is_err()
+    );
+    let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
+    assert!(rep.committed(), "{:?}", rep.problems);
+    assert_eq!((rep.records, rep.added), (811, 811));
+    let s = analyst
+        .event_series("BJ", SeriesBy::Month, None, None)
+        .await
+        .unwrap();
+    let got: BTreeMap<String, (i64, i64)> = s
+        .series
+        .iter()
+        .map(|p| (p.period.clone(), (p.events, p.deaths_best)))
+        .collect();
+    assert_eq!(got, direct_months);
+    let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
+    assert_eq!(
+        (rep.added, rep.changed, rep.removed, rep.unchanged),
+        (0, 0, 0, 811)
+    );
+    // GED events of another country are untouched by an ACLED import and vice versa.
+    analyst
+        .import_events(ONE_EVENT.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
+    assert_eq!(rep.removed, 0);
+    assert_eq!(count(&i.raw().await, "conflict_events").await, 812);
+}
+
+#[tokio::test]
+async fn the_cli_imports_acled() {
+    let i = Instance::new().await;
+    let data = i.data().to_str().unwrap().to_string();
+    let (code, out) = crate::cli::run(
+        &["import", "acled", ACLED, "--data", data.as_str()],
+        &i.database,
+        None,
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("811 events read: 811 added"), "{out}");
+    assert!(out.contains("ACLED"), "{out}");
+}
