@@ -5,8 +5,11 @@
 //! 1. **Columns and rows.** A statement is a column once someone has voted on it; a participant
 //!    is a row once she has voted. Statements moderated out stay columns but are zeroed (their
 //!    votes carry no information, as in Pol.is's `zero-out-columns`).
-//! 2. **Who is clustered.** Participants with at least `min(7, columns)` votes; when that leaves
-//!    fewer than 15, the most active others are added up to 15 (Pol.is's greedy fill).
+//! 2. **Who is clustered.** Pol.is's sticky "in-conv" set. With vote times
+//!    ([`VoteMatrix::with_timeline`]) it is replayed in time order: a participant is in once her
+//!    votes cast so far reach `min(7, statements created so far)`, and stays in; the first 15
+//!    voters are in (the greedy fill, replayed). Without times: at least `min(7, columns)` final
+//!    votes; when that leaves fewer than 15, the most active others are added up to 15.
 //! 3. **Centring.** Each vote (agree 1, disagree −1, pass 0) minus its statement's mean over the
 //!    votes cast; a missing vote is 0 after centring (Pol.is fills it with the column mean).
 //! 4. **PCA** to two components by power iteration on `XᵀX`, computed row by row from the
@@ -39,7 +42,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Stored with every result so that a change of method is visible.
-pub const METHOD_VERSION: &str = "polis-1";
+pub const METHOD_VERSION: &str = "polis-2";
 
 /// z for a one-sided 90 % test, as Pol.is.
 const Z_90: f64 = 1.2816;
@@ -82,6 +85,17 @@ pub struct VoteMatrix {
     row_start: Vec<usize>,
     cols: Vec<u32>,
     vals: Vec<i8>,
+    /// When the votes were cast, if known (see [`VoteMatrix::with_timeline`]).
+    timeline: Option<Timeline>,
+}
+
+/// The order in which a conversation happened: what decides Pol.is's sticky "in-conv" set.
+#[derive(Debug, Clone)]
+struct Timeline {
+    /// (time of the first vote on a pair, participant), one per current vote, by time.
+    first_votes: Vec<(i64, u32)>,
+    /// Creation time of every statement, ascending (unknown: from the start).
+    created: Vec<i64>,
 }
 
 impl VoteMatrix {
@@ -150,7 +164,58 @@ impl VoteMatrix {
             row_start,
             cols,
             vals,
+            timeline: None,
         })
+    }
+
+    /// Adds when things happened: `vote_times` (participant index, statement index, time) for
+    /// every vote ever cast, replaced ones included (the first on a pair is when it counted),
+    /// and each statement's creation time (`None`: there from the start). Any unit, the same
+    /// for both. When a current vote has no time the matrix is returned unchanged (the
+    /// clustered set then follows the final vote counts).
+    pub fn with_timeline(
+        mut self,
+        vote_times: &[(u32, u32, i64)],
+        statement_created: &[Option<i64>],
+    ) -> VoteMatrix {
+        let mut first: std::collections::BTreeMap<(u32, u32), i64> =
+            std::collections::BTreeMap::new();
+        for &(p, s, t) in vote_times {
+            let e = first.entry((p, s)).or_insert(t);
+            *e = (*e).min(t);
+        }
+        let mut first_votes = Vec::with_capacity(self.votes());
+        for p in 0..self.participants {
+            for (s, _) in self.row(p) {
+                if let Some(&t) = first.get(&(p as u32, s as u32)) {
+                    first_votes.push((t, p as u32));
+                }
+            }
+        }
+        if first_votes.len() != self.votes() {
+            return self;
+        }
+        first_votes.sort_unstable();
+        let mut created: Vec<i64> = (0..self.statements())
+            .map(|s| {
+                statement_created
+                    .get(s)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(i64::MIN)
+            })
+            .collect();
+        created.sort_unstable();
+        self.timeline = Some(Timeline {
+            first_votes,
+            created,
+        });
+        self
+    }
+
+    /// Whether the votes carry their times.
+    pub fn is_timed(&self) -> bool {
+        self.timeline.is_some()
     }
 
     /// The matrix of a parsed Pol.is export: participants in the export's order (by id),
@@ -186,9 +251,27 @@ impl VoteMatrix {
             .map(|s| s.moderation == Moderation::Rejected)
             .collect();
         // The parser guarantees one vote per pair and known ids.
-        VoteMatrix::new(export.participants.len(), moderated_out, &votes).unwrap_or_else(|_| {
-            VoteMatrix::empty(export.participants.len(), export.statements.len())
-        })
+        let matrix = VoteMatrix::new(export.participants.len(), moderated_out, &votes)
+            .unwrap_or_else(|_| {
+                VoteMatrix::empty(export.participants.len(), export.statements.len())
+            });
+        if export.votes.iter().any(|v| v.at_ms.is_none()) {
+            return matrix;
+        }
+        let times: Vec<(u32, u32, i64)> = export
+            .votes
+            .iter()
+            .chain(&export.replaced_votes)
+            .filter_map(|v| {
+                Some((
+                    *p_index.get(&v.participant_source_id)?,
+                    *s_index.get(&v.statement_source_id)?,
+                    v.at_ms?,
+                ))
+            })
+            .collect();
+        let created: Vec<Option<i64>> = export.statements.iter().map(|s| s.created_ms).collect();
+        matrix.with_timeline(&times, &created)
     }
 
     fn empty(participants: usize, statements: usize) -> VoteMatrix {
@@ -198,6 +281,7 @@ impl VoteMatrix {
             row_start: vec![0; participants + 1],
             cols: Vec::new(),
             vals: Vec::new(),
+            timeline: None,
         }
     }
 
@@ -654,6 +738,32 @@ fn group_kmeans(points: &[[f64; 2]], weights: &[f64], k: usize) -> (Vec<[f64; 2]
     }
 }
 
+/// Pol.is's sticky in-conv set, replayed: a participant is in once, at some moment, her votes
+/// cast so far reach `min(7, statements created so far)`, and stays in.
+fn sticky_in_conv(participants: usize, tl: &Timeline) -> Vec<bool> {
+    let mut count = vec![0usize; participants];
+    let mut in_conv = vec![false; participants];
+    let mut created = 0usize;
+    let mut voters = 0usize;
+    for &(t, p) in &tl.first_votes {
+        while created < tl.created.len() && tl.created[created] <= t {
+            created += 1;
+        }
+        let p = p as usize;
+        count[p] += 1;
+        // The greedy fill, replayed: while fewer than 15 are in, everyone who has voted is
+        // among the most active, so the first 15 voters enter with their first vote.
+        if count[p] == 1 && voters < GREEDY_N {
+            voters += 1;
+            in_conv[p] = true;
+        }
+        if count[p] >= MIN_VOTES.min(created.max(1)) {
+            in_conv[p] = true;
+        }
+    }
+    in_conv
+}
+
 /// Runs the whole method (see the module documentation).
 pub fn compute(m: &VoteMatrix) -> DialogueResult {
     let n_st = m.statements();
@@ -682,10 +792,15 @@ pub fn compute(m: &VoteMatrix) -> DialogueResult {
         .collect();
 
     // 2. Who is clustered.
-    let threshold = MIN_VOTES.min(columns);
-    let mut in_conv: Vec<bool> = (0..m.participants)
-        .map(|p| m.row_len(p) > 0 && m.row_len(p) >= threshold)
-        .collect();
+    let mut in_conv: Vec<bool> = match &m.timeline {
+        Some(tl) => sticky_in_conv(m.participants, tl),
+        None => {
+            let threshold = MIN_VOTES.min(columns);
+            (0..m.participants)
+                .map(|p| m.row_len(p) > 0 && m.row_len(p) >= threshold)
+                .collect()
+        }
+    };
     let n_in = in_conv.iter().filter(|x| **x).count();
     if n_in < GREEDY_N {
         let mut others: Vec<usize> = (0..m.participants)
@@ -1115,6 +1230,35 @@ mod tests {
         assert!(r.group_of[20].is_none());
         assert!(r.points[20].is_some());
         assert_eq!(r.clustered(), 20);
+    }
+
+    #[test]
+    fn the_clustered_set_is_sticky_when_votes_carry_times() {
+        // 20 participants vote on 10 statements; participant 20 voted on statement 0 when it was
+        // the only one: she was in then (1 ≥ min(7, 1)) and stays in.
+        let mut votes = Vec::new();
+        let mut times = Vec::new();
+        for p in 0..20u32 {
+            for s in 0..10u32 {
+                votes.push((p, s, if p % 2 == 0 { 1 } else { -1 }));
+                let at = if s == 0 { 10 + p } else { 1_000 + p * 10 + s };
+                times.push((p, s, i64::from(at)));
+            }
+        }
+        // After 20 others (so not by the greedy fill of the first 15 voters).
+        votes.push((20, 0, 1));
+        times.push((20, 0, 200)); // a later, replaced vote on the same pair
+        times.push((20, 0, 100));
+        let created: Vec<Option<i64>> = (0..10)
+            .map(|s| Some(if s == 0 { 0 } else { 500 }))
+            .collect();
+        let m = VoteMatrix::new(21, vec![false; 10], &votes).expect("valid");
+        assert!(compute(&m).group_of[20].is_none());
+        let timed = m.clone().with_timeline(&times, &created);
+        assert!(timed.is_timed());
+        assert!(compute(&timed).group_of[20].is_some());
+        // A current vote without a time: no timeline, final counts decide.
+        assert!(!m.with_timeline(&times[1..], &created).is_timed());
     }
 
     #[test]

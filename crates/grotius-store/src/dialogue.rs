@@ -317,7 +317,7 @@ impl Access {
                 .await?
                 .try_get("n")?;
         let moderation = sqlx::query(
-            "SELECT moderation FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
+            "SELECT moderation, created_at FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
         )
         .bind(id)
         .fetch_all(&mut *tx)
@@ -329,21 +329,51 @@ impl Access {
                     .map(|m| m == Moderation::Rejected.as_str())
             })
             .collect::<std::result::Result<_, _>>()?;
+        let created: Vec<Option<i64>> = moderation
+            .iter()
+            .map(|r| r.try_get::<Option<i64>, _>("created_at"))
+            .collect::<std::result::Result<_, _>>()?;
         let rows = sqlx::query(
-            "SELECT participant, statement, vote FROM dialogue_votes WHERE dialogue_id = $1",
+            "SELECT participant, statement, vote, voted_at FROM dialogue_votes WHERE dialogue_id = $1",
         )
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
         let mut votes = Vec::with_capacity(rows.len());
+        // When every vote has its time, the clustered set is replayed in time order (earlier,
+        // replaced votes included: the first vote on a pair is when it counted).
+        let mut times: Option<Vec<(u32, u32, i64)>> = Some(Vec::with_capacity(rows.len()));
         for r in &rows {
             let p: i64 = r.try_get("participant")?;
             let s: i64 = r.try_get("statement")?;
             let v: i64 = r.try_get("vote")?;
+            let at: Option<i64> = r.try_get("voted_at")?;
             votes.push((p as u32, s as u32, v as i8));
+            match (at, times.as_mut()) {
+                (Some(at), Some(t)) => t.push((p as u32, s as u32, at)),
+                _ => times = None,
+            }
         }
-        let matrix = VoteMatrix::new(n_participants as usize, moderated_out, &votes)
+        if let Some(t) = times.as_mut() {
+            let history = sqlx::query(
+                "SELECT participant, statement, voted_at FROM dialogue_vote_history
+                 WHERE dialogue_id = $1 AND voted_at IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in &history {
+                let p: i64 = r.try_get("participant")?;
+                let s: i64 = r.try_get("statement")?;
+                let at: i64 = r.try_get("voted_at")?;
+                t.push((p as u32, s as u32, at));
+            }
+        }
+        let mut matrix = VoteMatrix::new(n_participants as usize, moderated_out, &votes)
             .map_err(|e| StoreError::Integrity(format!("dialogue {id}: {e}")))?;
+        if let Some(t) = times {
+            matrix = matrix.with_timeline(&t, &created);
+        }
         let result = compute(&matrix);
         // Groups per participant: one UPDATE per group (and one clearing the rest).
         sqlx::query("UPDATE dialogue_participants SET opinion_group = NULL WHERE dialogue_id = $1")
