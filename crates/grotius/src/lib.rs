@@ -638,19 +638,7 @@ async fn user(cmd: UserCmd) -> Result<ExitCode> {
 
 async fn export_iati(store: &StoreArgs, out: &Path, as_user: Option<&str>) -> Result<ExitCode> {
     let s = open_existing(store).await?;
-    let access = match as_user {
-        None => s.cli_publisher(),
-        Some(name) => {
-            let id = s
-                .cli_operator()
-                .find_user_id(name)
-                .await
-                .with_context(|| format!("no user named '{name}'"))?;
-            s.cli_act_as(&id)
-                .await?
-                .with_context(|| format!("user '{name}' is disabled"))?
-        }
-    };
+    let access = acting_as(&s, as_user, s.cli_publisher()).await?;
     let x = access
         .export_iati(&mut |done, total| {
             eprint!("\rIATI: {done}/{total} activities");
@@ -672,6 +660,43 @@ async fn export_iati(store: &StoreArgs, out: &Path, as_user: Option<&str>) -> Re
         x.sensitive
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The access a command acts with: `--as USER` (who must exist and be enabled), else `default`.
+async fn acting_as(
+    s: &Store,
+    as_user: Option<&str>,
+    default: grotius_store::Access,
+) -> Result<grotius_store::Access> {
+    let Some(name) = as_user else {
+        return Ok(default);
+    };
+    let id = s
+        .cli_operator()
+        .find_user_id(name)
+        .await
+        .with_context(|| format!("no user named '{name}'"))?;
+    s.cli_act_as(&id)
+        .await?
+        .with_context(|| format!("user '{name}' is disabled"))
+}
+
+/// A progress bar on stderr, `[####    ] done/total <noun>`, that ends its line when done.
+fn progress_bar(noun: &'static str) -> impl FnMut(usize, usize) {
+    move |done, total| {
+        let width = 40;
+        if let Some(filled) = (done * width).checked_div(total) {
+            let filled = filled.min(width);
+            eprint!(
+                "\r[{}{}] {done}/{total} {noun}",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
 }
 
 /// `grotius import awsd|yemen-raids`: checks every row, then writes in one transaction with a
@@ -700,20 +725,7 @@ async fn import_incidents(
             &args.classification,
             &args.compartment,
             args.valid_rows_only,
-            &mut |done, total| {
-                let width = 40;
-                if let Some(filled) = (done * width).checked_div(total) {
-                    let filled = filled.min(width);
-                    eprint!(
-                        "\r[{}{}] {done}/{total} incidents",
-                        "#".repeat(filled),
-                        " ".repeat(width - filled)
-                    );
-                    if done == total {
-                        eprintln!();
-                    }
-                }
-            },
+            &mut progress_bar("incidents"),
         )
         .await
         .with_context(|| format!("cannot import {}", file.display()))?;
@@ -781,19 +793,7 @@ async fn import_polis(
         }
     };
     let s = open_existing(&store).await?;
-    let access = match as_user {
-        None => s.cli_dialogue_importer(),
-        Some(name) => {
-            let id = s
-                .cli_operator()
-                .find_user_id(&name)
-                .await
-                .with_context(|| format!("no user named '{name}'"))?;
-            s.cli_act_as(&id)
-                .await?
-                .with_context(|| format!("user '{name}' is disabled"))?
-        }
-    };
+    let access = acting_as(&s, as_user.as_deref(), s.cli_dialogue_importer()).await?;
     let folder = dir
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -833,20 +833,7 @@ async fn import_polis(
             &export,
             &source,
             classification,
-            &mut |done, total| {
-                let width = 40;
-                if let Some(filled) = (done * width).checked_div(total) {
-                    let filled = filled.min(width);
-                    eprint!(
-                        "\r[{}{}] {done}/{total} rows",
-                        "#".repeat(filled),
-                        " ".repeat(width - filled)
-                    );
-                    if done == total {
-                        eprintln!();
-                    }
-                }
-            },
+            &mut progress_bar("rows"),
         )
         .await
         .with_context(|| format!("cannot import {}", dir.display()))?;
@@ -880,34 +867,9 @@ async fn import_ged(
 ) -> Result<ExitCode> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let s = open_existing(store).await?;
-    let access = match as_user {
-        None => s.cli_operator(),
-        Some(name) => {
-            let id = s
-                .cli_operator()
-                .find_user_id(&name)
-                .await
-                .with_context(|| format!("no user named '{name}'"))?;
-            s.cli_act_as(&id)
-                .await?
-                .with_context(|| format!("user '{name}' is disabled"))?
-        }
-    };
+    let access = acting_as(&s, as_user.as_deref(), s.cli_operator()).await?;
     eprintln!("checking {} …", file.display());
-    let mut bar = |done: usize, total: usize| {
-        let width = 40;
-        if let Some(filled) = (done * width).checked_div(total) {
-            let filled = filled.min(width);
-            eprint!(
-                "\r[{}{}] {done}/{total} events",
-                "#".repeat(filled),
-                " ".repeat(width - filled)
-            );
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
+    let mut bar = progress_bar("events");
     let report = if acled {
         access.import_acled(&bytes, &mut bar).await
     } else {
@@ -996,19 +958,7 @@ async fn import(cmd: ImportCmd) -> Result<ExitCode> {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let s = open_existing(&store).await?;
-            let access = match as_user {
-                None => s.cli_operator(),
-                Some(name) => {
-                    let id = s
-                        .cli_operator()
-                        .find_user_id(&name)
-                        .await
-                        .with_context(|| format!("no user named '{name}'"))?;
-                    s.cli_act_as(&id)
-                        .await?
-                        .with_context(|| format!("user '{name}' is disabled"))?
-                }
-            };
+            let access = acting_as(&s, as_user.as_deref(), s.cli_operator()).await?;
             eprintln!("checking {} …", file.display());
             let report = access
                 .import_agreements(&bytes, &mut |done, total| {
