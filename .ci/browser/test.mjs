@@ -12,7 +12,9 @@
 // Journeys: the analyst signs in, enrols TOTP, signs in with it, walks the navigation and
 // switches language; the fund officer creates a fast-track application through the form and
 // submits it, may not approve it (the page says why), the fund approver finds it in her inbox
-// and approves it, and the commitment shows in the application's ledger and the fund dashboard.
+// and approves it, and the commitment shows in the application's ledger and the fund dashboard;
+// the desk officer reads a country's conflict trend and raises an alert that the coordinator finds
+// overdue on her overview and assesses; the coordinator reads a consultation's opinion groups.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -384,6 +386,95 @@ async function main(base) {
       check(usedBefore !== null, 'no dashboard figure before the approval');
       const after = await budgetUsed(page, base, 'FMF', year);
       check(after - usedBefore === amountCents, `FMF ${year} used went from ${usedBefore} to ${after} cents, not up by ${amountCents}`);
+    });
+
+    // Early warning: the desk officer reads the Central African Republic's trend, raises an alert
+    // for the coordinator with a deadline already past, and the coordinator sees it overdue on her
+    // overview. (The analyst has TOTP by now; the desk officer signs in with her password.)
+    const alertTitle = `Journey alert ${Date.now()}`;
+    let alertUrl = null;
+    await step('desk officer opens a country profile from early warning', async () => {
+      await loginAs(page, base, 'desk-officer');
+      await goto(page, `${base}/early-warning`);
+      const link = page.locator('main a[href="/countries/CF"]').first();
+      check(await link.count(), `the Central African Republic is not listed: ${(await mainText(page)).slice(0, 300)}`);
+      await Promise.all([page.waitForNavigation(), link.click()]);
+      check(pathOf(page) === '/countries/CF', `the link leads to ${pathOf(page)}`);
+    });
+
+    await step('the profile shows the trend as a chart and its numbers as a table', async () => {
+      await expectElement(page, 'main svg');
+      const rows = await page.$$eval('main table.series tbody tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
+      check(rows.length > 0, 'no rows in the series table');
+      const withEvents = rows.filter((r) => /[1-9]/.test(r.replace(/^\S+/, '')));
+      check(withEvents.length > 0, `no period with events: ${JSON.stringify(rows.slice(0, 5))}`);
+    });
+
+    await step('desk officer raises an alert for the coordinator from the profile', async () => {
+      const form = 'form.stack[action="/early-warning/alerts"]';
+      await expectElement(page, form);
+      await page.fill(`${form} #title`, alertTitle);
+      await page.fill(`${form} #assessment`, 'Attacks on the road to Bambari doubled against the baseline.');
+      await page.fill(`${form} #owner`, 'coordinator');
+      const past = new Date(Date.now() - 3 * 86400_000).toISOString().slice(0, 10);
+      await page.fill(`${form} #deadline`, past);
+      await submit(page, form);
+      check(/^\/early-warning\/alerts\/[^/]+$/.test(pathOf(page)), `after raising, am on ${pathOf(page)}: ${(await mainText(page)).slice(0, 300)}`);
+      alertUrl = page.url();
+      const text = await mainText(page);
+      check(text.includes(alertTitle), `the alert page does not show its title: ${text.slice(0, 300)}`);
+    });
+
+    await step('the coordinator sees the alert overdue on her overview and records an assessment', async () => {
+      check(alertUrl, 'no alert');
+      await loginAs(page, base, 'coordinator');
+      await expectElement(page, 'main .card.overdue');
+      const link = page.locator('main .card.overdue a', { hasText: alertTitle }).first();
+      check(await link.count(), `the alert is not among the overdue ones: ${(await page.locator('main .card.overdue').innerText()).slice(0, 400)}`);
+      await Promise.all([page.waitForNavigation(), link.click()]);
+      check(page.url() === alertUrl, `the overview link leads to ${page.url()}, not ${alertUrl}`);
+      await page.fill('#recommendation', 'Raise with the envoy before the next round.');
+      await page.selectOption('#status', 'assessed');
+      await submit(page, `form.stack[action="${pathOf(page)}"]`);
+      const text = await mainText(page);
+      check(text.includes('Raise with the envoy'), `the recommendation was not kept: ${text.slice(0, 300)}`);
+    });
+
+    // Dialogues: the coordinator opens the demo consultation and reads its opinion groups.
+    let dialogueUrl = null;
+    await step('coordinator finds the consultation among the dialogues', async () => {
+      await loginAs(page, base, 'coordinator');
+      await goto(page, `${base}/dialogues`);
+      const link = page.locator('main table a[href^="/dialogues/"]', { hasText: 'Sudan civilian consultation' }).first();
+      check(await link.count(), `the demo consultation is not listed: ${(await mainText(page)).slice(0, 300)}`);
+      await Promise.all([page.waitForNavigation(), link.click()]);
+      check(/^\/dialogues\/[^/]+$/.test(pathOf(page)), `the link leads to ${pathOf(page)}`);
+      dialogueUrl = page.url();
+    });
+
+    await step('the consultation shows its opinion map and three groups with their statements', async () => {
+      check(dialogueUrl, 'no consultation');
+      await expectElement(page, 'main svg.opinion-map');
+      const points = await page.locator('main svg.opinion-map circle').count();
+      check(points >= 100, `the opinion map shows ${points} participants`);
+      const groups = await page.$$eval('main section.group', (ss) => ss.map((s) => ({
+        head: s.querySelector('h3')?.innerText || '',
+        statements: s.querySelectorAll('ol li').length,
+      })));
+      check(groups.length === 3, `expected the three planted camps, the page shows ${groups.length} groups: ${JSON.stringify(groups)}`);
+      for (const g of groups) {
+        const size = Number((g.head.match(/(\d+) people/) || [])[1]);
+        check(size >= 30, `a group is too small to be a planted camp: ${g.head}`);
+        check(g.statements > 0, `group "${g.head}" names no representative statement`);
+      }
+    });
+
+    await step('the consultation reads in Dutch', async () => {
+      check(dialogueUrl, 'no consultation');
+      await switchLanguage(page, 'nl');
+      const text = await mainText(page);
+      check(/Meningskaart/.test(text) && /Meningsgroepen/.test(text), `the Dutch page lacks its headings: ${text.slice(0, 300)}`);
+      await switchLanguage(page, 'en');
     });
   } finally {
     await context.close();
