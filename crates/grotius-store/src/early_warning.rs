@@ -20,6 +20,7 @@ use sqlx::Row;
 
 use crate::db::{Bind, Where};
 use crate::job::{JobOutcome, JobTable, record_end, shown_status};
+use crate::roster::{TableFormat, write_table};
 use crate::{Access, Result, StoreError, new_id};
 
 /// Events written per transaction during an import (progress is reported between them).
@@ -87,6 +88,45 @@ impl SeriesBy {
         }
     }
 }
+
+/// The file a series is downloaded as: CSV, XLSX, or CSV with a second row of HXL hashtags
+/// (the Humanitarian Exchange Language, so OCHA's tools read the columns without mapping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesFormat {
+    Csv,
+    Xlsx,
+    Hxl,
+}
+
+impl SeriesFormat {
+    pub fn parse(v: Option<&str>) -> Result<SeriesFormat> {
+        match v.map(str::trim).unwrap_or("csv") {
+            "" | "csv" => Ok(SeriesFormat::Csv),
+            "xlsx" => Ok(SeriesFormat::Xlsx),
+            "hxl" => Ok(SeriesFormat::Hxl),
+            other => Err(StoreError::invalid(
+                "format",
+                format!("'{other}' is not a download format; expected csv, xlsx or hxl"),
+            )),
+        }
+    }
+}
+
+/// The columns of a downloaded series: header and HXL hashtag.
+const SERIES_COLUMNS: [(&str, &str); 12] = [
+    ("country", "#country+code"),
+    ("period", "#date"),
+    ("events", "#event+num"),
+    ("deaths_best", "#affected+killed+best"),
+    ("deaths_low", "#affected+killed+low"),
+    ("deaths_high", "#affected+killed+high"),
+    ("state_based_events", "#event+num+state_based"),
+    ("state_based_deaths", "#affected+killed+state_based"),
+    ("non_state_events", "#event+num+non_state"),
+    ("non_state_deaths", "#affected+killed+non_state"),
+    ("one_sided_events", "#event+num+one_sided"),
+    ("one_sided_deaths", "#affected+killed+one_sided"),
+];
 
 /// One period of a country's series: events and deaths (GED's best, low and high estimates),
 /// and events and best deaths per type of violence.
@@ -290,6 +330,64 @@ impl Access {
             series,
             source: early_warning::GED_CITATION.to_string(),
         })
+    }
+
+    /// A country's series as a file to download (see [`SeriesFormat`]), over the events the reader
+    /// may see; needs the export right and is audited as `conflict-event.export`.
+    pub async fn export_event_series(
+        &self,
+        country: &str,
+        by: SeriesBy,
+        from: Option<&str>,
+        to: Option<&str>,
+        format: SeriesFormat,
+    ) -> Result<Vec<u8>> {
+        self.authorize(
+            Action::Export,
+            Resource::kind(ResourceKind::ConflictEvent),
+            None,
+        )
+        .await?;
+        let s = self.event_series(country, by, from, to).await?;
+        let mut rows: Vec<Vec<String>> = vec![SERIES_COLUMNS.iter().map(|c| c.0.into()).collect()];
+        if format == SeriesFormat::Hxl {
+            rows.push(SERIES_COLUMNS.iter().map(|c| c.1.into()).collect());
+        }
+        for p in &s.series {
+            rows.push(vec![
+                s.country.clone(),
+                p.period.clone(),
+                p.events.to_string(),
+                p.deaths_best.to_string(),
+                p.deaths_low.to_string(),
+                p.deaths_high.to_string(),
+                p.state_based_events.to_string(),
+                p.state_based_deaths.to_string(),
+                p.non_state_events.to_string(),
+                p.non_state_deaths.to_string(),
+                p.one_sided_events.to_string(),
+                p.one_sided_deaths.to_string(),
+            ]);
+        }
+        let table = match format {
+            SeriesFormat::Xlsx => TableFormat::Xlsx,
+            SeriesFormat::Csv | SeriesFormat::Hxl => TableFormat::Csv,
+        };
+        let bytes = write_table(&rows, table, "Series")?;
+        let detail = serde_json::json!({
+            "by": by, "from": s.from, "to": s.to, "periods": s.series.len(),
+            "format": format!("{format:?}").to_lowercase(),
+        })
+        .to_string();
+        self.audit_now(
+            "conflict-event.export",
+            "conflict-event",
+            &s.country,
+            "ok",
+            &detail,
+        )
+        .await?;
+        Ok(bytes)
     }
 
     /// Every country with events the reader may see, with totals and the escalation signal at

@@ -549,6 +549,75 @@ async fn the_import_page_runs_a_job_and_the_country_page_shows_trend_map_and_tab
     assert_eq!(s, 404);
 }
 
+/// The numbers of the chart as files: CSV and HXL-tagged CSV equal to the series computed from
+/// the file, XLSX a workbook; the download is audited and refused with a reason on bad input;
+/// a partner (who may not read events) gets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_series_downloads_as_csv_hxl_and_xlsx_with_the_numbers_of_the_file() {
+    let app = App::spawn().await;
+    app.instance
+        .store
+        .cli_operator()
+        .import_events(&car_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let want = direct(&car_features(), 4);
+    let b = app.browser("desk-officer").await;
+    let (s, html) = b.get("/countries/CF").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("/countries/CF/series?format=hxl&amp;by=year"),
+        "the page offers the download: {html}"
+    );
+    for (format, tag_rows) in [("csv", 0), ("hxl", 1)] {
+        let (s, text) = b
+            .get(&format!("/countries/CF/series?format={format}&by=year"))
+            .await;
+        assert_eq!(s, 200, "{text}");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(&header[..4], ["country", "period", "events", "deaths_best"]);
+        let lines: Vec<&str> = lines.collect();
+        if tag_rows == 1 {
+            assert!(
+                lines[0].starts_with("#country+code,#date,#event+num,#affected+killed+best"),
+                "{}",
+                lines[0]
+            );
+        }
+        let got: BTreeMap<String, (i64, i64)> = lines[tag_rows..]
+            .iter()
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                assert_eq!(c[0], "CF");
+                (
+                    c[1].to_string(),
+                    (c[2].parse().unwrap(), c[3].parse().unwrap()),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{format}: every year as computed from the file");
+    }
+    let (s, xlsx) = b.get("/countries/CF/series?format=xlsx").await;
+    assert_eq!(s, 200);
+    assert!(xlsx.starts_with("PK"), "an XLSX workbook (a zip)");
+    let exports = app
+        .audit_actions("CF")
+        .await
+        .into_iter()
+        .filter(|a| a == "conflict-event.export")
+        .count();
+    assert_eq!(exports, 3, "every download audited");
+    let (s, text) = b.get("/countries/CF/series?format=pdf").await;
+    assert_eq!(s, 422);
+    assert!(text.contains("csv, xlsx or hxl"), "{text}");
+    let (s, _) = b.get("/countries/ZZ/series").await;
+    assert_eq!(s, 422);
+    let partner = app.browser("partner").await;
+    let (s, _) = partner.get("/countries/CF/series").await;
+    assert_eq!(s, 404);
+}
+
 /// The "our work" section of a country page.
 fn our_work(html: &str) -> String {
     let start = html.find("Our work in this country").expect("the section");

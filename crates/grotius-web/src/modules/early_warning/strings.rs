@@ -93,6 +93,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("ew.as_of", "Reference month", "Peilmaand"),
     ("ew.source", "Source:", "Bron:"),
+    ("ew.download", "Download the numbers", "Download de cijfers"),
     (
         "ew.table.caption",
         "Events and deaths by type of violence (best estimate)",

@@ -12,7 +12,7 @@ use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION, SignalK
 use grotius_domain::{Action, Resource, ResourceKind, reference};
 use grotius_store::{
     AgreementFilter, AlertFilter, CountryTrends, EventImportJob, EventSeries, ProcessFilter,
-    SeriesBy, StoreError,
+    SeriesBy, SeriesFormat, StoreError,
 };
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -32,7 +32,8 @@ pub(crate) fn routes(r: &mut Routes) {
             )),
         )
         .route("/early-warning/imports/{id}", get(job))
-        .route("/countries/{iso}", get(country));
+        .route("/countries/{iso}", get(country))
+        .route("/countries/{iso}/series", get(series_download));
 }
 
 fn country_name(code: &str) -> String {
@@ -176,6 +177,68 @@ struct PeriodQuery {
     to: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct DownloadQuery {
+    by: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// A country's series as CSV, XLSX or HXL-tagged CSV (`?format=csv|xlsx|hxl&by=month|year`,
+/// `from`/`to` as on the page): the numbers of the chart, for the reader's own tools.
+async fn series_download(
+    v: Viewer,
+    Path(iso): Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> Response {
+    let l = v.lang;
+    let parsed = SeriesBy::parse(q.by.as_deref())
+        .and_then(|by| SeriesFormat::parse(q.format.as_deref()).map(|f| (by, f)));
+    let (by, format) = match parsed {
+        Ok(x) => x,
+        Err(StoreError::Invalid(d)) => {
+            return crate::ui::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &d.to_string());
+        }
+        Err(e) => return store_error(l, e),
+    };
+    let bytes = match v
+        .access
+        .export_event_series(&iso, by, q.from.as_deref(), q.to.as_deref(), format)
+        .await
+    {
+        Ok(b) => b,
+        Err(StoreError::Invalid(d)) => {
+            return crate::ui::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &d.to_string());
+        }
+        Err(e) => return store_error(l, e),
+    };
+    let (content_type, ext) = match format {
+        SeriesFormat::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        SeriesFormat::Hxl => ("text/csv; charset=utf-8", "hxl.csv"),
+        SeriesFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+    };
+    let by = match by {
+        SeriesBy::Month => "month",
+        SeriesBy::Year => "year",
+    };
+    let name: String = iso.chars().filter(char::is_ascii_alphanumeric).collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"grotius-events-{name}-{by}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Our work in a country, each line counted through its own list (so only over the records
 /// the reader may read); a line the reader may not read at all is left out.
 struct OurWork {
@@ -309,6 +372,20 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
     let may_raise = v
         .access
         .may(Action::Create, Resource::kind(ResourceKind::Alert));
+    let may_export = v
+        .access
+        .may(Action::Export, Resource::kind(ResourceKind::ConflictEvent));
+    let by_name = match series.by {
+        SeriesBy::Month => "month",
+        SeriesBy::Year => "year",
+    };
+    let period_query = format!(
+        "{}{}",
+        from.map(|f| format!("&from={}", url_encode(f)))
+            .unwrap_or_default(),
+        to.map(|t| format!("&to={}", url_encode(t)))
+            .unwrap_or_default()
+    );
     let points: Vec<(f64, f64, i64, String)> = cells
         .iter()
         .map(|c| {
@@ -350,6 +427,15 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                         figcaption { (t(l, "ew.trend.caption")) }
                     }
                     (series_table(l, &series))
+                }
+                @if may_export {
+                    p.downloads {
+                        (t(l, "ew.download")) ": "
+                        @for (i, (format, label)) in [("csv", "CSV"), ("xlsx", "XLSX"), ("hxl", "HXL")].into_iter().enumerate() {
+                            @if i > 0 { " · " }
+                            a href={ "/countries/" (iso) "/series?format=" (format) "&by=" (by_name) (period_query) } { (label) }
+                        }
+                    }
                 }
             }
         }

@@ -14,6 +14,7 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/api/v1/events/countries",           Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/early-warning",                     Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/countries/{country}",               Body::None, read(STAFF, NO_LABELS)),
+    row("GET",    "/countries/{country}/series",        Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/early-warning/import",              Body::None, write(STAFF, AGREEMENT_IMPORT, NO_LABELS, 200)),
     row("POST",   "/early-warning/import",              Body::Form(&[("file", "not a GED file")]), write(STAFF, AGREEMENT_IMPORT, NO_LABELS, 422)),
     row("GET",    "/early-warning/imports/{event_job}", Body::None, write(STAFF, AGREEMENT_IMPORT, NO_LABELS, 200)),
