@@ -314,11 +314,12 @@ mod tests {
             ring.decrypt("processes.notes:p2", &c).is_err(),
             "bound to its row"
         );
+        // Change one character of the ciphertext to a different one (the ciphertext is random:
+        // the replacement must depend on the character replaced, not on another one).
         let mut tampered = c.clone();
-        tampered.replace_range(
-            c.len() - 3..c.len() - 2,
-            if c.ends_with("A") { "B" } else { "A" },
-        );
+        let at = c.len() - 3;
+        tampered.replace_range(at..at + 1, if &c[at..at + 1] == "A" { "B" } else { "A" });
+        assert_ne!(tampered, c);
         assert!(ring.decrypt("processes.notes:p1", &tampered).is_err());
 
         assert_eq!(ring.rotate().unwrap(), "k2");
