@@ -254,15 +254,19 @@ impl Access {
         .await
     }
 
-    /// A country's series of events and deaths by month (of `date_start`) or year, over every
-    /// event the reader may see; `from`/`to` (`YYYY-MM`, inclusive) bound it.
-    pub async fn event_series(
+    /// The filter of a country's events the reader may see within `from`..=`to` (`YYYY-MM`),
+    /// after the read check; with the country and the checked bounds.
+    async fn country_events(
         &self,
         country: &str,
-        by: SeriesBy,
         from: Option<&str>,
         to: Option<&str>,
-    ) -> Result<EventSeries> {
+    ) -> Result<(
+        &'static grotius_domain::reference::Country,
+        Option<String>,
+        Option<String>,
+        Where,
+    )> {
         self.may_read_events().await?;
         let c = country_code(country)?;
         let (from, to) = period_bounds(from, to)?;
@@ -275,6 +279,19 @@ impl Access {
         if let Some(m) = &to {
             f.push("month <= ?", Bind::Text(m.clone()));
         }
+        Ok((c, from, to, f))
+    }
+
+    /// A country's series of events and deaths by month (of `date_start`) or year, over every
+    /// event the reader may see; `from`/`to` (`YYYY-MM`, inclusive) bound it.
+    pub async fn event_series(
+        &self,
+        country: &str,
+        by: SeriesBy,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<EventSeries> {
+        let (c, from, to, f) = self.country_events(country, from, to).await?;
         let period = match by {
             SeriesBy::Month => "month",
             SeriesBy::Year => "substr(month, 1, 4)",
@@ -494,18 +511,7 @@ impl Access {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Vec<EventCell>> {
-        self.may_read_events().await?;
-        let c = country_code(country)?;
-        let (from, to) = period_bounds(from, to)?;
-        let mut f = Where::default();
-        f.visibility(self, "");
-        f.push("country = ?", Bind::Text(c.alpha2.clone()));
-        if let Some(m) = &from {
-            f.push("month >= ?", Bind::Text(m.clone()));
-        }
-        if let Some(m) = &to {
-            f.push("month <= ?", Bind::Text(m.clone()));
-        }
+        let (_, _, _, f) = self.country_events(country, from, to).await?;
         let rows = f
             .query(format!(
                 "SELECT lat_micro / 100000 AS la, lon_micro / 100000 AS lo, COUNT(*) AS events,
@@ -536,18 +542,7 @@ impl Access {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Vec<DyadActivity>> {
-        self.may_read_events().await?;
-        let c = country_code(country)?;
-        let (from, to) = period_bounds(from, to)?;
-        let mut f = Where::default();
-        f.visibility(self, "");
-        f.push("country = ?", Bind::Text(c.alpha2.clone()));
-        if let Some(m) = &from {
-            f.push("month >= ?", Bind::Text(m.clone()));
-        }
-        if let Some(m) = &to {
-            f.push("month <= ?", Bind::Text(m.clone()));
-        }
+        let (_, _, _, f) = self.country_events(country, from, to).await?;
         let rows = f
             .query(format!(
                 "SELECT conflict_name, dyad_name, violence, COUNT(*) AS events,
