@@ -1155,6 +1155,78 @@ pub fn poisson_upper_tail(k: i64, lambda: f64) -> f64 {
     sum.min(1.0)
 }
 
+/// The direction of a country's violence at the reference month, for the coherence view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trend {
+    /// An escalation or a new conflict is signalled.
+    Rising,
+    /// Neither rising nor significantly falling.
+    Stable,
+    /// Significantly fewer events in the recent window than the baseline rate predicts:
+    /// P(X ≤ recent | Poisson(expected)) below α (the escalation test mirrored).
+    Falling,
+}
+
+impl Trend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trend::Rising => "rising",
+            Trend::Stable => "stable",
+            Trend::Falling => "falling",
+        }
+    }
+}
+
+/// The trend of a signal with the parameters it was computed with.
+pub fn trend(s: &Signal, p: &SignalParams) -> Trend {
+    match s.kind {
+        SignalKind::Escalation | SignalKind::NewConflict => Trend::Rising,
+        SignalKind::None
+            if (s.recent as f64) < s.expected
+                && 1.0 - poisson_upper_tail(s.recent + 1, s.expected) < p.alpha =>
+        {
+            Trend::Falling
+        }
+        SignalKind::None => Trend::Stable,
+    }
+}
+
+/// Where a country stands in the coherence view: violence's trend against our presence
+/// (processes, grants, deployments the reader may see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Coherence {
+    /// Violence rises and we are absent: the question for the unit.
+    RisingAbsent,
+    /// Violence rises where we are active.
+    RisingPresent,
+    /// Violence falls where we are active.
+    FallingPresent,
+    /// Anything else (stable, or falling where we are absent).
+    Other,
+}
+
+impl Coherence {
+    pub fn of(trend: Trend, presence: i64) -> Coherence {
+        match (trend, presence > 0) {
+            (Trend::Rising, false) => Coherence::RisingAbsent,
+            (Trend::Rising, true) => Coherence::RisingPresent,
+            (Trend::Falling, true) => Coherence::FallingPresent,
+            _ => Coherence::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coherence::RisingAbsent => "rising-absent",
+            Coherence::RisingPresent => "rising-present",
+            Coherence::FallingPresent => "falling-present",
+            Coherence::Other => "other",
+        }
+    }
+}
+
 /// Where an alert stands: someone must assess it, act on it, and close it with a reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -1485,6 +1557,36 @@ mod tests {
         let s = signal(&counts, m("2020-12"), &DEFAULT_SIGNAL_PARAMS);
         assert_eq!(s.kind, SignalKind::None);
         assert_eq!(m("2009-02").to_string(), "2009-02");
+    }
+
+    #[test]
+    fn trends_mirror_the_escalation_test() {
+        let m = |s: &str| Month::parse(s).unwrap();
+        let p = DEFAULT_SIGNAL_PARAMS;
+        // 10 a month for a year, then 1 a month: 3 events where 30 are expected.
+        let mut counts = BTreeMap::new();
+        for i in 0..12 {
+            counts.insert(m("2020-01").plus(i), 10);
+        }
+        for i in 12..15 {
+            counts.insert(m("2020-01").plus(i), 1);
+        }
+        let s = signal(&counts, m("2021-03"), &p);
+        assert_eq!((s.recent, s.expected as i64), (3, 30));
+        // P(X <= 3 | 30) is about 4e-10: far below alpha.
+        assert_eq!(trend(&s, &p), Trend::Falling);
+        // 27 where 30 are expected is not significant either way.
+        counts.insert(m("2021-03"), 25);
+        let s = signal(&counts, m("2021-03"), &p);
+        assert_eq!(trend(&s, &p), Trend::Stable);
+        counts.insert(m("2021-03"), 60);
+        let s = signal(&counts, m("2021-03"), &p);
+        assert_eq!(trend(&s, &p), Trend::Rising);
+        assert_eq!(Coherence::of(Trend::Rising, 0), Coherence::RisingAbsent);
+        assert_eq!(Coherence::of(Trend::Rising, 2), Coherence::RisingPresent);
+        assert_eq!(Coherence::of(Trend::Falling, 1), Coherence::FallingPresent);
+        assert_eq!(Coherence::of(Trend::Falling, 0), Coherence::Other);
+        assert_eq!(Coherence::of(Trend::Stable, 3), Coherence::Other);
     }
 
     #[test]

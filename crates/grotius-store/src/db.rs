@@ -776,9 +776,15 @@ impl Where {
     /// clearance, and no compartment or one the subject belongs to. An empty `t` leaves the
     /// columns unqualified.
     pub(crate) fn visibility(&mut self, access: &crate::Access, t: &str) {
-        let labels = LabelColumns::of(t);
-        let clause = self.labels_visible(access, &labels.classification, &labels.compartment);
+        let clause = self.visible_expr(access, t);
         self.clause(clause);
+    }
+
+    /// The expression of [`Where::visibility`] (its values bound here), for a clause built by
+    /// hand — the visibility of the rows of a subquery.
+    pub(crate) fn visible_expr(&mut self, access: &crate::Access, t: &str) -> String {
+        let labels = LabelColumns::of(t);
+        self.labels_visible(access, &labels.classification, &labels.compartment)
     }
 
     /// The inherited-label rule in SQL: the records of the table (or alias) `t`, which belong

@@ -35,6 +35,7 @@ mod linked;
 mod list;
 mod network;
 mod participation;
+mod presence;
 mod process;
 mod roster;
 mod search;
@@ -91,6 +92,9 @@ pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{
     CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
     SHARES_HEADER,
+};
+pub use presence::{
+    CoherenceFilter, CoherenceRow, CoherenceView, CountryWork, Presence, PresenceFilter, regions,
 };
 pub use process::ProcessFilter;
 pub use roster::read_table;

@@ -158,6 +158,50 @@ pub fn world_map(m: &MapData<'_>) -> Markup {
     }
 }
 
+/// A map of the whole world with each listed country in one of four categories.
+pub struct CategoryMap<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub desc: &'a str,
+    /// (ISO alpha-2, category 1–4, tooltip).
+    pub countries: &'a [(String, usize, String)],
+    /// The legend's labels of the categories 1–4.
+    pub legend: [&'a str; 4],
+}
+
+pub fn category_map(m: &CategoryMap<'_>) -> Markup {
+    let by: HashMap<&str, (usize, &str)> = m
+        .countries
+        .iter()
+        .map(|(c, k, label)| (c.as_str(), ((*k).clamp(1, 4), label.as_str())))
+        .collect();
+    let legend_h = 24.0;
+    html! {
+        svg.map xmlns="http://www.w3.org/2000/svg" role="img"
+            viewBox=(format!("0 0 {WIDTH:.1} {:.1}", HEIGHT + legend_h))
+            aria-labelledby={ (m.id) "-title " (m.id) "-desc" } {
+            title id={ (m.id) "-title" } { (m.title) }
+            desc id={ (m.id) "-desc" } { (m.desc) }
+            rect.map-sea x="0" y="0" width=(format!("{WIDTH:.1}")) height=(format!("{HEIGHT:.1}")) {}
+            @for o in outlines() {
+                @match by.get(o.code) {
+                    Some((k, label)) => path class={ "map-land map-c" (k) } d=(o.path) stroke-width="0.3" {
+                        title { (o.name) ": " (label) }
+                    },
+                    None => path class="map-land map-0" d=(o.path) stroke-width="0.3" {},
+                }
+            }
+            rect.map-key x="0" y=(format!("{HEIGHT:.1}")) width=(format!("{WIDTH:.1}")) height=(format!("{legend_h:.1}")) {}
+            @for (i, label) in m.legend.iter().enumerate() {
+                @let x = 8.0 + 178.0 * i as f64;
+                @let y = HEIGHT + 6.0;
+                rect class={ "map-land map-c" (i + 1) } x=(format!("{x:.1}")) y=(format!("{y:.1}")) width="12" height="12" {}
+                text.map-legend x=(format!("{:.1}", x + 16.0)) y=(format!("{:.1}", y + 10.0)) font-size="10" { (label) }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ mod audit_tamper;
 mod audit_view;
 mod authz_matrix;
 mod cli;
+mod coherence;
 mod crash;
 mod dialogues;
 mod documents;

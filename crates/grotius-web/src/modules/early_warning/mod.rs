@@ -3,6 +3,7 @@
 
 pub(crate) mod alerts;
 pub(crate) mod api;
+pub(crate) mod coherence;
 pub(crate) mod strings;
 pub(crate) mod svg;
 pub(crate) mod ui;
@@ -25,7 +26,7 @@ pub(crate) const MODULE: Module = Module {
         description: Some("ew.card"),
         gate: Gate::Reads(ResourceKind::ConflictEvent),
     }],
-    strings: &[strings::STRINGS],
+    strings: &[strings::STRINGS, coherence::STRINGS],
     kinds: &[ResourceKind::ConflictEvent, ResourceKind::Alert],
     search_sources: &[],
 };
@@ -33,6 +34,7 @@ pub(crate) const MODULE: Module = Module {
 fn routes(ui_routes: &mut Routes, api_routes: &mut Routes) {
     ui::routes(ui_routes);
     alerts::routes(ui_routes);
+    coherence::routes(ui_routes);
     api::routes(api_routes);
 }
 

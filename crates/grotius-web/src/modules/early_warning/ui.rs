@@ -11,8 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION, SignalKind};
 use grotius_domain::{Action, Resource, ResourceKind, reference};
 use grotius_store::{
-    AgreementFilter, AlertFilter, CountryTrends, EventImportJob, EventSeries, ProcessFilter,
-    SeriesBy, SeriesFormat, StoreError,
+    AlertFilter, CountryTrends, EventImportJob, EventSeries, SeriesBy, SeriesFormat, StoreError,
 };
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -112,6 +111,7 @@ async fn overview(v: Viewer) -> Response {
         @if may_alerts {
             p { a href="/early-warning/alerts" { (t(l, "ew.alerts")) } }
         }
+        p { a href="/early-warning/coherence" { (t(l, "coh.link")) } }
         @if !overdue.is_empty() {
             section.overdue {
                 h2 { (t(l, "ew.alerts.overdue")) " (" (overdue.len()) ")" }
@@ -239,48 +239,6 @@ async fn series_download(
         .into_response()
 }
 
-/// Our work in a country, each line counted through its own list (so only over the records
-/// the reader may read); a line the reader may not read at all is left out.
-struct OurWork {
-    processes: Option<(i64, Vec<(String, String)>)>,
-    agreements: Option<i64>,
-}
-
-async fn our_work(v: &Viewer, iso: &str) -> Result<OurWork, StoreError> {
-    let processes = if v
-        .access
-        .may(Action::Read, Resource::kind(ResourceKind::Process))
-    {
-        let filter = ProcessFilter {
-            country: Some(iso.to_string()),
-            ..Default::default()
-        };
-        let page = v.access.list_processes(&filter, 20, 0).await?;
-        Some((
-            page.total,
-            page.items.into_iter().map(|p| (p.id, p.title)).collect(),
-        ))
-    } else {
-        None
-    };
-    let agreements = if v
-        .access
-        .may(Action::Read, Resource::kind(ResourceKind::Agreement))
-    {
-        let filter = AgreementFilter {
-            country: Some(iso.to_string()),
-            ..Default::default()
-        };
-        Some(v.access.list_agreements(&filter, 1, 0).await?.total)
-    } else {
-        None
-    };
-    Ok(OurWork {
-        processes,
-        agreements,
-    })
-}
-
 fn series_table(l: Lang, s: &EventSeries) -> Markup {
     html! {
         table.series {
@@ -346,7 +304,7 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
-    let work = match our_work(&v, &iso).await {
+    let work = match super::coherence::our_work(&v, &iso).await {
         Ok(w) => w,
         Err(e) => return store_error(l, e),
     };
@@ -493,25 +451,7 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                 }))
             }
         }
-        section {
-            h2 { (t(l, "ew.work")) }
-            p { (t(l, "ew.work.note")) }
-            dl.facts {
-                @if let Some((total, list)) = &work.processes {
-                    dt { (t(l, "ew.work.processes")) }
-                    dd {
-                        (total)
-                        @if !list.is_empty() {
-                            ul { @for (id, title) in list { li { a href={ "/processes/" (id) } { (title) } } } }
-                        }
-                    }
-                }
-                @if let Some(n) = work.agreements {
-                    dt { (t(l, "ew.work.agreements")) }
-                    dd { a href={ "/agreements?country=" (url_encode(&iso)) } { (n) } }
-                }
-            }
-        }
+        (work)
         @if let Some(list) = &alerts {
             section {
                 h2 { (t(l, "ew.alerts")) }
