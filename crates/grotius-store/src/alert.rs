@@ -262,3 +262,198 @@ impl Access {
         early_warning::overdue(a.status, &a.deadline, &today())
     }
 }
+
+/// The kinds of record that can answer an alert.
+pub const ALERT_LINK_KINDS: [&str; 3] = ["process", "support-request", "fund-application"];
+
+/// A record linked to an alert as (part of) the answer to it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AlertLink {
+    /// process, support-request or fund-application.
+    pub kind: String,
+    pub id: String,
+    pub title: String,
+}
+
+/// A linked record as the list layer reads it: its title, labels and (applications) partner.
+struct LinkedRow {
+    id: String,
+    title: String,
+    labels: Labels,
+    partner: Option<String>,
+}
+
+impl crate::list::Listed for LinkedRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn labels(&self) -> &Labels {
+        &self.labels
+    }
+    fn resource(&self, kind: ResourceKind) -> Resource<'_> {
+        match &self.partner {
+            Some(p) => Resource::of_organisation(kind, &self.labels, p),
+            None => Resource::labelled(kind, &self.labels),
+        }
+    }
+}
+
+fn link_kind(kind: &str) -> Result<(ResourceKind, &'static str)> {
+    match kind.trim() {
+        "process" => Ok((ResourceKind::Process, "processes")),
+        "support-request" => Ok((ResourceKind::SupportRequest, "support_requests")),
+        "fund-application" => Ok((ResourceKind::FundApplication, "fund_applications")),
+        other => Err(StoreError::invalid(
+            "kind",
+            format!(
+                "'{other}' cannot answer an alert; one of: {}",
+                ALERT_LINK_KINDS.join(", ")
+            ),
+        )),
+    }
+}
+
+impl Access {
+    /// Links a record the reader may read to an alert she may update, as an answer to it.
+    pub async fn link_alert(
+        &self,
+        alert_id: &str,
+        kind: &str,
+        record_id: &str,
+    ) -> Result<AlertLink> {
+        let alert = self.alert_for(Action::Update, alert_id).await?;
+        let (_, _) = link_kind(kind)?;
+        let record_id = record_id.trim();
+        if record_id.is_empty() {
+            return Err(StoreError::invalid(
+                "record",
+                "choose the record that answers the alert",
+            ));
+        }
+        let title = match kind.trim() {
+            "process" => self.get_process(record_id).await.map(|p| p.title),
+            "support-request" => self.get_request(record_id).await.map(|r| r.title),
+            _ => self.get_application(record_id).await.map(|a| a.title),
+        }
+        .map_err(|e| match e {
+            StoreError::NotFound | StoreError::Forbidden(_) => StoreError::invalid(
+                "record",
+                format!("no {} '{record_id}' that you may read", kind.trim()),
+            ),
+            e => e,
+        })?;
+        let mut tx = self.store.write_tx().await?;
+        let exists = sqlx::query(
+            "SELECT 1 AS x FROM alert_links WHERE alert_id = $1 AND kind = $2 AND record_id = $3",
+        )
+        .bind(&alert.id)
+        .bind(kind.trim())
+        .bind(record_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_some() {
+            return Err(StoreError::invalid(
+                "record",
+                "this record is already linked to the alert",
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO alert_links (alert_id, kind, record_id, linked_by, linked_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&alert.id)
+        .bind(kind.trim())
+        .bind(record_id)
+        .bind(&self.subject.username)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        let detail = serde_json::json!({"kind": kind.trim(), "record": record_id}).to_string();
+        self.audit_in(&mut tx, "alert.link", "alert", &alert.id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(AlertLink {
+            kind: kind.trim().to_string(),
+            id: record_id.to_string(),
+            title,
+        })
+    }
+
+    /// Removes a link (the reader must be able to update the alert).
+    pub async fn unlink_alert(&self, alert_id: &str, kind: &str, record_id: &str) -> Result<()> {
+        let alert = self.alert_for(Action::Update, alert_id).await?;
+        link_kind(kind)?;
+        let mut tx = self.store.write_tx().await?;
+        let done = sqlx::query(
+            "DELETE FROM alert_links WHERE alert_id = $1 AND kind = $2 AND record_id = $3",
+        )
+        .bind(&alert.id)
+        .bind(kind.trim())
+        .bind(record_id.trim())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::invalid(
+                "record",
+                "this record is not linked to the alert",
+            ));
+        }
+        let detail =
+            serde_json::json!({"kind": kind.trim(), "record": record_id.trim()}).to_string();
+        self.audit_in(&mut tx, "alert.unlink", "alert", &alert.id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The records linked to an alert the reader may read, that she may read herself (a link to
+    /// a record she may not read is not shown, and nothing of it is).
+    pub async fn alert_links(&self, alert_id: &str) -> Result<Vec<AlertLink>> {
+        let alert = self.alert_for(Action::Read, alert_id).await?;
+        let mut out = Vec::new();
+        for kind in ALERT_LINK_KINDS {
+            let (rk, table) = link_kind(kind)?;
+            if !self.may(Action::Read, Resource::kind(rk)) {
+                continue;
+            }
+            let partner = if rk == ResourceKind::FundApplication {
+                ", x.partner"
+            } else {
+                ""
+            };
+            let mut list = self
+                .list(rk, table, "x")
+                .await?
+                .unaudited()
+                .columns(&format!(
+                    "x.id, x.title, x.classification, x.compartment_id{partner}"
+                ))
+                .order("x.title, x.id");
+            list.filter.push_many(
+                "x.id IN (SELECT record_id FROM alert_links WHERE alert_id = ? AND kind = ?)",
+                vec![Bind::Text(alert.id.clone()), Bind::Text(kind.to_string())],
+            );
+            let rows = self
+                .fetch_rows(&list, None, |r| {
+                    let comp: Option<String> = r.try_get("compartment_id")?;
+                    Ok(LinkedRow {
+                        id: r.try_get("id")?,
+                        title: r.try_get("title")?,
+                        labels: Labels {
+                            classification: Classification::from_level(
+                                r.try_get("classification")?,
+                            )?,
+                            compartment: comp.map(|c| CompartmentId::parse(&c)).transpose()?,
+                        },
+                        partner: r.try_get("partner").ok(),
+                    })
+                })
+                .await?;
+            out.extend(rows.into_iter().map(|r| AlertLink {
+                kind: kind.to_string(),
+                id: r.id,
+                title: r.title,
+            }));
+        }
+        Ok(out)
+    }
+}

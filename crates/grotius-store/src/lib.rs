@@ -42,13 +42,14 @@ mod search;
 mod separation;
 mod training;
 mod users;
+mod watch;
 
 pub use access::{Access, Page};
 pub use agreement::{
     AgreementFacets, AgreementFilter, AgreementResults, COMPARE_MAX, FacetCount, ImportJob,
     PaxReport,
 };
-pub use alert::{AlertFilter, today as alert_today};
+pub use alert::{ALERT_LINK_KINDS, AlertFilter, AlertLink, today as alert_today};
 pub use analysis::RestoreRequest;
 pub use audit::{AUDIT_ANCHOR_FILE, AnchorCheck, AuditFilter, VerifyReport};
 pub use audit_view::{WITHHELD_DETAIL, WITHHELD_ID};
@@ -105,6 +106,7 @@ pub use roster::{
 pub use search::ReindexReport;
 pub use training::PARTICIPANT_COLUMNS;
 pub use users::{ApiTokenInfo, CompartmentInfo, MemberInfo, NewUser, UserInfo, UserUpdate};
+pub use watch::{Watched, Watchlist};
 
 use grotius_domain::DomainError;
 

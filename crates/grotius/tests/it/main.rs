@@ -17,6 +17,7 @@ mod early_warning;
 mod engagements;
 mod evidence;
 mod failure;
+mod follow_up;
 mod fund;
 mod fund_reports;
 mod harness;

@@ -178,12 +178,13 @@ async fn create(v: Viewer, form: FormPairs) -> Response {
     }
 }
 
-fn alert_page(
+pub(super) fn alert_page(
     v: &Viewer,
     a: &Alert,
     input: &AlertInput,
     error: Option<String>,
     status: StatusCode,
+    links: Markup,
 ) -> Response {
     let l = v.lang;
     let may_update = v.access.may(
@@ -208,6 +209,7 @@ fn alert_page(
             }
             dt { (t(l, "ew.alert.raised_by")) } dd { (a.created_by) " · " (crate::ui::fmt_micros(a.created_at)) }
         }
+        (links)
         @if may_update {
             h2 { (t(l, "ew.alert.follow_up")) }
             @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
@@ -248,7 +250,7 @@ fn alert_page(
     res
 }
 
-fn input_of(a: &Alert) -> AlertInput {
+pub(super) fn input_of(a: &Alert) -> AlertInput {
     AlertInput {
         country: a.country.clone(),
         signal: a.signal.clone(),
@@ -271,7 +273,10 @@ fn input_of(a: &Alert) -> AlertInput {
 
 async fn show(v: Viewer, Path(id): Path<String>) -> Response {
     match v.access.get_alert(&id).await {
-        Ok(a) => alert_page(&v, &a, &input_of(&a), None, StatusCode::OK),
+        Ok(a) => match super::follow_up::links_section(&v, &a, None).await {
+            Ok(links) => alert_page(&v, &a, &input_of(&a), None, StatusCode::OK, links),
+            Err(e) => store_error(v.lang, e),
+        },
         Err(e) => store_error(v.lang, e),
     }
 }
@@ -283,7 +288,10 @@ async fn update(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response 
         Ok(a) => Redirect::to(&format!("/early-warning/alerts/{}", a.id)).into_response(),
         Err(e) => match form_failure(e) {
             Ok((msg, status)) => match v.access.get_alert(&id).await {
-                Ok(a) => alert_page(&v, &a, &input, Some(msg), status),
+                Ok(a) => match super::follow_up::links_section(&v, &a, None).await {
+                    Ok(links) => alert_page(&v, &a, &input, Some(msg), status, links),
+                    Err(e) => store_error(l, e),
+                },
                 Err(e) => store_error(l, e),
             },
             Err(e) => store_error(l, e),

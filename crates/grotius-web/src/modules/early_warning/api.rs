@@ -6,8 +6,8 @@ use crate::routes::{Routes, get};
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use grotius_domain::early_warning::GED_CITATION;
 use grotius_domain::early_warning::{Alert, AlertInput};
-use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION};
 use grotius_store::AlertFilter;
 use grotius_store::{CountryTrends, EventSeries, SeriesBy, SeriesPoint};
 use serde::{Deserialize, Serialize};
@@ -225,9 +225,8 @@ async fn countries(
     Caller(a): Caller,
     ApiQuery(q): ApiQuery<CountriesQuery>,
 ) -> Result<Json<CountryTrendsDto>, ApiError> {
-    let t = a
-        .country_trends(q.as_of.as_deref(), &DEFAULT_SIGNAL_PARAMS)
-        .await?;
+    let params = a.signal_params().await?;
+    let t = a.country_trends(q.as_of.as_deref(), &params).await?;
     Ok(Json(t.into()))
 }
 

@@ -7,7 +7,7 @@
 use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use grotius_domain::early_warning::{Coherence, DEFAULT_SIGNAL_PARAMS, Trend};
+use grotius_domain::early_warning::{Coherence, Trend};
 use grotius_domain::reference::{self, THEMES};
 use grotius_domain::{Action, Resource, ResourceKind};
 use grotius_store::{
@@ -142,13 +142,14 @@ const SORTS: [&str; 7] = [
 ];
 
 fn sort_rows(rows: &mut [CoherenceRow], key: &str) {
+    use std::cmp::Reverse;
     match key {
-        "country" => rows.sort_by(|a, b| country_name(&a.country).cmp(&country_name(&b.country))),
-        "recent" => rows.sort_by(|a, b| b.recent.cmp(&a.recent)),
-        "deaths" => rows.sort_by(|a, b| b.deaths_best.cmp(&a.deaths_best)),
-        "processes" => rows.sort_by(|a, b| b.work.processes.cmp(&a.work.processes)),
-        "grants" => rows.sort_by(|a, b| b.work.grants_eur_cents.cmp(&a.work.grants_eur_cents)),
-        "deployments" => rows.sort_by(|a, b| b.work.deployments.cmp(&a.work.deployments)),
+        "country" => rows.sort_by_cached_key(|r| country_name(&r.country)),
+        "recent" => rows.sort_by_key(|r| Reverse(r.recent)),
+        "deaths" => rows.sort_by_key(|r| Reverse(r.deaths_best)),
+        "processes" => rows.sort_by_key(|r| Reverse(r.work.processes)),
+        "grants" => rows.sort_by_key(|r| Reverse(r.work.grants_eur_cents)),
+        "deployments" => rows.sort_by_key(|r| Reverse(r.work.deployments)),
         _ => {}
     }
 }
@@ -174,16 +175,16 @@ async fn coherence(v: Viewer, Query(q): Query<CoherenceQuery>) -> Response {
         region: q.region.clone(),
         theme: q.theme.clone(),
     };
+    let params = match v.access.signal_params().await {
+        Ok(p) => p,
+        Err(e) => return store_error(l, e),
+    };
     if let Some(format) = q.format.as_deref().filter(|f| !f.is_empty()) {
         let format = match SeriesFormat::parse(Some(format)) {
             Ok(f) => f,
             Err(e) => return invalid(l, e),
         };
-        return match v
-            .access
-            .export_coherence(&filter, &DEFAULT_SIGNAL_PARAMS, format)
-            .await
-        {
+        return match v.access.export_coherence(&filter, &params, format).await {
             Ok(bytes) => {
                 let (content_type, ext) = match format {
                     SeriesFormat::Xlsx => (
@@ -208,7 +209,7 @@ async fn coherence(v: Viewer, Query(q): Query<CoherenceQuery>) -> Response {
             Err(e) => invalid(l, e),
         };
     }
-    let mut view = match v.access.coherence(&filter, &DEFAULT_SIGNAL_PARAMS).await {
+    let mut view = match v.access.coherence(&filter, &params).await {
         Ok(x) => x,
         Err(e) => return invalid(l, e),
     };

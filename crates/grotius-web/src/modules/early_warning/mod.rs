@@ -4,6 +4,7 @@
 pub(crate) mod alerts;
 pub(crate) mod api;
 pub(crate) mod coherence;
+pub(crate) mod follow_up;
 pub(crate) mod strings;
 pub(crate) mod svg;
 pub(crate) mod ui;
@@ -26,7 +27,7 @@ pub(crate) const MODULE: Module = Module {
         description: Some("ew.card"),
         gate: Gate::Reads(ResourceKind::ConflictEvent),
     }],
-    strings: &[strings::STRINGS, coherence::STRINGS],
+    strings: &[strings::STRINGS, coherence::STRINGS, follow_up::STRINGS],
     kinds: &[ResourceKind::ConflictEvent, ResourceKind::Alert],
     search_sources: &[],
 };
@@ -35,6 +36,7 @@ fn routes(ui_routes: &mut Routes, api_routes: &mut Routes) {
     ui::routes(ui_routes);
     alerts::routes(ui_routes);
     coherence::routes(ui_routes);
+    follow_up::routes(ui_routes);
     api::routes(api_routes);
 }
 

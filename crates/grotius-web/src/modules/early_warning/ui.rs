@@ -8,7 +8,7 @@ use crate::routes::{Routes, get};
 use axum::extract::{DefaultBodyLimit, Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION, SignalKind};
+use grotius_domain::early_warning::{GED_CITATION, SignalKind};
 use grotius_domain::{Action, Resource, ResourceKind, reference};
 use grotius_store::{
     AlertFilter, CountryTrends, EventImportJob, EventSeries, SeriesBy, SeriesFormat, StoreError,
@@ -41,7 +41,7 @@ fn country_name(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn signal_label(l: Lang, kind: SignalKind) -> &'static str {
+pub(super) fn signal_label(l: Lang, kind: SignalKind) -> &'static str {
     match kind {
         SignalKind::Escalation => t(l, "ew.signal.escalation"),
         SignalKind::NewConflict => t(l, "ew.signal.new"),
@@ -76,7 +76,11 @@ fn method(l: Lang, trends: &CountryTrends) -> Markup {
 
 async fn overview(v: Viewer) -> Response {
     let l = v.lang;
-    let trends = match v.access.country_trends(None, &DEFAULT_SIGNAL_PARAMS).await {
+    let params = match v.access.signal_params().await {
+        Ok(p) => p,
+        Err(e) => return store_error(l, e),
+    };
+    let trends = match v.access.country_trends(None, &params).await {
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
@@ -104,6 +108,10 @@ async fn overview(v: Viewer) -> Response {
         Vec::new()
     };
     let mine = v.access.subject().user_id.clone();
+    let watched = match v.access.watchlist().await {
+        Ok(w) => w,
+        Err(e) => return store_error(l, e),
+    };
     let content = html! {
         h1 { (t(l, "ew.title")) }
         p { (t(l, "ew.intro")) }
@@ -111,7 +119,26 @@ async fn overview(v: Viewer) -> Response {
         @if may_alerts {
             p { a href="/early-warning/alerts" { (t(l, "ew.alerts")) } }
         }
-        p { a href="/early-warning/coherence" { (t(l, "coh.link")) } }
+        p {
+            a href="/early-warning/coherence" { (t(l, "coh.link")) } " · "
+            a href="/early-warning/watchlist" { (t(l, "fu.watchlist")) } " · "
+            a href="/early-warning/settings" { (t(l, "fu.settings")) }
+        }
+        @if !watched.is_empty() {
+            section #watched {
+                h2 { (t(l, "fu.watchlist")) }
+                ul {
+                    @for w in &watched {
+                        @let s = trends.countries.iter().find(|c| c.country == w.country);
+                        li {
+                            a href={ "/countries/" (w.country) } { (country_name(&w.country)) }
+                            " · " (s.map_or("—", |s| signal_label(l, s.signal.kind)))
+                            @if w.list == grotius_store::Watchlist::Unit { " · " (t(l, "fu.unit")) }
+                        }
+                    }
+                }
+            }
+        }
         @if !overdue.is_empty() {
             section.overdue {
                 h2 { (t(l, "ew.alerts.overdue")) " (" (overdue.len()) ")" }
@@ -300,11 +327,19 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
-    let trends = match v.access.country_trends(None, &DEFAULT_SIGNAL_PARAMS).await {
+    let params = match v.access.signal_params().await {
+        Ok(p) => p,
+        Err(e) => return store_error(l, e),
+    };
+    let trends = match v.access.country_trends(None, &params).await {
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
     let work = match super::coherence::our_work(&v, &iso).await {
+        Ok(w) => w,
+        Err(e) => return store_error(l, e),
+    };
+    let watch = match super::follow_up::watch_form(&v, &iso).await {
         Ok(w) => w,
         Err(e) => return store_error(l, e),
     };
@@ -366,6 +401,7 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
     let labels = violence_labels(l);
     let content = html! {
         h1 { (c.name) " " small { "(" (iso) ")" } }
+        (watch)
         form.filters method="get" action={ "/countries/" (iso) } {
             label for="from" { (t(l, "ew.from")) }
             input #from name="from" type="month" value=(from.unwrap_or(""));

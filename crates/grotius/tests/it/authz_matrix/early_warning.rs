@@ -29,6 +29,19 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/early-warning/alerts/{alert}",      Body::None, read(ANALYSIS_READ, INTERNAL)),
     row("GET",    "/early-warning/alerts/{alert_hoa}",  Body::None, read(ANALYSIS_READ, CONF_HOA)),
     row("POST",   "/early-warning/alerts/{alert}",      Body::Form(ALERT_FORM), write(ANALYSIS_READ, ANALYSIS_WRITE, INTERNAL, 303)),
+    // What answers an alert: linking needs the alert's Update right (then the record's Read).
+    row("POST",   "/early-warning/alerts/{alert}/links", Body::Form(&[("pick", "process:no-such-process")]), write(ANALYSIS_READ, ANALYSIS_WRITE, INTERNAL, 422)),
+    row("POST",   "/early-warning/alerts/{alert}/links/remove", Body::Form(&[("kind", "process"), ("record", "no-such-process")]), write(ANALYSIS_READ, ANALYSIS_WRITE, INTERNAL, 422)),
+    // Coherence: event data and our work, each counted over what the reader may read.
+    row("GET",    "/early-warning/coherence",           Body::None, read(STAFF, NO_LABELS)),
+    row("GET",    "/early-warning/coherence?format=csv&region=Africa", Body::None, read(STAFF, NO_LABELS)),
+    // Watchlists: one's own with the event data's Read right; the unit's with the right to raise
+    // alerts. Thresholds: set by who maintains the event data (administrators, analysts).
+    row("GET",    "/early-warning/watchlist",           Body::None, read(STAFF, NO_LABELS)),
+    row("POST",   "/early-warning/watchlist",           Body::Form(&[("action", "add"), ("list", "mine"), ("country", "SD")]), write(STAFF, STAFF, NO_LABELS, 303)),
+    row("POST",   "/early-warning/watchlist",           Body::Form(&[("action", "add"), ("list", "unit"), ("country", "SD")]), write(STAFF, ANALYSIS_WRITE, NO_LABELS, 303)),
+    row("GET",    "/early-warning/settings",            Body::None, read(STAFF, NO_LABELS)),
+    row("POST",   "/early-warning/settings",            Body::Form(&[("recent_months", "3"), ("baseline_months", "12"), ("alpha", "0.05"), ("quiet_months", "24")]), write(STAFF, AGREEMENT_IMPORT, NO_LABELS, 303)),
 ];
 
 /// An internal alert on Sudan owned by the analyst (who may follow up internal alerts).
