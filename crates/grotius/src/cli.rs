@@ -421,6 +421,21 @@ pub enum BenchCmd {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+    /// Conflict events: a synthetic GED file of --rows rows imported into the durable store,
+    /// the country-month aggregation and escalation ranking through the store and HTTP, the
+    /// country profile page, and DuckDB/polars on the same file (bench/events_reference.py).
+    Events {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Working directory (default: a temporary one, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The Python that runs the reference (with duckdb and polars installed).
+        #[arg(long, default_value = "python3")]
+        python: String,
+    },
     /// Ranked expert matching through the store on a synthetic roster.
     Matching {
         #[arg(long, default_value_t = 10_000)]

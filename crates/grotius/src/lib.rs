@@ -2,6 +2,7 @@
 //! integration tests can drive them in-process.
 
 pub mod bench;
+mod bench_events;
 mod bench_search;
 pub mod cli;
 pub mod demo;
@@ -87,6 +88,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 index_dir,
             })
             .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(cli::BenchCmd::Events {
+            rows,
+            runs,
+            dir,
+            python,
+        }) => {
+            bench_events::events(rows, runs, dir.as_deref(), &python).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(cli::BenchCmd::Matching { experts, queries }) => {
