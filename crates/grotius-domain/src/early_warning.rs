@@ -965,7 +965,7 @@ fn event_from(cell: &dyn Fn(&str) -> String) -> Result<ConflictEvent, Vec<CellPr
 }
 
 /// `YYYY-MM-DD` from GED's `2009-02-20`, `2009-02-20 00:00:00.000` or `2009-02-20T00:00:00`.
-fn iso_date(v: &str) -> Option<String> {
+pub(crate) fn iso_date(v: &str) -> Option<String> {
     let d = v.get(..10)?;
     let rest = &v[10..];
     if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('T')) {
