@@ -221,7 +221,8 @@ const READ_COLUMNS: &[&str] = &[
     "low",
 ];
 
-/// The two shapes of a GED file.
+/// The kind of file an event import read: the two shapes of a GED file, ACLED's export, and
+/// the reference lists imported the same way (UCDP's conflict lists, the water chronology).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GedFormat {
@@ -229,6 +230,14 @@ pub enum GedFormat {
     Geojson,
     /// ACLED's CSV export.
     Acled,
+    /// The UCDP/PRIO Armed Conflict Dataset (conflict-years).
+    #[serde(rename = "ucdp-acd")]
+    UcdpAcd,
+    /// The UCDP Dyadic Dataset (dyad-years).
+    #[serde(rename = "ucdp-dyadic")]
+    UcdpDyadic,
+    /// The Pacific Institute's Water Conflict Chronology.
+    Water,
 }
 
 /// One bad value of a GED file: the row (CSV: the header is row 1; GeoJSON: the feature's

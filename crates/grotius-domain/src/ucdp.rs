@@ -356,6 +356,8 @@ pub const GW_TO_ISO: &[(i64, &str)] = &[
     (732, "KR"),
     (740, "JP"),
     (750, "IN"),
+    // Hyderabad (1948), now in India.
+    (751, "IN"),
     (760, "BT"),
     (770, "PK"),
     (771, "BD"),

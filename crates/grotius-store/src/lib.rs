@@ -19,6 +19,7 @@ mod audit;
 mod audit_view;
 mod auth;
 mod backup;
+mod conflict_lists;
 mod db;
 mod dialogue;
 mod document;
@@ -56,12 +57,14 @@ pub use auth::{
     TotpEnrolment,
 };
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
+pub use conflict_lists::{CountryConflict, CountryConflicts, WaterConflict};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use early_warning::{
-    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportReport,
+    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportKind,
+    EventImportReport,
     EventSeries, SeriesBy, SeriesFormat, SeriesPoint,
 };
 pub use evidence::{
