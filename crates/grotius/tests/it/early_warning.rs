@@ -487,7 +487,7 @@ async fn the_import_page_runs_a_job_and_the_country_page_shows_trend_map_and_tab
     let app = App::spawn().await;
     let op = app.instance.store.cli_operator();
     let job = op
-        .start_event_import("car.geojson", car_bytes())
+        .start_event_import(grotius_store::EventImportKind::Ged, "car.geojson", car_bytes())
         .await
         .unwrap();
     let b = app.browser("analyst").await;
