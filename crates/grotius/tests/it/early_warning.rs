@@ -852,6 +852,13 @@ async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() 
         .await
         .unwrap();
     assert_eq!((s.total_events, s.total_deaths_best), (1_848, 14_948));
+    // UCDP's conflict lists, vendored: the demo countries show their active conflicts.
+    for iso in ["SD", "YE", "CF", "CO"] {
+        let c = coordinator.country_conflicts(iso).await.unwrap();
+        assert!(!c.active_conflicts.is_empty(), "{iso} has active conflicts");
+        assert!(!c.active_dyads.is_empty(), "{iso} has active dyads");
+    }
+    assert_eq!(count(&i.raw().await, "ucdp_conflict_years").await, 2_752 + 3_432);
     let alerts = coordinator
         .list_alerts(&Default::default(), 50, 0)
         .await
