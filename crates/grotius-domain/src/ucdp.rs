@@ -461,7 +461,11 @@ pub fn read_ucdp(dataset: UcdpDataset, bytes: &[u8]) -> Result<UcdpFile, DomainE
                     row,
                     "",
                     "",
-                    format!("the row has {} cells; the header has {}", r.len(), names.len()),
+                    format!(
+                        "the row has {} cells; the header has {}",
+                        r.len(),
+                        names.len()
+                    ),
                 );
                 continue;
             }

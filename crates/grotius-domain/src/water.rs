@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::early_warning::{EventProblem, MAX_PROBLEMS, ged_country_code};
 use crate::DomainError;
+use crate::early_warning::{EventProblem, MAX_PROBLEMS, ged_country_code};
 
 /// The citation the Pacific Institute asks for.
-pub const WATER_CITATION: &str =
-    "Pacific Institute (2023) Water Conflict Chronology. Pacific Institute, Oakland, CA. https://www.worldwater.org/water-conflict/";
+pub const WATER_CITATION: &str = "Pacific Institute (2023) Water Conflict Chronology. Pacific Institute, Oakland, CA. https://www.worldwater.org/water-conflict/";
 
 /// The chronology's seven columns.
 pub const WATER_COLUMNS: [&str; 7] = [
@@ -74,7 +73,13 @@ pub fn parse_year_range(text: &str) -> Option<YearRange> {
         }
     }
     let mut open = false;
-    for q in [" onwards", " onward", " to present", "-present", " - present"] {
+    for q in [
+        " onwards",
+        " onward",
+        " to present",
+        "-present",
+        " - present",
+    ] {
         if let Some(rest) = s.strip_suffix(q) {
             s = rest.trim().to_string();
             open = true;
@@ -265,7 +270,9 @@ pub fn read_water(bytes: &[u8]) -> Result<WaterFile, DomainError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         DomainError::invalid(
             "file",
-            format!("the file is not UTF-8 text ({e}); expected the Water Conflict Chronology as CSV"),
+            format!(
+                "the file is not UTF-8 text ({e}); expected the Water Conflict Chronology as CSV"
+            ),
         )
     })?;
     let text = text.trim_start_matches('\u{feff}');
@@ -278,7 +285,9 @@ pub fn read_water(bytes: &[u8]) -> Result<WaterFile, DomainError> {
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
-        .map_err(|e| DomainError::invalid("file", format!("the header cannot be read as CSV: {e}")))?
+        .map_err(|e| {
+            DomainError::invalid("file", format!("the header cannot be read as CSV: {e}"))
+        })?
         .clone();
     let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let missing: Vec<&str> = WATER_COLUMNS
@@ -333,7 +342,11 @@ pub fn read_water(bytes: &[u8]) -> Result<WaterFile, DomainError> {
         let cell = |c: &str| record.get(index[c]).unwrap_or_default().trim().to_string();
         let country = cell("Country");
         let mut countries: Vec<String> = Vec::new();
-        for name in country.split([',', ';']).map(str::trim).filter(|n| !n.is_empty()) {
+        for name in country
+            .split([',', ';'])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             match ged_country_code(name) {
                 Some(c) => {
                     if !countries.iter().any(|x| x == c) {
@@ -482,6 +495,11 @@ mod tests {
         assert!(f.rows[2].key.ends_with("#2"));
         assert_ne!(f.rows[1].key, f.rows[2].key);
         let e = read_water(b"Date,Headline\n2001,x\n").unwrap_err();
-        assert!(e.to_string().contains("lacks 5 of its 7 (Conflict Type, Country, Region, Description, Sources)"), "{e}");
+        assert!(
+            e.to_string().contains(
+                "lacks 5 of its 7 (Conflict Type, Country, Region, Description, Sources)"
+            ),
+            "{e}"
+        );
     }
 }

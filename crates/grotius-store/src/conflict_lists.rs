@@ -245,8 +245,14 @@ impl Access {
         e: grotius_domain::DomainError,
     ) -> Result<EventImportReport> {
         let detail = serde_json::json!({"refused": e.to_string(), "written": 0}).to_string();
-        self.audit_now(target.audit_action(), "conflict-event", "", "failed", &detail)
-            .await?;
+        self.audit_now(
+            target.audit_action(),
+            "conflict-event",
+            "",
+            "failed",
+            &detail,
+        )
+        .await?;
         Err(e.into())
     }
 
@@ -379,8 +385,15 @@ impl Access {
                 "changed": changed, "written": done, "of": total
             })
             .to_string();
-            self.audit_in(&mut tx, target.audit_action(), "conflict-event", "", "ok", &detail)
-                .await?;
+            self.audit_in(
+                &mut tx,
+                target.audit_action(),
+                "conflict-event",
+                "",
+                "ok",
+                &detail,
+            )
+            .await?;
             tx.commit().await?;
             progress(done, total);
         }
@@ -405,8 +418,15 @@ impl Access {
                 "written": done, "of": total
             })
             .to_string();
-            self.audit_in(&mut tx, target.audit_action(), "conflict-event", "", "ok", &detail)
-                .await?;
+            self.audit_in(
+                &mut tx,
+                target.audit_action(),
+                "conflict-event",
+                "",
+                "ok",
+                &detail,
+            )
+            .await?;
             tx.commit().await?;
             progress(done, total);
         }

@@ -287,9 +287,7 @@ fn period_bounds(from: Option<&str>, to: Option<&str>) -> Result<(Option<String>
     Ok((from, to))
 }
 
-pub(crate) fn country_code(
-    country: &str,
-) -> Result<&'static grotius_domain::reference::Country> {
+pub(crate) fn country_code(country: &str) -> Result<&'static grotius_domain::reference::Country> {
     let c = country.trim();
     if c.is_empty() {
         return Err(StoreError::invalid(
@@ -876,7 +874,10 @@ impl Access {
         Ok(report)
     }
 
-    pub(crate) async fn event_import_refused(&self, report: EventImportReport) -> Result<EventImportReport> {
+    pub(crate) async fn event_import_refused(
+        &self,
+        report: EventImportReport,
+    ) -> Result<EventImportReport> {
         let detail = serde_json::json!({
             "records": report.records,
             "problems": report.problems.len() + report.omitted,
@@ -1019,12 +1020,22 @@ impl Access {
                 let report = match kind {
                     EventImportKind::Ged => {
                         access
-                            .event_import(&bytes, early_warning::read_ged, Some(&job), &mut |_, _| {})
+                            .event_import(
+                                &bytes,
+                                early_warning::read_ged,
+                                Some(&job),
+                                &mut |_, _| {},
+                            )
                             .await
                     }
                     EventImportKind::Acled => {
                         access
-                            .event_import(&bytes, early_warning::read_acled, Some(&job), &mut |_, _| {})
+                            .event_import(
+                                &bytes,
+                                early_warning::read_acled,
+                                Some(&job),
+                                &mut |_, _| {},
+                            )
                             .await
                     }
                     EventImportKind::UcdpAcd => {
@@ -1038,7 +1049,9 @@ impl Access {
                             .await
                     }
                     EventImportKind::Water => {
-                        access.import_water(&bytes, Some(&job), &mut |_, _| {}).await
+                        access
+                            .import_water(&bytes, Some(&job), &mut |_, _| {})
+                            .await
                     }
                 };
                 report.map(|r| (r.committed(), r))

@@ -1321,7 +1321,14 @@ impl Access {
             id.clone(),
             async move {
                 access
-                    .incident_import_write(format, report, &rows, &labels, Some(&job), &mut |_, _| {})
+                    .incident_import_write(
+                        format,
+                        report,
+                        &rows,
+                        &labels,
+                        Some(&job),
+                        &mut |_, _| {},
+                    )
                     .await
                     .map(|r| (true, r))
             },

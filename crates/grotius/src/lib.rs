@@ -965,22 +965,54 @@ async fn import(cmd: ImportCmd) -> Result<ExitCode> {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user, grotius_store::EventImportKind::Acled).await,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::Acled,
+            )
+            .await
+        }
         ImportCmd::UcdpAcd {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user, grotius_store::EventImportKind::UcdpAcd).await,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::UcdpAcd,
+            )
+            .await
+        }
         ImportCmd::UcdpDyadic {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user, grotius_store::EventImportKind::UcdpDyadic).await,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::UcdpDyadic,
+            )
+            .await
+        }
         ImportCmd::Water {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user, grotius_store::EventImportKind::Water).await,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::Water,
+            )
+            .await
+        }
         ImportCmd::Polis {
             store,
             dir,

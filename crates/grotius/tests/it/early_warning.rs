@@ -487,7 +487,11 @@ async fn the_import_page_runs_a_job_and_the_country_page_shows_trend_map_and_tab
     let app = App::spawn().await;
     let op = app.instance.store.cli_operator();
     let job = op
-        .start_event_import(grotius_store::EventImportKind::Ged, "car.geojson", car_bytes())
+        .start_event_import(
+            grotius_store::EventImportKind::Ged,
+            "car.geojson",
+            car_bytes(),
+        )
         .await
         .unwrap();
     let b = app.browser("analyst").await;
@@ -858,7 +862,10 @@ async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() 
         assert!(!c.active_conflicts.is_empty(), "{iso} has active conflicts");
         assert!(!c.active_dyads.is_empty(), "{iso} has active dyads");
     }
-    assert_eq!(count(&i.raw().await, "ucdp_conflict_years").await, 2_752 + 3_432);
+    assert_eq!(
+        count(&i.raw().await, "ucdp_conflict_years").await,
+        2_752 + 3_432
+    );
     let alerts = coordinator
         .list_alerts(&Default::default(), 50, 0)
         .await
@@ -1051,7 +1058,11 @@ fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            header.iter().cloned().zip(rec.iter().map(str::to_string)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
         })
         .collect()
 }
@@ -1063,7 +1074,8 @@ fn to_csv(bytes: &[u8], rows: &[BTreeMap<String, String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).unwrap();
     for row in rows {
-        w.write_record(header.iter().map(|h| row[h].as_str())).unwrap();
+        w.write_record(header.iter().map(|h| row[h].as_str()))
+            .unwrap();
     }
     w.into_inner().unwrap()
 }
@@ -1071,7 +1083,11 @@ fn to_csv(bytes: &[u8], rows: &[BTreeMap<String, String>]) -> Vec<u8> {
 /// The ids (`id_column`) of the rows in the file's latest year whose `gwno_loc` holds `gw`,
 /// computed from the rows directly.
 fn active_ids(rows: &[BTreeMap<String, String>], id_column: &str, gw: &str) -> Vec<i64> {
-    let latest = rows.iter().map(|r| r["year"].parse::<i64>().unwrap()).max().unwrap();
+    let latest = rows
+        .iter()
+        .map(|r| r["year"].parse::<i64>().unwrap())
+        .max()
+        .unwrap();
     let mut ids: Vec<i64> = rows
         .iter()
         .filter(|r| r["year"].parse::<i64>().unwrap() == latest)
@@ -1099,14 +1115,20 @@ async fn ucdp_acd_and_dyadic_load_every_row_and_show_the_active_conflicts_of_a_c
         .await
         .unwrap();
     assert!(r.committed(), "{:?}", r.problems);
-    assert_eq!((r.records, r.added, r.changed, r.removed), (2_752, 2_752, 0, 0));
+    assert_eq!(
+        (r.records, r.added, r.changed, r.removed),
+        (2_752, 2_752, 0, 0)
+    );
     assert_eq!(r.unmapped, vec![], "every gwno_loc maps to a state");
     assert_eq!(calls.last(), Some(&(2_752, 2_752)));
     let r = analyst
         .import_ucdp(UcdpDataset::Dyadic, &dyadic, None, &mut |_, _| {})
         .await
         .unwrap();
-    assert_eq!((r.records, r.added, r.changed, r.removed), (3_432, 3_432, 0, 0));
+    assert_eq!(
+        (r.records, r.added, r.changed, r.removed),
+        (3_432, 3_432, 0, 0)
+    );
     let raw = app.instance.raw().await;
     assert_eq!(count(&raw, "ucdp_conflict_years").await, 2_752 + 3_432);
 
@@ -1124,12 +1146,22 @@ async fn ucdp_acd_and_dyadic_load_every_row_and_show_the_active_conflicts_of_a_c
 
     // The active conflicts and dyads of Sudan (625), Yemen (678), CAR (482), Colombia (100) and
     // Iraq (645, also in "645, 630" rows) equal those computed from the files.
-    for (iso, gw) in [("SD", "625"), ("YE", "678"), ("CF", "482"), ("CO", "100"), ("IQ", "645")] {
+    for (iso, gw) in [
+        ("SD", "625"),
+        ("YE", "678"),
+        ("CF", "482"),
+        ("CO", "100"),
+        ("IQ", "645"),
+    ] {
         let c = analyst.country_conflicts(iso).await.unwrap();
         assert_eq!(c.acd_latest_year, Some(2024));
         let mut got: Vec<i64> = c.active_conflicts.iter().map(|x| x.conflict_id).collect();
         got.sort();
-        assert_eq!(got, active_ids(&acd_rows, "conflict_id", gw), "{iso} conflicts");
+        assert_eq!(
+            got,
+            active_ids(&acd_rows, "conflict_id", gw),
+            "{iso} conflicts"
+        );
         let mut got: Vec<i64> = c.active_dyads.iter().filter_map(|x| x.dyad_id).collect();
         got.sort();
         assert_eq!(got, active_ids(&dyadic_rows, "dyad_id", gw), "{iso} dyads");
@@ -1138,7 +1170,10 @@ async fn ucdp_acd_and_dyadic_load_every_row_and_show_the_active_conflicts_of_a_c
         }
     }
     let sd = analyst.country_conflicts("SD").await.unwrap();
-    assert!(!sd.active_conflicts.is_empty(), "Sudan's war is in the 2024 list");
+    assert!(
+        !sd.active_conflicts.is_empty(),
+        "Sudan's war is in the 2024 list"
+    );
     // Years of a conflict counted from the file.
     let first = &sd.active_conflicts[0];
     let years = acd_rows
@@ -1167,7 +1202,10 @@ async fn ucdp_acd_and_dyadic_load_every_row_and_show_the_active_conflicts_of_a_c
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("Armed conflicts (UCDP)"), "{html}");
     assert!(html.contains(&first.side_b), "{html}");
-    assert!(html.contains("Gleditsch, Nils Petter"), "the citation: {html}");
+    assert!(
+        html.contains("Gleditsch, Nils Petter"),
+        "the citation: {html}"
+    );
     let (s, _) = b.get("/lang/nl?next=/").await;
     assert_eq!(s, 303);
     let (_, html) = b.get("/countries/SD").await;
@@ -1205,7 +1243,11 @@ async fn a_newer_conflict_list_reports_changed_and_removed_rows_and_a_wrong_file
     let changed = rows[0]["intensity_level"].clone();
     rows[0].insert(
         "intensity_level".into(),
-        if changed == "1" { "2".into() } else { "1".into() },
+        if changed == "1" {
+            "2".into()
+        } else {
+            "1".into()
+        },
     );
     rows.remove(1);
     let newer = to_csv(&acd, &rows);
@@ -1255,10 +1297,20 @@ async fn the_water_chronology_keeps_every_row_and_reports_unparseable_dates() {
     assert_eq!(count(&raw, "water_conflicts").await, 928);
 
     // The file itself: the extra row removed, nothing else changes; again: nothing at all.
-    let r = analyst.import_water(&water, None, &mut |_, _| {}).await.unwrap();
-    assert_eq!(r.undated, vec![], "every date of the chronology has a known form");
+    let r = analyst
+        .import_water(&water, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        r.undated,
+        vec![],
+        "every date of the chronology has a known form"
+    );
     assert_eq!((r.added, r.changed, r.removed, r.unchanged), (0, 0, 1, 927));
-    let r = analyst.import_water(&water, None, &mut |_, _| {}).await.unwrap();
+    let r = analyst
+        .import_water(&water, None, &mut |_, _| {})
+        .await
+        .unwrap();
     assert_eq!((r.added, r.changed, r.removed, r.unchanged), (0, 0, 0, 927));
     assert_eq!(count(&raw, "water_conflicts").await, 927);
 
@@ -1284,7 +1336,10 @@ async fn the_water_chronology_keeps_every_row_and_reports_unparseable_dates() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(e.contains("Conflict Type, Country, Region, Description, Sources"), "{e}");
+    assert!(
+        e.contains("Conflict Type, Country, Region, Description, Sources"),
+        "{e}"
+    );
     assert_eq!(count(&raw, "water_conflicts").await, 927);
 }
 
@@ -1308,14 +1363,17 @@ async fn the_water_chronology_derives_year_ranges_of_its_own_dates() {
         ("1978 onwards", Some(1978), None),
         ("1980s-1990s", Some(1980), Some(1999)),
     ] {
-        let row = sqlx::query("SELECT year_from, year_to FROM water_conflicts WHERE date_text = $1")
-            .bind(date)
-            .fetch_one(&raw)
-            .await
-            .unwrap();
+        let row =
+            sqlx::query("SELECT year_from, year_to FROM water_conflicts WHERE date_text = $1")
+                .bind(date)
+                .fetch_one(&raw)
+                .await
+                .unwrap();
         use sqlx::Row;
-        let got: (Option<i64>, Option<i64>) =
-            (row.try_get("year_from").unwrap(), row.try_get("year_to").unwrap());
+        let got: (Option<i64>, Option<i64>) = (
+            row.try_get("year_from").unwrap(),
+            row.try_get("year_to").unwrap(),
+        );
         assert_eq!(got, (from, to), "{date}");
     }
 }
@@ -1356,12 +1414,18 @@ async fn the_import_page_runs_every_kind_as_a_job_and_refuses_a_wrong_file_befor
     let b = app.browser("analyst").await;
     let (s, html) = b.get("/early-warning/import?kind=water").await;
     assert_eq!(s, 200, "{html}");
-    assert!(html.contains("kind=water&amp;_csrf="), "the kind travels in the action: {html}");
+    assert!(
+        html.contains("kind=water&amp;_csrf="),
+        "the kind travels in the action: {html}"
+    );
     let (s, _) = b.get("/early-warning/import?kind=nonsense").await;
     assert_eq!(s, 422);
     // A wrong file is refused on the form, no job, nothing written.
     let (s, html, _) = b
-        .post("/early-warning/import?kind=ucdp-acd", &[("file", "name,date\nx,2020\n")])
+        .post(
+            "/early-warning/import?kind=ucdp-acd",
+            &[("file", "name,date\nx,2020\n")],
+        )
         .await;
     assert_eq!(s, 422, "{html}");
     assert!(html.contains("conflict_id"), "{html}");
@@ -1369,11 +1433,26 @@ async fn the_import_page_runs_every_kind_as_a_job_and_refuses_a_wrong_file_befor
 
     let op = app.instance.store.cli_operator();
     for (kind, bytes, records) in [
-        (grotius_store::EventImportKind::UcdpDyadic, required(DYADIC), "3432"),
-        (grotius_store::EventImportKind::Water, required(WATER), "927"),
-        (grotius_store::EventImportKind::Acled, required(ACLED), "811"),
+        (
+            grotius_store::EventImportKind::UcdpDyadic,
+            required(DYADIC),
+            "3432",
+        ),
+        (
+            grotius_store::EventImportKind::Water,
+            required(WATER),
+            "927",
+        ),
+        (
+            grotius_store::EventImportKind::Acled,
+            required(ACLED),
+            "811",
+        ),
     ] {
-        let job = op.start_event_import(kind, "upload.csv", bytes).await.unwrap();
+        let job = op
+            .start_event_import(kind, "upload.csv", bytes)
+            .await
+            .unwrap();
         let mut done = false;
         for _ in 0..600 {
             let (s, html) = b.get(&format!("/early-warning/imports/{job}")).await;

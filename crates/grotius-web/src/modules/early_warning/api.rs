@@ -30,7 +30,15 @@ pub(crate) fn routes(r: &mut Routes) {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(series, countries, country_conflicts, list_alerts, create_alert, get_alert, update_alert),
+    paths(
+        series,
+        countries,
+        country_conflicts,
+        list_alerts,
+        create_alert,
+        get_alert,
+        update_alert
+    ),
     components(schemas(
         CountryConflictsDto,
         ConflictDto,

@@ -31,11 +31,27 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("ew.import.file", "File", "Bestand"),
     ("ew.import.kind", "What the file is", "Wat het bestand is"),
-    ("ew.kind.ged", "UCDP GED events (CSV or GeoJSON)", "UCDP GED-gebeurtenissen (CSV of GeoJSON)"),
+    (
+        "ew.kind.ged",
+        "UCDP GED events (CSV or GeoJSON)",
+        "UCDP GED-gebeurtenissen (CSV of GeoJSON)",
+    ),
     ("ew.kind.acled", "ACLED export (CSV)", "ACLED-export (CSV)"),
-    ("ew.kind.ucdp-acd", "UCDP/PRIO Armed Conflict Dataset (CSV)", "UCDP/PRIO Armed Conflict Dataset (CSV)"),
-    ("ew.kind.ucdp-dyadic", "UCDP Dyadic Dataset (CSV)", "UCDP Dyadic Dataset (CSV)"),
-    ("ew.kind.water", "Water Conflict Chronology, Pacific Institute (CSV)", "Water Conflict Chronology, Pacific Institute (CSV)"),
+    (
+        "ew.kind.ucdp-acd",
+        "UCDP/PRIO Armed Conflict Dataset (CSV)",
+        "UCDP/PRIO Armed Conflict Dataset (CSV)",
+    ),
+    (
+        "ew.kind.ucdp-dyadic",
+        "UCDP Dyadic Dataset (CSV)",
+        "UCDP Dyadic Dataset (CSV)",
+    ),
+    (
+        "ew.kind.water",
+        "Water Conflict Chronology, Pacific Institute (CSV)",
+        "Water Conflict Chronology, Pacific Institute (CSV)",
+    ),
     (
         "ew.import.help.acled",
         "ACLED's CSV export (31 columns, NA for missing values). Events are matched by event_id_cnty, with the same checks as GED. ACLED's terms forbid redistribution: import your own export.",
@@ -62,7 +78,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Rows with a date of no known form (kept, without years)",
         "Rijen met een datum zonder herkenbare vorm (bewaard, zonder jaren)",
     ),
-    ("ew.ucdp", "Armed conflicts (UCDP)", "Gewapende conflicten (UCDP)"),
+    (
+        "ew.ucdp",
+        "Armed conflicts (UCDP)",
+        "Gewapende conflicten (UCDP)",
+    ),
     (
         "ew.ucdp.intro",
         "Conflicts and dyads in UCDP's lists located in this country (25 or more battle-related deaths in a year). Active: a row in the latest year of the data,",
@@ -96,11 +116,23 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "internationalised intrastate",
         "geïnternationaliseerd binnen een staat",
     ),
-    ("ew.ucdp.intensity.1", "minor (25–999 deaths)", "klein (25–999 doden)"),
-    ("ew.ucdp.intensity.2", "war (1,000 or more deaths)", "oorlog (1.000 of meer doden)"),
+    (
+        "ew.ucdp.intensity.1",
+        "minor (25–999 deaths)",
+        "klein (25–999 doden)",
+    ),
+    (
+        "ew.ucdp.intensity.2",
+        "war (1,000 or more deaths)",
+        "oorlog (1.000 of meer doden)",
+    ),
     ("ew.ucdp.incomp.1", "territory", "grondgebied"),
     ("ew.ucdp.incomp.2", "government", "regering"),
-    ("ew.ucdp.incomp.3", "government and territory", "regering en grondgebied"),
+    (
+        "ew.ucdp.incomp.3",
+        "government and territory",
+        "regering en grondgebied",
+    ),
     ("ew.water", "Water conflicts", "Waterconflicten"),
     (
         "ew.water.intro",

@@ -11,9 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use grotius_domain::early_warning::{DEFAULT_SIGNAL_PARAMS, GED_CITATION, SignalKind};
 use grotius_domain::{Action, Resource, ResourceKind, reference};
 use grotius_store::{
-    AgreementFilter, AlertFilter, CountryConflict, CountryConflicts, CountryTrends,
-    EventImportJob, EventImportKind, EventSeries, ProcessFilter, SeriesBy, SeriesFormat,
-    StoreError, WaterConflict,
+    AgreementFilter, AlertFilter, CountryConflict, CountryConflicts, CountryTrends, EventImportJob,
+    EventImportKind, EventSeries, ProcessFilter, SeriesBy, SeriesFormat, StoreError, WaterConflict,
 };
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -794,7 +793,12 @@ async fn import(v: Viewer, Query(q): Query<KindQuery>, req: axum::extract::Reque
     };
     // A file that is not what it claims is refused here, before a job starts.
     if let Err(e) = check_kind(kind, &bytes) {
-        return import_page(&v, kind, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY);
+        return import_page(
+            &v,
+            kind,
+            Some(e.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     match v
         .access
@@ -802,9 +806,12 @@ async fn import(v: Viewer, Query(q): Query<KindQuery>, req: axum::extract::Reque
         .await
     {
         Ok(id) => Redirect::to(&format!("/early-warning/imports/{id}")).into_response(),
-        Err(StoreError::Invalid(d)) => {
-            import_page(&v, kind, Some(d.to_string()), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(StoreError::Invalid(d)) => import_page(
+            &v,
+            kind,
+            Some(d.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => store_error(l, e),
     }
 }
