@@ -1471,3 +1471,82 @@ async fn the_import_page_runs_every_kind_as_a_job_and_refuses_a_wrong_file_befor
         assert_eq!(j.kind, kind.as_str());
     }
 }
+
+/// A conflict-year and a water event under labels the analyst may not read (secret) change
+/// nothing in her answers — not the lists, not the latest year that decides what is active —
+/// while the coordinator, cleared for secret, sees them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_conflict_years_and_water_events_change_nothing_for_a_reader_who_may_not_see_them() {
+    use grotius_domain::ucdp::UcdpDataset;
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .import_ucdp(UcdpDataset::Acd, &required(ACD), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    analyst
+        .import_water(&required(WATER), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    let before = analyst.country_conflicts("SD").await.unwrap();
+    let water_before = analyst.country_water_conflicts("SD").await.unwrap();
+    let token = app.token("analyst").await;
+    let (_, api_before) = app
+        .api(Method::GET, "/api/v1/countries/SD/conflicts", &token, None)
+        .await;
+
+    let raw = app.instance.raw().await;
+    sqlx::query(
+        "INSERT INTO ucdp_conflict_years (id, dataset, source_id, conflict_id, dyad_id, year, location,
+            gwno_loc, countries, side_a, side_a_2nd, side_b, side_b_2nd, incompatibility, territory_name,
+            intensity_level, cumulative_intensity, type_of_conflict, start_date, start_date2, ep_end,
+            ep_end_date, region, version, source_hash, classification, compartment_id, created_by,
+            created_at, updated_at)
+         VALUES ('hidden-1', 'acd', '999999:2025', 999999, NULL, 2025, 'Sudan', '625', '[\"SD\"]',
+            'Government of Sudan', '', 'Hidden group', '', 2, '', 2, 1, 3, '2025-01-01', '2025-01-01',
+            0, '', '4', 'x', 'x', 3, NULL, 'test', 0, 0)",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO water_conflicts (id, row_key, date_text, year_from, year_to, approximate, headline,
+            conflict_type, country_text, countries, region, description, sources, classification,
+            compartment_id, created_by, created_at, updated_at)
+         VALUES ('hidden-w', 'hidden', '2025', 2025, 2025, 0, 'Hidden water event', 'Trigger', 'Sudan',
+            '[\"SD\"]', 'Africa', '', '', 3, NULL, 'test', 0, 0)",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+
+    assert_eq!(analyst.country_conflicts("SD").await.unwrap(), before);
+    assert_eq!(
+        analyst.country_water_conflicts("SD").await.unwrap(),
+        water_before
+    );
+    let (_, api_after) = app
+        .api(Method::GET, "/api/v1/countries/SD/conflicts", &token, None)
+        .await;
+    assert_eq!(api_after, api_before);
+    let b = app.browser("analyst").await;
+    let (_, html) = b.get("/countries/SD").await;
+    assert!(!html.contains("Hidden group") && !html.contains("Hidden water event"));
+
+    let coordinator = app.instance.access("coordinator").await;
+    let c = coordinator.country_conflicts("SD").await.unwrap();
+    assert_eq!(c.acd_latest_year, Some(2025));
+    assert!(
+        c.active_conflicts
+            .iter()
+            .any(|x| x.side_b == "Hidden group")
+    );
+    assert!(
+        coordinator
+            .country_water_conflicts("SD")
+            .await
+            .unwrap()
+            .iter()
+            .any(|w| w.headline == "Hidden water event")
+    );
+}
