@@ -114,7 +114,8 @@ pub enum StoreError {
     NotFound,
     #[error("not permitted: {0}")]
     Forbidden(String),
-    #[error("{0}")]
+    /// Transparent: the CLI prints the error chain, which would name the domain error twice.
+    #[error(transparent)]
     Invalid(#[from] DomainError),
     #[error("conflict: {0}")]
     Conflict(String),
