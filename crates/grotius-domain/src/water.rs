@@ -14,6 +14,29 @@ use crate::early_warning::{EventProblem, MAX_PROBLEMS, ged_country_code};
 /// The citation the Pacific Institute asks for.
 pub const WATER_CITATION: &str = "Pacific Institute (2023) Water Conflict Chronology. Pacific Institute, Oakland, CA. https://www.worldwater.org/water-conflict/";
 
+/// Spellings in the chronology's country column of current states that the GED and PA-X names
+/// do not cover (one is the source's typo). Former and historical entities (Babylon, Yugoslavia,
+/// the Soviet Union) stay without a code.
+const WATER_COUNTRY_ALIASES: &[(&str, &str)] = &[
+    ("The Netherlands", "NL"),
+    ("Democratic Republic of the Congo", "CD"),
+    ("Trinidad", "TT"),
+    ("Inonesia", "ID"),
+    ("North Vietnam", "VN"),
+];
+
+/// The ISO 3166-1 alpha-2 code of a name in the chronology's country column, if it names a
+/// current state.
+pub fn water_country_code(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    WATER_COUNTRY_ALIASES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .and_then(|(_, code)| crate::reference::country(code))
+        .map(|c| c.alpha2.as_str())
+        .or_else(|| ged_country_code(name))
+}
+
 /// The chronology's seven columns.
 pub const WATER_COLUMNS: [&str; 7] = [
     "Date",
@@ -347,7 +370,7 @@ pub fn read_water(bytes: &[u8]) -> Result<WaterFile, DomainError> {
             .map(str::trim)
             .filter(|n| !n.is_empty())
         {
-            match ged_country_code(name) {
+            match water_country_code(name) {
                 Some(c) => {
                     if !countries.iter().any(|x| x == c) {
                         countries.push(c.to_string());
@@ -474,6 +497,27 @@ mod tests {
             "1990s onwards to 2000",
         ] {
             assert_eq!(parse_year_range(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn country_names_of_current_states_and_not_of_former_ones() {
+        for (name, code) in [
+            ("Yemen", "YE"),
+            ("Iraq", "IQ"),
+            ("Iran", "IR"),
+            ("Syria", "SY"),
+            ("United States", "US"),
+            ("Palestine", "PS"),
+            ("South Sudan", "SS"),
+            ("The Netherlands", "NL"),
+            ("Democratic Republic of the Congo", "CD"),
+            ("Inonesia", "ID"),
+        ] {
+            assert_eq!(water_country_code(name), Some(code), "{name}");
+        }
+        for name in ["Babylon", "Yugoslavia", "Unknown", "Mesopotamia"] {
+            assert_eq!(water_country_code(name), None, "{name}");
         }
     }
 
