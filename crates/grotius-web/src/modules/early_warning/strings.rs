@@ -106,7 +106,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("ew.ucdp.type", "Type", "Type"),
     ("ew.ucdp.intensity", "Intensity", "Intensiteit"),
     ("ew.ucdp.years", "Years", "Jaren"),
-    ("ew.ucdp.war_years", "years of war", "jaren oorlog"),
+    (
+        "ew.ucdp.years_active",
+        "years with 25+ deaths",
+        "jaren met 25+ doden",
+    ),
+    ("ew.ucdp.war_years", "at war", "in oorlog"),
     ("ew.ucdp.with", "with", "met"),
     ("ew.ucdp.type.1", "extrasystemic", "extrasystemisch"),
     ("ew.ucdp.type.2", "interstate", "tussen staten"),

@@ -604,8 +604,11 @@ fn conflict_table(l: Lang, list: &[CountryConflict], dyads: bool) -> Markup {
                         td { (ucdp_label(l, "type", c.type_of_conflict)) }
                         td { (ucdp_label(l, "intensity", c.intensity_level)) }
                         td {
-                            (c.first_year) "–" (c.last_year) " (" (c.years_active) ")"
-                            @if c.war_years > 0 { br; small { (c.war_years) " " (t(l, "ew.ucdp.war_years")) } }
+                            (c.first_year) "–" (c.last_year)
+                            br; small {
+                                (c.years_active) " " (t(l, "ew.ucdp.years_active"))
+                                @if c.war_years > 0 { ", " (t(l, "ew.ucdp.war_years")) ": " (c.war_years) }
+                            }
                         }
                     }
                 }
