@@ -410,6 +410,14 @@ async function main(base) {
       check(withEvents.length > 0, `no period with events: ${JSON.stringify(rows.slice(0, 5))}`);
     });
 
+    await step('the profile lists the active UCDP conflicts with the citation UCDP asks for', async () => {
+      await expectElement(page, 'main section#ucdp');
+      const rows = await page.$$eval('main section#ucdp table tbody tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
+      check(rows.length > 0, `no active conflict of the Central African Republic: ${(await mainText(page)).slice(0, 300)}`);
+      const source = await page.$eval('main section#ucdp p.source', (p) => p.innerText);
+      check(/Gleditsch/.test(source) && /Harbom/.test(source), `the citation is missing: ${source}`);
+    });
+
     await step('desk officer raises an alert for the coordinator from the profile', async () => {
       const form = 'form.stack[action="/early-warning/alerts"]';
       await expectElement(page, form);

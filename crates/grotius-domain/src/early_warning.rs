@@ -221,7 +221,8 @@ const READ_COLUMNS: &[&str] = &[
     "low",
 ];
 
-/// The two shapes of a GED file.
+/// The kind of file an event import read: the two shapes of a GED file, ACLED's export, and
+/// the reference lists imported the same way (UCDP's conflict lists, the water chronology).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GedFormat {
@@ -229,6 +230,14 @@ pub enum GedFormat {
     Geojson,
     /// ACLED's CSV export.
     Acled,
+    /// The UCDP/PRIO Armed Conflict Dataset (conflict-years).
+    #[serde(rename = "ucdp-acd")]
+    UcdpAcd,
+    /// The UCDP Dyadic Dataset (dyad-years).
+    #[serde(rename = "ucdp-dyadic")]
+    UcdpDyadic,
+    /// The Pacific Institute's Water Conflict Chronology.
+    Water,
 }
 
 /// One bad value of a GED file: the row (CSV: the header is row 1; GeoJSON: the feature's
@@ -965,7 +974,7 @@ fn event_from(cell: &dyn Fn(&str) -> String) -> Result<ConflictEvent, Vec<CellPr
 }
 
 /// `YYYY-MM-DD` from GED's `2009-02-20`, `2009-02-20 00:00:00.000` or `2009-02-20T00:00:00`.
-fn iso_date(v: &str) -> Option<String> {
+pub(crate) fn iso_date(v: &str) -> Option<String> {
     let d = v.get(..10)?;
     let rest = &v[10..];
     if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('T')) {

@@ -23,6 +23,8 @@ pub mod roster;
 pub mod security;
 pub mod separation;
 pub mod training;
+pub mod ucdp;
+pub mod water;
 
 pub use policy::{
     Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide, organisation_bound,

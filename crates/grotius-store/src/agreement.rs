@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::db::{Bind, Where};
-use crate::job::{JobOutcome, JobTable, record_end, shown_status};
+use crate::job::{JobOutcome, JobTable, shown_status};
 use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
@@ -715,45 +715,21 @@ impl Access {
         if bytes.is_empty() {
             return Err(StoreError::invalid("file", "the file is empty"));
         }
-        let id = new_id();
-        let now = now_micros();
-        let name: String = file_name.chars().take(200).collect();
-        let mut tx = self.store.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO agreement_imports (id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report)
-             VALUES ($1, 'running', $2, $3, $4, $4, 0, 0, '{}')",
-        )
-        .bind(&id)
-        .bind(&name)
-        .bind(&self.subject.username)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let detail = serde_json::json!({"file": name, "bytes": bytes.len()}).to_string();
-        self.audit_in(
-            &mut tx,
+        self.start_import_job(
+            JobTable::Agreements,
+            None,
             "agreement.import.start",
             "agreement-import",
-            &id,
-            "ok",
-            &detail,
+            file_name,
+            bytes.len(),
+            move |access, job| async move {
+                access
+                    .agreement_import(&bytes, Some(&job), &mut |_, _| {})
+                    .await
+                    .map(|r| (r.committed(), r))
+            },
         )
-        .await?;
-        tx.commit().await?;
-        let access = self.clone();
-        let job = id.clone();
-        tokio::spawn(async move {
-            let outcome = access
-                .agreement_import(&bytes, Some(&job), &mut |_, _| {})
-                .await;
-            let (status, out) = match outcome {
-                Ok(r) if r.committed() => ("done", JobOutcome::report(r)),
-                Ok(r) => ("failed", JobOutcome::report(r)),
-                Err(e) => ("failed", JobOutcome::error(e.to_string())),
-            };
-            record_end(&access.store.pool, JobTable::Agreements, &job, status, &out).await;
-        });
-        Ok(id)
+        .await
     }
 
     /// An import job (for those who may import agreements).

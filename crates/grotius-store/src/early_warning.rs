@@ -13,13 +13,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use grotius_domain::early_warning::{
     self, DEFAULT_SIGNAL_PARAMS, EventProblem, GedFormat, GedRow, Month, Signal, SignalParams,
 };
+use grotius_domain::ucdp::UcdpDataset;
 use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
 use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::db::{Bind, Where};
-use crate::job::{JobOutcome, JobTable, record_end, shown_status};
+use crate::job::{JobOutcome, JobTable, shown_status};
 use crate::roster::{TableFormat, write_table};
 use crate::{Access, Result, StoreError, new_id};
 
@@ -43,6 +44,10 @@ pub struct EventImportReport {
     /// GED country names without an ISO 3166-1 code, with their number of events (imported,
     /// but in no country's series).
     pub unmapped: Vec<(String, usize)>,
+    /// Water chronology: rows whose free-text date fits no known form (kept, without years):
+    /// (row, date as written).
+    #[serde(default)]
+    pub undated: Vec<(usize, String)>,
 }
 
 impl EventImportReport {
@@ -52,10 +57,64 @@ impl EventImportReport {
     }
 }
 
-/// A GED import started from the web, as any app node sees it.
+/// What an event import job reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventImportKind {
+    /// UCDP GED, CSV or GeoJSON.
+    Ged,
+    /// ACLED's CSV export.
+    Acled,
+    /// The UCDP/PRIO Armed Conflict Dataset.
+    UcdpAcd,
+    /// The UCDP Dyadic Dataset.
+    UcdpDyadic,
+    /// The Pacific Institute's Water Conflict Chronology.
+    Water,
+}
+
+impl EventImportKind {
+    pub const ALL: [EventImportKind; 5] = [
+        EventImportKind::Ged,
+        EventImportKind::Acled,
+        EventImportKind::UcdpAcd,
+        EventImportKind::UcdpDyadic,
+        EventImportKind::Water,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventImportKind::Ged => "ged",
+            EventImportKind::Acled => "acled",
+            EventImportKind::UcdpAcd => "ucdp-acd",
+            EventImportKind::UcdpDyadic => "ucdp-dyadic",
+            EventImportKind::Water => "water",
+        }
+    }
+
+    /// The kind named in a form or query (`ged` when none is named).
+    pub fn parse(v: Option<&str>) -> Result<EventImportKind> {
+        let v = v.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("ged");
+        EventImportKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == v)
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "kind",
+                    format!(
+                        "'{v}' is not an event import; expected ged, acled, ucdp-acd, ucdp-dyadic or water"
+                    ),
+                )
+            })
+    }
+}
+
+/// An event import started from the web, as any app node sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventImportJob {
     pub id: String,
+    /// What the job reads: ged, acled, ucdp-acd, ucdp-dyadic or water.
+    pub kind: String,
     /// running, done, failed or interrupted (running but not heard from for ten minutes).
     pub status: String,
     pub file_name: String,
@@ -228,7 +287,7 @@ fn period_bounds(from: Option<&str>, to: Option<&str>) -> Result<(Option<String>
     Ok((from, to))
 }
 
-fn country_code(country: &str) -> Result<&'static grotius_domain::reference::Country> {
+pub(crate) fn country_code(country: &str) -> Result<&'static grotius_domain::reference::Country> {
     let c = country.trim();
     if c.is_empty() {
         return Err(StoreError::invalid(
@@ -646,6 +705,7 @@ impl Access {
             problems: file.problems,
             omitted: file.omitted,
             unmapped,
+            undated: Vec::new(),
         };
         if report.problems.is_empty() && file.rows.is_empty() {
             report.problems.push(EventProblem {
@@ -814,7 +874,10 @@ impl Access {
         Ok(report)
     }
 
-    async fn event_import_refused(&self, report: EventImportReport) -> Result<EventImportReport> {
+    pub(crate) async fn event_import_refused(
+        &self,
+        report: EventImportReport,
+    ) -> Result<EventImportReport> {
         let detail = serde_json::json!({
             "records": report.records,
             "problems": report.problems.len() + report.omitted,
@@ -832,7 +895,7 @@ impl Access {
         Ok(report)
     }
 
-    async fn event_job_progress(
+    pub(crate) async fn event_job_progress(
         &self,
         conn: &mut sqlx::AnyConnection,
         job: Option<&str>,
@@ -927,10 +990,16 @@ impl Access {
         Ok(())
     }
 
-    /// Starts a GED import as a background job and returns its id at once; the job's progress
-    /// and report are kept in the database (see [`Access::event_import_job`]). A file that is
-    /// not GED is refused here, before the job starts.
-    pub async fn start_event_import(&self, file_name: &str, bytes: Vec<u8>) -> Result<String> {
+    /// Starts an event import (GED, ACLED, UCDP's conflict lists or the water chronology) as a
+    /// background job and returns its id at once; the job's progress and report are kept in the
+    /// database (see [`Access::event_import_job`]). A file that is not what `kind` says ends the
+    /// job as failed with the error naming what is missing, having written nothing.
+    pub async fn start_event_import(
+        &self,
+        kind: EventImportKind,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<String> {
         self.authorize(
             Action::Create,
             Resource::kind(ResourceKind::ConflictEvent),
@@ -940,45 +1009,55 @@ impl Access {
         if bytes.is_empty() {
             return Err(StoreError::invalid("file", "the file is empty"));
         }
-        let id = new_id();
-        let now = now_micros();
-        let name: String = file_name.chars().take(200).collect();
-        let mut tx = self.store.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO event_imports (id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report)
-             VALUES ($1, 'running', $2, $3, $4, $4, 0, 0, '{}')",
-        )
-        .bind(&id)
-        .bind(&name)
-        .bind(&self.subject.username)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let detail = serde_json::json!({"file": name, "bytes": bytes.len()}).to_string();
-        self.audit_in(
-            &mut tx,
+        self.start_import_job(
+            JobTable::Events,
+            Some(kind.as_str()),
             "conflict-event.import.start",
             "event-import",
-            &id,
-            "ok",
-            &detail,
+            file_name,
+            bytes.len(),
+            move |access, job| async move {
+                let report = match kind {
+                    EventImportKind::Ged => {
+                        access
+                            .event_import(
+                                &bytes,
+                                early_warning::read_ged,
+                                Some(&job),
+                                &mut |_, _| {},
+                            )
+                            .await
+                    }
+                    EventImportKind::Acled => {
+                        access
+                            .event_import(
+                                &bytes,
+                                early_warning::read_acled,
+                                Some(&job),
+                                &mut |_, _| {},
+                            )
+                            .await
+                    }
+                    EventImportKind::UcdpAcd => {
+                        access
+                            .import_ucdp(UcdpDataset::Acd, &bytes, Some(&job), &mut |_, _| {})
+                            .await
+                    }
+                    EventImportKind::UcdpDyadic => {
+                        access
+                            .import_ucdp(UcdpDataset::Dyadic, &bytes, Some(&job), &mut |_, _| {})
+                            .await
+                    }
+                    EventImportKind::Water => {
+                        access
+                            .import_water(&bytes, Some(&job), &mut |_, _| {})
+                            .await
+                    }
+                };
+                report.map(|r| (r.committed(), r))
+            },
         )
-        .await?;
-        tx.commit().await?;
-        let access = self.clone();
-        let job = id.clone();
-        tokio::spawn(async move {
-            let outcome = access
-                .event_import(&bytes, early_warning::read_ged, Some(&job), &mut |_, _| {})
-                .await;
-            let (status, out) = match outcome {
-                Ok(r) if r.committed() => ("done", JobOutcome::report(r)),
-                Ok(r) => ("failed", JobOutcome::report(r)),
-                Err(e) => ("failed", JobOutcome::error(e.to_string())),
-            };
-            record_end(&access.store.pool, JobTable::Events, &job, status, &out).await;
-        });
-        Ok(id)
+        .await
     }
 
     /// A GED import job (for those who may import events).
@@ -990,7 +1069,7 @@ impl Access {
         )
         .await?;
         let row = sqlx::query(
-            "SELECT id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report
+            "SELECT id, kind, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report
              FROM event_imports WHERE id = $1",
         )
         .bind(id)
@@ -1003,6 +1082,7 @@ impl Access {
             JobOutcome::parse(&row.try_get::<String, _>("report")?);
         Ok(EventImportJob {
             id: row.try_get("id")?,
+            kind: row.try_get("kind")?,
             status,
             file_name: row.try_get("file_name")?,
             started_by: row.try_get("started_by")?,

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Bind, Where};
-use crate::job::{JobOutcome, JobTable, record_end, shown_status};
+use crate::job::{JobOutcome, JobTable, shown_status, spawn_job};
 use crate::process::record_change;
 use crate::{Access, Result, StoreError, new_id};
 
@@ -1315,16 +1315,24 @@ impl Access {
         tx.commit().await?;
         let access = self.clone();
         let job = id.clone();
-        tokio::spawn(async move {
-            let outcome = access
-                .incident_import_write(format, report, &rows, &labels, Some(&job), &mut |_, _| {})
-                .await;
-            let (status, out) = match outcome {
-                Ok(r) => ("done", JobOutcome::report(r)),
-                Err(e) => ("failed", JobOutcome::error(e.to_string())),
-            };
-            record_end(&access.store.pool, JobTable::Incidents, &job, status, &out).await;
-        });
+        spawn_job(
+            self.store.pool.clone(),
+            JobTable::Incidents,
+            id.clone(),
+            async move {
+                access
+                    .incident_import_write(
+                        format,
+                        report,
+                        &rows,
+                        &labels,
+                        Some(&job),
+                        &mut |_, _| {},
+                    )
+                    .await
+                    .map(|r| (true, r))
+            },
+        );
         Ok(IncidentImportStart::Started(id))
     }
 

@@ -1,4 +1,5 @@
-//! Background jobs (the PA-X and incident imports): a row per job in the job's table, its
+//! Background jobs (the PA-X, incident and event imports; one `start_import_job` starts them):
+//! a row per job in the job's table, its
 //! progress written by the job in the same transactions as its batches, and its outcome — the
 //! report, or the error — kept as JSON when it ends, so any app node can show it.
 
@@ -96,5 +97,93 @@ pub(crate) async fn record_end<R: Serialize>(
         .await
     {
         tracing::error!(job = %job, table = table.name(), error = %e, "cannot record the end of a job");
+    }
+}
+
+/// Runs an import job's `work` in the background and records how it ended: `done` with the
+/// report when the import committed, `failed` with the report when it refused the file's rows,
+/// `failed` with the error otherwise.
+pub(crate) fn spawn_job<R, F>(pool: AnyPool, table: JobTable, job: String, work: F)
+where
+    R: Serialize + Send + Sync + 'static,
+    F: Future<Output = crate::Result<(bool, R)>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let (status, out) = match work.await {
+            Ok((true, r)) => ("done", JobOutcome::report(r)),
+            Ok((false, r)) => ("failed", JobOutcome::report(r)),
+            Err(e) => ("failed", JobOutcome::error(e.to_string())),
+        };
+        record_end(&pool, table, &job, status, &out).await;
+    });
+}
+
+impl crate::Access {
+    /// Starts an import as a background job and returns its id at once: records the running
+    /// job in `table` (with its `kind` where the table has one: the event imports), audits the
+    /// start as `audit_action` on `audit_kind`, and runs `work(access, job id)` with
+    /// [`spawn_job`]. The caller has checked the right to import and the file.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn start_import_job<R, Fut>(
+        &self,
+        table: JobTable,
+        kind: Option<&str>,
+        audit_action: &str,
+        audit_kind: &str,
+        file_name: &str,
+        bytes: usize,
+        work: impl FnOnce(crate::Access, String) -> Fut,
+    ) -> crate::Result<String>
+    where
+        R: Serialize + Send + Sync + 'static,
+        Fut: Future<Output = crate::Result<(bool, R)>> + Send + 'static,
+    {
+        let id = crate::new_id();
+        let now = now_micros();
+        let name: String = file_name.chars().take(200).collect();
+        let mut tx = self.store.write_tx().await?;
+        let sql = match kind {
+            Some(_) => format!(
+                "INSERT INTO {} (id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report, kind)
+                 VALUES ($1, 'running', $2, $3, $4, $4, 0, 0, '{{}}', $5)",
+                table.name()
+            ),
+            None => format!(
+                "INSERT INTO {} (id, status, file_name, started_by, started_at, updated_at, rows_total, rows_done, report)
+                 VALUES ($1, 'running', $2, $3, $4, $4, 0, 0, '{{}}')",
+                table.name()
+            ),
+        };
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&id)
+            .bind(&name)
+            .bind(&self.subject.username)
+            .bind(now);
+        let q = match kind {
+            Some(k) => q.bind(k),
+            None => q,
+        };
+        q.execute(&mut *tx).await?;
+        let mut detail = serde_json::json!({"file": name, "bytes": bytes});
+        if let Some(k) = kind {
+            detail["kind"] = serde_json::json!(k);
+        }
+        self.audit_in(
+            &mut tx,
+            audit_action,
+            audit_kind,
+            &id,
+            "ok",
+            &detail.to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        spawn_job(
+            self.store.pool.clone(),
+            table,
+            id.clone(),
+            work(self.clone(), id.clone()),
+        );
+        Ok(id)
     }
 }

@@ -19,6 +19,7 @@ mod audit;
 mod audit_view;
 mod auth;
 mod backup;
+mod conflict_lists;
 mod db;
 mod dialogue;
 mod document;
@@ -58,13 +59,14 @@ pub use auth::{
     TotpEnrolment,
 };
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
+pub use conflict_lists::{CountryConflict, CountryConflicts, WaterConflict};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use early_warning::{
-    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportReport,
-    EventSeries, SeriesBy, SeriesFormat, SeriesPoint,
+    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportKind,
+    EventImportReport, EventSeries, SeriesBy, SeriesFormat, SeriesPoint,
 };
 pub use evidence::{
     BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,
@@ -118,7 +120,8 @@ pub enum StoreError {
     NotFound,
     #[error("not permitted: {0}")]
     Forbidden(String),
-    #[error("{0}")]
+    /// Transparent: the CLI prints the error chain, which would name the domain error twice.
+    #[error(transparent)]
     Invalid(#[from] DomainError),
     #[error("conflict: {0}")]
     Conflict(String),

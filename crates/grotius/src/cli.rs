@@ -340,6 +340,42 @@ pub enum ImportCmd {
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
     },
+    /// Import the UCDP/PRIO Armed Conflict Dataset (CSV, one row per conflict and year), matched
+    /// by conflict_id and year: new rows added, changed ones updated, unchanged ones left alone,
+    /// stored rows the file no longer holds removed. A file without the dataset's columns is
+    /// refused naming them; when a row is invalid nothing is imported (exit status 1).
+    UcdpAcd {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The ACD CSV file (ucdp-prio-acd-XXX.csv).
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
+    /// Import the UCDP Dyadic Dataset (CSV, one row per dyad and year), matched by dyad_id and
+    /// year, with the same checks, idempotence and removal as `import ucdp-acd`.
+    UcdpDyadic {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The dyadic CSV file (ucdp-dyadic-XXX.csv).
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
+    /// Import the Pacific Institute's Water Conflict Chronology (CSV). Every row is kept with its
+    /// free-text date and a year range derived from it; dates of no known form are listed. The
+    /// chronology has no ids: a row is known by its text.
+    Water {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The chronology's CSV file.
+        file: PathBuf,
+        /// Import in the name of this user (an administrator or analyst); default: the operator.
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
     /// Import attacks on aid workers from an Aid Worker Security Database CSV export (Year/Month/
     /// Day with blanks give the date precision). Every row is checked first; when a row is
     /// invalid nothing is imported (unless --valid-rows-only) and each problem is named by row

@@ -873,22 +873,40 @@ async fn import_ged(
     store: &cli::StoreArgs,
     file: &std::path::Path,
     as_user: Option<String>,
-    acled: bool,
+    kind: grotius_store::EventImportKind,
 ) -> Result<ExitCode> {
+    use grotius_domain::ucdp::UcdpDataset;
+    use grotius_store::EventImportKind;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let s = open_existing(store).await?;
     let access = acting_as(&s, as_user.as_deref(), s.cli_operator()).await?;
     eprintln!("checking {} …", file.display());
-    let mut bar = progress_bar("events");
-    let report = if acled {
-        access.import_acled(&bytes, &mut bar).await
-    } else {
-        access.import_events(&bytes, &mut bar).await
+    let unit = match kind {
+        EventImportKind::Ged | EventImportKind::Acled => "events",
+        EventImportKind::UcdpAcd => "conflict-years",
+        EventImportKind::UcdpDyadic => "dyad-years",
+        EventImportKind::Water => "rows",
+    };
+    let mut bar = progress_bar(unit);
+    let report = match kind {
+        EventImportKind::Ged => access.import_events(&bytes, &mut bar).await,
+        EventImportKind::Acled => access.import_acled(&bytes, &mut bar).await,
+        EventImportKind::UcdpAcd => {
+            access
+                .import_ucdp(UcdpDataset::Acd, &bytes, None, &mut bar)
+                .await
+        }
+        EventImportKind::UcdpDyadic => {
+            access
+                .import_ucdp(UcdpDataset::Dyadic, &bytes, None, &mut bar)
+                .await
+        }
+        EventImportKind::Water => access.import_water(&bytes, None, &mut bar).await,
     }
     .with_context(|| format!("cannot import {}", file.display()))?;
     for p in &report.problems {
         if p.row == 0 {
-            println!("event id {}: {}", p.value, p.message);
+            println!("stored id {}: {}", p.value, p.message);
         } else if p.value.is_empty() {
             println!("row {}, column {}: {}", p.row, p.column, p.message);
         } else {
@@ -910,9 +928,18 @@ async fn import_ged(
         return Ok(ExitCode::from(1));
     }
     println!(
-        "{} events read: {} added, {} changed, {} removed, {} unchanged",
+        "{} {unit} read: {} added, {} changed, {} removed, {} unchanged",
         report.records, report.added, report.changed, report.removed, report.unchanged
     );
+    if !report.undated.is_empty() {
+        println!(
+            "{} row(s) with a date of no known form (kept, without years):",
+            report.undated.len()
+        );
+        for (row, date) in &report.undated {
+            println!("row {row}, column Date: '{date}'");
+        }
+    }
     if !report.unmapped.is_empty() {
         let names: Vec<String> = report
             .unmapped
@@ -920,16 +947,18 @@ async fn import_ged(
             .map(|(n, c)| format!("{n} ({c})"))
             .collect();
         println!(
-            "GED country names without an ISO 3166-1 code (imported, in no country's series): {}",
+            "places without an ISO 3166-1 code (imported, on no country's page): {}",
             names.join(", ")
         );
     }
     println!(
         "source: {}",
-        if acled {
-            grotius_domain::early_warning::ACLED_CITATION
-        } else {
-            grotius_domain::early_warning::GED_CITATION
+        match kind {
+            EventImportKind::Ged => grotius_domain::early_warning::GED_CITATION,
+            EventImportKind::Acled => grotius_domain::early_warning::ACLED_CITATION,
+            EventImportKind::UcdpAcd | EventImportKind::UcdpDyadic =>
+                grotius_domain::ucdp::UCDP_ACD_CITATION,
+            EventImportKind::Water => grotius_domain::water::WATER_CITATION,
         }
     );
     Ok(ExitCode::SUCCESS)
@@ -941,12 +970,59 @@ async fn import(cmd: ImportCmd) -> Result<ExitCode> {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user, false).await,
+        } => import_ged(&store, &file, as_user, grotius_store::EventImportKind::Ged).await,
         ImportCmd::Acled {
             store,
             file,
             as_user,
-        } => import_ged(&store, &file, as_user, true).await,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::Acled,
+            )
+            .await
+        }
+        ImportCmd::UcdpAcd {
+            store,
+            file,
+            as_user,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::UcdpAcd,
+            )
+            .await
+        }
+        ImportCmd::UcdpDyadic {
+            store,
+            file,
+            as_user,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::UcdpDyadic,
+            )
+            .await
+        }
+        ImportCmd::Water {
+            store,
+            file,
+            as_user,
+        } => {
+            import_ged(
+                &store,
+                &file,
+                as_user,
+                grotius_store::EventImportKind::Water,
+            )
+            .await
+        }
         ImportCmd::Polis {
             store,
             dir,

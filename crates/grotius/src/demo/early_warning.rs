@@ -1,12 +1,18 @@
 //! Demo conflict events: the UCDP GED 23.1 events of the Central African Republic (1,848
-//! events, 1991–2022; see `data/SOURCES.md`), imported by the demo analyst, and alerts on the
-//! Central African Republic in several states of their follow-up (one overdue).
+//! events, 1991–2022; see `data/SOURCES.md`) and UCDP's conflict lists (ACD and dyadic 25.1, so
+//! the country pages of Sudan, Yemen, CAR and Colombia show their active conflicts; see
+//! `data/ucdp/CITATION.md`), imported by the demo analyst, and alerts on the Central African
+//! Republic in several states of their follow-up (one overdue).
 
 use anyhow::{Context, Result, bail};
 use grotius_store::Store;
 
 /// UCDP GED 23.1, Central African Republic (GeoJSON), cited as UCDP asks.
 pub const CAR_GED: &[u8] = include_bytes!("../../../../data/GEDEvent_v23_1_CAR_482.geojson");
+
+/// UCDP/PRIO Armed Conflict Dataset 25.1 and UCDP Dyadic Dataset 25.1, cited as UCDP asks.
+pub const UCDP_ACD: &[u8] = include_bytes!("../../../../data/ucdp/ucdp-prio-acd-251.csv");
+pub const UCDP_DYADIC: &[u8] = include_bytes!("../../../../data/ucdp/ucdp-dyadic-251.csv");
 
 /// Imports the events (idempotent: a second run changes nothing).
 pub async fn seed(store: &Store) -> Result<()> {
@@ -18,6 +24,21 @@ pub async fn seed(store: &Store) -> Result<()> {
     let report = analyst.import_events(CAR_GED, &mut |_, _| {}).await?;
     if !report.committed() {
         bail!("the GED demo file is invalid: {:?}", report.problems);
+    }
+    for (dataset, bytes) in [
+        (grotius_domain::ucdp::UcdpDataset::Acd, UCDP_ACD),
+        (grotius_domain::ucdp::UcdpDataset::Dyadic, UCDP_DYADIC),
+    ] {
+        let report = analyst
+            .import_ucdp(dataset, bytes, None, &mut |_, _| {})
+            .await?;
+        if !report.committed() {
+            bail!(
+                "the UCDP {} demo file is invalid: {:?}",
+                dataset.as_str(),
+                report.problems
+            );
+        }
     }
     seed_alerts(store).await
 }

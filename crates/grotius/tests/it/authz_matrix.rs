@@ -805,7 +805,11 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
     op.import_events(ged, &mut |_, _| {}).await.unwrap();
     ids.insert("country", "SD".to_string());
     let job = op
-        .start_event_import("fixture.geojson", ged.to_vec())
+        .start_event_import(
+            grotius_store::EventImportKind::Ged,
+            "fixture.geojson",
+            ged.to_vec(),
+        )
         .await
         .unwrap();
     ids.insert("event_job", job);

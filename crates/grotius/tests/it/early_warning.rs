@@ -487,7 +487,11 @@ async fn the_import_page_runs_a_job_and_the_country_page_shows_trend_map_and_tab
     let app = App::spawn().await;
     let op = app.instance.store.cli_operator();
     let job = op
-        .start_event_import("car.geojson", car_bytes())
+        .start_event_import(
+            grotius_store::EventImportKind::Ged,
+            "car.geojson",
+            car_bytes(),
+        )
         .await
         .unwrap();
     let b = app.browser("analyst").await;
@@ -852,6 +856,16 @@ async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() 
         .await
         .unwrap();
     assert_eq!((s.total_events, s.total_deaths_best), (1_848, 14_948));
+    // UCDP's conflict lists, vendored: the demo countries show their active conflicts.
+    for iso in ["SD", "YE", "CF", "CO"] {
+        let c = coordinator.country_conflicts(iso).await.unwrap();
+        assert!(!c.active_conflicts.is_empty(), "{iso} has active conflicts");
+        assert!(!c.active_dyads.is_empty(), "{iso} has active dyads");
+    }
+    assert_eq!(
+        count(&i.raw().await, "ucdp_conflict_years").await,
+        2_752 + 3_432
+    );
     let alerts = coordinator
         .list_alerts(&Default::default(), 50, 0)
         .await
@@ -1017,4 +1031,522 @@ async fn the_cli_imports_acled() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("811 events read: 811 added"), "{out}");
     assert!(out.contains("ACLED"), "{out}");
+}
+
+pub(crate) const ACD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/ucdp/ucdp-prio-acd-251.csv"
+);
+pub(crate) const DYADIC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/ucdp/ucdp-dyadic-251.csv"
+);
+const WATER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/water/pacinst_water_conflict_chronology.csv"
+);
+
+fn required(path: &str) -> Vec<u8> {
+    std::fs::read(path)
+        .unwrap_or_else(|e| panic!("{path} is required by this test and is missing: {e}"))
+}
+
+/// The file's records, read here with the csv crate only (header → value per row).
+fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// The rows back as CSV with the same header order.
+fn to_csv(bytes: &[u8], rows: &[BTreeMap<String, String>]) -> Vec<u8> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for row in rows {
+        w.write_record(header.iter().map(|h| row[h].as_str()))
+            .unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+/// The ids (`id_column`) of the rows in the file's latest year whose `gwno_loc` holds `gw`,
+/// computed from the rows directly.
+fn active_ids(rows: &[BTreeMap<String, String>], id_column: &str, gw: &str) -> Vec<i64> {
+    let latest = rows
+        .iter()
+        .map(|r| r["year"].parse::<i64>().unwrap())
+        .max()
+        .unwrap();
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .filter(|r| r["year"].parse::<i64>().unwrap() == latest)
+        .filter(|r| r["gwno_loc"].split(',').any(|g| g.trim() == gw))
+        .map(|r| r[id_column].parse().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ucdp_acd_and_dyadic_load_every_row_and_show_the_active_conflicts_of_a_country() {
+    use grotius_domain::ucdp::UcdpDataset;
+    let (acd, dyadic) = (required(ACD), required(DYADIC));
+    let (acd_rows, dyadic_rows) = (csv_rows(&acd), csv_rows(&dyadic));
+    assert_eq!(acd_rows.len(), 2_752, "ACD 25.1 has 2,752 conflict-years");
+    assert_eq!(dyadic_rows.len(), 3_432, "dyadic 25.1 has 3,432 dyad-years");
+
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    let mut calls = Vec::new();
+    let r = analyst
+        .import_ucdp(UcdpDataset::Acd, &acd, None, &mut |d, t| calls.push((d, t)))
+        .await
+        .unwrap();
+    assert!(r.committed(), "{:?}", r.problems);
+    assert_eq!(
+        (r.records, r.added, r.changed, r.removed),
+        (2_752, 2_752, 0, 0)
+    );
+    assert_eq!(r.unmapped, vec![], "every gwno_loc maps to a state");
+    assert_eq!(calls.last(), Some(&(2_752, 2_752)));
+    let r = analyst
+        .import_ucdp(UcdpDataset::Dyadic, &dyadic, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.records, r.added, r.changed, r.removed),
+        (3_432, 3_432, 0, 0)
+    );
+    let raw = app.instance.raw().await;
+    assert_eq!(count(&raw, "ucdp_conflict_years").await, 2_752 + 3_432);
+
+    // A re-import changes nothing.
+    for (dataset, bytes, n) in [
+        (UcdpDataset::Acd, &acd, 2_752),
+        (UcdpDataset::Dyadic, &dyadic, 3_432),
+    ] {
+        let r = analyst
+            .import_ucdp(dataset, bytes, None, &mut |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!((r.added, r.changed, r.removed, r.unchanged), (0, 0, 0, n));
+    }
+
+    // The active conflicts and dyads of Sudan (625), Yemen (678), CAR (482), Colombia (100) and
+    // Iraq (645, also in "645, 630" rows) equal those computed from the files.
+    for (iso, gw) in [
+        ("SD", "625"),
+        ("YE", "678"),
+        ("CF", "482"),
+        ("CO", "100"),
+        ("IQ", "645"),
+    ] {
+        let c = analyst.country_conflicts(iso).await.unwrap();
+        assert_eq!(c.acd_latest_year, Some(2024));
+        let mut got: Vec<i64> = c.active_conflicts.iter().map(|x| x.conflict_id).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            active_ids(&acd_rows, "conflict_id", gw),
+            "{iso} conflicts"
+        );
+        let mut got: Vec<i64> = c.active_dyads.iter().filter_map(|x| x.dyad_id).collect();
+        got.sort();
+        assert_eq!(got, active_ids(&dyadic_rows, "dyad_id", gw), "{iso} dyads");
+        for x in &c.past_conflicts {
+            assert!(x.last_year < 2024);
+        }
+    }
+    let sd = analyst.country_conflicts("SD").await.unwrap();
+    assert!(
+        !sd.active_conflicts.is_empty(),
+        "Sudan's war is in the 2024 list"
+    );
+    // Years of a conflict counted from the file.
+    let first = &sd.active_conflicts[0];
+    let years = acd_rows
+        .iter()
+        .filter(|r| r["conflict_id"] == first.conflict_id.to_string())
+        .count() as i64;
+    assert_eq!(first.years_active, years);
+
+    // The API and the page.
+    let token = app.token("analyst").await;
+    let (s, body) = app
+        .api(Method::GET, "/api/v1/countries/SD/conflicts", &token, None)
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        body["active_conflicts"].as_array().unwrap().len(),
+        sd.active_conflicts.len()
+    );
+    assert!(body["source"].as_str().unwrap().contains("UCDP/PRIO"));
+    let (s, _) = app
+        .api(Method::GET, "/api/v1/countries/ZZ/conflicts", &token, None)
+        .await;
+    assert_eq!(s, 422);
+    let b = app.browser("analyst").await;
+    let (s, html) = b.get("/countries/SD").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("Armed conflicts (UCDP)"), "{html}");
+    assert!(html.contains(&first.side_b), "{html}");
+    assert!(
+        html.contains("Gleditsch, Nils Petter"),
+        "the citation: {html}"
+    );
+    let (s, _) = b.get("/lang/nl?next=/").await;
+    assert_eq!(s, 303);
+    let (_, html) = b.get("/countries/SD").await;
+    assert!(html.contains("Gewapende conflicten (UCDP)"), "{html}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_conflict_list_reports_changed_and_removed_rows_and_a_wrong_file_writes_nothing() {
+    use grotius_domain::ucdp::UcdpDataset;
+    let acd = required(ACD);
+    let i = Instance::seeded().await;
+    let analyst = i.access("analyst").await;
+    // The dyadic file is not the ACD: refused whole, naming what it lacks, nothing written.
+    let e = analyst
+        .import_ucdp(UcdpDataset::Acd, &required(DYADIC), None, &mut |_, _| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cumulative_intensity"), "{e}");
+    assert!(e.contains("ep_end"), "{e}");
+    let e = analyst
+        .import_ucdp(UcdpDataset::Dyadic, &car_bytes(), None, &mut |_, _| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not the UCDP Dyadic Dataset"), "{e}");
+    assert_eq!(count(&i.raw().await, "ucdp_conflict_years").await, 0);
+
+    analyst
+        .import_ucdp(UcdpDataset::Acd, &acd, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    // One row changes its intensity, one disappears.
+    let mut rows = csv_rows(&acd);
+    let changed = rows[0]["intensity_level"].clone();
+    rows[0].insert(
+        "intensity_level".into(),
+        if changed == "1" {
+            "2".into()
+        } else {
+            "1".into()
+        },
+    );
+    rows.remove(1);
+    let newer = to_csv(&acd, &rows);
+    let r = analyst
+        .import_ucdp(UcdpDataset::Acd, &newer, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.added, r.changed, r.removed, r.unchanged),
+        (0, 1, 1, 2_750)
+    );
+    // A bad value: nothing written, the row and column named.
+    rows[5].insert("year".into(), "last year".into());
+    let bad = to_csv(&acd, &rows);
+    let r = analyst
+        .import_ucdp(UcdpDataset::Acd, &bad, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert!(!r.committed());
+    assert_eq!(r.problems[0].row, 7);
+    assert_eq!(r.problems[0].column, "year");
+    assert_eq!(count(&i.raw().await, "ucdp_conflict_years").await, 2_751);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_water_chronology_keeps_every_row_and_reports_unparseable_dates() {
+    let water = required(WATER);
+    let rows = csv_rows(&water);
+    assert_eq!(rows.len(), 927, "the chronology has 927 rows");
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+
+    // The real file with one row whose date fits no form: every row is kept, that one reported.
+    let mut with_bad = rows.clone();
+    let mut bad = rows[0].clone();
+    bad.insert("Date".into(), "sometime in spring".into());
+    bad.insert("Headline".into(), "A row with a vague date".into());
+    with_bad.push(bad);
+    let r = analyst
+        .import_water(&to_csv(&water, &with_bad), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert!(r.committed(), "{:?}", r.problems);
+    assert_eq!((r.records, r.added), (928, 928));
+    assert_eq!(r.undated, vec![(929, "sometime in spring".to_string())]);
+    let raw = app.instance.raw().await;
+    assert_eq!(count(&raw, "water_conflicts").await, 928);
+
+    // The file itself: the extra row removed, nothing else changes; again: nothing at all.
+    let r = analyst
+        .import_water(&water, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        r.undated,
+        vec![],
+        "every date of the chronology has a known form"
+    );
+    assert_eq!((r.added, r.changed, r.removed, r.unchanged), (0, 0, 1, 927));
+    let r = analyst
+        .import_water(&water, None, &mut |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((r.added, r.changed, r.removed, r.unchanged), (0, 0, 0, 927));
+    assert_eq!(count(&raw, "water_conflicts").await, 927);
+
+    // Yemen's events: the rows whose country column names Yemen, counted from the file.
+    let yemen = rows
+        .iter()
+        .filter(|r| r["Country"].split(',').any(|c| c.trim() == "Yemen"))
+        .count();
+    assert!(yemen >= 136);
+    let ye = analyst.country_water_conflicts("YE").await.unwrap();
+    assert_eq!(ye.len(), yemen);
+    let iraq = analyst.country_water_conflicts("IQ").await.unwrap();
+    assert!(iraq.iter().all(|w| w.country.contains("Iraq")));
+    let b = app.browser("analyst").await;
+    let (s, html) = b.get("/countries/YE").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Water conflicts"), "{html}");
+    assert!(html.contains("Pacific Institute"), "{html}");
+
+    // A file with a wrong header: refused, nothing written.
+    let e = analyst
+        .import_water(b"Date,Headline\n2001,x\n", None, &mut |_, _| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Conflict Type, Country, Region, Description, Sources"),
+        "{e}"
+    );
+    assert_eq!(count(&raw, "water_conflicts").await, 927);
+}
+
+#[tokio::test]
+async fn the_water_chronology_derives_year_ranges_of_its_own_dates() {
+    let i = Instance::seeded().await;
+    i.access("analyst")
+        .await
+        .import_water(&required(WATER), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    let raw = i.raw().await;
+    for (date, from, to) in [
+        ("3000 BC", Some(-3000), Some(-3000)),
+        ("circa 1300 BC", Some(-1300), Some(-1300)),
+        ("1720-1684 BC", Some(-1720), Some(-1684)),
+        ("6th Century BC", Some(-600), Some(-501)),
+        ("30 AD", Some(30), Some(30)),
+        ("1850s", Some(1850), Some(1859)),
+        ("1870s to 1881", Some(1870), Some(1881)),
+        ("1978 onwards", Some(1978), None),
+        ("1980s-1990s", Some(1980), Some(1999)),
+    ] {
+        let row =
+            sqlx::query("SELECT year_from, year_to FROM water_conflicts WHERE date_text = $1")
+                .bind(date)
+                .fetch_one(&raw)
+                .await
+                .unwrap();
+        use sqlx::Row;
+        let got: (Option<i64>, Option<i64>) = (
+            row.try_get("year_from").unwrap(),
+            row.try_get("year_to").unwrap(),
+        );
+        assert_eq!(got, (from, to), "{date}");
+    }
+}
+
+#[tokio::test]
+async fn the_cli_imports_ucdp_lists_and_the_water_chronology() {
+    let i = Instance::new().await;
+    let data = i.data().to_str().unwrap().to_string();
+    for (kind, file, expect) in [
+        ("ucdp-acd", ACD, "2752 conflict-years read: 2752 added"),
+        ("ucdp-dyadic", DYADIC, "3432 dyad-years read: 3432 added"),
+        ("water", WATER, "927 rows read: 927 added"),
+    ] {
+        let args = ["import", kind, file, "--data", data.as_str()];
+        let (code, out) = crate::cli::run(&args, &i.database, None, &[]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains(expect), "{out}");
+        let (code, out) = crate::cli::run(&args, &i.database, None, &[]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("0 added, 0 changed, 0 removed"), "{out}");
+    }
+    // The ACD given as the dyadic list: a clear error, exit status not 0, nothing written.
+    let before = count(&i.raw().await, "ucdp_conflict_years").await;
+    let (code, out) = crate::cli::run(
+        &["import", "ucdp-dyadic", ACD, "--data", data.as_str()],
+        &i.database,
+        None,
+        &[],
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("dyad_id"), "{out}");
+    assert_eq!(count(&i.raw().await, "ucdp_conflict_years").await, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_runs_every_kind_as_a_job_and_refuses_a_wrong_file_before_it_starts() {
+    let app = App::spawn().await;
+    let b = app.browser("analyst").await;
+    let (s, html) = b.get("/early-warning/import?kind=water").await;
+    assert_eq!(s, 200, "{html}");
+    assert!(
+        html.contains("kind=water&amp;_csrf="),
+        "the kind travels in the action: {html}"
+    );
+    let (s, _) = b.get("/early-warning/import?kind=nonsense").await;
+    assert_eq!(s, 422);
+    // A wrong file is refused on the form, no job, nothing written.
+    let (s, html, _) = b
+        .post(
+            "/early-warning/import?kind=ucdp-acd",
+            &[("file", "name,date\nx,2020\n")],
+        )
+        .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("conflict_id"), "{html}");
+    assert_eq!(count(&app.instance.raw().await, "event_imports").await, 0);
+
+    let op = app.instance.store.cli_operator();
+    for (kind, bytes, records) in [
+        (
+            grotius_store::EventImportKind::UcdpDyadic,
+            required(DYADIC),
+            "3432",
+        ),
+        (
+            grotius_store::EventImportKind::Water,
+            required(WATER),
+            "927",
+        ),
+        (
+            grotius_store::EventImportKind::Acled,
+            required(ACLED),
+            "811",
+        ),
+    ] {
+        let job = op
+            .start_event_import(kind, "upload.csv", bytes)
+            .await
+            .unwrap();
+        let mut done = false;
+        for _ in 0..600 {
+            let (s, html) = b.get(&format!("/early-warning/imports/{job}")).await;
+            assert_eq!(s, 200, "{html}");
+            if html.contains("<strong>done</strong>") {
+                assert!(html.contains(records), "{html}");
+                assert!(html.contains("<progress"), "{html}");
+                done = true;
+                break;
+            }
+            assert!(!html.contains("<strong>failed</strong>"), "{html}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(done, "the {kind:?} job finished");
+        let j = op.event_import_job(&job).await.unwrap();
+        assert_eq!(j.kind, kind.as_str());
+    }
+}
+
+/// A conflict-year and a water event under labels the analyst may not read (secret) change
+/// nothing in her answers — not the lists, not the latest year that decides what is active —
+/// while the coordinator, cleared for secret, sees them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_conflict_years_and_water_events_change_nothing_for_a_reader_who_may_not_see_them() {
+    use grotius_domain::ucdp::UcdpDataset;
+    let app = App::spawn().await;
+    let analyst = app.instance.access("analyst").await;
+    analyst
+        .import_ucdp(UcdpDataset::Acd, &required(ACD), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    analyst
+        .import_water(&required(WATER), None, &mut |_, _| {})
+        .await
+        .unwrap();
+    let before = analyst.country_conflicts("SD").await.unwrap();
+    let water_before = analyst.country_water_conflicts("SD").await.unwrap();
+    let token = app.token("analyst").await;
+    let (_, api_before) = app
+        .api(Method::GET, "/api/v1/countries/SD/conflicts", &token, None)
+        .await;
+
+    let raw = app.instance.raw().await;
+    sqlx::query(
+        "INSERT INTO ucdp_conflict_years (id, dataset, source_id, conflict_id, dyad_id, year, location,
+            gwno_loc, countries, side_a, side_a_2nd, side_b, side_b_2nd, incompatibility, territory_name,
+            intensity_level, cumulative_intensity, type_of_conflict, start_date, start_date2, ep_end,
+            ep_end_date, region, version, source_hash, classification, compartment_id, created_by,
+            created_at, updated_at)
+         VALUES ('hidden-1', 'acd', '999999:2025', 999999, NULL, 2025, 'Sudan', '625', '[\"SD\"]',
+            'Government of Sudan', '', 'Hidden group', '', 2, '', 2, 1, 3, '2025-01-01', '2025-01-01',
+            0, '', '4', 'x', 'x', 3, NULL, 'test', 0, 0)",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO water_conflicts (id, row_key, date_text, year_from, year_to, approximate, headline,
+            conflict_type, country_text, countries, region, description, sources, classification,
+            compartment_id, created_by, created_at, updated_at)
+         VALUES ('hidden-w', 'hidden', '2025', 2025, 2025, 0, 'Hidden water event', 'Trigger', 'Sudan',
+            '[\"SD\"]', 'Africa', '', '', 3, NULL, 'test', 0, 0)",
+    )
+    .execute(&raw)
+    .await
+    .unwrap();
+
+    assert_eq!(analyst.country_conflicts("SD").await.unwrap(), before);
+    assert_eq!(
+        analyst.country_water_conflicts("SD").await.unwrap(),
+        water_before
+    );
+    let (_, api_after) = app
+        .api(Method::GET, "/api/v1/countries/SD/conflicts", &token, None)
+        .await;
+    assert_eq!(api_after, api_before);
+    let b = app.browser("analyst").await;
+    let (_, html) = b.get("/countries/SD").await;
+    assert!(!html.contains("Hidden group") && !html.contains("Hidden water event"));
+
+    let coordinator = app.instance.access("coordinator").await;
+    let c = coordinator.country_conflicts("SD").await.unwrap();
+    assert_eq!(c.acd_latest_year, Some(2025));
+    assert!(
+        c.active_conflicts
+            .iter()
+            .any(|x| x.side_b == "Hidden group")
+    );
+    assert!(
+        coordinator
+            .country_water_conflicts("SD")
+            .await
+            .unwrap()
+            .iter()
+            .any(|w| w.headline == "Hidden water event")
+    );
 }

@@ -9,7 +9,10 @@ use axum::http::StatusCode;
 use grotius_domain::early_warning::GED_CITATION;
 use grotius_domain::early_warning::{Alert, AlertInput};
 use grotius_store::AlertFilter;
-use grotius_store::{CountryTrends, EventSeries, SeriesBy, SeriesPoint};
+use grotius_store::{
+    CountryConflict, CountryConflicts, CountryTrends, EventSeries, SeriesBy, SeriesPoint,
+    WaterConflict,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -20,14 +23,26 @@ use crate::error::{ApiError, ErrorBody};
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/events/series", get(series))
         .route("/events/countries", get(countries))
+        .route("/countries/{iso}/conflicts", get(country_conflicts))
         .route("/alerts", get(list_alerts).post(create_alert))
         .route("/alerts/{id}", get(get_alert).put(update_alert));
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(series, countries, list_alerts, create_alert, get_alert, update_alert),
+    paths(
+        series,
+        countries,
+        country_conflicts,
+        list_alerts,
+        create_alert,
+        get_alert,
+        update_alert
+    ),
     components(schemas(
+        CountryConflictsDto,
+        ConflictDto,
+        WaterConflictDto,
         AlertDto,
         AlertInputDto,
         AlertListDto,
@@ -404,4 +419,134 @@ async fn update_alert(
     let x = a.update_alert(&id, &d.into()).await?;
     let overdue = a.alert_overdue(&x);
     Ok(Json(alert_dto(x, overdue)))
+}
+
+/// A conflict (UCDP/PRIO Armed Conflict Dataset) or dyad (UCDP Dyadic Dataset) of a country,
+/// over its years in the list.
+#[derive(Serialize, ToSchema)]
+pub struct ConflictDto {
+    pub conflict_id: i64,
+    /// Dyads only.
+    pub dyad_id: Option<i64>,
+    /// UCDP's `location` as written ("Iran, Iraq").
+    pub location: String,
+    pub side_a: String,
+    /// Secondary supporters of side A (states), as UCDP writes them.
+    pub side_a_2nd: String,
+    pub side_b: String,
+    pub side_b_2nd: String,
+    /// 1 territory, 2 government, 3 both.
+    pub incompatibility: i64,
+    pub territory_name: String,
+    /// Of the latest year: 1 extrasystemic, 2 interstate, 3 intrastate, 4 internationalised
+    /// intrastate.
+    pub type_of_conflict: i64,
+    /// Of the latest year: 1 minor (25–999 battle-related deaths), 2 war (1,000 or more).
+    pub intensity_level: i64,
+    pub first_year: i64,
+    pub last_year: i64,
+    /// Years with a row (25 or more battle-related deaths).
+    pub years_active: i64,
+    /// Years at intensity 2.
+    pub war_years: i64,
+    pub start_date: String,
+}
+
+impl From<CountryConflict> for ConflictDto {
+    fn from(c: CountryConflict) -> Self {
+        ConflictDto {
+            conflict_id: c.conflict_id,
+            dyad_id: c.dyad_id,
+            location: c.location,
+            side_a: c.side_a,
+            side_a_2nd: c.side_a_2nd,
+            side_b: c.side_b,
+            side_b_2nd: c.side_b_2nd,
+            incompatibility: c.incompatibility,
+            territory_name: c.territory_name,
+            type_of_conflict: c.type_of_conflict,
+            intensity_level: c.intensity_level,
+            first_year: c.first_year,
+            last_year: c.last_year,
+            years_active: c.years_active,
+            war_years: c.war_years,
+            start_date: c.start_date,
+        }
+    }
+}
+
+/// An event of the Pacific Institute's Water Conflict Chronology.
+#[derive(Serialize, ToSchema)]
+pub struct WaterConflictDto {
+    /// The date as the chronology writes it ("circa 1300 BC", "1990s").
+    pub date: String,
+    /// Years derived from `date` (before the common era negative); null when it fits no form.
+    pub year_from: Option<i64>,
+    /// Null for an open end ("1978 onwards") or no form.
+    pub year_to: Option<i64>,
+    pub approximate: bool,
+    pub headline: String,
+    pub conflict_type: String,
+    /// The chronology's country column as written.
+    pub country: String,
+    pub region: String,
+    pub description: String,
+    pub sources: String,
+}
+
+impl From<WaterConflict> for WaterConflictDto {
+    fn from(w: WaterConflict) -> Self {
+        WaterConflictDto {
+            date: w.date,
+            year_from: w.year_from,
+            year_to: w.year_to,
+            approximate: w.approximate,
+            headline: w.headline,
+            conflict_type: w.conflict_type,
+            country: w.country,
+            region: w.region,
+            description: w.description,
+            sources: w.sources,
+        }
+    }
+}
+
+/// A country's armed conflicts from UCDP's lists (by `gwno_loc`) and its water conflicts.
+#[derive(Serialize, ToSchema)]
+pub struct CountryConflictsDto {
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    /// The latest year of each list: a conflict or dyad with a row in it is active.
+    pub acd_latest_year: Option<i64>,
+    pub dyadic_latest_year: Option<i64>,
+    /// Wars first.
+    pub active_conflicts: Vec<ConflictDto>,
+    pub active_dyads: Vec<ConflictDto>,
+    /// Most recent first.
+    pub past_conflicts: Vec<ConflictDto>,
+    /// Theme water: the chronology's events naming the country, most recent first.
+    pub water: Vec<WaterConflictDto>,
+    pub source: String,
+    pub water_source: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/countries/{iso}/conflicts", params(("iso" = String, Path, description = "ISO 3166-1 code")),
+    responses((status = 200, body = CountryConflictsDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn country_conflicts(
+    Caller(a): Caller,
+    Path(iso): Path<String>,
+) -> Result<Json<CountryConflictsDto>, ApiError> {
+    let c: CountryConflicts = a.country_conflicts(&iso).await?;
+    let water = a.country_water_conflicts(&iso).await?;
+    Ok(Json(CountryConflictsDto {
+        country: c.country,
+        acd_latest_year: c.acd_latest_year,
+        dyadic_latest_year: c.dyadic_latest_year,
+        active_conflicts: c.active_conflicts.into_iter().map(Into::into).collect(),
+        active_dyads: c.active_dyads.into_iter().map(Into::into).collect(),
+        past_conflicts: c.past_conflicts.into_iter().map(Into::into).collect(),
+        water: water.into_iter().map(Into::into).collect(),
+        source: c.source,
+        water_source: grotius_domain::water::WATER_CITATION.into(),
+    }))
 }

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use grotius_domain::early_warning::{GED_CITATION, SignalKind};
 use grotius_domain::{Action, Resource, ResourceKind, reference};
 use grotius_store::{
-    AlertFilter, CountryTrends, EventImportJob, EventSeries, SeriesBy, SeriesFormat, StoreError,
+    AlertFilter, CountryConflict, CountryConflicts, CountryTrends, EventImportJob, EventImportKind,
+    EventSeries, SeriesBy, SeriesFormat, StoreError, WaterConflict,
 };
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -347,6 +348,14 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
+    let conflicts = match v.access.country_conflicts(&iso).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
+    let water = match v.access.country_water_conflicts(&iso).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
     let alerts = if v
         .access
         .may(Action::Read, Resource::kind(ResourceKind::Alert))
@@ -444,6 +453,7 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                 }
             }
         }
+        (ucdp_section(l, &conflicts))
         @if !dyads.is_empty() {
             section {
                 h2 { (t(l, "ew.dyads")) }
@@ -488,6 +498,9 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
             }
         }
         (work)
+        @if !water.is_empty() {
+            (water_section(l, &water))
+        }
         @if let Some(list) = &alerts {
             section {
                 h2 { (t(l, "ew.alerts")) }
@@ -520,22 +533,197 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
     page(&v, &c.name, content)
 }
 
+fn ucdp_label(l: Lang, prefix: &str, code: i64) -> &'static str {
+    match code {
+        1..=4 => t(l, &format!("ew.ucdp.{prefix}.{code}")),
+        _ => "",
+    }
+}
+
+fn sides(l: Lang, c: &CountryConflict) -> String {
+    let with = |main: &str, second: &str| {
+        if second.is_empty() {
+            main.to_string()
+        } else {
+            format!("{main} ({} {second})", t(l, "ew.ucdp.with"))
+        }
+    };
+    format!(
+        "{} — {}",
+        with(&c.side_a, &c.side_a_2nd),
+        with(&c.side_b, &c.side_b_2nd)
+    )
+}
+
+fn conflict_table(l: Lang, list: &[CountryConflict], dyads: bool) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th { (t(l, "ew.ucdp.conflict")) }
+                th { (t(l, "ew.ucdp.sides")) }
+                th { (t(l, "ew.ucdp.type")) }
+                th { (t(l, "ew.ucdp.intensity")) }
+                th { (t(l, "ew.ucdp.years")) }
+            } }
+            tbody {
+                @for c in list {
+                    tr {
+                        td {
+                            (c.location)
+                            @if !c.territory_name.is_empty() { " (" (c.territory_name) ")" }
+                            br; small {
+                                "UCDP " (c.conflict_id)
+                                @if dyads { @if let Some(d) = c.dyad_id { " · dyad " (d) } }
+                                " · " (ucdp_label(l, "incomp", c.incompatibility))
+                            }
+                        }
+                        td { (sides(l, c)) }
+                        td { (ucdp_label(l, "type", c.type_of_conflict)) }
+                        td { (ucdp_label(l, "intensity", c.intensity_level)) }
+                        td {
+                            (c.first_year) "–" (c.last_year)
+                            br; small {
+                                (c.years_active) " " (t(l, "ew.ucdp.years_active"))
+                                @if c.war_years > 0 { ", " (t(l, "ew.ucdp.war_years")) ": " (c.war_years) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The country's conflicts and dyads from UCDP's lists, with UCDP's citation.
+fn ucdp_section(l: Lang, c: &CountryConflicts) -> Markup {
+    html! {
+        section #ucdp {
+            h2 { (t(l, "ew.ucdp")) }
+            @if c.acd_latest_year.is_none() && c.dyadic_latest_year.is_none() {
+                p { (t(l, "ew.ucdp.empty")) }
+            } @else {
+                p { (t(l, "ew.ucdp.intro")) " " (c.acd_latest_year.or(c.dyadic_latest_year).unwrap_or_default()) "." }
+                @if c.active_conflicts.is_empty() {
+                    p { (t(l, "ew.ucdp.none")) }
+                } @else {
+                    h3 { (t(l, "ew.ucdp.active")) " (" (c.active_conflicts.len()) ")" }
+                    (conflict_table(l, &c.active_conflicts, false))
+                }
+                @if !c.active_dyads.is_empty() {
+                    h3 { (t(l, "ew.ucdp.dyads")) " (" (c.active_dyads.len()) ")" }
+                    (conflict_table(l, &c.active_dyads, true))
+                }
+                @if !c.past_conflicts.is_empty() {
+                    details {
+                        summary { (t(l, "ew.ucdp.past")) " (" (c.past_conflicts.len()) ")" }
+                        (conflict_table(l, &c.past_conflicts, false))
+                    }
+                }
+                p.source { (t(l, "ew.source")) " " (c.source) }
+            }
+        }
+    }
+}
+
+fn year_text(l: Lang, y: i64) -> String {
+    if y < 0 {
+        format!("{} {}", -y, t(l, "ew.bc"))
+    } else {
+        y.to_string()
+    }
+}
+
+/// The country's events in the water conflict chronology, with its citation.
+fn water_section(l: Lang, list: &[WaterConflict]) -> Markup {
+    html! {
+        section #water {
+            h2 { (t(l, "ew.water")) " (" (list.len()) ")" }
+            p { (t(l, "ew.water.intro")) }
+            table {
+                thead { tr {
+                    th { (t(l, "ew.water.date")) }
+                    th { (t(l, "ew.water.years")) }
+                    th { (t(l, "ew.water.event")) }
+                    th { (t(l, "ew.water.type")) }
+                } }
+                tbody {
+                    @for w in list {
+                        tr {
+                            td { (w.date) }
+                            td {
+                                @match (w.year_from, w.year_to) {
+                                    (Some(a), Some(b)) if a == b => { (year_text(l, a)) }
+                                    (Some(a), Some(b)) => { (year_text(l, a)) "–" (year_text(l, b)) }
+                                    (Some(a), None) => { (year_text(l, a)) " " (t(l, "ew.water.open")) }
+                                    _ => { em { (t(l, "ew.water.undated")) } }
+                                }
+                            }
+                            td { strong { (w.headline) } @if !w.description.is_empty() { br; small { (w.description) } } }
+                            td { (w.conflict_type) }
+                        }
+                    }
+                }
+            }
+            p.source { (t(l, "ew.source")) " " (grotius_domain::water::WATER_CITATION) }
+        }
+    }
+}
+
 async fn may_import(v: &Viewer) -> Result<(), StoreError> {
     v.access
         .check(Action::Create, Resource::kind(ResourceKind::ConflictEvent))
         .await
 }
 
-fn import_page(v: &Viewer, error: Option<String>, status: StatusCode) -> Response {
+#[derive(Deserialize)]
+struct KindQuery {
+    kind: Option<String>,
+}
+
+fn kind_label(l: Lang, kind: EventImportKind) -> &'static str {
+    t(l, &format!("ew.kind.{}", kind.as_str()))
+}
+
+/// The import page of one kind of file: links to the other kinds (no JavaScript needed: the
+/// kind travels in the form's action), the kind's help and the upload form.
+fn import_page(
+    v: &Viewer,
+    kind: EventImportKind,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let l = v.lang;
-    let action = format!("/early-warning/import?_csrf={}", url_encode(&v.csrf));
+    let action = format!(
+        "/early-warning/import?kind={}&_csrf={}",
+        kind.as_str(),
+        url_encode(&v.csrf)
+    );
+    let help = match kind {
+        EventImportKind::Ged => t(l, "ew.import.help"),
+        k => t(l, &format!("ew.import.help.{}", k.as_str())),
+    };
+    let accept = match kind {
+        EventImportKind::Ged => ".csv,.geojson,.json,text/csv,application/geo+json",
+        _ => ".csv,text/csv",
+    };
     let content = html! {
         h1 { (t(l, "ew.import")) }
         @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
-        p { (t(l, "ew.import.help")) }
+        p {
+            (t(l, "ew.import.kind")) ": "
+            @for (i, k) in EventImportKind::ALL.into_iter().enumerate() {
+                @if i > 0 { " · " }
+                @if k == kind {
+                    strong { (kind_label(l, k)) }
+                } @else {
+                    a href={ "/early-warning/import?kind=" (k.as_str()) } { (kind_label(l, k)) }
+                }
+            }
+        }
+        p { (help) }
         form.stack method="post" action=(action) enctype="multipart/form-data" {
-            label for="file" { (t(l, "ew.import.file")) }
-            input #file type="file" name="file" accept=".csv,.geojson,.json,text/csv,application/geo+json" required;
+            label for="file" { (t(l, "ew.import.file")) ": " (kind_label(l, kind)) }
+            input #file type="file" name="file" accept=(accept) required;
             div.actions { button type="submit" { (t(l, "ew.import.submit")) } a href="/early-warning" { (t(l, "form.cancel")) } }
         }
     };
@@ -544,35 +732,66 @@ fn import_page(v: &Viewer, error: Option<String>, status: StatusCode) -> Respons
     res
 }
 
-async fn import_form(v: Viewer) -> Response {
+async fn import_form(v: Viewer, Query(q): Query<KindQuery>) -> Response {
     if let Err(e) = may_import(&v).await {
         return store_error(v.lang, e);
     }
-    import_page(&v, None, StatusCode::OK)
+    let kind = match EventImportKind::parse(q.kind.as_deref()) {
+        Ok(k) => k,
+        Err(e) => return store_error(v.lang, e),
+    };
+    import_page(&v, kind, None, StatusCode::OK)
 }
 
-async fn import(v: Viewer, req: axum::extract::Request) -> Response {
+/// Whether the file is what `kind` says, checked before a job starts (the whole file is read
+/// again by the job).
+fn check_kind(kind: EventImportKind, bytes: &[u8]) -> Result<(), grotius_domain::DomainError> {
+    use grotius_domain::{early_warning, ucdp, water};
+    match kind {
+        EventImportKind::Ged => early_warning::read_ged(bytes).map(|_| ()),
+        EventImportKind::Acled => early_warning::read_acled(bytes).map(|_| ()),
+        EventImportKind::UcdpAcd => ucdp::read_ucdp(ucdp::UcdpDataset::Acd, bytes).map(|_| ()),
+        EventImportKind::UcdpDyadic => {
+            ucdp::read_ucdp(ucdp::UcdpDataset::Dyadic, bytes).map(|_| ())
+        }
+        EventImportKind::Water => water::read_water(bytes).map(|_| ()),
+    }
+}
+
+async fn import(v: Viewer, Query(q): Query<KindQuery>, req: axum::extract::Request) -> Response {
     let l = v.lang;
     if let Err(e) = may_import(&v).await {
         return store_error(l, e);
     }
+    let kind = match EventImportKind::parse(q.kind.as_deref()) {
+        Ok(k) => k,
+        Err(e) => return store_error(l, e),
+    };
     let (name, bytes, _) = match crate::modules::roster::api::read_upload(req).await {
         Ok(x) => x,
-        Err(e) => return import_page(&v, Some(e.message), e.status),
+        Err(e) => return import_page(&v, kind, Some(e.message), e.status),
     };
-    // A file that is not GED is refused here, before a job starts.
-    if let Err(e) = grotius_domain::early_warning::read_ged(&bytes) {
-        return import_page(&v, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY);
+    // A file that is not what it claims is refused here, before a job starts.
+    if let Err(e) = check_kind(kind, &bytes) {
+        return import_page(
+            &v,
+            kind,
+            Some(e.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     match v
         .access
-        .start_event_import(name.as_deref().unwrap_or("upload.csv"), bytes)
+        .start_event_import(kind, name.as_deref().unwrap_or("upload.csv"), bytes)
         .await
     {
         Ok(id) => Redirect::to(&format!("/early-warning/imports/{id}")).into_response(),
-        Err(StoreError::Invalid(d)) => {
-            import_page(&v, Some(d.to_string()), StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(StoreError::Invalid(d)) => import_page(
+            &v,
+            kind,
+            Some(d.to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => store_error(l, e),
     }
 }
@@ -596,6 +815,7 @@ fn job_page(v: &Viewer, j: &EventImportJob) -> Response {
     let content = html! {
         h1 { (t(l, "ew.job.title")) }
         dl.facts {
+            dt { (t(l, "ew.job.kind")) } dd { (EventImportKind::parse(Some(&j.kind)).map_or(j.kind.as_str(), |k| kind_label(l, k))) }
             dt { (t(l, "ew.import.file")) } dd { (j.file_name) }
             dt { (t(l, "ew.job.by")) } dd { (j.started_by) " · " (crate::ui::fmt_micros(j.started_at)) }
             dt { (t(l, "ew.job.status")) } dd { strong { (job_status(l, &j.status)) } }
@@ -625,12 +845,19 @@ fn job_page(v: &Viewer, j: &EventImportJob) -> Response {
                     tbody { @for p in &r.problems { tr { td { (p.row) } td { code { (p.column) } } td { (p.value) } td { (p.message) } } } }
                 }
             }
+            @if !r.undated.is_empty() {
+                h3 { (t(l, "ew.job.undated")) " (" (r.undated.len()) ")" }
+                table {
+                    thead { tr { th { (t(l, "roster.import.row")) } th { (t(l, "roster.import.value")) } } }
+                    tbody { @for (row, date) in &r.undated { tr { td { (row) } td { (date) } } } }
+                }
+            }
             @if !r.unmapped.is_empty() {
                 h3 { (t(l, "ew.job.unmapped")) }
                 p { (r.unmapped.iter().map(|(n, c)| format!("{n} ({c})")).collect::<Vec<_>>().join(", ")) }
             }
         }
-        p { a href="/early-warning" { (t(l, "ew.back")) } " · " a href="/early-warning/import" { (t(l, "ew.import")) } }
+        p { a href="/early-warning" { (t(l, "ew.back")) } " · " a href={ "/early-warning/import?kind=" (url_encode(&j.kind)) } { (t(l, "ew.import")) } }
     };
     let mut res = page(v, t(l, "ew.job.title"), content);
     if j.status == "running" {
