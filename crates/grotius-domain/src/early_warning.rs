@@ -1164,6 +1164,27 @@ pub fn poisson_upper_tail(k: i64, lambda: f64) -> f64 {
     sum.min(1.0)
 }
 
+/// "Spread": the admin-1 areas with events in the recent window that had none in the
+/// baseline window before it, given (area, events in the recent window, events in the
+/// baseline) — sorted by name. An area without a name is not an area.
+pub fn spread<'a>(areas: impl IntoIterator<Item = (&'a str, i64, i64)>) -> Vec<String> {
+    let mut out: Vec<String> = areas
+        .into_iter()
+        .filter(|(area, recent, baseline)| !area.trim().is_empty() && *recent > 0 && *baseline == 0)
+        .map(|(area, _, _)| area.to_string())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The months of the recent window and of the baseline before it, as (baseline start, recent
+/// start) for a reference month: the recent window is `recent_start..=as_of`.
+pub fn windows(as_of: Month, p: &SignalParams) -> (Month, Month) {
+    let recent_from = as_of.plus(1 - p.recent_months);
+    (recent_from.plus(-p.baseline_months), recent_from)
+}
+
 /// The direction of a country's violence at the reference month, for the coherence view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -231,6 +231,8 @@ pub struct CountryTrend {
     pub first_month: String,
     pub last_month: String,
     pub signal: Signal,
+    /// "Spread": admin-1 areas with events in the recent window and none in the baseline.
+    pub new_areas: Vec<String>,
 }
 
 /// Every country with events the reader may see, with the signals at one reference month.
@@ -516,9 +518,42 @@ impl Access {
                 countries: Vec::new(),
             });
         };
+        // "Spread": per country and admin-1 area, events in the recent window and in the baseline.
+        let (baseline_from, recent_from) = early_warning::windows(reference, params);
+        let mut g = Where::default();
+        g.visibility(self, "");
+        g.clause("country IS NOT NULL AND violence > 0 AND adm_1 <> ''".into());
+        let recent_from_p = g.arg(Bind::Text(recent_from.to_string()));
+        g.push("month >= ?", Bind::Text(baseline_from.to_string()));
+        g.push("month <= ?", Bind::Text(reference.to_string()));
+        let area_rows = g
+            .query(format!(
+                "SELECT country, adm_1,
+                        SUM(CASE WHEN month >= {recent_from_p} THEN 1 ELSE 0 END) AS recent,
+                        SUM(CASE WHEN month < {recent_from_p} THEN 1 ELSE 0 END) AS baseline
+                 FROM conflict_events{} GROUP BY country, adm_1",
+                g.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut areas: BTreeMap<String, Vec<(String, i64, i64)>> = BTreeMap::new();
+        for r in &area_rows {
+            areas.entry(r.try_get("country")?).or_default().push((
+                r.try_get("adm_1")?,
+                r.try_get::<i64, _>("recent")?,
+                r.try_get::<i64, _>("baseline")?,
+            ));
+        }
         let mut countries: Vec<CountryTrend> = by_country
             .into_iter()
             .map(|(country, months)| {
+                let new_areas = early_warning::spread(
+                    areas
+                        .get(&country)
+                        .into_iter()
+                        .flatten()
+                        .map(|(a, r, b)| (a.as_str(), *r, *b)),
+                );
                 let counts: BTreeMap<Month, i64> =
                     months.iter().map(|(m, (n, _))| (*m, *n)).collect();
                 CountryTrend {
@@ -536,6 +571,7 @@ impl Access {
                         .map(Month::to_string)
                         .unwrap_or_default(),
                     signal: early_warning::signal(&counts, reference, params),
+                    new_areas,
                 }
             })
             .collect();

@@ -379,6 +379,7 @@ async fn the_escalation_signal_equals_an_independent_computation() {
     };
     // At several reference months, including the latest.
     let latest = by_month.keys().next_back().unwrap().clone();
+    let mut spread_seen = false;
     for as_of in [latest.as_str(), "2013-03", "2014-01", "2017-06", "2020-12"] {
         let (s, body) = app
             .api(
@@ -427,7 +428,38 @@ async fn the_escalation_signal_equals_an_independent_computation() {
             "none"
         };
         assert_eq!(cf["signal"], signal, "{as_of}: {cf}");
+        // Spread: admin-1 areas with events in the recent window and none in the baseline,
+        // straight from the features.
+        let areas_in = |from: i64, to: i64| -> std::collections::BTreeSet<String> {
+            features
+                .iter()
+                .map(|f| &f["properties"])
+                .filter(|p| {
+                    (from..=to).contains(&month_index(&p["date_start"].as_str().unwrap()[..7]))
+                })
+                .filter_map(|p| {
+                    p["adm_1"]
+                        .as_str()
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_string)
+                })
+                .collect()
+        };
+        let before = areas_in(end - 14, end - 3);
+        let new: Vec<String> = areas_in(end - 2, end)
+            .into_iter()
+            .filter(|a| !before.contains(a))
+            .collect();
+        let got: Vec<String> = cf["new_areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, new, "{as_of}");
+        spread_seen |= !new.is_empty();
     }
+    assert!(spread_seen, "at least one reference month shows spread");
     // The first events of the file are a new conflict (nothing in the 24 months before).
     let first = by_month.keys().next().unwrap().clone();
     let (_, body) = app

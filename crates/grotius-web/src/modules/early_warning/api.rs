@@ -169,6 +169,8 @@ pub struct SignalParamsDto {
 pub struct CountryTrendDto {
     /// ISO 3166-1 alpha-2.
     pub country: String,
+    /// "Spread": admin-1 areas with events in the recent window and none in the baseline.
+    pub new_areas: Vec<String>,
     pub events: i64,
     pub deaths_best: i64,
     pub first_month: String,
@@ -194,7 +196,7 @@ pub struct CountryTrendsDto {
     pub source: String,
 }
 
-pub(crate) const METHOD: &str = "recent = events in the last recent_months months up to as_of; baseline = events in the baseline_months months before them; expected = baseline × recent_months / baseline_months. Escalation when recent > expected and P(X ≥ recent | X ~ Poisson(expected)) < alpha. New conflict when the recent window has events and the quiet_months months before it had none.";
+pub(crate) const METHOD: &str = "recent = events in the last recent_months months up to as_of; baseline = events in the baseline_months months before them; expected = baseline × recent_months / baseline_months. Escalation when recent > expected and P(X ≥ recent | X ~ Poisson(expected)) < alpha. New conflict when the recent window has events and the quiet_months months before it had none. Spread (new_areas): the admin-1 areas with events in the recent window and none in the baseline window.";
 
 impl From<CountryTrends> for CountryTrendsDto {
     fn from(t: CountryTrends) -> Self {
@@ -221,6 +223,7 @@ impl From<CountryTrends> for CountryTrendsDto {
                     baseline: c.signal.baseline,
                     expected: c.signal.expected,
                     p_value: c.signal.p_value,
+                    new_areas: c.new_areas,
                 })
                 .collect(),
             source: GED_CITATION.into(),

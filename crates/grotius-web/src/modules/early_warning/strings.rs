@@ -189,8 +189,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("ew.method", "Method", "Methode"),
     (
         "ew.method.text",
-        "Recent = events in the last months up to the reference month; baseline = events in the months before them; expected = baseline scaled to the length of the recent window. Escalation when recent exceeds expected and the Poisson probability of at least that many events, P(X ≥ recent | expected), is below α. New conflict when the recent window has events and the quiet months before it had none (checked first).",
-        "Recent = gebeurtenissen in de laatste maanden tot en met de peilmaand; basislijn = gebeurtenissen in de maanden daarvoor; verwacht = de basislijn herschaald naar de lengte van de recente periode. Escalatie wanneer recent hoger is dan verwacht en de Poisson-kans op minstens zoveel gebeurtenissen, P(X ≥ recent | verwacht), kleiner is dan α. Nieuw conflict wanneer de recente periode gebeurtenissen heeft en de rustige maanden daarvoor geen (eerst getoetst).",
+        "Recent = events in the last months up to the reference month; baseline = events in the months before them; expected = baseline scaled to the length of the recent window. Escalation when recent exceeds expected and the Poisson probability of at least that many events, P(X ≥ recent | expected), is below α. New conflict when the recent window has events and the quiet months before it had none (checked first). Spread: the admin-1 areas with events in the recent window and none in the baseline.",
+        "Recent = gebeurtenissen in de laatste maanden tot en met de peilmaand; basislijn = gebeurtenissen in de maanden daarvoor; verwacht = de basislijn herschaald naar de lengte van de recente periode. Escalatie wanneer recent hoger is dan verwacht en de Poisson-kans op minstens zoveel gebeurtenissen, P(X ≥ recent | verwacht), kleiner is dan α. Nieuw conflict wanneer de recente periode gebeurtenissen heeft en de rustige maanden daarvoor geen (eerst getoetst). Verspreiding: de bestuurlijke regio's (admin-1) met gebeurtenissen in de recente periode en geen in de basislijn.",
     ),
     (
         "ew.param.recent",
@@ -290,6 +290,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Alleen geteld over de records die u mag lezen.",
     ),
     ("ew.work.processes", "Processes", "Processen"),
+    ("ew.spread", "Spread", "Verspreiding"),
+    (
+        "ew.spread.areas",
+        "admin-1 areas with events in the recent window and none in the baseline",
+        "bestuurlijke regio's (admin-1) met gebeurtenissen in de recente periode en geen in de basislijn",
+    ),
     (
         "ew.work.agreements",
         "Peace agreements (PA-X)",

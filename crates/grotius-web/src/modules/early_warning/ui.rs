@@ -173,6 +173,7 @@ async fn overview(v: Viewer) -> Response {
                     th.num { (t(l, "ew.col.recent")) }
                     th.num { (t(l, "ew.col.expected")) }
                     th.num { (t(l, "ew.col.p")) }
+                    th.num { (t(l, "ew.spread")) }
                     th.num { (t(l, "ew.col.events")) }
                     th.num { (t(l, "ew.col.deaths")) }
                     th { (t(l, "ew.col.period")) }
@@ -185,6 +186,7 @@ async fn overview(v: Viewer) -> Response {
                             td.num { (c.signal.recent) }
                             td.num { (format!("{:.1}", c.signal.expected)) }
                             td.num { (format!("{:.3}", c.signal.p_value)) }
+                            td.num title=(c.new_areas.join(", ")) { (c.new_areas.len()) }
                             td.num { (c.events) }
                             td.num { (c.deaths_best) }
                             td { (c.first_month) " – " (c.last_month) }
@@ -450,6 +452,12 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                     (t(l, "ew.col.expected")) " " (format!("{:.1}", s.signal.expected)) " · "
                     (t(l, "ew.col.p")) " " (format!("{:.3}", s.signal.p_value)) " · "
                     (t(l, "ew.as_of")) " " (s.signal.as_of.to_string())
+                }
+                @if !s.new_areas.is_empty() {
+                    p #spread {
+                        strong { (t(l, "ew.spread")) } ": "
+                        (s.new_areas.len()) " " (t(l, "ew.spread.areas")) " — " (s.new_areas.join(", "))
+                    }
                 }
             }
         }
