@@ -110,7 +110,7 @@ pub fn write_synthetic_ged(path: &Path, rows: usize) -> Result<()> {
         let ci = (rng.below(COUNTRIES.len() as u64 * 3) % COUNTRIES.len() as u64) as usize;
         let (country, gw, lat, lon) = COUNTRIES[ci];
         // Every fifth country escalates: a third of its events fall in the last 3 months.
-        let m = if ci % 5 == 0 && rng.below(3) == 0 {
+        let m = if ci.is_multiple_of(5) && rng.below(3) == 0 {
             months - 1 - rng.below(3)
         } else {
             rng.below(months)
