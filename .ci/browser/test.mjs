@@ -448,6 +448,37 @@ async function main(base) {
       check(text.includes('Raise with the envoy'), `the recommendation was not kept: ${text.slice(0, 300)}`);
     });
 
+    await step('the coordinator links the process that answers the alert, picked by name', async () => {
+      check(alertUrl, 'no alert');
+      await goto(page, alertUrl);
+      const form = `form.stack[action="${pathOf(page)}/links"]`;
+      await expectElement(page, form);
+      await selectByText(page, `${form} #link-record`, 'Central African Republic: local peace committees');
+      await submit(page, form);
+      const links = await page.locator('main section#alert-links').innerText();
+      check(/local peace committees/.test(links), `the link is not shown: ${links.slice(0, 300)}`);
+    });
+
+    await step('the coordinator watches the country and finds it on her watchlist', async () => {
+      await goto(page, `${base}/countries/CF`);
+      await submit(page, 'main form.watch:has(input[name=list][value=mine])');
+      check(pathOf(page) === '/countries/CF', `after watching, am on ${pathOf(page)}`);
+      await goto(page, `${base}/early-warning/watchlist`);
+      const rows = await page.$$eval('main table#watchlist tbody tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
+      check(rows.some((r) => /Central African Republic/.test(r) && /Mine/.test(r)), `CAR is not on her own list: ${JSON.stringify(rows)}`);
+    });
+
+    await step('the coherence view answers where violence is and where we are', async () => {
+      await goto(page, `${base}/early-warning/coherence`);
+      await expectElement(page, 'main svg.map');
+      const rows = await page.$$eval('main table#coherence tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells).map((c) => c.innerText.trim())));
+      const car = rows.find((r) => r[0] === 'Central African Republic');
+      check(car, `CAR is not in the table: ${JSON.stringify(rows.slice(0, 3))}`);
+      check(Number(car[6].replace(/[^0-9]/g, '')) > 0, `no deaths counted for CAR: ${JSON.stringify(car)}`);
+      check(Number(car[7]) >= 1, `our CAR process is not counted: ${JSON.stringify(car)}`);
+      check(rows.some((r) => r[0] === 'Sudan' && Number(r[7]) >= 1), 'our Sudan processes are not counted');
+    });
+
     // Dialogues: the coordinator opens the demo consultation and reads its opinion groups.
     let dialogueUrl = null;
     await step('coordinator finds the consultation among the dialogues', async () => {

@@ -84,7 +84,7 @@ async fn seed_alerts(store: &Store) -> Result<()> {
             "2023-01-31",
         ))
         .await?;
-    coordinator
+    let assessed = coordinator
         .create_alert(&AlertInput {
             status: "assessed".into(),
             assessment: "Attacks on civilians by armed groups in Haute-Kotto rose above the yearly baseline; sources are local and consistent.".into(),
@@ -97,6 +97,44 @@ async fn seed_alerts(store: &Store) -> Result<()> {
             )
         })
         .await?;
+    // What answers it: a Track II process with the local peace committees, linked to the alert.
+    let process = coordinator
+        .create_process(&grotius_domain::process::ProcessInput {
+            title: "Central African Republic: local peace committees in Haute-Kotto".into(),
+            summary: "Track II support to the local peace committees of Bria and Sam Ouandja after the rise in attacks on civilians.".into(),
+            countries: vec!["CF".into()],
+            themes: vec!["wps".into()],
+            phase: "armed-conflict".into(),
+            tracks: vec!["II".into()],
+            dutch_role: "support".into(),
+            status: "active".into(),
+            classification: "internal".into(),
+            ..Default::default()
+        })
+        .await?;
+    coordinator
+        .link_alert(&assessed.id, "process", &process.id)
+        .await?;
+    // The unit watches Sudan and the Central African Republic; the analyst watches Yemen too.
+    for country in ["SD", "CF"] {
+        coordinator
+            .watch(
+                grotius_store::Watchlist::Unit,
+                country,
+                "Priority country of the unit",
+            )
+            .await?;
+    }
+    let analyst_id = store.cli_operator().find_user_id("analyst").await?;
+    if let Some(analyst) = store.cli_act_as(&analyst_id).await? {
+        analyst
+            .watch(
+                grotius_store::Watchlist::Mine,
+                "YE",
+                "Hodeidah port and the truce talks",
+            )
+            .await?;
+    }
     coordinator
         .create_alert(&AlertInput {
             status: "closed".into(),

@@ -912,6 +912,26 @@ async fn the_demo_has_the_car_events_and_alerts_in_several_states_one_overdue() 
     let mut states: Vec<&str> = alerts.items.iter().map(|a| a.status.as_str()).collect();
     states.sort();
     assert_eq!(states, ["assessed", "closed", "open"]);
+    // The assessed alert is answered by a CAR process; the unit watches Sudan and CAR; and the
+    // coherence view shows our work in CAR beside its events.
+    let assessed = alerts
+        .items
+        .iter()
+        .find(|a| a.status.as_str() == "assessed")
+        .unwrap();
+    let links = coordinator.alert_links(&assessed.id).await.unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].title.contains("Haute-Kotto"), "{links:?}");
+    let watched = i.access("desk-officer").await.watchlist().await.unwrap();
+    let units: Vec<&str> = watched.iter().map(|w| w.country.as_str()).collect();
+    assert_eq!(units, ["CF", "SD"], "{watched:?}");
+    let params = coordinator.signal_params().await.unwrap();
+    let view = coordinator
+        .coherence(&Default::default(), &params)
+        .await
+        .unwrap();
+    let cf = view.rows.iter().find(|r| r.country == "CF").unwrap();
+    assert!(cf.events > 0 && cf.work.processes.unwrap() >= 1, "{cf:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
