@@ -1131,3 +1131,82 @@ impl Access {
         })
     }
 }
+
+/// The columns of the downloaded countries table: header and HXL hashtag.
+const TRENDS_COLUMNS: [(&str, &str); 12] = [
+    ("country", "#country+code"),
+    ("region", "#region+name"),
+    ("signal", "#indicator+signal"),
+    ("recent_events", "#event+num+recent"),
+    ("baseline_events", "#event+num+baseline"),
+    ("expected_events", "#event+num+expected"),
+    ("p_value", "#indicator+p"),
+    ("new_admin1_areas", "#adm1+name+new"),
+    ("events", "#event+num"),
+    ("deaths_best", "#affected+killed"),
+    ("first_month", "#date+start"),
+    ("last_month", "#date+end"),
+];
+
+impl Access {
+    /// The countries table of the overview (signals at the reference month, optionally one UN
+    /// M49 region) as a file; needs the export right and is audited as `conflict-event.export`.
+    pub async fn export_country_trends(
+        &self,
+        params: &SignalParams,
+        region: Option<&str>,
+        format: SeriesFormat,
+    ) -> Result<Vec<u8>> {
+        self.authorize(
+            Action::Export,
+            Resource::kind(ResourceKind::ConflictEvent),
+            None,
+        )
+        .await?;
+        let trends = self.country_trends(None, params).await?;
+        let region_of = |c: &str| {
+            grotius_domain::reference::country(c)
+                .map(|c| c.region.clone())
+                .unwrap_or_default()
+        };
+        let mut rows: Vec<Vec<String>> = vec![TRENDS_COLUMNS.iter().map(|c| c.0.into()).collect()];
+        if format == SeriesFormat::Hxl {
+            rows.push(TRENDS_COLUMNS.iter().map(|c| c.1.into()).collect());
+        }
+        let mut n = 0;
+        for c in &trends.countries {
+            let r = region_of(&c.country);
+            if region.is_some_and(|x| !x.is_empty() && !x.eq_ignore_ascii_case(&r)) {
+                continue;
+            }
+            n += 1;
+            rows.push(vec![
+                c.country.clone(),
+                r,
+                c.signal.kind.as_str().into(),
+                c.signal.recent.to_string(),
+                c.signal.baseline.to_string(),
+                format!("{:.2}", c.signal.expected),
+                format!("{:.4}", c.signal.p_value),
+                c.new_areas.join("; "),
+                c.events.to_string(),
+                c.deaths_best.to_string(),
+                c.first_month.clone(),
+                c.last_month.clone(),
+            ]);
+        }
+        let table = match format {
+            SeriesFormat::Xlsx => TableFormat::Xlsx,
+            SeriesFormat::Csv | SeriesFormat::Hxl => TableFormat::Csv,
+        };
+        let bytes = write_table(&rows, table, "Countries")?;
+        let detail = serde_json::json!({
+            "view": "countries", "as_of": trends.as_of, "region": region, "rows": n,
+            "format": format!("{format:?}").to_lowercase(),
+        })
+        .to_string();
+        self.audit_now("conflict-event.export", "conflict-event", "", "ok", &detail)
+            .await?;
+        Ok(bytes)
+    }
+}

@@ -273,3 +273,63 @@ async fn copy_grant_into_compartment(i: &Instance, compartment: &str) {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_countries_and_coherence_tables_download_with_the_numbers_of_the_pages() {
+    let app = App::spawn().await;
+    let op = app.instance.store.cli_operator();
+    let car = std::fs::read(crate::early_warning::CAR).expect("the CAR GED file");
+    op.import_events(&car, &mut |_, _| {}).await.unwrap();
+    op.import_events(crate::early_warning::ONE_EVENT.as_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let token = app.token("analyst").await;
+    let api = app
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/events/countries",
+            &token,
+            None,
+        )
+        .await
+        .1;
+    let b = app.browser("analyst").await;
+    let (s, csv) = b.get("/early-warning?format=csv").await;
+    assert_eq!(s, 200, "{csv}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("country,region,signal,recent_events"),
+        "{csv}"
+    );
+    for c in api["countries"].as_array().unwrap() {
+        let code = c["country"].as_str().unwrap();
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{code},")))
+            .unwrap_or_else(|| panic!("{code} in {csv}"));
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[3], c["recent"].to_string(), "{line}");
+        assert_eq!(cells[8], c["events"].to_string(), "{line}");
+    }
+    let (_, hxl) = b.get("/early-warning?format=hxl&region=Africa").await;
+    assert!(
+        hxl.lines().nth(1).unwrap().starts_with("#country+code"),
+        "{hxl}"
+    );
+    assert_eq!(hxl.lines().count(), 2 + 2, "CF and SD are in Africa: {hxl}");
+    let (_, europe) = b.get("/early-warning?format=csv&region=Europe").await;
+    assert_eq!(europe.lines().count(), 1, "only the header: {europe}");
+    let (s, coh) = b.get("/early-warning/coherence?format=csv").await;
+    assert_eq!(s, 200);
+    assert!(coh.lines().any(|l| l.starts_with("CF,Africa,")), "{coh}");
+    let (s, body) = b.get("/early-warning?format=pdf").await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("csv, xlsx or hxl"), "{body}");
+    let exports = app
+        .audit_actions("")
+        .await
+        .into_iter()
+        .filter(|a| a == "conflict-event.export")
+        .count();
+    assert_eq!(exports, 4, "every download is audited");
+}

@@ -75,16 +75,72 @@ fn method(l: Lang, trends: &CountryTrends) -> Markup {
     }
 }
 
-async fn overview(v: Viewer) -> Response {
+#[derive(Deserialize, Default)]
+struct OverviewQuery {
+    region: Option<String>,
+    format: Option<String>,
+}
+
+async fn overview(v: Viewer, Query(q): Query<OverviewQuery>) -> Response {
     let l = v.lang;
     let params = match v.access.signal_params().await {
         Ok(p) => p,
         Err(e) => return store_error(l, e),
     };
+    let region = q
+        .region
+        .clone()
+        .filter(|r| grotius_store::regions().contains(&r.as_str()));
+    if let Some(format) = q.format.as_deref().filter(|f| !f.is_empty()) {
+        let format = match SeriesFormat::parse(Some(format)) {
+            Ok(f) => f,
+            Err(StoreError::Invalid(d)) => {
+                return crate::ui::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &d.to_string());
+            }
+            Err(e) => return store_error(l, e),
+        };
+        return match v
+            .access
+            .export_country_trends(&params, region.as_deref(), format)
+            .await
+        {
+            Ok(bytes) => {
+                let (content_type, ext) = match format {
+                    SeriesFormat::Xlsx => (
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "xlsx",
+                    ),
+                    SeriesFormat::Hxl => ("text/csv; charset=utf-8", "hxl.csv"),
+                    SeriesFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+                };
+                (
+                    [
+                        (header::CONTENT_TYPE, content_type.to_string()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"grotius-countries.{ext}\""),
+                        ),
+                    ],
+                    bytes,
+                )
+                    .into_response()
+            }
+            Err(e) => store_error(l, e),
+        };
+    }
     let trends = match v.access.country_trends(None, &params).await {
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
+    let mut trends = trends;
+    if let Some(r) = &region {
+        trends
+            .countries
+            .retain(|c| reference::country(&c.country).is_some_and(|x| &x.region == r));
+    }
+    let may_export = v
+        .access
+        .may(Action::Export, Resource::kind(ResourceKind::ConflictEvent));
     let may_import = v
         .access
         .may(Action::Create, Resource::kind(ResourceKind::ConflictEvent));
@@ -154,6 +210,16 @@ async fn overview(v: Viewer) -> Response {
                 }
             }
         }
+        form.filters method="get" action="/early-warning" {
+            label for="region" { (t(l, "coh.region")) }
+            select #region name="region" {
+                option value="" { (t(l, "coh.all")) }
+                @for x in grotius_store::regions() {
+                    option value=(x) selected[region.as_deref() == Some(x)] { (x) }
+                }
+            }
+            button type="submit" { (t(l, "ew.apply")) }
+        }
         @if trends.countries.is_empty() {
             p { (t(l, "ew.none")) }
         } @else {
@@ -192,6 +258,15 @@ async fn overview(v: Viewer) -> Response {
                             td { (c.first_month) " – " (c.last_month) }
                         }
                     }
+                }
+            }
+        }
+        @if may_export && !trends.countries.is_empty() {
+            p.downloads {
+                (t(l, "ew.download")) ": "
+                @for (i, (format, label)) in [("csv", "CSV"), ("xlsx", "XLSX"), ("hxl", "HXL")].into_iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href={ "/early-warning?format=" (format) "&region=" (url_encode(region.as_deref().unwrap_or(""))) } { (label) }
                 }
             }
         }
