@@ -21,6 +21,7 @@ mod auth;
 mod backup;
 mod db;
 mod dialogue;
+mod dialogue_run;
 mod document;
 mod early_warning;
 mod engagement;
@@ -35,6 +36,7 @@ mod linked;
 mod list;
 mod network;
 mod participation;
+mod participation_link;
 mod process;
 mod roster;
 mod search;
@@ -58,6 +60,7 @@ pub use auth::{
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;
+pub use dialogue_run::{ModerationDecision, QueueItem};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use early_warning::{
@@ -92,6 +95,7 @@ pub use participation::{
     CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
     SHARES_HEADER,
 };
+pub use participation_link::{Participation, ParticipationError, Shown};
 pub use process::ProcessFilter;
 pub use roster::read_table;
 pub use roster::{

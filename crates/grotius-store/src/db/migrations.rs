@@ -60,6 +60,7 @@ const SOURCES: &[Source] = &[
     source!("0020_key_check.sql"),
     source!("0021_early_warning.sql"),
     source!("0022_dialogues.sql"),
+    source!("0023_dialogue_participation.sql"),
 ];
 
 /// The migrator of `backend`, from the generated text of every source.
@@ -329,7 +330,7 @@ mod tests {
                 .collect();
             assert_eq!(list[0], (1, "foundation", false));
             assert_eq!(list[4], (5, "process engaged", false));
-            assert_eq!(list.last(), Some(&(22, "dialogues", false)));
+            assert_eq!(list.last(), Some(&(23, "dialogue participation", false)));
             assert_eq!(list.len(), SOURCES.len());
             assert!(
                 migrator

@@ -402,6 +402,14 @@ enum Body {
     PaxCsv,
     /// An internal alert on Sudan owned by the analyst.
     Alert,
+    /// A new conversation of the internal fixture process.
+    DialogueNew,
+    /// Closes a conversation.
+    DialogueStatus,
+    /// A statement of the team.
+    DialogueStatement,
+    /// Accepts a statement.
+    DialogueModeration,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -655,6 +663,8 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         "dialogue",
         crate::dialogues::import_small(app, &ids["internal"]).await,
     );
+    // Its first statement (statements are numbered from 0 within a conversation).
+    ids.insert("dialogue_statement", "0".to_string());
 
     // The fund: an instrument and a draft application of another organisation (internal).
     let officer = app.token("fund-officer").await;
@@ -1030,6 +1040,12 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"recipient": format!("FFM {n}"), "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": ["{evidence}"]}),
         ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
+        Body::DialogueNew => Some(
+            json!({"process_id": "{internal}", "topic": format!("Matrix conversation {n}"), "languages": ["en", "ar"], "seeds": ["A matrix seed statement."]}),
+        ),
+        Body::DialogueStatus => Some(json!({"status": "closed"})),
+        Body::DialogueStatement => Some(json!({"body": format!("Matrix statement {n}")})),
+        Body::DialogueModeration => Some(json!({"decision": "accept"})),
         Body::Alert => Some(
             json!({"country": "SD", "signal": "manual", "as_of": "2019-06", "title": format!("Matrix alert {n}"), "owner": "analyst", "deadline": "2030-01-31", "status": "open", "classification": "internal"}),
         ),
