@@ -21,6 +21,7 @@ mod auth;
 mod backup;
 mod db;
 mod dialogue;
+mod dialogue_export;
 mod dialogue_run;
 mod document;
 mod early_warning;
@@ -60,6 +61,7 @@ pub use auth::{
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;
+pub use dialogue_export::PolisFile;
 pub use dialogue_run::{ModerationDecision, QueueItem};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};

@@ -665,6 +665,9 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
     );
     // Its first statement (statements are numbered from 0 within a conversation).
     ids.insert("dialogue_statement", "0".to_string());
+    // Files of its Pol.is export.
+    ids.insert("polis_votes", "participants-votes.csv".to_string());
+    ids.insert("polis_comments", "comments.csv".to_string());
 
     // The fund: an instrument and a draft application of another organisation (internal).
     let officer = app.token("fund-officer").await;

@@ -85,7 +85,7 @@ async fn import_small_as(
         .id
 }
 
-fn cli(app: &App, args: &[&str]) -> (i32, String) {
+pub(crate) fn cli(app: &App, args: &[&str]) -> (i32, String) {
     let data = app.instance.data().to_str().unwrap().to_string();
     let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     all.extend(["--data".to_string(), data]);

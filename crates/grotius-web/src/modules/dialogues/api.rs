@@ -27,6 +27,7 @@ pub(crate) fn routes(r: &mut Routes) {
         .route("/dialogues/{id}/status", post(set_status))
         .route("/dialogues/{id}/statements", post(add_statement))
         .route("/dialogues/{id}/moderation", get(moderation_queue))
+        .route("/dialogues/{id}/export/{file}", get(export))
         .route(
             "/dialogues/{id}/statements/{number}/moderation",
             post(moderate),
@@ -46,7 +47,8 @@ pub(crate) fn routes(r: &mut Routes) {
         set_status,
         add_statement,
         moderation_queue,
-        moderate
+        moderate,
+        export
     ),
     components(schemas(
         DialogueDto,
@@ -385,4 +387,17 @@ async fn moderate(
     a.moderate_statement(&id, number, decision, b.reason.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// One file of the conversation's Pol.is export (comments.csv, votes.csv,
+/// participants-votes.csv with group-id, summary.csv). Export right; every download audited.
+#[utoipa::path(get, path = "/api/v1/dialogues/{id}/export/{file}", params(("id" = String, Path), ("file" = String, Path)),
+    responses((status = 200, content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export(
+    Caller(a): Caller,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let f = grotius_store::PolisFile::parse(&file)?;
+    let bytes = a.export_polis(&id, f).await?;
+    Ok(super::run::download(&id, f, bytes))
 }

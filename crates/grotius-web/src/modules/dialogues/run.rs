@@ -24,7 +24,43 @@ pub(crate) fn routes(r: &mut Routes) {
         .route("/dialogues/{id}/status", post(set_status))
         .route("/dialogues/{id}/statements", post(add_statement))
         .route("/dialogues/{id}/recompute", post(recompute))
-        .route("/dialogues/{id}/moderation", get(queue_page).post(moderate));
+        .route("/dialogues/{id}/moderation", get(queue_page).post(moderate))
+        .route("/dialogues/{id}/export/{file}", get(export));
+}
+
+/// A file of the conversation's Pol.is export, as a download (Export right, audited).
+pub async fn export(v: Viewer, Path((id, file)): Path<(String, String)>) -> Response {
+    let l = v.lang;
+    let result = match grotius_store::PolisFile::parse(&file) {
+        Ok(f) => v.access.export_polis(&id, f).await.map(|b| (f, b)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((f, bytes)) => download(&id, f, bytes),
+        Err(StoreError::Invalid(d)) => {
+            crate::ui::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &d.to_string())
+        }
+        Err(e) => store_error(l, e),
+    }
+}
+
+/// The response of an export download: CSV named after the conversation and the file.
+pub(crate) fn download(id: &str, f: grotius_store::PolisFile, bytes: Vec<u8>) -> Response {
+    let name: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"dialogue-{name}-{}\"", f.name()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The language names shown to the team (participants see each in its own script).

@@ -172,4 +172,14 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "meta / off-topic",
         "meta / buiten onderwerp",
     ),
+    (
+        "dlg.export",
+        "Export (Pol.is format)",
+        "Exporteren (Pol.is-formaat)",
+    ),
+    (
+        "dlg.export.hint",
+        "The conversation in Pol.is's own export files; `grotius import polis` reads them back with the same groups. Every download is recorded.",
+        "Het gesprek in de eigen exportbestanden van Pol.is; `grotius import polis` leest ze terug met dezelfde groepen. Elke download wordt vastgelegd.",
+    ),
 ];

@@ -192,6 +192,10 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
         grotius_domain::Action::Update,
         grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
     );
+    let may_export = v.access.may(
+        grotius_domain::Action::Export,
+        grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
+    );
     let content = html! {
         p { a href="/dialogues" { "← " (t(l, "dlg.title")) } " · " a href={ "/processes/" (d.process_id) } { (t(l, "dlg.process")) } }
         h1 { (d.topic) " " (labels_badge(l, &d.labels)) }
@@ -237,6 +241,13 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
                     button type="submit" { (t(l, "dlg.recompute")) }
                 }
             }
+        }
+        @if may_export {
+            h2 { (t(l, "dlg.export")) }
+            p.hint { (t(l, "dlg.export.hint")) }
+            ul { @for f in grotius_store::PolisFile::ALL {
+                li { a href={ "/dialogues/" (d.id) "/export/" (f.name()) } download { (f.name()) } }
+            } }
         }
         @if d.link_token.is_some() {
             h2 #statements { (t(l, "dlg.statements")) }

@@ -10,6 +10,9 @@ const ADMIN_READS: &[(&str, u16)] = &[("admin", 200)];
 /// … and may not recompute them.
 const ADMIN_SEES: &[(&str, u16)] = &[("admin", 403)];
 
+/// Readers of dialogues without the export right.
+const NO_EXPORT: &[(&str, u16)] = &[("admin", 403), ("analyst", 403), ("desk-officer", 403)];
+
 #[rustfmt::skip]
 pub(super) const ROWS: &[Row] = &[
     row("GET",    "/api/v1/dialogues",                        Body::None, read(DOCUMENTS_WRITE, NO_LABELS).but(ADMIN_READS)),
@@ -33,6 +36,10 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/dialogues/{dialogue}/recompute",          Body::Form(&[]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
     row("GET",    "/dialogues/{dialogue}/moderation",         Body::None, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 200).but(ADMIN_SEES)),
     row("POST",   "/dialogues/{dialogue}/moderation",         Body::Form(&[("statement", "0"), ("decision", "accept")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
+    // The Pol.is export: those with the export right on dialogues (coordinator, adviser); the
+    // analyst runs conversations but does not take their data out.
+    row("GET",    "/api/v1/dialogues/{dialogue}/export/{polis_votes}", Body::None, read(DISAGGREGATED_EXPORT, INTERNAL).but(NO_EXPORT)),
+    row("GET",    "/dialogues/{dialogue}/export/{polis_comments}", Body::None, read(DISAGGREGATED_EXPORT, INTERNAL).but(NO_EXPORT)),
     // The participation surface answers anyone with the link (no session); with a link that
     // names no conversation it is a bare 404, and its forms need the participant's cookie.
     row("GET",    "/p/no-such-id",                          Body::Anonymous(&[]), everyone(404)),

@@ -643,3 +643,94 @@ async fn a_hidden_conversation_changes_no_other_readers_answer() {
     let (s, _) = b.get(&format!("/dialogues/{hidden}/moderation")).await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_polis_export_imports_back_with_the_same_groups() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let internal = app.process_id(&coord, "South Sudan").await;
+    let id = crate::dialogues::import_small(&app, &internal).await;
+    // A participant-submitted, rejected statement and a replaced vote travel too.
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "comments.csv",
+        "votes.csv",
+        "participants-votes.csv",
+        "summary.csv",
+    ] {
+        let (s, bytes) = app
+            .download(&coord, &format!("/api/v1/dialogues/{id}/export/{file}"))
+            .await;
+        assert_eq!(s, 200, "{file}");
+        std::fs::write(dir.path().join(file), bytes).unwrap();
+    }
+    let pv = std::fs::read_to_string(dir.path().join("participants-votes.csv")).unwrap();
+    assert!(
+        pv.starts_with("participant,group-id,n-comments,n-votes,n-agree,n-disagree,0,1,"),
+        "{pv}"
+    );
+    let comments = std::fs::read_to_string(dir.path().join("comments.csv")).unwrap();
+    assert!(comments.starts_with(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+    ));
+    // Downloads are audited; the analyst (no export right) is refused.
+    let actions = app.audit_actions(&id).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "dialogue.export").count(),
+        4,
+        "{actions:?}"
+    );
+    let analyst = app.token("analyst").await;
+    let (s, _) = app
+        .download(
+            &analyst,
+            &format!("/api/v1/dialogues/{id}/export/comments.csv"),
+        )
+        .await;
+    assert_eq!(s, 403);
+
+    let (code, text) =
+        crate::dialogues::cli(&app, &["import", "polis", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let (_, list) = app
+        .api(Method::GET, "/api/v1/dialogues", &coord, None)
+        .await;
+    let again = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .find(|d| *d != id)
+        .unwrap();
+    let groups = |v: serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["number"].to_string(), p["group"].clone()))
+            .collect()
+    };
+    let (_, a) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/dialogues/{id}/participants"),
+            &coord,
+            None,
+        )
+        .await;
+    let (_, b) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/dialogues/{again}/participants"),
+            &coord,
+            None,
+        )
+        .await;
+    let (a, b) = (groups(a), groups(b));
+    assert_eq!(a.len(), 27);
+    assert!(
+        a.iter().filter(|(_, g)| !g.is_null()).count() >= 24,
+        "{a:?}"
+    );
+    assert_eq!(a, b, "the same groups after the round trip");
+}
