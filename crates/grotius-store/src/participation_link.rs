@@ -178,6 +178,31 @@ impl Participation {
         .transpose()
     }
 
+    /// The shown statements this participant has voted on, with their votes (to change one).
+    pub async fn voted(&self, participant: i64) -> Result<Vec<Shown>> {
+        let sql = format!(
+            "SELECT s.number, s.body, v.vote FROM dialogue_statements s
+             JOIN dialogue_votes v ON v.dialogue_id = s.dialogue_id AND v.statement = s.number AND v.participant = $3
+             WHERE s.dialogue_id = $1 AND {SHOWN} ORDER BY s.number"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&self.dialogue.id)
+            .bind(self.dialogue.moderation_mode.as_str())
+            .bind(participant)
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let v: i64 = r.try_get("vote")?;
+                Ok(Shown {
+                    number: r.try_get("number")?,
+                    body: r.try_get("body")?,
+                    vote: Vote::from_polis(v),
+                })
+            })
+            .collect()
+    }
+
     /// How many statements are shown, and how many of them this participant has voted on.
     pub async fn progress(&self, participant: i64) -> Result<(i64, i64)> {
         let sql = format!(

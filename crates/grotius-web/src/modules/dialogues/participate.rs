@@ -149,6 +149,13 @@ const STRINGS: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("your.vote", "Your vote", "Uw stem", "Votre vote", "صوتك"),
     (
+        "your.votes",
+        "Your votes",
+        "Uw stemmen",
+        "Vos votes",
+        "أصواتك",
+    ),
+    (
         "change",
         "Change my vote",
         "Mijn stem wijzigen",
@@ -391,6 +398,8 @@ struct Page<'a> {
     error: Option<(&'static str, StatusCode)>,
     statement_error: Option<&'static str>,
     statement_body: String,
+    /// The statements this participant voted on (to change a vote).
+    voted: Vec<Shown>,
 }
 
 fn vote_label(l: PLang, v: Vote) -> &'static str {
@@ -440,8 +449,17 @@ fn render(s: &Shell, pg: Page) -> Response {
                             @if pg.progress.0 == 0 { p { (say(l, "none")) } } @else { p.notice.ok { (say(l, "done")) } }
                         }
                     }
-                    @if pg.progress.1 > 0 {
-                        p { a href={ "/p/" (s.token) "?lang=" (l.code()) "&statement=" (pg.shown.as_ref().map(|x| x.number).unwrap_or(-1)) } hidden { "" } }
+                    @if !pg.voted.is_empty() {
+                        details.voted {
+                            summary { (say(l, "your.votes")) }
+                            ul { @for v in &pg.voted {
+                                li {
+                                    span dir="auto" { (v.body) } " — "
+                                    strong { (v.vote.map(|x| vote_label(l, x)).unwrap_or("")) } " · "
+                                    a href={ "/p/" (s.token) "?lang=" (l.code()) "&statement=" (v.number) } { (say(l, "change")) }
+                                }
+                            } }
+                        }
                     }
                     section.write {
                         h2 { (say(l, "write")) }
@@ -533,6 +551,7 @@ pub async fn show(
                 error: Some((say(lang, "error"), StatusCode::SERVICE_UNAVAILABLE)),
                 statement_error: None,
                 statement_body: String::new(),
+                voted: Vec::new(),
             },
         )
     };
@@ -559,8 +578,8 @@ pub async fn show(
                 Some(st) => p.statement(n, st).await,
                 None => p.next(n).await,
             };
-            let (shown, progress) = match (shown, p.progress(n).await) {
-                (Ok(a), Ok(b)) => (a, b),
+            let (shown, progress, voted) = match (shown, p.progress(n).await, p.voted(n).await) {
+                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
                 _ => return with_cookies(fail(&s), &cookies),
             };
             let notice = match q.done.as_deref() {
@@ -578,6 +597,7 @@ pub async fn show(
                 error: None,
                 statement_error: None,
                 statement_body: String::new(),
+                voted,
             }
         }
         None => Page {
@@ -589,6 +609,7 @@ pub async fn show(
             error: None,
             statement_error: None,
             statement_body: String::new(),
+            voted: Vec::new(),
         },
     };
     with_cookies(render(&s, page), &cookies)
@@ -611,12 +632,13 @@ async fn refused(
     status: StatusCode,
     body: Option<(String, &'static str)>,
 ) -> Response {
-    let (shown, progress) = match participant {
+    let (shown, progress, voted) = match participant {
         Some(n) => (
             s.p.next(n).await.ok().flatten(),
             s.p.progress(n).await.unwrap_or((0, 0)),
+            s.p.voted(n).await.unwrap_or_default(),
         ),
-        None => (None, (0, 0)),
+        None => (None, (0, 0), Vec::new()),
     };
     let (statement_body, statement_error) = match body {
         Some((b, e)) => (b, Some(e)),
@@ -637,6 +659,7 @@ async fn refused(
             },
             statement_error,
             statement_body,
+            voted,
         },
     )
 }

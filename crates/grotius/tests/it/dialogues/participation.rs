@@ -142,6 +142,13 @@ async fn the_team_runs_a_conversation_and_people_take_part_without_an_account() 
     assert_eq!(s, 303);
     let (_, html) = p.get(&format!("/p/{token}")).await;
     assert!(html.contains("voted on every statement"), "{html}");
+    // Each vote can be revisited (a link, no script) and changed.
+    assert!(
+        html.contains("Change my vote") && html.contains(&format!("statement={first}")),
+        "{html}"
+    );
+    let (_, again) = p.get(&format!("/p/{token}?statement={first}")).await;
+    assert!(again.contains("Your vote: Agree"), "{again}");
     // A changed vote replaces the earlier one; the earlier is kept in history.
     let (s, _, _) = p
         .post_raw(
