@@ -360,4 +360,39 @@ async fn the_demo_consultation_shows_its_planted_camps() {
         .api(Method::GET, "/api/v1/dialogues", &coord, None)
         .await;
     assert_eq!(again["total"], list["total"]);
+    // The open demo conversation: four languages, votes, and a queue holding two statements,
+    // one a suggested duplicate of a seed.
+    let live = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["topic"].as_str().unwrap().starts_with("Going home"))
+        .expect("the open demo conversation");
+    assert_eq!(live["languages"].as_array().unwrap().len(), 4);
+    assert_eq!(live["votes"], 32);
+    assert!(
+        live["participation_link"]
+            .as_str()
+            .unwrap()
+            .starts_with("/p/")
+    );
+    let (_, queue) = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/dialogues/{}/moderation",
+                live["id"].as_str().unwrap()
+            ),
+            &coord,
+            None,
+        )
+        .await;
+    let queue = queue["items"].as_array().unwrap();
+    assert_eq!(queue.len(), 2, "{queue:?}");
+    assert!(
+        queue
+            .iter()
+            .any(|q| q["duplicates"] == serde_json::json!([1])),
+        "{queue:?}"
+    );
 }
