@@ -43,6 +43,8 @@ pub struct Limits {
     votes_address: RateLimiter<std::net::IpAddr>,
     statements_participant: RateLimiter<(String, i64)>,
     statements_address: RateLimiter<std::net::IpAddr>,
+    /// New participants per address (each first visit writes a row and an audit entry).
+    joins_address: RateLimiter<std::net::IpAddr>,
 }
 
 impl Limits {
@@ -53,6 +55,7 @@ impl Limits {
             votes_address: RateLimiter::new(votes_per_minute.saturating_mul(10)),
             statements_participant: RateLimiter::new(statements),
             statements_address: RateLimiter::new(statements.saturating_mul(10)),
+            joins_address: RateLimiter::new(votes_per_minute.saturating_mul(10)),
         }
     }
 }
@@ -511,6 +514,7 @@ async fn participation(state: &AppState, token: &str) -> Result<Option<Participa
 pub async fn show(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    ClientIp(ip): ClientIp,
     Query(q): Query<ShowQuery>,
     identity: Option<axum::Extension<Identity>>,
     headers: HeaderMap,
@@ -563,6 +567,18 @@ pub async fn show(
         None => None,
     };
     if participant.is_none() && p.dialogue.openness(now_micros()) == Openness::Open {
+        if !state.participation.joins_address.allow(ip) {
+            let page = refused(
+                &s,
+                &csrf,
+                None,
+                say(lang, "rate"),
+                StatusCode::TOO_MANY_REQUESTS,
+                None,
+            )
+            .await;
+            return with_cookies(page, &cookies);
+        }
         let secret = new_token(TokenKind::Session);
         match p.join(&secret).await {
             Ok(n) => {
