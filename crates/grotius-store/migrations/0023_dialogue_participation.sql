@@ -21,3 +21,14 @@ ALTER TABLE dialogue_statements ADD COLUMN moderated_at INTEGER;
 ALTER TABLE dialogue_participants ADD COLUMN secret_hash TEXT;
 ALTER TABLE dialogue_participants ADD COLUMN joined_at INTEGER;
 CREATE UNIQUE INDEX dialogue_participants_secret ON dialogue_participants(dialogue_id, secret_hash);
+
+-- A moderator's translation of a statement into one of the conversation's languages (shown to
+-- participants reading in that language; the original stays the statement of the mathematics).
+CREATE TABLE dialogue_statement_translations (
+    dialogue_id TEXT NOT NULL REFERENCES dialogues(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    body TEXT NOT NULL,
+    translated_at INTEGER NOT NULL,
+    PRIMARY KEY (dialogue_id, number, lang)
+);

@@ -232,6 +232,65 @@ impl Access {
         Ok(())
     }
 
+    /// A moderator's translation of a statement into one of the conversation's languages
+    /// (replacing an earlier one); participants reading in that language see it.
+    pub async fn translate_statement(
+        &self,
+        id: &str,
+        number: i64,
+        lang: &str,
+        body: &str,
+    ) -> Result<()> {
+        let d = self.dialogue_for_update(id).await?;
+        let lang = lang.trim().to_ascii_lowercase();
+        if !d.languages.contains(&lang) {
+            return Err(StoreError::invalid(
+                "lang",
+                format!(
+                    "'{lang}' is not a language of this conversation ({})",
+                    d.languages.join(", ")
+                ),
+            ));
+        }
+        let body = check_statement("body", body)?;
+        let mut tx = self.store.write_tx().await?;
+        let exists = sqlx::query(
+            "SELECT 1 AS x FROM dialogue_statements WHERE dialogue_id = $1 AND number = $2",
+        )
+        .bind(id)
+        .bind(number)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "DELETE FROM dialogue_statement_translations WHERE dialogue_id = $1 AND number = $2 AND lang = $3",
+        )
+        .bind(id)
+        .bind(number)
+        .bind(&lang)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO dialogue_statement_translations (dialogue_id, number, lang, body, translated_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(number)
+        .bind(&lang)
+        .bind(&body)
+        .bind(grotius_security::now_micros())
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "dialogue", id, "upsert").await?;
+        let detail = serde_json::json!({"statement": number, "lang": lang}).to_string();
+        self.audit_in(&mut tx, "dialogue.translate", "dialogue", id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The statements participants submitted that wait for a moderator, oldest first, each
     /// with the statements it may duplicate (token Jaccard ≥ [`DUPLICATE_SIMILARITY`]).
     pub async fn moderation_queue(&self, id: &str) -> Result<Vec<QueueItem>> {

@@ -153,11 +153,18 @@ impl Participation {
         Ok(())
     }
 
-    /// A statement this conversation shows, with the participant's vote on it.
-    pub async fn statement(&self, participant: i64, number: i64) -> Result<Option<Shown>> {
+    /// A statement this conversation shows, with the participant's vote on it, in `lang` where
+    /// a moderator has translated it.
+    pub async fn statement(
+        &self,
+        participant: i64,
+        number: i64,
+        lang: &str,
+    ) -> Result<Option<Shown>> {
         let sql = format!(
-            "SELECT s.number, s.body, v.vote FROM dialogue_statements s
+            "SELECT s.number, COALESCE(t.body, s.body) AS body, v.vote FROM dialogue_statements s
              LEFT JOIN dialogue_votes v ON v.dialogue_id = s.dialogue_id AND v.statement = s.number AND v.participant = $3
+             LEFT JOIN dialogue_statement_translations t ON t.dialogue_id = s.dialogue_id AND t.number = s.number AND t.lang = $5
              WHERE s.dialogue_id = $1 AND s.number = $4 AND {SHOWN}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -165,6 +172,7 @@ impl Participation {
             .bind(self.dialogue.moderation_mode.as_str())
             .bind(participant)
             .bind(number)
+            .bind(lang)
             .fetch_optional(&self.store.pool)
             .await?;
         row.map(|r| {
@@ -179,16 +187,18 @@ impl Participation {
     }
 
     /// The shown statements this participant has voted on, with their votes (to change one).
-    pub async fn voted(&self, participant: i64) -> Result<Vec<Shown>> {
+    pub async fn voted(&self, participant: i64, lang: &str) -> Result<Vec<Shown>> {
         let sql = format!(
-            "SELECT s.number, s.body, v.vote FROM dialogue_statements s
+            "SELECT s.number, COALESCE(t.body, s.body) AS body, v.vote FROM dialogue_statements s
              JOIN dialogue_votes v ON v.dialogue_id = s.dialogue_id AND v.statement = s.number AND v.participant = $3
+             LEFT JOIN dialogue_statement_translations t ON t.dialogue_id = s.dialogue_id AND t.number = s.number AND t.lang = $4
              WHERE s.dialogue_id = $1 AND {SHOWN} ORDER BY s.number"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&self.dialogue.id)
             .bind(self.dialogue.moderation_mode.as_str())
             .bind(participant)
+            .bind(lang)
             .fetch_all(&self.store.pool)
             .await?;
         rows.iter()
@@ -225,7 +235,7 @@ impl Participation {
 
     /// The statement this participant sees next (see `grotius_domain::dialogue::next_statement`
     /// for the rule), None when every shown statement has their vote.
-    pub async fn next(&self, participant: i64) -> Result<Option<Shown>> {
+    pub async fn next(&self, participant: i64, lang: &str) -> Result<Option<Shown>> {
         let sql = format!(
             "SELECT s.number, (SELECT COUNT(*) FROM dialogue_votes c WHERE c.dialogue_id = s.dialogue_id AND c.statement = s.number) AS votes
              FROM dialogue_statements s
@@ -270,7 +280,7 @@ impl Participation {
             });
         }
         match next_statement(participant, &candidates) {
-            Some(n) => self.statement(participant, n).await,
+            Some(n) => self.statement(participant, n, lang).await,
             None => Ok(None),
         }
     }
@@ -283,7 +293,7 @@ impl Participation {
         vote: Vote,
     ) -> std::result::Result<(), ParticipationError> {
         self.refuse_unless_open()?;
-        if self.statement(participant, number).await?.is_none() {
+        if self.statement(participant, number, "").await?.is_none() {
             return Err(ParticipationError::NoStatement);
         }
         let now = now_micros();

@@ -410,6 +410,8 @@ enum Body {
     DialogueStatement,
     /// Accepts a statement.
     DialogueModeration,
+    /// A translation of a statement (into English, the fixture's language).
+    DialogueTranslation,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -1049,6 +1051,9 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::DialogueStatus => Some(json!({"status": "closed"})),
         Body::DialogueStatement => Some(json!({"body": format!("Matrix statement {n}")})),
         Body::DialogueModeration => Some(json!({"decision": "accept"})),
+        Body::DialogueTranslation => {
+            Some(json!({"lang": "en", "body": format!("Matrix translation {n}")}))
+        }
         Body::Alert => Some(
             json!({"country": "SD", "signal": "manual", "as_of": "2019-06", "title": format!("Matrix alert {n}"), "owner": "analyst", "deadline": "2030-01-31", "status": "open", "classification": "internal"}),
         ),

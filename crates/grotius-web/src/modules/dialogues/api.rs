@@ -29,6 +29,10 @@ pub(crate) fn routes(r: &mut Routes) {
         .route("/dialogues/{id}/moderation", get(moderation_queue))
         .route("/dialogues/{id}/export/{file}", get(export))
         .route(
+            "/dialogues/{id}/statements/{number}/translations",
+            post(translate),
+        )
+        .route(
             "/dialogues/{id}/statements/{number}/moderation",
             post(moderate),
         )
@@ -48,7 +52,8 @@ pub(crate) fn routes(r: &mut Routes) {
         add_statement,
         moderation_queue,
         moderate,
-        export
+        export,
+        translate
     ),
     components(schemas(
         DialogueDto,
@@ -400,4 +405,26 @@ async fn export(
     let f = grotius_store::PolisFile::parse(&file)?;
     let bytes = a.export_polis(&id, f).await?;
     Ok(super::run::download(&id, f, bytes))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TranslationDto {
+    /// One of the conversation's languages.
+    pub lang: String,
+    /// 5 to 280 characters.
+    pub body: String,
+}
+
+/// A moderator's translation of a statement (replaces an earlier one in that language);
+/// participants reading in that language see it.
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/statements/{number}/translations",
+    params(("id" = String, Path), ("number" = i64, Path)), request_body = TranslationDto,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn translate(
+    Caller(a): Caller,
+    Path((id, number)): Path<(String, i64)>,
+    ApiJson(b): ApiJson<TranslationDto>,
+) -> Result<StatusCode, ApiError> {
+    a.translate_statement(&id, number, &b.lang, &b.body).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

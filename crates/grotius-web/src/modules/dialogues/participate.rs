@@ -591,13 +591,14 @@ pub async fn show(
     let page = match participant {
         Some(n) => {
             let shown = match q.statement {
-                Some(st) => p.statement(n, st).await,
-                None => p.next(n).await,
+                Some(st) => p.statement(n, st, lang.code()).await,
+                None => p.next(n, lang.code()).await,
             };
-            let (shown, progress, voted) = match (shown, p.progress(n).await, p.voted(n).await) {
-                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                _ => return with_cookies(fail(&s), &cookies),
-            };
+            let (shown, progress, voted) =
+                match (shown, p.progress(n).await, p.voted(n, lang.code()).await) {
+                    (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                    _ => return with_cookies(fail(&s), &cookies),
+                };
             let notice = match q.done.as_deref() {
                 Some("vote") => Some(say(lang, "voted")),
                 Some("statement") if p.moderated_before() => Some(say(lang, "submitted.before")),
@@ -650,9 +651,9 @@ async fn refused(
 ) -> Response {
     let (shown, progress, voted) = match participant {
         Some(n) => (
-            s.p.next(n).await.ok().flatten(),
+            s.p.next(n, s.lang.code()).await.ok().flatten(),
             s.p.progress(n).await.unwrap_or((0, 0)),
-            s.p.voted(n).await.unwrap_or_default(),
+            s.p.voted(n, s.lang.code()).await.unwrap_or_default(),
         ),
         None => (None, (0, 0), Vec::new()),
     };

@@ -25,7 +25,30 @@ pub(crate) fn routes(r: &mut Routes) {
         .route("/dialogues/{id}/statements", post(add_statement))
         .route("/dialogues/{id}/recompute", post(recompute))
         .route("/dialogues/{id}/moderation", get(queue_page).post(moderate))
-        .route("/dialogues/{id}/export/{file}", get(export));
+        .route("/dialogues/{id}/export/{file}", get(export))
+        .route(
+            "/dialogues/{id}/statements/{number}/translation",
+            post(translate),
+        );
+}
+
+/// A moderator's translation of a statement into one of the conversation's languages.
+pub async fn translate(
+    v: Viewer,
+    Path((id, number)): Path<(String, i64)>,
+    form: FormPairs,
+) -> Response {
+    match v
+        .access
+        .translate_statement(&id, number, &form.text("lang"), &form.text("body"))
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/dialogues/{id}#statements")).into_response(),
+        Err(e) => match form_failure(e) {
+            Ok((msg, status)) => crate::ui::error_page(v.lang, status, &msg),
+            Err(e) => store_error(v.lang, e),
+        },
+    }
 }
 
 /// A file of the conversation's Pol.is export, as a download (Export right, audited).

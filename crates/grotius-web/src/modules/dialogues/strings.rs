@@ -182,4 +182,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The conversation in Pol.is's own export files; `grotius import polis` reads them back with the same groups. Every download is recorded.",
         "Het gesprek in de eigen exportbestanden van Pol.is; `grotius import polis` leest ze terug met dezelfde groepen. Elke download wordt vastgelegd.",
     ),
+    ("dlg.translate", "Translate", "Vertalen"),
+    ("dlg.translate.lang", "Language", "Taal"),
+    ("dlg.translate.body", "Translation", "Vertaling"),
+    (
+        "dlg.translate.save",
+        "Save translation",
+        "Vertaling opslaan",
+    ),
 ];

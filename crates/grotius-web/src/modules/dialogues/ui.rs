@@ -256,6 +256,21 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
                     (s.body)
                     " · " span.hint { (moderation_label(l, s)) }
                     @if let Some(r) = &s.reason { " · " span.hint { (r) } }
+                    @if may_update && d.languages.len() > 1 {
+                        details.translate {
+                            summary { (t(l, "dlg.translate")) }
+                            form.inline method="post" action={ "/dialogues/" (d.id) "/statements/" (s.number) "/translation" } {
+                                (crate::ui::csrf_field(&v))
+                                label for={ "tr-lang-" (s.number) } { (t(l, "dlg.translate.lang")) }
+                                select id={ "tr-lang-" (s.number) } name="lang" {
+                                    @for c in &d.languages { option value=(c) { (super::run::language_name(c)) } }
+                                }
+                                label for={ "tr-body-" (s.number) } { (t(l, "dlg.translate.body")) }
+                                input id={ "tr-body-" (s.number) } type="text" name="body" required maxlength="280" dir="auto";
+                                button type="submit" { (t(l, "dlg.translate.save")) }
+                            }
+                        }
+                    }
                 }
             } }
             @if may_update {

@@ -169,6 +169,34 @@ async fn the_team_runs_a_conversation_and_people_take_part_without_an_account() 
         .await;
     assert_eq!(s, 403);
 
+    // A moderator's translation is what a participant reading Arabic sees.
+    let (s, _, _) = team
+        .post(
+            &format!("/dialogues/{id}/statements/0/translation"),
+            &[
+                ("lang", "ar"),
+                ("body", "يجب أن تكون الطرق إلى القرى آمنة أولاً."),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, page, _) = team
+        .post(
+            &format!("/dialogues/{id}/statements/0/translation"),
+            &[("lang", "fr"), ("body", "Les routes d'abord.")],
+        )
+        .await;
+    assert_eq!(
+        s, 422,
+        "French is not a language of this conversation: {page}"
+    );
+    let (_, ar) = p.get(&format!("/p/{token}?lang=ar&statement=0")).await;
+    assert!(ar.contains("يجب أن تكون الطرق"), "{ar}");
+    let (_, en) = p.get(&format!("/p/{token}?lang=en&statement=0")).await;
+    assert!(
+        en.contains("Roads to the villages must be safe first."),
+        "{en}"
+    );
     // Arabic, right to left, in the participant's language.
     let (_, ar) = p.get(&format!("/p/{token}?lang=ar")).await;
     assert!(
