@@ -44,6 +44,8 @@ pub struct Dialogue {
     pub moderation_mode: ModerationMode,
     /// The participation link's token (None: no participation, e.g. an import).
     pub link_token: Option<String>,
+    /// Only personal invitation links take participants in.
+    pub invitation_only: bool,
 }
 
 /// Whether a conversation takes votes at `now`, and if not, why.
@@ -614,6 +616,8 @@ pub struct NewDialogue {
     pub closes_at: Option<i64>,
     pub moderation: ModerationMode,
     pub seeds: Vec<String>,
+    /// A closed consultation: only personal invitation links take participants in.
+    pub invitation_only: bool,
 }
 
 impl NewDialogue {

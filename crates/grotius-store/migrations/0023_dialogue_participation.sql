@@ -10,6 +10,9 @@ ALTER TABLE dialogues ADD COLUMN moderation_mode TEXT NOT NULL DEFAULT 'before';
 -- The token of the participation link /p/{token} (NULL: not open to participants, e.g. imports).
 ALTER TABLE dialogues ADD COLUMN link_token TEXT;
 CREATE UNIQUE INDEX dialogues_link_token ON dialogues(link_token);
+-- 1: a closed consultation, reached only through personal invitation links (the shared link
+-- shows the conversation but takes no one in).
+ALTER TABLE dialogues ADD COLUMN invitation_only INTEGER NOT NULL DEFAULT 0;
 
 ALTER TABLE dialogue_statements ADD COLUMN meta INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE dialogue_statements ADD COLUMN reason TEXT;

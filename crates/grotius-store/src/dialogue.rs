@@ -18,7 +18,7 @@ use crate::{Access, Page, Result, StoreError, new_id};
 
 pub(crate) const COLS: &str = "dialogues.id, dialogues.process_id, dialogues.topic, dialogues.description, dialogues.source, dialogues.status,
     dialogues.classification, dialogues.compartment_id, dialogues.method, dialogues.computed_at, dialogues.created_at, dialogues.updated_at,
-    dialogues.languages, dialogues.opens_at, dialogues.closes_at, dialogues.moderation_mode, dialogues.link_token,
+    dialogues.languages, dialogues.opens_at, dialogues.closes_at, dialogues.moderation_mode, dialogues.link_token, dialogues.invitation_only,
     (SELECT COUNT(*) FROM dialogue_participants x WHERE x.dialogue_id = dialogues.id) AS n_participants,
     (SELECT COUNT(*) FROM dialogue_statements x WHERE x.dialogue_id = dialogues.id) AS n_statements,
     (SELECT COUNT(*) FROM dialogue_votes x WHERE x.dialogue_id = dialogues.id) AS n_votes";
@@ -56,6 +56,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Dialogue> {
         moderation_mode: ModerationMode::parse(&mode)
             .ok_or_else(|| StoreError::Integrity(format!("dialogue moderation mode '{mode}'")))?,
         link_token: row.try_get("link_token")?,
+        invitation_only: row.try_get::<i64, _>("invitation_only")? != 0,
     })
 }
 

@@ -101,8 +101,8 @@ impl Access {
         sqlx::query(
             "INSERT INTO dialogues (id, process_id, topic, description, source, status, classification,
                                     compartment_id, created_by, created_at, updated_at, languages,
-                                    opens_at, closes_at, moderation_mode, link_token)
-             VALUES ($1, $2, $3, $4, 'grotius', 'open', $5, $6, $7, $8, $8, $9, $10, $11, $12, $13)",
+                                    opens_at, closes_at, moderation_mode, link_token, invitation_only)
+             VALUES ($1, $2, $3, $4, 'grotius', 'open', $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&id)
         .bind(&process.id)
@@ -117,6 +117,7 @@ impl Access {
         .bind(new.closes_at)
         .bind(new.moderation.as_str())
         .bind(new_token(TokenKind::Csrf))
+        .bind(i64::from(new.invitation_only))
         .execute(&mut *tx)
         .await?;
         for s in &new.seeds {
@@ -230,6 +231,51 @@ impl Access {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Personal invitation links for a closed consultation: `count` (1 to 500) participants
+    /// made at once, each with a random secret returned here only (their hashes are kept).
+    /// Returns the secrets; the link is `/p/{token}?k={secret}`.
+    pub async fn invite_participants(&self, id: &str, count: i64) -> Result<Vec<String>> {
+        let d = self.dialogue_for_update(id).await?;
+        if d.link_token.is_none() {
+            return Err(StoreError::invalid(
+                "count",
+                "this conversation (an import) has no participation link",
+            ));
+        }
+        if !(1..=500).contains(&count) {
+            return Err(StoreError::invalid(
+                "count",
+                "between 1 and 500 invitations at a time",
+            ));
+        }
+        let secrets: Vec<String> = (0..count).map(|_| new_token(TokenKind::Session)).collect();
+        let mut tx = self.store.write_tx().await?;
+        let first: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(number) + 1, 0) AS n FROM dialogue_participants WHERE dialogue_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        let now = grotius_security::now_micros();
+        for (i, s) in secrets.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO dialogue_participants (dialogue_id, number, secret_hash, joined_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(first + i as i64)
+            .bind(grotius_security::hash_token(s))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = serde_json::json!({"invitations": count, "first": first}).to_string();
+        self.audit_in(&mut tx, "dialogue.invite", "dialogue", id, "ok", &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(secrets)
     }
 
     /// A moderator's translation of a statement into one of the conversation's languages

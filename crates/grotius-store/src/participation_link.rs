@@ -108,6 +108,9 @@ impl Participation {
     /// participant's number.
     pub async fn join(&self, secret: &str) -> std::result::Result<i64, ParticipationError> {
         self.refuse_unless_open()?;
+        if self.dialogue.invitation_only {
+            return Err(ParticipationError::Unknown);
+        }
         let mut tx = self.store.write_tx().await?;
         let number: i64 = sqlx::query(
             "SELECT COALESCE(MAX(number) + 1, 0) AS n FROM dialogue_participants WHERE dialogue_id = $1",

@@ -205,6 +205,7 @@ pub async fn seed_live(store: &grotius_store::Store, coordinator: &Access) -> Re
                 closes_at: None,
                 moderation: ModerationMode::Before,
                 seeds: seeds.map(String::from).to_vec(),
+                invitation_only: false,
             },
             grotius_domain::Labels {
                 classification: Classification::Internal,

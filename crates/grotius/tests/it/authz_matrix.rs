@@ -412,6 +412,8 @@ enum Body {
     DialogueModeration,
     /// A translation of a statement (into English, the fixture's language).
     DialogueTranslation,
+    /// One personal invitation link.
+    DialogueInvite,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -670,6 +672,17 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
     // Files of its Pol.is export.
     ids.insert("polis_votes", "participants-votes.csv".to_string());
     ids.insert("polis_comments", "comments.csv".to_string());
+    // A conversation run inside Grotius (with a participation link).
+    let (s, v) = app
+        .api(
+            Method::POST,
+            "/api/v1/dialogues",
+            &coordinator_token,
+            Some(json!({"process_id": ids["internal"], "topic": "Matrix run", "languages": ["en"], "seeds": ["A matrix seed statement."]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("dialogue_run", v["id"].as_str().unwrap().to_string());
 
     // The fund: an instrument and a draft application of another organisation (internal).
     let officer = app.token("fund-officer").await;
@@ -1051,6 +1064,7 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::DialogueStatus => Some(json!({"status": "closed"})),
         Body::DialogueStatement => Some(json!({"body": format!("Matrix statement {n}")})),
         Body::DialogueModeration => Some(json!({"decision": "accept"})),
+        Body::DialogueInvite => Some(json!({"count": 1})),
         Body::DialogueTranslation => {
             Some(json!({"lang": "en", "body": format!("Matrix translation {n}")}))
         }

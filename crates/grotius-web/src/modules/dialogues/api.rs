@@ -32,6 +32,7 @@ pub(crate) fn routes(r: &mut Routes) {
             "/dialogues/{id}/statements/{number}/translations",
             post(translate),
         )
+        .route("/dialogues/{id}/invitations", post(invite))
         .route(
             "/dialogues/{id}/statements/{number}/moderation",
             post(moderate),
@@ -53,7 +54,8 @@ pub(crate) fn routes(r: &mut Routes) {
         moderation_queue,
         moderate,
         export,
-        translate
+        translate,
+        invite
     ),
     components(schemas(
         DialogueDto,
@@ -99,6 +101,7 @@ pub struct DialogueDto {
     pub moderation_mode: String,
     /// The participation page's path (null: no participation, e.g. an import).
     pub participation_link: Option<String>,
+    pub invitation_only: bool,
 }
 
 impl From<Dialogue> for DialogueDto {
@@ -123,6 +126,7 @@ impl From<Dialogue> for DialogueDto {
             closes_at: d.closes_at,
             moderation_mode: d.moderation_mode.as_str().into(),
             participation_link: d.link_token.map(|t| format!("/p/{t}")),
+            invitation_only: d.invitation_only,
         }
     }
 }
@@ -266,6 +270,9 @@ pub struct NewDialogueDto {
     /// Seed statements (5 to 280 characters each), accepted at once.
     #[serde(default)]
     pub seeds: Vec<String>,
+    /// A closed consultation: only personal invitation links take part.
+    #[serde(default)]
+    pub invitation_only: bool,
 }
 
 /// Creates a conversation with its seed statements and participation link.
@@ -286,6 +293,7 @@ async fn create_dialogue(
         closes_at: parse_time("closes_at", b.closes_at.as_deref().unwrap_or(""))?,
         moderation,
         seeds: b.seeds,
+        invitation_only: b.invitation_only,
     };
     let labels = parse_labels(
         b.classification.as_deref().unwrap_or("internal"),
@@ -427,4 +435,35 @@ async fn translate(
 ) -> Result<StatusCode, ApiError> {
     a.translate_statement(&id, number, &b.lang, &b.body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InviteDto {
+    /// 1 to 500.
+    pub count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationList {
+    /// Personal links, returned only here (only a hash of each is kept).
+    pub links: Vec<String>,
+}
+
+/// Personal invitation links (one anonymous participant each) for a closed consultation.
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/invitations", params(("id" = String, Path)), request_body = InviteDto,
+    responses((status = 201, body = InvitationList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn invite(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<InviteDto>,
+) -> Result<(StatusCode, Json<InvitationList>), ApiError> {
+    let d = a.get_dialogue(&id).await?;
+    let token = d.link_token.unwrap_or_default();
+    let links = a
+        .invite_participants(&id, b.count)
+        .await?
+        .into_iter()
+        .map(|s| format!("/p/{token}?k={s}"))
+        .collect();
+    Ok((StatusCode::CREATED, Json(InvitationList { links })))
 }

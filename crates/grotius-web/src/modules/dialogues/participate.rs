@@ -259,6 +259,20 @@ const STRINGS: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("language", "Language", "Taal", "Langue", "اللغة"),
     (
+        "invitation.only",
+        "This consultation is by invitation. Please open the personal link you were given.",
+        "Deze consultatie is op uitnodiging. Open de persoonlijke link die u hebt gekregen.",
+        "Cette consultation est sur invitation. Ouvrez le lien personnel qui vous a été remis.",
+        "هذه الاستشارة بدعوة فقط. يرجى فتح الرابط الشخصي الذي أُعطي لك.",
+    ),
+    (
+        "invitation.unknown",
+        "This personal link is not valid for this consultation.",
+        "Deze persoonlijke link is niet geldig voor deze consultatie.",
+        "Ce lien personnel n'est pas valable pour cette consultation.",
+        "هذا الرابط الشخصي غير صالح لهذه الاستشارة.",
+    ),
+    (
         "back",
         "Back to the statements",
         "Terug naar de stellingen",
@@ -390,6 +404,8 @@ pub struct ShowQuery {
     statement: Option<i64>,
     /// What was just done: `vote`, `statement`.
     done: Option<String>,
+    /// A personal invitation's secret (the link `/p/{token}?k=…`): becomes the cookie.
+    k: Option<String>,
 }
 
 struct Page<'a> {
@@ -559,6 +575,32 @@ pub async fn show(
             },
         )
     };
+    // A personal invitation link: its secret becomes the participant cookie, and the page is
+    // shown at the plain link (the secret leaves the address bar and the history).
+    if let Some(k) = q.k.as_deref() {
+        return match p.participant(k).await {
+            Ok(Some(_)) => {
+                cookies.push(participant_cookie(&token, k));
+                with_cookies(
+                    Redirect::to(&format!("/p/{token}?lang={}", lang.code())).into_response(),
+                    &cookies,
+                )
+            }
+            Ok(None) => {
+                let page = refused(
+                    &s,
+                    &csrf,
+                    None,
+                    say(lang, "invitation.unknown"),
+                    StatusCode::NOT_FOUND,
+                    None,
+                )
+                .await;
+                with_cookies(page, &cookies)
+            }
+            Err(_) => with_cookies(fail(&s), &cookies),
+        };
+    }
     let mut participant = match auth::cookie(&headers, PARTICIPANT_COOKIE) {
         Some(secret) => match p.participant(&secret).await {
             Ok(n) => n,
@@ -566,6 +608,21 @@ pub async fn show(
         },
         None => None,
     };
+    if participant.is_none()
+        && p.dialogue.invitation_only
+        && p.dialogue.openness(now_micros()) == Openness::Open
+    {
+        let page = refused(
+            &s,
+            &csrf,
+            None,
+            say(lang, "invitation.only"),
+            StatusCode::FORBIDDEN,
+            None,
+        )
+        .await;
+        return with_cookies(page, &cookies);
+    }
     if participant.is_none() && p.dialogue.openness(now_micros()) == Openness::Open {
         if !state.participation.joins_address.allow(ip) {
             let page = refused(

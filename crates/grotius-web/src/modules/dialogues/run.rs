@@ -29,7 +29,34 @@ pub(crate) fn routes(r: &mut Routes) {
         .route(
             "/dialogues/{id}/statements/{number}/translation",
             post(translate),
-        );
+        )
+        .route("/dialogues/{id}/invitations", post(invite));
+}
+
+/// Personal invitation links, shown once (only their hashes are kept).
+pub async fn invite(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
+    let l = v.lang;
+    let count: i64 = form.text("count").trim().parse().unwrap_or(0);
+    let d = match v.access.get_dialogue(&id).await {
+        Ok(d) => d,
+        Err(e) => return store_error(l, e),
+    };
+    match v.access.invite_participants(&id, count).await {
+        Ok(secrets) => {
+            let token = d.link_token.unwrap_or_default();
+            let content = html! {
+                p { a href={ "/dialogues/" (d.id) } { "← " (d.topic) } }
+                h1 { (t(l, "dlg.invitations")) }
+                p.notice { (t(l, "dlg.invitations.once")) }
+                ol.invitations { @for s in &secrets { li { code { "/p/" (token) "?k=" (s) } } } }
+            };
+            page(&v, t(l, "dlg.invitations"), content)
+        }
+        Err(e) => match form_failure(e) {
+            Ok((msg, status)) => crate::ui::error_page(l, status, &msg),
+            Err(e) => store_error(l, e),
+        },
+    }
 }
 
 /// A moderator's translation of a statement into one of the conversation's languages.
@@ -149,6 +176,7 @@ struct Input {
     classification: String,
     compartment: String,
     seeds: String,
+    invitation_only: bool,
 }
 
 fn input_from(f: &FormPairs) -> Input {
@@ -163,6 +191,7 @@ fn input_from(f: &FormPairs) -> Input {
         classification: f.text("classification"),
         compartment: f.text("compartment"),
         seeds: f.text("seeds"),
+        invitation_only: f.get("invitation_only").is_some(),
     }
 }
 
@@ -179,6 +208,7 @@ fn new_dialogue(i: &Input) -> Result<(NewDialogue, Labels), StoreError> {
             closes_at: parse_time("closes_at", &i.closes_at)?,
             moderation,
             seeds: i.seeds.lines().map(str::to_string).collect(),
+            invitation_only: i.invitation_only,
         },
         parse_labels(&i.classification, Some(&i.compartment))?,
     ))
@@ -277,6 +307,7 @@ async fn form_page(
                     option value="after" selected[i.moderation == "after"] { (t(l, "dlg.moderation.after")) }
                 }
                 @if let Some(e) = err_at("moderation") { p.error.field-error { (e) } }
+                label { input type="checkbox" name="invitation_only" value="1" checked[i.invitation_only]; " " (t(l, "dlg.invitation_only")) }
                 label for="classification" { (t(l, "labels.classification")) }
                 (classification_select(l, v.access.subject().clearance, &i.classification))
                 @if let Some(e) = err_at("classification") { p.error.field-error { (e) } }

@@ -190,4 +190,29 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Save translation",
         "Vertaling opslaan",
     ),
+    (
+        "dlg.invitation_only",
+        "Closed consultation: only personal invitation links take part",
+        "Besloten consultatie: alleen persoonlijke uitnodigingslinks doen mee",
+    ),
+    (
+        "dlg.invitations",
+        "Personal invitation links",
+        "Persoonlijke uitnodigingslinks",
+    ),
+    (
+        "dlg.invitations.once",
+        "Copy these links now and give one to each invited person: they are shown only this once (only a fingerprint of each is kept). Each link is one anonymous participant.",
+        "Kopieer deze links nu en geef er één aan elke genodigde: ze worden alleen nu getoond (alleen een vingerafdruk wordt bewaard). Elke link is één anonieme deelnemer.",
+    ),
+    (
+        "dlg.invitations.count",
+        "Number of personal links",
+        "Aantal persoonlijke links",
+    ),
+    (
+        "dlg.invitations.make",
+        "Make personal links",
+        "Persoonlijke links maken",
+    ),
 ];

@@ -211,6 +211,7 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
             @if let Some(o) = d.opens_at { dt { (t(l, "dlg.opens")) } dd { (crate::ui::fmt_micros(o)) " UTC" } }
             @if let Some(c) = d.closes_at { dt { (t(l, "dlg.closes")) } dd { (crate::ui::fmt_micros(c)) " UTC" } }
             @if d.link_token.is_some() {
+                @if d.invitation_only { dt { (t(l, "dlg.invitation_only")) } dd { "✓" } }
                 dt { (t(l, "dlg.moderation.mode")) }
                 dd { (if d.moderation_mode == grotius_domain::dialogue::ModerationMode::Before { t(l, "dlg.moderation.before") } else { t(l, "dlg.moderation.after") }) }
             }
@@ -233,6 +234,14 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
                     }
                 }
                 @if d.link_token.is_some() { a.button href={ "/dialogues/" (d.id) "/moderation" } { (t(l, "dlg.queue")) } }
+            }
+            @if d.link_token.is_some() {
+                form.inline method="post" action={ "/dialogues/" (d.id) "/invitations" } {
+                    (crate::ui::csrf_field(&v))
+                    label for="count" { (t(l, "dlg.invitations.count")) }
+                    input #count type="number" name="count" min="1" max="500" value="10" required;
+                    button type="submit" { (t(l, "dlg.invitations.make")) }
+                }
             }
             @if data.stale {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/recompute" } {

@@ -31,6 +31,8 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/api/v1/dialogues/{dialogue}/statements/{dialogue_statement}/moderation", Body::DialogueModeration, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 204).but(ADMIN_SEES)),
     row("POST",   "/api/v1/dialogues/{dialogue}/statements/{dialogue_statement}/translations", Body::DialogueTranslation, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 204).but(ADMIN_SEES)),
     row("POST",   "/dialogues/{dialogue}/statements/{dialogue_statement}/translation", Body::Form(&[("lang", "en"), ("body", "A matrix translation.")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
+    row("POST",   "/api/v1/dialogues/{dialogue_run}/invitations", Body::DialogueInvite, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 201).but(ADMIN_SEES)),
+    row("POST",   "/dialogues/{dialogue_run}/invitations",    Body::Form(&[("count", "1")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 200).but(ADMIN_SEES)),
     row("GET",    "/dialogues/new",                           Body::None, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, NO_LABELS, 200).but(ADMIN_SEES)),
     row("POST",   "/dialogues",                               Body::Form(DIALOGUE_FORM), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
     row("POST",   "/dialogues/{dialogue}/status",             Body::Form(&[("status", "closed")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),

@@ -769,3 +769,75 @@ async fn the_polis_export_imports_back_with_the_same_groups() {
     );
     assert_eq!(a, b, "the same groups after the round trip");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_consultation_takes_part_only_through_personal_links() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let internal = app.process_id(&coord, "South Sudan").await;
+    let (id, token) = create_api(&app, &coord, &internal, json!({"invitation_only": true})).await;
+    // The shared link takes no one in.
+    let (s, html) = Browser::anonymous(&app.base)
+        .get(&format!("/p/{token}"))
+        .await;
+    assert_eq!(s, 403);
+    assert!(
+        html.contains("by invitation") && !html.contains("name=\"vote\""),
+        "{html}"
+    );
+    let raw = app.instance.raw().await;
+    assert_eq!(count(&raw, "dialogue_participants").await, 0);
+    let (s, v) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/dialogues/{id}/invitations"),
+            &coord,
+            Some(json!({"count": 2})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let links: Vec<String> = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(links.len(), 2);
+    assert_ne!(links[0], links[1]);
+    // Only hashes are kept: the secret appears nowhere in the database's participants.
+    let secret = links[0].split("?k=").nth(1).unwrap().to_string();
+    let n: i64 = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM dialogue_participants WHERE secret_hash = '{secret}'"
+    )))
+    .fetch_one(&raw)
+    .await
+    .unwrap();
+    assert_eq!(n, 0);
+    // The personal link sets the cookie and lands on the plain link; the person votes.
+    let p = Browser::anonymous(&app.base);
+    let r = p.client.get(app.url(&links[0])).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let (s, html) = p.get(&format!("/p/{token}")).await;
+    assert_eq!(s, 200, "{html}");
+    let csrf = csrf_of(&html).unwrap();
+    let st = shown_statement(&html).expect("a statement");
+    let (s, _, _) = p
+        .post_raw(
+            &format!("/p/{token}/vote"),
+            &[("_csrf", &csrf), ("statement", &st), ("vote", "agree")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    assert_eq!(count(&raw, "dialogue_votes").await, 1);
+    // A made-up personal link is refused.
+    let (s, html) = Browser::anonymous(&app.base)
+        .get(&format!("/p/{token}?k=made-up"))
+        .await;
+    assert_eq!(s, 404);
+    assert!(html.contains("not valid"), "{html}");
+    let actions = app.audit_actions(&id).await;
+    assert!(
+        actions.iter().any(|a| a == "dialogue.invite"),
+        "{actions:?}"
+    );
+}
