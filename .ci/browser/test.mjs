@@ -14,7 +14,9 @@
 // submits it, may not approve it (the page says why), the fund approver finds it in her inbox
 // and approves it, and the commitment shows in the application's ledger and the fund dashboard;
 // the desk officer reads a country's conflict trend and raises an alert that the coordinator finds
-// overdue on her overview and assesses; the coordinator reads a consultation's opinion groups.
+// overdue on her overview and assesses; the coordinator reads a consultation's opinion groups,
+// creates a conversation, a participant votes and writes on a phone-sized page without an
+// account or JavaScript, and the coordinator accepts the statement in the moderation queue.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -514,6 +516,90 @@ async function main(base) {
       const text = await mainText(page);
       check(/Meningskaart/.test(text) && /Meningsgroepen/.test(text), `the Dutch page lacks its headings: ${text.slice(0, 300)}`);
       await switchLanguage(page, 'en');
+    });
+
+    // Running a conversation: the coordinator creates one with two seed statements; a person
+    // opens its link in a fresh browser without an account and without JavaScript, votes on
+    // both and writes a statement; the coordinator accepts it in the moderation queue.
+    let runUrl = null;
+    let participationUrl = null;
+    await step('coordinator creates a conversation with two seed statements', async () => {
+      await goto(page, `${base}/dialogues/new`);
+      await page.fill('#topic', 'Journey: going home safely');
+      await page.fill('#description', 'What must happen before families return?');
+      await page.fill('#seeds', 'Roads to the villages must be cleared of mines first.\nWomen must sit on the return committees.');
+      await submit(page, 'main form[action="/dialogues"]');
+      check(/^\/dialogues\/[^/]+$/.test(pathOf(page)), `creating leads to ${pathOf(page)}`);
+      runUrl = page.url();
+      const text = await mainText(page);
+      check(text.includes('Journey: going home safely') && text.includes('Women must sit on the return committees'), `the new conversation page: ${text.slice(0, 300)}`);
+      const href = await page.locator('#participation-link').getAttribute('href');
+      check(href && href.startsWith('/p/'), `no participation link: ${href}`);
+      participationUrl = `${base}${href}`;
+    });
+
+    const profile2 = fs.mkdtempSync(path.join(os.tmpdir(), 'grotius-participant-'));
+    const outsider = await chromium.launchPersistentContext(profile2, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 360, height: 740 },
+      javaScriptEnabled: false,
+    });
+    const phone = outsider.pages()[0] || (await outsider.newPage());
+    phone.setDefaultTimeout(15_000);
+    try {
+      await step('a participant opens the link without an account and votes on both statements without JavaScript', async () => {
+        check(participationUrl, 'no participation link');
+        await goto(phone, participationUrl);
+        check((await phone.locator('a[href="/login"], nav#main-nav').count()) === 0, 'the participation page shows the team navigation');
+        const seen = [];
+        for (const vote of ['agree', 'disagree']) {
+          const statement = (await phone.locator('blockquote#statement').innerText()).trim();
+          check(statement.length > 0, 'no statement shown');
+          check(!seen.includes(statement), `the same statement twice: ${statement}`);
+          seen.push(statement);
+          await Promise.all([phone.waitForNavigation(), phone.locator(`form.vote button[value="${vote}"]`).click()]);
+          const text = await mainText(phone);
+          check(text.includes('Your vote is recorded'), `no confirmation after voting: ${text.slice(0, 300)}`);
+        }
+        const text = await mainText(phone);
+        check(text.includes('voted on every statement'), `not done after two votes: ${text.slice(0, 300)}`);
+        check(/2 of 2/.test(text), `progress not 2 of 2: ${text.slice(0, 300)}`);
+      });
+
+      await step('the participant submits a statement, which waits for a moderator', async () => {
+        check(participationUrl, 'no participation link');
+        await phone.fill('#body', 'Schools must reopen in the camps before the return.');
+        await submit(phone, 'section.write form');
+        const text = await mainText(phone);
+        check(text.includes('once a moderator has read it'), `no moderation notice: ${text.slice(0, 300)}`);
+      });
+
+      await step('the participant page reads right to left in Arabic', async () => {
+        check(participationUrl, 'no participation link');
+        await goto(phone, `${participationUrl}?lang=ar`);
+        const dir = await phone.locator('html').getAttribute('dir');
+        check(dir === 'rtl', `dir is ${dir}`);
+        await goto(phone, `${participationUrl}?lang=en`);
+      });
+    } finally {
+      await outsider.close();
+      fs.rmSync(profile2, { recursive: true, force: true });
+    }
+
+    await step('the coordinator accepts the statement in the moderation queue', async () => {
+      check(runUrl, 'no conversation');
+      await goto(page, `${runUrl}/moderation`);
+      let text = await mainText(page);
+      check(text.includes('Schools must reopen in the camps'), `the statement is not in the queue: ${text.slice(0, 300)}`);
+      const item = page.locator('section.queue-item', { hasText: 'Schools must reopen in the camps' }).first();
+      await Promise.all([page.waitForNavigation(), item.locator('button[value="accept"]').click()]);
+      text = await mainText(page);
+      check(text.includes('No statements are waiting'), `the queue is not empty after accepting: ${text.slice(0, 300)}`);
+      await goto(page, runUrl);
+      text = await mainText(page);
+      check(/Schools must reopen in the camps[^·]*· accepted/.test(text), `the statement is not accepted on the conversation page: ${text.slice(0, 400)}`);
     });
   } finally {
     await context.close();

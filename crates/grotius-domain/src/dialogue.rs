@@ -36,6 +36,36 @@ pub struct Dialogue {
     pub votes: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Participant languages (codes of [`PARTICIPANT_LANGUAGES`]).
+    pub languages: Vec<String>,
+    /// Votes are taken from `opens_at` until `closes_at` (Unix microseconds), while open.
+    pub opens_at: Option<i64>,
+    pub closes_at: Option<i64>,
+    pub moderation_mode: ModerationMode,
+    /// The participation link's token (None: no participation, e.g. an import).
+    pub link_token: Option<String>,
+    /// Only personal invitation links take participants in.
+    pub invitation_only: bool,
+}
+
+/// Whether a conversation takes votes at `now`, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Openness {
+    Open,
+    NotYetOpen,
+    Closed,
+}
+
+impl Dialogue {
+    pub fn openness(&self, now: i64) -> Openness {
+        if self.status != "open" || self.closes_at.is_some_and(|c| now >= c) {
+            Openness::Closed
+        } else if self.opens_at.is_some_and(|o| now < o) {
+            Openness::NotYetOpen
+        } else {
+            Openness::Open
+        }
+    }
 }
 
 /// A participant as the team sees it: the number within the dialogue, the export's id for
@@ -54,6 +84,12 @@ pub struct DialogueStatement {
     pub source_id: Option<String>,
     pub body: String,
     pub moderation: Moderation,
+    /// Marked meta or off-topic by a moderator: kept, shown to nobody, out of the mathematics.
+    pub meta: bool,
+    /// The moderator's reason (kept for a rejection).
+    pub reason: Option<String>,
+    /// Submitted by a participant (not a seed of the team or an import).
+    pub submitted: bool,
 }
 
 /// Checks a topic or description typed by a user or read from an export.
@@ -533,5 +569,254 @@ mod tests {
         let votes = "timestamp,datetime,comment-id,voter-id,vote\n10,x,9,5,1\n";
         let err = parse_polis_export(COMMENTS, Some(votes), PV, None).expect_err("refused");
         assert_eq!((err.file, err.row), ("votes.csv", 2));
+    }
+}
+
+/// When a participant's statement is shown to others: `Before` a moderator accepts it (strict),
+/// or `After` (at once, until a moderator rejects it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModerationMode {
+    Before,
+    After,
+}
+
+impl ModerationMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModerationMode::Before => "before",
+            ModerationMode::After => "after",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ModerationMode> {
+        match s {
+            "before" => Some(ModerationMode::Before),
+            "after" => Some(ModerationMode::After),
+            _ => None,
+        }
+    }
+}
+
+/// The languages a participation page is offered in (Arabic right to left).
+pub const PARTICIPANT_LANGUAGES: &[&str] = &["en", "nl", "fr", "ar"];
+
+/// Shortest and longest statement a participant or the team may write, in characters.
+pub const STATEMENT_MIN: usize = 5;
+pub const STATEMENT_MAX: usize = 280;
+
+/// A conversation the team creates: its process, texts, languages, opening and closing time
+/// (Unix microseconds, closing after opening), moderation mode and seed statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDialogue {
+    pub process_id: String,
+    pub topic: String,
+    pub description: String,
+    pub languages: Vec<String>,
+    pub opens_at: Option<i64>,
+    pub closes_at: Option<i64>,
+    pub moderation: ModerationMode,
+    pub seeds: Vec<String>,
+    /// A closed consultation: only personal invitation links take participants in.
+    pub invitation_only: bool,
+}
+
+impl NewDialogue {
+    /// Checks every field, naming the first bad one.
+    pub fn validate(mut self) -> Result<NewDialogue, crate::DomainError> {
+        self.topic = check_text("topic", &self.topic, 500)?;
+        if self.topic.is_empty() {
+            return Err(crate::DomainError::invalid("topic", "a topic is required"));
+        }
+        self.description = check_text("description", &self.description, 5000)?;
+        self.languages = check_languages(&self.languages)?;
+        if let (Some(o), Some(c)) = (self.opens_at, self.closes_at)
+            && c <= o
+        {
+            return Err(crate::DomainError::invalid(
+                "closes_at",
+                "the closing time must be after the opening time",
+            ));
+        }
+        let mut seeds = Vec::new();
+        for s in &self.seeds {
+            if s.trim().is_empty() {
+                continue;
+            }
+            seeds.push(check_statement("seeds", s)?);
+        }
+        self.seeds = seeds;
+        Ok(self)
+    }
+}
+
+/// The languages of a conversation: known participant languages, each once, at least one.
+pub fn check_languages(langs: &[String]) -> Result<Vec<String>, crate::DomainError> {
+    let mut out: Vec<String> = Vec::new();
+    for l in langs {
+        let l = l.trim().to_ascii_lowercase();
+        if l.is_empty() {
+            continue;
+        }
+        if !PARTICIPANT_LANGUAGES.contains(&l.as_str()) {
+            return Err(crate::DomainError::invalid(
+                "languages",
+                format!(
+                    "unknown language '{l}'; expected some of: {}",
+                    PARTICIPANT_LANGUAGES.join(", ")
+                ),
+            ));
+        }
+        if !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    if out.is_empty() {
+        return Err(crate::DomainError::invalid(
+            "languages",
+            "choose at least one language",
+        ));
+    }
+    Ok(out)
+}
+
+/// A statement's text: trimmed, whitespace runs folded, between [`STATEMENT_MIN`] and
+/// [`STATEMENT_MAX`] characters.
+pub fn check_statement(field: &'static str, body: &str) -> Result<String, crate::DomainError> {
+    let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let n = body.chars().count();
+    if n < STATEMENT_MIN {
+        return Err(crate::DomainError::invalid(
+            field,
+            format!("a statement needs at least {STATEMENT_MIN} characters"),
+        ));
+    }
+    if n > STATEMENT_MAX {
+        return Err(crate::DomainError::invalid(
+            field,
+            format!("a statement has at most {STATEMENT_MAX} characters (this one has {n})"),
+        ));
+    }
+    Ok(body)
+}
+
+/// The words of a statement for comparing: lower case, letters and digits only.
+fn words(s: &str) -> std::collections::BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Token Jaccard similarity of two statements (shared words over all words), 0 to 1.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (words(a), words(b));
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
+}
+
+/// Statements at least this similar are suggested to the moderator as duplicates.
+pub const DUPLICATE_SIMILARITY: f64 = 0.8;
+
+/// A statement a participant may be shown next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub number: i64,
+    /// Votes cast on it so far (by everyone).
+    pub votes: i64,
+    /// How much it separates or unites the groups, 0 to 1 (0 when not computed yet).
+    pub salience: f64,
+}
+
+/// Which statement a participant sees next, among the statements they have not voted on.
+///
+/// Each candidate gets a weight `w = (1 + 2·salience) / (1 + votes)`: few votes and statements
+/// that separate or unite the groups come first. The choice is a weighted draw made
+/// deterministic per participant (Efraimidis–Spirakis): the key `u^(1/w)` with `u` in (0, 1]
+/// from a hash of the participant's number and the statement's number; the largest key wins,
+/// ties to the lower number. The same participant, votes and results give the same statement.
+pub fn next_statement(participant: i64, candidates: &[Candidate]) -> Option<i64> {
+    let key = |c: &Candidate| {
+        let w = (1.0 + 2.0 * c.salience.clamp(0.0, 1.0)) / (1.0 + c.votes.max(0) as f64);
+        let h =
+            splitmix((participant as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (c.number as u64));
+        let u = ((h >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+        u.powf(1.0 / w)
+    };
+    candidates
+        .iter()
+        .map(|c| (key(c), c.number))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, n)| n)
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod participation_tests {
+    use super::*;
+
+    #[test]
+    fn statements_have_a_length_limit() {
+        assert!(check_statement("body", "hi").is_err());
+        assert_eq!(
+            check_statement("body", "  Water  first\n please ").unwrap(),
+            "Water first please"
+        );
+        assert!(check_statement("body", &"x".repeat(281)).is_err());
+        assert!(check_statement("body", &"ب".repeat(280)).is_ok());
+    }
+
+    #[test]
+    fn duplicates_by_word_overlap() {
+        assert!(similarity("The roads must open.", "the roads MUST open") >= DUPLICATE_SIMILARITY);
+        assert!(similarity("The roads must open.", "Schools first") < 0.2);
+    }
+
+    #[test]
+    fn next_statement_is_deterministic_and_prefers_few_votes() {
+        let c = [
+            Candidate {
+                number: 0,
+                votes: 500,
+                salience: 0.0,
+            },
+            Candidate {
+                number: 1,
+                votes: 0,
+                salience: 0.0,
+            },
+            Candidate {
+                number: 2,
+                votes: 3,
+                salience: 1.0,
+            },
+        ];
+        assert_eq!(next_statement(7, &c), next_statement(7, &c));
+        let mut heavy = 0;
+        for p in 0..200 {
+            if next_statement(p, &c) == Some(0) {
+                heavy += 1;
+            }
+        }
+        assert!(heavy < 10, "{heavy}");
+        assert_eq!(next_statement(1, &[]), None);
+    }
+
+    #[test]
+    fn languages_are_known_and_required() {
+        assert_eq!(
+            check_languages(&["ar".into(), "EN".into(), "ar".into()]).unwrap(),
+            vec!["ar", "en"]
+        );
+        assert!(check_languages(&[]).is_err());
+        assert!(check_languages(&["de".into()]).is_err());
     }
 }

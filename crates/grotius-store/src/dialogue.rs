@@ -5,7 +5,8 @@
 
 use grotius_analysis::dialogue::{DialogueResult, VoteMatrix, compute};
 use grotius_domain::dialogue::{
-    Dialogue, DialogueParticipant, DialogueStatement, Moderation, PolisExport, check_text,
+    Dialogue, DialogueParticipant, DialogueStatement, Moderation, ModerationMode, PolisExport,
+    check_text,
 };
 use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
 use grotius_security::now_micros;
@@ -15,8 +16,9 @@ use crate::list::listed;
 use crate::process::record_change;
 use crate::{Access, Page, Result, StoreError, new_id};
 
-const COLS: &str = "dialogues.id, dialogues.process_id, dialogues.topic, dialogues.description, dialogues.source, dialogues.status,
+pub(crate) const COLS: &str = "dialogues.id, dialogues.process_id, dialogues.topic, dialogues.description, dialogues.source, dialogues.status,
     dialogues.classification, dialogues.compartment_id, dialogues.method, dialogues.computed_at, dialogues.created_at, dialogues.updated_at,
+    dialogues.languages, dialogues.opens_at, dialogues.closes_at, dialogues.moderation_mode, dialogues.link_token, dialogues.invitation_only,
     (SELECT COUNT(*) FROM dialogue_participants x WHERE x.dialogue_id = dialogues.id) AS n_participants,
     (SELECT COUNT(*) FROM dialogue_statements x WHERE x.dialogue_id = dialogues.id) AS n_statements,
     (SELECT COUNT(*) FROM dialogue_votes x WHERE x.dialogue_id = dialogues.id) AS n_votes";
@@ -26,8 +28,10 @@ listed!(Dialogue);
 /// Rows per multi-row INSERT of the import (5 values each, far below SQLite's bind limit).
 const BATCH: usize = 400;
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Dialogue> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Dialogue> {
     let comp: Option<String> = row.try_get("compartment_id")?;
+    let languages: String = row.try_get("languages")?;
+    let mode: String = row.try_get("moderation_mode")?;
     Ok(Dialogue {
         id: row.try_get("id")?,
         process_id: row.try_get("process_id")?,
@@ -46,6 +50,13 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Dialogue> {
         votes: row.try_get("n_votes")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        languages: languages.split(',').map(str::to_string).collect(),
+        opens_at: row.try_get("opens_at")?,
+        closes_at: row.try_get("closes_at")?,
+        moderation_mode: ModerationMode::parse(&mode)
+            .ok_or_else(|| StoreError::Integrity(format!("dialogue moderation mode '{mode}'")))?,
+        link_token: row.try_get("link_token")?,
+        invitation_only: row.try_get::<i64, _>("invitation_only")? != 0,
     })
 }
 
@@ -56,6 +67,8 @@ pub struct DialogueResults {
     pub statements: Vec<DialogueStatement>,
     /// None until computed.
     pub results: Option<DialogueResult>,
+    /// Votes or moderation decisions newer than the stored results (recompute to include them).
+    pub stale: bool,
 }
 
 /// A value of an imported row.
@@ -309,7 +322,11 @@ impl Access {
 
     /// Recomputes the opinion groups of a dialogue from its current votes (in the caller's
     /// transaction) and stores them with the version of the method.
-    async fn recompute_in(&self, tx: &mut AnyConnection, id: &str) -> Result<DialogueResult> {
+    pub(crate) async fn recompute_in(
+        &self,
+        tx: &mut AnyConnection,
+        id: &str,
+    ) -> Result<DialogueResult> {
         let n_participants: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM dialogue_participants WHERE dialogue_id = $1")
                 .bind(id)
@@ -317,7 +334,7 @@ impl Access {
                 .await?
                 .try_get("n")?;
         let moderation = sqlx::query(
-            "SELECT moderation, created_at FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
+            "SELECT moderation, meta, created_at FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
         )
         .bind(id)
         .fetch_all(&mut *tx)
@@ -325,8 +342,11 @@ impl Access {
         let moderated_out: Vec<bool> = moderation
             .iter()
             .map(|r| {
-                r.try_get::<String, _>("moderation")
-                    .map(|m| m == Moderation::Rejected.as_str())
+                // Rejected and meta/off-topic statements are left out of the mathematics.
+                Ok::<bool, sqlx::Error>(
+                    r.try_get::<String, _>("moderation")? == Moderation::Rejected.as_str()
+                        || r.try_get::<i64, _>("meta")? != 0,
+                )
             })
             .collect::<std::result::Result<_, _>>()?;
         let created: Vec<Option<i64>> = moderation
@@ -453,7 +473,7 @@ impl Access {
         self.list_all(list, from_row).await
     }
 
-    async fn load_dialogue(&self, id: &str) -> Result<Dialogue> {
+    pub(crate) async fn load_dialogue(&self, id: &str) -> Result<Dialogue> {
         let sql = format!("SELECT {COLS} FROM dialogues WHERE dialogues.id = $1");
         let row = self.fetch_row(ResourceKind::Dialogue, sql, id).await?;
         let d = from_row(&row)?;
@@ -503,7 +523,7 @@ impl Access {
     pub async fn dialogue_results(&self, id: &str) -> Result<DialogueResults> {
         let dialogue = self.get_dialogue(id).await?;
         let rows = sqlx::query(
-            "SELECT number, source_id, body, moderation FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
+            "SELECT number, source_id, body, moderation, meta, reason, submitted_by FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
         )
         .bind(id)
         .fetch_all(&self.store.pool)
@@ -519,6 +539,9 @@ impl Access {
                     moderation: Moderation::parse(&m).ok_or_else(|| {
                         StoreError::Integrity(format!("statement moderation '{m}'"))
                     })?,
+                    meta: r.try_get::<i64, _>("meta")? != 0,
+                    reason: r.try_get("reason")?,
+                    submitted: r.try_get::<Option<i64>, _>("submitted_by")?.is_some(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -527,6 +550,20 @@ impl Access {
             .fetch_one(&self.store.pool)
             .await?
             .try_get("results")?;
+        let last: Option<i64> = sqlx::query(
+            "SELECT MAX(t) AS t FROM (SELECT MAX(voted_at) AS t FROM dialogue_votes WHERE dialogue_id = $1
+             UNION ALL SELECT MAX(moderated_at) AS t FROM dialogue_statements WHERE dialogue_id = $1
+             UNION ALL SELECT MAX(created_at) AS t FROM dialogue_statements WHERE dialogue_id = $1 AND submitted_by IS NOT NULL) x",
+        )
+        .bind(id)
+        .fetch_one(&self.store.pool)
+        .await?
+        .try_get("t")?;
+        let stale = match (last, dialogue.computed_at) {
+            (Some(l), Some(c)) => l > c,
+            (Some(_), None) => true,
+            _ => false,
+        };
         let results = json
             .map(|j| serde_json::from_str::<DialogueResult>(&j))
             .transpose()
@@ -535,6 +572,7 @@ impl Access {
             dialogue,
             statements,
             results,
+            stale,
         })
     }
 }

@@ -22,6 +22,8 @@ mod backup;
 mod conflict_lists;
 mod db;
 mod dialogue;
+mod dialogue_export;
+mod dialogue_run;
 mod document;
 mod early_warning;
 mod engagement;
@@ -36,6 +38,7 @@ mod linked;
 mod list;
 mod network;
 mod participation;
+mod participation_link;
 mod presence;
 mod process;
 mod roster;
@@ -62,6 +65,8 @@ pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
 pub use conflict_lists::{CountryConflict, CountryConflicts, WaterConflict};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;
+pub use dialogue_export::PolisFile;
+pub use dialogue_run::{ModerationDecision, QueueItem};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use early_warning::{
@@ -96,6 +101,7 @@ pub use participation::{
     CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
     SHARES_HEADER,
 };
+pub use participation_link::{Participation, ParticipationError, Shown};
 pub use presence::{
     CoherenceFilter, CoherenceRow, CoherenceView, CountryWork, Presence, PresenceFilter, regions,
 };

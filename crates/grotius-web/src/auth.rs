@@ -161,28 +161,32 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Login attempts per client address in a sliding one-minute window.
-pub struct LoginLimiter {
+/// Requests per key (a client address, a participant) in a fixed one-minute window: login
+/// attempts per address, and the participants' votes and statements.
+pub struct RateLimiter<K> {
     per_minute: u32,
-    hits: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    hits: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-impl LoginLimiter {
+/// Login attempts per client address.
+pub type LoginLimiter = RateLimiter<IpAddr>;
+
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
-        LoginLimiter {
+        RateLimiter {
             per_minute,
             hits: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts an attempt; `false` when the address is over its budget.
-    pub fn allow(&self, ip: IpAddr) -> bool {
+    /// Counts an attempt; `false` when the key is over its budget.
+    pub fn allow(&self, key: K) -> bool {
         let now = Instant::now();
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
         if hits.len() > 10_000 {
             hits.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
         }
-        let e = hits.entry(ip).or_insert((now, 0));
+        let e = hits.entry(key).or_insert((now, 0));
         if now.duration_since(e.0) >= Duration::from_secs(60) {
             *e = (now, 0);
         }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub limiter: Arc<auth::LoginLimiter>,
+    /// Participants' votes and statements per minute (per participant and per address).
+    pub participation: Arc<modules::dialogues::participate::Limits>,
     pub metrics: Arc<metrics::Metrics>,
     pub started: Instant,
 }
@@ -43,6 +45,9 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Login attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Votes per participant per minute (statements: a tenth of it, at least 3); per client
+    /// address ten times as many (people sharing a phone or a community centre's connection).
+    pub votes_per_minute: u32,
     /// Largest accepted document upload (file), in bytes; streamed to a temporary file.
     pub document_limit: usize,
     /// Who may read `/metrics` (default: loopback connections only, no token).
@@ -55,6 +60,7 @@ impl Default for WebConfig {
             tls: false,
             body_limit: 1024 * 1024,
             login_attempts_per_minute: 20,
+            votes_per_minute: 30,
             document_limit: 50 * 1024 * 1024,
             metrics: metrics::MetricsAccess::default(),
         }
@@ -66,6 +72,9 @@ impl AppState {
         AppState {
             store,
             limiter: Arc::new(auth::LoginLimiter::new(config.login_attempts_per_minute)),
+            participation: Arc::new(modules::dialogues::participate::Limits::new(
+                config.votes_per_minute,
+            )),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             started: Instant::now(),

@@ -60,6 +60,7 @@ const SOURCES: &[Source] = &[
     source!("0020_key_check.sql"),
     source!("0021_early_warning.sql"),
     source!("0022_dialogues.sql"),
+    source!("0023_dialogue_participation.sql"),
     source!("0024_ucdp_conflicts.sql"),
     source!("0025_watch_and_follow_up.sql"),
 ];

@@ -167,3 +167,95 @@ pub async fn seed(coordinator: &Access) -> Result<()> {
         .await?;
     Ok(())
 }
+
+const LIVE_TOPIC: &str = "Going home: what must come first? (invented demo, open)";
+
+/// A conversation run inside Grotius, open for participation in four languages with its
+/// moderation queue holding items: a few invented participants have voted through the
+/// participation link, and two have written statements (one a near-duplicate) that wait for
+/// a moderator. Once.
+pub async fn seed_live(store: &grotius_store::Store, coordinator: &Access) -> Result<()> {
+    use grotius_domain::dialogue::{ModerationMode, NewDialogue};
+    let processes = coordinator
+        .list_processes(&Default::default(), 500, 0)
+        .await?;
+    let process = processes
+        .items
+        .iter()
+        .find(|p| p.title.starts_with("Sudan: civilian dialogue"))
+        .context("the demo process 'Sudan: civilian dialogue' is missing")?;
+    let existing = coordinator.list_process_dialogues(&process.id).await?;
+    if existing.iter().any(|d| d.topic == LIVE_TOPIC) {
+        return Ok(());
+    }
+    let seeds = [
+        "Roads to the villages must be cleared of mines before families return.",
+        "Women must sit on every return committee.",
+        "Schools and clinics should reopen before people are asked to go back.",
+        "Those who took houses must leave them before the owners return.",
+    ];
+    let d = coordinator
+        .create_dialogue(
+            NewDialogue {
+                process_id: process.id.clone(),
+                topic: LIVE_TOPIC.to_string(),
+                description: "A consultation of displaced people on the conditions for return. Share the link; answers are anonymous.".to_string(),
+                languages: ["en", "ar", "fr", "nl"].map(String::from).to_vec(),
+                opens_at: None,
+                closes_at: None,
+                moderation: ModerationMode::Before,
+                seeds: seeds.map(String::from).to_vec(),
+                invitation_only: false,
+            },
+            grotius_domain::Labels {
+                classification: Classification::Internal,
+                compartment: None,
+            },
+        )
+        .await?;
+    let link = d.link_token.context("a new conversation has a link")?;
+    let p = store
+        .participation(&link)
+        .await?
+        .context("the link names the conversation")?;
+    // Eight invented participants with fixed answers (1 agree, -1 disagree, 0 pass).
+    const ANSWERS: [[i8; 4]; 8] = [
+        [1, 1, 1, 1],
+        [1, 1, 1, -1],
+        [1, -1, 1, 1],
+        [1, 1, 0, 1],
+        [1, -1, -1, 1],
+        [1, 1, 1, 0],
+        [1, -1, 1, -1],
+        [1, 1, -1, 1],
+    ];
+    for (i, answers) in ANSWERS.iter().enumerate() {
+        let n = p
+            .join(&grotius_security::new_token(
+                grotius_security::TokenKind::Session,
+            ))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (s, a) in answers.iter().enumerate() {
+            let vote = Vote::from_polis(i64::from(*a)).context("a vote")?;
+            p.vote(n, s as i64, vote)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if i == 2 {
+            p.submit(
+                n,
+                "Water points in the villages need repair before the rains.",
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if i == 5 {
+            p.submit(n, "Women must sit on every return committee!")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    coordinator.recompute_dialogue(&d.id).await?;
+    Ok(())
+}

@@ -337,6 +337,7 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     early_warning::seed(store).await?;
     analyses::seed(store).await?;
     dialogues::seed(&coordinator(store).await?).await?;
+    dialogues::seed_live(store, &coordinator(store).await?).await?;
     documents::seed(&coordinator(store).await?).await?;
     fund::seed(store).await?;
     evidence::seed(store).await?;

@@ -402,6 +402,18 @@ enum Body {
     PaxCsv,
     /// An internal alert on Sudan owned by the analyst.
     Alert,
+    /// A new conversation of the internal fixture process.
+    DialogueNew,
+    /// Closes a conversation.
+    DialogueStatus,
+    /// A statement of the team.
+    DialogueStatement,
+    /// Accepts a statement.
+    DialogueModeration,
+    /// A translation of a statement (into English, the fixture's language).
+    DialogueTranslation,
+    /// One personal invitation link.
+    DialogueInvite,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -655,6 +667,22 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         "dialogue",
         crate::dialogues::import_small(app, &ids["internal"]).await,
     );
+    // Its first statement (statements are numbered from 0 within a conversation).
+    ids.insert("dialogue_statement", "0".to_string());
+    // Files of its Pol.is export.
+    ids.insert("polis_votes", "participants-votes.csv".to_string());
+    ids.insert("polis_comments", "comments.csv".to_string());
+    // A conversation run inside Grotius (with a participation link).
+    let (s, v) = app
+        .api(
+            Method::POST,
+            "/api/v1/dialogues",
+            &coordinator_token,
+            Some(json!({"process_id": ids["internal"], "topic": "Matrix run", "languages": ["en"], "seeds": ["A matrix seed statement."]})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    ids.insert("dialogue_run", v["id"].as_str().unwrap().to_string());
 
     // The fund: an instrument and a draft application of another organisation (internal).
     let officer = app.token("fund-officer").await;
@@ -1034,6 +1062,16 @@ fn body(b: Body, n: usize) -> Option<Value> {
             json!({"recipient": format!("FFM {n}"), "recipient_kind": "ffm", "use_restrictions": "Matrix only.", "items": ["{evidence}"]}),
         ),
         Body::Transition => Some(json!({"to": "decision", "note": "matrix"})),
+        Body::DialogueNew => Some(
+            json!({"process_id": "{internal}", "topic": format!("Matrix conversation {n}"), "languages": ["en", "ar"], "seeds": ["A matrix seed statement."]}),
+        ),
+        Body::DialogueStatus => Some(json!({"status": "closed"})),
+        Body::DialogueStatement => Some(json!({"body": format!("Matrix statement {n}")})),
+        Body::DialogueModeration => Some(json!({"decision": "accept"})),
+        Body::DialogueInvite => Some(json!({"count": 1})),
+        Body::DialogueTranslation => {
+            Some(json!({"lang": "en", "body": format!("Matrix translation {n}")}))
+        }
         Body::Alert => Some(
             json!({"country": "SD", "signal": "manual", "as_of": "2019-06", "title": format!("Matrix alert {n}"), "owner": "analyst", "deadline": "2030-01-31", "status": "open", "classification": "internal"}),
         ),

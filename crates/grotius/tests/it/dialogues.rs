@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use crate::harness::{App, count};
 
+mod participation;
+
 /// The shared Pol.is conversations (`GROTIUS_POLIS_DATA`, or next to the checkout).
 fn polis_data() -> PathBuf {
     if let Ok(dir) = std::env::var("GROTIUS_POLIS_DATA") {
@@ -83,7 +85,7 @@ async fn import_small_as(
         .id
 }
 
-fn cli(app: &App, args: &[&str]) -> (i32, String) {
+pub(crate) fn cli(app: &App, args: &[&str]) -> (i32, String) {
     let data = app.instance.data().to_str().unwrap().to_string();
     let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     all.extend(["--data".to_string(), data]);
@@ -290,7 +292,11 @@ async fn labels_follow_the_process_and_a_hidden_dialogue_changes_no_other_answer
     let b = app.browser("analyst").await;
     let (s, html) = b.get("/dialogues").await;
     assert_eq!(s, 200);
-    assert_eq!(html.matches("/dialogues/").count(), 1, "one link: {html}");
+    assert_eq!(
+        html.matches("/dialogues/").count() - html.matches("/dialogues/new").count(),
+        1,
+        "one link: {html}"
+    );
     // The coordinator (every compartment) sees all three.
     let (_, all) = app
         .api(Method::GET, "/api/v1/dialogues", &coord, None)
@@ -354,4 +360,39 @@ async fn the_demo_consultation_shows_its_planted_camps() {
         .api(Method::GET, "/api/v1/dialogues", &coord, None)
         .await;
     assert_eq!(again["total"], list["total"]);
+    // The open demo conversation: four languages, votes, and a queue holding two statements,
+    // one a suggested duplicate of a seed.
+    let live = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["topic"].as_str().unwrap().starts_with("Going home"))
+        .expect("the open demo conversation");
+    assert_eq!(live["languages"].as_array().unwrap().len(), 4);
+    assert_eq!(live["votes"], 32);
+    assert!(
+        live["participation_link"]
+            .as_str()
+            .unwrap()
+            .starts_with("/p/")
+    );
+    let (_, queue) = app
+        .api(
+            Method::GET,
+            &format!(
+                "/api/v1/dialogues/{}/moderation",
+                live["id"].as_str().unwrap()
+            ),
+            &coord,
+            None,
+        )
+        .await;
+    let queue = queue["items"].as_array().unwrap();
+    assert_eq!(queue.len(), 2, "{queue:?}");
+    assert!(
+        queue
+            .iter()
+            .any(|q| q["duplicates"] == serde_json::json!([1])),
+        "{queue:?}"
+    );
 }

@@ -9,7 +9,12 @@ use grotius_domain::dialogue::{Dialogue, DialogueParticipant};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use crate::api::ApiQuery;
+use crate::api::{ApiJson, ApiQuery};
+use axum::http::StatusCode;
+use grotius_domain::dialogue::{ModerationMode, NewDialogue};
+use grotius_store::{ModerationDecision, StoreError};
+
+use super::run::{parse_labels, parse_time};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 
@@ -17,7 +22,21 @@ pub(crate) fn routes(r: &mut Routes) {
     r.route("/dialogues", get(list_dialogues))
         .route("/dialogues/{id}", get(get_dialogue))
         .route("/dialogues/{id}/participants", get(list_participants))
+        .route("/dialogues", post(create_dialogue))
         .route("/dialogues/{id}/recompute", post(recompute))
+        .route("/dialogues/{id}/status", post(set_status))
+        .route("/dialogues/{id}/statements", post(add_statement))
+        .route("/dialogues/{id}/moderation", get(moderation_queue))
+        .route("/dialogues/{id}/export/{file}", get(export))
+        .route(
+            "/dialogues/{id}/statements/{number}/translations",
+            post(translate),
+        )
+        .route("/dialogues/{id}/invitations", post(invite))
+        .route(
+            "/dialogues/{id}/statements/{number}/moderation",
+            post(moderate),
+        )
         .route("/processes/{id}/dialogues", get(list_process_dialogues));
 }
 
@@ -28,9 +47,29 @@ pub(crate) fn routes(r: &mut Routes) {
         get_dialogue,
         list_participants,
         recompute,
-        list_process_dialogues
+        list_process_dialogues,
+        create_dialogue,
+        set_status,
+        add_statement,
+        moderation_queue,
+        moderate,
+        export,
+        translate,
+        invite
     ),
-    components(schemas(DialogueDto, DialogueList, ParticipantDto, ParticipantList))
+    components(schemas(
+        DialogueDto,
+        DialogueList,
+        ParticipantDto,
+        ParticipantList,
+        NewDialogueDto,
+        StatusDto,
+        StatementDto,
+        StatementNumber,
+        ModerationDto,
+        QueueItemDto,
+        QueueList
+    ))
 )]
 pub struct DialoguesApi;
 
@@ -54,6 +93,15 @@ pub struct DialogueDto {
     pub statements: i64,
     pub votes: i64,
     pub created_at: i64,
+    /// Participant languages (en, nl, fr, ar).
+    pub languages: Vec<String>,
+    pub opens_at: Option<i64>,
+    pub closes_at: Option<i64>,
+    /// before or after (when participants' statements are shown).
+    pub moderation_mode: String,
+    /// The participation page's path (null: no participation, e.g. an import).
+    pub participation_link: Option<String>,
+    pub invitation_only: bool,
 }
 
 impl From<Dialogue> for DialogueDto {
@@ -73,6 +121,12 @@ impl From<Dialogue> for DialogueDto {
             statements: d.statements,
             votes: d.votes,
             created_at: d.created_at,
+            languages: d.languages,
+            opens_at: d.opens_at,
+            closes_at: d.closes_at,
+            moderation_mode: d.moderation_mode.as_str().into(),
+            participation_link: d.link_token.map(|t| format!("/p/{t}")),
+            invitation_only: d.invitation_only,
         }
     }
 }
@@ -194,4 +248,222 @@ async fn recompute(
     Path(id): Path<String>,
 ) -> Result<Json<DialogueDto>, ApiError> {
     Ok(Json(a.recompute_dialogue(&id).await?.into()))
+}
+
+/// A new conversation of a process. Labels at least as strict as the process's.
+#[derive(Deserialize, ToSchema)]
+pub struct NewDialogueDto {
+    pub process_id: String,
+    pub topic: String,
+    #[serde(default)]
+    pub description: String,
+    /// Among en, nl, fr, ar; at least one.
+    pub languages: Vec<String>,
+    /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` (UTC).
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    /// before (default) or after.
+    pub moderation: Option<String>,
+    /// public, internal (default), confidential, secret.
+    pub classification: Option<String>,
+    pub compartment: Option<String>,
+    /// Seed statements (5 to 280 characters each), accepted at once.
+    #[serde(default)]
+    pub seeds: Vec<String>,
+    /// A closed consultation: only personal invitation links take part.
+    #[serde(default)]
+    pub invitation_only: bool,
+}
+
+/// Creates a conversation with its seed statements and participation link.
+#[utoipa::path(post, path = "/api/v1/dialogues", request_body = NewDialogueDto,
+    responses((status = 201, body = DialogueDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_dialogue(
+    Caller(a): Caller,
+    ApiJson(b): ApiJson<NewDialogueDto>,
+) -> Result<(StatusCode, Json<DialogueDto>), ApiError> {
+    let moderation = ModerationMode::parse(b.moderation.as_deref().unwrap_or("before"))
+        .ok_or_else(|| StoreError::invalid("moderation", "expected before or after"))?;
+    let new = NewDialogue {
+        process_id: b.process_id,
+        topic: b.topic,
+        description: b.description,
+        languages: b.languages,
+        opens_at: parse_time("opens_at", b.opens_at.as_deref().unwrap_or(""))?,
+        closes_at: parse_time("closes_at", b.closes_at.as_deref().unwrap_or(""))?,
+        moderation,
+        seeds: b.seeds,
+        invitation_only: b.invitation_only,
+    };
+    let labels = parse_labels(
+        b.classification.as_deref().unwrap_or("internal"),
+        b.compartment.as_deref(),
+    )?;
+    let d = a.create_dialogue(new, labels).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StatusDto {
+    /// open or closed
+    pub status: String,
+}
+
+/// Opens or closes a conversation (a closed one takes no votes or statements).
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/status", params(("id" = String, Path)), request_body = StatusDto,
+    responses((status = 200, body = DialogueDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_status(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatusDto>,
+) -> Result<Json<DialogueDto>, ApiError> {
+    Ok(Json(a.set_dialogue_status(&id, &b.status).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StatementDto {
+    /// 5 to 280 characters.
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatementNumber {
+    pub number: i64,
+}
+
+/// Adds a statement of the team (accepted at once).
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/statements", params(("id" = String, Path)), request_body = StatementDto,
+    responses((status = 201, body = StatementNumber), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_statement(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<StatementDto>,
+) -> Result<(StatusCode, Json<StatementNumber>), ApiError> {
+    let number = a.add_dialogue_statement(&id, &b.body).await?;
+    Ok((StatusCode::CREATED, Json(StatementNumber { number })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueueItemDto {
+    pub number: i64,
+    pub body: String,
+    pub created_at: Option<i64>,
+    /// Numbers of statements at least 80% alike (token Jaccard).
+    pub duplicates: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueueList {
+    pub items: Vec<QueueItemDto>,
+}
+
+/// Participants' statements waiting for a moderator, with suggested duplicates.
+#[utoipa::path(get, path = "/api/v1/dialogues/{id}/moderation", params(("id" = String, Path)),
+    responses((status = 200, body = QueueList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn moderation_queue(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<QueueList>, ApiError> {
+    Ok(Json(QueueList {
+        items: a
+            .moderation_queue(&id)
+            .await?
+            .into_iter()
+            .map(|q| QueueItemDto {
+                number: q.number,
+                body: q.body,
+                created_at: q.created_at,
+                duplicates: q.duplicates.into_iter().map(|(n, _)| n).collect(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ModerationDto {
+    /// accept, reject (needs a reason) or meta (off-topic).
+    pub decision: String,
+    pub reason: Option<String>,
+}
+
+/// A moderator's decision on a statement.
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/statements/{number}/moderation",
+    params(("id" = String, Path), ("number" = i64, Path)), request_body = ModerationDto,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn moderate(
+    Caller(a): Caller,
+    Path((id, number)): Path<(String, i64)>,
+    ApiJson(b): ApiJson<ModerationDto>,
+) -> Result<StatusCode, ApiError> {
+    let decision = ModerationDecision::parse(&b.decision)
+        .ok_or_else(|| StoreError::invalid("decision", "expected accept, reject or meta"))?;
+    a.moderate_statement(&id, number, decision, b.reason.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One file of the conversation's Pol.is export (comments.csv, votes.csv,
+/// participants-votes.csv with group-id, summary.csv). Export right; every download audited.
+#[utoipa::path(get, path = "/api/v1/dialogues/{id}/export/{file}", params(("id" = String, Path), ("file" = String, Path)),
+    responses((status = 200, content_type = "text/csv"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export(
+    Caller(a): Caller,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let f = grotius_store::PolisFile::parse(&file)?;
+    let bytes = a.export_polis(&id, f).await?;
+    Ok(super::run::download(&id, f, bytes))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TranslationDto {
+    /// One of the conversation's languages.
+    pub lang: String,
+    /// 5 to 280 characters.
+    pub body: String,
+}
+
+/// A moderator's translation of a statement (replaces an earlier one in that language);
+/// participants reading in that language see it.
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/statements/{number}/translations",
+    params(("id" = String, Path), ("number" = i64, Path)), request_body = TranslationDto,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn translate(
+    Caller(a): Caller,
+    Path((id, number)): Path<(String, i64)>,
+    ApiJson(b): ApiJson<TranslationDto>,
+) -> Result<StatusCode, ApiError> {
+    a.translate_statement(&id, number, &b.lang, &b.body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InviteDto {
+    /// 1 to 500.
+    pub count: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationList {
+    /// Personal links, returned only here (only a hash of each is kept).
+    pub links: Vec<String>,
+}
+
+/// Personal invitation links (one anonymous participant each) for a closed consultation.
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/invitations", params(("id" = String, Path)), request_body = InviteDto,
+    responses((status = 201, body = InvitationList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn invite(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<InviteDto>,
+) -> Result<(StatusCode, Json<InvitationList>), ApiError> {
+    let d = a.get_dialogue(&id).await?;
+    let token = d.link_token.unwrap_or_default();
+    let links = a
+        .invite_participants(&id, b.count)
+        .await?
+        .into_iter()
+        .map(|s| format!("/p/{token}?k={s}"))
+        .collect();
+    Ok((StatusCode::CREATED, Json(InvitationList { links })))
 }

@@ -2,6 +2,8 @@
 //! statements and consensus, for the team.
 
 pub(crate) mod api;
+pub(crate) mod participate;
+pub(crate) mod run;
 pub(crate) mod strings;
 pub(crate) mod ui;
 
@@ -30,6 +32,7 @@ pub(crate) const MODULE: Module = Module {
 
 fn routes(ui_routes: &mut Routes, api_routes: &mut Routes) {
     ui::routes(ui_routes);
+    participate::routes(ui_routes);
     api::routes(api_routes);
 }
 

@@ -17,6 +17,7 @@ use crate::ui::{labels_badge, page, store_error};
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/dialogues", get(list_page))
         .route("/dialogues/{id}", get(results_page));
+    super::run::routes(r);
 }
 
 /// Colours of the groups (distinct for colour-blind readers, dark enough on white).
@@ -45,8 +46,10 @@ pub async fn list_page(v: Viewer) -> Response {
         Ok(p) => p.items,
         Err(e) => return store_error(l, e),
     };
+    let may_create = crate::ui::may_create(&v, grotius_domain::ResourceKind::Dialogue);
     let content = html! {
         h1 { (t(l, "dlg.title")) }
+        @if may_create { p { a.button href="/dialogues/new" { (t(l, "dlg.new")) } } }
         @if dialogues.is_empty() {
             p { (t(l, "dlg.none")) }
         } @else {
@@ -71,6 +74,19 @@ pub async fn list_page(v: Viewer) -> Response {
         }
     };
     page(&v, t(l, "dlg.title"), content)
+}
+
+fn moderation_label(l: Lang, s: &DialogueStatement) -> &'static str {
+    use grotius_domain::dialogue::Moderation;
+    if s.meta {
+        t(l, "dlg.mod.meta")
+    } else {
+        match s.moderation {
+            Moderation::Accepted => t(l, "dlg.mod.accepted"),
+            Moderation::Unmoderated => t(l, "dlg.mod.waiting"),
+            Moderation::Rejected => t(l, "dlg.mod.rejected"),
+        }
+    }
 }
 
 fn statement_text(statements: &[DialogueStatement], n: usize) -> &str {
@@ -172,6 +188,14 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
     };
     let d = &data.dialogue;
     let st = &data.statements;
+    let may_update = v.access.may(
+        grotius_domain::Action::Update,
+        grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
+    );
+    let may_export = v.access.may(
+        grotius_domain::Action::Export,
+        grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
+    );
     let content = html! {
         p { a href="/dialogues" { "← " (t(l, "dlg.title")) } " · " a href={ "/processes/" (d.process_id) } { (t(l, "dlg.process")) } }
         h1 { (d.topic) " " (labels_badge(l, &d.labels)) }
@@ -183,6 +207,89 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
             dt { (t(l, "dlg.status")) } dd { (status_label(l, &d.status)) }
             dt { (t(l, "dlg.source")) } dd { (d.source) }
             dt { (t(l, "dlg.method")) } dd { (d.method.as_deref().unwrap_or("—")) }
+            dt { (t(l, "dlg.languages")) } dd { (d.languages.iter().map(|c| super::run::language_name(c)).collect::<Vec<_>>().join(", ")) }
+            @if let Some(o) = d.opens_at { dt { (t(l, "dlg.opens")) } dd { (crate::ui::fmt_micros(o)) " UTC" } }
+            @if let Some(c) = d.closes_at { dt { (t(l, "dlg.closes")) } dd { (crate::ui::fmt_micros(c)) " UTC" } }
+            @if d.link_token.is_some() {
+                @if d.invitation_only { dt { (t(l, "dlg.invitation_only")) } dd { "✓" } }
+                dt { (t(l, "dlg.moderation.mode")) }
+                dd { (if d.moderation_mode == grotius_domain::dialogue::ModerationMode::Before { t(l, "dlg.moderation.before") } else { t(l, "dlg.moderation.after") }) }
+            }
+        }
+        @if let Some(token) = &d.link_token {
+            h2 { (t(l, "dlg.link")) }
+            p.hint { (t(l, "dlg.link.hint")) }
+            p { a #participation-link href={ "/p/" (token) } { "/p/" (token) } }
+        }
+        @if may_update {
+            div.actions {
+                form.inline method="post" action={ "/dialogues/" (d.id) "/status" } {
+                    (crate::ui::csrf_field(&v))
+                    @if d.status == "open" {
+                        input type="hidden" name="status" value="closed";
+                        button type="submit" { (t(l, "dlg.close")) }
+                    } @else {
+                        input type="hidden" name="status" value="open";
+                        button type="submit" { (t(l, "dlg.reopen")) }
+                    }
+                }
+                @if d.link_token.is_some() { a.button href={ "/dialogues/" (d.id) "/moderation" } { (t(l, "dlg.queue")) } }
+            }
+            @if d.link_token.is_some() {
+                form.inline method="post" action={ "/dialogues/" (d.id) "/invitations" } {
+                    (crate::ui::csrf_field(&v))
+                    label for="count" { (t(l, "dlg.invitations.count")) }
+                    input #count type="number" name="count" min="1" max="500" value="10" required;
+                    button type="submit" { (t(l, "dlg.invitations.make")) }
+                }
+            }
+            @if data.stale {
+                form.inline method="post" action={ "/dialogues/" (d.id) "/recompute" } {
+                    (crate::ui::csrf_field(&v))
+                    p.hint { (t(l, "dlg.stale")) }
+                    button type="submit" { (t(l, "dlg.recompute")) }
+                }
+            }
+        }
+        @if may_export {
+            h2 { (t(l, "dlg.export")) }
+            p.hint { (t(l, "dlg.export.hint")) }
+            ul { @for f in grotius_store::PolisFile::ALL {
+                li { a href={ "/dialogues/" (d.id) "/export/" (f.name()) } download { (f.name()) } }
+            } }
+        }
+        @if d.link_token.is_some() {
+            h2 #statements { (t(l, "dlg.statements")) }
+            ol.statements { @for s in st {
+                li value=(s.number) {
+                    (s.body)
+                    " · " span.hint { (moderation_label(l, s)) }
+                    @if let Some(r) = &s.reason { " · " span.hint { (r) } }
+                    @if may_update && d.languages.len() > 1 {
+                        details.translate {
+                            summary { (t(l, "dlg.translate")) }
+                            form.inline method="post" action={ "/dialogues/" (d.id) "/statements/" (s.number) "/translation" } {
+                                (crate::ui::csrf_field(&v))
+                                label for={ "tr-lang-" (s.number) } { (t(l, "dlg.translate.lang")) }
+                                select id={ "tr-lang-" (s.number) } name="lang" {
+                                    @for c in &d.languages { option value=(c) { (super::run::language_name(c)) } }
+                                }
+                                label for={ "tr-body-" (s.number) } { (t(l, "dlg.translate.body")) }
+                                input id={ "tr-body-" (s.number) } type="text" name="body" required maxlength="280" dir="auto";
+                                button type="submit" { (t(l, "dlg.translate.save")) }
+                            }
+                        }
+                    }
+                }
+            } }
+            @if may_update {
+                form.stack method="post" action={ "/dialogues/" (d.id) "/statements" } {
+                    (crate::ui::csrf_field(&v))
+                    label for="body" { (t(l, "dlg.statement.add")) }
+                    input #body type="text" name="body" required maxlength="280";
+                    div.actions { button type="submit" { (t(l, "dlg.statement.addbutton")) } }
+                }
+            }
         }
         @match &data.results {
             None => p { (t(l, "dlg.notcomputed")) },
