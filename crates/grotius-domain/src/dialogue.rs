@@ -46,6 +46,9 @@ pub struct Dialogue {
     pub link_token: Option<String>,
     /// Only personal invitation links take participants in.
     pub invitation_only: bool,
+    /// Optional questions participants may answer about themselves (see
+    /// [`crate::dialogue_attributes`]).
+    pub attributes: Vec<crate::dialogue_attributes::AttributeQuestion>,
 }
 
 /// Whether a conversation takes votes at `now`, and if not, why.
@@ -618,6 +621,8 @@ pub struct NewDialogue {
     pub seeds: Vec<String>,
     /// A closed consultation: only personal invitation links take participants in.
     pub invitation_only: bool,
+    /// Optional questions participants may answer about themselves.
+    pub attributes: Vec<crate::dialogue_attributes::AttributeQuestion>,
 }
 
 impl NewDialogue {
@@ -645,6 +650,7 @@ impl NewDialogue {
             seeds.push(check_statement("seeds", s)?);
         }
         self.seeds = seeds;
+        self.attributes = crate::dialogue_attributes::check_questions(self.attributes)?;
         Ok(self)
     }
 }

@@ -8,6 +8,7 @@ pub mod agreement;
 pub mod analysis;
 pub mod audit;
 pub mod dialogue;
+pub mod dialogue_attributes;
 pub mod document;
 pub mod early_warning;
 pub mod evidence;

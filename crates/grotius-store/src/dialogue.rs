@@ -18,7 +18,7 @@ use crate::{Access, Page, Result, StoreError, new_id};
 
 pub(crate) const COLS: &str = "dialogues.id, dialogues.process_id, dialogues.topic, dialogues.description, dialogues.source, dialogues.status,
     dialogues.classification, dialogues.compartment_id, dialogues.method, dialogues.computed_at, dialogues.created_at, dialogues.updated_at,
-    dialogues.languages, dialogues.opens_at, dialogues.closes_at, dialogues.moderation_mode, dialogues.link_token, dialogues.invitation_only,
+    dialogues.languages, dialogues.opens_at, dialogues.closes_at, dialogues.moderation_mode, dialogues.link_token, dialogues.invitation_only, dialogues.attributes,
     (SELECT COUNT(*) FROM dialogue_participants x WHERE x.dialogue_id = dialogues.id) AS n_participants,
     (SELECT COUNT(*) FROM dialogue_statements x WHERE x.dialogue_id = dialogues.id) AS n_statements,
     (SELECT COUNT(*) FROM dialogue_votes x WHERE x.dialogue_id = dialogues.id) AS n_votes";
@@ -57,6 +57,8 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Dialogue> {
             .ok_or_else(|| StoreError::Integrity(format!("dialogue moderation mode '{mode}'")))?,
         link_token: row.try_get("link_token")?,
         invitation_only: row.try_get::<i64, _>("invitation_only")? != 0,
+        attributes: serde_json::from_str(&row.try_get::<String, _>("attributes")?)
+            .map_err(|e| StoreError::Integrity(format!("dialogue attributes: {e}")))?,
     })
 }
 

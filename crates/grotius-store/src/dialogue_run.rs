@@ -101,8 +101,8 @@ impl Access {
         sqlx::query(
             "INSERT INTO dialogues (id, process_id, topic, description, source, status, classification,
                                     compartment_id, created_by, created_at, updated_at, languages,
-                                    opens_at, closes_at, moderation_mode, link_token, invitation_only)
-             VALUES ($1, $2, $3, $4, 'grotius', 'open', $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14)",
+                                    opens_at, closes_at, moderation_mode, link_token, invitation_only, attributes)
+             VALUES ($1, $2, $3, $4, 'grotius', 'open', $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&id)
         .bind(&process.id)
@@ -118,6 +118,7 @@ impl Access {
         .bind(new.moderation.as_str())
         .bind(new_token(TokenKind::Csrf))
         .bind(i64::from(new.invitation_only))
+        .bind(serde_json::to_string(&new.attributes).map_err(|e| StoreError::Integrity(e.to_string()))?)
         .execute(&mut *tx)
         .await?;
         for s in &new.seeds {
@@ -126,6 +127,7 @@ impl Access {
         record_change(&mut tx, "dialogue", &id, "upsert").await?;
         let detail = serde_json::json!({"process": process.id, "seeds": new.seeds.len(),
             "languages": new.languages, "moderation": new.moderation.as_str(),
+            "attributes": new.attributes.len(),
             "classification": labels.classification})
         .to_string();
         self.audit_in(&mut tx, "dialogue.create", "dialogue", &id, "ok", &detail)

@@ -22,6 +22,7 @@ mod backup;
 mod conflict_lists;
 mod db;
 mod dialogue;
+mod dialogue_attributes;
 mod dialogue_export;
 mod dialogue_run;
 mod document;

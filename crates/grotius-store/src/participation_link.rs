@@ -53,7 +53,7 @@ pub struct Shown {
 /// One conversation as its participants reach it.
 #[derive(Clone)]
 pub struct Participation {
-    store: Store,
+    pub(crate) store: Store,
     pub dialogue: Dialogue,
 }
 
@@ -84,7 +84,30 @@ impl Store {
 }
 
 impl Participation {
-    fn refuse_unless_open(&self) -> std::result::Result<(), ParticipationError> {
+    pub(crate) fn pool(&self) -> &sqlx::AnyPool {
+        &self.store.pool
+    }
+
+    /// Refuses unless `participant` is a participant of this conversation (inside `tx`).
+    pub(crate) async fn known_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        participant: i64,
+    ) -> std::result::Result<(), ParticipationError> {
+        let known = sqlx::query(
+            "SELECT 1 AS x FROM dialogue_participants WHERE dialogue_id = $1 AND number = $2 AND secret_hash IS NOT NULL",
+        )
+        .bind(&self.dialogue.id)
+        .bind(participant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match known {
+            Some(_) => Ok(()),
+            None => Err(ParticipationError::Unknown),
+        }
+    }
+
+    pub(crate) fn refuse_unless_open(&self) -> std::result::Result<(), ParticipationError> {
         match self.dialogue.openness(now_micros()) {
             Openness::Open => Ok(()),
             Openness::NotYetOpen => Err(ParticipationError::NotYetOpen),
@@ -133,7 +156,7 @@ impl Participation {
         Ok(number)
     }
 
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         tx: &mut sqlx::AnyConnection,
         participant: i64,
@@ -301,16 +324,7 @@ impl Participation {
         }
         let now = now_micros();
         let mut tx = self.store.write_tx().await?;
-        let known = sqlx::query(
-            "SELECT 1 AS x FROM dialogue_participants WHERE dialogue_id = $1 AND number = $2 AND secret_hash IS NOT NULL",
-        )
-        .bind(&self.dialogue.id)
-        .bind(participant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if known.is_none() {
-            return Err(ParticipationError::Unknown);
-        }
+        self.known_in(&mut tx, participant).await?;
         let earlier = sqlx::query(
             "SELECT vote, voted_at FROM dialogue_votes WHERE dialogue_id = $1 AND participant = $2 AND statement = $3",
         )
@@ -374,16 +388,7 @@ impl Participation {
         let body = check_statement("body", body).map_err(StoreError::from)?;
         let now = now_micros();
         let mut tx = self.store.write_tx().await?;
-        let known = sqlx::query(
-            "SELECT 1 AS x FROM dialogue_participants WHERE dialogue_id = $1 AND number = $2 AND secret_hash IS NOT NULL",
-        )
-        .bind(&self.dialogue.id)
-        .bind(participant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if known.is_none() {
-            return Err(ParticipationError::Unknown);
-        }
+        self.known_in(&mut tx, participant).await?;
         let n = insert_statement(
             &mut tx,
             &self.dialogue.id,

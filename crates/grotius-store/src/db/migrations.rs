@@ -63,6 +63,7 @@ const SOURCES: &[Source] = &[
     source!("0023_dialogue_participation.sql"),
     source!("0024_ucdp_conflicts.sql"),
     source!("0025_watch_and_follow_up.sql"),
+    source!("0026_dialogue_attributes.sql"),
 ];
 
 /// The migrator of `backend`, from the generated text of every source.
@@ -332,7 +333,7 @@ mod tests {
                 .collect();
             assert_eq!(list[0], (1, "foundation", false));
             assert_eq!(list[4], (5, "process engaged", false));
-            assert_eq!(list.last(), Some(&(25, "watch and follow up", false)));
+            assert_eq!(list.last(), Some(&(26, "dialogue attributes", false)));
             assert_eq!(list.len(), SOURCES.len());
             assert!(
                 migrator

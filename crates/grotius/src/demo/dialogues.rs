@@ -206,6 +206,9 @@ pub async fn seed_live(store: &grotius_store::Store, coordinator: &Access) -> Re
                 moderation: ModerationMode::Before,
                 seeds: seeds.map(String::from).to_vec(),
                 invitation_only: false,
+                attributes: grotius_domain::dialogue_attributes::parse_question_lines(
+                    "Gender: women | men\nWhere do you live now?: in a camp | with a host family | back home",
+                )?,
             },
             grotius_domain::Labels {
                 classification: Classification::Internal,
@@ -218,7 +221,9 @@ pub async fn seed_live(store: &grotius_store::Store, coordinator: &Access) -> Re
         .participation(&link)
         .await?
         .context("the link names the conversation")?;
-    // Eight invented participants with fixed answers (1 agree, -1 disagree, 0 pass).
+    // Sixteen invented participants with fixed answers (1 agree, -1 disagree, 0 pass; the
+    // second eight differ on the second statement) and self-declared attributes: about two
+    // thirds women, half in a camp (the smaller answers stay under the small-cell limit).
     const ANSWERS: [[i8; 4]; 8] = [
         [1, 1, 1, 1],
         [1, 1, 1, -1],
@@ -229,7 +234,11 @@ pub async fn seed_live(store: &grotius_store::Store, coordinator: &Access) -> Re
         [1, -1, 1, -1],
         [1, 1, -1, 1],
     ];
-    for (i, answers) in ANSWERS.iter().enumerate() {
+    for i in 0..16 {
+        let mut answers = ANSWERS[i % 8];
+        if i >= 8 {
+            answers[1] = -answers[1];
+        }
         let n = p
             .join(&grotius_security::new_token(
                 grotius_security::TokenKind::Session,
@@ -242,6 +251,15 @@ pub async fn seed_live(store: &grotius_store::Store, coordinator: &Access) -> Re
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
+        let gender = if i % 3 == 0 { 1 } else { 0 };
+        let place = match i % 4 {
+            0 | 2 => 0,
+            1 => 1,
+            _ => 2,
+        };
+        p.declare(n, &[Some(gender), Some(place)])
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         if i == 2 {
             p.submit(
                 n,

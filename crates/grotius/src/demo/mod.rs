@@ -331,10 +331,11 @@ pub async fn seed(store: &Store, password: &str) -> Result<()> {
     roster::seed(&coordinator(store).await?).await?;
     network::seed(&coordinator(store).await?).await?;
     network::seed_engagements(&coordinator(store).await?).await?;
-    participation::seed(&coordinator(store).await?).await?;
     lessons::seed(&coordinator(store).await?).await?;
     agreements::seed(store).await?;
     early_warning::seed(store).await?;
+    // After early warning: the CAR process that answers its alert has participation too.
+    participation::seed(&coordinator(store).await?).await?;
     analyses::seed(store).await?;
     dialogues::seed(&coordinator(store).await?).await?;
     dialogues::seed_live(store, &coordinator(store).await?).await?;

@@ -7,7 +7,7 @@ use grotius_domain::participation::ParticipationInput;
 use grotius_store::Access;
 
 /// The records, one tab-separated row each: process title prefix, round, round date, role, sex
-/// (F, M, ? = not recorded), seniority, party, count. A data file, not code: 142 rows.
+/// (F, M, ? = not recorded), seniority, party, count. A data file, not code: 148 rows.
 const RECORDS: &str = include_str!("participation.tsv");
 
 /// One row of `participation.tsv`.

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::harness::{App, count};
 
+mod attributes;
 mod participation;
 
 /// The shared Pol.is conversations (`GROTIUS_POLIS_DATA`, or next to the checkout).
@@ -369,7 +370,7 @@ async fn the_demo_consultation_shows_its_planted_camps() {
         .find(|d| d["topic"].as_str().unwrap().starts_with("Going home"))
         .expect("the open demo conversation");
     assert_eq!(live["languages"].as_array().unwrap().len(), 4);
-    assert_eq!(live["votes"], 32);
+    assert_eq!(live["votes"], 64);
     assert!(
         live["participation_link"]
             .as_str()

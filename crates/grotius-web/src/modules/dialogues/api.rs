@@ -12,6 +12,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::api::{ApiJson, ApiQuery};
 use axum::http::StatusCode;
 use grotius_domain::dialogue::{ModerationMode, NewDialogue};
+use grotius_domain::dialogue_attributes::AttributeQuestion;
 use grotius_store::{ModerationDecision, StoreError};
 
 use super::run::{parse_labels, parse_time};
@@ -22,6 +23,7 @@ pub(crate) fn routes(r: &mut Routes) {
     r.route("/dialogues", get(list_dialogues))
         .route("/dialogues/{id}", get(get_dialogue))
         .route("/dialogues/{id}/participants", get(list_participants))
+        .route("/dialogues/{id}/attributes", get(inclusion))
         .route("/dialogues", post(create_dialogue))
         .route("/dialogues/{id}/recompute", post(recompute))
         .route("/dialogues/{id}/status", post(set_status))
@@ -46,6 +48,7 @@ pub(crate) fn routes(r: &mut Routes) {
         list_dialogues,
         get_dialogue,
         list_participants,
+        inclusion,
         recompute,
         list_process_dialogues,
         create_dialogue,
@@ -68,7 +71,13 @@ pub(crate) fn routes(r: &mut Routes) {
         StatementNumber,
         ModerationDto,
         QueueItemDto,
-        QueueList
+        QueueList,
+        AttributeDto,
+        InclusionList,
+        QuestionDto,
+        OptionDto,
+        GroupCountDto,
+        TallyDto
     ))
 )]
 pub struct DialoguesApi;
@@ -102,6 +111,16 @@ pub struct DialogueDto {
     /// The participation page's path (null: no participation, e.g. an import).
     pub participation_link: Option<String>,
     pub invitation_only: bool,
+    /// Questions participants may answer about themselves (optional for them).
+    pub attributes: Vec<AttributeDto>,
+}
+
+/// A question participants may answer about themselves, with its options (answers are option
+/// numbers, from 0).
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AttributeDto {
+    pub label: String,
+    pub options: Vec<String>,
 }
 
 impl From<Dialogue> for DialogueDto {
@@ -127,6 +146,14 @@ impl From<Dialogue> for DialogueDto {
             moderation_mode: d.moderation_mode.as_str().into(),
             participation_link: d.link_token.map(|t| format!("/p/{t}")),
             invitation_only: d.invitation_only,
+            attributes: d
+                .attributes
+                .into_iter()
+                .map(|q| AttributeDto {
+                    label: q.label,
+                    options: q.options,
+                })
+                .collect(),
         }
     }
 }
@@ -239,6 +266,87 @@ async fn list_participants(
     }))
 }
 
+/// Agreement per self-declared participant attribute, small cells suppressed: an option chosen
+/// by fewer than 5 has `participants: null` and nothing else; `groups` is null when any group
+/// holds 1 to 4 of them; `statements` lists only statements at least 5 of them voted on.
+#[derive(Serialize, ToSchema)]
+pub struct InclusionList {
+    pub items: Vec<QuestionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionDto {
+    pub label: String,
+    pub options: Vec<OptionDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OptionDto {
+    pub option: String,
+    pub participants: Option<i64>,
+    pub groups: Option<Vec<GroupCountDto>>,
+    pub statements: Vec<TallyDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupCountDto {
+    pub group: u32,
+    pub participants: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TallyDto {
+    pub statement: i64,
+    pub voters: i64,
+    pub agree: i64,
+    pub disagree: i64,
+    pub pass: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/dialogues/{id}/attributes", params(("id" = String, Path)),
+    responses((status = 200, body = InclusionList), (status = 404, body = ErrorBody)))]
+async fn inclusion(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<InclusionList>, ApiError> {
+    let items = a
+        .dialogue_inclusion(&id)
+        .await?
+        .into_iter()
+        .map(|q| QuestionDto {
+            label: q.label,
+            options: q
+                .options
+                .into_iter()
+                .map(|o| OptionDto {
+                    option: o.option,
+                    participants: o.participants,
+                    groups: o.groups.map(|g| {
+                        g.into_iter()
+                            .map(|(group, participants)| GroupCountDto {
+                                group,
+                                participants,
+                            })
+                            .collect()
+                    }),
+                    statements: o
+                        .statements
+                        .into_iter()
+                        .map(|(statement, t)| TallyDto {
+                            statement,
+                            voters: t.voters(),
+                            agree: t.agree,
+                            disagree: t.disagree,
+                            pass: t.pass,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Json(InclusionList { items }))
+}
+
 /// Recomputes the opinion groups from the current votes (deterministic: the same votes give
 /// the same groups).
 #[utoipa::path(post, path = "/api/v1/dialogues/{id}/recompute", params(("id" = String, Path)),
@@ -273,6 +381,9 @@ pub struct NewDialogueDto {
     /// A closed consultation: only personal invitation links take part.
     #[serde(default)]
     pub invitation_only: bool,
+    /// At most 6 questions participants may answer about themselves, 2 to 12 options each.
+    #[serde(default)]
+    pub attributes: Vec<AttributeDto>,
 }
 
 /// Creates a conversation with its seed statements and participation link.
@@ -294,6 +405,14 @@ async fn create_dialogue(
         moderation,
         seeds: b.seeds,
         invitation_only: b.invitation_only,
+        attributes: b
+            .attributes
+            .into_iter()
+            .map(|q| AttributeQuestion {
+                label: q.label,
+                options: q.options,
+            })
+            .collect(),
     };
     let labels = parse_labels(
         b.classification.as_deref().unwrap_or("internal"),

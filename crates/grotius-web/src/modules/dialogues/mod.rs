@@ -2,6 +2,7 @@
 //! statements and consensus, for the team.
 
 pub(crate) mod api;
+pub(crate) mod inclusion;
 pub(crate) mod participate;
 pub(crate) mod run;
 pub(crate) mod strings;

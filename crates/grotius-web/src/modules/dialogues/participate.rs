@@ -27,7 +27,8 @@ use crate::ui::FormPairs;
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/p/{token}", get(show))
         .route("/p/{token}/vote", post(vote))
-        .route("/p/{token}/statement", post(submit));
+        .route("/p/{token}/statement", post(submit))
+        .route("/p/{token}/about", post(about));
 }
 
 /// The participant cookie (its path is the conversation's link).
@@ -273,6 +274,35 @@ const STRINGS: &[(&str, &str, &str, &str, &str)] = &[
         "هذا الرابط الشخصي غير صالح لهذه الاستشارة.",
     ),
     (
+        "about",
+        "About you (optional)",
+        "Over u (optioneel)",
+        "À propos de vous (facultatif)",
+        "عنك (اختياري)",
+    ),
+    (
+        "about.hint",
+        "Only if you wish. The team sees only totals of 5 people or more, never your answers alone. You can change or remove them at any time.",
+        "Alleen als u dat wilt. Het team ziet alleen totalen van 5 mensen of meer, nooit uw antwoorden afzonderlijk. U kunt ze altijd wijzigen of wissen.",
+        "Seulement si vous le souhaitez. L'équipe ne voit que des totaux de 5 personnes ou plus, jamais vos réponses seules. Vous pouvez les modifier ou les retirer à tout moment.",
+        "فقط إن رغبت. لا يرى الفريق إلا مجاميع من 5 أشخاص أو أكثر، ولا يرى إجاباتك منفردة أبداً. يمكنك تغييرها أو حذفها في أي وقت.",
+    ),
+    (
+        "about.none",
+        "Prefer not to say",
+        "Zeg ik liever niet",
+        "Je préfère ne pas répondre",
+        "أفضّل عدم الإجابة",
+    ),
+    ("about.save", "Save", "Opslaan", "Enregistrer", "حفظ"),
+    (
+        "about.saved",
+        "Thank you. Your answers are saved.",
+        "Dank u. Uw antwoorden zijn opgeslagen.",
+        "Merci. Vos réponses sont enregistrées.",
+        "شكراً لك. تم حفظ إجاباتك.",
+    ),
+    (
         "back",
         "Back to the statements",
         "Terug naar de stellingen",
@@ -419,6 +449,8 @@ struct Page<'a> {
     statement_body: String,
     /// The statements this participant voted on (to change a vote).
     voted: Vec<Shown>,
+    /// This participant's answers to the conversation's attribute questions.
+    declared: Vec<Option<usize>>,
 }
 
 fn vote_label(l: PLang, v: Vote) -> &'static str {
@@ -478,6 +510,27 @@ fn render(s: &Shell, pg: Page) -> Response {
                                     a href={ "/p/" (s.token) "?lang=" (l.code()) "&statement=" (v.number) } { (say(l, "change")) }
                                 }
                             } }
+                        }
+                    }
+                    @if !d.attributes.is_empty() {
+                        details.about #about {
+                            summary { (say(l, "about")) }
+                            p.hint #about-hint { (say(l, "about.hint")) }
+                            form.stack method="post" action={ "/p/" (s.token) "/about" } aria-describedby="about-hint" {
+                                input type="hidden" name="_csrf" value=(pg.csrf);
+                                input type="hidden" name="lang" value=(l.code());
+                                @for (i, q) in d.attributes.iter().enumerate() {
+                                    @let mine = pg.declared.get(i).copied().flatten();
+                                    label for={ "attr-" (i) } dir="auto" { (q.label) }
+                                    select id={ "attr-" (i) } name={ "attr-" (i) } {
+                                        option value="" { (say(l, "about.none")) }
+                                        @for (j, o) in q.options.iter().enumerate() {
+                                            option value=(j) selected[mine == Some(j)] dir="auto" { (o) }
+                                        }
+                                    }
+                                }
+                                button type="submit" { (say(l, "about.save")) }
+                            }
                         }
                     }
                     section.write {
@@ -572,6 +625,7 @@ pub async fn show(
                 statement_error: None,
                 statement_body: String::new(),
                 voted: Vec::new(),
+                declared: Vec::new(),
             },
         )
     };
@@ -651,15 +705,20 @@ pub async fn show(
                 Some(st) => p.statement(n, st, lang.code()).await,
                 None => p.next(n, lang.code()).await,
             };
-            let (shown, progress, voted) =
-                match (shown, p.progress(n).await, p.voted(n, lang.code()).await) {
-                    (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                    _ => return with_cookies(fail(&s), &cookies),
-                };
+            let (shown, progress, voted, declared) = match (
+                shown,
+                p.progress(n).await,
+                p.voted(n, lang.code()).await,
+                p.declared(n).await,
+            ) {
+                (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+                _ => return with_cookies(fail(&s), &cookies),
+            };
             let notice = match q.done.as_deref() {
                 Some("vote") => Some(say(lang, "voted")),
                 Some("statement") if p.moderated_before() => Some(say(lang, "submitted.before")),
                 Some("statement") => Some(say(lang, "submitted.after")),
+                Some("about") => Some(say(lang, "about.saved")),
                 _ => None,
             };
             Page {
@@ -672,6 +731,7 @@ pub async fn show(
                 statement_error: None,
                 statement_body: String::new(),
                 voted,
+                declared,
             }
         }
         None => Page {
@@ -684,6 +744,7 @@ pub async fn show(
             statement_error: None,
             statement_body: String::new(),
             voted: Vec::new(),
+            declared: Vec::new(),
         },
     };
     with_cookies(render(&s, page), &cookies)
@@ -706,13 +767,14 @@ async fn refused(
     status: StatusCode,
     body: Option<(String, &'static str)>,
 ) -> Response {
-    let (shown, progress, voted) = match participant {
+    let (shown, progress, voted, declared) = match participant {
         Some(n) => (
             s.p.next(n, s.lang.code()).await.ok().flatten(),
             s.p.progress(n).await.unwrap_or((0, 0)),
             s.p.voted(n, s.lang.code()).await.unwrap_or_default(),
+            s.p.declared(n).await.unwrap_or_default(),
         ),
-        None => (None, (0, 0), Vec::new()),
+        None => (None, (0, 0), Vec::new(), Vec::new()),
     };
     let (statement_body, statement_error) = match body {
         Some((b, e)) => (b, Some(e)),
@@ -734,6 +796,7 @@ async fn refused(
             statement_error,
             statement_body,
             voted,
+            declared,
         },
     )
 }
@@ -916,6 +979,95 @@ pub async fn submit(
     match p.submit(n, &body).await {
         Ok(_) => {
             Redirect::to(&format!("/p/{token}?lang={}&done=statement", lang.code())).into_response()
+        }
+        Err(e) => {
+            let (msg, status) = error_message(lang, &e);
+            refused(&s, &csrf, Some(n), msg, status, None).await
+        }
+    }
+}
+
+/// A participant's answers to the conversation's attribute questions (`attr-N`: an option
+/// number, empty for "prefer not to say"); replaces earlier answers.
+pub async fn about(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ClientIp(ip): ClientIp,
+    identity: Option<axum::Extension<Identity>>,
+    headers: HeaderMap,
+    form: FormPairs,
+) -> Response {
+    let p = match participation(&state, &token).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found(&headers),
+        Err(r) => return r,
+    };
+    let lang = choose_lang(&p, form.get("lang"), &headers);
+    let (csrf, _) = csrf_token(identity.as_deref(), &headers);
+    let s = Shell {
+        p: &p,
+        lang,
+        token: &token,
+    };
+    let Ok(participant) = writer(&p, &headers).await else {
+        return refused(
+            &s,
+            &csrf,
+            None,
+            say(lang, "error"),
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+        )
+        .await;
+    };
+    let Some(n) = participant else {
+        let (msg, status) = match p.dialogue.openness(now_micros()) {
+            Openness::Open => (say(lang, "unknown"), StatusCode::FORBIDDEN),
+            _ => error_message(lang, &ParticipationError::Closed),
+        };
+        return refused(&s, &csrf, None, msg, status, None).await;
+    };
+    if !state
+        .participation
+        .votes_participant
+        .allow((p.dialogue.id.clone(), n))
+        || !state.participation.votes_address.allow(ip)
+    {
+        return refused(
+            &s,
+            &csrf,
+            Some(n),
+            say(lang, "rate"),
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+        )
+        .await;
+    }
+    let mut answers = Vec::with_capacity(p.dialogue.attributes.len());
+    for i in 0..p.dialogue.attributes.len() {
+        let v = form.text(&format!("attr-{i}"));
+        if v.is_empty() {
+            answers.push(None);
+        } else if let Ok(a) = v.parse::<usize>() {
+            answers.push(Some(a));
+        } else {
+            answers.push(Some(usize::MAX));
+        }
+    }
+    match p.declare(n, &answers).await {
+        Ok(()) => {
+            Redirect::to(&format!("/p/{token}?lang={}&done=about", lang.code())).into_response()
+        }
+        Err(ParticipationError::Store(grotius_store::StoreError::Invalid(_))) => {
+            refused(
+                &s,
+                &csrf,
+                Some(n),
+                say(lang, "error"),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await
         }
         Err(e) => {
             let (msg, status) = error_message(lang, &e);

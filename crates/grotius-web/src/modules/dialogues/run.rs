@@ -177,6 +177,7 @@ struct Input {
     compartment: String,
     seeds: String,
     invitation_only: bool,
+    attributes: String,
 }
 
 fn input_from(f: &FormPairs) -> Input {
@@ -192,6 +193,7 @@ fn input_from(f: &FormPairs) -> Input {
         compartment: f.text("compartment"),
         seeds: f.text("seeds"),
         invitation_only: f.get("invitation_only").is_some(),
+        attributes: f.text("attributes"),
     }
 }
 
@@ -209,6 +211,7 @@ fn new_dialogue(i: &Input) -> Result<(NewDialogue, Labels), StoreError> {
             moderation,
             seeds: i.seeds.lines().map(str::to_string).collect(),
             invitation_only: i.invitation_only,
+            attributes: grotius_domain::dialogue_attributes::parse_question_lines(&i.attributes)?,
         },
         parse_labels(&i.classification, Some(&i.compartment))?,
     ))
@@ -264,6 +267,7 @@ async fn form_page(
         "classification",
         "compartment",
         "seeds",
+        "attributes",
     ];
     let general = error
         .as_ref()
@@ -322,6 +326,10 @@ async fn form_page(
                 textarea #seeds name="seeds" rows="6" { (i.seeds) }
                 p.hint { (t(l, "dlg.seeds.hint")) }
                 @if let Some(e) = err_at("seeds") { p.error.field-error { (e) } }
+                label for="attributes" { (t(l, "dlg.attributes")) }
+                textarea #attributes name="attributes" rows="4" aria-describedby="attributes-hint" placeholder="Gender: women | men | other" { (i.attributes) }
+                p.hint #attributes-hint { (t(l, "dlg.attributes.hint")) }
+                @if let Some(e) = err_at("attributes") { p.error.field-error { (e) } }
                 div.actions { button type="submit" { (t(l, "dlg.create")) } a href="/dialogues" { (t(l, "form.cancel")) } }
             }
         }

@@ -215,4 +215,45 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Make personal links",
         "Persoonlijke links maken",
     ),
+    (
+        "dlg.attributes",
+        "Questions participants may answer about themselves (optional)",
+        "Vragen die deelnemers over zichzelf mogen beantwoorden (optioneel)",
+    ),
+    (
+        "dlg.attributes.hint",
+        "One question per line: the question, a colon, the options separated by | (for example 'Displaced: yes | no'). At most 6 questions. Answering is never required; the report shows only groups of 5 people or more, and no export carries a participant's answers.",
+        "Eén vraag per regel: de vraag, een dubbele punt, de keuzes gescheiden door | (bijvoorbeeld 'Ontheemd: ja | nee'). Hoogstens 6 vragen. Antwoorden is nooit verplicht; het verslag toont alleen groepen van 5 mensen of meer, en geen export bevat de antwoorden van een deelnemer.",
+    ),
+    (
+        "dlg.inclusion",
+        "Agreement by participant attribute",
+        "Instemming naar kenmerk van deelnemers",
+    ),
+    (
+        "dlg.inclusion.desc",
+        "What participants said about themselves (optional, self-declared), next to the opinion groups: how many chose each option, how they fall over the groups, and the share who agreed with the statements the groups most agree and most differ on (voters in brackets). Fewer than 5 people are never shown; a group split with a small cell is hidden whole.",
+        "Wat deelnemers over zichzelf zeiden (optioneel, zelf opgegeven), naast de opiniegroepen: hoeveel elke keuze maakten, hoe zij over de groepen verdeeld zijn, en het aandeel dat instemde met de stellingen waarover de groepen het meest eens en het meest oneens zijn (stemmers tussen haakjes). Minder dan 5 mensen worden nooit getoond; een groepsverdeling met een kleine cel wordt helemaal verborgen.",
+    ),
+    ("dlg.inclusion.option", "Answer", "Antwoord"),
+    (
+        "dlg.inclusion.groups",
+        "Over the opinion groups",
+        "Over de opiniegroepen",
+    ),
+    (
+        "dlg.inclusion.few",
+        "Not shown: fewer than",
+        "Niet getoond: minder dan",
+    ),
+    (
+        "dlg.inclusion.split.hidden",
+        "not shown (a group holds fewer than 5 of them)",
+        "niet getoond (een groep telt er minder dan 5)",
+    ),
+    (
+        "dlg.inclusion.agree",
+        "Share who agreed, per answer (— : fewer than 5 voted)",
+        "Aandeel dat instemde, per antwoord (— : minder dan 5 stemden)",
+    ),
 ];

@@ -188,6 +188,14 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
     };
     let d = &data.dialogue;
     let st = &data.statements;
+    let inclusion = if d.attributes.is_empty() {
+        Vec::new()
+    } else {
+        match v.access.dialogue_inclusion(&id).await {
+            Ok(r) => r,
+            Err(e) => return store_error(l, e),
+        }
+    };
     let may_update = v.access.may(
         grotius_domain::Action::Update,
         grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
@@ -292,7 +300,10 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
             }
         }
         @match &data.results {
-            None => p { (t(l, "dlg.notcomputed")) },
+            None => {
+                p { (t(l, "dlg.notcomputed")) }
+                @if !inclusion.is_empty() { (super::inclusion::section(l, &inclusion, None, st)) }
+            },
             Some(r) => {
                 h2 { (t(l, "dlg.map")) }
                 p.hint { (t(l, "dlg.map.desc")) }
@@ -313,6 +324,7 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
                         } }
                     }
                 }
+                @if !inclusion.is_empty() { (super::inclusion::section(l, &inclusion, Some(r), st)) }
                 h2 { (t(l, "dlg.consensus")) }
                 @if r.consensus_agree.is_empty() && r.consensus_disagree.is_empty() {
                     p { (t(l, "dlg.consensus.none")) }

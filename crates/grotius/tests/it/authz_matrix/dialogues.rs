@@ -18,6 +18,9 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/api/v1/dialogues",                        Body::None, read(DOCUMENTS_WRITE, NO_LABELS).but(ADMIN_READS)),
     row("GET",    "/api/v1/dialogues/{dialogue}",             Body::None, read(DOCUMENTS_WRITE, INTERNAL).but(ADMIN_READS)),
     row("GET",    "/api/v1/dialogues/{dialogue}/participants", Body::None, read(DOCUMENTS_WRITE, INTERNAL).but(ADMIN_READS)),
+    // Agreement per self-declared attribute: aggregates with small cells cut, read like the
+    // results.
+    row("GET",    "/api/v1/dialogues/{dialogue}/attributes",  Body::None, read(DOCUMENTS_WRITE, INTERNAL).but(ADMIN_READS)),
     row("POST",   "/api/v1/dialogues/{dialogue}/recompute",   Body::None, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 200).but(ADMIN_SEES)),
     row("GET",    "/api/v1/processes/{internal}/dialogues",   Body::None, read(DOCUMENTS_WRITE, INTERNAL).but(ADMIN_READS)),
     row("GET",    "/dialogues",                               Body::None, read(DOCUMENTS_WRITE, NO_LABELS).but(ADMIN_READS)),
@@ -49,6 +52,7 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/p/no-such-id",                          Body::Anonymous(&[]), everyone(404)),
     row("POST",   "/p/no-such-id/vote",                     Body::Anonymous(&[("statement", "0"), ("vote", "agree")]), everyone(404)),
     row("POST",   "/p/no-such-id/statement",                Body::Anonymous(&[("body", "A matrix statement.")]), everyone(404)),
+    row("POST",   "/p/no-such-id/about",                    Body::Anonymous(&[("attr-0", "0")]), everyone(404)),
 ];
 
 /// A conversation of the internal fixture process, filed internal.
