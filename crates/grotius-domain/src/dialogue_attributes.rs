@@ -8,6 +8,9 @@
 //! shown at all; a statement is shown for an option only when at least [`SMALL_CELL`] of them
 //! voted on it; an option's split over the opinion groups is shown only when no group holds 1 to
 //! 4 of them (hiding a single cell would let the row total give it away, so the whole row goes).
+//! Then complementary suppression: the page also shows the conversation's totals (participants,
+//! voters per statement, group sizes), so while total minus the shown cells is 1 to 4 people,
+//! the smallest shown cell is hidden too.
 //! Per-participant answers never leave the store: no export carries them.
 
 use std::collections::BTreeMap;
@@ -198,10 +201,42 @@ pub struct QuestionReport {
     pub options: Vec<OptionReport>,
 }
 
-/// Applies the small-cell rules to what the store counted (see the module's documentation).
+/// The whole conversation's counts the report is read next to (shown elsewhere on the page):
+/// participants, voters per statement, participants per opinion group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub participants: i64,
+    pub voters: BTreeMap<i64, i64>,
+    pub groups: BTreeMap<u32, i64>,
+}
+
+/// Drops the smallest of `shown` (by `size`, the later option first on ties) while the people
+/// left over, `total` minus the shown ones, are 1 to 4: a reader subtracting from the total must
+/// not find a small cell either.
+fn complement(shown: &mut Vec<usize>, total: i64, size: impl Fn(usize) -> i64) {
+    loop {
+        let rest = total - shown.iter().map(|&o| size(o)).sum::<i64>();
+        if rest <= 0 || rest >= SMALL_CELL || shown.is_empty() {
+            return;
+        }
+        let smallest = shown
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, o)| (size(**o), std::cmp::Reverse(**o)))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        shown.remove(smallest);
+    }
+}
+
+/// Applies the small-cell rules to what the store counted (see the module's documentation):
+/// first every cell under [`SMALL_CELL`], then, against `totals`, the smallest shown cells
+/// until what a reader could get by subtraction is 0 or at least [`SMALL_CELL`] — per
+/// question (participants), per statement (voters) and per opinion group (group splits).
 pub fn inclusion_report(
     questions: &[AttributeQuestion],
     counts: &[QuestionCounts],
+    totals: &Totals,
 ) -> Vec<QuestionReport> {
     let empty = QuestionCounts::default();
     questions
@@ -209,13 +244,72 @@ pub fn inclusion_report(
         .enumerate()
         .map(|(qi, q)| {
             let c = counts.get(qi).unwrap_or(&empty);
+            let declared = |o: usize| c.declared.get(&o).copied().unwrap_or(0);
+            let mut shown: Vec<usize> = (0..q.options.len())
+                .filter(|&o| declared(o) >= SMALL_CELL)
+                .collect();
+            complement(&mut shown, totals.participants, declared);
+
+            // Statements: per statement, the options with enough voters, then complemented.
+            let tally = |o: usize, s: i64| {
+                c.votes
+                    .get(&o)
+                    .and_then(|m| m.get(&s))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            let mut statements: BTreeMap<usize, BTreeMap<i64, Tally>> = BTreeMap::new();
+            let numbers: std::collections::BTreeSet<i64> = shown
+                .iter()
+                .filter_map(|o| c.votes.get(o))
+                .flat_map(|m| m.keys().copied())
+                .collect();
+            for s in numbers {
+                let mut with: Vec<usize> = shown
+                    .iter()
+                    .copied()
+                    .filter(|&o| tally(o, s).voters() >= SMALL_CELL)
+                    .collect();
+                let total = totals.voters.get(&s).copied().unwrap_or(0);
+                complement(&mut with, total, |o| tally(o, s).voters());
+                for o in with {
+                    statements.entry(o).or_default().insert(s, tally(o, s));
+                }
+            }
+
+            // Group splits: none with a cell of 1 to 4, then per group complemented.
+            let split = |o: usize, g: u32| {
+                c.by_group
+                    .get(&o)
+                    .and_then(|m| m.get(&g))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            let mut splits: Vec<usize> = shown
+                .iter()
+                .copied()
+                .filter(|o| {
+                    c.by_group.get(o).is_some_and(|g| {
+                        g.values().any(|&v| v > 0) && !g.values().any(|&v| v > 0 && v < SMALL_CELL)
+                    })
+                })
+                .collect();
+            loop {
+                let before = splits.len();
+                for (&g, &size) in &totals.groups {
+                    complement(&mut splits, size, |o| split(o, g));
+                }
+                if splits.len() == before {
+                    break;
+                }
+            }
+
             let options = q
                 .options
                 .iter()
                 .enumerate()
-                .map(|(oi, label)| {
-                    let n = c.declared.get(&oi).copied().unwrap_or(0);
-                    if n < SMALL_CELL {
+                .map(|(o, label)| {
+                    if !shown.contains(&o) {
                         return OptionReport {
                             option: label.clone(),
                             participants: None,
@@ -223,26 +317,16 @@ pub fn inclusion_report(
                             statements: BTreeMap::new(),
                         };
                     }
-                    let groups = c.by_group.get(&oi).and_then(|g| {
-                        let small = g.values().any(|&v| v > 0 && v < SMALL_CELL);
-                        (!small && g.values().any(|&v| v > 0))
-                            .then(|| g.iter().map(|(k, v)| (*k, *v)).collect())
-                    });
-                    let statements = c
-                        .votes
-                        .get(&oi)
-                        .map(|m| {
-                            m.iter()
-                                .filter(|(_, t)| t.voters() >= SMALL_CELL)
-                                .map(|(s, t)| (*s, *t))
-                                .collect()
-                        })
-                        .unwrap_or_default();
                     OptionReport {
                         option: label.clone(),
-                        participants: Some(n),
-                        groups,
-                        statements,
+                        participants: Some(declared(o)),
+                        groups: splits.contains(&o).then(|| {
+                            c.by_group
+                                .get(&o)
+                                .map(|g| g.iter().map(|(k, v)| (*k, *v)).collect())
+                                .unwrap_or_default()
+                        }),
+                        statements: statements.remove(&o).unwrap_or_default(),
                     }
                 })
                 .collect();
@@ -307,7 +391,13 @@ mod tests {
         c.votes
             .insert(0, BTreeMap::from([(0, t(6, 3, 1)), (1, t(2, 1, 1))]));
         c.votes.insert(1, BTreeMap::from([(0, t(4, 0, 0))]));
-        let r = inclusion_report(&qs, &[c.clone()]);
+        // 20 participants: 12 women, 4 men, 4 who did not answer (so the rest is 8, not small).
+        let totals = Totals {
+            participants: 20,
+            voters: BTreeMap::from([(0, 18), (1, 9)]),
+            groups: BTreeMap::from([(0, 12), (1, 10)]),
+        };
+        let r = inclusion_report(&qs, &[c.clone()], &totals);
         let women = &r[0].options[0];
         assert_eq!(women.participants, Some(12));
         assert_eq!(women.groups, Some(vec![(0, 7), (1, 5)]));
@@ -320,8 +410,53 @@ mod tests {
         // One small group cell hides the whole split of that option.
         c.by_group
             .insert(0, BTreeMap::from([(0, 8), (1, 3), (2, 1)]));
-        let r = inclusion_report(&qs, &[c]);
+        let r = inclusion_report(&qs, &[c.clone()], &totals);
         assert_eq!(r[0].options[0].participants, Some(12));
         assert!(r[0].options[0].groups.is_none());
+    }
+
+    #[test]
+    fn what_subtraction_from_the_totals_would_give_is_not_small_either() {
+        let qs = parse_question_lines("Gender: women | men").unwrap();
+        let t = |a, d, p| Tally {
+            agree: a,
+            disagree: d,
+            pass: p,
+        };
+        let mut c = QuestionCounts::default();
+        c.declared.insert(0, 12);
+        c.declared.insert(1, 6);
+        c.by_group.insert(0, BTreeMap::from([(0, 7), (1, 5)]));
+        c.by_group.insert(1, BTreeMap::from([(0, 6)]));
+        c.votes.insert(0, BTreeMap::from([(0, t(6, 3, 1))]));
+        c.votes.insert(1, BTreeMap::from([(0, t(3, 2, 1))]));
+        let totals = |participants, voters, g0, g1| Totals {
+            participants,
+            voters: BTreeMap::from([(0, voters)]),
+            groups: BTreeMap::from([(0, g0), (1, g1)]),
+        };
+        // Everyone answered: nothing is left over, both show.
+        let r = inclusion_report(&qs, &[c.clone()], &totals(18, 16, 13, 5));
+        assert_eq!(r[0].options[0].participants, Some(12));
+        assert_eq!(r[0].options[1].participants, Some(6));
+        assert_eq!(r[0].options[0].statements.len(), 1);
+        assert!(r[0].options[0].groups.is_some() && r[0].options[1].groups.is_some());
+        // Three did not answer: total − women − men = 3 would be a small cell, so the smaller
+        // option goes (the rest is then 9), and with it its votes and split.
+        let r = inclusion_report(&qs, &[c.clone()], &totals(21, 19, 16, 5));
+        assert_eq!(r[0].options[0].participants, Some(12));
+        assert_eq!(r[0].options[1].participants, None);
+        assert!(r[0].options[1].statements.is_empty() && r[0].options[1].groups.is_none());
+        // Statement 0 had 18 voters: 10 women + 6 men leave 2 — the men's tally goes; with
+        // the men hidden too, the women's 10 leave 8 and stay.
+        let r = inclusion_report(&qs, &[c.clone()], &totals(18, 18, 13, 5));
+        assert_eq!(r[0].options[1].participants, Some(6));
+        assert!(r[0].options[1].statements.is_empty());
+        assert_eq!(r[0].options[0].statements.len(), 1);
+        // Group 0 holds 16: 7 women + 6 men leave 3 — the smaller split (men) goes, then the
+        // women's 7 leave 9 in group 0; group 1 holds 5 = the women's 5.
+        let r = inclusion_report(&qs, &[c], &totals(18, 16, 16, 5));
+        assert!(r[0].options[1].groups.is_none());
+        assert!(r[0].options[0].groups.is_some());
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use grotius_domain::dialogue_attributes::{
-    QuestionCounts, QuestionReport, Tally, check_answers, inclusion_report,
+    QuestionCounts, QuestionReport, Tally, Totals, check_answers, inclusion_report,
 };
 use sqlx::Row;
 
@@ -144,6 +144,35 @@ impl Access {
                 _ => t.pass += n,
             }
         }
-        Ok(inclusion_report(&d.attributes, &counts))
+        // What the page and the API show elsewhere, against which subtraction is checked.
+        let mut totals = Totals {
+            participants: d.participants,
+            ..Totals::default()
+        };
+        let rows = sqlx::query(
+            "SELECT statement, COUNT(*) AS n FROM dialogue_votes WHERE dialogue_id = $1 GROUP BY statement",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        for r in rows {
+            totals
+                .voters
+                .insert(r.try_get("statement")?, r.try_get("n")?);
+        }
+        let rows = sqlx::query(
+            "SELECT opinion_group, COUNT(*) AS n FROM dialogue_participants
+             WHERE dialogue_id = $1 AND opinion_group IS NOT NULL GROUP BY opinion_group",
+        )
+        .bind(id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        for r in rows {
+            let g: i64 = r.try_get("opinion_group")?;
+            let g = u32::try_from(g)
+                .map_err(|_| StoreError::Integrity(format!("opinion group {g}")))?;
+            totals.groups.insert(g, r.try_get("n")?);
+        }
+        Ok(inclusion_report(&d.attributes, &counts, &totals))
     }
 }
