@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 "$PY" -c 'import reddwarf, sklearn' 2>/dev/null || { echo "bench/dialogue.sh: pip install red-dwarf==0.4.0" >&2; exit 1; }
 TARGET="${CARGO_TARGET_DIR:-target}"
-cargo build --release --locked -q -p grotius-analysis --example dialogue_scale
+"${CARGO:-cargo}" build --release --locked -q -p grotius-analysis --example dialogue_scale
 BIN="$TARGET/release/examples/dialogue_scale"
 CSV="$(mktemp -d)"
 trap 'rm -rf "$CSV"' EXIT
