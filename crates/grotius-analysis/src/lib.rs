@@ -4,5 +4,6 @@
 
 pub mod dialogue;
 pub mod network;
+pub mod synthetic;
 
 pub use network::{EdgeRow, Ego, NetworkGraph, NodeRow, Visibility};
