@@ -472,6 +472,24 @@ pub enum BenchCmd {
         #[arg(long, default_value = "python3")]
         python: String,
     },
+    /// Vote intake of a large consultation: participants join at the participation link, then
+    /// concurrent participants post the vote form through HTTP (durable, audited) while the
+    /// groups are recomputed every 2 s; beside it bare SQLite inserts with the same durability.
+    Votes {
+        #[arg(long, default_value_t = 2_000)]
+        participants: usize,
+        #[arg(long, default_value_t = 40)]
+        statements: usize,
+        /// How long votes are posted.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Concurrent clients (each a kept-alive connection).
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// PostgreSQL URL of an empty database; without it, SQLite.
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Ranked expert matching through the store on a synthetic roster.
     Matching {
         #[arg(long, default_value_t = 10_000)]

@@ -4,6 +4,7 @@
 pub mod bench;
 mod bench_events;
 mod bench_search;
+mod bench_votes;
 pub mod cli;
 pub mod demo;
 pub mod package;
@@ -97,6 +98,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             python,
         }) => {
             bench_events::events(rows, runs, dir.as_deref(), &python).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(cli::BenchCmd::Votes {
+            participants,
+            statements,
+            seconds,
+            concurrency,
+            database,
+        }) => {
+            bench_votes::votes(
+                participants,
+                statements,
+                seconds,
+                concurrency,
+                database.as_deref(),
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(cli::BenchCmd::Matching { experts, queries }) => {
