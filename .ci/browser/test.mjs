@@ -528,6 +528,7 @@ async function main(base) {
       await page.fill('#topic', 'Journey: going home safely');
       await page.fill('#description', 'What must happen before families return?');
       await page.fill('#seeds', 'Roads to the villages must be cleared of mines first.\nWomen must sit on the return committees.');
+      await page.fill('#attributes', 'Gender: women | men');
       await submit(page, 'main form[action="/dialogues"]');
       check(/^\/dialogues\/[^/]+$/.test(pathOf(page)), `creating leads to ${pathOf(page)}`);
       runUrl = page.url();
@@ -576,6 +577,17 @@ async function main(base) {
         check(text.includes('once a moderator has read it'), `no moderation notice: ${text.slice(0, 300)}`);
       });
 
+      await step('the participant answers the optional question about themselves', async () => {
+        check(participationUrl, 'no participation link');
+        await phone.locator('details.about summary').click();
+        await phone.selectOption('#attr-0', { label: 'women' });
+        await submit(phone, 'details.about form');
+        const text = await mainText(phone);
+        check(text.includes('Your answers are saved'), `no confirmation after answering: ${text.slice(0, 300)}`);
+        const chosen = await phone.locator('#attr-0').inputValue();
+        check(chosen === '0', `the answer is not shown back: ${chosen}`);
+      });
+
       await step('the participant page reads right to left in Arabic', async () => {
         check(participationUrl, 'no participation link');
         await goto(phone, `${participationUrl}?lang=ar`);
@@ -600,6 +612,14 @@ async function main(base) {
       await goto(page, runUrl);
       text = await mainText(page);
       check(/Schools must reopen in the camps[^·]*· accepted/.test(text), `the statement is not accepted on the conversation page: ${text.slice(0, 400)}`);
+    });
+
+    await step('the team sees the attribute table with the one answer held back as a small cell', async () => {
+      check(runUrl, 'no conversation');
+      await goto(page, runUrl);
+      const text = await mainText(page);
+      check(text.includes('Agreement by participant attribute') && text.includes('Not shown: fewer than 5'), `no suppressed attribute table: ${text.slice(0, 600)}`);
+      check(text.includes('Participation over time'), `no participation over time: ${text.slice(0, 600)}`);
     });
   } finally {
     await context.close();

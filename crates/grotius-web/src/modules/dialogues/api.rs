@@ -529,6 +529,10 @@ async fn export(
     Caller(a): Caller,
     Path((id, file)): Path<(String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
+    if file == super::run::RESULTS_XLSX {
+        let bytes = a.export_dialogue_xlsx(&id).await?;
+        return Ok(super::run::download_xlsx(&id, bytes));
+    }
     let f = grotius_store::PolisFile::parse(&file)?;
     let bytes = a.export_polis(&id, f).await?;
     Ok(super::run::download(&id, f, bytes))

@@ -814,6 +814,74 @@ fn error_message(l: PLang, e: &ParticipationError) -> (&'static str, StatusCode)
     }
 }
 
+/// Which limits a participant's write counts against.
+#[derive(Clone, Copy)]
+enum Limit {
+    Votes,
+    Statements,
+}
+
+/// What every participant's write starts with: the conversation the link names, the page's
+/// language, the form's CSRF token and the participant of the cookie, within the rate limits;
+/// or the page that refuses (404 for no conversation, 403 without a participant, 429 past a
+/// limit).
+async fn write_prologue(
+    state: &AppState,
+    token: &str,
+    ip: std::net::IpAddr,
+    identity: Option<&Identity>,
+    headers: &HeaderMap,
+    form: &FormPairs,
+    limit: Limit,
+) -> Result<(Participation, PLang, String, i64), Response> {
+    let p = match participation(state, token).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return Err(not_found(headers)),
+        Err(r) => return Err(r),
+    };
+    let lang = choose_lang(&p, form.get("lang"), headers);
+    let (csrf, _) = csrf_token(identity, headers);
+    let s = Shell { p: &p, lang, token };
+    let Ok(participant) = writer(&p, headers).await else {
+        return Err(refused(
+            &s,
+            &csrf,
+            None,
+            say(lang, "error"),
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+        )
+        .await);
+    };
+    let Some(n) = participant else {
+        let (msg, status) = match p.dialogue.openness(now_micros()) {
+            Openness::Open => (say(lang, "unknown"), StatusCode::FORBIDDEN),
+            _ => error_message(lang, &ParticipationError::Closed),
+        };
+        return Err(refused(&s, &csrf, None, msg, status, None).await);
+    };
+    let limits = &state.participation;
+    let key = (p.dialogue.id.clone(), n);
+    let allowed = match limit {
+        Limit::Votes => limits.votes_participant.allow(key) && limits.votes_address.allow(ip),
+        Limit::Statements => {
+            limits.statements_participant.allow(key) && limits.statements_address.allow(ip)
+        }
+    };
+    if !allowed {
+        return Err(refused(
+            &s,
+            &csrf,
+            Some(n),
+            say(lang, "rate"),
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+        )
+        .await);
+    }
+    Ok((p, lang, csrf, n))
+}
+
 pub async fn vote(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -822,52 +890,25 @@ pub async fn vote(
     headers: HeaderMap,
     form: FormPairs,
 ) -> Response {
-    let p = match participation(&state, &token).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return not_found(&headers),
+    let (p, lang, csrf, n) = match write_prologue(
+        &state,
+        &token,
+        ip,
+        identity.as_deref(),
+        &headers,
+        &form,
+        Limit::Votes,
+    )
+    .await
+    {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let lang = choose_lang(&p, form.get("lang"), &headers);
-    let (csrf, _) = csrf_token(identity.as_deref(), &headers);
     let s = Shell {
         p: &p,
         lang,
         token: &token,
     };
-    let Ok(participant) = writer(&p, &headers).await else {
-        return refused(
-            &s,
-            &csrf,
-            None,
-            say(lang, "error"),
-            StatusCode::SERVICE_UNAVAILABLE,
-            None,
-        )
-        .await;
-    };
-    let Some(n) = participant else {
-        let (msg, status) = match p.dialogue.openness(now_micros()) {
-            Openness::Open => (say(lang, "unknown"), StatusCode::FORBIDDEN),
-            _ => error_message(lang, &ParticipationError::Closed),
-        };
-        return refused(&s, &csrf, None, msg, status, None).await;
-    };
-    if !state
-        .participation
-        .votes_participant
-        .allow((p.dialogue.id.clone(), n))
-        || !state.participation.votes_address.allow(ip)
-    {
-        return refused(
-            &s,
-            &csrf,
-            Some(n),
-            say(lang, "rate"),
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-        )
-        .await;
-    }
     let (Some(v), Ok(statement)) = (
         Vote::parse(&form.text("vote")),
         form.text("statement").parse::<i64>(),
@@ -901,52 +942,25 @@ pub async fn submit(
     headers: HeaderMap,
     form: FormPairs,
 ) -> Response {
-    let p = match participation(&state, &token).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return not_found(&headers),
+    let (p, lang, csrf, n) = match write_prologue(
+        &state,
+        &token,
+        ip,
+        identity.as_deref(),
+        &headers,
+        &form,
+        Limit::Statements,
+    )
+    .await
+    {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let lang = choose_lang(&p, form.get("lang"), &headers);
-    let (csrf, _) = csrf_token(identity.as_deref(), &headers);
     let s = Shell {
         p: &p,
         lang,
         token: &token,
     };
-    let Ok(participant) = writer(&p, &headers).await else {
-        return refused(
-            &s,
-            &csrf,
-            None,
-            say(lang, "error"),
-            StatusCode::SERVICE_UNAVAILABLE,
-            None,
-        )
-        .await;
-    };
-    let Some(n) = participant else {
-        let (msg, status) = match p.dialogue.openness(now_micros()) {
-            Openness::Open => (say(lang, "unknown"), StatusCode::FORBIDDEN),
-            _ => error_message(lang, &ParticipationError::Closed),
-        };
-        return refused(&s, &csrf, None, msg, status, None).await;
-    };
-    if !state
-        .participation
-        .statements_participant
-        .allow((p.dialogue.id.clone(), n))
-        || !state.participation.statements_address.allow(ip)
-    {
-        return refused(
-            &s,
-            &csrf,
-            Some(n),
-            say(lang, "rate"),
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-        )
-        .await;
-    }
     let body = form.text("body");
     let length = body
         .split_whitespace()
@@ -997,52 +1011,25 @@ pub async fn about(
     headers: HeaderMap,
     form: FormPairs,
 ) -> Response {
-    let p = match participation(&state, &token).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return not_found(&headers),
+    let (p, lang, csrf, n) = match write_prologue(
+        &state,
+        &token,
+        ip,
+        identity.as_deref(),
+        &headers,
+        &form,
+        Limit::Votes,
+    )
+    .await
+    {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let lang = choose_lang(&p, form.get("lang"), &headers);
-    let (csrf, _) = csrf_token(identity.as_deref(), &headers);
     let s = Shell {
         p: &p,
         lang,
         token: &token,
     };
-    let Ok(participant) = writer(&p, &headers).await else {
-        return refused(
-            &s,
-            &csrf,
-            None,
-            say(lang, "error"),
-            StatusCode::SERVICE_UNAVAILABLE,
-            None,
-        )
-        .await;
-    };
-    let Some(n) = participant else {
-        let (msg, status) = match p.dialogue.openness(now_micros()) {
-            Openness::Open => (say(lang, "unknown"), StatusCode::FORBIDDEN),
-            _ => error_message(lang, &ParticipationError::Closed),
-        };
-        return refused(&s, &csrf, None, msg, status, None).await;
-    };
-    if !state
-        .participation
-        .votes_participant
-        .allow((p.dialogue.id.clone(), n))
-        || !state.participation.votes_address.allow(ip)
-    {
-        return refused(
-            &s,
-            &csrf,
-            Some(n),
-            say(lang, "rate"),
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-        )
-        .await;
-    }
     let mut answers = Vec::with_capacity(p.dialogue.attributes.len());
     for i in 0..p.dialogue.attributes.len() {
         let v = form.text(&format!("attr-{i}"));

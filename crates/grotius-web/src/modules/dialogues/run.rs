@@ -79,8 +79,17 @@ pub async fn translate(
 }
 
 /// A file of the conversation's Pol.is export, as a download (Export right, audited).
+/// The results workbook's name in the export route (next to Pol.is's own files).
+pub(crate) const RESULTS_XLSX: &str = "results.xlsx";
+
 pub async fn export(v: Viewer, Path((id, file)): Path<(String, String)>) -> Response {
     let l = v.lang;
+    if file == RESULTS_XLSX {
+        return match v.access.export_dialogue_xlsx(&id).await {
+            Ok(bytes) => download_xlsx(&id, bytes),
+            Err(e) => store_error(l, e),
+        };
+    }
     let result = match grotius_store::PolisFile::parse(&file) {
         Ok(f) => v.access.export_polis(&id, f).await.map(|b| (f, b)),
         Err(e) => Err(e),
@@ -106,6 +115,25 @@ pub(crate) fn download(id: &str, f: grotius_store::PolisFile, bytes: Vec<u8>) ->
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"dialogue-{name}-{}\"", f.name()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The results workbook as a download.
+pub(crate) fn download_xlsx(id: &str, bytes: Vec<u8>) -> Response {
+    let name: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"dialogue-{name}-results.xlsx\""),
             ),
         ],
         bytes,

@@ -256,4 +256,19 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Share who agreed, per answer (— : fewer than 5 voted)",
         "Aandeel dat instemde, per antwoord (— : minder dan 5 stemden)",
     ),
+    (
+        "dlg.export.xlsx",
+        "results.xlsx — statements, groups, participation over time, agreement by attribute",
+        "results.xlsx — stellingen, groepen, deelname in de tijd, instemming naar kenmerk",
+    ),
+    (
+        "dlg.activity",
+        "Participation over time",
+        "Deelname in de tijd",
+    ),
+    (
+        "dlg.activity.desc",
+        "Votes cast per day (per month for longer conversations, UTC); beside each bar: votes · people who joined · statements participants wrote.",
+        "Uitgebrachte stemmen per dag (per maand bij langere gesprekken, UTC); naast elke balk: stemmen · nieuwe deelnemers · stellingen van deelnemers.",
+    ),
 ];

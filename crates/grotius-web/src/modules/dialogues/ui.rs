@@ -188,6 +188,10 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
     };
     let d = &data.dialogue;
     let st = &data.statements;
+    let activity = match v.access.dialogue_activity(&id).await {
+        Ok(a) => a,
+        Err(e) => return store_error(l, e),
+    };
     let inclusion = if d.attributes.is_empty() {
         Vec::new()
     } else {
@@ -262,9 +266,12 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
         @if may_export {
             h2 { (t(l, "dlg.export")) }
             p.hint { (t(l, "dlg.export.hint")) }
-            ul { @for f in grotius_store::PolisFile::ALL {
-                li { a href={ "/dialogues/" (d.id) "/export/" (f.name()) } download { (f.name()) } }
-            } }
+            ul {
+                li { a href={ "/dialogues/" (d.id) "/export/" (super::run::RESULTS_XLSX) } download { (t(l, "dlg.export.xlsx")) } }
+                @for f in grotius_store::PolisFile::ALL {
+                    li { a href={ "/dialogues/" (d.id) "/export/" (f.name()) } download { (f.name()) } }
+                }
+            }
         }
         @if d.link_token.is_some() {
             h2 #statements { (t(l, "dlg.statements")) }
@@ -299,6 +306,7 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
                 }
             }
         }
+        @if !activity.is_empty() { (activity_section(l, &activity)) }
         @match &data.results {
             None => {
                 p { (t(l, "dlg.notcomputed")) }
@@ -346,6 +354,41 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
         }
     };
     page(&v, &d.topic, content)
+}
+
+/// Participation over time: votes cast per day (per month past 45 days), with joins and
+/// statements written beside each bar.
+fn activity_section(l: Lang, days: &[grotius_store::ActivityDay]) -> Markup {
+    let monthly = days.len() > 45;
+    let mut buckets: Vec<(String, i64, i64, i64)> = Vec::new();
+    for a in days {
+        let key = if monthly {
+            a.day[..7].to_string()
+        } else {
+            a.day.clone()
+        };
+        match buckets.last_mut() {
+            Some(b) if b.0 == key => {
+                b.1 += a.joins;
+                b.2 += a.votes;
+                b.3 += a.statements;
+            }
+            _ => buckets.push((key, a.joins, a.votes, a.statements)),
+        }
+    }
+    let bars: Vec<crate::ui::chart::Bar> = buckets
+        .iter()
+        .map(|(k, j, v, s)| crate::ui::chart::Bar {
+            label: k.clone(),
+            value: *v as f64,
+            text: format!("{v} · +{j} · {s}"),
+        })
+        .collect();
+    html! {
+        h2 #activity { (t(l, "dlg.activity")) }
+        p.hint { (t(l, "dlg.activity.desc")) }
+        (crate::ui::chart::bar_chart("dlg-activity", t(l, "dlg.activity"), t(l, "dlg.activity.desc"), &bars, None))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -270,4 +270,74 @@ async fn participants_answer_about_themselves_and_small_cells_stay_hidden() {
             .contains(d)),
         "{details:?}"
     );
+
+    // Participation over time: today's 21 joins (the 20 and the one whose answer was refused) and
+    // 40 votes, on the page.
+    let today =
+        grotius_domain::roster::civil_from_days(grotius_security::now_micros() / 86_400_000_000);
+    let (_, page) = team.get(&format!("/dialogues/{id}")).await;
+    assert!(
+        page.contains("Participation over time") && page.contains(&today),
+        "{page}"
+    );
+    assert!(
+        page.contains("40 · +21 · 0"),
+        "votes · joins · statements: {page}"
+    );
+
+    // The results workbook: statements, groups, participation over time and the cut
+    // attribute table, for those with the export right only, audited.
+    let (s, bytes) = app
+        .download(
+            &coord,
+            &format!("/api/v1/dialogues/{id}/export/results.xlsx"),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut f = zip.by_name(name).unwrap();
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut f, &mut out).unwrap();
+        out
+    };
+    let workbook = read("xl/workbook.xml");
+    for sheet in [
+        "Statements",
+        "Groups",
+        "Participation over time",
+        "By attribute",
+    ] {
+        assert!(workbook.contains(sheet), "{sheet}: {workbook}");
+    }
+    let strings = read("xl/sharedStrings.xml");
+    assert!(
+        strings.contains("Roads to the villages must be safe first.") && strings.contains(&today),
+        "{strings}"
+    );
+    let analyst = app.token("analyst").await;
+    let (s, _) = app
+        .download(
+            &analyst,
+            &format!("/api/v1/dialogues/{id}/export/results.xlsx"),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (_, page) = team
+        .get(&format!("/dialogues/{id}/export/results.xlsx"))
+        .await;
+    assert!(page.starts_with("PK"), "the page's download link works");
+    let outcomes: Vec<String> = sqlx::query_scalar(
+        "SELECT outcome FROM audit_log WHERE resource_id = $1 AND action = 'dialogue.export' ORDER BY seq",
+    )
+    .bind(&id)
+    .fetch_all(&raw)
+    .await
+    .unwrap();
+    assert_eq!(
+        outcomes.iter().filter(|o| *o == "ok").count(),
+        3 + 2,
+        "three Pol.is files and two workbooks, and the analyst's refusal besides: {outcomes:?}"
+    );
+    assert_eq!(outcomes.len(), 6, "{outcomes:?}");
 }
