@@ -141,8 +141,7 @@ pub(crate) fn parse_sheet(
     let mut problems = Vec::new();
     let Some(header) = table.first() else {
         return Err(vec![
-            "the file is empty: it needs a header row (participant, then statement numbers)"
-                .into(),
+            "the file is empty: it needs a header row (participant, then statement numbers)".into(),
         ]);
     };
     let first = header.first().map(|h| norm(h)).unwrap_or_default();
@@ -234,7 +233,9 @@ pub(crate) fn parse_sheet(
         }
         let label = cells.first().map(|c| c.trim()).unwrap_or("").to_string();
         if label.is_empty() {
-            problems.push(format!("row {r}, column 1: the participant's label is empty"));
+            problems.push(format!(
+                "row {r}, column 1: the participant's label is empty"
+            ));
         } else if label.chars().count() > LABEL_MAX {
             problems.push(format!(
                 "row {r}, column 1: the label is longer than {LABEL_MAX} characters"
@@ -541,8 +542,15 @@ impl Access {
             "answers": report.answers,
         })
         .to_string();
-        self.audit_in(&mut tx, "dialogue.paper_round", "dialogue", id, "ok", &detail)
-            .await?;
+        self.audit_in(
+            &mut tx,
+            "dialogue.paper_round",
+            "dialogue",
+            id,
+            "ok",
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(report)
     }

@@ -71,16 +71,26 @@ pub async fn paper_round(
                 match f.bytes().await {
                     Ok(b) => file = Some((name, b.to_vec())),
                     Err(e) => {
-                        return results(&v, &id, Some(PaperOutcome::Refused(e.body_text())), e.status())
-                            .await;
+                        return results(
+                            &v,
+                            &id,
+                            Some(PaperOutcome::Refused(e.body_text())),
+                            e.status(),
+                        )
+                        .await;
                     }
                 }
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(e) => {
-                return results(&v, &id, Some(PaperOutcome::Refused(e.body_text())), e.status())
-                    .await;
+                return results(
+                    &v,
+                    &id,
+                    Some(PaperOutcome::Refused(e.body_text())),
+                    e.status(),
+                )
+                .await;
             }
         }
     }

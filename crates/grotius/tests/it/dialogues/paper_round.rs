@@ -102,9 +102,11 @@ async fn paper_rounds_import_from_csv_and_xlsx_idempotently_and_refuse_bad_cells
             Method::POST,
             "/api/v1/dialogues",
             &coord,
-            Some(json!({"process_id": internal, "topic": "Bria community meeting",
+            Some(
+                json!({"process_id": internal, "topic": "Bria community meeting",
                 "languages": ["en", "fr"], "seeds": SEEDS,
-                "attributes": [{"label": "Gender", "options": ["women", "men"]}]})),
+                "attributes": [{"label": "Gender", "options": ["women", "men"]}]}),
+            ),
         )
         .await;
     assert_eq!(s, 201, "{d}");
@@ -141,7 +143,13 @@ async fn paper_rounds_import_from_csv_and_xlsx_idempotently_and_refuse_bad_cells
     );
 
     // Six sheets through the form.
-    let (s, page) = post_ui(&team, &format!("/dialogues/{id}/paper-round"), "bria.csv", ROUND.as_bytes()).await;
+    let (s, page) = post_ui(
+        &team,
+        &format!("/dialogues/{id}/paper-round"),
+        "bria.csv",
+        ROUND.as_bytes(),
+    )
+    .await;
     assert_eq!(s, 200, "{page}");
     assert!(
         page.contains("Paper round imported")
@@ -150,7 +158,12 @@ async fn paper_rounds_import_from_csv_and_xlsx_idempotently_and_refuse_bad_cells
         "{page}"
     );
     let (_, d) = app
-        .api(Method::GET, &format!("/api/v1/dialogues/{id}"), &coord, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/dialogues/{id}"),
+            &coord,
+            None,
+        )
         .await;
     assert_eq!(d["participants"], 6);
     assert_eq!(d["votes"], ROUND_VOTES);
@@ -170,7 +183,9 @@ async fn paper_rounds_import_from_csv_and_xlsx_idempotently_and_refuse_bad_cells
         .collect();
     assert_eq!(
         labels,
-        ["Bria-01", "Bria-02", "Bria-03", "Bria-04", "Bria-05", "Bria-06"]
+        [
+            "Bria-01", "Bria-02", "Bria-03", "Bria-04", "Bria-05", "Bria-06"
+        ]
     );
 
     // The answers reach the attribute report (6 women: at least 5, and nobody left over to
@@ -334,7 +349,11 @@ async fn paper_rounds_import_from_csv_and_xlsx_idempotently_and_refuse_bad_cells
             None,
         )
         .await;
-    assert_eq!(a["items"][0]["options"][1]["participants"], Value::Null, "{a}");
+    assert_eq!(
+        a["items"][0]["options"][1]["participants"],
+        Value::Null,
+        "{a}"
+    );
 
     // Audited with the counts and the file's SHA-256, never its content.
     let actions = app.audit_actions(&id).await;
@@ -408,7 +427,12 @@ async fn cli_imports_a_paper_round_and_names_a_bad_cell() {
         "{out}"
     );
     let (_, d) = app
-        .api(Method::GET, &format!("/api/v1/dialogues/{id}"), &coord, None)
+        .api(
+            Method::GET,
+            &format!("/api/v1/dialogues/{id}"),
+            &coord,
+            None,
+        )
         .await;
     assert_eq!(d["participants"], 2);
     assert_eq!(d["votes"], 3);
