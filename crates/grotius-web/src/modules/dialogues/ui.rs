@@ -280,7 +280,7 @@ pub(crate) async fn results(
         @if may_update {
             div.actions {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/status" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     @if d.status == "open" {
                         input type="hidden" name="status" value="closed";
                         button type="submit" { (t(l, "dlg.close")) }
@@ -293,16 +293,16 @@ pub(crate) async fn results(
             }
             @if d.link_token.is_some() {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/invitations" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     label for="count" { (t(l, "dlg.invitations.count")) }
                     input #count type="number" name="count" min="1" max="500" value="10" required;
                     button type="submit" { (t(l, "dlg.invitations.make")) }
                 }
             }
-            @if d.link_token.is_some() { (paper_round_form(&v, &d.id, paper.as_ref())) }
+            @if d.link_token.is_some() { (paper_round_form(v, &d.id, paper.as_ref())) }
             @if data.stale {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/recompute" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     p.hint { (t(l, "dlg.stale")) }
                     button type="submit" { (t(l, "dlg.recompute")) }
                 }
@@ -326,7 +326,7 @@ pub(crate) async fn results(
                         details.translate {
                             summary { (t(l, "dlg.translate")) }
                             form.inline method="post" action={ "/dialogues/" (d.id) "/statements/" (s.number) "/translation" } {
-                                (crate::ui::csrf_field(&v))
+                                (crate::ui::csrf_field(v))
                                 label for={ "tr-lang-" (s.number) } { (t(l, "dlg.translate.lang")) }
                                 select id={ "tr-lang-" (s.number) } name="lang" {
                                     @for c in &d.languages { option value=(c) { (super::run::language_name(c)) } }
@@ -341,7 +341,7 @@ pub(crate) async fn results(
             } }
             @if may_update {
                 form.stack method="post" action={ "/dialogues/" (d.id) "/statements" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     label for="body" { (t(l, "dlg.statement.add")) }
                     input #body type="text" name="body" required maxlength="280";
                     div.actions { button type="submit" { (t(l, "dlg.statement.addbutton")) } }
@@ -394,7 +394,7 @@ pub(crate) async fn results(
             }
         }
     };
-    let mut res = page(&v, &d.topic, content);
+    let mut res = page(v, &d.topic, content);
     *res.status_mut() = status;
     res
 }
