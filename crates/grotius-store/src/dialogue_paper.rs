@@ -146,9 +146,14 @@ pub(crate) fn parse_sheet(
     };
     let first = header.first().map(|h| norm(h)).unwrap_or_default();
     if first != "participant" {
+        let found = header.first().map(String::as_str).unwrap_or("");
         problems.push(format!(
-            "row 1, column 1: the first heading must be 'participant' (found '{}')",
-            header.first().map(String::as_str).unwrap_or("")
+            "row 1, column 1: the first heading must be 'participant' (found '{found}'){}",
+            if found.contains(';') {
+                "; the file looks separated by ';': save it as CSV with commas, or as XLSX"
+            } else {
+                ""
+            }
         ));
     }
     let mut columns: Vec<Column> = vec![Column::Ignored];

@@ -131,6 +131,25 @@ async fn paper_rounds_import_from_csv_and_xlsx_idempotently_and_refuse_bad_cells
         .await;
     assert_eq!(s, 204);
 
+    // The API path is in the OpenAPI description.
+    let doc = app.openapi().await;
+    assert!(
+        doc["paths"]["/api/v1/dialogues/{id}/paper-round"]["post"].is_object(),
+        "{}",
+        doc["paths"]
+    );
+    // A semicolon-separated CSV (Excel in Dutch locales) is refused with a hint.
+    let (s, e) = post_api(
+        &app,
+        &coord,
+        &id,
+        "nl.csv",
+        b"participant;0\nBria-01;eens\n",
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e.to_string().contains("separated by ';'"), "{e}");
+
     // The results page offers the form, with the format and the privacy note.
     let team = app.browser("coordinator").await;
     let (s, page) = team.get(&format!("/dialogues/{id}")).await;
