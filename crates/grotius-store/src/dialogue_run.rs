@@ -137,7 +137,7 @@ impl Access {
     }
 
     /// Loads a dialogue the subject may update (404 unless readable, 403 without Update).
-    async fn dialogue_for_update(&self, id: &str) -> Result<Dialogue> {
+    pub(crate) async fn dialogue_for_update(&self, id: &str) -> Result<Dialogue> {
         let d = self.load_dialogue(id).await?;
         self.authorize(
             Action::Update,

@@ -406,6 +406,27 @@ pub enum ImportCmd {
         #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
         as_user: Option<String>,
     },
+    /// Import the votes of a paper round (a community meeting typed into a spreadsheet) into a
+    /// conversation run inside Grotius. CSV or XLSX: header `participant`, then the statement
+    /// numbers of the results page (0, 1, …), optionally columns named like the conversation's
+    /// questions; one row per paper participant, labelled by the sheet's label (e.g. Bria-07,
+    /// never a name). Cells agree / disagree / pass or 1 / -1 / 0 (also eens / oneens / pas,
+    /// d'accord / pas d'accord / passer); empty is not seen. Importing the same file again
+    /// changes nothing; a changed cell replaces the vote (kept in history). Every cell is checked
+    /// first; on a problem nothing is written and it is named by row and column (exit status 1).
+    /// In the name of the command-line dialogue importer (a coordinator cleared for internal
+    /// records, audited as `cli`) unless --as.
+    PaperRound {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The conversation's id.
+        dialogue: String,
+        /// The CSV or XLSX file.
+        file: PathBuf,
+        /// Import in the name of this user (one who may update the conversation).
+        #[arg(long = "as", env = "GROTIUS_AS", value_name = "USER")]
+        as_user: Option<String>,
+    },
     /// Import air raids from the Yemen Data Project CSV (DD/MM/YYYY dates; headers matched by
     /// trimmed, case-insensitive name). Same checks and idempotence as `import awsd`.
     YemenRaids {

@@ -1048,6 +1048,47 @@ async fn import(cmd: ImportCmd) -> Result<ExitCode> {
             classification,
             as_user,
         } => import_polis(store, dir, process, classification, as_user).await,
+        ImportCmd::PaperRound {
+            store,
+            dialogue,
+            file,
+            as_user,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let s = open_existing(&store).await?;
+            let access = acting_as(&s, as_user.as_deref(), s.cli_dialogue_importer()).await?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            match access.import_paper_round(&dialogue, &bytes, &name).await {
+                Ok(r) => {
+                    println!(
+                        "{} participants in the file: {} added, {} updated, {} unchanged",
+                        r.sheets,
+                        r.participants_added,
+                        r.participants_updated,
+                        r.participants_unchanged
+                    );
+                    println!(
+                        "{} votes written ({} replacing an earlier vote), {} unchanged, {} empty cells (not seen), {} answers",
+                        r.votes, r.votes_changed, r.votes_unchanged, r.skipped_cells, r.answers
+                    );
+                    if !r.changed() {
+                        println!("nothing changed: this file was imported before");
+                    }
+                    println!("sha256 {}", r.sha256);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(grotius_store::StoreError::Invalid(e)) => {
+                    println!("{e}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(e) => Err(e)
+                    .with_context(|| format!("cannot import {} into {dialogue}", file.display())),
+            }
+        }
         ImportCmd::Awsd { incident } => {
             import_incidents(incident, grotius_domain::incident::ImportFormat::Awsd).await
         }

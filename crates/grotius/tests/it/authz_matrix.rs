@@ -414,6 +414,9 @@ enum Body {
     DialogueTranslation,
     /// One personal invitation link.
     DialogueInvite,
+    /// A multipart CSV of one paper participant (a fresh label per call) agreeing with
+    /// statement 0.
+    DialoguePaperRound,
     /// A request to let the legal adviser into a mediation compartment.
     Crossing,
     /// Approve a request.
@@ -988,7 +991,11 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::Expert => Some(
             json!({"name": format!("Matrix expert {n}"), "sex": "female", "expertise": ["process-design"], "languages": ["en"], "regions": ["Eastern Africa"], "tracks": ["II"], "clearance": "internal", "classification": "internal"}),
         ),
-        Body::ExpertCsv | Body::PaxCsv | Body::DocumentUpload | Body::DocumentVersion => None,
+        Body::ExpertCsv
+        | Body::PaxCsv
+        | Body::DocumentUpload
+        | Body::DocumentVersion
+        | Body::DialoguePaperRound => None,
         Body::DocumentMeta => Some(
             json!({"title": format!("Matrix document {n}"), "classification": "internal", "themes": ["water"]}),
         ),
@@ -1301,6 +1308,17 @@ async fn every_role_every_route() {
                         .await
                         .unwrap();
                     resp.status().as_u16()
+                } else if matches!(r.body, Body::DialoguePaperRound) {
+                    let csv = format!("participant,0\nMatrix-{n},agree\n");
+                    crate::documents::post_multipart(
+                        &app,
+                        &path,
+                        &f.tokens[role],
+                        &[],
+                        Some(("paper-round.csv", csv.as_bytes())),
+                    )
+                    .await
+                    .0
                 } else if matches!(r.body, Body::DocumentUpload | Body::DocumentVersion) {
                     let text = format!("Matrix document text {n}.");
                     let fields: &[(&str, &str)] = if matches!(r.body, Body::DocumentUpload) {

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::harness::{App, count};
 
 mod attributes;
+mod paper_round;
 mod participation;
 
 /// The shared Pol.is conversations (`GROTIUS_POLIS_DATA`, or next to the checkout).

@@ -36,6 +36,12 @@ pub(crate) fn routes(r: &mut Routes) {
         )
         .route("/dialogues/{id}/invitations", post(invite))
         .route(
+            "/dialogues/{id}/paper-round",
+            post(paper_round).layer(axum::extract::DefaultBodyLimit::max(
+                crate::modules::roster::api::IMPORT_LIMIT,
+            )),
+        )
+        .route(
             "/dialogues/{id}/statements/{number}/moderation",
             post(moderate),
         )
@@ -58,7 +64,8 @@ pub(crate) fn routes(r: &mut Routes) {
         moderate,
         export,
         translate,
-        invite
+        invite,
+        paper_round
     ),
     components(schemas(
         DialogueDto,
@@ -77,7 +84,8 @@ pub(crate) fn routes(r: &mut Routes) {
         QuestionDto,
         OptionDto,
         GroupCountDto,
-        TallyDto
+        TallyDto,
+        PaperRoundDto
     ))
 )]
 pub struct DialoguesApi;
@@ -589,4 +597,75 @@ async fn invite(
         .map(|s| format!("/p/{token}?k={s}"))
         .collect();
     Ok((StatusCode::CREATED, Json(InvitationList { links })))
+}
+
+/// What a paper round did.
+#[derive(Serialize, ToSchema)]
+pub struct PaperRoundDto {
+    /// Paper participants (rows) in the file.
+    pub sheets: usize,
+    /// New participants (sheet labels not seen before in this conversation).
+    pub participants_added: usize,
+    /// Participants imported before whose votes or answers changed.
+    pub participants_updated: usize,
+    /// Participants imported before with nothing new.
+    pub participants_unchanged: usize,
+    /// Votes written (new and changed).
+    pub votes: usize,
+    /// Of those, votes that replaced an earlier vote (kept in the history).
+    pub votes_changed: usize,
+    /// Cells equal to the stored vote.
+    pub votes_unchanged: usize,
+    /// Empty statement cells (statements not seen).
+    pub skipped_cells: usize,
+    /// Answers to the conversation's questions written.
+    pub answers: usize,
+    /// SHA-256 of the file (hex), as audited.
+    pub sha256: String,
+}
+
+impl From<grotius_store::PaperRoundReport> for PaperRoundDto {
+    fn from(r: grotius_store::PaperRoundReport) -> Self {
+        PaperRoundDto {
+            sheets: r.sheets,
+            participants_added: r.participants_added,
+            participants_updated: r.participants_updated,
+            participants_unchanged: r.participants_unchanged,
+            votes: r.votes,
+            votes_changed: r.votes_changed,
+            votes_unchanged: r.votes_unchanged,
+            skipped_cells: r.skipped_cells,
+            answers: r.answers,
+            sha256: r.sha256,
+        }
+    }
+}
+
+/// Imports the votes of a paper round (a community meeting) from a CSV or XLSX file sent as
+/// `multipart/form-data` (field `file`) or as the raw body. Header `participant`, then statement
+/// numbers (0, 1, …) and optionally columns named like the conversation's questions; one row
+/// per paper participant, labelled by the sheet's label (no personal data). Cells agree /
+/// disagree / pass or 1 / -1 / 0 (also eens / oneens / pas, d'accord / pas d'accord / passer),
+/// empty = not seen. Idempotent by the label; a changed cell replaces the vote (the earlier one
+/// kept in history). 422 naming row and column when any cell is wrong, nothing written.
+#[utoipa::path(post, path = "/api/v1/dialogues/{id}/paper-round", params(("id" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "multipart/form-data"),
+    responses((status = 200, body = PaperRoundDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn paper_round(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Result<Json<PaperRoundDto>, ApiError> {
+    // Refused before the body is read for those who may not update the conversation.
+    let d = a.get_dialogue(&id).await?;
+    a.check(
+        grotius_domain::Action::Update,
+        grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
+    )
+    .await?;
+    let (name, bytes, _) = crate::modules::roster::api::read_upload(req).await?;
+    let report = a
+        .import_paper_round(&id, &bytes, name.as_deref().unwrap_or(""))
+        .await?;
+    Ok(Json(report.into()))
 }

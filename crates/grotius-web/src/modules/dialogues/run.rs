@@ -30,7 +30,87 @@ pub(crate) fn routes(r: &mut Routes) {
             "/dialogues/{id}/statements/{number}/translation",
             post(translate),
         )
-        .route("/dialogues/{id}/invitations", post(invite));
+        .route("/dialogues/{id}/invitations", post(invite))
+        .route(
+            "/dialogues/{id}/paper-round",
+            post(paper_round).layer(axum::extract::DefaultBodyLimit::max(
+                crate::modules::roster::api::IMPORT_LIMIT,
+            )),
+        );
+}
+
+/// A paper round typed into a spreadsheet (multipart field `file`): the results page again,
+/// with the counts, or with the problems beside the field (422, nothing written).
+pub async fn paper_round(
+    v: Viewer,
+    Path(id): Path<String>,
+    mut mp: axum::extract::Multipart,
+) -> Response {
+    use super::ui::{PaperOutcome, results};
+    let l = v.lang;
+    // Refused before the file is read for those who may not update the conversation.
+    let d = match v.access.get_dialogue(&id).await {
+        Ok(d) => d,
+        Err(e) => return store_error(l, e),
+    };
+    if let Err(e) = v
+        .access
+        .check(
+            Action::Update,
+            Resource::labelled(ResourceKind::Dialogue, &d.labels),
+        )
+        .await
+    {
+        return store_error(l, e);
+    }
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match mp.next_field().await {
+            Ok(Some(f)) if f.name() == Some("file") => {
+                let name = f.file_name().unwrap_or("paper-round.csv").to_string();
+                match f.bytes().await {
+                    Ok(b) => file = Some((name, b.to_vec())),
+                    Err(e) => {
+                        return results(
+                            &v,
+                            &id,
+                            Some(PaperOutcome::Refused(e.body_text())),
+                            e.status(),
+                        )
+                        .await;
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                return results(
+                    &v,
+                    &id,
+                    Some(PaperOutcome::Refused(e.body_text())),
+                    e.status(),
+                )
+                .await;
+            }
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let msg = StoreError::invalid("file", "choose a CSV or XLSX file").to_string();
+        return results(
+            &v,
+            &id,
+            Some(PaperOutcome::Refused(msg)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    match v.access.import_paper_round(&id, &bytes, &name).await {
+        Ok(report) => results(&v, &id, Some(PaperOutcome::Done(report)), StatusCode::OK).await,
+        Err(e) => match form_failure(e) {
+            Ok((msg, status)) => results(&v, &id, Some(PaperOutcome::Refused(msg)), status).await,
+            Err(e) => store_error(l, e),
+        },
+    }
 }
 
 /// Personal invitation links, shown once (only their hashes are kept).

@@ -271,4 +271,63 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Votes cast per day (per month for longer conversations, UTC); beside each bar: votes · people who joined · statements participants wrote.",
         "Uitgebrachte stemmen per dag (per maand bij langere gesprekken, UTC); naast elke balk: stemmen · nieuwe deelnemers · stellingen van deelnemers.",
     ),
+    (
+        "dlg.paper",
+        "Import a paper round (CSV or XLSX)",
+        "Een papieren ronde importeren (CSV of XLSX)",
+    ),
+    (
+        "dlg.paper.help",
+        "For a round held on paper, e.g. in a community meeting: one row per paper participant, one column per statement. The header is “participant”, then the statement numbers shown in the list of statements (0, 1, 2 …), and optionally columns named exactly like this conversation's questions (the cell is the option's text, empty is not answered). Votes: agree, disagree, pass (or 1, -1, 0; also eens / oneens / pas, d'accord / pas d'accord / passer); an empty cell is a statement the person did not see. Importing the same file again changes nothing; a changed cell replaces the vote (the earlier one is kept in the history). A closed conversation still takes a paper round.",
+        "Voor een ronde op papier, bijvoorbeeld in een gemeenschapsbijeenkomst: één rij per papieren deelnemer, één kolom per stelling. De kop is “participant”, dan de nummers van de stellingen uit de lijst van stellingen (0, 1, 2 …), en eventueel kolommen die precies zo heten als de vragen van dit gesprek (de cel is de tekst van de optie, leeg is niet beantwoord). Stemmen: agree, disagree, pass (of 1, -1, 0; ook eens / oneens / pas, d'accord / pas d'accord / passer); een lege cel is een stelling die de persoon niet zag. Hetzelfde bestand opnieuw importeren verandert niets; een gewijzigde cel vervangt de stem (de eerdere blijft in de geschiedenis). Een gesloten gesprek neemt nog een papieren ronde aan.",
+    ),
+    (
+        "dlg.paper.privacy",
+        "The participant column holds the paper sheet's label (e.g. Bria-07), never a name or other personal data: it is stored as the participant's source id.",
+        "De kolom participant bevat het label van het papieren formulier (bijv. Bria-07), nooit een naam of andere persoonsgegevens: het wordt bewaard als bron-id van de deelnemer.",
+    ),
+    (
+        "dlg.paper.file",
+        "Spreadsheet (CSV or XLSX)",
+        "Spreadsheet (CSV of XLSX)",
+    ),
+    (
+        "dlg.paper.submit",
+        "Import the paper round",
+        "Papieren ronde importeren",
+    ),
+    (
+        "dlg.paper.done",
+        "Paper round imported",
+        "Papieren ronde geïmporteerd",
+    ),
+    (
+        "dlg.paper.sheets",
+        "participants in the file",
+        "deelnemers in het bestand",
+    ),
+    ("dlg.paper.added", "added", "toegevoegd"),
+    ("dlg.paper.updated", "updated", "bijgewerkt"),
+    ("dlg.paper.unchanged", "unchanged", "ongewijzigd"),
+    ("dlg.paper.votes", "votes written", "stemmen geschreven"),
+    (
+        "dlg.paper.changed",
+        "of them replacing an earlier vote",
+        "waarvan ter vervanging van een eerdere stem",
+    ),
+    (
+        "dlg.paper.skipped",
+        "empty cells (not seen)",
+        "lege cellen (niet gezien)",
+    ),
+    (
+        "dlg.paper.answers",
+        "answers to the questions",
+        "antwoorden op de vragen",
+    ),
+    (
+        "dlg.paper.nothing",
+        "Nothing changed: this file was imported before.",
+        "Niets veranderd: dit bestand is al eerder geïmporteerd.",
+    ),
 ];

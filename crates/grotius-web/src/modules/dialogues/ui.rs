@@ -5,12 +5,13 @@
 
 use crate::routes::{Routes, get};
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::Response;
 use grotius_analysis::dialogue::{DialogueResult, RepfulFor, convex_hull};
 use grotius_domain::dialogue::DialogueStatement;
 use maud::{Markup, html};
 
-use crate::auth::Viewer;
+use crate::auth::{Viewer, url_encode};
 use crate::i18n::{Lang, t};
 use crate::ui::{labels_badge, page, store_error};
 
@@ -180,7 +181,54 @@ fn opinion_map(l: Lang, r: &DialogueResult) -> Markup {
     }
 }
 
+/// What a paper-round import answered, shown beside its form on the results page.
+pub(crate) enum PaperOutcome {
+    Done(grotius_store::PaperRoundReport),
+    Refused(String),
+}
+
 pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
+    results(&v, &id, None, StatusCode::OK).await
+}
+
+/// The paper-round form: the format, the privacy note, the report or the error beside the field.
+fn paper_round_form(v: &Viewer, id: &str, paper: Option<&PaperOutcome>) -> Markup {
+    let l = v.lang;
+    html! {
+        section #paper-round {
+            h2 { (t(l, "dlg.paper")) }
+            p.hint { (t(l, "dlg.paper.help")) }
+            p.hint { (t(l, "dlg.paper.privacy")) }
+            @if let Some(PaperOutcome::Done(r)) = paper {
+                div.notice role="status" #paper-report {
+                    p { strong { (t(l, "dlg.paper.done")) } }
+                    @if !r.changed() { p { (t(l, "dlg.paper.nothing")) } }
+                    ul {
+                        li { (r.sheets) " " (t(l, "dlg.paper.sheets")) ": " (r.participants_added) " " (t(l, "dlg.paper.added")) ", " (r.participants_updated) " " (t(l, "dlg.paper.updated")) ", " (r.participants_unchanged) " " (t(l, "dlg.paper.unchanged")) }
+                        li { (r.votes) " " (t(l, "dlg.paper.votes")) " (" (r.votes_changed) " " (t(l, "dlg.paper.changed")) ")" }
+                        li { (r.skipped_cells) " " (t(l, "dlg.paper.skipped")) }
+                        @if r.answers > 0 { li { (r.answers) " " (t(l, "dlg.paper.answers")) } }
+                    }
+                }
+            }
+            form.stack method="post" action={ "/dialogues/" (id) "/paper-round?_csrf=" (url_encode(&v.csrf)) } enctype="multipart/form-data" {
+                label for="paper-file" { (t(l, "dlg.paper.file")) " (" (t(l, "form.required")) ")" }
+                input #paper-file type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
+                @if let Some(PaperOutcome::Refused(e)) = paper { p.error.field-error role="alert" { (e) } }
+                div.actions { button type="submit" { (t(l, "dlg.paper.submit")) } }
+            }
+        }
+    }
+}
+
+/// The results page, with the outcome of a paper-round import when there is one.
+pub(crate) async fn results(
+    v: &Viewer,
+    id: &str,
+    paper: Option<PaperOutcome>,
+    status: StatusCode,
+) -> Response {
+    let id = id.to_string();
     let l = v.lang;
     let data = match v.access.dialogue_results(&id).await {
         Ok(d) => d,
@@ -236,7 +284,7 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
         @if may_update {
             div.actions {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/status" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     @if d.status == "open" {
                         input type="hidden" name="status" value="closed";
                         button type="submit" { (t(l, "dlg.close")) }
@@ -249,15 +297,16 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
             }
             @if d.link_token.is_some() {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/invitations" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     label for="count" { (t(l, "dlg.invitations.count")) }
                     input #count type="number" name="count" min="1" max="500" value="10" required;
                     button type="submit" { (t(l, "dlg.invitations.make")) }
                 }
             }
+            @if d.link_token.is_some() { (paper_round_form(v, &d.id, paper.as_ref())) }
             @if data.stale {
                 form.inline method="post" action={ "/dialogues/" (d.id) "/recompute" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     p.hint { (t(l, "dlg.stale")) }
                     button type="submit" { (t(l, "dlg.recompute")) }
                 }
@@ -284,7 +333,7 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
                         details.translate {
                             summary { (t(l, "dlg.translate")) }
                             form.inline method="post" action={ "/dialogues/" (d.id) "/statements/" (s.number) "/translation" } {
-                                (crate::ui::csrf_field(&v))
+                                (crate::ui::csrf_field(v))
                                 label for={ "tr-lang-" (s.number) } { (t(l, "dlg.translate.lang")) }
                                 select id={ "tr-lang-" (s.number) } name="lang" {
                                     @for c in &d.languages { option value=(c) { (super::run::language_name(c)) } }
@@ -299,7 +348,7 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
             } }
             @if may_update {
                 form.stack method="post" action={ "/dialogues/" (d.id) "/statements" } {
-                    (crate::ui::csrf_field(&v))
+                    (crate::ui::csrf_field(v))
                     label for="body" { (t(l, "dlg.statement.add")) }
                     input #body type="text" name="body" required maxlength="280";
                     div.actions { button type="submit" { (t(l, "dlg.statement.addbutton")) } }
@@ -353,7 +402,9 @@ pub async fn results_page(v: Viewer, Path(id): Path<String>) -> Response {
             }
         }
     };
-    page(&v, &d.topic, content)
+    let mut res = page(v, &d.topic, content);
+    *res.status_mut() = status;
+    res
 }
 
 /// Participation over time: votes cast per day (per month past 45 days), with joins and

@@ -36,6 +36,10 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/dialogues/{dialogue}/statements/{dialogue_statement}/translation", Body::Form(&[("lang", "en"), ("body", "A matrix translation.")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
     row("POST",   "/api/v1/dialogues/{dialogue_run}/invitations", Body::DialogueInvite, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 201).but(ADMIN_SEES)),
     row("POST",   "/dialogues/{dialogue_run}/invitations",    Body::Form(&[("count", "1")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 200).but(ADMIN_SEES)),
+    // A paper round typed into a spreadsheet: those who run the conversation. The UI row's
+    // file is not a paper-round sheet (the matrix's small upload), so those allowed get 422.
+    row("POST",   "/api/v1/dialogues/{dialogue_run}/paper-round", Body::DialoguePaperRound, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 200).but(ADMIN_SEES)),
+    row("POST",   "/dialogues/{dialogue_run}/paper-round",    Body::UiMultipart(&[]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 422).but(ADMIN_SEES)),
     row("GET",    "/dialogues/new",                           Body::None, write(DOCUMENTS_WRITE, ANALYSIS_WRITE, NO_LABELS, 200).but(ADMIN_SEES)),
     row("POST",   "/dialogues",                               Body::Form(DIALOGUE_FORM), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
     row("POST",   "/dialogues/{dialogue}/status",             Body::Form(&[("status", "closed")]), write(DOCUMENTS_WRITE, ANALYSIS_WRITE, INTERNAL, 303).but(ADMIN_SEES)),
