@@ -456,30 +456,11 @@ pub fn read_acled(bytes: &[u8]) -> Result<GedFile, DomainError> {
     if text.trim().is_empty() {
         return Err(not_ged("the file is empty"));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| not_ged(format!("the header cannot be read as CSV: {e}")))?
-        .clone();
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let missing: Vec<&str> = ACLED_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !names.iter().any(|n| n == c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(not_ged(format!(
-            "this is not an ACLED export: the header has {} columns and lacks {} of ACLED's 31 ({})",
-            names.len(),
-            missing.len(),
-            missing.join(", ")
-        )));
-    }
-    let col = |c: &str| names.iter().position(|n| n == c).unwrap_or(0);
-    let index: BTreeMap<&str, usize> = ACLED_COLUMNS.iter().map(|c| (*c, col(c))).collect();
+    let CheckedCsv {
+        mut reader,
+        names,
+        index,
+    } = open_checked_csv(text, &ACLED_COLUMNS, "an ACLED export")?;
     let mut file = empty(GedFormat::Acled);
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;
@@ -675,7 +656,22 @@ fn empty(format: GedFormat) -> GedFile {
     }
 }
 
-fn read_csv(text: &str) -> Result<GedFile, DomainError> {
+/// A CSV event file opened with its header checked: the reader at the first row, the header's
+/// names and the position of each required column.
+pub(crate) struct CheckedCsv<'a> {
+    pub reader: csv::Reader<&'a [u8]>,
+    pub names: Vec<String>,
+    pub index: BTreeMap<&'static str, usize>,
+}
+
+/// Opens `text` as CSV and checks that its header has every `required` column; otherwise the
+/// file is refused naming the missing ones ("this is not {what}: the header has N columns and
+/// lacks M of its K (…)"). Shared by the GED, ACLED, UCDP list and water readers.
+pub(crate) fn open_checked_csv<'a>(
+    text: &'a str,
+    required: &[&'static str],
+    what: &str,
+) -> Result<CheckedCsv<'a>, DomainError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -685,23 +681,37 @@ fn read_csv(text: &str) -> Result<GedFile, DomainError> {
         .map_err(|e| not_ged(format!("the header cannot be read as CSV: {e}")))?
         .clone();
     let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let missing: Vec<&str> = GED_COLUMNS
+    let missing: Vec<&str> = required
         .iter()
         .copied()
         .filter(|c| !names.iter().any(|n| n == c))
         .collect();
     if !missing.is_empty() {
         return Err(not_ged(format!(
-            "this is not a UCDP GED CSV: the header has {} columns and lacks {} of GED's 49 ({})",
+            "this is not {what}: the header has {} columns and lacks {} of its {} ({})",
             names.len(),
             missing.len(),
+            required.len(),
             missing.join(", ")
         )));
     }
-    let index: BTreeMap<&str, usize> = READ_COLUMNS
+    let index = required
         .iter()
         .map(|c| (*c, names.iter().position(|n| n == c).unwrap_or(0)))
         .collect();
+    Ok(CheckedCsv {
+        reader,
+        names,
+        index,
+    })
+}
+
+fn read_csv(text: &str) -> Result<GedFile, DomainError> {
+    let CheckedCsv {
+        mut reader,
+        names,
+        index,
+    } = open_checked_csv(text, &GED_COLUMNS, "a UCDP GED CSV")?;
     let mut file = empty(GedFormat::Csv);
     for (i, record) in reader.records().enumerate() {
         let row = i + 2;

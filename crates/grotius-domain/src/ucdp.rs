@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::early_warning::{EventProblem, MAX_PROBLEMS, iso_date};
+use crate::early_warning::{CheckedCsv, EventProblem, MAX_PROBLEMS, iso_date, open_checked_csv};
 use crate::{DomainError, reference};
 
 /// The citation UCDP asks for, shown wherever the conflict lists are displayed.
@@ -412,35 +412,11 @@ pub fn read_ucdp(dataset: UcdpDataset, bytes: &[u8]) -> Result<UcdpFile, DomainE
     if text.trim().is_empty() {
         return Err(refuse("the file is empty"));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| refuse(format!("the header cannot be read as CSV: {e}")))?
-        .clone();
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let wanted = dataset.columns();
-    let missing: Vec<&str> = wanted
-        .iter()
-        .copied()
-        .filter(|c| !names.iter().any(|n| n == c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(refuse(format!(
-            "this is not {}: the header has {} columns and lacks {} of its {} ({})",
-            dataset.title(),
-            names.len(),
-            missing.len(),
-            wanted.len(),
-            missing.join(", ")
-        )));
-    }
-    let index: BTreeMap<&str, usize> = wanted
-        .iter()
-        .map(|c| (*c, names.iter().position(|n| n == c).unwrap_or(0)))
-        .collect();
+    let CheckedCsv {
+        mut reader,
+        names,
+        index,
+    } = open_checked_csv(text, dataset.columns(), dataset.title())?;
     let mut file = UcdpFile {
         dataset,
         records: 0,

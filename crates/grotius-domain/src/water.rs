@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::DomainError;
-use crate::early_warning::{EventProblem, MAX_PROBLEMS, ged_country_code};
+use crate::early_warning::{
+    CheckedCsv, EventProblem, MAX_PROBLEMS, ged_country_code, open_checked_csv,
+};
 
 /// The citation the Pacific Institute asks for.
 pub const WATER_CITATION: &str = "Pacific Institute (2023) Water Conflict Chronology. Pacific Institute, Oakland, CA. https://www.worldwater.org/water-conflict/";
@@ -302,37 +304,9 @@ pub fn read_water(bytes: &[u8]) -> Result<WaterFile, DomainError> {
     if text.trim().is_empty() {
         return Err(DomainError::invalid("file", "the file is empty"));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            DomainError::invalid("file", format!("the header cannot be read as CSV: {e}"))
-        })?
-        .clone();
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let missing: Vec<&str> = WATER_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !names.iter().any(|n| n == c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(DomainError::invalid(
-            "file",
-            format!(
-                "this is not the Water Conflict Chronology: the header has {} columns and lacks {} of its 7 ({})",
-                names.len(),
-                missing.len(),
-                missing.join(", ")
-            ),
-        ));
-    }
-    let index: BTreeMap<&str, usize> = WATER_COLUMNS
-        .iter()
-        .map(|c| (*c, names.iter().position(|n| n == c).unwrap_or(0)))
-        .collect();
+    let CheckedCsv {
+        mut reader, index, ..
+    } = open_checked_csv(text, &WATER_COLUMNS, "the Water Conflict Chronology")?;
     let mut file = WaterFile {
         records: 0,
         rows: Vec::new(),

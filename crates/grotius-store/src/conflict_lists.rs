@@ -348,18 +348,10 @@ impl Access {
             return self.event_import_refused(report).await;
         }
         let total = writes.len() + stale.len();
-        if let Some(job) = job {
-            sqlx::query("UPDATE event_imports SET rows_total = $1, updated_at = $2 WHERE id = $3")
-                .bind(total as i64)
-                .bind(now_micros())
-                .bind(job)
-                .execute(&self.store.pool)
-                .await?;
-        }
-        if total == 0 {
-            let detail = serde_json::json!({"records": report.records, "unchanged": report.unchanged, "written": 0}).to_string();
-            self.audit_now(target.audit_action(), "conflict-event", "", "ok", &detail)
-                .await?;
+        if self
+            .event_job_start(job, total, target.audit_action(), &report)
+            .await?
+        {
             progress(0, 0);
             return Ok(report);
         }

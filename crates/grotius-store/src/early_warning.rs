@@ -828,18 +828,10 @@ impl Access {
             return self.event_import_refused(report).await;
         }
         let total = work.len() + stale.len();
-        if let Some(job) = job {
-            sqlx::query("UPDATE event_imports SET rows_total = $1, updated_at = $2 WHERE id = $3")
-                .bind(total as i64)
-                .bind(now_micros())
-                .bind(job)
-                .execute(&self.store.pool)
-                .await?;
-        }
-        if total == 0 {
-            let detail = serde_json::json!({"records": report.records, "unchanged": report.unchanged, "written": 0}).to_string();
-            self.audit_now("conflict-event.import", "conflict-event", "", "ok", &detail)
-                .await?;
+        if self
+            .event_job_start(job, total, "conflict-event.import", &report)
+            .await?
+        {
             progress(0, 0);
             return Ok(report);
         }
@@ -929,6 +921,32 @@ impl Access {
         )
         .await?;
         Ok(report)
+    }
+
+    /// Records how many rows an import job will write; when there is nothing to write, audits
+    /// the import as a no-op under `action` and answers true (the caller is done).
+    pub(crate) async fn event_job_start(
+        &self,
+        job: Option<&str>,
+        total: usize,
+        action: &str,
+        report: &EventImportReport,
+    ) -> Result<bool> {
+        if let Some(job) = job {
+            sqlx::query("UPDATE event_imports SET rows_total = $1, updated_at = $2 WHERE id = $3")
+                .bind(total as i64)
+                .bind(now_micros())
+                .bind(job)
+                .execute(&self.store.pool)
+                .await?;
+        }
+        if total > 0 {
+            return Ok(false);
+        }
+        let detail = serde_json::json!({"records": report.records, "unchanged": report.unchanged, "written": 0}).to_string();
+        self.audit_now(action, "conflict-event", "", "ok", &detail)
+            .await?;
+        Ok(true)
     }
 
     pub(crate) async fn event_job_progress(
