@@ -71,6 +71,10 @@ pub struct DialogueResults {
     pub results: Option<DialogueResult>,
     /// Votes or moderation decisions newer than the stored results (recompute to include them).
     pub stale: bool,
+    /// Participation over time (joins, votes cast, participants' statements per day).
+    pub activity: Vec<crate::ActivityDay>,
+    /// Agreement per self-declared attribute, small cells cut (empty without questions).
+    pub inclusion: Vec<grotius_domain::dialogue_attributes::QuestionReport>,
 }
 
 /// A value of an imported row.
@@ -521,7 +525,8 @@ impl Access {
             .collect()
     }
 
-    /// The dialogue, its statements and its stored results, for the team's results page.
+    /// The dialogue, its statements, its stored results, participation over time and agreement
+    /// per attribute, for the team's results page (one read of the dialogue).
     pub async fn dialogue_results(&self, id: &str) -> Result<DialogueResults> {
         let dialogue = self.get_dialogue(id).await?;
         let rows = sqlx::query(
@@ -570,11 +575,15 @@ impl Access {
             .map(|j| serde_json::from_str::<DialogueResult>(&j))
             .transpose()
             .map_err(|e| StoreError::Integrity(format!("results of dialogue {id}: {e}")))?;
+        let activity = self.activity_of(id).await?;
+        let inclusion = self.inclusion_of(&dialogue).await?;
         Ok(DialogueResults {
             dialogue,
             statements,
             results,
             stale,
+            activity,
+            inclusion,
         })
     }
 }

@@ -80,6 +80,15 @@ impl Access {
     /// suppressed (Read on the dialogue; empty when it asks no questions).
     pub async fn dialogue_inclusion(&self, id: &str) -> Result<Vec<QuestionReport>> {
         let d = self.get_dialogue(id).await?;
+        self.inclusion_of(&d).await
+    }
+
+    /// [`Access::dialogue_inclusion`] of a dialogue already read (and authorised).
+    pub(crate) async fn inclusion_of(
+        &self,
+        d: &grotius_domain::dialogue::Dialogue,
+    ) -> Result<Vec<QuestionReport>> {
+        let id = d.id.as_str();
         if d.attributes.is_empty() {
             return Ok(Vec::new());
         }

@@ -27,10 +27,10 @@ pub struct ActivityDay {
 type Counter = fn(&mut ActivityDay) -> &mut i64;
 
 impl Access {
-    /// Participation over time, per UTC day with any activity (days are Unix microseconds / 86,400,000,000), oldest
-    /// first (Read on the dialogue).
-    pub async fn dialogue_activity(&self, id: &str) -> Result<Vec<ActivityDay>> {
-        self.get_dialogue(id).await?;
+    /// Participation over time, per UTC day with any activity (days are Unix microseconds /
+    /// 86,400,000,000), oldest first.
+    /// (The dialogue was read and authorised by the caller: see `dialogue_results`.)
+    pub(crate) async fn activity_of(&self, id: &str) -> Result<Vec<ActivityDay>> {
         let mut days: BTreeMap<i64, ActivityDay> = BTreeMap::new();
         let queries: [(&str, Counter); 4] = [
             (
@@ -85,8 +85,7 @@ impl Access {
             Some(id),
         )
         .await?;
-        let activity = self.dialogue_activity(id).await?;
-        let inclusion = self.dialogue_inclusion(id).await?;
+        let (activity, inclusion) = (&data.activity, &data.inclusion);
         let xerr =
             |e: rust_xlsxwriter::XlsxError| StoreError::Integrity(format!("XLSX export: {e}"));
         let mut wb = rust_xlsxwriter::Workbook::new();
@@ -250,7 +249,7 @@ impl Access {
                     .map_err(xerr)?;
             }
             let mut row = 1u32;
-            for q in &inclusion {
+            for q in inclusion {
                 for o in &q.options {
                     ws.write_string(row, 0, &q.label).map_err(xerr)?;
                     ws.write_string(row, 1, &o.option).map_err(xerr)?;

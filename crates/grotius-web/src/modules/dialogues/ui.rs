@@ -236,18 +236,7 @@ pub(crate) async fn results(
     };
     let d = &data.dialogue;
     let st = &data.statements;
-    let activity = match v.access.dialogue_activity(&id).await {
-        Ok(a) => a,
-        Err(e) => return store_error(l, e),
-    };
-    let inclusion = if d.attributes.is_empty() {
-        Vec::new()
-    } else {
-        match v.access.dialogue_inclusion(&id).await {
-            Ok(r) => r,
-            Err(e) => return store_error(l, e),
-        }
-    };
+    let (activity, inclusion) = (&data.activity, &data.inclusion);
     let may_update = v.access.may(
         grotius_domain::Action::Update,
         grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
@@ -355,11 +344,11 @@ pub(crate) async fn results(
                 }
             }
         }
-        @if !activity.is_empty() { (activity_section(l, &activity)) }
+        @if !activity.is_empty() { (activity_section(l, activity)) }
         @match &data.results {
             None => {
                 p { (t(l, "dlg.notcomputed")) }
-                @if !inclusion.is_empty() { (super::inclusion::section(l, &inclusion, None, st)) }
+                @if !inclusion.is_empty() { (super::inclusion::section(l, inclusion, None, st)) }
             },
             Some(r) => {
                 h2 { (t(l, "dlg.map")) }
@@ -381,7 +370,7 @@ pub(crate) async fn results(
                         } }
                     }
                 }
-                @if !inclusion.is_empty() { (super::inclusion::section(l, &inclusion, Some(r), st)) }
+                @if !inclusion.is_empty() { (super::inclusion::section(l, inclusion, Some(r), st)) }
                 h2 { (t(l, "dlg.consensus")) }
                 @if r.consensus_agree.is_empty() && r.consensus_disagree.is_empty() {
                     p { (t(l, "dlg.consensus.none")) }
