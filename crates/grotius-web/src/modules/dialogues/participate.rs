@@ -1030,18 +1030,21 @@ pub async fn about(
         lang,
         token: &token,
     };
-    let mut answers = Vec::with_capacity(p.dialogue.attributes.len());
-    for i in 0..p.dialogue.attributes.len() {
-        let v = form.text(&format!("attr-{i}"));
-        if v.is_empty() {
-            answers.push(None);
-        } else if let Ok(a) = v.parse::<usize>() {
-            answers.push(Some(a));
-        } else {
-            answers.push(Some(usize::MAX));
-        }
-    }
-    match p.declare(n, &answers).await {
+    // Empty is "prefer not to say"; anything but an option number is refused below, like a
+    // number the question does not offer (`check_answers`).
+    let answers: Option<Vec<Option<usize>>> = (0..p.dialogue.attributes.len())
+        .map(|i| match form.text(&format!("attr-{i}")) {
+            v if v.is_empty() => Some(None),
+            v => v.parse().ok().map(Some),
+        })
+        .collect();
+    let declared = match answers {
+        Some(a) => p.declare(n, &a).await,
+        None => Err(ParticipationError::Store(
+            grotius_store::StoreError::invalid("attributes", "an answer is not one of the options"),
+        )),
+    };
+    match declared {
         Ok(()) => {
             Redirect::to(&format!("/p/{token}?lang={}&done=about", lang.code())).into_response()
         }
