@@ -614,6 +614,31 @@ async function main(base) {
       check(/Schools must reopen in the camps[^·]*· accepted/.test(text), `the statement is not accepted on the conversation page: ${text.slice(0, 400)}`);
     });
 
+    await step('the coordinator imports a paper round from a community meeting, a bad cell named beside the field', async () => {
+      check(runUrl, 'no conversation');
+      await goto(page, runUrl);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grotius-paper-'));
+      try {
+        const bad = path.join(dir, 'meeting-bad.csv');
+        fs.writeFileSync(bad, 'participant,0,1,Gender\nBria-01,agree,maybe,women\n');
+        await page.setInputFiles('#paper-file', bad);
+        const button = page.locator('section#paper-round form button[type=submit]');
+        await Promise.all([page.waitForNavigation(), button.click()]);
+        let text = await mainText(page);
+        check(/row 2, column 3/.test(text) && text.includes('maybe'), `the bad cell is not named: ${text.slice(0, 600)}`);
+        check((await page.locator('section#paper-round .field-error').count()) === 1, 'the error is not beside the file field');
+        const good = path.join(dir, 'meeting.csv');
+        fs.writeFileSync(good, 'participant,0,1,Gender\nBria-01,agree,disagree,women\nBria-02,agree,pass,men\nBria-03,disagree,agree,\n');
+        await page.setInputFiles('#paper-file', good);
+        await submit(page, 'section#paper-round form');
+        text = await mainText(page);
+        check(text.includes('Paper round imported'), `no import report: ${text.slice(0, 600)}`);
+        check(/3 participants in the file: 3 added/.test(text), `the report does not count three new sheets: ${text.slice(0, 600)}`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     await step('the team sees the attribute table with the one answer held back as a small cell', async () => {
       check(runUrl, 'no conversation');
       await goto(page, runUrl);
