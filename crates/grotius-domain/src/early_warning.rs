@@ -346,10 +346,11 @@ pub fn read_ged(bytes: &[u8]) -> Result<GedFile, DomainError> {
 /// The checks of every event file after its rows: an id that occurs twice is a problem (in the
 /// id column `id_column`), and country names without an ISO code are counted.
 fn finish(file: &mut GedFile, id_column: &str) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(file.rows.len());
     let mut duplicates = Vec::new();
     for r in &file.rows {
-        if let Some(first) = seen.insert(r.event.source_id.clone(), r.row) {
+        if let Some(first) = seen.insert(r.event.source_id.as_str(), r.row) {
             duplicates.push(EventProblem {
                 row: r.row,
                 column: id_column.into(),

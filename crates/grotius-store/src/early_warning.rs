@@ -2,7 +2,8 @@
 //! (unchanged events, by the SHA-256 of their fields, are not written; events of the file's
 //! countries that the file no longer holds are removed), import jobs any app node can read,
 //! the country-month series and the escalation signals, all computed in SQL under the reader's
-//! visibility filter.
+//! visibility filter — over the derived buckets of `event_buckets`, which every import batch
+//! updates in its own transaction.
 //!
 //! Events are public reference data that no search index or cache follows, so they are not put
 //! on the change feed; every import batch is audited with the GED ids it added, changed and
@@ -20,12 +21,64 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::db::{Bind, Where};
+use crate::event_buckets::{BucketDeltas, EventFacts, stored_facts};
 use crate::job::{JobOutcome, JobTable, shown_status};
 use crate::roster::{TableFormat, write_table};
 use crate::{Access, Result, StoreError, new_id};
 
-/// Events written per transaction during an import (progress is reported between them).
-const BATCH: usize = 500;
+/// Events written per transaction during an import (progress is reported between them): a
+/// twentieth of the work, at least 500 and at most 5,000, so a small file still shows progress
+/// and a million events take 200 commits rather than 2,000.
+fn batch_size(total: usize) -> usize {
+    (total / 20).clamp(500, 5000)
+}
+
+/// New events per INSERT statement (38 parameters each: well under SQLite's 32,766 and
+/// PostgreSQL's 65,535).
+const INSERT_ROWS: usize = 200;
+
+type EventQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds an event's fields from `source_id` to `source_hash` (32 parameters), in the order of
+/// the `conflict_events` columns the importer writes.
+fn bind_event_fields<'q>(
+    q: EventQuery<'q>,
+    e: &early_warning::ConflictEvent,
+    hash: &str,
+) -> EventQuery<'q> {
+    q.bind(e.source_id.clone())
+        .bind(e.country.clone())
+        .bind(e.country_name.clone())
+        .bind(e.gwno)
+        .bind(e.region.clone())
+        .bind(e.year)
+        .bind(e.month().to_string())
+        .bind(e.date_start.clone())
+        .bind(e.date_end.clone())
+        .bind(e.date_prec)
+        .bind(e.violence.map_or(0, early_warning::ViolenceType::code))
+        .bind(e.conflict_id)
+        .bind(e.conflict_name.clone())
+        .bind(e.dyad_id)
+        .bind(e.dyad_name.clone())
+        .bind(e.side_a.clone())
+        .bind(e.side_b.clone())
+        .bind(e.where_prec)
+        .bind(e.where_description.clone())
+        .bind(e.adm_1.clone())
+        .bind(e.adm_2.clone())
+        .bind(e.lat_micro)
+        .bind(e.lon_micro)
+        .bind(e.priogrid_gid)
+        .bind(e.deaths_a)
+        .bind(e.deaths_b)
+        .bind(e.deaths_civilians)
+        .bind(e.deaths_unknown)
+        .bind(e.best)
+        .bind(e.low)
+        .bind(e.high)
+        .bind(hash.to_string())
+}
 
 /// What a GED import did. Nothing is written when `problems` is not empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,21 +410,28 @@ impl Access {
             SeriesBy::Month => "month",
             SeriesBy::Year => "substr(month, 1, 4)",
         };
+        // Buckets of country × month × type of violence (see `event_buckets`).
         let sum = |e: &str| format!("CAST(COALESCE(SUM({e}), 0) AS BIGINT)");
         let by_type = |code: i64, name: &str| {
             format!(
-                "COUNT(CASE WHEN violence = {code} THEN 1 END) AS {name}_events, {} AS {name}_deaths",
-                sum(&format!("CASE WHEN violence = {code} THEN best ELSE 0 END"))
+                "{} AS {name}_events, {} AS {name}_deaths",
+                sum(&format!(
+                    "CASE WHEN violence = {code} THEN events ELSE 0 END"
+                )),
+                sum(&format!(
+                    "CASE WHEN violence = {code} THEN deaths_best ELSE 0 END"
+                ))
             )
         };
         let rows = f
             .query(format!(
-                "SELECT {period} AS period, COUNT(*) AS events, {} AS deaths_best, {} AS deaths_low,
+                "SELECT {period} AS period, {} AS events, {} AS deaths_best, {} AS deaths_low,
                         {} AS deaths_high, {}, {}, {}
-                 FROM conflict_events{} GROUP BY {period} ORDER BY {period}",
-                sum("best"),
-                sum("low"),
-                sum("high"),
+                 FROM conflict_event_months{} GROUP BY {period} ORDER BY {period}",
+                sum("events"),
+                sum("deaths_best"),
+                sum("deaths_low"),
+                sum("deaths_high"),
                 by_type(1, "state_based"),
                 by_type(2, "non_state"),
                 by_type(3, "one_sided"),
@@ -485,11 +545,12 @@ impl Access {
         let mut f = Where::default();
         f.visibility(self, "");
         // Signals count organised violence only (not ACLED's protests, riots, developments).
-        f.clause("country IS NOT NULL AND violence > 0".into());
+        f.clause("violence > 0".into());
         let rows = f
             .query(format!(
-                "SELECT country, month, COUNT(*) AS events, CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths
-                 FROM conflict_events{} GROUP BY country, month ORDER BY country, month",
+                "SELECT country, month, CAST(SUM(events) AS BIGINT) AS events,
+                        CAST(SUM(deaths_best) AS BIGINT) AS deaths
+                 FROM conflict_event_months{} GROUP BY country, month ORDER BY country, month",
                 f.sql()
             ))
             .fetch_all(&self.store.pool)
@@ -522,16 +583,15 @@ impl Access {
         let (baseline_from, recent_from) = early_warning::windows(reference, params);
         let mut g = Where::default();
         g.visibility(self, "");
-        g.clause("country IS NOT NULL AND violence > 0 AND adm_1 <> ''".into());
         let recent_from_p = g.arg(Bind::Text(recent_from.to_string()));
         g.push("month >= ?", Bind::Text(baseline_from.to_string()));
         g.push("month <= ?", Bind::Text(reference.to_string()));
         let area_rows = g
             .query(format!(
                 "SELECT country, adm_1,
-                        SUM(CASE WHEN month >= {recent_from_p} THEN 1 ELSE 0 END) AS recent,
-                        SUM(CASE WHEN month < {recent_from_p} THEN 1 ELSE 0 END) AS baseline
-                 FROM conflict_events{} GROUP BY country, adm_1",
+                        CAST(SUM(CASE WHEN month >= {recent_from_p} THEN events ELSE 0 END) AS BIGINT) AS recent,
+                        CAST(SUM(CASE WHEN month < {recent_from_p} THEN events ELSE 0 END) AS BIGINT) AS baseline
+                 FROM conflict_event_areas{} GROUP BY country, adm_1",
                 g.sql()
             ))
             .fetch_all(&self.store.pool)
@@ -640,10 +700,10 @@ impl Access {
         let (_, _, _, f) = self.country_events(country, from, to).await?;
         let rows = f
             .query(format!(
-                "SELECT conflict_name, dyad_name, violence, COUNT(*) AS events,
-                        CAST(COALESCE(SUM(best), 0) AS BIGINT) AS deaths, MIN(month) AS first_month,
+                "SELECT conflict_name, dyad_name, violence, CAST(SUM(events) AS BIGINT) AS events,
+                        CAST(SUM(deaths_best) AS BIGINT) AS deaths, MIN(month) AS first_month,
                         MAX(month) AS last_month
-                 FROM conflict_events{} GROUP BY conflict_name, dyad_name, violence
+                 FROM conflict_event_dyads{} GROUP BY conflict_name, dyad_name, violence
                  ORDER BY deaths DESC, events DESC, dyad_name LIMIT 200",
                 f.sql()
             ))
@@ -670,7 +730,7 @@ impl Access {
     /// changed ones updated, unchanged ones left alone, and stored events of the file's
     /// countries (by GED country name) that the file no longer holds are removed — so importing
     /// the same file twice changes nothing, and a newer GED version replaces an older one.
-    /// Writes go in transactions of [`BATCH`] events, each audited; `progress` hears (events
+    /// Writes go in transactions of [`batch_size`] events, each audited; `progress` hears (events
     /// written, events to write).
     pub async fn import_events(
         &self,
@@ -836,18 +896,47 @@ impl Access {
             return Ok(report);
         }
         let mut done = 0usize;
-        for chunk in work.chunks(BATCH) {
+        let public = Labels::public();
+        for chunk in work.chunks(batch_size(total)) {
             let mut tx = self.store.write_tx().await?;
+            let mut deltas = BucketDeltas::default();
+            // The buckets lose the changed events as stored (read in this transaction) and gain
+            // them as written, under the labels they keep.
+            let changed_ids: Vec<&str> = chunk.iter().filter_map(|(_, _, id)| *id).collect();
+            let before = stored_facts(&mut tx, &changed_ids).await?;
             let (mut added, mut changed) = (Vec::new(), Vec::new());
+            let mut new_events = Vec::new();
             for (row, hash, existing_id) in chunk {
-                self.event_write(&mut tx, &row.event, hash, *existing_id)
-                    .await?;
-                if existing_id.is_some() {
-                    changed.push(row.event.source_id.as_str());
-                } else {
-                    added.push(row.event.source_id.as_str());
+                match existing_id {
+                    Some(id) => {
+                        let old = before.get(*id).ok_or_else(|| {
+                            StoreError::Conflict(format!(
+                                "the event {} changed while it was imported; import the file again",
+                                row.event.source_id
+                            ))
+                        })?;
+                        deltas.add(old, -1);
+                        let labels = Labels {
+                            classification: Classification::from_level(old.classification)?,
+                            compartment: old
+                                .compartment
+                                .as_deref()
+                                .map(CompartmentId::parse)
+                                .transpose()?,
+                        };
+                        deltas.add(&EventFacts::of(&row.event, &labels), 1);
+                        self.event_update(&mut tx, &row.event, hash, id).await?;
+                        changed.push(row.event.source_id.as_str());
+                    }
+                    None => {
+                        deltas.add(&EventFacts::of(&row.event, &public), 1);
+                        new_events.push((&row.event, hash.as_str()));
+                        added.push(row.event.source_id.as_str());
+                    }
                 }
             }
+            self.events_insert(&mut tx, &new_events).await?;
+            deltas.apply(&mut tx).await?;
             done += chunk.len();
             self.event_job_progress(&mut tx, job, done).await?;
             report.added += added.len();
@@ -869,16 +958,26 @@ impl Access {
             tx.commit().await?;
             progress(done, total);
         }
-        for chunk in stale.chunks(BATCH) {
+        for chunk in stale.chunks(batch_size(total)) {
             let mut tx = self.store.write_tx().await?;
+            let ids: Vec<&str> = chunk.iter().map(|(_, id, _)| id.as_str()).collect();
+            let before = stored_facts(&mut tx, &ids).await?;
+            let mut deltas = BucketDeltas::default();
             let mut removed = Vec::new();
             for (ged_id, id, _) in chunk {
+                let Some(old) = before.get(id) else {
+                    return Err(StoreError::Conflict(format!(
+                        "the event {ged_id} was removed while it was imported; import the file again"
+                    )));
+                };
+                deltas.add(old, -1);
                 sqlx::query("DELETE FROM conflict_events WHERE id = $1")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
                 removed.push(ged_id.as_str());
             }
+            deltas.apply(&mut tx).await?;
             done += chunk.len();
             self.event_job_progress(&mut tx, job, done).await?;
             report.removed += removed.len();
@@ -966,17 +1065,15 @@ impl Access {
         Ok(())
     }
 
-    /// Inserts or updates one event (labels of an existing one are kept).
-    async fn event_write(
+    /// Updates one stored event's fields (its labels are kept).
+    async fn event_update(
         &self,
         conn: &mut sqlx::AnyConnection,
         e: &early_warning::ConflictEvent,
         hash: &str,
-        existing: Option<&str>,
+        id: &str,
     ) -> Result<()> {
-        let now = now_micros();
-        let id = existing.map_or_else(new_id, str::to_string);
-        let sql = if existing.is_some() {
+        let q = sqlx::query(
             "UPDATE conflict_events SET source_id = $2, country = $3, country_name = $4, gwno = $5, region = $6,
                 year = $7, month = $8, date_start = $9, date_end = $10, date_prec = $11, violence = $12,
                 conflict_id = $13, conflict_name = $14, dyad_id = $15, dyad_name = $16, side_a = $17,
@@ -984,63 +1081,55 @@ impl Access {
                 lat_micro = $23, lon_micro = $24, priogrid_gid = $25, deaths_a = $26, deaths_b = $27,
                 deaths_civilians = $28, deaths_unknown = $29, best = $30, low = $31, high = $32,
                 source_hash = $33, event_type = $35, updated_at = $34
-             WHERE id = $1"
-        } else {
-            "INSERT INTO conflict_events (id, source_id, country, country_name, gwno, region, year, month,
-                date_start, date_end, date_prec, violence, conflict_id, conflict_name, dyad_id, dyad_name,
-                side_a, side_b, where_prec, where_description, adm_1, adm_2, lat_micro, lon_micro,
-                priogrid_gid, deaths_a, deaths_b, deaths_civilians, deaths_unknown, best, low, high,
-                source_hash, event_type, source, classification, compartment_id, created_by, created_at,
-                updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, 0,
-                NULL, $36, $37, $37)"
-        };
-        let q = sqlx::query(sql)
-            .bind(&id)
-            .bind(&e.source_id)
-            .bind(e.country.clone())
-            .bind(&e.country_name)
-            .bind(e.gwno)
-            .bind(&e.region)
-            .bind(e.year)
-            .bind(e.month().to_string())
-            .bind(&e.date_start)
-            .bind(&e.date_end)
-            .bind(e.date_prec)
-            .bind(e.violence.map_or(0, early_warning::ViolenceType::code))
-            .bind(e.conflict_id)
-            .bind(&e.conflict_name)
-            .bind(e.dyad_id)
-            .bind(&e.dyad_name)
-            .bind(&e.side_a)
-            .bind(&e.side_b)
-            .bind(e.where_prec)
-            .bind(&e.where_description)
-            .bind(&e.adm_1)
-            .bind(&e.adm_2)
-            .bind(e.lat_micro)
-            .bind(e.lon_micro)
-            .bind(e.priogrid_gid)
-            .bind(e.deaths_a)
-            .bind(e.deaths_b)
-            .bind(e.deaths_civilians)
-            .bind(e.deaths_unknown)
-            .bind(e.best)
-            .bind(e.low)
-            .bind(e.high)
-            .bind(hash);
-        let q = if existing.is_some() {
-            q.bind(now).bind(&e.event_type)
-        } else {
-            q.bind(&e.event_type)
-                .bind(e.source.as_str())
-                .bind(&self.subject.user_id)
-                .bind(now)
-        };
-        q.execute(&mut *conn)
+             WHERE id = $1",
+        )
+        .bind(id.to_string());
+        bind_event_fields(q, e, hash)
+            .bind(now_micros())
+            .bind(e.event_type.clone())
+            .execute(&mut *conn)
             .await
             .map_err(|err| StoreError::from_unique(err, "an event with this source id"))?;
+        Ok(())
+    }
+
+    /// Inserts new events (public, as event data is), many per statement: at a million events
+    /// the statements, not the rows, are what an import waits for.
+    async fn events_insert(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        events: &[(&early_warning::ConflictEvent, &str)],
+    ) -> Result<()> {
+        const COLUMNS: &str = "id, source_id, country, country_name, gwno, region, year, month,
+            date_start, date_end, date_prec, violence, conflict_id, conflict_name, dyad_id, dyad_name,
+            side_a, side_b, where_prec, where_description, adm_1, adm_2, lat_micro, lon_micro,
+            priogrid_gid, deaths_a, deaths_b, deaths_civilians, deaths_unknown, best, low, high,
+            source_hash, event_type, source, created_by, created_at, updated_at";
+        const WIDTH: usize = 38;
+        let now = now_micros();
+        for chunk in events.chunks(INSERT_ROWS) {
+            let mut values = Vec::with_capacity(chunk.len());
+            for i in 0..chunk.len() {
+                let ps: Vec<String> = (1..=WIDTH).map(|j| format!("${}", i * WIDTH + j)).collect();
+                values.push(format!("({})", ps.join(", ")));
+            }
+            let sql = format!(
+                "INSERT INTO conflict_events ({COLUMNS}) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (e, hash) in chunk {
+                q = bind_event_fields(q.bind(new_id()), e, hash)
+                    .bind(e.event_type.clone())
+                    .bind(e.source.as_str().to_string())
+                    .bind(self.subject.user_id.clone())
+                    .bind(now)
+                    .bind(now);
+            }
+            q.execute(&mut *conn)
+                .await
+                .map_err(|err| StoreError::from_unique(err, "an event with this source id"))?;
+        }
         Ok(())
     }
 

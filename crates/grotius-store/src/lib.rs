@@ -30,6 +30,7 @@ mod dialogue_run;
 mod document;
 mod early_warning;
 mod engagement;
+mod event_buckets;
 mod evidence;
 mod fund;
 mod get;

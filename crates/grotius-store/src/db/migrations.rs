@@ -64,6 +64,7 @@ const SOURCES: &[Source] = &[
     source!("0024_ucdp_conflicts.sql"),
     source!("0025_watch_and_follow_up.sql"),
     source!("0026_dialogue_attributes.sql"),
+    source!("0027_conflict_event_buckets.sql"),
 ];
 
 /// The migrator of `backend`, from the generated text of every source.
@@ -333,7 +334,7 @@ mod tests {
                 .collect();
             assert_eq!(list[0], (1, "foundation", false));
             assert_eq!(list[4], (5, "process engaged", false));
-            assert_eq!(list.last(), Some(&(26, "dialogue attributes", false)));
+            assert_eq!(list.last(), Some(&(27, "conflict event buckets", false)));
             assert_eq!(list.len(), SOURCES.len());
             assert!(
                 migrator

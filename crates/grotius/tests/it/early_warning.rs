@@ -103,6 +103,54 @@ fn as_ged_csv(features: &[Value]) -> Vec<u8> {
     w.into_inner().unwrap()
 }
 
+/// The derived buckets (migration 0027) equal a recomputation from the stored events: every
+/// bucket, its events and its deaths, as one text per bucket.
+async fn assert_buckets_match_events(raw: &sqlx::AnyPool) {
+    let lab = "classification || '|' || COALESCE(compartment_id, '')";
+    let pairs = [
+        (
+            format!(
+                "SELECT country || '|' || month || '|' || violence || '|' || {lab} || '|' || events || '|' || deaths_best || '|' || deaths_low || '|' || deaths_high AS r FROM conflict_event_months"
+            ),
+            format!(
+                "SELECT country || '|' || month || '|' || violence || '|' || {lab} || '|' || COUNT(*) || '|' || SUM(best) || '|' || SUM(low) || '|' || SUM(high) AS r FROM conflict_events WHERE country IS NOT NULL GROUP BY country, month, violence, classification, compartment_id"
+            ),
+        ),
+        (
+            format!(
+                "SELECT country || '|' || adm_1 || '|' || month || '|' || {lab} || '|' || events AS r FROM conflict_event_areas"
+            ),
+            format!(
+                "SELECT country || '|' || adm_1 || '|' || month || '|' || {lab} || '|' || COUNT(*) AS r FROM conflict_events WHERE country IS NOT NULL AND violence > 0 AND adm_1 <> '' GROUP BY country, adm_1, month, classification, compartment_id"
+            ),
+        ),
+        (
+            format!(
+                "SELECT country || '|' || month || '|' || conflict_name || '|' || dyad_name || '|' || violence || '|' || {lab} || '|' || events || '|' || deaths_best AS r FROM conflict_event_dyads"
+            ),
+            format!(
+                "SELECT country || '|' || month || '|' || conflict_name || '|' || dyad_name || '|' || violence || '|' || {lab} || '|' || COUNT(*) || '|' || SUM(best) AS r FROM conflict_events WHERE country IS NOT NULL GROUP BY country, month, conflict_name, dyad_name, violence, classification, compartment_id"
+            ),
+        ),
+    ];
+    for (buckets, direct) in pairs {
+        let read = |sql: String| async move {
+            let mut v: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(raw)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| sqlx::Row::try_get::<String, _>(r, "r").unwrap())
+                .collect();
+            v.sort();
+            v
+        };
+        let (b, d) = (read(buckets).await, read(direct).await);
+        assert!(!d.is_empty(), "no events to compare");
+        assert_eq!(b, d, "buckets against events");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_car_geojson_imports_1848_events_and_its_series_equals_a_direct_computation() {
     let features = car_features();
@@ -275,6 +323,8 @@ async fn the_car_geojson_imports_1848_events_and_its_series_equals_a_direct_comp
         count(&app.instance.raw().await, "conflict_events").await,
         1_848
     );
+    // The buckets followed the correction, the withdrawal and the new event.
+    assert_buckets_match_events(&app.instance.raw().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1068,6 +1118,8 @@ async fn the_acled_benin_export_loads_811_events_with_na_handled() {
     let rep = analyst.import_acled(&bytes, &mut |_, _| {}).await.unwrap();
     assert_eq!(rep.removed, 0);
     assert_eq!(count(&i.raw().await, "conflict_events").await, 812);
+    // ACLED's protests and riots (no organised violence) are in the buckets as well.
+    assert_buckets_match_events(&i.raw().await).await;
 }
 
 #[tokio::test]
