@@ -80,3 +80,9 @@ GROUP BY country, month, conflict_name, dyad_name, violence, classification, com
 -- write for every imported event.
 DROP INDEX conflict_events_country_name;
 DROP INDEX conflict_events_labels;
+
+-- The map's grid cells are the one reader of a country's events themselves: an index that holds
+-- every column it reads (position, deaths, labels), so it never visits the table's rows, which
+-- lie scattered across the file in import order.
+DROP INDEX conflict_events_country_month;
+CREATE INDEX conflict_events_country_month ON conflict_events(country, month, lat_micro, lon_micro, best, classification, compartment_id);

@@ -194,6 +194,10 @@ impl Store {
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 30000").await?;
                             conn.execute("PRAGMA synchronous = FULL").await?;
+                            // A page cache of up to 64 MiB per connection (SQLite's default
+                            // is 2 MiB): a bulk import's indexes stay in memory instead of
+                            // being read back page by page through the kernel.
+                            conn.execute("PRAGMA cache_size = -65536").await?;
                         }
                         Backend::Postgres if read_only => {
                             conn.execute("SET default_transaction_read_only = on")

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::db::{Bind, Where};
-use crate::event_buckets::{BucketDeltas, EventFacts, stored_facts};
+use crate::event_buckets::{BucketDeltas, EventFacts, stored_facts, values_list};
 use crate::job::{JobOutcome, JobTable, shown_status};
 use crate::roster::{TableFormat, write_table};
 use crate::{Access, Result, StoreError, new_id};
@@ -535,6 +535,27 @@ impl Access {
         as_of: Option<&str>,
         params: &SignalParams,
     ) -> Result<CountryTrends> {
+        self.trends_of(as_of, params, None).await
+    }
+
+    /// One country's trend as [`Access::country_trends`] has it (the same reference month: the
+    /// latest with an event the reader may see in any country), without computing the others';
+    /// `countries` holds that one country, or nothing when the reader sees none of its events.
+    pub async fn country_trend(
+        &self,
+        country: &str,
+        params: &SignalParams,
+    ) -> Result<CountryTrends> {
+        let c = country_code(country)?;
+        self.trends_of(None, params, Some(&c.alpha2)).await
+    }
+
+    async fn trends_of(
+        &self,
+        as_of: Option<&str>,
+        params: &SignalParams,
+        only: Option<&str>,
+    ) -> Result<CountryTrends> {
         self.may_read_events().await?;
         let as_of = match as_of.map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) => Some(Month::parse(v).ok_or_else(|| {
@@ -542,36 +563,59 @@ impl Access {
             })?),
             None => None,
         };
+        // Per country: totals and first and last month (signals count organised violence only,
+        // not ACLED's protests, riots and developments).
         let mut f = Where::default();
         f.visibility(self, "");
-        // Signals count organised violence only (not ACLED's protests, riots, developments).
         f.clause("violence > 0".into());
-        let rows = f
+        if let Some(c) = only {
+            f.push("country = ?", Bind::Text(c.to_string()));
+        }
+        let totals = f
             .query(format!(
-                "SELECT country, month, CAST(SUM(events) AS BIGINT) AS events,
-                        CAST(SUM(deaths_best) AS BIGINT) AS deaths
-                 FROM conflict_event_months{} GROUP BY country, month ORDER BY country, month",
+                "SELECT country, CAST(SUM(events) AS BIGINT) AS events,
+                        CAST(SUM(deaths_best) AS BIGINT) AS deaths, MIN(month) AS first_month,
+                        MAX(month) AS last_month
+                 FROM conflict_event_months{} GROUP BY country ORDER BY country",
                 f.sql()
             ))
             .fetch_all(&self.store.pool)
             .await?;
-        let mut by_country: BTreeMap<String, BTreeMap<Month, (i64, i64)>> = BTreeMap::new();
-        for r in &rows {
-            let month: String = r.try_get("month")?;
-            let Some(m) = Month::parse(&month) else {
-                return Err(StoreError::Integrity(format!(
-                    "a stored event has the month '{month}'"
-                )));
-            };
-            by_country
-                .entry(r.try_get("country")?)
-                .or_default()
-                .insert(m, (r.try_get("events")?, r.try_get("deaths")?));
+        let month_of = |v: String| {
+            Month::parse(&v)
+                .ok_or_else(|| StoreError::Integrity(format!("a stored event has the month '{v}'")))
+        };
+        let mut by_country: BTreeMap<String, (i64, i64, Month, Month)> = BTreeMap::new();
+        for r in &totals {
+            by_country.insert(
+                r.try_get("country")?,
+                (
+                    r.try_get("events")?,
+                    r.try_get("deaths")?,
+                    month_of(r.try_get("first_month")?)?,
+                    month_of(r.try_get("last_month")?)?,
+                ),
+            );
         }
-        let latest = by_country
-            .values()
-            .filter_map(|m| m.keys().next_back().copied())
-            .max();
+        let latest = match only {
+            None => by_country.values().map(|t| t.3).max(),
+            // The reference month is every country's: the latest visible in any.
+            Some(_) => {
+                let mut l = Where::default();
+                l.visibility(self, "");
+                l.clause("violence > 0".into());
+                let row = l
+                    .query(format!(
+                        "SELECT MAX(month) AS latest FROM conflict_event_months{}",
+                        l.sql()
+                    ))
+                    .fetch_one(&self.store.pool)
+                    .await?;
+                row.try_get::<Option<String>, _>("latest")?
+                    .map(month_of)
+                    .transpose()?
+            }
+        };
         let Some(reference) = as_of.or(latest) else {
             return Ok(CountryTrends {
                 as_of: None,
@@ -586,6 +630,9 @@ impl Access {
         let recent_from_p = g.arg(Bind::Text(recent_from.to_string()));
         g.push("month >= ?", Bind::Text(baseline_from.to_string()));
         g.push("month <= ?", Bind::Text(reference.to_string()));
+        if let Some(c) = only {
+            g.push("country = ?", Bind::Text(c.to_string()));
+        }
         let area_rows = g
             .query(format!(
                 "SELECT country, adm_1,
@@ -604,9 +651,37 @@ impl Access {
                 r.try_get::<i64, _>("baseline")?,
             ));
         }
+        // The months a signal reads: the baseline and recent windows, and far enough before
+        // them to tell whether the country was quiet for `quiet_months` (a longer silence counts
+        // as exactly that many), so the signal is the one of the country's whole history.
+        let mut h = Where::default();
+        h.visibility(self, "");
+        h.clause("violence > 0".into());
+        let history_from = recent_from.plus(-(params.baseline_months.max(params.quiet_months) + 1));
+        h.push("month >= ?", Bind::Text(history_from.to_string()));
+        h.push("month <= ?", Bind::Text(reference.to_string()));
+        if let Some(c) = only {
+            h.push("country = ?", Bind::Text(c.to_string()));
+        }
+        let month_rows = h
+            .query(format!(
+                "SELECT country, month, CAST(SUM(events) AS BIGINT) AS events
+                 FROM conflict_event_months{} GROUP BY country, month",
+                h.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut counts: BTreeMap<String, BTreeMap<Month, i64>> = BTreeMap::new();
+        for r in &month_rows {
+            counts
+                .entry(r.try_get("country")?)
+                .or_default()
+                .insert(month_of(r.try_get("month")?)?, r.try_get("events")?);
+        }
+        let none = BTreeMap::new();
         let mut countries: Vec<CountryTrend> = by_country
             .into_iter()
-            .map(|(country, months)| {
+            .map(|(country, (events, deaths_best, first, last))| {
                 let new_areas = early_warning::spread(
                     areas
                         .get(&country)
@@ -614,23 +689,15 @@ impl Access {
                         .flatten()
                         .map(|(a, r, b)| (a.as_str(), *r, *b)),
                 );
-                let counts: BTreeMap<Month, i64> =
-                    months.iter().map(|(m, (n, _))| (*m, *n)).collect();
+                let signal =
+                    early_warning::signal(counts.get(&country).unwrap_or(&none), reference, params);
                 CountryTrend {
                     country,
-                    events: months.values().map(|(n, _)| n).sum(),
-                    deaths_best: months.values().map(|(_, d)| d).sum(),
-                    first_month: months
-                        .keys()
-                        .next()
-                        .map(Month::to_string)
-                        .unwrap_or_default(),
-                    last_month: months
-                        .keys()
-                        .next_back()
-                        .map(Month::to_string)
-                        .unwrap_or_default(),
-                    signal: early_warning::signal(&counts, reference, params),
+                    events,
+                    deaths_best,
+                    first_month: first.to_string(),
+                    last_month: last.to_string(),
+                    signal,
                     new_areas,
                 }
             })
@@ -903,7 +970,7 @@ impl Access {
             // The buckets lose the changed events as stored (read in this transaction) and gain
             // them as written, under the labels they keep.
             let changed_ids: Vec<&str> = chunk.iter().filter_map(|(_, _, id)| *id).collect();
-            let before = stored_facts(&mut tx, &changed_ids).await?;
+            let before = stored_facts(&mut tx, self.store.backend, &changed_ids).await?;
             let (mut added, mut changed) = (Vec::new(), Vec::new());
             let mut new_events = Vec::new();
             for (row, hash, existing_id) in chunk {
@@ -936,7 +1003,7 @@ impl Access {
                 }
             }
             self.events_insert(&mut tx, &new_events).await?;
-            deltas.apply(&mut tx).await?;
+            deltas.apply(&mut tx, self.store.backend).await?;
             done += chunk.len();
             self.event_job_progress(&mut tx, job, done).await?;
             report.added += added.len();
@@ -961,7 +1028,7 @@ impl Access {
         for chunk in stale.chunks(batch_size(total)) {
             let mut tx = self.store.write_tx().await?;
             let ids: Vec<&str> = chunk.iter().map(|(_, id, _)| id.as_str()).collect();
-            let before = stored_facts(&mut tx, &ids).await?;
+            let before = stored_facts(&mut tx, self.store.backend, &ids).await?;
             let mut deltas = BucketDeltas::default();
             let mut removed = Vec::new();
             for (ged_id, id, _) in chunk {
@@ -977,7 +1044,7 @@ impl Access {
                     .await?;
                 removed.push(ged_id.as_str());
             }
-            deltas.apply(&mut tx).await?;
+            deltas.apply(&mut tx, self.store.backend).await?;
             done += chunk.len();
             self.event_job_progress(&mut tx, job, done).await?;
             report.removed += removed.len();
@@ -1108,14 +1175,9 @@ impl Access {
         const WIDTH: usize = 38;
         let now = now_micros();
         for chunk in events.chunks(INSERT_ROWS) {
-            let mut values = Vec::with_capacity(chunk.len());
-            for i in 0..chunk.len() {
-                let ps: Vec<String> = (1..=WIDTH).map(|j| format!("${}", i * WIDTH + j)).collect();
-                values.push(format!("({})", ps.join(", ")));
-            }
             let sql = format!(
                 "INSERT INTO conflict_events ({COLUMNS}) VALUES {}",
-                values.join(", ")
+                values_list(self.store.backend, chunk.len(), WIDTH)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (e, hash) in chunk {

@@ -1654,3 +1654,35 @@ async fn hidden_conflict_years_and_water_events_change_nothing_for_a_reader_who_
             .any(|w| w.headline == "Hidden water event")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_countrys_trend_is_its_row_of_all_countries_at_the_same_reference_month() {
+    let i = Instance::seeded().await;
+    let analyst = i.access("analyst").await;
+    analyst
+        .import_events(&car_bytes(), &mut |_, _| {})
+        .await
+        .unwrap();
+    analyst
+        .import_acled(&std::fs::read(ACLED).unwrap(), &mut |_, _| {})
+        .await
+        .unwrap();
+    let params = analyst.signal_params().await.unwrap();
+    let all = analyst.country_trends(None, &params).await.unwrap();
+    let countries: Vec<&str> = all.countries.iter().map(|c| c.country.as_str()).collect();
+    assert!(
+        countries.contains(&"CF") && countries.contains(&"BJ"),
+        "{countries:?}"
+    );
+    // The reference month is the latest of both files, whichever country is asked for.
+    for c in &all.countries {
+        let one = analyst.country_trend(&c.country, &params).await.unwrap();
+        assert_eq!(one.as_of, all.as_of, "{}", c.country);
+        assert_eq!(one.countries, vec![c.clone()], "{}", c.country);
+    }
+    // A country without events: no row, the same reference month.
+    let none = analyst.country_trend("NL", &params).await.unwrap();
+    assert!(none.countries.is_empty());
+    assert_eq!(none.as_of, all.as_of);
+    assert_buckets_match_events(&i.raw().await).await;
+}

@@ -409,7 +409,7 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(p) => p,
         Err(e) => return store_error(l, e),
     };
-    let trends = match v.access.country_trends(None, &params).await {
+    let trends = match v.access.country_trend(&iso, &params).await {
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
