@@ -321,6 +321,26 @@ pub struct DyadActivity {
     pub last_month: String,
 }
 
+/// An admin-1 area of a country over a period: its events of organised violence and their best
+/// deaths, first and last month, and its series by month (months without events absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaActivity {
+    pub adm_1: String,
+    pub events: i64,
+    pub deaths_best: i64,
+    pub first_month: String,
+    pub last_month: String,
+    pub series: Vec<AreaPoint>,
+}
+
+/// One month of an admin-1 area's series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaPoint {
+    pub period: String,
+    pub events: i64,
+    pub deaths_best: i64,
+}
+
 fn period_bounds(from: Option<&str>, to: Option<&str>) -> Result<(Option<String>, Option<String>)> {
     let check = |field: &'static str, v: Option<&str>| -> Result<Option<String>> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
@@ -754,6 +774,59 @@ impl Access {
                 })
             })
             .collect()
+    }
+
+    /// The admin-1 areas of a country's events of organised violence the reader may see within
+    /// the period, with their monthly series, most deadly first (events without an admin-1 area
+    /// are in no area).
+    pub async fn country_areas(
+        &self,
+        country: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<AreaActivity>> {
+        let (_, _, _, f) = self.country_events(country, from, to).await?;
+        let rows = f
+            .query(format!(
+                "SELECT adm_1, month, CAST(SUM(events) AS BIGINT) AS events,
+                        CAST(SUM(deaths_best) AS BIGINT) AS deaths
+                 FROM conflict_event_areas{} GROUP BY adm_1, month ORDER BY adm_1, month",
+                f.sql()
+            ))
+            .fetch_all(&self.store.pool)
+            .await?;
+        let mut areas: Vec<AreaActivity> = Vec::new();
+        for r in &rows {
+            let adm_1: String = r.try_get("adm_1")?;
+            let point = AreaPoint {
+                period: r.try_get("month")?,
+                events: r.try_get("events")?,
+                deaths_best: r.try_get("deaths")?,
+            };
+            match areas.last_mut() {
+                Some(a) if a.adm_1 == adm_1 => {
+                    a.events += point.events;
+                    a.deaths_best += point.deaths_best;
+                    a.last_month.clone_from(&point.period);
+                    a.series.push(point);
+                }
+                _ => areas.push(AreaActivity {
+                    adm_1,
+                    events: point.events,
+                    deaths_best: point.deaths_best,
+                    first_month: point.period.clone(),
+                    last_month: point.period.clone(),
+                    series: vec![point],
+                }),
+            }
+        }
+        areas.sort_by(|a, b| {
+            b.deaths_best
+                .cmp(&a.deaths_best)
+                .then(b.events.cmp(&a.events))
+                .then(a.adm_1.cmp(&b.adm_1))
+        });
+        Ok(areas)
     }
 
     /// The conflicts and dyads of a country's events the reader may see within the period, most

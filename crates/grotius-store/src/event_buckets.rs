@@ -121,7 +121,7 @@ enum Value {
 pub(crate) struct BucketDeltas {
     /// bucket → (country, month, violence, classification, compartment), [events, best, low, high]
     months: HashMap<String, (Grouping, Vec<i64>)>,
-    /// bucket → (country, adm_1, month, classification, compartment), [events]
+    /// bucket → (country, adm_1, month, classification, compartment), [events, best]
     areas: HashMap<String, (Grouping, Vec<i64>)>,
     /// bucket → (country, month, conflict, dyad, violence, classification, compartment),
     /// [events, best]
@@ -185,7 +185,7 @@ impl BucketDeltas {
                         Value::OptText(f.compartment.clone()),
                     ]
                 },
-                &[1],
+                &[1, f.best],
                 sign,
             );
         }
@@ -232,7 +232,7 @@ impl BucketDeltas {
             backend,
             "conflict_event_areas",
             "country, adm_1, month, classification, compartment_id",
-            &["events"],
+            &["events", "deaths_best"],
             self.areas,
         )
         .await?;

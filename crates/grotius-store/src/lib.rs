@@ -76,8 +76,8 @@ pub use dialogue_run::{ModerationDecision, QueueItem};
 pub use document::extract::{docx_from_text, pdf_from_text};
 pub use document::{DocumentDetail, DocumentFilter, Upload};
 pub use early_warning::{
-    CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob, EventImportKind,
-    EventImportReport, EventSeries, SeriesBy, SeriesFormat, SeriesPoint,
+    AreaActivity, AreaPoint, CountryTrend, CountryTrends, DyadActivity, EventCell, EventImportJob,
+    EventImportKind, EventImportReport, EventSeries, SeriesBy, SeriesFormat, SeriesPoint,
 };
 pub use evidence::{
     BlobReader, EvidenceFilter, EvidenceReport, Ingested, PackageDetail, PackageSummary,

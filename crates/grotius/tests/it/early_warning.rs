@@ -118,10 +118,10 @@ async fn assert_buckets_match_events(raw: &sqlx::AnyPool) {
         ),
         (
             format!(
-                "SELECT country || '|' || adm_1 || '|' || month || '|' || {lab} || '|' || events AS r FROM conflict_event_areas"
+                "SELECT country || '|' || adm_1 || '|' || month || '|' || {lab} || '|' || events || '|' || deaths_best AS r FROM conflict_event_areas"
             ),
             format!(
-                "SELECT country || '|' || adm_1 || '|' || month || '|' || {lab} || '|' || COUNT(*) AS r FROM conflict_events WHERE country IS NOT NULL AND violence > 0 AND adm_1 <> '' GROUP BY country, adm_1, month, classification, compartment_id"
+                "SELECT country || '|' || adm_1 || '|' || month || '|' || {lab} || '|' || COUNT(*) || '|' || SUM(best) AS r FROM conflict_events WHERE country IS NOT NULL AND violence > 0 AND adm_1 <> '' GROUP BY country, adm_1, month, classification, compartment_id"
             ),
         ),
         (
@@ -285,6 +285,75 @@ async fn the_car_geojson_imports_1848_events_and_its_series_equals_a_direct_comp
         )
         .await;
     assert_eq!(s, 404);
+
+    // Admin-1 areas: events and best deaths per area straight from the file.
+    let mut by_area: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for p in features.iter().map(|f| &f["properties"]) {
+        let area = p["adm_1"].as_str().unwrap_or("").trim().to_string();
+        if area.is_empty() {
+            continue;
+        }
+        let e = by_area.entry(area).or_default();
+        e.0 += 1;
+        e.1 += int(&p["best"]);
+    }
+    assert!(by_area.len() > 5, "{by_area:?}");
+    let (s, body) = app
+        .api(Method::GET, "/api/v1/events/areas?country=CF", &token, None)
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let items = body["items"].as_array().unwrap();
+    let api_areas: BTreeMap<String, (i64, i64)> = items
+        .iter()
+        .map(|a| {
+            (
+                a["adm_1"].as_str().unwrap().to_string(),
+                (
+                    a["events"].as_i64().unwrap(),
+                    a["deaths_best"].as_i64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(api_areas, by_area);
+    for a in items {
+        let series = a["series"].as_array().unwrap();
+        let n: i64 = series.iter().map(|p| p["events"].as_i64().unwrap()).sum();
+        assert_eq!(n, a["events"].as_i64().unwrap(), "{a}");
+        assert_eq!(series[0]["period"], a["first_month"], "{a}");
+    }
+    let most = items[0]["adm_1"].as_str().unwrap().to_string();
+    assert_eq!(
+        by_area.values().map(|v| v.1).max(),
+        Some(items[0]["deaths_best"].as_i64().unwrap())
+    );
+    let (s, body) = app
+        .api(
+            Method::GET,
+            "/api/v1/events/areas?country=CF&from=2030-01",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["items"].as_array().unwrap().len(), 0);
+    let (s, _) = app
+        .api(
+            Method::GET,
+            "/api/v1/events/areas?country=CF",
+            &partner,
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+    let b = app.browser("analyst").await;
+    let (s, html) = b.get("/countries/CF").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Admin-1 areas (organised violence)"),
+        "{html}"
+    );
+    assert!(html.contains(&most), "{most}");
 
     // Importing the same file again changes nothing.
     let r = analyst

@@ -22,6 +22,7 @@ use crate::error::{ApiError, ErrorBody};
 
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/events/series", get(series))
+        .route("/events/areas", get(areas))
         .route("/events/countries", get(countries))
         .route("/countries/{iso}/conflicts", get(country_conflicts))
         .route("/alerts", get(list_alerts).post(create_alert))
@@ -32,6 +33,7 @@ pub(crate) fn routes(r: &mut Routes) {
 #[openapi(
     paths(
         series,
+        areas,
         countries,
         country_conflicts,
         list_alerts,
@@ -48,6 +50,9 @@ pub(crate) fn routes(r: &mut Routes) {
         AlertListDto,
         SeriesDto,
         SeriesPointDto,
+        AreasDto,
+        AreaDto,
+        AreaPointDto,
         CountryTrendsDto,
         CountryTrendDto,
         SignalParamsDto
@@ -151,6 +156,89 @@ async fn series(
         .event_series(&q.country, by, q.from.as_deref(), q.to.as_deref())
         .await?;
     Ok(Json(s.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AreasQuery {
+    /// ISO 3166-1 code (alpha-2, alpha-3 or numeric).
+    pub country: String,
+    /// First month, `YYYY-MM` (inclusive).
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM` (inclusive).
+    pub to: Option<String>,
+}
+
+/// One month of an admin-1 area's series.
+#[derive(Serialize, ToSchema)]
+pub struct AreaPointDto {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub events: i64,
+    pub deaths_best: i64,
+}
+
+/// An admin-1 area: its events of organised violence over the period, their best deaths, its
+/// first and last month with events, and its series by month (months without events absent).
+#[derive(Serialize, ToSchema)]
+pub struct AreaDto {
+    pub adm_1: String,
+    pub events: i64,
+    pub deaths_best: i64,
+    pub first_month: String,
+    pub last_month: String,
+    pub series: Vec<AreaPointDto>,
+}
+
+/// A country's admin-1 areas, most deadly first, over the events the caller may read.
+#[derive(Serialize, ToSchema)]
+pub struct AreasDto {
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub items: Vec<AreaDto>,
+    pub source: String,
+}
+
+/// A country's admin-1 areas with their monthly series of organised violence (events and best
+/// deaths), over the events the caller may read.
+#[utoipa::path(get, path = "/api/v1/events/areas", params(AreasQuery),
+    responses((status = 200, body = AreasDto), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn areas(
+    Caller(a): Caller,
+    ApiQuery(q): ApiQuery<AreasQuery>,
+) -> Result<Json<AreasDto>, ApiError> {
+    let list = a
+        .country_areas(&q.country, q.from.as_deref(), q.to.as_deref())
+        .await?;
+    let country = grotius_domain::reference::country(q.country.trim())
+        .map(|c| c.alpha2.clone())
+        .unwrap_or_default();
+    Ok(Json(AreasDto {
+        country,
+        from: q.from.filter(|v| !v.trim().is_empty()),
+        to: q.to.filter(|v| !v.trim().is_empty()),
+        items: list
+            .into_iter()
+            .map(|x| AreaDto {
+                adm_1: x.adm_1,
+                events: x.events,
+                deaths_best: x.deaths_best,
+                first_month: x.first_month,
+                last_month: x.last_month,
+                series: x
+                    .series
+                    .into_iter()
+                    .map(|p| AreaPointDto {
+                        period: p.period,
+                        events: p.events,
+                        deaths_best: p.deaths_best,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        source: GED_CITATION.to_string(),
+    }))
 }
 
 /// The method's parameters.

@@ -266,6 +266,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Conflicts and dyads (UCDP)",
         "Conflicten en dyades (UCDP)",
     ),
+    (
+        "ew.areas",
+        "Admin-1 areas (organised violence)",
+        "Bestuurlijke regio's (georganiseerd geweld)",
+    ),
+    ("ew.area", "Area", "Regio"),
+    (
+        "ew.areas.more",
+        "More areas in the API (GET /api/v1/events/areas), with their series by month.",
+        "Meer regio's in de API (GET /api/v1/events/areas), met hun reeks per maand.",
+    ),
     ("ew.dyad.conflict", "Conflict", "Conflict"),
     ("ew.dyad.dyad", "Dyad", "Dyade"),
     ("ew.dyad.type", "Type of violence", "Type geweld"),

@@ -425,6 +425,10 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
         Ok(x) => x,
         Err(e) => return store_error(l, e),
     };
+    let areas = match v.access.country_areas(&iso, from, to).await {
+        Ok(x) => x,
+        Err(e) => return store_error(l, e),
+    };
     let conflicts = match v.access.country_conflicts(&iso).await {
         Ok(x) => x,
         Err(e) => return store_error(l, e),
@@ -561,6 +565,32 @@ async fn country(v: Viewer, Path(iso): Path<String>, Query(q): Query<PeriodQuery
                             }
                         }
                     }
+                }
+            }
+        }
+        @if !areas.is_empty() {
+            section {
+                h2 { (t(l, "ew.areas")) }
+                table {
+                    thead { tr {
+                        th { (t(l, "ew.area")) }
+                        th.num { (t(l, "ew.col.events")) }
+                        th.num { (t(l, "ew.col.deaths")) }
+                        th { (t(l, "ew.col.period")) }
+                    } }
+                    tbody {
+                        @for a in areas.iter().take(25) {
+                            tr {
+                                td { (a.adm_1) }
+                                td.num { (a.events) }
+                                td.num { (a.deaths_best) }
+                                td { (a.first_month) " – " (a.last_month) }
+                            }
+                        }
+                    }
+                }
+                @if areas.len() > 25 {
+                    p.hint { (t(l, "ew.areas.more")) }
                 }
             }
         }

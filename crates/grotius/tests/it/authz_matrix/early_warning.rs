@@ -11,6 +11,7 @@ use super::*;
 pub(super) const ROWS: &[Row] = &[
     row("GET",    "/api/v1/events/series?country=SD&by=month", Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/api/v1/events/series?country=SD&by=year&from=2019-01&to=2019-12", Body::None, read(STAFF, NO_LABELS)),
+    row("GET",    "/api/v1/events/areas?country=SD", Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/api/v1/events/countries",           Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/early-warning",                     Body::None, read(STAFF, NO_LABELS)),
     row("GET",    "/countries/{country}",               Body::None, read(STAFF, NO_LABELS)),
