@@ -177,6 +177,19 @@ async fn cli_import_of_a_real_export_answers_the_contract() {
         html.contains("<svg") && html.contains("polygon"),
         "opinion map"
     );
+    // The page is the printable report: one article, a line shown only in print, and the
+    // downloads in a part that print leaves out (app.css).
+    assert!(
+        html.contains(r#"<article class="dialogue-report">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"class="print-only""#), "{html}");
+    let downloads = html.find("/export/").expect("the downloads");
+    let hidden = html[..downloads].rfind(r#"<div class="no-print">"#);
+    assert!(
+        hidden.is_some_and(|h| !html[h..downloads].contains("</div>")),
+        "the downloads sit inside a no-print block"
+    );
     let (s, html) = b.get("/dialogues").await;
     assert_eq!(s, 200);
     assert!(html.contains("$15/hour"));

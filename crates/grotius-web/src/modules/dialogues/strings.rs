@@ -24,6 +24,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("dlg.source", "Source", "Bron"),
     ("dlg.method", "Method", "Methode"),
     (
+        "dlg.report.printed",
+        "Report of the conversation, printed",
+        "Verslag van het gesprek, afgedrukt",
+    ),
+    (
+        "dlg.report.print",
+        "This page is also the printable report: print it (or save it as PDF) from the browser; forms, the participation link and downloads are left out.",
+        "Deze pagina is ook het afdrukbare verslag: druk haar af (of bewaar als pdf) vanuit de browser; formulieren, de deelnamelink en downloads worden weggelaten.",
+    ),
+    (
         "dlg.notcomputed",
         "The groups have not been computed yet.",
         "De groepen zijn nog niet berekend.",

@@ -245,8 +245,13 @@ pub(crate) async fn results(
         grotius_domain::Action::Export,
         grotius_domain::Resource::labelled(grotius_domain::ResourceKind::Dialogue, &d.labels),
     );
+    // The page is the printable report: printed, it keeps the facts, the participation over
+    // time and the results, and drops every form, the participation link (a secret) and the
+    // downloads (app.css, `article.dialogue-report`).
     let content = html! {
-        p { a href="/dialogues" { "← " (t(l, "dlg.title")) } " · " a href={ "/processes/" (d.process_id) } { (t(l, "dlg.process")) } }
+        article.dialogue-report {
+        p.no-print { a href="/dialogues" { "← " (t(l, "dlg.title")) } " · " a href={ "/processes/" (d.process_id) } { (t(l, "dlg.process")) } }
+        p.print-only { (t(l, "dlg.report.printed")) " " (crate::ui::fmt_micros(grotius_security::now_micros())) " UTC" }
         h1 { (d.topic) " " (labels_badge(l, &d.labels)) }
         @if !d.description.is_empty() { p { (d.description) } }
         dl.facts {
@@ -266,9 +271,11 @@ pub(crate) async fn results(
             }
         }
         @if let Some(token) = &d.link_token {
-            h2 { (t(l, "dlg.link")) }
-            p.hint { (t(l, "dlg.link.hint")) }
-            p { a #participation-link href={ "/p/" (token) } { "/p/" (token) } }
+            div.no-print {
+                h2 { (t(l, "dlg.link")) }
+                p.hint { (t(l, "dlg.link.hint")) }
+                p { a #participation-link href={ "/p/" (token) } { "/p/" (token) } }
+            }
         }
         @if may_update {
             div.actions {
@@ -302,6 +309,7 @@ pub(crate) async fn results(
             }
         }
         @if may_export {
+            div.no-print {
             h2 { (t(l, "dlg.export")) }
             p.hint { (t(l, "dlg.export.hint")) }
             ul {
@@ -309,6 +317,8 @@ pub(crate) async fn results(
                 @for f in grotius_store::PolisFile::ALL {
                     li { a href={ "/dialogues/" (d.id) "/export/" (f.name()) } download { (f.name()) } }
                 }
+            }
+            p.hint { (t(l, "dlg.report.print")) }
             }
         }
         @if d.link_token.is_some() {
@@ -389,6 +399,7 @@ pub(crate) async fn results(
                     (ranked_table(l, r, st, Ranking::Divisive))
                 }
             }
+        }
         }
     };
     let mut res = page(v, &d.topic, content);
