@@ -24,53 +24,114 @@ pub(crate) async fn append(
     outcome: &str,
     detail: &str,
 ) -> Result<i64> {
-    let lock = match store.backend {
-        crate::Backend::Postgres => " FOR UPDATE",
-        crate::Backend::Sqlite => "",
-    };
-    let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
+    let mut chain = Chain::start(conn, store).await?;
+    let seq = chain
+        .push(
+            conn,
+            store,
+            actor_id,
+            actor_name,
+            action,
+            resource_kind,
+            resource_id,
+            outcome,
+            detail,
+        )
         .await?;
-    let head_seq: i64 = row.try_get("seq")?;
-    let prev_hash: String = row.try_get("hash")?;
-    let record = AuditRecord {
-        seq: head_seq + 1,
-        at_micros: grotius_security::now_micros(),
-        actor_id: actor_id.to_string(),
-        actor_name: actor_name.to_string(),
-        action: action.to_string(),
-        resource_kind: resource_kind.to_string(),
-        resource_id: resource_id.to_string(),
-        outcome: outcome.to_string(),
-        detail: detail.to_string(),
-    };
-    let hash = audit::entry_hash(&store.audit_key, &prev_hash, &record);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(record.seq)
-    .bind(record.at_micros)
-    .bind(&record.actor_id)
-    .bind(&record.actor_name)
-    .bind(&record.action)
-    .bind(&record.resource_kind)
-    .bind(&record.resource_id)
-    .bind(&record.outcome)
-    .bind(&record.detail)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
-    let mac = audit::head_mac(&store.audit_key, record.seq, &hash);
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+    chain.finish(conn, store).await?;
+    Ok(seq)
+}
+
+/// Several entries appended in one transaction (the group commit of votes): the head is read
+/// (and locked on PostgreSQL) once, each entry chained onto the one before, and the head row
+/// written once at the end. The chain is the same as with one `append` per entry.
+pub(crate) struct Chain {
+    seq: i64,
+    hash: String,
+    moved: bool,
+}
+
+impl Chain {
+    /// Reads the head inside the caller's write transaction.
+    pub(crate) async fn start(conn: &mut AnyConnection, store: &Store) -> Result<Chain> {
+        let lock = match store.backend {
+            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Sqlite => "",
+        };
+        let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Chain {
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
+            moved: false,
+        })
+    }
+
+    /// Inserts the next entry; returns its sequence number.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn push(
+        &mut self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        actor_id: &str,
+        actor_name: &str,
+        action: &str,
+        resource_kind: &str,
+        resource_id: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> Result<i64> {
+        let record = AuditRecord {
+            seq: self.seq + 1,
+            at_micros: grotius_security::now_micros(),
+            actor_id: actor_id.to_string(),
+            actor_name: actor_name.to_string(),
+            action: action.to_string(),
+            resource_kind: resource_kind.to_string(),
+            resource_id: resource_id.to_string(),
+            outcome: outcome.to_string(),
+            detail: detail.to_string(),
+        };
+        let hash = audit::entry_hash(&store.audit_key, &self.hash, &record);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
         .bind(record.seq)
+        .bind(record.at_micros)
+        .bind(&record.actor_id)
+        .bind(&record.actor_name)
+        .bind(&record.action)
+        .bind(&record.resource_kind)
+        .bind(&record.resource_id)
+        .bind(&record.outcome)
+        .bind(&record.detail)
+        .bind(&self.hash)
         .bind(&hash)
-        .bind(&mac)
         .execute(&mut *conn)
         .await?;
-    Ok(record.seq)
+        self.seq = record.seq;
+        self.hash = hash;
+        self.moved = true;
+        Ok(record.seq)
+    }
+
+    /// Writes the new head (with its MAC), if any entry was appended.
+    pub(crate) async fn finish(self, conn: &mut AnyConnection, store: &Store) -> Result<()> {
+        if !self.moved {
+            return Ok(());
+        }
+        let mac = audit::head_mac(&store.audit_key, self.seq, &self.hash);
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+            .bind(self.seq)
+            .bind(&self.hash)
+            .bind(&mac)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 pub(crate) fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {
