@@ -390,6 +390,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        // The background tasks stop first, so none of them meets a closed pool.
+        self.recomputer.stop();
+        self.intake.stop();
         self.pool.close().await;
     }
 

@@ -37,6 +37,11 @@ pub(crate) struct Recomputer {
 }
 
 impl Recomputer {
+    /// Stops scheduling: the task ends (a recomputation under way finishes first).
+    pub(crate) fn stop(&self) {
+        *self.lock() = None;
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<mpsc::UnboundedSender<String>>> {
         match self.sender.lock() {
             Ok(g) => g,
@@ -141,6 +146,9 @@ async fn scheduler(store: Store, after: Duration, mut rx: mpsc::UnboundedReceive
                     .collect();
                 for id in ready {
                     due.remove(&id);
+                    if store.pool.is_closed() {
+                        return;
+                    }
                     match store.recompute_automatically(&id).await {
                         Ok(_) => {}
                         Err(StoreError::NotFound) => {}

@@ -14,6 +14,8 @@
 //!
 //! Boring on purpose: a bounded tokio mpsc channel in, a oneshot reply per vote out.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use grotius_domain::dialogue::Vote;
@@ -47,29 +49,50 @@ pub(crate) struct VoteJob {
 #[derive(Default)]
 pub(crate) struct Intake {
     sender: std::sync::Mutex<Option<mpsc::Sender<VoteJob>>>,
+    /// Transactions committed and votes in them, since the store was opened (for benches).
+    batches: Arc<AtomicU64>,
+    votes: Arc<AtomicU64>,
 }
 
 impl Intake {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<mpsc::Sender<VoteJob>>> {
+        match self.sender.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Stops taking votes: the writer ends once the votes already queued are committed.
+    pub(crate) fn stop(&self) {
+        *self.lock() = None;
+    }
+
     /// The writer's channel, starting the writer task if there is none (or it has ended, as when
     /// the store is used from another runtime).
     fn sender(&self, store: &Store) -> mpsc::Sender<VoteJob> {
-        let mut guard = match self.sender.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut guard = self.lock();
         if let Some(s) = guard.as_ref().filter(|s| !s.is_closed()) {
             return s.clone();
         }
         let (tx, rx) = mpsc::channel(QUEUE);
         // The task holds a store without this handle, so dropping the last `Store` closes the
         // channel and ends the task.
-        tokio::spawn(writer(store.detached(true), rx));
+        let counts = (self.batches.clone(), self.votes.clone());
+        tokio::spawn(writer(store.detached(true), rx, counts));
         *guard = Some(tx.clone());
         tx
     }
 }
 
 impl Store {
+    /// The group commit so far: (transactions committed, votes in them).
+    pub fn vote_batches(&self) -> (u64, u64) {
+        (
+            self.intake.batches.load(Ordering::Relaxed),
+            self.intake.votes.load(Ordering::Relaxed),
+        )
+    }
+
     /// Records one vote through the group commit; answers after the commit of its batch.
     pub(crate) async fn commit_vote(
         &self,
@@ -104,7 +127,11 @@ impl Store {
 
 /// The writer task: gathers a batch, commits it, answers, and tells the recomputation which
 /// dialogues changed.
-async fn writer(store: Store, mut rx: mpsc::Receiver<VoteJob>) {
+async fn writer(
+    store: Store,
+    mut rx: mpsc::Receiver<VoteJob>,
+    (batches, votes): (Arc<AtomicU64>, Arc<AtomicU64>),
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         let deadline = tokio::time::Instant::now() + WINDOW;
@@ -124,6 +151,8 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<VoteJob>) {
         let mut changed: Vec<String> = Vec::new();
         match outcomes {
             Ok(outcomes) => {
+                batches.fetch_add(1, Ordering::Relaxed);
+                votes.fetch_add(batch.len() as u64, Ordering::Relaxed);
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     if outcome.is_ok() && !changed.contains(&job.dialogue_id) {
                         changed.push(job.dialogue_id.clone());
