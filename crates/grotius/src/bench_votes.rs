@@ -278,6 +278,11 @@ pub async fn votes(
         percentile(&lat, 0.99),
         RECOMPUTE_AFTER.as_secs_f64(),
     );
+    let (batches, committed) = store.vote_batches();
+    println!(
+        "group commit: {committed} votes in {batches} write transactions ({:.1} votes per commit on average)",
+        committed as f64 / batches.max(1) as f64
+    );
     let _ = stop.send(());
     let _ = server.await;
 
