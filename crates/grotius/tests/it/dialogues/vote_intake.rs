@@ -246,11 +246,7 @@ async fn results_with(raw: &sqlx::AnyPool, id: &str, seen: u32) -> DialogueResul
     let (r, at) = stored_results(raw, id).await;
     panic!(
         "the stored results never counted {seen} votes: computed at {at:?}, tallies {:?}",
-        r.map(|r| r
-            .statements
-            .iter()
-            .map(|s| s.tally.clone())
-            .collect::<Vec<_>>())
+        r.map(|r| r.statements.iter().map(|s| s.tally).collect::<Vec<_>>())
     );
 }
 
