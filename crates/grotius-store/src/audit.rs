@@ -42,6 +42,13 @@ pub(crate) async fn append(
     Ok(seq)
 }
 
+/// An entry chained in memory ([`Chain::next`]), not yet inserted.
+pub(crate) struct ChainedEntry {
+    record: AuditRecord,
+    prev_hash: String,
+    hash: String,
+}
+
 /// Several entries appended in one transaction (the group commit of votes): the head is read
 /// (and locked on PostgreSQL) once, each entry chained onto the one before, and the head row
 /// written once at the end. The chain is the same as with one `append` per entry.
@@ -116,6 +123,83 @@ impl Chain {
         self.hash = hash;
         self.moved = true;
         Ok(record.seq)
+    }
+
+    /// Chains the next entry in memory, to be inserted with [`Chain::insert`] in the same
+    /// transaction (before [`Chain::finish`]); returns it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn next(
+        &mut self,
+        store: &Store,
+        actor_id: &str,
+        actor_name: &str,
+        action: &str,
+        resource_kind: &str,
+        resource_id: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> ChainedEntry {
+        let record = AuditRecord {
+            seq: self.seq + 1,
+            at_micros: grotius_security::now_micros(),
+            actor_id: actor_id.to_string(),
+            actor_name: actor_name.to_string(),
+            action: action.to_string(),
+            resource_kind: resource_kind.to_string(),
+            resource_id: resource_id.to_string(),
+            outcome: outcome.to_string(),
+            detail: detail.to_string(),
+        };
+        let hash = audit::entry_hash(&store.audit_key, &self.hash, &record);
+        let prev_hash = std::mem::replace(&mut self.hash, hash.clone());
+        self.seq = record.seq;
+        self.moved = true;
+        ChainedEntry {
+            record,
+            prev_hash,
+            hash,
+        }
+    }
+
+    /// Inserts entries made by [`Chain::next`], in multi-row statements.
+    pub(crate) async fn insert(conn: &mut AnyConnection, entries: &[ChainedEntry]) -> Result<()> {
+        // 11 values a row: 64 rows a statement stay far below either backend's bind limit.
+        for chunk in entries.chunks(64) {
+            let mut sql = String::from(
+                "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 11;
+                sql.push('(');
+                sql.push_str(
+                    &(1..=11)
+                        .map(|k| format!("${}", b + k))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+                sql.push(')');
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for e in chunk {
+                q = q
+                    .bind(e.record.seq)
+                    .bind(e.record.at_micros)
+                    .bind(&e.record.actor_id)
+                    .bind(&e.record.actor_name)
+                    .bind(&e.record.action)
+                    .bind(&e.record.resource_kind)
+                    .bind(&e.record.resource_id)
+                    .bind(&e.record.outcome)
+                    .bind(&e.record.detail)
+                    .bind(&e.prev_hash)
+                    .bind(&e.hash);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     /// Writes the new head (with its MAC), if any entry was appended.

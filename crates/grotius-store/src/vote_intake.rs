@@ -2,18 +2,21 @@
 //! votes that arrive while it is busy or within a short window (up to [`BATCH_CAP`]), and
 //! commits them in ONE write transaction — one fsync for the batch instead of one per vote.
 //!
-//! Each vote in the batch is still checked and written on its own: the statement is one the
-//! conversation shows, the participant is known, an earlier vote moves to
-//! `dialogue_vote_history`, the vote is inserted or updated, and it gets its own audit entry
+//! Each vote in the batch is still checked and written on its own terms: the statement is one
+//! the conversation shows, the participant is known, an earlier vote moves to
+//! `dialogue_vote_history`, the vote is inserted or replaced, and it gets its own audit entry
 //! (chained in the batch's order, so the log is the same as with one transaction per vote).
-//! All checks of a vote are reads done before any of its writes, so a refused vote (no such
-//! statement, unknown participant) is refused alone and leaves nothing behind; the others of
-//! the batch go on. A database error (or a failed commit) fails every vote of the batch — the
-//! transaction is rolled back whole, nothing half-written — and each request is answered only
-//! after its batch's commit, so a vote answered as recorded is durable.
+//! The work per batch hardly grows with its size: three reads per dialogue in the batch, then
+//! every vote decided in memory, then multi-row writes (history, votes, audit entries) and the
+//! audit head once. All reads come before any write, so a refused vote (no such statement,
+//! unknown participant) is refused alone and leaves nothing behind; the others of the batch go
+//! on. A database error (or a failed commit) fails every vote of the batch — the transaction is
+//! rolled back whole, nothing half-written — and each request is answered only after its
+//! batch's commit, so a vote answered as recorded is durable.
 //!
 //! Boring on purpose: a bounded tokio mpsc channel in, a oneshot reply per vote out.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -179,99 +182,157 @@ async fn writer(
     }
 }
 
+/// The placeholders `$from, $from+1, …` of `n` values, comma-separated.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|k| format!("${k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the batch's reads found for one dialogue.
+#[derive(Default)]
+struct Found {
+    shown: BTreeSet<i64>,
+    known: BTreeSet<i64>,
+    /// The current vote and its time per (participant, statement), as the batch goes on.
+    current: BTreeMap<(i64, i64), (i64, Option<i64>)>,
+}
+
+/// The reads of one dialogue's votes in the batch: which of their statements it shows, which
+/// of their participants are known, and their earlier votes — three statements, whatever the
+/// number of votes.
+async fn read_dialogue(tx: &mut AnyConnection, jobs: &[&VoteJob]) -> Result<Found> {
+    let Some(first) = jobs.first() else {
+        return Ok(Found::default());
+    };
+    let statements: BTreeSet<i64> = jobs.iter().map(|j| j.statement).collect();
+    let participants: BTreeSet<i64> = jobs.iter().map(|j| j.participant).collect();
+    let pairs: BTreeSet<(i64, i64)> = jobs.iter().map(|j| (j.participant, j.statement)).collect();
+    let mut found = Found::default();
+
+    let sql = format!(
+        "SELECT number FROM dialogue_statements WHERE dialogue_id = $1 AND {SHOWN} AND number IN ({})",
+        placeholders(3, statements.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&first.dialogue_id)
+        .bind(first.moderation_mode);
+    for n in &statements {
+        q = q.bind(*n);
+    }
+    for r in q.fetch_all(&mut *tx).await? {
+        found.shown.insert(r.try_get("number")?);
+    }
+
+    let sql = format!(
+        "SELECT number FROM dialogue_participants WHERE dialogue_id = $1 AND secret_hash IS NOT NULL AND number IN ({})",
+        placeholders(2, participants.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first.dialogue_id);
+    for n in &participants {
+        q = q.bind(*n);
+    }
+    for r in q.fetch_all(&mut *tx).await? {
+        found.known.insert(r.try_get("number")?);
+    }
+
+    let cond: Vec<String> = (0..pairs.len())
+        .map(|i| {
+            format!(
+                "(participant = ${} AND statement = ${})",
+                2 + 2 * i,
+                3 + 2 * i
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT participant, statement, vote, voted_at FROM dialogue_votes WHERE dialogue_id = $1 AND ({})",
+        cond.join(" OR ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&first.dialogue_id);
+    for (p, n) in &pairs {
+        q = q.bind(*p).bind(*n);
+    }
+    for r in q.fetch_all(&mut *tx).await? {
+        found.current.insert(
+            (r.try_get("participant")?, r.try_get("statement")?),
+            (r.try_get("vote")?, r.try_get("voted_at")?),
+        );
+    }
+    Ok(found)
+}
+
+/// A vote's row to write: (dialogue, participant, statement, vote, voted_at).
+type VoteRow = (String, i64, i64, i64, i64);
+/// An earlier vote kept: (dialogue, participant, statement, vote, voted_at, replaced_at).
+type HistoryRow = (String, i64, i64, i64, Option<i64>, i64);
+
 /// One transaction for the batch: every vote's outcome, or the database error that rolled
 /// the whole batch back.
+///
+/// The reads come first (three per dialogue of the batch); then each vote, in arrival order,
+/// is decided in memory — refused alone (no such statement, unknown participant) or accepted,
+/// its earlier vote (stored, or earlier in this batch) kept for history and its audit entry
+/// chained; then the writes: the history rows, the votes (one upsert per row, the last vote of
+/// a pair winning), the audit entries, each as multi-row statements, and the audit head.
 async fn commit_batch(
     store: &Store,
     batch: &[VoteJob],
 ) -> Result<Vec<std::result::Result<(), ParticipationError>>> {
     let mut tx = store.write_tx().await?;
+    let mut found: BTreeMap<&str, Found> = BTreeMap::new();
+    let ids: BTreeSet<&str> = batch.iter().map(|j| j.dialogue_id.as_str()).collect();
+    for id in ids {
+        let jobs: Vec<&VoteJob> = batch.iter().filter(|j| j.dialogue_id == id).collect();
+        found.insert(id, read_dialogue(&mut tx, &jobs).await?);
+    }
+
     let mut chain = Chain::start(&mut tx, store).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut history: Vec<HistoryRow> = Vec::new();
+    let mut votes: BTreeMap<(&str, i64, i64), VoteRow> = BTreeMap::new();
+    let mut entries = Vec::with_capacity(batch.len());
     for job in batch {
-        outcomes.push(one_vote(&mut tx, store, &mut chain, job).await?);
-    }
-    chain.finish(&mut tx, store).await?;
-    tx.commit().await?;
-    Ok(outcomes)
-}
-
-/// One vote inside the batch's transaction. The outer error is a database error (the batch
-/// fails); the inner one a refusal of this vote alone, decided before any of its writes.
-async fn one_vote(
-    tx: &mut AnyConnection,
-    store: &Store,
-    chain: &mut Chain,
-    job: &VoteJob,
-) -> Result<std::result::Result<(), ParticipationError>> {
-    // The statement is shown, the participant is known, and the earlier vote: one read.
-    let sql = format!(
-        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM dialogue_statements
-                    WHERE dialogue_id = $1 AND number = $4 AND {SHOWN}) THEN 1 ELSE 0 END AS BIGINT) AS shown,
-                CAST(CASE WHEN EXISTS (SELECT 1 FROM dialogue_participants
-                    WHERE dialogue_id = $1 AND number = $3 AND secret_hash IS NOT NULL) THEN 1 ELSE 0 END AS BIGINT) AS known,
-                v.vote, v.voted_at
-         FROM (SELECT 1 AS one) o
-         LEFT JOIN dialogue_votes v ON v.dialogue_id = $1 AND v.participant = $3 AND v.statement = $4"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&job.dialogue_id)
-        .bind(job.moderation_mode)
-        .bind(job.participant)
-        .bind(job.statement)
-        .fetch_one(&mut *tx)
-        .await?;
-    if row.try_get::<i64, _>("shown")? == 0 {
-        return Ok(Err(ParticipationError::NoStatement));
-    }
-    if row.try_get::<i64, _>("known")? == 0 {
-        return Ok(Err(ParticipationError::Unknown));
-    }
-    let now = now_micros();
-    let vote = i64::from(job.vote.as_polis());
-    let earlier: Option<i64> = row.try_get("vote")?;
-    if let Some(old) = earlier {
-        let at: Option<i64> = row.try_get("voted_at")?;
-        sqlx::query(
-            "INSERT INTO dialogue_vote_history (dialogue_id, participant, statement, vote, voted_at, replaced_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&job.dialogue_id)
-        .bind(job.participant)
-        .bind(job.statement)
-        .bind(old)
-        .bind(at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE dialogue_votes SET vote = $1, voted_at = $2 WHERE dialogue_id = $3 AND participant = $4 AND statement = $5",
-        )
-        .bind(vote)
-        .bind(now)
-        .bind(&job.dialogue_id)
-        .bind(job.participant)
-        .bind(job.statement)
-        .execute(&mut *tx)
-        .await?;
-    } else {
-        sqlx::query(
-            "INSERT INTO dialogue_votes (dialogue_id, participant, statement, vote, voted_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&job.dialogue_id)
-        .bind(job.participant)
-        .bind(job.statement)
-        .bind(vote)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let actor = format!("participant:{}", job.participant);
-    let detail =
-        serde_json::json!({"statement": job.statement, "vote": job.vote.as_str()}).to_string();
-    chain
-        .push(
-            tx,
+        let Some(f) = found.get_mut(job.dialogue_id.as_str()) else {
+            outcomes.push(Err(ParticipationError::NoStatement));
+            continue;
+        };
+        if !f.shown.contains(&job.statement) {
+            outcomes.push(Err(ParticipationError::NoStatement));
+            continue;
+        }
+        if !f.known.contains(&job.participant) {
+            outcomes.push(Err(ParticipationError::Unknown));
+            continue;
+        }
+        let now = now_micros();
+        let vote = i64::from(job.vote.as_polis());
+        let key = (job.participant, job.statement);
+        if let Some((old, at)) = f.current.insert(key, (vote, Some(now))) {
+            history.push((
+                job.dialogue_id.clone(),
+                job.participant,
+                job.statement,
+                old,
+                at,
+                now,
+            ));
+        }
+        votes.insert(
+            (job.dialogue_id.as_str(), job.participant, job.statement),
+            (
+                job.dialogue_id.clone(),
+                job.participant,
+                job.statement,
+                vote,
+                now,
+            ),
+        );
+        let actor = format!("participant:{}", job.participant);
+        let detail =
+            serde_json::json!({"statement": job.statement, "vote": job.vote.as_str()}).to_string();
+        entries.push(chain.next(
             store,
             &actor,
             &actor,
@@ -280,7 +341,49 @@ async fn one_vote(
             &job.dialogue_id,
             "ok",
             &detail,
-        )
-        .await?;
-    Ok(Ok(()))
+        ));
+        outcomes.push(Ok(()));
+    }
+
+    // 6 values a row, 128 rows a statement: far below either backend's bind limit.
+    for chunk in history.chunks(128) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + 6 * i, 6)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO dialogue_vote_history (dialogue_id, participant, statement, vote, voted_at, replaced_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (d, p, n, v, at, replaced) in chunk {
+            q = q
+                .bind(d)
+                .bind(*p)
+                .bind(*n)
+                .bind(*v)
+                .bind(*at)
+                .bind(*replaced);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    let rows: Vec<&VoteRow> = votes.values().collect();
+    for chunk in rows.chunks(128) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + 5 * i, 5)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO dialogue_votes (dialogue_id, participant, statement, vote, voted_at) VALUES {}
+             ON CONFLICT (dialogue_id, participant, statement) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (d, p, n, v, at) in chunk {
+            q = q.bind(d).bind(*p).bind(*n).bind(*v).bind(*at);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    Chain::insert(&mut tx, &entries).await?;
+    chain.finish(&mut tx, store).await?;
+    tx.commit().await?;
+    Ok(outcomes)
 }

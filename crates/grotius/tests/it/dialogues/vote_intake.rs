@@ -174,8 +174,39 @@ async fn concurrent_votes_are_each_stored_audited_once_and_kept_in_history() {
     assert_eq!(count(&raw, "dialogue_votes").await, 200);
     assert_eq!(count(&raw, "dialogue_vote_history").await, 10);
     assert_eq!(audit_count(&raw, "dialogue.vote", None).await, 210);
+
+    // One participant changes the same vote twice at once (likely in one batch): both are
+    // kept in order — two history rows, and the stored vote is the one audited last.
+    let twice = vec![
+        (19, "5".to_string(), "agree"),
+        (19, "5".to_string(), "disagree"),
+    ];
+    let answers = vote_at_once(&people, &token, &twice).await;
+    assert!(answers.iter().all(|(s, _)| *s == 303), "{answers:?}");
+    assert_eq!(count(&raw, "dialogue_votes").await, 200);
+    assert_eq!(count(&raw, "dialogue_vote_history").await, 12);
+    let last: String = sqlx::query(
+        "SELECT detail FROM audit_log WHERE action = 'dialogue.vote' AND actor_id = 'participant:19'
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&raw)
+    .await
+    .unwrap()
+    .try_get("detail")
+    .unwrap();
+    let stored: i64 = sqlx::query(
+        "SELECT vote FROM dialogue_votes WHERE dialogue_id = $1 AND participant = 19 AND statement = 5",
+    )
+    .bind(id.clone())
+    .fetch_one(&raw)
+    .await
+    .unwrap()
+    .try_get("vote")
+    .unwrap();
+    let expected = if last.contains("\"disagree\"") { -1 } else { 1 };
+    assert_eq!(stored, expected, "{last}");
     let report = app.instance.store.verify_audit().await.unwrap();
-    assert!(report.entries >= 210, "{report:?}");
+    assert!(report.entries >= 212, "{report:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
