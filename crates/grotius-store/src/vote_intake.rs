@@ -32,7 +32,9 @@ use crate::{Result, Store, StoreError};
 
 /// Most votes committed in one transaction.
 pub(crate) const BATCH_CAP: usize = 256;
-/// How long the writer waits for more votes once the queue is empty, before committing.
+/// How long a batch stays open for more votes, counted from its first vote's arrival: a vote
+/// that already waited that long behind the previous commit (under load) is committed with
+/// what is queued, without waiting more; a lone vote (light load) waits at most this long.
 const WINDOW: Duration = Duration::from_millis(2);
 /// Votes waiting for the writer before senders wait in turn (back-pressure).
 const QUEUE: usize = 4 * BATCH_CAP;
@@ -45,6 +47,8 @@ pub(crate) struct VoteJob {
     pub participant: i64,
     pub statement: i64,
     pub vote: Vote,
+    /// When the vote was handed to the writer (its batch's window starts at the first).
+    arrived: tokio::time::Instant,
     reply: oneshot::Sender<std::result::Result<(), ParticipationError>>,
 }
 
@@ -112,6 +116,7 @@ impl Store {
             participant,
             statement,
             vote,
+            arrived: tokio::time::Instant::now(),
             reply,
         };
         let gone = || {
@@ -136,8 +141,8 @@ async fn writer(
     (batches, votes): (Arc<AtomicU64>, Arc<AtomicU64>),
 ) {
     while let Some(first) = rx.recv().await {
+        let deadline = first.arrived + WINDOW;
         let mut batch = vec![first];
-        let deadline = tokio::time::Instant::now() + WINDOW;
         while batch.len() < BATCH_CAP {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
