@@ -24,53 +24,198 @@ pub(crate) async fn append(
     outcome: &str,
     detail: &str,
 ) -> Result<i64> {
-    let lock = match store.backend {
-        crate::Backend::Postgres => " FOR UPDATE",
-        crate::Backend::Sqlite => "",
-    };
-    let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_one(&mut *conn)
+    let mut chain = Chain::start(conn, store).await?;
+    let seq = chain
+        .push(
+            conn,
+            store,
+            actor_id,
+            actor_name,
+            action,
+            resource_kind,
+            resource_id,
+            outcome,
+            detail,
+        )
         .await?;
-    let head_seq: i64 = row.try_get("seq")?;
-    let prev_hash: String = row.try_get("hash")?;
-    let record = AuditRecord {
-        seq: head_seq + 1,
-        at_micros: grotius_security::now_micros(),
-        actor_id: actor_id.to_string(),
-        actor_name: actor_name.to_string(),
-        action: action.to_string(),
-        resource_kind: resource_kind.to_string(),
-        resource_id: resource_id.to_string(),
-        outcome: outcome.to_string(),
-        detail: detail.to_string(),
-    };
-    let hash = audit::entry_hash(&store.audit_key, &prev_hash, &record);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(record.seq)
-    .bind(record.at_micros)
-    .bind(&record.actor_id)
-    .bind(&record.actor_name)
-    .bind(&record.action)
-    .bind(&record.resource_kind)
-    .bind(&record.resource_id)
-    .bind(&record.outcome)
-    .bind(&record.detail)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
-    let mac = audit::head_mac(&store.audit_key, record.seq, &hash);
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+    chain.finish(conn, store).await?;
+    Ok(seq)
+}
+
+/// An entry chained in memory ([`Chain::next`]), not yet inserted.
+pub(crate) struct ChainedEntry {
+    record: AuditRecord,
+    prev_hash: String,
+    hash: String,
+}
+
+/// Several entries appended in one transaction (the group commit of votes): the head is read
+/// (and locked on PostgreSQL) once, each entry chained onto the one before, and the head row
+/// written once at the end. The chain is the same as with one `append` per entry.
+pub(crate) struct Chain {
+    seq: i64,
+    hash: String,
+    moved: bool,
+}
+
+impl Chain {
+    /// Reads the head inside the caller's write transaction.
+    pub(crate) async fn start(conn: &mut AnyConnection, store: &Store) -> Result<Chain> {
+        let lock = match store.backend {
+            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Sqlite => "",
+        };
+        let sql = format!("SELECT seq, hash FROM audit_head WHERE id = 1{lock}");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Chain {
+            seq: row.try_get("seq")?,
+            hash: row.try_get("hash")?,
+            moved: false,
+        })
+    }
+
+    /// Inserts the next entry; returns its sequence number.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn push(
+        &mut self,
+        conn: &mut AnyConnection,
+        store: &Store,
+        actor_id: &str,
+        actor_name: &str,
+        action: &str,
+        resource_kind: &str,
+        resource_id: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> Result<i64> {
+        let record = AuditRecord {
+            seq: self.seq + 1,
+            at_micros: grotius_security::now_micros(),
+            actor_id: actor_id.to_string(),
+            actor_name: actor_name.to_string(),
+            action: action.to_string(),
+            resource_kind: resource_kind.to_string(),
+            resource_id: resource_id.to_string(),
+            outcome: outcome.to_string(),
+            detail: detail.to_string(),
+        };
+        let hash = audit::entry_hash(&store.audit_key, &self.hash, &record);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
         .bind(record.seq)
+        .bind(record.at_micros)
+        .bind(&record.actor_id)
+        .bind(&record.actor_name)
+        .bind(&record.action)
+        .bind(&record.resource_kind)
+        .bind(&record.resource_id)
+        .bind(&record.outcome)
+        .bind(&record.detail)
+        .bind(&self.hash)
         .bind(&hash)
-        .bind(&mac)
         .execute(&mut *conn)
         .await?;
-    Ok(record.seq)
+        self.seq = record.seq;
+        self.hash = hash;
+        self.moved = true;
+        Ok(record.seq)
+    }
+
+    /// Chains the next entry in memory, to be inserted with [`Chain::insert`] in the same
+    /// transaction (before [`Chain::finish`]); returns it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn next(
+        &mut self,
+        store: &Store,
+        actor_id: &str,
+        actor_name: &str,
+        action: &str,
+        resource_kind: &str,
+        resource_id: &str,
+        outcome: &str,
+        detail: &str,
+    ) -> ChainedEntry {
+        let record = AuditRecord {
+            seq: self.seq + 1,
+            at_micros: grotius_security::now_micros(),
+            actor_id: actor_id.to_string(),
+            actor_name: actor_name.to_string(),
+            action: action.to_string(),
+            resource_kind: resource_kind.to_string(),
+            resource_id: resource_id.to_string(),
+            outcome: outcome.to_string(),
+            detail: detail.to_string(),
+        };
+        let hash = audit::entry_hash(&store.audit_key, &self.hash, &record);
+        let prev_hash = std::mem::replace(&mut self.hash, hash.clone());
+        self.seq = record.seq;
+        self.moved = true;
+        ChainedEntry {
+            record,
+            prev_hash,
+            hash,
+        }
+    }
+
+    /// Inserts entries made by [`Chain::next`], in multi-row statements.
+    pub(crate) async fn insert(conn: &mut AnyConnection, entries: &[ChainedEntry]) -> Result<()> {
+        // 11 values a row: 64 rows a statement stay far below either backend's bind limit.
+        for chunk in entries.chunks(64) {
+            let mut sql = String::from(
+                "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 11;
+                sql.push('(');
+                sql.push_str(
+                    &(1..=11)
+                        .map(|k| format!("${}", b + k))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+                sql.push(')');
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for e in chunk {
+                q = q
+                    .bind(e.record.seq)
+                    .bind(e.record.at_micros)
+                    .bind(&e.record.actor_id)
+                    .bind(&e.record.actor_name)
+                    .bind(&e.record.action)
+                    .bind(&e.record.resource_kind)
+                    .bind(&e.record.resource_id)
+                    .bind(&e.record.outcome)
+                    .bind(&e.record.detail)
+                    .bind(&e.prev_hash)
+                    .bind(&e.hash);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the new head (with its MAC), if any entry was appended.
+    pub(crate) async fn finish(self, conn: &mut AnyConnection, store: &Store) -> Result<()> {
+        if !self.moved {
+            return Ok(());
+        }
+        let mac = audit::head_mac(&store.audit_key, self.seq, &self.hash);
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+            .bind(self.seq)
+            .bind(&self.hash)
+            .bind(&mac)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 pub(crate) fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<AuditEntry> {

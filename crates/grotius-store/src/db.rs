@@ -43,6 +43,10 @@ pub struct Store {
     pub(crate) evidence: Arc<crate::evidence::EvidenceState>,
     /// This node's audit anchor outside the database, moved forward after every write commit.
     pub(crate) anchor: Arc<crate::audit::AnchorKeeper>,
+    /// The group-commit writer of participants' votes (started on the first vote).
+    pub(crate) intake: Arc<crate::vote_intake::Intake>,
+    /// The automatic recomputation of dialogues (started by a serving node).
+    pub(crate) recomputer: Arc<crate::dialogue_recompute::Recomputer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -240,6 +244,8 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             evidence: Arc::default(),
             anchor: Arc::default(),
+            intake: Arc::default(),
+            recomputer: Arc::default(),
         };
         // A keyring of another instance is refused before anything is written.
         if let Contents::Grotius {
@@ -371,7 +377,26 @@ impl Store {
     }
 
     /// Closes the pool (flushes SQLite's WAL on the last connection).
+    /// The same store for a background task to hold: without the handle of the vote writer,
+    /// and (`keep_recomputer` false) without the recomputation's — so that no task keeps its
+    /// own channel open, and dropping the last `Store` ends them. The vote writer keeps the
+    /// recomputation's handle (it schedules recomputations); the recomputation holds neither.
+    pub(crate) fn detached(&self, keep_recomputer: bool) -> Store {
+        Store {
+            intake: Arc::default(),
+            recomputer: if keep_recomputer {
+                self.recomputer.clone()
+            } else {
+                Arc::default()
+            },
+            ..self.clone()
+        }
+    }
+
     pub async fn close(&self) {
+        // The background tasks stop first, so none of them meets a closed pool.
+        self.recomputer.stop();
+        self.intake.stop();
         self.pool.close().await;
     }
 

@@ -333,110 +333,9 @@ impl Access {
         tx: &mut AnyConnection,
         id: &str,
     ) -> Result<DialogueResult> {
-        let n_participants: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM dialogue_participants WHERE dialogue_id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-        let moderation = sqlx::query(
-            "SELECT moderation, meta, created_at FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let moderated_out: Vec<bool> = moderation
-            .iter()
-            .map(|r| {
-                // Rejected and meta/off-topic statements are left out of the mathematics.
-                Ok::<bool, sqlx::Error>(
-                    r.try_get::<String, _>("moderation")? == Moderation::Rejected.as_str()
-                        || r.try_get::<i64, _>("meta")? != 0,
-                )
-            })
-            .collect::<std::result::Result<_, _>>()?;
-        let created: Vec<Option<i64>> = moderation
-            .iter()
-            .map(|r| r.try_get::<Option<i64>, _>("created_at"))
-            .collect::<std::result::Result<_, _>>()?;
-        let rows = sqlx::query(
-            "SELECT participant, statement, vote, voted_at FROM dialogue_votes WHERE dialogue_id = $1",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut votes = Vec::with_capacity(rows.len());
-        // When every vote has its time, the clustered set is replayed in time order (earlier,
-        // replaced votes included: the first vote on a pair is when it counted).
-        let mut times: Option<Vec<(u32, u32, i64)>> = Some(Vec::with_capacity(rows.len()));
-        for r in &rows {
-            let p: i64 = r.try_get("participant")?;
-            let s: i64 = r.try_get("statement")?;
-            let v: i64 = r.try_get("vote")?;
-            let at: Option<i64> = r.try_get("voted_at")?;
-            votes.push((p as u32, s as u32, v as i8));
-            match (at, times.as_mut()) {
-                (Some(at), Some(t)) => t.push((p as u32, s as u32, at)),
-                _ => times = None,
-            }
-        }
-        if let Some(t) = times.as_mut() {
-            let history = sqlx::query(
-                "SELECT participant, statement, voted_at FROM dialogue_vote_history
-                 WHERE dialogue_id = $1 AND voted_at IS NOT NULL",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for r in &history {
-                let p: i64 = r.try_get("participant")?;
-                let s: i64 = r.try_get("statement")?;
-                let at: i64 = r.try_get("voted_at")?;
-                t.push((p as u32, s as u32, at));
-            }
-        }
-        let mut matrix = VoteMatrix::new(n_participants as usize, moderated_out, &votes)
-            .map_err(|e| StoreError::Integrity(format!("dialogue {id}: {e}")))?;
-        if let Some(t) = times {
-            matrix = matrix.with_timeline(&t, &created);
-        }
+        let matrix = load_matrix(tx, id).await?;
         let result = compute(&matrix);
-        // Groups per participant: one UPDATE per group (and one clearing the rest).
-        sqlx::query("UPDATE dialogue_participants SET opinion_group = NULL WHERE dialogue_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for g in &result.groups {
-            let members: Vec<i64> = result
-                .group_of
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| **x == Some(g.id))
-                .map(|(p, _)| p as i64)
-                .collect();
-            for chunk in members.chunks(BATCH) {
-                let list: Vec<String> = chunk.iter().map(|p| p.to_string()).collect();
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE dialogue_participants SET opinion_group = $1 WHERE dialogue_id = $2 AND number IN ({})",
-                    list.join(", ")
-                )))
-                .bind(i64::from(g.id))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let json = serde_json::to_string(&result)
-            .map_err(|e| StoreError::Integrity(format!("results of dialogue {id}: {e}")))?;
-        sqlx::query(
-            "UPDATE dialogues SET results = $1, method = $2, computed_at = $3 WHERE id = $4",
-        )
-        .bind(json)
-        .bind(&result.method)
-        .bind(now_micros())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        store_result(tx, id, &result, now_micros()).await?;
         Ok(result)
     }
 
@@ -586,4 +485,123 @@ impl Access {
             inclusion,
         })
     }
+}
+
+/// The vote matrix of a dialogue as the mathematics takes it (statements moderated out, the
+/// votes with their times when every vote has one), read on `conn`.
+pub(crate) async fn load_matrix(conn: &mut AnyConnection, id: &str) -> Result<VoteMatrix> {
+    let tx = conn;
+    let n_participants: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM dialogue_participants WHERE dialogue_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+    let moderation = sqlx::query(
+        "SELECT moderation, meta, created_at FROM dialogue_statements WHERE dialogue_id = $1 ORDER BY number",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let moderated_out: Vec<bool> = moderation
+        .iter()
+        .map(|r| {
+            // Rejected and meta/off-topic statements are left out of the mathematics.
+            Ok::<bool, sqlx::Error>(
+                r.try_get::<String, _>("moderation")? == Moderation::Rejected.as_str()
+                    || r.try_get::<i64, _>("meta")? != 0,
+            )
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let created: Vec<Option<i64>> = moderation
+        .iter()
+        .map(|r| r.try_get::<Option<i64>, _>("created_at"))
+        .collect::<std::result::Result<_, _>>()?;
+    let rows = sqlx::query(
+        "SELECT participant, statement, vote, voted_at FROM dialogue_votes WHERE dialogue_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut votes = Vec::with_capacity(rows.len());
+    // When every vote has its time, the clustered set is replayed in time order (earlier,
+    // replaced votes included: the first vote on a pair is when it counted).
+    let mut times: Option<Vec<(u32, u32, i64)>> = Some(Vec::with_capacity(rows.len()));
+    for r in &rows {
+        let p: i64 = r.try_get("participant")?;
+        let s: i64 = r.try_get("statement")?;
+        let v: i64 = r.try_get("vote")?;
+        let at: Option<i64> = r.try_get("voted_at")?;
+        votes.push((p as u32, s as u32, v as i8));
+        match (at, times.as_mut()) {
+            (Some(at), Some(t)) => t.push((p as u32, s as u32, at)),
+            _ => times = None,
+        }
+    }
+    if let Some(t) = times.as_mut() {
+        let history = sqlx::query(
+            "SELECT participant, statement, voted_at FROM dialogue_vote_history
+             WHERE dialogue_id = $1 AND voted_at IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for r in &history {
+            let p: i64 = r.try_get("participant")?;
+            let s: i64 = r.try_get("statement")?;
+            let at: i64 = r.try_get("voted_at")?;
+            t.push((p as u32, s as u32, at));
+        }
+    }
+    let mut matrix = VoteMatrix::new(n_participants as usize, moderated_out, &votes)
+        .map_err(|e| StoreError::Integrity(format!("dialogue {id}: {e}")))?;
+    if let Some(t) = times {
+        matrix = matrix.with_timeline(&t, &created);
+    }
+    Ok(matrix)
+}
+
+/// Stores computed groups (per participant, and the results with the method's version and
+/// `computed_at`) in the caller's write transaction.
+pub(crate) async fn store_result(
+    tx: &mut AnyConnection,
+    id: &str,
+    result: &DialogueResult,
+    computed_at: i64,
+) -> Result<()> {
+    // Groups per participant: one UPDATE per group (and one clearing the rest).
+    sqlx::query("UPDATE dialogue_participants SET opinion_group = NULL WHERE dialogue_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    for g in &result.groups {
+        let members: Vec<i64> = result
+            .group_of
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| **x == Some(g.id))
+            .map(|(p, _)| p as i64)
+            .collect();
+        for chunk in members.chunks(BATCH) {
+            let list: Vec<String> = chunk.iter().map(|p| p.to_string()).collect();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE dialogue_participants SET opinion_group = $1 WHERE dialogue_id = $2 AND number IN ({})",
+                list.join(", ")
+            )))
+            .bind(i64::from(g.id))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    let json = serde_json::to_string(result)
+        .map_err(|e| StoreError::Integrity(format!("results of dialogue {id}: {e}")))?;
+    sqlx::query("UPDATE dialogues SET results = $1, method = $2, computed_at = $3 WHERE id = $4")
+        .bind(json)
+        .bind(&result.method)
+        .bind(computed_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }

@@ -557,6 +557,7 @@ impl Access {
         )
         .await?;
         tx.commit().await?;
+        self.store.dialogue_changed(id);
         Ok(report)
     }
 }

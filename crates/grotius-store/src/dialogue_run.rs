@@ -184,6 +184,7 @@ impl Access {
         self.audit_in(&mut tx, "dialogue.statement", "dialogue", id, "ok", &detail)
             .await?;
         tx.commit().await?;
+        self.store.dialogue_changed(id);
         Ok(n)
     }
 
@@ -232,6 +233,7 @@ impl Access {
         self.audit_in(&mut tx, "dialogue.moderate", "dialogue", id, "ok", &detail)
             .await?;
         tx.commit().await?;
+        self.store.dialogue_changed(id);
         Ok(())
     }
 

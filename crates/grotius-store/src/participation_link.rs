@@ -13,7 +13,7 @@ use grotius_domain::dialogue::{
 use grotius_security::{hash_token, now_micros};
 use sqlx::Row;
 
-use crate::dialogue::{COLS, from_row};
+use crate::dialogue::from_row;
 use crate::dialogue_run::insert_statement;
 use crate::process::record_change;
 use crate::{Result, Store, StoreError};
@@ -54,13 +54,23 @@ pub struct Shown {
 #[derive(Clone)]
 pub struct Participation {
     pub(crate) store: Store,
+    /// The conversation, without its counts (`participants`, `statements` and `votes` are 0
+    /// here: the team's views count them).
     pub dialogue: Dialogue,
 }
 
 /// SQL: the statements participants are shown (accepted, or waiting when moderation comes
 /// after; never meta), as a condition on `dialogue_statements`.
-const SHOWN: &str =
+pub(crate) const SHOWN: &str =
     "(meta = 0 AND (moderation = 'accepted' OR (moderation = 'unmoderated' AND $2 = 'after')))";
+
+/// The dialogue's columns without its counts (participants, statements, votes read as 0): the
+/// participants' door never shows them, and counting every vote on each request cost more the
+/// larger the consultation grew (this is read once per vote).
+const PARTICIPATION_COLS: &str = "dialogues.id, dialogues.process_id, dialogues.topic, dialogues.description, dialogues.source, dialogues.status,
+    dialogues.classification, dialogues.compartment_id, dialogues.method, dialogues.computed_at, dialogues.created_at, dialogues.updated_at,
+    dialogues.languages, dialogues.opens_at, dialogues.closes_at, dialogues.moderation_mode, dialogues.link_token, dialogues.invitation_only, dialogues.attributes,
+    CAST(0 AS BIGINT) AS n_participants, CAST(0 AS BIGINT) AS n_statements, CAST(0 AS BIGINT) AS n_votes";
 
 impl Store {
     /// The conversation a participation link names, if it has one (imports have none).
@@ -68,7 +78,8 @@ impl Store {
         if link_token.is_empty() || link_token.len() > 100 {
             return Ok(None);
         }
-        let sql = format!("SELECT {COLS} FROM dialogues WHERE dialogues.link_token = $1");
+        let sql =
+            format!("SELECT {PARTICIPATION_COLS} FROM dialogues WHERE dialogues.link_token = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(link_token)
             .fetch_optional(&self.pool)
@@ -312,6 +323,9 @@ impl Participation {
     }
 
     /// Records a vote; a changed vote replaces the earlier one, which is kept in history.
+    /// The vote goes through the node's group commit (`vote_intake`): it is checked (a shown
+    /// statement, a known participant) and written with its audit entry inside the batch's
+    /// transaction, and this returns after that transaction's commit.
     pub async fn vote(
         &self,
         participant: i64,
@@ -319,62 +333,15 @@ impl Participation {
         vote: Vote,
     ) -> std::result::Result<(), ParticipationError> {
         self.refuse_unless_open()?;
-        if self.statement(participant, number, "").await?.is_none() {
-            return Err(ParticipationError::NoStatement);
-        }
-        let now = now_micros();
-        let mut tx = self.store.write_tx().await?;
-        self.known_in(&mut tx, participant).await?;
-        let earlier = sqlx::query(
-            "SELECT vote, voted_at FROM dialogue_votes WHERE dialogue_id = $1 AND participant = $2 AND statement = $3",
-        )
-        .bind(&self.dialogue.id)
-        .bind(participant)
-        .bind(number)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(e) = earlier {
-            let old: i64 = e.try_get("vote")?;
-            let at: Option<i64> = e.try_get("voted_at")?;
-            sqlx::query(
-                "INSERT INTO dialogue_vote_history (dialogue_id, participant, statement, vote, voted_at, replaced_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+        self.store
+            .commit_vote(
+                &self.dialogue.id,
+                self.dialogue.moderation_mode.as_str(),
+                participant,
+                number,
+                vote,
             )
-            .bind(&self.dialogue.id)
-            .bind(participant)
-            .bind(number)
-            .bind(old)
-            .bind(at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE dialogue_votes SET vote = $1, voted_at = $2 WHERE dialogue_id = $3 AND participant = $4 AND statement = $5",
-            )
-            .bind(i64::from(vote.as_polis()))
-            .bind(now)
-            .bind(&self.dialogue.id)
-            .bind(participant)
-            .bind(number)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO dialogue_votes (dialogue_id, participant, statement, vote, voted_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&self.dialogue.id)
-            .bind(participant)
-            .bind(number)
-            .bind(i64::from(vote.as_polis()))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let detail = serde_json::json!({"statement": number, "vote": vote.as_str()}).to_string();
-        self.audit(&mut tx, participant, "dialogue.vote", &detail)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+            .await
     }
 
     /// Submits a statement; it waits for a moderator (or shows at once when moderation comes
@@ -403,6 +370,7 @@ impl Participation {
         self.audit(&mut tx, participant, "dialogue.submit", &detail)
             .await?;
         tx.commit().await?;
+        self.store.dialogue_changed(&self.dialogue.id);
         Ok(n)
     }
 

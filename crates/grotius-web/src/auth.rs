@@ -165,7 +165,14 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// attempts per address, and the participants' votes and statements.
 pub struct RateLimiter<K> {
     per_minute: u32,
-    hits: Mutex<HashMap<K, (Instant, u32)>>,
+    hits: Mutex<Hits<K>>,
+}
+
+struct Hits<K> {
+    by_key: HashMap<K, (Instant, u32)>,
+    /// When the expired keys were last dropped (at most once a second, so that a map of more
+    /// than 10,000 live keys — a large consultation — is not scanned on every request).
+    pruned: Instant,
 }
 
 /// Login attempts per client address.
@@ -175,7 +182,10 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
         RateLimiter {
             per_minute,
-            hits: Mutex::new(HashMap::new()),
+            hits: Mutex::new(Hits {
+                by_key: HashMap::new(),
+                pruned: Instant::now(),
+            }),
         }
     }
 
@@ -183,10 +193,12 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn allow(&self, key: K) -> bool {
         let now = Instant::now();
         let mut hits = self.hits.lock().unwrap_or_else(|p| p.into_inner());
-        if hits.len() > 10_000 {
-            hits.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        if hits.by_key.len() > 10_000 && now.duration_since(hits.pruned) >= Duration::from_secs(1) {
+            hits.by_key
+                .retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+            hits.pruned = now;
         }
-        let e = hits.entry(key).or_insert((now, 0));
+        let e = hits.by_key.entry(key).or_insert((now, 0));
         if now.duration_since(e.0) >= Duration::from_secs(60) {
             *e = (now, 0);
         }

@@ -52,6 +52,10 @@ pub struct WebConfig {
     pub document_limit: usize,
     /// Who may read `/metrics` (default: loopback connections only, no token).
     pub metrics: metrics::MetricsAccess,
+    /// Automatic recomputation of a dialogue's groups after votes or statements land, debounced
+    /// by this delay (at most one per delay per dialogue); `None` leaves it to the team's
+    /// Recompute button.
+    pub dialogue_recompute_after: Option<std::time::Duration>,
 }
 
 impl Default for WebConfig {
@@ -63,6 +67,7 @@ impl Default for WebConfig {
             votes_per_minute: 30,
             document_limit: 50 * 1024 * 1024,
             metrics: metrics::MetricsAccess::default(),
+            dialogue_recompute_after: Some(std::time::Duration::from_secs(3)),
         }
     }
 }
@@ -146,6 +151,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
+    if let Some(after) = state.config.dialogue_recompute_after {
+        store.start_auto_recompute(after);
+    }
     let app = router(state);
     axum::serve(
         listener,

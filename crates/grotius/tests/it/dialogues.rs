@@ -15,6 +15,7 @@ use crate::harness::{App, count};
 mod attributes;
 mod paper_round;
 mod participation;
+mod vote_intake;
 
 /// The shared Pol.is conversations (`GROTIUS_POLIS_DATA`, or next to the checkout).
 fn polis_data() -> PathBuf {
