@@ -162,26 +162,17 @@ impl Chain {
     }
 
     /// Inserts entries made by [`Chain::next`], in multi-row statements.
-    pub(crate) async fn insert(conn: &mut AnyConnection, entries: &[ChainedEntry]) -> Result<()> {
+    pub(crate) async fn insert(
+        conn: &mut AnyConnection,
+        backend: crate::db::Backend,
+        entries: &[ChainedEntry],
+    ) -> Result<()> {
         // 11 values a row: 64 rows a statement stay far below either backend's bind limit.
         for chunk in entries.chunks(64) {
-            let mut sql = String::from(
-                "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash) VALUES ",
+            let sql = format!(
+                "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash) VALUES {}",
+                crate::db::values_list(backend, chunk.len(), 11)
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let b = i * 11;
-                sql.push('(');
-                sql.push_str(
-                    &(1..=11)
-                        .map(|k| format!("${}", b + k))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
-                sql.push(')');
-            }
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for e in chunk {
                 q = q

@@ -20,8 +20,9 @@ use grotius_security::now_micros;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::db::values_list;
 use crate::db::{Bind, Where};
-use crate::event_buckets::{BucketDeltas, EventFacts, stored_facts, values_list};
+use crate::event_buckets::{BucketDeltas, EventFacts, stored_facts};
 use crate::job::{JobOutcome, JobTable, shown_status};
 use crate::roster::{TableFormat, write_table};
 use crate::{Access, Result, StoreError, new_id};

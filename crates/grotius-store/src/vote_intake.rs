@@ -27,6 +27,7 @@ use sqlx::{AnyConnection, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::Chain;
+use crate::db::values_list;
 use crate::participation_link::{ParticipationError, SHOWN};
 use crate::{Result, Store, StoreError};
 
@@ -350,14 +351,12 @@ async fn commit_batch(
         outcomes.push(Ok(()));
     }
 
-    // 6 values a row, 128 rows a statement: far below either backend's bind limit.
+    // 6 values a row, 128 rows a statement: far below either backend's bind limit; anonymous
+    // placeholders on SQLite (`values_list`: named ones cost N² to bind).
     for chunk in history.chunks(128) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(1 + 6 * i, 6)))
-            .collect();
         let sql = format!(
             "INSERT INTO dialogue_vote_history (dialogue_id, participant, statement, vote, voted_at, replaced_at) VALUES {}",
-            rows.join(", ")
+            values_list(store.backend, chunk.len(), 6)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (d, p, n, v, at, replaced) in chunk {
@@ -373,13 +372,10 @@ async fn commit_batch(
     }
     let rows: Vec<&VoteRow> = votes.values().collect();
     for chunk in rows.chunks(128) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(1 + 5 * i, 5)))
-            .collect();
         let sql = format!(
             "INSERT INTO dialogue_votes (dialogue_id, participant, statement, vote, voted_at) VALUES {}
              ON CONFLICT (dialogue_id, participant, statement) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
-            values.join(", ")
+            values_list(store.backend, chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (d, p, n, v, at) in chunk {
@@ -387,7 +383,7 @@ async fn commit_batch(
         }
         q.execute(&mut *tx).await?;
     }
-    Chain::insert(&mut tx, &entries).await?;
+    Chain::insert(&mut tx, store.backend, &entries).await?;
     chain.finish(&mut tx, store).await?;
     tx.commit().await?;
     Ok(outcomes)
