@@ -921,6 +921,35 @@ impl LabelColumns {
     }
 }
 
+/// The placeholders of `rows` rows of `width` values each: `(?, ?), (?, ?)` for SQLite,
+/// `($1, $2), ($3, $4)` for PostgreSQL. Bulk statements must not use `$N` on SQLite:
+/// `sqlite3_bind_parameter_name`, which sqlx calls for every parameter, walks the list of named
+/// parameters, so binding N named parameters costs N² (at 7,600 parameters a statement it was
+/// 78% of a GED import's time); anonymous `?` parameters are not in that list.
+pub(crate) fn values_list(backend: Backend, rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for i in 0..rows {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for j in 0..width {
+            if j > 0 {
+                out.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => {
+                    out.push('$');
+                    out.push_str(&(i * width + j + 1).to_string());
+                }
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Bind, Where};
@@ -950,33 +979,4 @@ mod tests {
         assert_eq!(w.sql(), " WHERE (t.langs LIKE $1 OR t.langs LIKE $2)");
         assert!(matches!(&w.binds[0], Bind::Text(s) if s == "%\"en\"%"));
     }
-}
-
-/// The placeholders of `rows` rows of `width` values each: `(?, ?), (?, ?)` for SQLite,
-/// `($1, $2), ($3, $4)` for PostgreSQL. Bulk statements must not use `$N` on SQLite:
-/// `sqlite3_bind_parameter_name`, which sqlx calls for every parameter, walks the list of named
-/// parameters, so binding N named parameters costs N² (at 7,600 parameters a statement it was
-/// 78% of a GED import's time); anonymous `?` parameters are not in that list.
-pub(crate) fn values_list(backend: Backend, rows: usize, width: usize) -> String {
-    let mut out = String::with_capacity(rows * width * 5);
-    for i in 0..rows {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for j in 0..width {
-            if j > 0 {
-                out.push_str(", ");
-            }
-            match backend {
-                Backend::Sqlite => out.push('?'),
-                Backend::Postgres => {
-                    out.push('$');
-                    out.push_str(&(i * width + j + 1).to_string());
-                }
-            }
-        }
-        out.push(')');
-    }
-    out
 }
