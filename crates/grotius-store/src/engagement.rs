@@ -125,19 +125,7 @@ impl Access {
         let (v, labels) = input.validate(&process.labels)?;
         self.authorize_labels(Action::Create, ResourceKind::Engagement, &labels, None)
             .await?;
-        // Participants must be actors the subject can see; others do not exist for it.
-        for p in &v.participants {
-            match self.get_actor(p).await {
-                Ok(_) => {}
-                Err(StoreError::NotFound) => {
-                    return Err(StoreError::invalid(
-                        "participants",
-                        format!("no such actor: {p}"),
-                    ));
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        self.check_participants(&v.participants).await?;
         let id = new_id();
         let notes = if v.notes.is_empty() {
             None
@@ -186,6 +174,107 @@ impl Access {
         .fetch_one(&self.store.pool)
         .await?;
         self.engagement_from_row(&row)
+    }
+
+    /// Participants must be actors the subject can see; others do not exist for it.
+    async fn check_participants(&self, participants: &[String]) -> Result<()> {
+        for p in participants {
+            match self.get_actor(p).await {
+                Ok(_) => {}
+                Err(StoreError::NotFound) => {
+                    return Err(StoreError::invalid(
+                        "participants",
+                        format!("no such actor: {p}"),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// One entry of the journal as the subject may see it (participants it may not see left out).
+    pub async fn get_engagement(&self, id: &str) -> Result<Engagement> {
+        let mut e = self
+            .get_checked(
+                ResourceKind::Engagement,
+                Action::Read,
+                format!("SELECT {COLS} FROM engagements WHERE id = $1"),
+                id,
+                |row| self.engagement_from_row(row),
+            )
+            .await?;
+        let visible = self.visible_actor_ids(std::slice::from_ref(&e)).await?;
+        e.participants.retain(|p| visible.contains(p));
+        Ok(e)
+    }
+
+    /// Rewrites an entry of the journal — date, kind, track, place, participants, summary, notes
+    /// and labels — with the checks of [`Access::create_engagement`]; audited
+    /// (`engagement.update`) and fed to the search index. Participants the editor may not see stay
+    /// on the entry: the editor cannot see them in the form, so leaving them out is no decision.
+    pub async fn update_engagement(&self, id: &str, input: &EngagementInput) -> Result<Engagement> {
+        let current = self
+            .get_checked(
+                ResourceKind::Engagement,
+                Action::Update,
+                format!("SELECT {COLS} FROM engagements WHERE id = $1"),
+                id,
+                |row| self.engagement_from_row(row),
+            )
+            .await?;
+        let process = self.get_process(&current.process_id).await?;
+        let (v, labels) = input.validate(&process.labels)?;
+        self.authorize_labels(Action::Update, ResourceKind::Engagement, &labels, Some(id))
+            .await?;
+        self.check_participants(&v.participants).await?;
+        let visible = self
+            .visible_actor_ids(std::slice::from_ref(&current))
+            .await?;
+        let mut participants = v.participants.clone();
+        for p in &current.participants {
+            if !visible.contains(p) && !participants.contains(p) {
+                participants.push(p.clone());
+            }
+        }
+        let notes = if v.notes.is_empty() {
+            None
+        } else {
+            Some(self.store.keys.encrypt(&notes_aad(id), &v.notes)?)
+        };
+        let mut tx = self.store.write_tx().await?;
+        sqlx::query(
+            "UPDATE engagements SET date = $1, kind = $2, track = $3, place = $4, participants = $5, summary = $6,
+                    notes = $7, classification = $8, compartment_id = $9
+             WHERE id = $10",
+        )
+        .bind(&v.date)
+        .bind(&v.kind)
+        .bind(&v.track)
+        .bind(&v.place)
+        .bind(serde_json::to_string(&participants).unwrap_or_default())
+        .bind(&v.summary)
+        .bind(notes)
+        .bind(labels.classification.level())
+        .bind(labels.compartment.as_ref().map(|c| c.to_string()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        record_change(&mut tx, "engagement", id, "upsert").await?;
+        let detail =
+            serde_json::json!({"process": process.id, "classification": labels.classification})
+                .to_string();
+        self.audit_in(
+            &mut tx,
+            "engagement.update",
+            "engagement",
+            id,
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_engagement(id).await
     }
 
     pub async fn delete_engagement(&self, id: &str) -> Result<String> {

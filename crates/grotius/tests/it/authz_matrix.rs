@@ -555,6 +555,33 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         .await;
     assert_eq!(s, 201, "{r}");
     ids.insert("rel_yemen", r["id"].as_str().unwrap().to_string());
+    // Journal entries: one of the internal process naming a public and a hidden participant, one
+    // of the Horn of Africa process.
+    for (key, process, body) in [
+        (
+            "engagement",
+            "internal",
+            json!({"date": "2026-03-02", "kind": "meeting", "track": "I", "summary": "Fixture entry",
+            "participants": [ids["actor_public"], ids["actor_yemen"]], "classification": "internal"}),
+        ),
+        (
+            "engagement_hoa",
+            "conf_hoa",
+            json!({"date": "2026-03-03", "kind": "meeting", "track": "I", "summary": "Fixture entry",
+            "classification": "confidential", "compartment": "horn-of-africa"}),
+        ),
+    ] {
+        let (s, e) = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/processes/{}/engagements", ids[process]),
+                &coordinator_token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, 201, "{e}");
+        ids.insert(key, e["id"].as_str().unwrap().to_string());
+    }
 
     // Roster fixtures.
     for (key, path, body) in [

@@ -156,3 +156,127 @@ async fn the_journal_follows_its_process_and_hides_participants() {
     assert_eq!(count(&raw, "engagements").await, before - 1);
     app.instance.store.verify_audit().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entry_is_edited_without_losing_what_the_editor_cannot_see() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let internal = app.process_id(&coord, "South Sudan").await;
+    let actor = |name: &str, c: &str, comp: Option<&str>| json!({"name": name, "kind": "person", "category": "mediator", "classification": c, "compartment": comp, "country": "SS"});
+    let open_actor = app
+        .create(
+            "/api/v1/actors",
+            &coord,
+            actor("Open envoy", "internal", None),
+        )
+        .await;
+    let hidden_actor = app
+        .create(
+            "/api/v1/actors",
+            &coord,
+            actor("Hidden envoy", "confidential", Some("yemen")),
+        )
+        .await;
+    let entry = json!({"date": "2026-10-15", "kind": "meeting", "track": "I", "place": "Juba",
+        "participants": [open_actor, hidden_actor], "summary": "Talked sequencing.", "notes": "",
+        "classification": "internal", "compartment": null});
+    let id = app
+        .create(
+            &format!("/api/v1/processes/{internal}/engagements"),
+            &coord,
+            entry,
+        )
+        .await;
+
+    // The desk officer (no Yemen compartment) reads the entry without the hidden participant …
+    let desk = app.token("desk-officer").await;
+    let (s, seen) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/engagements/{id}"),
+            &desk,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{seen}");
+    assert_eq!(seen["participants"], json!([open_actor]));
+
+    // … edits it through the form: the page offers only actors she may see, keeps what she typed
+    // when a field is refused, and names the field.
+    let b = app.browser("desk-officer").await;
+    let (s, html) = b.get(&format!("/engagements/{id}/edit")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Open envoy") && !html.contains("Hidden envoy"));
+    assert!(
+        html.contains("Talked sequencing."),
+        "the form holds the entry"
+    );
+    let (s, html, _) = b
+        .post(
+            &format!("/engagements/{id}"),
+            &[
+                ("date", "16-10-2026"),
+                ("kind", "meeting"),
+                ("track", "I"),
+                ("place", "Juba"),
+                ("participants", &open_actor),
+                ("summary", "Agreed the agenda."),
+                ("classification", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains("field-error") && html.contains("Agreed the agenda."),
+        "the refused date is named beside its field and the summary kept"
+    );
+    let (s, _, location) = b
+        .post(
+            &format!("/engagements/{id}"),
+            &[
+                ("date", "2026-10-16"),
+                ("kind", "meeting"),
+                ("track", "I"),
+                ("place", "Juba"),
+                ("summary", "Agreed the agenda."),
+                ("classification", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let location = location.unwrap();
+    assert!(location.starts_with(&format!("/processes/{internal}?saved=")));
+    let (_, page) = b.get(&location).await;
+    assert!(page.contains("Engagement saved") && page.contains("Agreed the agenda."));
+
+    // She removed the open participant; the hidden one, which she never saw, stays.
+    let (_, after) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/engagements/{id}"),
+            &coord,
+            None,
+        )
+        .await;
+    assert_eq!(after["summary"], "Agreed the agenda.");
+    assert_eq!(after["date"], "2026-10-16");
+    assert_eq!(after["participants"], json!([hidden_actor]));
+    assert!(
+        app.audit_actions(&id)
+            .await
+            .contains(&"engagement.update".to_string())
+    );
+
+    // An analyst reads the journal but may not edit it.
+    let analyst = app.token("analyst").await;
+    let (s, _) = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/engagements/{id}"),
+            &analyst,
+            Some(json!({"date": "2026-10-17", "kind": "meeting", "track": "I", "summary": "x", "classification": "internal"})),
+        )
+        .await;
+    assert_eq!(s, 403);
+    app.instance.store.verify_audit().await.unwrap();
+}

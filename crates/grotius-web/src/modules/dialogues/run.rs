@@ -325,15 +325,6 @@ fn new_dialogue(i: &Input) -> Result<(NewDialogue, Labels), StoreError> {
     ))
 }
 
-/// The field a refusal names (to show the message beside it).
-fn field_of(e: &StoreError) -> Option<&'static str> {
-    match e {
-        StoreError::Invalid(grotius_domain::DomainError::Invalid { field, .. }) => Some(field),
-        StoreError::Invalid(grotius_domain::DomainError::UnknownValue { what, .. }) => Some(what),
-        _ => None,
-    }
-}
-
 async fn form_page(
     v: &Viewer,
     i: &Input,
@@ -494,7 +485,7 @@ pub async fn create(v: Viewer, form: FormPairs) -> Response {
             .await
         }
         Err(e) => {
-            let field = field_of(&e);
+            let field = crate::ui::failed_field(&e);
             match form_failure(e) {
                 Ok((msg, status)) => form_page(&v, &i, Some((field, msg)), status).await,
                 Err(e) => store_error(l, e),

@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use crate::api::*;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
-use crate::routes::{Routes, delete, get};
+use crate::routes::{Routes, get};
 
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/processes", get(list_processes).post(create_process))
@@ -22,7 +22,12 @@ pub(crate) fn routes(r: &mut Routes) {
             "/processes/{id}/engagements",
             get(list_engagements).post(create_engagement),
         )
-        .route("/engagements/{id}", delete(delete_engagement));
+        .route(
+            "/engagements/{id}",
+            get(get_engagement)
+                .put(update_engagement)
+                .delete(delete_engagement),
+        );
 }
 
 #[derive(OpenApi)]
@@ -35,6 +40,8 @@ pub(crate) fn routes(r: &mut Routes) {
         delete_process,
         list_engagements,
         create_engagement,
+        get_engagement,
+        update_engagement,
         delete_engagement
     ),
     components(schemas(
@@ -135,6 +142,24 @@ async fn create_engagement(
         StatusCode::CREATED,
         Json(a.create_engagement(&id, &d.into()).await?.into()),
     ))
+}
+
+/// One entry of a journal (participants you may not see left out).
+#[utoipa::path(get, path = "/api/v1/engagements/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = EngagementDto), (status = 404, body = ErrorBody)))]
+async fn get_engagement(Caller(a): Caller, Path(id): Path<String>) -> ApiResult<EngagementDto> {
+    Ok(Json(a.get_engagement(&id).await?.into()))
+}
+
+/// Rewrites an entry of a journal; participants you may not see stay on it.
+#[utoipa::path(put, path = "/api/v1/engagements/{id}", params(("id" = String, Path)), request_body = EngagementInputDto,
+    responses((status = 200, body = EngagementDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_engagement(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<EngagementInputDto>,
+) -> ApiResult<EngagementDto> {
+    Ok(Json(a.update_engagement(&id, &d.into()).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/engagements/{id}", params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]

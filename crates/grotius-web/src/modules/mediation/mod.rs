@@ -51,6 +51,8 @@ fn routes(ui_routes: &mut Routes, api_routes: &mut Routes) {
             "/processes/{id}/engagements",
             post(processes::create_engagement),
         )
+        .route("/engagements/{id}", post(processes::update_engagement))
+        .route("/engagements/{id}/edit", get(processes::edit_engagement))
         .route(
             "/engagements/{id}/delete",
             post(processes::delete_engagement),

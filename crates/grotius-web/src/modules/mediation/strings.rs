@@ -72,6 +72,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Vertrouwelijke notities (versleuteld opgeslagen)",
     ),
     ("eng.delete", "Remove", "Verwijderen"),
+    ("eng.edit", "Edit engagement", "Contact bewerken"),
+    (
+        "eng.saved",
+        "Engagement saved in the journal.",
+        "Contact opgeslagen in het journaal.",
+    ),
+    ("eng.saved.see", "See the journal", "Naar het journaal"),
     (
         "eng.labels",
         "An entry is classified at least as high as its process and lives in its compartment.",

@@ -22,6 +22,10 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/api/v1/processes/{internal}/engagements", Body::None, read(MEDIATION_READ, INTERNAL)),
     row("GET",    "/api/v1/processes/{conf_hoa}/engagements", Body::None, read(MEDIATION_WRITE, CONF_HOA)),
     row("POST",   "/api/v1/processes/{internal}/engagements", Body::Engagement, write(MEDIATION_READ, MEDIATION_WRITE, INTERNAL, 201)),
+    row("GET",    "/api/v1/engagements/{engagement}",   Body::None, read(MEDIATION_READ, INTERNAL)),
+    row("GET",    "/api/v1/engagements/{engagement_hoa}", Body::None, read(MEDIATION_WRITE, CONF_HOA)),
+    row("GET",    "/engagements/{engagement_hoa}/edit", Body::None, write(MEDIATION_WRITE, MEDIATION_WRITE, CONF_HOA, 200)),
+    row("PUT",    "/api/v1/engagements/{fresh_engagement}", Body::Engagement, write(MEDIATION_READ, MEDIATION_WRITE, INTERNAL, 200)),
     row("DELETE", "/api/v1/engagements/{fresh_engagement}", Body::None, write(MEDIATION_READ, UNIT_HEAD, NO_LABELS, 204)),
     // Women's participation follows its process; the unit, desks and the WPS adviser record it.
     row("GET",    "/api/v1/processes/{internal}/participation", Body::None, read(MEDIATION_READ, INTERNAL)),
@@ -87,6 +91,8 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/processes",                         Body::Form(&[("title", "UI process {n}"), ("phase", "crisis"), ("tracks", "II"), ("dutch_role", "support"), ("status", "active"), ("classification", "internal")]), write(MEDIATION_READ, MEDIATION_WRITE, NO_LABELS, 303)),
     row("POST",   "/processes/{fresh}",                 Body::Form(&[("title", "UI saved {n}"), ("phase", "crisis"), ("tracks", "II"), ("dutch_role", "support"), ("status", "active"), ("classification", "internal")]), write(MEDIATION_READ, MEDIATION_WRITE, INTERNAL, 303)),
     row("POST",   "/processes/{internal}/engagements",  Body::Form(&[("date", "2026-11-02"), ("kind", "meeting"), ("track", "II"), ("summary", "UI {n}"), ("classification", "internal")]), write(MEDIATION_READ, MEDIATION_WRITE, INTERNAL, 303)),
+    row("GET",    "/engagements/{fresh_engagement}/edit", Body::None, write(MEDIATION_READ, MEDIATION_WRITE, INTERNAL, 200)),
+    row("POST",   "/engagements/{fresh_engagement}",   Body::Form(&[("date", "2026-11-03"), ("kind", "meeting"), ("track", "II"), ("summary", "UI edited {n}"), ("classification", "internal")]), write(MEDIATION_READ, MEDIATION_WRITE, INTERNAL, 303)),
     row("POST",   "/engagements/{fresh_engagement}/delete", Body::Form(&[]), write(MEDIATION_READ, UNIT_HEAD, INTERNAL, 303)),
     row("POST",   "/participation/{participation}",     Body::Form(&[("role", "delegate"), ("sex", "female"), ("seniority", "senior"), ("party", "Delegation UI"), ("count", "2"), ("classification", "internal")]), write(MEDIATION_READ, GENDER_WRITE, INTERNAL, 303)),
 ];

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use grotius_domain::process::{Process, ProcessInput};
+use grotius_domain::process::{EngagementInput, Process, ProcessInput};
 use grotius_domain::reference;
 use grotius_domain::{Action, Resource, ResourceKind};
 use grotius_store::{ProcessFilter, StoreError};
@@ -13,8 +13,8 @@ use serde::Deserialize;
 use crate::auth::{Viewer, url_encode};
 use crate::i18n::t;
 use crate::ui::{
-    FormPairs, classification_select, csrf_field, fmt_micros, form_failure, labels_badge,
-    may_create, page, store_error, term_label, vocab_options,
+    FormPairs, classification_select, csrf_field, failed_field, fmt_micros, form_failure,
+    labels_badge, may_create, page, store_error, term_label, vocab_options,
 };
 
 const PAGE: i64 = 50;
@@ -94,7 +94,13 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
     page(&v, t(l, "proc.title"), content)
 }
 
-pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// The journal entry just saved (to say so above the journal).
+    saved: Option<String>,
+}
+
+pub async fn show(v: Viewer, Path(id): Path<String>, Query(q): Query<ShowQuery>) -> Response {
     let l = v.lang;
     let p = match v.access.get_process(&id).await {
         Ok(p) => p,
@@ -161,7 +167,10 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Err(e) => return store_error(l, e),
     };
     let documents = crate::modules::documents::ui::process_link(&v, &p.id);
-    let content = html! { (content) (documents) (analyses) @if let Some(s) = participation { (s) } (journal) (debriefs) };
+    let saved = q.saved.is_some().then(|| {
+        html! { p.notice role="status" { (t(l, "eng.saved")) " " a href="#journal" { (t(l, "eng.saved.see")) } } }
+    });
+    let content = html! { @if let Some(s) = saved { (s) } (content) (documents) (analyses) @if let Some(s) = participation { (s) } (journal) (debriefs) };
     page(&v, p.display_name(), content)
 }
 
@@ -396,9 +405,8 @@ pub async fn delete(v: Viewer, Path(id): Path<String>) -> Response {
     }
 }
 
-pub async fn create_engagement(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
-    let l = v.lang;
-    let input = grotius_domain::process::EngagementInput {
+fn engagement_input(form: &FormPairs) -> EngagementInput {
+    EngagementInput {
         date: form.text("date"),
         kind: form.text("kind"),
         track: form.text("track"),
@@ -408,13 +416,245 @@ pub async fn create_engagement(v: Viewer, Path(id): Path<String>, form: FormPair
         notes: form.text("notes"),
         classification: form.text("classification"),
         compartment: form.get("compartment").map(str::to_string),
+    }
+}
+
+/// Actors to pick participants from: the network's actors of the process's country that the
+/// reader may see, and those already on the entry (names the reader may see).
+async fn participant_choices(v: &Viewer, p: &Process, chosen: &[String]) -> Vec<(String, String)> {
+    if !v
+        .access
+        .may(Action::Read, Resource::kind(ResourceKind::Actor))
+    {
+        return Vec::new();
+    }
+    let mut actors: Vec<(String, String)> = v
+        .access
+        .list_actors(
+            &grotius_store::ActorFilter {
+                country: p.countries.first().cloned(),
+                ..Default::default()
+            },
+            500,
+            0,
+        )
+        .await
+        .map(|a| a.items.into_iter().map(|a| (a.id, a.name)).collect())
+        .unwrap_or_default();
+    for id in chosen {
+        if !actors.iter().any(|(a, _)| a == id)
+            && let Ok(a) = v.access.get_actor(id).await
+        {
+            actors.push((a.id, a.name));
+        }
+    }
+    actors
+}
+
+/// The form of one journal entry, to record a new one or edit one; a refusal is shown beside
+/// the field it names, with everything typed kept.
+fn engagement_form(
+    v: &Viewer,
+    p: &Process,
+    action: &str,
+    input: &EngagementInput,
+    actors: &[(String, String)],
+    error: Option<(Option<&str>, String)>,
+) -> maud::Markup {
+    use grotius_domain::process::ENGAGEMENT_KINDS;
+    let l = v.lang;
+    let fields = [
+        "date",
+        "kind",
+        "track",
+        "place",
+        "participants",
+        "summary",
+        "notes",
+        "classification",
+    ];
+    let err_at = |f: &str| -> Option<String> {
+        error
+            .as_ref()
+            .filter(|(field, _)| *field == Some(f))
+            .map(|(_, m)| m.clone())
     };
+    let general = error
+        .as_ref()
+        .filter(|(field, _)| !field.is_some_and(|f| fields.contains(&f)))
+        .map(|(_, m)| m.clone());
+    let track = if input.track.is_empty() {
+        p.tracks.first().map(String::as_str).unwrap_or("I")
+    } else {
+        input.track.as_str()
+    };
+    let kind = if input.kind.is_empty() {
+        "meeting"
+    } else {
+        input.kind.as_str()
+    };
+    let classification = if input.classification.is_empty() {
+        p.labels.classification.as_str()
+    } else {
+        input.classification.as_str()
+    };
+    html! {
+        @if error.is_some() { div.error role="alert" { (t(l, "form.error")) @if let Some(g) = &general { " " (g) } } }
+        form #engagement-form.stack method="post" action=(action) {
+            (csrf_field(v))
+            label for="eng-date" { (t(l, "eng.date")) } input #eng-date type="date" name="date" value=(input.date) required;
+            @if let Some(e) = err_at("date") { p.error.field-error { (e) } }
+            label for="eng-kind" { (t(l, "eng.kind")) } select #eng-kind name="kind" { (vocab_options(l, ENGAGEMENT_KINDS, kind, false)) }
+            @if let Some(e) = err_at("kind") { p.error.field-error { (e) } }
+            label for="eng-track" { (t(l, "eng.track")) } select #eng-track name="track" { (vocab_options(l, reference::TRACKS, track, false)) }
+            @if let Some(e) = err_at("track") { p.error.field-error { (e) } }
+            label for="eng-place" { (t(l, "eng.place")) } input #eng-place type="text" name="place" value=(input.place);
+            @if let Some(e) = err_at("place") { p.error.field-error { (e) } }
+            @if !actors.is_empty() {
+                label for="eng-participants" { (t(l, "eng.participants")) }
+                select #eng-participants name="participants" multiple size="6" {
+                    @for (id, name) in actors { option value=(id) selected[input.participants.contains(id)] { (name) } }
+                }
+            }
+            @if let Some(e) = err_at("participants") { p.error.field-error { (e) } }
+            label for="eng-summary" { (t(l, "eng.summary")) } textarea #eng-summary name="summary" required { (input.summary) }
+            @if let Some(e) = err_at("summary") { p.error.field-error { (e) } }
+            label for="eng-notes" { (t(l, "eng.notes")) } textarea #eng-notes name="notes" { (input.notes) }
+            @if let Some(e) = err_at("notes") { p.error.field-error { (e) } }
+            p.muted { (t(l, "eng.labels")) }
+            label for="classification" { (t(l, "labels.classification")) }
+            (classification_select(l, v.access.subject().clearance, classification))
+            @if let Some(e) = err_at("classification") { p.error.field-error { (e) } }
+            input type="hidden" name="compartment" value=(p.labels.compartment.as_ref().map(|c| c.to_string()).unwrap_or_default());
+            div.actions { button type="submit" { (t(l, "form.save")) } a href={ "/processes/" (p.id) "#journal" } { (t(l, "form.cancel")) } }
+        }
+    }
+}
+
+/// A page holding only the entry's form: the edit page, and a refused new entry shown again.
+async fn engagement_page(
+    v: &Viewer,
+    p: &Process,
+    action: &str,
+    title: &str,
+    input: &EngagementInput,
+    error: Option<(Option<&str>, String)>,
+    status: StatusCode,
+) -> Response {
+    let actors = participant_choices(v, p, &input.participants).await;
+    let content = html! {
+        h1 { (title) }
+        p { a href={ "/processes/" (p.id) } { (p.display_name()) } }
+        (engagement_form(v, p, action, input, &actors, error))
+    };
+    let mut res = page(v, title, content);
+    *res.status_mut() = status;
+    res
+}
+
+pub async fn create_engagement(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
+    let l = v.lang;
+    let input = engagement_input(&form);
     match v.access.create_engagement(&id, &input).await {
-        Ok(_) => Redirect::to(&format!("/processes/{id}#journal")).into_response(),
-        Err(e) => match form_failure(e) {
-            Ok((msg, status)) => crate::ui::error_page(l, status, &msg),
-            Err(e) => store_error(l, e),
-        },
+        Ok(e) => Redirect::to(&format!("/processes/{id}?saved={}#journal", e.id)).into_response(),
+        Err(e) => {
+            let field = failed_field(&e);
+            match (form_failure(e), v.access.get_process(&id).await) {
+                (Ok((msg, status)), Ok(p)) => {
+                    let action = format!("/processes/{}/engagements", p.id);
+                    engagement_page(
+                        &v,
+                        &p,
+                        &action,
+                        t(l, "eng.new"),
+                        &input,
+                        Some((field, msg)),
+                        status,
+                    )
+                    .await
+                }
+                (Err(e), _) | (_, Err(e)) => store_error(l, e),
+            }
+        }
+    }
+}
+
+pub async fn edit_engagement(v: Viewer, Path(id): Path<String>) -> Response {
+    let l = v.lang;
+    let e = match v.access.get_engagement(&id).await {
+        Ok(e) => e,
+        Err(e) => return store_error(l, e),
+    };
+    if let Err(err) = v
+        .access
+        .check(
+            Action::Update,
+            Resource::labelled(ResourceKind::Engagement, &e.labels),
+        )
+        .await
+    {
+        return store_error(l, err);
+    }
+    let p = match v.access.get_process(&e.process_id).await {
+        Ok(p) => p,
+        Err(e) => return store_error(l, e),
+    };
+    let input = EngagementInput {
+        date: e.date.clone(),
+        kind: e.kind.clone(),
+        track: e.track.clone(),
+        place: e.place.clone(),
+        participants: e.participants.clone(),
+        summary: e.summary.clone(),
+        notes: e.notes.clone(),
+        classification: e.labels.classification.as_str().to_string(),
+        compartment: e.labels.compartment.as_ref().map(|c| c.to_string()),
+    };
+    let action = format!("/engagements/{}", e.id);
+    engagement_page(
+        &v,
+        &p,
+        &action,
+        t(l, "eng.edit"),
+        &input,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn update_engagement(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
+    let l = v.lang;
+    let input = engagement_input(&form);
+    match v.access.update_engagement(&id, &input).await {
+        Ok(e) => Redirect::to(&format!(
+            "/processes/{}?saved={}#journal",
+            e.process_id, e.id
+        ))
+        .into_response(),
+        Err(err) => {
+            let field = failed_field(&err);
+            let process = match v.access.get_engagement(&id).await {
+                Ok(e) => v.access.get_process(&e.process_id).await,
+                Err(e) => Err(e),
+            };
+            match (form_failure(err), process) {
+                (Ok((msg, status)), Ok(p)) => {
+                    let action = format!("/engagements/{id}");
+                    engagement_page(
+                        &v,
+                        &p,
+                        &action,
+                        t(l, "eng.edit"),
+                        &input,
+                        Some((field, msg)),
+                        status,
+                    )
+                    .await
+                }
+                (Err(e), _) | (_, Err(e)) => store_error(l, e),
+            }
+        }
     }
 }
 
@@ -435,29 +675,12 @@ async fn journal(v: &Viewer, p: &Process) -> Result<maud::Markup, StoreError> {
         Resource::labelled(ResourceKind::Engagement, &p.labels),
     );
     // Names of the participants (all visible: the store filtered them).
-    let actors = if v
-        .access
-        .may(Action::Read, Resource::kind(ResourceKind::Actor))
-    {
-        v.access
-            .list_actors(
-                &grotius_store::ActorFilter {
-                    country: p.countries.first().cloned(),
-                    ..Default::default()
-                },
-                500,
-                0,
-            )
-            .await
-            .map(|a| a.items)
-            .unwrap_or_default()
+    let actors = if may_add {
+        participant_choices(v, p, &[]).await
     } else {
         Vec::new()
     };
-    let mut names: std::collections::HashMap<String, String> = actors
-        .iter()
-        .map(|a| (a.id.clone(), a.name.clone()))
-        .collect();
+    let mut names: std::collections::HashMap<String, String> = actors.iter().cloned().collect();
     for e in &entries {
         for pid in &e.participants {
             if !names.contains_key(pid)
@@ -483,6 +706,9 @@ async fn journal(v: &Viewer, p: &Process) -> Result<maud::Markup, StoreError> {
                     }
                 }
                 @if !e.notes.is_empty() { p { em { (t(l, "eng.notes")) ": " } (e.notes) } }
+                @if v.access.may(Action::Update, Resource::labelled(ResourceKind::Engagement, &e.labels)) {
+                    a.button.secondary href={ "/engagements/" (e.id) "/edit" } { (t(l, "eng.edit")) } " "
+                }
                 @if v.access.may(Action::Delete, Resource::labelled(ResourceKind::Engagement, &e.labels)) {
                     form.inline method="post" action={ "/engagements/" (e.id) "/delete" } {
                         (csrf_field(v)) button.secondary type="submit" { (t(l, "eng.delete")) }
@@ -492,24 +718,7 @@ async fn journal(v: &Viewer, p: &Process) -> Result<maud::Markup, StoreError> {
         }
         @if may_add {
             details { summary { (t(l, "eng.new")) }
-                form #engagement-create.stack method="post" action={ "/processes/" (p.id) "/engagements" } {
-                    (csrf_field(v))
-                    label for="eng-date" { (t(l, "eng.date")) } input #eng-date type="date" name="date" required;
-                    label for="eng-kind" { (t(l, "eng.kind")) } select #eng-kind name="kind" { (vocab_options(l, ENGAGEMENT_KINDS, "meeting", false)) }
-                    label for="eng-track" { (t(l, "eng.track")) } select #eng-track name="track" { (vocab_options(l, reference::TRACKS, p.tracks.first().map(String::as_str).unwrap_or("I"), false)) }
-                    label for="eng-place" { (t(l, "eng.place")) } input #eng-place type="text" name="place";
-                    @if !actors.is_empty() {
-                        label for="eng-participants" { (t(l, "eng.participants")) }
-                        select #eng-participants name="participants" multiple size="6" { @for a in &actors { option value=(a.id) { (a.name) } } }
-                    }
-                    label for="eng-summary" { (t(l, "eng.summary")) } textarea #eng-summary name="summary" required {}
-                    label for="eng-notes" { (t(l, "eng.notes")) } textarea #eng-notes name="notes" {}
-                    p.muted { (t(l, "eng.labels")) }
-                    label for="classification" { (t(l, "labels.classification")) }
-                    (classification_select(l, v.access.subject().clearance, p.labels.classification.as_str()))
-                    input type="hidden" name="compartment" value=(p.labels.compartment.as_ref().map(|c| c.to_string()).unwrap_or_default());
-                    div.actions { button type="submit" { (t(l, "form.save")) } }
-                }
+                (engagement_form(v, p, &format!("/processes/{}/engagements", p.id), &EngagementInput::default(), &actors, None))
             }
         }
     })
