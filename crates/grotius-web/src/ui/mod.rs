@@ -175,6 +175,80 @@ pub fn form_failure(e: StoreError) -> Result<(String, StatusCode), StoreError> {
     }
 }
 
+/// Processes to pick by name (for a form's reference to processes): the ones the reader may
+/// see, newest first, and those already chosen that the reader may see. Empty when the reader may
+/// not read processes at all.
+pub async fn process_choices(v: &Viewer, chosen: &[String]) -> Vec<(String, String)> {
+    if !v.access.may(
+        Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::Process),
+    ) {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, String)> = v
+        .access
+        .list_processes(&Default::default(), 500, 0)
+        .await
+        .map(|p| {
+            p.items
+                .iter()
+                .map(|p| (p.id.clone(), p.display_name().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for id in chosen {
+        if !out.iter().any(|(x, _)| x == id)
+            && let Ok(p) = v.access.get_process(id).await
+        {
+            out.push((p.id.clone(), p.display_name().to_string()));
+        }
+    }
+    out
+}
+
+/// Actors of the network to pick by name: the ones the reader may see (of `country` first when
+/// given), and the chosen one.
+pub async fn actor_choices(
+    v: &Viewer,
+    country: Option<&str>,
+    chosen: Option<&str>,
+) -> Vec<(String, String)> {
+    if !v.access.may(
+        Action::Read,
+        grotius_domain::Resource::kind(ResourceKind::Actor),
+    ) {
+        return Vec::new();
+    }
+    let mut out: Vec<(String, String)> = v
+        .access
+        .list_actors(
+            &grotius_store::ActorFilter {
+                country: country.map(str::to_string),
+                ..Default::default()
+            },
+            500,
+            0,
+        )
+        .await
+        .map(|a| a.items.into_iter().map(|a| (a.id, a.name)).collect())
+        .unwrap_or_default();
+    if let Some(id) = chosen.filter(|id| !out.iter().any(|(x, _)| x == id))
+        && let Ok(a) = v.access.get_actor(id).await
+    {
+        out.push((a.id, a.name));
+    }
+    out
+}
+
+/// The field a refusal names (to show the message beside it).
+pub fn failed_field(e: &StoreError) -> Option<&'static str> {
+    match e {
+        StoreError::Invalid(grotius_domain::DomainError::Invalid { field, .. }) => Some(field),
+        StoreError::Invalid(grotius_domain::DomainError::UnknownValue { what, .. }) => Some(what),
+        _ => None,
+    }
+}
+
 /// The label of a vocabulary code in the page's language (the code itself if unknown).
 pub fn term_label(l: Lang, vocab: &[grotius_domain::reference::Term], code: &str) -> String {
     vocab

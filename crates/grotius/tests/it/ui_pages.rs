@@ -1,6 +1,6 @@
 //! Every page of the UI as every role sees it: the navigation leads only to pages that exist, and
 //! every form renders fields a browser can use (no `<select>` nested in another or left without
-//! options, every `<label for>` names a field that is there).
+//! options, every `<label for>` names a field that is there, no field asking for an internal id).
 //!
 //! The pages are found by walking the links of each demo account from its navigation, so a new
 //! form is checked as soon as a page links to it.
@@ -137,6 +137,22 @@ fn form_defects(html: &str) -> Vec<String> {
                 }
             }
             (name @ ("input" | "textarea" | "button" | "output" | "meter" | "progress"), false) => {
+                // A reference to another record is picked by name, never typed as an internal id.
+                let typed = name == "textarea"
+                    || (name == "input"
+                        && matches!(
+                            tag.attrs.get("type").map(String::as_str),
+                            None | Some("text" | "search")
+                        ));
+                if let Some(field) = tag
+                    .attrs
+                    .get("name")
+                    .filter(|n| typed && (n.ends_with("_id") || n.ends_with("_ids")))
+                {
+                    defects.push(format!(
+                        "<{name} name={field:?}> asks the user to type an internal id"
+                    ));
+                }
                 if let Some(id) = tag.attrs.get("id") {
                     ids.insert(id.clone(), if name == "input" { "input" } else { "field" });
                 }

@@ -462,6 +462,7 @@ async fn form_page(
         grotius_domain::organisation_bound(v.access.subject(), ResourceKind::FundApplication)
             .is_some();
     let max = v.access.subject().clearance;
+    let processes = crate::ui::process_choices(v, &input.process_ids).await;
     let content = html! {
         h1 { (title) }
         @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
@@ -479,8 +480,12 @@ async fn form_page(
                 label for="partner" { (t(l, "fund.application.partner")) " (" (t(l, "form.required")) ")" }
                 input #partner type="text" name="partner" value=(input.partner) required maxlength="200";
             }
-            label for="process_ids" { (t(l, "fund.application.processes")) }
-            input #process_ids type="text" name="process_ids" value=(input.process_ids.join(", "));
+            @if !processes.is_empty() {
+                label for="process_ids" { (t(l, "fund.application.processes")) }
+                select #process_ids name="process_ids" multiple size="5" {
+                    @for (id, name) in &processes { option value=(id) selected[input.process_ids.contains(id)] { (name) } }
+                }
+            }
             label for="currency" { (t(l, "fund.application.currency")) }
             input #currency type="text" name="currency" value=(input.currency) required maxlength="3" placeholder="EUR";
             label for="amount" { (t(l, "fund.application.amount")) }

@@ -101,8 +101,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("roster.request.process", "Process", "Proces"),
     (
         "roster.request.process.id",
-        "Process (id, optional)",
-        "Proces (id, optioneel)",
+        "Process (optional)",
+        "Proces (optioneel)",
+    ),
+    (
+        "roster.request.process.none",
+        "— no process —",
+        "— geen proces —",
     ),
     ("roster.request.type", "Type", "Soort"),
     ("roster.request.modality", "Modality", "Vorm"),

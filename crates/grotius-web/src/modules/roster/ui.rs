@@ -866,6 +866,8 @@ async fn request_form_page(
 ) -> Response {
     let l = v.lang;
     let track = input.track.clone().unwrap_or_default();
+    let chosen: Vec<String> = input.process_id.iter().cloned().collect();
+    let processes = crate::ui::process_choices(v, &chosen).await;
     let content = html! {
         h1 { (title) }
         @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
@@ -876,7 +878,10 @@ async fn request_form_page(
             label for="requester" { (t(l, "roster.request.requester")) " (" (t(l, "form.required")) ")" }
             input #requester type="text" name="requester" value=(input.requester) required maxlength="200";
             label for="process_id" { (t(l, "roster.request.process.id")) }
-            input #process_id type="text" name="process_id" value=(input.process_id.clone().unwrap_or_default());
+            select #process_id name="process_id" {
+                option value="" { (t(l, "roster.request.process.none")) }
+                @for (id, name) in &processes { option value=(id) selected[input.process_id.as_deref() == Some(id.as_str())] { (name) } }
+            }
             label for="request_type" { (t(l, "roster.request.type")) }
             select #request_type name="request_type" { (vocab_options(l, REQUEST_TYPES, &input.request_type, false)) }
             label for="modality" { (t(l, "roster.request.modality")) }

@@ -58,7 +58,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("ev.collector", "Collector", "Verzamelaar"),
     ("ev.description", "Description", "Beschrijving"),
-    ("ev.incident", "Incident id", "Incident-id"),
+    ("ev.incident", "Incident", "Incident"),
+    (
+        "ev.incident.none",
+        "— not linked to an incident —",
+        "— niet aan een incident gekoppeld —",
+    ),
     ("ev.file", "File", "Bestand"),
     (
         "ev.upload.submit",

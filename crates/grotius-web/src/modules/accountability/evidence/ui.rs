@@ -129,6 +129,8 @@ pub async fn list(v: Viewer, Query(q): Query<ListQuery>) -> Response {
 #[derive(Deserialize, Default)]
 pub struct NewQuery {
     parent: Option<String>,
+    /// The incident the new item documents (from the incident's page).
+    incident: Option<String>,
 }
 
 fn default_input(parent: Option<&EvidenceItem>) -> CaptureInput {
@@ -163,7 +165,28 @@ pub async fn new_form(v: Viewer, Query(q): Query<NewQuery>) -> Response {
     };
     let mut input = default_input(parent.as_ref());
     input.collector = v.access.subject().username.clone();
+    if let Some(i) = q.incident.filter(|i| !i.is_empty()) {
+        input.incident_id = Some(i);
+    }
     upload_page(&v, &input, parent.as_ref(), None, StatusCode::OK).await
+}
+
+/// Incidents to link a new item to, by title and date: the newest the reader may see, and the
+/// chosen one (if the reader may see it).
+async fn incident_choices(v: &Viewer, chosen: Option<&str>) -> Vec<(String, String)> {
+    let label = |i: &grotius_domain::incident::Incident| format!("{} · {}", i.title, i.date);
+    let mut out: Vec<(String, String)> = v
+        .access
+        .list_incidents(&Default::default(), 500, 0)
+        .await
+        .map(|p| p.items.iter().map(|i| (i.id.clone(), label(i))).collect())
+        .unwrap_or_default();
+    if let Some(id) = chosen.filter(|id| !out.iter().any(|(x, _)| x == id))
+        && let Ok(i) = v.access.get_incident(id).await
+    {
+        out.insert(0, (i.id.clone(), label(&i)));
+    }
+    out
 }
 
 /// `2026-03-01T14:05` (datetime-local, read as UTC) from an input's capture time.
@@ -197,6 +220,7 @@ async fn upload_page(
         t(l, "ev.upload")
     };
     let action = format!("/evidence?_csrf={}", url_encode(&v.csrf));
+    let incidents = incident_choices(v, input.incident_id.as_deref()).await;
     let content = html! {
         h1 { (title) }
         @if let Some(p) = parent {
@@ -228,7 +252,10 @@ async fn upload_page(
             label for="description" { (t(l, "ev.description")) }
             textarea #description name="description" { (input.description) }
             label for="incident_id" { (t(l, "ev.incident")) }
-            input #incident_id type="text" name="incident_id" value=(input.incident_id.clone().unwrap_or_default());
+            select #incident_id name="incident_id" {
+                option value="" { (t(l, "ev.incident.none")) }
+                @for (id, title) in &incidents { option value=(id) selected[input.incident_id.as_deref() == Some(id.as_str())] { (title) } }
+            }
             label for="classification" { (t(l, "labels.classification")) }
             (classification_select(l, v.access.subject().clearance, &input.classification))
             label for="compartment" { (t(l, "labels.compartment")) " (" (t(l, "form.required")) ")" }
@@ -413,6 +440,11 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
         Action::Create,
         Resource::labelled(ResourceKind::Evidence, &item.labels),
     );
+    // The incident it documents, by title, where the reader may open it.
+    let incident_title = match &item.incident_id {
+        Some(i) => v.access.get_incident(i).await.ok().map(|i| i.title),
+        None => None,
+    };
     let c = &item.capture;
     let content = html! {
         h1 { (c.title) " " (labels_badge(l, &item.labels)) }
@@ -433,7 +465,9 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
             dt { (t(l, "ev.tool")) } dd { (c.capture_tool) " " (c.capture_tool_version) }
             dt { (t(l, "ev.collector")) } dd { (c.collector) }
             dt { (t(l, "ev.method")) } dd { (term_label(l, CAPTURE_METHODS, &c.method)) }
-            @if let Some(inc) = &item.incident_id { dt { (t(l, "ev.incident")) } dd { (inc) } }
+            @if let (Some(inc), Some(title)) = (&item.incident_id, &incident_title) { dt { (t(l, "ev.incident")) } dd {
+                a href={ "/incidents/" (inc) } { (title) }
+            } }
             dt { (t(l, "ev.ingested")) } dd { (fmt_micros(item.created_at)) " UTC" }
         }
         @if !c.description.is_empty() { h2 { (t(l, "ev.description")) } p { (c.description) } }
@@ -601,7 +635,7 @@ pub async fn package_page(v: Viewer, Path(id): Path<String>) -> Response {
         table {
             thead { tr { th { (t(l, "ev.file")) } th { "SHA-256" } th { (t(l, "ev.size")) } th { (t(l, "ev.custody")) } } }
             tbody { @for i in &p.manifest.items { tr {
-                td { a href={ "/evidence/" (i.item_id) } { (i.file) } }
+                td { a href={ "/evidence/" (i.item_id) } { (i.capture.title) } br; code.muted { (i.file) } }
                 td { code title=(i.sha256) { (short(&i.sha256)) "…" } }
                 td { (human_size(i.size)) }
                 td { (i.custody.len()) }

@@ -134,8 +134,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("inc.risk", "Risk", "Risico"),
     (
         "inc.actor",
-        "Network actor (id)",
-        "Actor in het netwerk (id)",
+        "Network actor (optional)",
+        "Actor in het netwerk (optioneel)",
+    ),
+    (
+        "inc.actor.none",
+        "— not a known actor —",
+        "— geen bekende actor —",
     ),
     ("inc.actor.link", "Actor", "Actor"),
     ("inc.person.add", "Add a person", "Persoon toevoegen"),
@@ -171,10 +176,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Geen gekoppeld bewijs dat u kunt zien.",
     ),
     ("inc.evidence.link", "Link evidence", "Bewijs koppelen"),
+    ("inc.evidence.item", "Evidence item", "Bewijsstuk"),
     (
-        "inc.evidence.item",
-        "Evidence item id",
-        "Id van het bewijsstuk",
+        "inc.evidence.nothing",
+        "No other evidence items you may see to link.",
+        "Geen andere bewijsstukken die u kunt zien om te koppelen.",
+    ),
+    (
+        "inc.evidence.upload",
+        "Upload evidence for this incident",
+        "Bewijs voor dit incident uploaden",
     ),
     ("inc.verify", "Verification", "Verificatie"),
     (

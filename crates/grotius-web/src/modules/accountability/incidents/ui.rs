@@ -23,8 +23,8 @@ use crate::auth::{Viewer, url_encode};
 use crate::i18n::{Lang, t};
 use crate::ui::world_map::{MapData, world_map};
 use crate::ui::{
-    FormPairs, classification_select, csrf_field, fmt_micros, form_failure, labels_badge, page,
-    store_error, term_label, vocab_options,
+    FormPairs, classification_select, csrf_field, failed_field, fmt_micros, form_failure,
+    labels_badge, page, store_error, term_label, vocab_options,
 };
 
 const PAGE: i64 = 50;
@@ -338,7 +338,8 @@ async fn form_page(
     input: &IncidentInput,
     // A new incident: the form has an act part (repeating these values, if any).
     new_act: Option<&FormPairs>,
-    error: Option<String>,
+    // A refusal, and the field it names (shown beside that field).
+    error: Option<(Option<&'static str>, String)>,
     status: StatusCode,
 ) -> Response {
     let l = v.lang;
@@ -350,38 +351,77 @@ async fn form_page(
         .iter()
         .map(|c| c.to_string())
         .collect();
+    const FIELDS: &[&str] = &[
+        "title",
+        "description",
+        "date",
+        "date_precision",
+        "place",
+        "admin_area",
+        "country",
+        "place_precision",
+        "lat",
+        "lon",
+        "context",
+        "reliability",
+        "credibility",
+        "classification",
+        "compartment",
+    ];
+    let beside = |f: &str| -> Markup {
+        html! { @if let Some((Some(field), msg)) = &error { @if *field == f { p.error.field-error { (msg) } } } }
+    };
+    let general = error
+        .as_ref()
+        .filter(|(field, _)| !field.is_some_and(|f| FIELDS.contains(&f)))
+        .map(|(_, m)| m.clone());
     let content = html! {
         h1 { (title) }
-        @if let Some(e) = &error { div.error role="alert" { (t(l, "form.error")) " " (e) } }
+        @if error.is_some() { div.error role="alert" { (t(l, "form.error")) @if let Some(g) = &general { " " (g) } } }
         form.stack method="post" action=(action) {
             (csrf_field(v))
             label for="title" { (t(l, "inc.incident")) " (" (t(l, "form.required")) ")" }
             input #title type="text" name="title" value=(input.title) required maxlength="300";
+            (beside("title"))
             label for="description" { (t(l, "inc.description")) }
             textarea #description name="description" { (input.description) }
+            (beside("description"))
             label for="date" { (t(l, "inc.date")) " (" (t(l, "form.required")) ")" }
             input #date type="text" name="date" value=(input.date) placeholder="2024-05-10" required;
+            (beside("date"))
             label for="date_precision" { (t(l, "inc.date.precision")) }
             select #date_precision name="date_precision" { (vocab_options(l, DATE_PRECISION, &input.date_precision, false)) }
+            (beside("date_precision"))
             label for="place" { (t(l, "inc.place")) } input #place type="text" name="place" value=(input.place);
+            (beside("place"))
             label for="admin_area" { (t(l, "inc.admin")) } input #admin_area type="text" name="admin_area" value=(input.admin_area);
+            (beside("admin_area"))
             label for="country" { (t(l, "inc.country")) " (ISO)" } input #country type="text" name="country" size="4" value=(input.country.clone().unwrap_or_default());
+            (beside("country"))
             label for="place_precision" { (t(l, "inc.place.precision")) }
             select #place_precision name="place_precision" { (vocab_options(l, PLACE_PRECISION, &input.place_precision, false)) }
+            (beside("place_precision"))
             label for="lat" { (t(l, "inc.lat")) } input #lat type="text" name="lat" value=(input.lat.map(|x| x.to_string()).unwrap_or_default());
+            (beside("lat"))
             label for="lon" { (t(l, "inc.lon")) } input #lon type="text" name="lon" value=(input.lon.map(|x| x.to_string()).unwrap_or_default());
+            (beside("lon"))
             label for="context" { (t(l, "inc.context")) } input #context type="text" name="context" value=(input.context);
+            (beside("context"))
             label for="reliability" { (t(l, "inc.reliability")) }
             select #reliability name="reliability" { (vocab_options(l, RELIABILITY, &input.reliability, false)) }
+            (beside("reliability"))
             label for="credibility" { (t(l, "inc.credibility")) }
             select #credibility name="credibility" { (vocab_options(l, CREDIBILITY, &input.credibility, false)) }
+            (beside("credibility"))
             @if new_act.is_some() { h2 { (t(l, "inc.act.add")) } (act_fields(l, &vocab, new_act)) }
             label for="classification" { (t(l, "labels.classification")) }
             (classification_select(l, v.access.subject().clearance, &input.classification))
+            (beside("classification"))
             label for="compartment" { (t(l, "labels.compartment")) " (" (t(l, "form.required")) ")" }
             select #compartment name="compartment" {
                 @for c in &comps { option value=(c) selected[input.compartment.as_deref() == Some(c.as_str())] { (c) } }
             }
+            (beside("compartment"))
             div.actions { button type="submit" { (t(l, "form.save")) } a href="/incidents" { (t(l, "form.cancel")) } }
         }
     };
@@ -425,21 +465,24 @@ pub async fn create(v: Viewer, form: FormPairs) -> Response {
     input.acts = act_from_form(&form).into_iter().collect();
     match v.access.create_incident(&input).await {
         Ok(i) => Redirect::to(&format!("/incidents/{}", i.id)).into_response(),
-        Err(e) => match form_failure(e) {
-            Ok((msg, status)) => {
-                form_page(
-                    &v,
-                    "/incidents",
-                    t(l, "inc.new"),
-                    &input,
-                    Some(&form),
-                    Some(msg),
-                    status,
-                )
-                .await
+        Err(e) => {
+            let field = failed_field(&e);
+            match form_failure(e) {
+                Ok((msg, status)) => {
+                    form_page(
+                        &v,
+                        "/incidents",
+                        t(l, "inc.new"),
+                        &input,
+                        Some(&form),
+                        Some((field, msg)),
+                        status,
+                    )
+                    .await
+                }
+                Err(e) => store_error(l, e),
             }
-            Err(e) => store_error(l, e),
-        },
+        }
     }
 }
 
@@ -480,21 +523,24 @@ pub async fn update(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Respo
     let input = input_from_form(&form, input_from(&old));
     match v.access.update_incident(&id, &input).await {
         Ok(_) => Redirect::to(&format!("/incidents/{id}")).into_response(),
-        Err(e) => match form_failure(e) {
-            Ok((msg, status)) => {
-                form_page(
-                    &v,
-                    &format!("/incidents/{id}"),
-                    t(l, "inc.edit"),
-                    &input,
-                    None,
-                    Some(msg),
-                    status,
-                )
-                .await
+        Err(e) => {
+            let field = failed_field(&e);
+            match form_failure(e) {
+                Ok((msg, status)) => {
+                    form_page(
+                        &v,
+                        &format!("/incidents/{id}"),
+                        t(l, "inc.edit"),
+                        &input,
+                        None,
+                        Some((field, msg)),
+                        status,
+                    )
+                    .await
+                }
+                Err(e) => store_error(l, e),
             }
-            Err(e) => store_error(l, e),
-        },
+        }
     }
 }
 
@@ -521,6 +567,26 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
         Action::Update,
         Resource::labelled(ResourceKind::Incident, &i.labels),
     );
+    // Evidence to link, picked by title: the originals the reader may see, not yet linked here.
+    let linkable: Vec<_> = if may_edit {
+        v.access
+            .evidence_list(
+                &grotius_store::EvidenceFilter {
+                    originals_only: true,
+                    ..Default::default()
+                },
+                500,
+                0,
+            )
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| !evidence.iter().any(|x| x.id == e.id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let may_identity = v.access.may(
         Action::Read,
         Resource::labelled(ResourceKind::PersonIdentity, &i.labels),
@@ -528,6 +594,12 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
     let may_file_identity = v
         .access
         .may(Action::Create, Resource::kind(ResourceKind::PersonIdentity));
+    // Actors of the network a person can be, picked by name (those of the incident's country).
+    let actors = if may_edit {
+        crate::ui::actor_choices(v, i.country.as_deref(), None).await
+    } else {
+        Vec::new()
+    };
     let status = notice.as_ref().map_or(StatusCode::OK, |(_, s)| *s);
     let content = html! {
         h1 { (i.title) " " (labels_badge(l, &i.labels)) }
@@ -632,7 +704,13 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
                 label for="page" { (t(l, "inc.age")) } select #page name="age_group" { (vocab_options(l, AGE_GROUPS, "unknown", false)) }
                 label for="prel" { (t(l, "inc.reliability")) } select #prel name="reliability" { (vocab_options(l, RELIABILITY, "F", false)) }
                 label for="pcred" { (t(l, "inc.credibility")) } select #pcred name="credibility" { (vocab_options(l, CREDIBILITY, "6", false)) }
-                label for="actor_id" { (t(l, "inc.actor")) } input #actor_id type="text" name="actor_id";
+                @if !actors.is_empty() {
+                    label for="actor_id" { (t(l, "inc.actor")) }
+                    select #actor_id name="actor_id" {
+                        option value="" { (t(l, "inc.actor.none")) }
+                        @for (id, name) in &actors { option value=(id) { (name) } }
+                    }
+                }
                 @if may_file_identity {
                     fieldset { legend { (t(l, "inc.identity")) }
                         label for="name" { (t(l, "inc.identity.name")) } input #name type="text" name="name" autocomplete="off";
@@ -645,9 +723,17 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
             h2 { (t(l, "inc.evidence.link")) }
             form.inline method="post" action={ "/incidents/" (i.id) "/evidence" } {
                 (csrf_field(v))
-                input type="text" name="item_id" aria-label=(t(l, "inc.evidence.item")) placeholder=(t(l, "inc.evidence.item")) required;
-                button type="submit" { (t(l, "inc.evidence.link")) }
+                @if linkable.is_empty() {
+                    p.muted { (t(l, "inc.evidence.nothing")) }
+                } @else {
+                    label for="link-item" { (t(l, "inc.evidence.item")) }
+                    select #link-item name="item_id" required {
+                        @for e in &linkable { option value=(e.id) { (e.capture.title) " · " (fmt_micros(e.created_at)) } }
+                    }
+                    button type="submit" { (t(l, "inc.evidence.link")) }
+                }
             }
+            p { a href={ "/evidence/new?incident=" (i.id) } { (t(l, "inc.evidence.upload")) } }
         }
     };
     let mut res = page(v, &i.title, content);
