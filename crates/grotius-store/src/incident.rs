@@ -1438,7 +1438,7 @@ impl Access {
 }
 
 /// A CSV cell, quoted when needed, with formula-leading characters neutralised.
-fn csv_cell(s: &str) -> String {
+pub(crate) fn csv_cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

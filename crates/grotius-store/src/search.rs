@@ -29,6 +29,9 @@ use sqlx::Row;
 
 use crate::{Access, Result, Store, StoreError};
 
+/// Rows of a search export at most (the first hits in the order asked).
+pub const SEARCH_EXPORT_ROWS: usize = 1_000;
+
 /// A change-feed gap younger than this may be a transaction that has not committed yet
 /// (PostgreSQL hands out sequence numbers before commit): the watermark waits for it. Older
 /// gaps are rolled-back transactions.
@@ -555,6 +558,71 @@ impl Access {
         }
         self.search_audit(&results.hits).await?;
         Ok(results)
+    }
+
+    /// Whether the subject may export search hits: Export on some kind the index holds.
+    pub fn may_export_search(&self) -> bool {
+        SOURCES
+            .iter()
+            .any(|s| self.may(Action::Export, Resource::kind(s.kind)))
+    }
+
+    /// The hits of a search as CSV — kind, title, address, relevance and snippet — the first
+    /// [`SEARCH_EXPORT_ROWS`] in the order asked, only of records the subject may export (Export
+    /// on each hit's labels; refused when it may export none of the kinds the index holds).
+    /// Audited `search.export` with the number of rows and the confidential or secret records in
+    /// it.
+    pub async fn search_export_csv(&self, q: &str, sort: grotius_search::Sort) -> Result<String> {
+        if let Some(first) = SOURCES.first()
+            && !self.may_export_search()
+        {
+            self.authorize(Action::Export, Resource::kind(first.kind), None)
+                .await?;
+        }
+        let index = self.store.search_current().await?;
+        let scope = Scope::for_subject(&self.subject);
+        let req = SearchRequest {
+            q: q.to_string(),
+            limit: SEARCH_EXPORT_ROWS,
+            offset: 0,
+            sort,
+        };
+        let mut results = index.search(&scope, &req).map_err(search_err)?;
+        self.search_recheck(&results.hits)?;
+        results
+            .hits
+            .retain(|h| self.may(Action::Export, Resource::labelled(h.kind, &h.labels)));
+        for h in results
+            .hits
+            .iter_mut()
+            .filter(|h| h.kind == ResourceKind::Document)
+        {
+            h.snippet = self.document_snippet(&index, &req.q, &h.id).await?;
+        }
+        let mut out = String::from("kind,title,url,relevance,snippet,classification\n");
+        for h in &results.hits {
+            let cells = [
+                h.kind.as_str().to_string(),
+                h.title.clone(),
+                h.url.clone(),
+                format!("{:.3}", h.score),
+                h.snippet.text.clone(),
+                h.labels.classification.as_str().to_string(),
+            ];
+            let line: Vec<String> = cells.iter().map(|c| crate::incident::csv_cell(c)).collect();
+            out.push_str(&line.join(","));
+            out.push('\n');
+        }
+        let shown: Vec<String> = results
+            .hits
+            .iter()
+            .filter(|h| h.labels.classification >= Classification::Confidential)
+            .map(|h| format!("{}/{}", h.kind.as_str(), h.id))
+            .collect();
+        let detail = serde_json::json!({ "rows": results.hits.len(), "shown": shown }).to_string();
+        self.audit_now("search.export", "search", "-", "ok", &detail)
+            .await?;
+        Ok(out)
     }
 
     /// Completions of the query typed so far, taken only from titles of records the subject may

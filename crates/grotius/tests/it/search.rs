@@ -721,3 +721,70 @@ async fn hidden_only_words_change_no_answer_at_any_offset() {
         assert_eq!(b, a, "query {:?} offset {} limit {}", b.0, b.1, b.2);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hits_export_as_csv_and_hidden_records_change_nothing_in_it() {
+    let app = App::spawn().await;
+    let coord = app.token("coordinator").await;
+    let b = app.browser("analyst").await;
+    let url = "/search.csv?q=aquifer%20sharing";
+    let (s, before) = b.get(url).await;
+    assert_eq!(s, 200, "{before}");
+    assert!(before.starts_with("kind,title,url,relevance,snippet,classification\n"));
+
+    let body = |title: &str, c: &str, comp: Option<&str>| {
+        json!({"title": title, "countries": ["SD"], "phase": "negotiation", "tracks": ["I"],
+               "dutch_role": "support", "status": "active", "themes": ["water"],
+               "summary": "Aquifer sharing between the two states.",
+               "classification": c, "compartment": comp})
+    };
+    app.create(
+        "/api/v1/processes",
+        &coord,
+        body("Open aquifer channel", "internal", None),
+    )
+    .await;
+    let (_, visible) = b.get(url).await;
+    assert_eq!(
+        visible.lines().count(),
+        before.lines().count() + 1,
+        "{visible}"
+    );
+    assert!(visible.contains("process,Open aquifer channel,/processes/"));
+
+    // Records the analyst may not read change nothing in her export, not even a score.
+    app.create(
+        "/api/v1/processes",
+        &coord,
+        body("Hidden aquifer channel", "secret", Some("yemen")),
+    )
+    .await;
+    app.create(
+        "/api/v1/processes",
+        &coord,
+        body(
+            "Compartment aquifer channel",
+            "confidential",
+            Some("horn-of-africa"),
+        ),
+    )
+    .await;
+    let (_, after) = b.get(url).await;
+    assert_eq!(
+        after, visible,
+        "hidden records changed the analyst's export"
+    );
+
+    // Exports are audited; for a partner, who reads nothing the index holds, there is no export.
+    let raw = app.instance.raw().await;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'search.export'")
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+    assert_eq!(n, 3);
+    let partner = app.browser("partner").await;
+    let (s, _) = partner.get(url).await;
+    assert_eq!(s, 404);
+    app.instance.store.verify_audit().await.unwrap();
+}

@@ -33,6 +33,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("search.kind.other", "record", "record"),
     ("search.similar", "Similar records", "Vergelijkbare records"),
     (
+        "search.export",
+        "Export these results (CSV)",
+        "Deze resultaten exporteren (CSV)",
+    ),
+    (
         "search.similar.title",
         "Similar records you may read",
         "Vergelijkbare records die u mag lezen",

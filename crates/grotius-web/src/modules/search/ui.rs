@@ -4,18 +4,19 @@
 
 use crate::routes::{Routes, get};
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use grotius_store::{SearchHit, StoreError};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use crate::auth::Viewer;
+use crate::auth::{Viewer, url_encode};
 use crate::i18n::{Lang, t};
 use crate::ui::{labels_badge, page, store_error};
 
 pub(crate) fn routes(r: &mut Routes) {
     r.route("/search", get(search))
+        .route("/search.csv", get(export_csv))
         .route("/search/{kind}/{id}/similar", get(similar));
 }
 
@@ -144,6 +145,7 @@ pub async fn search(v: Viewer, Query(f): Query<SearchForm>) -> Response {
         }
     };
     let pages = results.total.div_ceil(PER_PAGE).max(1);
+    let may_export = v.access.may_export_search();
     let content = html! {
         h1 { (t(l, "search.title")) }
         p.muted { (t(l, "search.help")) }
@@ -165,7 +167,11 @@ pub async fn search(v: Viewer, Query(f): Query<SearchForm>) -> Response {
                 }
             }
         }
-        p { strong { (results.total) } " " (t(l, "search.found")) }
+        p { strong { (results.total) } " " (t(l, "search.found"))
+            @if may_export && results.total > 0 {
+                " · " a #search-export href={ "/search.csv?q=" (url_encode(&q)) "&sort=" (url_encode(&sort)) } { (t(l, "search.export")) }
+            }
+        }
         @if let Some(better) = &results.did_you_mean {
             p.did-you-mean { (t(l, "search.did_you_mean")) " " a href=(link(better, &sort, 1)) { em { (better) } } "?" }
         }
@@ -193,6 +199,43 @@ pub async fn search(v: Viewer, Query(f): Query<SearchForm>) -> Response {
         }
     };
     page(&v, t(l, "search.title"), content)
+}
+
+/// The hits of a search as CSV (what the list shows, up to the first thousand; Export right).
+pub async fn export_csv(v: Viewer, Query(f): Query<SearchForm>) -> Response {
+    let l = v.lang;
+    let sort = match f.sort.as_deref().unwrap_or("relevance") {
+        "date" => grotius_store::SearchSort::Date,
+        "relevance" | "" => grotius_store::SearchSort::Relevance,
+        other => {
+            return crate::ui::error_page(
+                l,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("sort: unknown order '{other}'; expected relevance or date"),
+            );
+        }
+    };
+    match v
+        .access
+        .search_export_csv(f.q.as_deref().unwrap_or(""), sort)
+        .await
+    {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"search.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(StoreError::Invalid(e)) => {
+            crate::ui::error_page(l, StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
+        }
+        Err(e) => store_error(l, e),
+    }
 }
 
 pub async fn similar(v: Viewer, Path((kind, id)): Path<(String, String)>) -> Response {

@@ -20,6 +20,9 @@ pub(super) const ROWS: &[Row] = &[
     row("GET",    "/api/v1/search/{kind_process}/{internal}/similar", Body::None, read(MEDIATION_READ, INTERNAL)),
     row("GET",    "/api/v1/search/{kind_process}/{conf_hoa}/similar", Body::None, read(MEDIATION_WRITE, CONF_HOA)),
     row("GET",    "/search?q=water",                    Body::None, read(EVERYONE, NO_LABELS)),
+    // Exporting the hits needs Export on some kind the index holds: every staff role has it;
+    // for a partner, who reads none of them, the export does not exist.
+    row("GET",    "/search.csv?q=water",                Body::None, write(STAFF, STAFF, NO_LABELS, 200)),
     row("GET",    "/search/{kind_process}/{internal}/similar", Body::None, read(MEDIATION_READ, INTERNAL)),
     row("GET",    "/search/{kind_process}/{conf_hoa}/similar", Body::None, read(MEDIATION_WRITE, CONF_HOA)),
     row("GET",    "/api/v1/lessons/search",             Body::None, read(LESSONS_READ, NO_LABELS)),
