@@ -134,6 +134,36 @@ impl Access {
             .collect()
     }
 
+    /// The history of an account from the audit log, newest first, for administrators: its
+    /// creation and changes, sign-ins, compartment memberships and access decisions about it (at
+    /// most `limit` entries). Everything these entries name — accounts, compartments, access
+    /// decisions — the administrator reads anyway (the administration and access-decision pages),
+    /// so they are shown whole; the audit log's own rule for what a reader may know applies to
+    /// the audit log, which administrators do not read.
+    pub async fn user_history(
+        &self,
+        id: &str,
+        limit: i64,
+    ) -> Result<Vec<grotius_domain::audit::AuditEntry>> {
+        self.authorize(Action::Read, Resource::kind(ResourceKind::User), None)
+            .await?;
+        let user = self.get_user(id).await?;
+        let limit = limit.clamp(1, 500);
+        let cols = "seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash";
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {cols} FROM audit_log WHERE resource_kind = 'user' AND resource_id = $1
+             UNION ALL
+             SELECT {cols} FROM audit_log
+              WHERE resource_kind IN ('compartment', 'access-decision') AND detail LIKE $2
+             ORDER BY seq DESC LIMIT {limit}"
+        )))
+        .bind(&user.id)
+        .bind(format!("%\"user_id\":\"{}\"%", user.id))
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(crate::audit::entry_from_row).collect()
+    }
+
     /// A user by id: administrators see anyone, others only themselves.
     pub async fn get_user(&self, id: &str) -> Result<UserInfo> {
         self.authorize(

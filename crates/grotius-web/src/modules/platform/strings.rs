@@ -215,6 +215,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("audit.title", "Audit log", "Auditlog"),
     (
+        "admin.user.history",
+        "History of this account",
+        "Geschiedenis van dit account",
+    ),
+    (
+        "admin.user.history.none",
+        "Nothing recorded yet.",
+        "Nog niets vastgelegd.",
+    ),
+    (
+        "admin.user.created",
+        "Account created.",
+        "Account aangemaakt.",
+    ),
+    (
         "audit.help",
         "Every write and every read of confidential material, chained by keyed hashes. Verify with 'grotius audit verify'.",
         "Elke wijziging en elke inzage van vertrouwelijk materiaal, geketend met sleutel-hashes. Controleer met 'grotius audit verify'.",

@@ -134,7 +134,7 @@ pub async fn create_user(v: Viewer, form: FormPairs) -> Response {
     }
     .await;
     match result {
-        Ok(u) => Redirect::to(&format!("/admin/users/{}", u.id)).into_response(),
+        Ok(u) => Redirect::to(&format!("/admin/users/{}?created=1", u.id)).into_response(),
         Err(e) => match user_error(e) {
             Ok((msg, status)) => render(&v, Some(msg), status).await,
             Err(e) => store_error(l, e),
@@ -152,6 +152,10 @@ async fn render_user(
     let l = v.lang;
     let u = match v.access.get_user(id).await {
         Ok(u) => u,
+        Err(e) => return store_error(l, e),
+    };
+    let history = match v.access.user_history(id, 100).await {
+        Ok(h) => h,
         Err(e) => return store_error(l, e),
     };
     let content = html! {
@@ -179,14 +183,64 @@ async fn render_user(
             }
         }
         p.muted { (t(l, "dash.compartments")) ": " (u.compartments.join(", ")) " · " (fmt_micros(u.created_at)) }
+        h2 #history { (t(l, "admin.user.history")) }
+        @if history.is_empty() { p { (t(l, "admin.user.history.none")) } } @else {
+            table.audit {
+                thead { tr { th { (t(l, "audit.at")) } th { (t(l, "audit.actor")) } th { (t(l, "audit.action")) } th { (t(l, "audit.resource")) } th { (t(l, "audit.outcome")) } th { (t(l, "audit.detail")) } } }
+                tbody { @for e in &history { tr {
+                    td { (fmt_micros(e.record.at_micros)) }
+                    td { (e.record.actor_name) }
+                    td { code { (e.record.action) } }
+                    td { (e.record.resource_kind) @if e.record.resource_kind == "compartment" { " " (e.record.resource_id) } }
+                    td { (e.record.outcome) }
+                    td.detail { (history_detail(&e.record.detail)) }
+                } } }
+            }
+        }
     };
     let mut res = shell(v, &u.username, content);
     *res.status_mut() = status;
     res
 }
 
-pub async fn user_page(v: Viewer, Path(id): Path<String>) -> Response {
-    render_user(&v, &id, None, None, StatusCode::OK).await
+/// The readable part of an audit entry's detail: its reason, note, compartment and roles.
+fn history_detail(detail: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(detail)
+    else {
+        return detail.to_string();
+    };
+    [
+        "compartment",
+        "roles",
+        "clearance",
+        "reason",
+        "note",
+        "decided_by",
+    ]
+    .iter()
+    .filter_map(|k| {
+        map.get(*k).map(|v| match v {
+            serde_json::Value::String(s) => format!("{k}: {s}"),
+            other => format!("{k}: {other}"),
+        })
+    })
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct UserPageQuery {
+    /// Set after the account was created (to say so).
+    created: Option<String>,
+}
+
+pub async fn user_page(
+    v: Viewer,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<UserPageQuery>,
+) -> Response {
+    let notice = q.created.is_some().then(|| t(v.lang, "admin.user.created"));
+    render_user(&v, &id, None, notice, StatusCode::OK).await
 }
 
 pub async fn update_user(v: Viewer, Path(id): Path<String>, form: FormPairs) -> Response {
