@@ -17,12 +17,17 @@
 // overdue on her overview and assesses; the coordinator reads a consultation's opinion groups,
 // creates a conversation, a participant votes and writes on a phone-sized page without an
 // account or JavaScript, and the coordinator accepts the statement in the moderation queue.
+// Then journeys.mjs: mediation (process, engagement with picked participants, debrief, the desk
+// officer's edit), accountability (incident, witness, evidence linked at upload, transfer package),
+// knowledge (misspelt search, similar records, export) and platform (user, compartment, audit).
+// GROTIUS_E2E_ONLY=name[,name] runs only those journeys of journeys.mjs (for working on one).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import * as journeys from './journeys.mjs';
 
 const USER = 'analyst';
 const PASSWORD = process.env.GROTIUS_DEMO_PASSWORD || 'demo-password-2026';
@@ -131,11 +136,30 @@ async function switchLanguage(page, lang) {
   check(got === lang, `after clicking a[hreflang=${lang}], <html lang> is ${JSON.stringify(got)}`);
 }
 
-// Signs out whoever is signed in, then signs `user` in with the password.
+// The analyst's second factor once enrolled (each code is accepted once: the last step used).
+const secondFactor = { user: null, key: null, lastStep: -1 };
+
+// Answers the TOTP step with a code of a step not used before (waiting for one if needed).
+async function answerTotp(page) {
+  const now = Date.now() / 1000;
+  if (totpStep(now) <= secondFactor.lastStep) {
+    const waitMs = ((secondFactor.lastStep + 1) * 30 - now) * 1000 + 1000;
+    console.log(`# waiting ${Math.ceil(waitMs / 1000)} s for a fresh TOTP code`);
+    await sleep(waitMs);
+  }
+  await expectElement(page, 'form#totp input[name=code]');
+  secondFactor.lastStep = totpStep();
+  await page.fill('form#totp input[name=code]', totp(secondFactor.key));
+  await submit(page, 'form#totp');
+}
+
+// Signs out whoever is signed in, then signs `user` in with the password (and the second factor
+// where the account has one).
 async function loginAs(page, base, user) {
   await goto(page, `${base}/`);
   if (await page.locator('form#logout').count()) await submit(page, 'form#logout');
   await passwordLogin(page, base, user);
+  if (pathOf(page) === '/login/totp' && secondFactor.user === user) await answerTotp(page);
   await expectDashboard(page);
 }
 
@@ -209,7 +233,21 @@ async function main(base) {
   let key = null;
   let enrolStep = -1;
 
+  const h = { goto, submit, check, mainText, loginAs, selectByText, expectElement, pathOf };
+  const runJourneys = async (names) => {
+    for (const name of names) {
+      check(journeys[name], `no journey ${name} in journeys.mjs`);
+      await journeys[name]({ page, base, step, h });
+    }
+  };
+  // For working on one journey: GROTIUS_E2E_ONLY=mediation,knowledge runs only those (CI runs all).
+  const only = process.env.GROTIUS_E2E_ONLY;
+
   try {
+    if (only) {
+      console.log(`# GROTIUS_E2E_ONLY=${only}: only these journeys run`);
+      await runJourneys(only.split(','));
+    } else {
     await step('login', async () => {
       await passwordLogin(page, base);
       await expectDashboard(page);
@@ -238,17 +276,10 @@ async function main(base) {
     await step('login with totp', async () => {
       check(key, 'no TOTP secret (enrolment failed)');
       // A code may be used only once: wait for the step after the one used at enrolment.
-      const now = Date.now() / 1000;
-      if (totpStep(now) <= enrolStep) {
-        const waitMs = ((enrolStep + 1) * 30 - now) * 1000 + 1000;
-        console.log(`# waiting ${Math.ceil(waitMs / 1000)} s for a fresh TOTP code`);
-        await sleep(waitMs);
-      }
+      Object.assign(secondFactor, { user: USER, key, lastStep: enrolStep });
       await passwordLogin(page, base);
       check(pathOf(page) === '/login/totp', `expected /login/totp after password, got ${pathOf(page)}`);
-      await expectElement(page, 'form#totp input[name=code]');
-      await page.fill('form#totp input[name=code]', totp(key));
-      await submit(page, 'form#totp');
+      await answerTotp(page);
       await expectDashboard(page);
     });
 
@@ -646,6 +677,10 @@ async function main(base) {
       check(text.includes('Agreement by participant attribute') && text.includes('Not shown: fewer than 5'), `no suppressed attribute table: ${text.slice(0, 600)}`);
       check(text.includes('Participation over time'), `no participation over time: ${text.slice(0, 600)}`);
     });
+
+    // ---- the other modules' core tasks (journeys.mjs) ----
+    await runJourneys(['mediation', 'accountability', 'knowledge', 'platform']);
+    }
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
