@@ -89,19 +89,86 @@ pub fn parse_currency(code: &str) -> Result<String, DomainError> {
     }
 }
 
-/// Parses a decimal amount (`1234.56`, `1 234,56` is refused) into minor units of `currency`.
+/// Parses an amount as people write it, in Dutch or English notation, into minor units of
+/// `currency`: `45000`, `45000.50`, `45,000.50`, `45.000,50`, `€ 45.000,50`, `EUR 45 000,50`,
+/// `12,5`. One rule for every language, so the same text means the same amount whoever types
+/// it: spaces (also non-breaking) and a leading or trailing `€`, `$`, `£` or the currency's code
+/// are ignored; with both `.` and `,` the last one separates the decimals and the other groups
+/// thousands; one of them several times groups thousands; one of them once groups thousands when
+/// exactly three digits follow and the currency has fewer than three decimals (`45.000` and
+/// `45,000` are both 45000), and separates the decimals otherwise (`12,5` is 12.50). Groups of
+/// thousands after the first have exactly three digits. Negative amounts are refused.
 pub fn parse_amount(text: &str, currency: &str, field: &'static str) -> Result<i64, DomainError> {
-    let t = text.trim();
     let digits = minor_digits(currency);
     let bad = || {
+        let example = match digits {
+            0 => "45000 or 45.000".to_string(),
+            3 => "45000.500 or 45.000,500".to_string(),
+            _ => "45000, 45,000.50 or 45.000,50".to_string(),
+        };
         DomainError::invalid(
             field,
-            format!(
-                "'{text}' is not an amount in {currency} (digits with at most {digits} decimals, e.g. 25000.00)"
-            ),
+            format!("'{text}' is not an amount in {currency} (for example {example})"),
         )
     };
-    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let mut t: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\t'))
+        .collect();
+    for sign in ["€", "$", "£", currency] {
+        if let Some(rest) = t.strip_prefix(sign) {
+            t = rest.to_string();
+        } else if let Some(rest) = t.strip_suffix(sign) {
+            t = rest.to_string();
+        }
+    }
+    // "1.234.567" → "1234567": groups after the first have exactly three digits.
+    let ungroup = |s: &str, sep: char| -> Option<String> {
+        let mut parts = s.split(sep);
+        let first = parts.next()?;
+        if first.is_empty() || first.len() > 3 {
+            return None;
+        }
+        let mut out = first.to_string();
+        for p in parts {
+            if p.len() != 3 {
+                return None;
+            }
+            out.push_str(p);
+        }
+        Some(out)
+    };
+    let dots = t.matches('.').count();
+    let commas = t.matches(',').count();
+    let (whole, frac): (String, String) = match (dots, commas) {
+        (0, 0) => (t.clone(), String::new()),
+        (d, c) if d > 0 && c > 0 => {
+            let (dec, group) = if t.rfind('.') > t.rfind(',') {
+                ('.', ',')
+            } else {
+                (',', '.')
+            };
+            let (w, f) = t.rsplit_once(dec).ok_or_else(bad)?;
+            if f.contains(group) {
+                return Err(bad());
+            }
+            (ungroup(w, group).ok_or_else(bad)?, f.to_string())
+        }
+        (d, c) => {
+            let n = d + c;
+            let sep = if dots > 0 { '.' } else { ',' };
+            if n > 1 {
+                (ungroup(&t, sep).ok_or_else(bad)?, String::new())
+            } else {
+                let (w, f) = t.split_once(sep).ok_or_else(bad)?;
+                if f.len() == 3 && digits < 3 && (1..=3).contains(&w.len()) {
+                    (format!("{w}{f}"), String::new())
+                } else {
+                    (w.to_string(), f.to_string())
+                }
+            }
+        }
+    };
     if whole.is_empty()
         || !whole.bytes().all(|b| b.is_ascii_digit())
         || !frac.bytes().all(|b| b.is_ascii_digit())
@@ -110,7 +177,9 @@ pub fn parse_amount(text: &str, currency: &str, field: &'static str) -> Result<i
         return Err(bad());
     }
     let scale = 10_i64.pow(digits);
-    let w: i64 = whole.parse().map_err(|_| bad())?;
+    let w: i64 = whole
+        .parse()
+        .map_err(|_| DomainError::invalid(field, format!("'{text}' is too large")))?;
     let f: i64 = if frac.is_empty() {
         0
     } else {
@@ -1028,16 +1097,44 @@ mod tests {
         assert_eq!(parse_amount("1234", "JPY", "a"), Ok(1234));
         assert!(parse_amount("1234.5", "JPY", "a").is_err());
         assert_eq!(parse_amount("1.234", "KWD", "a"), Ok(1234));
+        // Dutch and English notation, one rule for both.
+        for (text, cents) in [
+            ("45000", 4_500_000),
+            ("45000.50", 4_500_050),
+            ("45,000.50", 4_500_050),
+            ("45.000,50", 4_500_050),
+            ("€ 45.000,50", 4_500_050),
+            ("€45,000.50", 4_500_050),
+            ("EUR 45 000,50", 4_500_050),
+            ("45\u{a0}000,50 EUR", 4_500_050),
+            ("45.000", 4_500_000),
+            ("45,000", 4_500_000),
+            ("1.234.567,8", 123_456_780),
+            ("1,234,567", 123_456_700),
+            ("12,5", 1_250),
+            ("0,05", 5),
+            ("1234,56", 123_456),
+        ] {
+            assert_eq!(parse_amount(text, "EUR", "a"), Ok(cents), "{text}");
+        }
+        assert_eq!(parse_amount("1.234", "JPY", "a"), Ok(1234));
         for bad in [
             "",
             "-5",
-            "1,000.00",
-            "1.234",
             "12e3",
             " . ",
+            "€",
+            "1.2.3",
+            "1,000,00",
+            "45.000,505",
+            "1.000,5,0",
+            "1234.567",
+            "USD 5",
+            "45,00.50",
             "99999999999999999999",
         ] {
-            assert!(parse_amount(bad, "EUR", "a").is_err(), "{bad}");
+            let e = parse_amount(bad, "EUR", "a").unwrap_err();
+            assert!(e.to_string().contains("a is invalid"), "{bad}: {e}");
         }
         assert_eq!(format_amount(123_456, "EUR"), "1234.56");
         assert_eq!(format_amount(-5, "EUR"), "-0.05");

@@ -430,7 +430,7 @@ async fn validation_names_the_field_and_writes_nothing() {
     type Change = Box<dyn Fn(&mut ApplicationInput)>;
     let cases: Vec<(Change, &str)> = vec![
         (Box::new(|a| a.amount = "600000.00".into()), "grant ceiling"),
-        (Box::new(|a| a.amount = "12,5".into()), "amount"),
+        (Box::new(|a| a.amount = "12.3.4".into()), "amount"),
         (
             Box::new(|a| a.purpose_code = "99999".into()),
             "purpose_code",

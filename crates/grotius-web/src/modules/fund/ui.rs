@@ -489,7 +489,7 @@ async fn form_page(
             label for="currency" { (t(l, "fund.application.currency")) }
             input #currency type="text" name="currency" value=(input.currency) required maxlength="3" placeholder="EUR";
             label for="amount" { (t(l, "fund.application.amount")) }
-            input #amount type="text" inputmode="decimal" name="amount" value=(input.amount) required placeholder="25000.00";
+            input #amount type="text" inputmode="decimal" name="amount" value=(input.amount) required placeholder=(if l.code() == "nl" { "25.000,00" } else { "25,000.00" });
             label for="rate" { (t(l, "fund.application.rate")) }
             input #rate type="text" inputmode="decimal" name="rate" value=(input.rate) placeholder="0.925";
             label for="start_date" { (t(l, "fund.application.start")) }
