@@ -41,6 +41,7 @@ mod keys;
 mod lessons;
 mod linked;
 mod list;
+mod login_limit;
 mod network;
 mod participation;
 mod participation_link;
@@ -105,6 +106,7 @@ pub use incident::{
 };
 pub use keys::{KeysReport, SealedRecords};
 pub use lessons::{LessonHit, LessonResults};
+pub use login_limit::{LOGIN_WINDOW_SECS, login_limit_key};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
 pub use participation::{
     CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,

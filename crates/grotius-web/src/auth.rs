@@ -11,7 +11,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use grotius_store::{Access, SessionInfo, SessionStage};
+use grotius_store::{Access, SessionInfo, SessionStage, Store, StoreError};
 
 use crate::error::ApiError;
 use crate::i18n::Lang;
@@ -161,8 +161,9 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// Requests per key (a client address, a participant) in a fixed one-minute window: login
-/// attempts per address, and the participants' votes and statements.
+/// Requests per key (a client address, a participant) in a fixed one-minute window, in this
+/// node's memory: the participants' votes and statements. (Login attempts are counted in the
+/// database instead, see [`LoginLimiter`].)
 pub struct RateLimiter<K> {
     per_minute: u32,
     hits: Mutex<Hits<K>>,
@@ -174,9 +175,6 @@ struct Hits<K> {
     /// than 10,000 live keys — a large consultation — is not scanned on every request).
     pruned: Instant,
 }
-
-/// Login attempts per client address.
-pub type LoginLimiter = RateLimiter<IpAddr>;
 
 impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(per_minute: u32) -> Self {
@@ -204,6 +202,38 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
         }
         e.1 += 1;
         e.1 <= self.per_minute
+    }
+}
+
+/// Login attempts per client address (an IPv6 address by its /64), counted in the database
+/// ([`Store::count_login_attempt`]): every node of one database enforces one budget, so a client
+/// behind a round-robin load balancer gets it once, not once per node.
+pub struct LoginLimiter {
+    per_minute: u32,
+    /// The time in Unix seconds (the system clock; tests move their own).
+    clock: Box<dyn Fn() -> i64 + Send + Sync>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        LoginLimiter::with_clock(per_minute, grotius_security::now_secs)
+    }
+
+    /// A limiter that reads the time from `clock` (Unix seconds).
+    pub fn with_clock(per_minute: u32, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        LoginLimiter {
+            per_minute,
+            clock: Box::new(clock),
+        }
+    }
+
+    /// Counts an attempt from `ip`; `Ok(false)` when the address is over its budget. An error
+    /// of the database is returned, never taken for "allowed": the caller answers it as the
+    /// store error it is, and the attempt does not go on.
+    pub async fn allow(&self, store: &Store, ip: IpAddr) -> Result<bool, StoreError> {
+        store
+            .count_login_attempt(ip, self.per_minute, (self.clock)())
+            .await
     }
 }
 
@@ -246,7 +276,7 @@ mod tests {
 
     #[test]
     fn limiter_blocks_after_budget() {
-        let l = LoginLimiter::new(3);
+        let l = RateLimiter::<IpAddr>::new(3);
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         assert!(l.allow(ip) && l.allow(ip) && l.allow(ip));
         assert!(!l.allow(ip));

@@ -29,6 +29,8 @@ use grotius_store::Store;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    /// Login attempts per client address, counted in the database: one budget across every
+    /// node of the database.
     pub limiter: Arc<auth::LoginLimiter>,
     /// Participants' votes and statements per minute (per participant and per address).
     pub participation: Arc<modules::dialogues::participate::Limits>,
@@ -43,7 +45,8 @@ pub struct WebConfig {
     pub tls: bool,
     /// Largest accepted request body for forms and JSON, in bytes.
     pub body_limit: usize,
-    /// Login attempts allowed per client address per minute.
+    /// Login attempts allowed per client address (an IPv6 address by its /64) per minute, over
+    /// every node of the database together.
     pub login_attempts_per_minute: u32,
     /// Votes per participant per minute (statements: a tenth of it, at least 3); per client
     /// address ten times as many (people sharing a phone or a community centre's connection).

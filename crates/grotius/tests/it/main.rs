@@ -26,6 +26,7 @@ mod incidents;
 mod inherited_labels;
 mod lessons;
 mod linked_ids;
+mod login_limits;
 mod memberships;
 mod metrics_access;
 mod network;

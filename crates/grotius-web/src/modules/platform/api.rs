@@ -100,7 +100,8 @@ async fn token(
     crate::auth::ClientIp(ip): crate::auth::ClientIp,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<TokenResponse> {
-    if !state.limiter.allow(ip) {
+    // A database error answers as one (`?`): the attempt never goes on unlimited.
+    if !state.limiter.allow(&state.store, ip).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",

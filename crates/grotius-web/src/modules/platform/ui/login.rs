@@ -118,8 +118,10 @@ pub async fn login_submit(
             state.config.tls,
         )
     };
-    if !state.limiter.allow(ip) {
-        return fail(t(l, "login.rate"), StatusCode::TOO_MANY_REQUESTS);
+    match state.limiter.allow(&state.store, ip).await {
+        Ok(true) => {}
+        Ok(false) => return fail(t(l, "login.rate"), StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => return crate::ui::store_error(l, e),
     }
     match state
         .store
@@ -203,7 +205,11 @@ pub async fn totp_submit(
         return Redirect::to("/login").into_response();
     };
     let next = auth::safe_next(form.get("next"));
-    if !state.limiter.allow(ip) {
+    let allowed = match state.limiter.allow(&state.store, ip).await {
+        Ok(allowed) => allowed,
+        Err(e) => return crate::ui::store_error(l, e),
+    };
+    if !allowed {
         return bare_page(
             l,
             "/login/totp",
