@@ -346,7 +346,7 @@ async fn money_moves_in_minor_units_with_recorded_rates_and_never_overdraws() {
     for (p, field) in [
         (pay("disbursement", "XYZ", "1.00", ""), "currency"),
         (pay("disbursement", "USD", "1.00", ""), "rate"),
-        (pay("disbursement", "EUR", "1,00", ""), "amount"),
+        (pay("disbursement", "EUR", "1,00,0", ""), "amount"),
         (pay("gift", "EUR", "1.00", ""), "kind"),
     ] {
         let e = controller.record_payment(&a.id, &p).await.unwrap_err();
@@ -670,10 +670,13 @@ async fn the_fund_pages_take_an_application_from_draft_to_paid() {
             ("risk_note", "Names of interlocutors"),
         ]
     };
-    let (s, html, _) = officer.post("/fund/applications", &form("40.000,00")).await;
+    let (s, html, _) = officer
+        .post("/fund/applications", &form("forty thousand"))
+        .await;
     assert_eq!(s, 422);
     assert!(html.contains("amount") && html.contains("Urgent shuttle diplomacy"));
-    let (s, _, loc) = officer.post("/fund/applications", &form("40000.00")).await;
+    // Dutch notation is an amount like any other.
+    let (s, _, loc) = officer.post("/fund/applications", &form("40.000,00")).await;
     assert_eq!(s, 303);
     let page = loc.unwrap();
     let (s, _, _) = officer
