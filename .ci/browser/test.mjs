@@ -256,6 +256,9 @@ async function main(base) {
     await step('totp enrolment', async () => {
       await goto(page, `${base}/account`);
       await submit(page, 'form#totp-enrol');
+      // A QR code to scan, drawn on the server, at a size a phone camera reads.
+      const qr = await page.locator('#totp-qr svg').first().boundingBox();
+      check(qr && qr.width >= 150 && qr.height >= 150, `no scannable QR code on the enrolment page (${JSON.stringify(qr)})`);
       await expectElement(page, '#totp-secret');
       const secret = (await page.locator('#totp-secret').first().textContent()).replace(/\s+/g, '');
       key = base32Decode(secret);

@@ -105,8 +105,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     (
         "acct.totp.secret",
-        "Enter this key in your authenticator app (or open the link on your phone):",
-        "Voer deze sleutel in uw authenticator-app in (of open de link op uw telefoon):",
+        "Scan this code with your authenticator app, or enter the key below (or open the link on your phone):",
+        "Scan deze code met uw authenticator-app, of voer de sleutel hieronder in (of open de link op uw telefoon):",
+    ),
+    (
+        "acct.totp.qr",
+        "QR code of the enrolment link",
+        "QR-code van de koppelingslink",
     ),
     (
         "acct.totp.confirm",

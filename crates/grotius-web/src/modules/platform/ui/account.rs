@@ -46,6 +46,9 @@ async fn render(v: &Viewer, flash: Flash, status: StatusCode) -> Response {
             ul #recovery-codes { @for c in codes { li { code { (c) } } } }
         } @else if let Some(en) = &flash.enrolment {
             p { (t(l, "acct.totp.secret")) }
+            @if let Some(svg) = totp_qr(&en.otpauth_uri) {
+                figure #totp-qr role="img" aria-label=(t(l, "acct.totp.qr")) { (maud::PreEscaped(svg)) }
+            }
             p { code #totp-secret.secret { (en.secret_grouped) } }
             p { a href=(en.otpauth_uri) { (en.otpauth_uri) } }
             form #totp-confirm.stack method="post" action="/account/totp/confirm" {
@@ -207,5 +210,30 @@ pub async fn revoke_token(v: Viewer, Path(id): Path<String>) -> Response {
     match v.access.revoke_token(&id).await {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(e) => store_error(v.lang, e),
+    }
+}
+
+/// The enrolment link as a QR code to scan, drawn as SVG on the server (no script, no image
+/// request that could leak the secret).
+fn totp_qr(uri: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(uri.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // Inline in HTML: from the <svg> element on (the renderer starts with an XML declaration).
+    svg.find("<svg").map(|i| svg[i..].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_enrolment_qr_code_is_inline_svg() {
+        let svg =
+            super::totp_qr("otpauth://totp/Grotius:analyst?secret=JBSWY3DPEHPK3PXP&issuer=Grotius")
+                .expect("a QR code");
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("width=\"") && svg.len() > 1000, "{svg}");
     }
 }
