@@ -558,24 +558,29 @@ pub async fn create_engagement(v: Viewer, Path(id): Path<String>, form: FormPair
     match v.access.create_engagement(&id, &input).await {
         Ok(e) => Redirect::to(&format!("/processes/{id}?saved={}#journal", e.id)).into_response(),
         Err(e) => {
-            let field = failed_field(&e);
-            match (form_failure(e), v.access.get_process(&id).await) {
-                (Ok((msg, status)), Ok(p)) => {
-                    let action = format!("/processes/{}/engagements", p.id);
-                    engagement_page(
-                        &v,
-                        &p,
-                        &action,
-                        t(l, "eng.new"),
-                        &input,
-                        Some((field, msg)),
-                        status,
-                    )
-                    .await
-                }
-                (Err(e), _) | (_, Err(e)) => store_error(l, e),
-            }
+            let process = v.access.get_process(&id).await;
+            let action = format!("/processes/{id}/engagements");
+            refused(&v, e, process, &action, t(l, "eng.new"), &input).await
         }
+    }
+}
+
+/// A journal entry refused for its content shown again with the message beside its field (other
+/// errors become error pages).
+async fn refused(
+    v: &Viewer,
+    err: StoreError,
+    process: Result<Process, StoreError>,
+    action: &str,
+    title: &str,
+    input: &EngagementInput,
+) -> Response {
+    let field = failed_field(&err);
+    match (form_failure(err), process) {
+        (Ok((msg, status)), Ok(p)) => {
+            engagement_page(v, &p, action, title, input, Some((field, msg)), status).await
+        }
+        (Err(e), _) | (_, Err(e)) => store_error(v.lang, e),
     }
 }
 
@@ -633,27 +638,12 @@ pub async fn update_engagement(v: Viewer, Path(id): Path<String>, form: FormPair
         ))
         .into_response(),
         Err(err) => {
-            let field = failed_field(&err);
             let process = match v.access.get_engagement(&id).await {
                 Ok(e) => v.access.get_process(&e.process_id).await,
                 Err(e) => Err(e),
             };
-            match (form_failure(err), process) {
-                (Ok((msg, status)), Ok(p)) => {
-                    let action = format!("/engagements/{id}");
-                    engagement_page(
-                        &v,
-                        &p,
-                        &action,
-                        t(l, "eng.edit"),
-                        &input,
-                        Some((field, msg)),
-                        status,
-                    )
-                    .await
-                }
-                (Err(e), _) | (_, Err(e)) => store_error(l, e),
-            }
+            let action = format!("/engagements/{id}");
+            refused(&v, err, process, &action, t(l, "eng.edit"), &input).await
         }
     }
 }
