@@ -9,6 +9,7 @@
 //                  downloads a transfer package
 //   knowledge      analyst searches with a misspelling, follows the suggestion, opens similar
 //                  records and exports the results
+//   phone          pages with wide tables read on a 390 px screen without the page scrolling sideways
 //   platform       admin creates a user, asks for a compartment by an access decision that the
 //                  coordinator approves, and reads both in the account's history
 import fs from 'node:fs';
@@ -137,6 +138,8 @@ export async function accountability({ page, base, step, h }) {
   await step('documenter adds a source under a pseudonym, the real name kept apart', async () => {
     check(incidentUrl, 'no incident');
     await goto(page, incidentUrl);
+    check(!(await page.locator('#role').isVisible()), 'the add-a-person form is open before it is used');
+    await page.locator('#add-person > summary').click();
     await page.selectOption('#role', 'source');
     await page.selectOption('#consent', 'given');
     if (await page.locator('#name').count()) await page.fill('#name', `Source Real Name ${stamp}`);
@@ -296,5 +299,53 @@ export async function platform({ page, base, step, h }) {
     }
     check(text.includes('horn-of-africa') && text.includes('Approved for the Jeddah track only.'), `the history does not name the compartment and the decision: ${text.slice(0, 1500)}`);
     check(/Compartments: horn-of-africa/.test(text), `the account is not in the compartment: ${text.slice(0, 1500)}`);
+  });
+}
+
+// Pages as their users open them on a phone (390 × 844): the page never scrolls sideways; a wide
+// table scrolls inside itself with its first column kept in view.
+export async function phone({ page, base, step, h }) {
+  const { goto, check, loginAs } = h;
+  const overflow = async () => page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return null;
+    const wide = [...document.querySelectorAll('main *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('table'))
+      .slice(0, 3)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''}`);
+    return `${document.documentElement.scrollWidth} px wide (${wide.join(', ')})`;
+  });
+  const walk = async (user, paths) => {
+    await loginAs(page, base, user);
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const p of paths) {
+        await goto(page, `${base}${p}`);
+        const wide = await overflow();
+        check(!wide, `${p} on a 390 px screen is ${wide}`);
+      }
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
+  };
+
+  await step('a desk officer reads processes, a country profile and the network on a phone', async () => {
+    await walk('desk-officer', ['/', '/processes', '/countries/SD', '/early-warning', '/network', '/roster']);
+    // The first column of a wide table stays in view when the table scrolls.
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await goto(page, `${base}/processes`);
+      const sticky = await page.$eval('main table td:first-child, main table th:first-child', (c) => getComputedStyle(c).position);
+      check(sticky === 'sticky', `the first column of a table is ${sticky}, not sticky`);
+    } finally {
+      if (size) await page.setViewportSize(size);
+    }
+  });
+
+  await step('a fund officer and a documenter read their lists on a phone', async () => {
+    await walk('fund-officer', ['/fund', '/fund/dashboard', '/fund/reports', '/fund/applications/new']);
+    await walk('documenter', ['/incidents', '/evidence']);
   });
 }

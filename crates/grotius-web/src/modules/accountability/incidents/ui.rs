@@ -601,6 +601,7 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
         Vec::new()
     };
     let status = notice.as_ref().map_or(StatusCode::OK, |(_, s)| *s);
+    let refused = status != StatusCode::OK;
     let content = html! {
         h1 { (i.title) " " (labels_badge(l, &i.labels)) }
         @if let Some((msg, _)) = &notice { div.error role="alert" { (t(l, "form.error")) " " (msg) } }
@@ -688,12 +689,16 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
                 input type="text" name="note" placeholder=(t(l, "inc.verify.note"));
                 button type="submit" { (t(l, "inc.verify.submit")) }
             }
-            h2 { (t(l, "inc.act.add")) }
+            // The add forms stay folded until used (opened again when one was refused).
+            details #add-act.add-form open[refused] {
+            summary { h2 { (t(l, "inc.act.add")) } }
             form.stack method="post" action={ "/incidents/" (i.id) "/acts" } {
                 (csrf_field(v)) (act_fields(l, &vocab, None))
                 div.actions { button type="submit" { (t(l, "inc.act.add")) } }
             }
-            h2 { (t(l, "inc.person.add")) }
+            }
+            details #add-person.add-form open[refused] {
+            summary { h2 { (t(l, "inc.person.add")) } }
             p.muted { (t(l, "inc.person.help")) }
             form.stack method="post" action={ "/incidents/" (i.id) "/persons" } {
                 (csrf_field(v))
@@ -719,6 +724,7 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
                     }
                 }
                 div.actions { button type="submit" { (t(l, "inc.person.add")) } }
+            }
             }
             h2 { (t(l, "inc.evidence.link")) }
             form.inline method="post" action={ "/incidents/" (i.id) "/evidence" } {
