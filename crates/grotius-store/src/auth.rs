@@ -555,6 +555,17 @@ async fn create_session(
 ) -> Result<String> {
     let token = new_token(TokenKind::Session);
     let now = now_secs();
+    // The user's sessions that ended (past their absolute or idle limit) go with this one, so the
+    // table holds live sessions only, not every sign-in since the instance began (by the user
+    // index: the user's own rows).
+    sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR last_seen <= $3)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - SESSION_IDLE_SECS)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, stage, created_at, expires_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )

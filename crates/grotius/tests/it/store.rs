@@ -262,6 +262,54 @@ async fn users_are_unique_and_validated() {
 }
 
 #[tokio::test]
+async fn a_sign_in_clears_the_users_ended_sessions_and_keeps_live_ones() {
+    let i = Instance::seeded().await;
+    let raw = i.raw().await;
+    let id = i
+        .store
+        .cli_operator()
+        .find_user_id("analyst")
+        .await
+        .unwrap();
+    let other = i
+        .store
+        .cli_operator()
+        .find_user_id("auditor")
+        .await
+        .unwrap();
+    let now = now_secs();
+    // Ended by the absolute limit, ended by idleness, live — and another user's ended one.
+    for (hash, user, expires, seen) in [
+        ("ended-absolute", &id, now - 1, now - 10),
+        ("ended-idle", &id, now + 3600, now - 3 * 3600),
+        ("live", &id, now + 3600, now - 60),
+        ("other-ended", &other, now - 1, now - 10),
+    ] {
+        sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf_token, stage, created_at, expires_at, last_seen) VALUES ($1, $2, 'x', 'full', $3, $4, $5)")
+            .bind(hash)
+            .bind(user)
+            .bind(now - 20 * 3600)
+            .bind(expires)
+            .bind(seen)
+            .execute(&raw)
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        i.store.login("analyst", PASSWORD).await.unwrap(),
+        LoginOutcome::Session { .. }
+    ));
+    let left: Vec<String> = sqlx::query("SELECT id_hash FROM sessions WHERE id_hash IN ('ended-absolute', 'ended-idle', 'live', 'other-ended') ORDER BY id_hash")
+        .fetch_all(&raw)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String, _>("id_hash").unwrap())
+        .collect();
+    assert_eq!(left, ["live", "other-ended"]);
+}
+
+#[tokio::test]
 async fn login_locks_after_five_failures_and_disabled_users_cannot_log_in() {
     let i = Instance::seeded().await;
     for _ in 0..5 {
