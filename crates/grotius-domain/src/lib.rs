@@ -26,6 +26,7 @@ pub mod separation;
 pub mod training;
 pub mod ucdp;
 pub mod water;
+pub mod work;
 
 pub use policy::{
     Action, Decision, Denial, Labels, Resource, ResourceKind, Subject, decide, organisation_bound,

@@ -164,10 +164,14 @@ pub enum ResourceKind {
     ConflictEvent,
     /// Early-warning alerts: a signal someone must assess and follow up (labelled records).
     Alert,
+    /// Comments on a record, labelled like it (see `work`).
+    Comment,
+    /// A record assigned to a person by a date, labelled like the record (see `work`).
+    Assignment,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 29] = [
+    pub const ALL: [ResourceKind; 31] = [
         ResourceKind::User,
         ResourceKind::Compartment,
         ResourceKind::AuditLog,
@@ -197,6 +201,8 @@ impl ResourceKind {
         ResourceKind::Dialogue,
         ResourceKind::ConflictEvent,
         ResourceKind::Alert,
+        ResourceKind::Comment,
+        ResourceKind::Assignment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -231,6 +237,8 @@ impl ResourceKind {
             ResourceKind::Dialogue => "dialogue",
             ResourceKind::ConflictEvent => "conflict-event",
             ResourceKind::Alert => "alert",
+            ResourceKind::Comment => "comment",
+            ResourceKind::Assignment => "assignment",
         }
     }
 
@@ -242,6 +250,8 @@ impl ResourceKind {
             ResourceKind::ApiToken => &[Read, Create, Delete],
             // A member of a compartment may see that compartment (its name and members).
             ResourceKind::Compartment => &[Read],
+            // The one a record is assigned to may mark it done.
+            ResourceKind::Assignment => &[Read, Update],
             _ => &[],
         }
     }
@@ -502,6 +512,14 @@ pub fn grants(role: Role, kind: ResourceKind) -> &'static [Action] {
             | R::Documenter
             | R::Custodian,
         ) => &[Read],
+
+        // Comments and assignments: the unit's deliberation about a record, for every staff
+        // role that reads the record (`work::may_work` asks for both). Partners and the auditor
+        // have none: a partner never reads what the unit says about her application.
+        (K::Comment, R::Partner | R::Auditor) => &[],
+        (K::Comment, _) => &[Read, Create],
+        (K::Assignment, R::Partner | R::Auditor) => &[],
+        (K::Assignment, _) => &[Read, Create],
 
         _ => &[],
     }

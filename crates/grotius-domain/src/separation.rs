@@ -90,7 +90,9 @@ impl WorkDomain {
             | K::Agreement
             | K::ConflictEvent
             | K::AccessDecision
-            | K::Document => None,
+            | K::Document
+            | K::Comment
+            | K::Assignment => None,
         }
     }
 

@@ -257,6 +257,25 @@ impl Access {
         self.list_page(list, limit, offset, alert_from_row).await
     }
 
+    /// The alerts the subject owns on which no action was taken yet (open or assessed), by
+    /// deadline; not audited (the inbox audits what it lists).
+    pub(crate) async fn owned_open_alerts(&self) -> Result<Vec<Alert>> {
+        if !self.may(Action::Read, Resource::kind(ResourceKind::Alert)) {
+            return Ok(Vec::new());
+        }
+        let mut list = self
+            .list(ResourceKind::Alert, FROM, "")
+            .await?
+            .columns(COLS)
+            .order("a.deadline, a.id")
+            .unaudited();
+        list.filter
+            .clause("a.status IN ('open', 'assessed')".into());
+        list.filter
+            .push("a.owner_id = ?", Bind::Text(self.subject.user_id.clone()));
+        self.list_all(list, alert_from_row).await
+    }
+
     /// Whether an alert is overdue today.
     pub fn alert_overdue(&self, a: &Alert) -> bool {
         early_warning::overdue(a.status, &a.deadline, &today())

@@ -367,6 +367,44 @@ impl Access {
         self.list_page(list, limit, offset, from_row).await
     }
 
+    /// Dialogues the subject may run (Update) with statements of participants waiting for a
+    /// moderator, each with how many; not audited (the inbox audits what it lists).
+    pub(crate) async fn dialogues_to_moderate(&self) -> Result<Vec<(Dialogue, i64)>> {
+        if !self.may(Action::Update, Resource::kind(ResourceKind::Dialogue)) {
+            return Ok(Vec::new());
+        }
+        let mut list = self
+            .list_under_processes(ResourceKind::Dialogue, "dialogues", Action::Update)
+            .await?
+            .columns(COLS)
+            .order("dialogues.created_at, dialogues.id");
+        list.filter.clause(
+            "EXISTS (SELECT 1 FROM dialogue_statements s WHERE s.dialogue_id = dialogues.id
+             AND s.moderation = 'unmoderated' AND s.submitted_by IS NOT NULL)"
+                .into(),
+        );
+        let dialogues = self.fetch_rows(&list, Some((200, 0)), from_row).await?;
+        let mut out = Vec::with_capacity(dialogues.len());
+        for d in dialogues {
+            if !self.may(
+                Action::Update,
+                Resource::labelled(ResourceKind::Dialogue, &d.labels),
+            ) {
+                continue;
+            }
+            let n: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM dialogue_statements WHERE dialogue_id = $1
+                 AND moderation = 'unmoderated' AND submitted_by IS NOT NULL",
+            )
+            .bind(&d.id)
+            .fetch_one(&self.store.pool)
+            .await?
+            .try_get("n")?;
+            out.push((d, n));
+        }
+        Ok(out)
+    }
+
     /// The dialogues of one process.
     pub async fn list_process_dialogues(&self, process_id: &str) -> Result<Vec<Dialogue>> {
         let process = self.get_process(process_id).await?;

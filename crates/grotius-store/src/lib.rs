@@ -54,6 +54,7 @@ mod training;
 mod users;
 mod vote_intake;
 mod watch;
+mod work;
 
 pub use access::{Access, Page};
 pub use agreement::{

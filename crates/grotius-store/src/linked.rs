@@ -141,6 +141,15 @@ const SOURCES: &[(ResourceKind, &str)] = &[
         ResourceKind::Incident,
         "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incident_imports WHERE id IN ({ids})",
     ),
+    // Comments and assignments carry the labels of the record they are about (`work`).
+    (
+        ResourceKind::Comment,
+        "SELECT c.id, x.classification, x.compartment_id, NULL AS p_classification, NULL AS p_compartment, x.organisation FROM comments c JOIN (SELECT id, classification, compartment_id, NULL AS organisation FROM processes UNION ALL SELECT id, classification, compartment_id, NULL FROM support_requests UNION ALL SELECT id, classification, compartment_id, partner FROM fund_applications UNION ALL SELECT id, classification, compartment_id, NULL FROM alerts UNION ALL SELECT id, classification, compartment_id, NULL FROM incidents UNION ALL SELECT id, classification, compartment_id, NULL FROM evidence_items UNION ALL SELECT id, classification, compartment_id, NULL FROM documents) x ON x.id = c.record_id WHERE c.id IN ({ids})",
+    ),
+    (
+        ResourceKind::Assignment,
+        "SELECT c.id, x.classification, x.compartment_id, NULL AS p_classification, NULL AS p_compartment, x.organisation FROM assignments c JOIN (SELECT id, classification, compartment_id, NULL AS organisation FROM processes UNION ALL SELECT id, classification, compartment_id, NULL FROM support_requests UNION ALL SELECT id, classification, compartment_id, partner FROM fund_applications UNION ALL SELECT id, classification, compartment_id, NULL FROM alerts UNION ALL SELECT id, classification, compartment_id, NULL FROM incidents UNION ALL SELECT id, classification, compartment_id, NULL FROM evidence_items UNION ALL SELECT id, classification, compartment_id, NULL FROM documents) x ON x.id = c.record_id WHERE c.id IN ({ids})",
+    ),
 ];
 
 /// What replaces particulars that name a record the reader may not read.

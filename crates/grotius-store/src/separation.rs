@@ -199,6 +199,35 @@ impl Access {
         Ok(out)
     }
 
+    /// The requests for compartment access waiting for this subject's decision (the rule of
+    /// `separation::may_decide`: the side's approver, a member or the first steward, not the
+    /// one who asked nor the one asked about).
+    pub(crate) async fn access_decisions_to_take(&self) -> Result<Vec<AccessDecision>> {
+        if !self.may(Action::Update, Resource::kind(ResourceKind::AccessDecision)) {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut conn = self.store.pool.acquire().await?;
+        for d in self.list_access_decisions().await? {
+            if d.status != DecisionStatus::Requested {
+                continue;
+            }
+            let member = grotius_domain::CompartmentId::parse(&d.compartment_id)
+                .is_ok_and(|c| self.subject.compartments.contains(&c));
+            let standing = if member {
+                Standing::Member
+            } else if has_steward(&mut conn, &d.compartment_id, d.domain).await? {
+                Standing::Outsider
+            } else {
+                Standing::NoStewardYet
+            };
+            if may_decide(&d, &self.subject.username, &self.subject.roles, standing).is_ok() {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn get_access_decision(&self, id: &str) -> Result<AccessDecision> {
         self.authorize(
             Action::Read,

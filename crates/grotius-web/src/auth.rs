@@ -85,6 +85,9 @@ pub struct Viewer {
     pub lang: Lang,
     /// Path and query of this request (for the language switch and redirects).
     pub here: String,
+    /// How many things wait for the viewer (the number beside "Inbox" in the navigation),
+    /// counted for pages read with GET by those who have an inbox.
+    pub waiting: Option<usize>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
@@ -99,12 +102,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
         let lang = lang_of(&parts.headers);
         match parts.extensions.get::<Identity>() {
             Some(Identity::Session { info, .. }) => match (&info.stage, &info.access) {
-                (SessionStage::Full, Some(access)) => Ok(Viewer {
-                    access: access.clone(),
-                    csrf: info.csrf.clone(),
-                    lang,
-                    here,
-                }),
+                (SessionStage::Full, Some(access)) => {
+                    let waiting = if parts.method == axum::http::Method::GET
+                        && access.may(
+                            grotius_domain::Action::Read,
+                            grotius_domain::Resource::kind(
+                                grotius_domain::ResourceKind::Assignment,
+                            ),
+                        ) {
+                        // A failure to count leaves the number out; the page itself answers.
+                        access.waiting_count().await.ok()
+                    } else {
+                        None
+                    };
+                    Ok(Viewer {
+                        access: access.clone(),
+                        csrf: info.csrf.clone(),
+                        lang,
+                        here,
+                        waiting,
+                    })
+                }
                 _ => Err(Redirect::to("/login/totp").into_response()),
             },
             _ => {

@@ -66,6 +66,7 @@ const SOURCES: &[Source] = &[
     source!("0026_dialogue_attributes.sql"),
     source!("0027_conflict_event_buckets.sql"),
     source!("0028_login_attempts_by_address.sql"),
+    source!("0029_comments_and_assignments.sql"),
 ];
 
 /// The migrator of `backend`, from the generated text of every source.
@@ -335,7 +336,7 @@ mod tests {
                 .collect();
             assert_eq!(list[0], (1, "foundation", false));
             assert_eq!(list[4], (5, "process engaged", false));
-            assert_eq!(list.last(), Some(&(28, "login attempts by address", false)));
+            assert_eq!(list.last(), Some(&(29, "comments and assignments", false)));
             assert_eq!(list.len(), SOURCES.len());
             assert!(
                 migrator

@@ -386,6 +386,18 @@ impl Access {
         limit: i64,
         offset: i64,
     ) -> Result<Page<Application>> {
+        let (list, page) = self.applications_page(filter, limit, offset).await?;
+        self.audit_list(&list, &page.items).await?;
+        Ok(page)
+    }
+
+    /// One page of applications under the filter, not yet audited, with its list.
+    async fn applications_page(
+        &self,
+        filter: &ApplicationFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(crate::list::List, Page<Application>)> {
         let mut list = self
             .list(ResourceKind::FundApplication, "fund_applications", "")
             .await?
@@ -418,8 +430,7 @@ impl Access {
                 .readable_ids(ResourceKind::Process, &a.process_ids)
                 .await?;
         }
-        self.audit_list(&list, &page.items).await?;
-        Ok(page)
+        Ok((list, page))
     }
 
     pub async fn get_application(&self, id: &str) -> Result<Application> {
@@ -888,6 +899,17 @@ impl Access {
     /// The viewer's inbox: applications she may read on which she may take a step now (the
     /// workflow's roles and four-eyes applied), longest waiting first, at most `limit`.
     pub async fn application_inbox(&self, limit: usize) -> Result<Vec<Application>> {
+        let out = self.applications_to_step(limit).await?;
+        let list = self
+            .list(ResourceKind::FundApplication, "fund_applications", "")
+            .await?;
+        self.audit_list(&list, &out).await?;
+        Ok(out)
+    }
+
+    /// [`Access::application_inbox`] without its audit entry (for the count in the navigation
+    /// and the inbox, which audits what it lists itself).
+    pub(crate) async fn applications_to_step(&self, limit: usize) -> Result<Vec<Application>> {
         if !self.may(Action::Read, Resource::kind(ResourceKind::FundApplication)) {
             return Ok(Vec::new());
         }
@@ -904,7 +926,7 @@ impl Access {
                 state: Some(state.to_string()),
                 ..Default::default()
             };
-            let page = self.list_applications(&filter, 200, 0).await?;
+            let page = self.applications_page(&filter, 200, 0).await?.1;
             for a in page.items {
                 if !self.may(Action::Update, self.application_resource(&a)) {
                     continue;

@@ -270,6 +270,24 @@ impl Access {
         Ok(page)
     }
 
+    /// Requests the subject may see that are not closed or rejected, oldest first; not
+    /// audited (the inbox audits what it lists).
+    pub(crate) async fn open_requests(&self) -> Result<Vec<SupportRequest>> {
+        if !self.may(Action::Read, Resource::kind(ResourceKind::SupportRequest)) {
+            return Ok(Vec::new());
+        }
+        let mut list = self
+            .list(ResourceKind::SupportRequest, "support_requests", "r")
+            .await?
+            .columns(COLS)
+            .order("r.created_at, r.id")
+            .unaudited();
+        list.filter
+            .clause("r.state NOT IN ('closure', 'rejected')".into());
+        self.fetch_rows(&list, Some((200, 0)), |row| self.request_fields(row))
+            .await
+    }
+
     pub async fn get_request(&self, id: &str) -> Result<SupportRequest> {
         let kind = ResourceKind::SupportRequest;
         let sql = format!("SELECT {COLS} FROM support_requests r WHERE r.id = $1");

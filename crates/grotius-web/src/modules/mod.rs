@@ -17,6 +17,7 @@ pub(crate) mod participation;
 pub(crate) mod platform;
 pub(crate) mod roster;
 pub(crate) mod search;
+pub(crate) mod work;
 
 use grotius_domain::{ResourceKind, Role};
 
@@ -82,6 +83,7 @@ pub(crate) const MODULES: &[Module] = &[
     documents::MODULE,
     dialogues::MODULE,
     early_warning::MODULE,
+    work::MODULE,
 ];
 
 #[cfg(test)]

@@ -108,7 +108,12 @@ pub fn page(v: &Viewer, title: &str, content: Markup) -> Response {
                 }
                 nav #main-nav aria-label=(t(l, "nav.label")) {
                     ul { @for n in nav_items(v) {
-                        li { a href=(n.href) aria-current=[is_current(&v.here, n.href).then_some("page")] { (t(l, n.label)) } }
+                        li { a href=(n.href) aria-current=[is_current(&v.here, n.href).then_some("page")] {
+                            (t(l, n.label))
+                            @if n.href == crate::modules::work::INBOX { @if let Some(k) = v.waiting.filter(|k| *k > 0) {
+                                " " span.count title=(t(l, "work.count.title")) { (k) }
+                            } }
+                        } }
                     } }
                 }
                 main #main { (content) }

@@ -24,6 +24,7 @@ mod mediation;
 mod network;
 mod platform;
 mod roster;
+mod work;
 
 /// Every module's rows, fed to the runner, [`covered_routes`] and the other users.
 const MODULES: &[&[Row]] = &[
@@ -36,6 +37,7 @@ const MODULES: &[&[Row]] = &[
     accountability::ROWS,
     dialogues::ROWS,
     early_warning::ROWS,
+    work::ROWS,
 ];
 
 /// All rows of all modules.
@@ -345,6 +347,10 @@ impl Rule {
 #[derive(Clone, Copy)]
 enum Body {
     None,
+    /// A comment on a record.
+    Comment,
+    /// An assignment of a record to the coordinator (who reads every mediation record).
+    WorkAssignment,
     /// A valid process, internal, no compartment.
     Process,
     /// A valid process filed in horn-of-africa, confidential.
@@ -885,6 +891,16 @@ pub(crate) async fn fixture(app: &App) -> Fixture {
         }
     };
     let coordinator = app.instance.access("coordinator").await;
+    // Assignments of the internal process the coordinator gives herself: only she (assignee
+    // and assigner) may mark them done; one for the API, one for the form.
+    for key in ["assignment", "assignment_ui"] {
+        let internal = ids["internal"].clone();
+        let x = coordinator
+            .assign(&internal, "coordinator", "2030-01-31", key)
+            .await
+            .unwrap();
+        ids.insert(key, x.id);
+    }
     let a = coordinator
         .create_alert(&alert("Fixture alert", "analyst", "internal", None))
         .await
@@ -1120,6 +1136,10 @@ fn body(b: Body, n: usize) -> Option<Value> {
         ),
         Body::ParticipantCsv => None,
         Body::Assign => Some(json!({"expert_id": "{expert}"})),
+        Body::Comment => Some(json!({"body": format!("Matrix comment {n}")})),
+        Body::WorkAssignment => Some(
+            json!({"assignee": "coordinator", "due": "2030-01-31", "note": format!("Matrix {n}")}),
+        ),
         Body::Actor => Some(
             json!({"name": format!("Matrix actor {n}"), "kind": "person", "category": "mediator", "classification": "public"}),
         ),

@@ -119,6 +119,15 @@ const TABLES: &[(ResourceKind, &str)] = &[
         ResourceKind::Incident,
         "SELECT id, classification, compartment_id, NULL AS p_classification, NULL AS p_compartment, NULL AS organisation FROM incident_imports WHERE id = $1",
     ),
+    // Comments and assignments: labelled like the record they are about.
+    (
+        ResourceKind::Comment,
+        "SELECT c.id, r.classification, r.compartment_id, NULL AS p_classification, NULL AS p_compartment, r.partner AS organisation FROM comments c JOIN (SELECT id, classification, compartment_id, NULL AS partner FROM processes UNION ALL SELECT id, classification, compartment_id, NULL FROM support_requests UNION ALL SELECT id, classification, compartment_id, partner FROM fund_applications UNION ALL SELECT id, classification, compartment_id, NULL FROM alerts UNION ALL SELECT id, classification, compartment_id, NULL FROM incidents UNION ALL SELECT id, classification, compartment_id, NULL FROM evidence_items UNION ALL SELECT id, classification, compartment_id, NULL FROM documents) r ON r.id = c.record_id WHERE c.id = $1",
+    ),
+    (
+        ResourceKind::Assignment,
+        "SELECT c.id, r.classification, r.compartment_id, NULL AS p_classification, NULL AS p_compartment, r.partner AS organisation FROM assignments c JOIN (SELECT id, classification, compartment_id, NULL AS partner FROM processes UNION ALL SELECT id, classification, compartment_id, NULL FROM support_requests UNION ALL SELECT id, classification, compartment_id, partner FROM fund_applications UNION ALL SELECT id, classification, compartment_id, NULL FROM alerts UNION ALL SELECT id, classification, compartment_id, NULL FROM incidents UNION ALL SELECT id, classification, compartment_id, NULL FROM evidence_items UNION ALL SELECT id, classification, compartment_id, NULL FROM documents) r ON r.id = c.record_id WHERE c.id = $1",
+    ),
 ];
 
 /// Ids of things that are not labelled records: colleagues' accounts, tokens, the instance,

@@ -406,6 +406,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             }
         }
     };
+    let work = crate::modules::work::ui::panel(&v, &id, &format!("/documents/{}", id)).await;
+    let content = html! { (content) (work) };
     page(&v, &d.title, content)
 }
 

@@ -274,7 +274,12 @@ pub(super) fn input_of(a: &Alert) -> AlertInput {
 async fn show(v: Viewer, Path(id): Path<String>) -> Response {
     match v.access.get_alert(&id).await {
         Ok(a) => match super::follow_up::links_section(&v, &a, None).await {
-            Ok(links) => alert_page(&v, &a, &input_of(&a), None, StatusCode::OK, links),
+            Ok(links) => {
+                let href = format!("/early-warning/alerts/{}", a.id);
+                let work = crate::modules::work::ui::panel(&v, &a.id, &href).await;
+                let links = html! { (links) (work) };
+                alert_page(&v, &a, &input_of(&a), None, StatusCode::OK, links)
+            }
             Err(e) => store_error(v.lang, e),
         },
         Err(e) => store_error(v.lang, e),

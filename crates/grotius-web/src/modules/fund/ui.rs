@@ -757,6 +757,9 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
             }
         }
     };
+    let work =
+        crate::modules::work::ui::panel(&v, &a.id, &format!("/fund/applications/{}", a.id)).await;
+    let content = html! { (content) (work) };
     page(&v, &a.reference, content)
 }
 

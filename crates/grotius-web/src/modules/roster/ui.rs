@@ -806,6 +806,9 @@ pub async fn show_request(v: Viewer, Path(id): Path<String>) -> Response {
             }
         }
     };
+    let work =
+        crate::modules::work::ui::panel(&v, &r.id, &format!("/roster/requests/{}", r.id)).await;
+    let content = html! { (content) (work) };
     page(&v, &r.title, content)
 }
 

@@ -491,6 +491,8 @@ pub async fn show(v: Viewer, Path(id): Path<String>) -> Response {
             br; small.muted { (t(l, "ev.hash")) " " code { (short(&e.hash)) "…" } " ← " code { (short(&e.record.prev_hash)) "…" } }
         } } }
     };
+    let work = crate::modules::work::ui::panel(&v, &id, &format!("/evidence/{}", id)).await;
+    let content = html! { (content) (work) };
     page(&v, &c.title, content)
 }
 

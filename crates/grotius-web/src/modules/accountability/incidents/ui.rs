@@ -742,6 +742,8 @@ async fn detail(v: &Viewer, id: &str, notice: Option<(String, StatusCode)>) -> R
             p { a href={ "/evidence/new?incident=" (i.id) } { (t(l, "inc.evidence.upload")) } }
         }
     };
+    let work = crate::modules::work::ui::panel(v, &i.id, &format!("/incidents/{}", i.id)).await;
+    let content = html! { (content) (work) };
     let mut res = page(v, &i.title, content);
     *res.status_mut() = status;
     res

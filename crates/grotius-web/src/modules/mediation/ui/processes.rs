@@ -171,6 +171,8 @@ pub async fn show(v: Viewer, Path(id): Path<String>, Query(q): Query<ShowQuery>)
         html! { p.notice role="status" { (t(l, "eng.saved")) " " a href="#journal" { (t(l, "eng.saved.see")) } } }
     });
     let content = html! { @if let Some(s) = saved { (s) } (content) (documents) (analyses) @if let Some(s) = participation { (s) } (journal) (debriefs) };
+    let work = crate::modules::work::ui::panel(&v, &p.id, &format!("/processes/{}", p.id)).await;
+    let content = html! { (content) (work) };
     page(&v, p.display_name(), content)
 }
 
