@@ -39,3 +39,4 @@ mod search_sources;
 mod separation;
 mod store;
 mod ui_pages;
+mod work;
