@@ -12,6 +12,9 @@
 //   phone          pages with wide tables read on a 390 px screen without the page scrolling sideways
 //   platform       admin creates a user, asks for a compartment by an access decision that the
 //                  coordinator approves, and reads both in the account's history
+//   inbox          coordinator assigns a process to the desk officer with a due date; the desk
+//                  officer finds it in her inbox (the count in the navigation, in English and
+//                  Dutch), comments on the record and marks it done
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -347,5 +350,80 @@ export async function phone({ page, base, step, h }) {
   await step('a fund officer and a documenter read their lists on a phone', async () => {
     await walk('fund-officer', ['/fund', '/fund/dashboard', '/fund/reports', '/fund/applications/new']);
     await walk('documenter', ['/incidents', '/evidence']);
+  });
+}
+
+// What waits for whom: an assignment made on a record's page reaches the colleague's inbox.
+export async function inbox({ page, base, step, h }) {
+  const { goto, submit, check, mainText, loginAs } = h;
+  const note = `Journey: brief the envoy ${Date.now()}`;
+  const due = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10);
+  const navCount = async () => {
+    const badge = page.locator('#main-nav a[href="/inbox"] .count');
+    return (await badge.count()) ? Number((await badge.first().textContent()).trim()) : 0;
+  };
+  let processUrl = null;
+  let title = null;
+  let before = 0;
+
+  await step('desk officer notes what waits for her', async () => {
+    await loginAs(page, base, 'desk-officer');
+    check(await page.locator('#main-nav a[href="/inbox"]').count(), 'no Inbox entry in the navigation');
+    before = await navCount();
+  });
+
+  await step('coordinator assigns a process to the desk officer from its page', async () => {
+    await loginAs(page, base, 'coordinator');
+    await goto(page, `${base}/processes`);
+    const links = await page.$$eval('main a[href^="/processes/"]', (as) =>
+      [...new Set(as.map((a) => a.getAttribute('href')).filter((x) => /^\/processes\/[0-9a-f-]{36}$/.test(x)))]);
+    for (const href of links.slice(0, 12)) {
+      await goto(page, `${base}${href}`);
+      const offered = await page.$$eval('#assignee option', (os) => os.map((o) => o.value));
+      if (offered.includes('desk-officer')) { processUrl = page.url(); break; }
+    }
+    check(processUrl, 'no process of the list may be assigned to the desk officer');
+    title = (await page.locator('main h1').first().textContent()).trim();
+    await page.locator('#work details summary').first().click();
+    await page.selectOption('#assignee', 'desk-officer');
+    await page.fill('#due', due);
+    await page.fill('#note', note);
+    await submit(page, '#work form[action$="/assignments"]');
+    const text = await mainText(page);
+    check(text.includes("it is now in your colleague's inbox"), `no confirmation after assigning: ${text.slice(-600)}`);
+    check(text.includes(note) && text.includes('desk-officer'), `the record does not show the assignment: ${text.slice(-800)}`);
+  });
+
+  await step('desk officer finds it in her inbox, with the count in the navigation, in English and Dutch', async () => {
+    await loginAs(page, base, 'desk-officer');
+    check(await navCount() === before + 1, `the navigation counts ${await navCount()}, expected ${before + 1}`);
+    await Promise.all([page.waitForNavigation(), page.locator('#main-nav a[href="/inbox"]').click()]);
+    let text = await mainText(page);
+    const row = page.locator('#inbox tr').filter({ hasText: note });
+    check(await row.count() === 1, `the inbox does not show the assignment: ${text.slice(0, 1200)}`);
+    const rowText = await row.innerText();
+    check(rowText.includes(due) && rowText.includes('Assigned to you') && title.includes((await row.locator('a').first().innerText()).trim()),
+      `the inbox row does not name the record, the reason and the date: ${rowText}`);
+    check(await row.locator('a').first().getAttribute('href') === new URL(processUrl).pathname, 'the inbox row does not lead to the record');
+    await goto(page, `${base}/lang/nl?next=%2Finbox`);
+    text = await mainText(page);
+    check(text.includes('Wat op u wacht') && text.includes('Aan u toegewezen'), `the inbox in Dutch: ${text.slice(0, 600)}`);
+    check((await page.locator('#main-nav a[href="/inbox"]').innerText()).includes('Te doen'), 'the navigation entry in Dutch');
+    await goto(page, `${base}/lang/en?next=%2Finbox`);
+  });
+
+  await step('desk officer comments on the record and marks the assignment done', async () => {
+    const row = page.locator('#inbox tr').filter({ hasText: note });
+    await Promise.all([page.waitForNavigation(), row.locator('a').first().click()]);
+    await page.fill('#comment-body', 'Envoy briefed by phone; follow-up meeting on Thursday.');
+    await submit(page, '#work form[action$="/comments"]');
+    let text = await mainText(page);
+    check(text.includes('Comment added.') && text.includes('Envoy briefed by phone'), `the comment is not shown: ${text.slice(-800)}`);
+    await goto(page, `${base}/inbox`);
+    const done = page.locator('#inbox tr').filter({ hasText: note }).locator('form button');
+    await Promise.all([page.waitForNavigation(), done.click()]);
+    text = await mainText(page);
+    check(!text.includes(note), `the assignment is still in the inbox after marking it done: ${text.slice(0, 800)}`);
+    check(await navCount() === before, `the navigation counts ${await navCount()} after done, expected ${before}`);
   });
 }

@@ -682,7 +682,7 @@ async function main(base) {
     });
 
     // ---- the other modules' core tasks (journeys.mjs) ----
-    await runJourneys(['mediation', 'accountability', 'knowledge', 'platform', 'phone']);
+    await runJourneys(['mediation', 'accountability', 'knowledge', 'platform', 'inbox', 'phone']);
     }
   } finally {
     await context.close();

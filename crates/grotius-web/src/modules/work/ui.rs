@@ -94,6 +94,38 @@ async fn inbox(v: Viewer) -> Response {
     page(&v, t(l, "work.inbox"), content)
 }
 
+/// The overview starts from the inbox: how many things wait, the first five (overdue first)
+/// and the way to the rest. Nothing for those without an inbox.
+pub(crate) async fn overview_section(v: &Viewer) -> Markup {
+    let l = v.lang;
+    if !v.access.may(
+        grotius_domain::Action::Read,
+        grotius_domain::Resource::kind(grotius_domain::ResourceKind::Assignment),
+    ) {
+        return html! {};
+    }
+    let Ok(items) = v.access.waiting_for_me().await else {
+        return html! {};
+    };
+    let overdue = items.iter().filter(|i| i.overdue).count();
+    html! {
+        section #waiting aria-labelledby="waiting-h" {
+            h2 #waiting-h { (t(l, "work.inbox")) }
+            @if items.is_empty() { p { (t(l, "work.inbox.none")) } } @else {
+                p {
+                    a href=(super::INBOX) { (items.len()) " " (t(l, "work.inbox.items")) }
+                    @if overdue > 0 { " · " strong.overdue { (overdue) " " (t(l, "work.overdue")) } }
+                }
+                ul { @for i in items.iter().take(5) { li {
+                    a href=(record_href(&i.kind, &i.id)) { (i.title) } " — " (reason_label(l, i.reason))
+                    @if let Some(d) = &i.due { " · " (d) }
+                    @if i.overdue { " " strong.overdue { (t(l, "work.overdue")) } }
+                } } }
+            }
+        }
+    }
+}
+
 /// What a refused form brings back: the message and the field it names, and the values typed.
 #[derive(Default)]
 pub(crate) struct Refused<'a> {

@@ -34,10 +34,12 @@ pub async fn dashboard(v: Viewer) -> Response {
         Err(grotius_store::StoreError::NotFound) => None,
         Err(e) => return store_error(l, e),
     };
+    let waiting = crate::modules::work::ui::overview_section(&v).await;
     let s = v.access.subject();
     let comps: Vec<&str> = s.compartments.iter().map(|c| c.as_str()).collect();
     let content = html! {
         h1 { (t(l, "dash.title")) }
+        (waiting)
         div.cards {
             div.card {
                 h2 { (t(l, "dash.welcome")) " " (s.username) }
