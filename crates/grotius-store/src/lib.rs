@@ -43,6 +43,7 @@ mod linked;
 mod list;
 mod login_limit;
 mod network;
+mod notify;
 mod participation;
 mod participation_link;
 mod presence;
@@ -109,6 +110,7 @@ pub use keys::{KeysReport, SealedRecords};
 pub use lessons::{LessonHit, LessonResults};
 pub use login_limit::{LOGIN_WINDOW_SECS, login_limit_key};
 pub use network::{ActorFilter, Introduction, NetworkAnswer};
+pub use notify::{DueNotification, NotificationSettings, check_email};
 pub use participation::{
     CrossShares, ExportScope, ExportTable, ParticipationFilter, ProcessShares, RECORDS_HEADER,
     SHARES_HEADER,

@@ -416,7 +416,7 @@ impl Access {
         Ok(self.waiting().await?.len())
     }
 
-    async fn waiting(&self) -> Result<Vec<(WaitingItem, Vec<Labels>)>> {
+    pub(crate) async fn waiting(&self) -> Result<Vec<(WaitingItem, Vec<Labels>)>> {
         let today = today();
         let mut out = self.waiting_assignments(&today).await?;
         out.extend(self.waiting_applications().await?);

@@ -62,6 +62,8 @@ pub enum Command {
         /// environment variable: arguments are visible to other users of the machine).
         #[arg(long, env = "GROTIUS_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        #[command(flatten)]
+        smtp: SmtpArgs,
     },
     /// Create a new instance with a first administrator (password from stdin or GROTIUS_ADMIN_PASSWORD).
     Init {
@@ -578,4 +580,51 @@ pub enum BenchCmd {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+/// E-mail notifications ("something waits for you") through the unit's SMTP relay; off unless
+/// `--smtp-host` is given.
+#[derive(clap::Args, Debug)]
+pub struct SmtpArgs {
+    /// Host name of the SMTP relay (plain SMTP on the ministry network: the messages carry
+    /// nothing classified).
+    #[arg(long, env = "GROTIUS_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, default_value_t = 25, env = "GROTIUS_SMTP_PORT")]
+    pub smtp_port: u16,
+    /// The sender, e.g. "Grotius <grotius@minbuza.nl>".
+    #[arg(long, env = "GROTIUS_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// The address users open Grotius at, for the link in the message.
+    #[arg(long, env = "GROTIUS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds between rounds (and at least between two messages to one user).
+    #[arg(long, default_value_t = 300, env = "GROTIUS_NOTIFY_EVERY")]
+    pub notify_every: u64,
+}
+
+impl SmtpArgs {
+    /// The notifier's configuration, or none without a relay; a relay without a sender or a
+    /// public address is refused (the messages would have no sender or no link).
+    pub fn config(&self) -> anyhow::Result<Option<crate::notify::SmtpConfig>> {
+        let Some(host) = self.smtp_host.clone().filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let from = self
+            .smtp_from
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("--smtp-host needs --smtp-from (the sender address)"))?;
+        let public_url = self.public_url.clone().ok_or_else(|| {
+            anyhow::anyhow!("--smtp-host needs --public-url (the address in the message's link)")
+        })?;
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| anyhow::anyhow!("--smtp-from '{from}' is not an address: {e}"))?;
+        Ok(Some(crate::notify::SmtpConfig {
+            host,
+            port: self.smtp_port,
+            from,
+            public_url,
+            interval: std::time::Duration::from_secs(self.notify_every.max(5)),
+        }))
+    }
 }

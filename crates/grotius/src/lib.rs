@@ -7,6 +7,7 @@ mod bench_search;
 mod bench_votes;
 pub mod cli;
 pub mod demo;
+pub mod notify;
 pub mod package;
 
 use std::io::{BufRead, IsTerminal};
@@ -36,10 +37,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             max_upload_mib,
             metrics_allow,
             metrics_token,
+            smtp,
         } => {
             let store = open_existing(&store).await?;
             if let Some(mb) = evidence_max_mb {
                 store.set_evidence_max_bytes(mb.saturating_mul(1024 * 1024));
+            }
+            if let Some(cfg) = smtp.config()? {
+                tracing::info!(relay = %format!("{}:{}", cfg.host, cfg.port), "e-mail notifications on");
+                notify::spawn(store.clone(), cfg);
             }
             serve(
                 store,

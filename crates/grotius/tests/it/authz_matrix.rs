@@ -349,6 +349,8 @@ enum Body {
     None,
     /// A comment on a record.
     Comment,
+    /// One's own e-mail notifications, on.
+    Notifications,
     /// An assignment of a record to the coordinator (who reads every mediation record).
     WorkAssignment,
     /// A valid process, internal, no compartment.
@@ -1137,6 +1139,7 @@ fn body(b: Body, n: usize) -> Option<Value> {
         Body::ParticipantCsv => None,
         Body::Assign => Some(json!({"expert_id": "{expert}"})),
         Body::Comment => Some(json!({"body": format!("Matrix comment {n}")})),
+        Body::Notifications => Some(json!({"email": "someone@example.org", "enabled": true})),
         Body::WorkAssignment => Some(
             json!({"assignee": "coordinator", "due": "2030-01-31", "note": format!("Matrix {n}")}),
         ),

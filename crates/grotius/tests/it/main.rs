@@ -30,6 +30,7 @@ mod login_limits;
 mod memberships;
 mod metrics_access;
 mod network;
+mod notifications;
 mod participation;
 mod roster;
 mod route_coverage;

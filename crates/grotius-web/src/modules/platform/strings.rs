@@ -9,6 +9,33 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("skip", "Skip to content", "Naar de inhoud"),
     ("nav.label", "Main navigation", "Hoofdnavigatie"),
+    (
+        "acct.notify",
+        "E-mail notifications",
+        "Meldingen per e-mail",
+    ),
+    (
+        "acct.notify.intro",
+        "An e-mail when something new waits for you in your inbox. It says only that something waits — never what: no title, no record.",
+        "Een e-mail wanneer er iets nieuws op u wacht onder Te doen. Er staat alleen in dat er iets wacht — nooit wat: geen titel, geen dossier.",
+    ),
+    ("acct.notify.email", "E-mail address", "E-mailadres"),
+    (
+        "acct.notify.enabled",
+        "E-mail me when something new waits for me",
+        "Mail mij wanneer er iets nieuws op mij wacht",
+    ),
+    ("acct.notify.save", "Save", "Opslaan"),
+    (
+        "acct.notify.on",
+        "E-mail notifications are on, to",
+        "Meldingen per e-mail staan aan, naar",
+    ),
+    (
+        "acct.notify.off",
+        "E-mail notifications are off.",
+        "Meldingen per e-mail staan uit.",
+    ),
     ("nav.dashboard", "Overview", "Overzicht"),
     ("nav.mediation", "Mediation", "Bemiddeling"),
     ("nav.network", "Network", "Netwerk"),

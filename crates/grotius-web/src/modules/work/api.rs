@@ -16,19 +16,33 @@ pub(crate) fn routes(r: &mut Routes) {
     r.route("/inbox", get(inbox))
         .route("/records/{id}/comments", get(comments).post(add_comment))
         .route("/records/{id}/assignments", get(assignments).post(assign))
-        .route("/assignments/{id}/done", post(done));
+        .route("/assignments/{id}/done", post(done))
+        .route(
+            "/me/notifications",
+            get(notifications).put(set_notifications),
+        );
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(inbox, comments, add_comment, assignments, assign, done),
+    paths(
+        inbox,
+        comments,
+        add_comment,
+        assignments,
+        assign,
+        done,
+        notifications,
+        set_notifications
+    ),
     components(schemas(
         InboxDto,
         WaitingDto,
         CommentDto,
         CommentInputDto,
         AssignmentDto,
-        AssignmentInputDto
+        AssignmentInputDto,
+        NotificationsDto
     ))
 )]
 pub struct WorkApi;
@@ -214,4 +228,36 @@ async fn assign(
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn done(Caller(a): Caller, Path(id): Path<String>) -> Result<Json<AssignmentDto>, ApiError> {
     Ok(Json(a.complete_assignment(&id).await?.into()))
+}
+
+/// The caller's e-mail notifications: an address, and whether to be told when something new
+/// waits (the message never says what).
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NotificationsDto {
+    #[serde(default)]
+    pub email: String,
+    pub enabled: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/notifications",
+    responses((status = 200, body = NotificationsDto), (status = 401, body = ErrorBody)))]
+async fn notifications(Caller(a): Caller) -> Result<Json<NotificationsDto>, ApiError> {
+    let s = a.notification_settings().await?;
+    Ok(Json(NotificationsDto {
+        email: s.email,
+        enabled: s.enabled,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/me/notifications", request_body = NotificationsDto,
+    responses((status = 200, body = NotificationsDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_notifications(
+    Caller(a): Caller,
+    ApiJson(d): ApiJson<NotificationsDto>,
+) -> Result<Json<NotificationsDto>, ApiError> {
+    let s = a.set_notification_settings(&d.email, d.enabled).await?;
+    Ok(Json(NotificationsDto {
+        email: s.email,
+        enabled: s.enabled,
+    }))
 }

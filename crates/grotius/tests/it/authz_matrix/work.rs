@@ -24,4 +24,8 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/records/{internal}/comments",            Body::Form(&[("body", "Matrix comment"), ("next", "/")]), write(MEDIATION_READ, MEDIATION_READ, INTERNAL, 303)),
     row("POST",   "/records/{internal}/assignments",         Body::Form(&[("assignee", "coordinator"), ("due", "2030-01-31"), ("next", "/")]), write(MEDIATION_READ, MEDIATION_READ, INTERNAL, 303)),
     row("POST",   "/assignments/{assignment_ui}/done",       Body::Form(&[("next", "/")]), write(MEDIATION_READ, UNIT_HEAD, INTERNAL, 303)),
+    // One's own e-mail notifications: everyone (a read-only token may not change them).
+    row("GET",    "/api/v1/me/notifications",                Body::None, everyone(200)),
+    row("PUT",    "/api/v1/me/notifications",                Body::Notifications, everyone(200)),
+    row("POST",   "/account/notifications",                  Body::Form(&[("email", "someone@example.org"), ("enabled", "1")]), everyone(200)),
 ];

@@ -17,6 +17,8 @@ struct Flash {
     enrolment: Option<grotius_store::TotpEnrolment>,
     recovery_codes: Option<Vec<String>>,
     new_token: Option<String>,
+    /// A refused notification setting: the message (beside the address) and what was typed.
+    notify_refused: Option<(String, String)>,
 }
 
 async fn render(v: &Viewer, flash: Flash, status: StatusCode) -> Response {
@@ -107,9 +109,57 @@ async fn render(v: &Viewer, flash: Flash, status: StatusCode) -> Response {
             div.actions { button type="submit" { (t(l, "acct.tokens.create")) } }
         }
     };
+    let settings = v.access.notification_settings().await.unwrap_or_default();
+    let (email, refused) = match &flash.notify_refused {
+        Some((msg, typed)) => (typed.clone(), Some(msg.clone())),
+        None => (settings.email.clone(), None),
+    };
+    let content = html! {
+        (content)
+        h2 #notifications-h { (t(l, "acct.notify")) }
+        p { (t(l, "acct.notify.intro")) }
+        form #notifications.stack method="post" action="/account/notifications" {
+            (csrf_field(v))
+            label for="notify-email" { (t(l, "acct.notify.email")) }
+            input #notify-email type="email" name="email" maxlength="254" value=(email) aria-describedby="notify-email-error";
+            @if let Some(m) = &refused { span.field-error #notify-email-error role="alert" { (t(l, "form.error")) " " (m) } }
+            label { input type="checkbox" name="enabled" value="1" checked[settings.enabled]; " " (t(l, "acct.notify.enabled")) }
+            div.actions { button type="submit" { (t(l, "acct.notify.save")) } }
+        }
+    };
     let mut res = shell(v, t(l, "acct.title"), content);
     *res.status_mut() = status;
     res
+}
+
+pub async fn save_notifications(v: Viewer, form: FormPairs) -> Response {
+    let l = v.lang;
+    let email = form.text("email");
+    let enabled = form.get("enabled") == Some("1");
+    match v.access.set_notification_settings(&email, enabled).await {
+        Ok(s) => {
+            let notice = if s.enabled {
+                format!("{} {}", t(l, "acct.notify.on"), s.email)
+            } else {
+                t(l, "acct.notify.off").to_string()
+            };
+            let flash = Flash {
+                notice: Some(notice),
+                ..Default::default()
+            };
+            render(&v, flash, StatusCode::OK).await
+        }
+        Err(e) => match crate::ui::form_failure(e) {
+            Ok((msg, status)) => {
+                let flash = Flash {
+                    notify_refused: Some((msg, email)),
+                    ..Default::default()
+                };
+                render(&v, flash, status).await
+            }
+            Err(e) => store_error(l, e),
+        },
+    }
 }
 
 pub async fn page(v: Viewer) -> Response {

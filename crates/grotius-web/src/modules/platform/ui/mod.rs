@@ -34,6 +34,7 @@ pub(crate) fn routes(r: &mut Routes) {
         .route("/account/totp/enrol", post(account::totp_enrol))
         .route("/account/totp/confirm", post(account::totp_confirm))
         .route("/account/password", post(account::change_password))
+        .route("/account/notifications", post(account::save_notifications))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::page))
