@@ -56,6 +56,7 @@ mod users;
 mod vote_intake;
 mod watch;
 mod work;
+pub use work::HistoryEntry;
 
 pub use access::{Access, Page};
 pub use agreement::{

@@ -58,6 +58,16 @@ fn title_sql(kind: ResourceKind) -> Option<&'static str> {
     })
 }
 
+/// One change to a record, as its readers see it in its history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryEntry {
+    /// Unix microseconds.
+    pub at: i64,
+    pub actor: String,
+    /// The audit action (`process.update`, `comment.create`, …).
+    pub action: String,
+}
+
 const ASSIGNMENT_COLS: &str = "id, record_id, record_kind, assignee_id, assignee, assigned_by_id, assigned_by, due, note, created_at, done_at, done_by";
 
 impl Access {
@@ -391,6 +401,45 @@ impl Access {
             done_by: Some(self.subject.username.clone()),
             ..a
         })
+    }
+
+    /// A record's history for its readers: who did what to it and when, from the audit log —
+    /// changes only (no reads, lists or downloads, no refusals), without the entries' details
+    /// (they may name other records), newest first, at most 200. For those who may read the
+    /// record's comments (its staff readers).
+    pub async fn record_history(&self, record_id: &str) -> Result<Vec<HistoryEntry>> {
+        let record = self
+            .work_record(record_id, Action::Read, ResourceKind::Comment)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT at, actor_name, action FROM audit_log
+             WHERE resource_kind = $1 AND resource_id = $2 AND outcome = 'ok'
+             ORDER BY seq DESC LIMIT 1000",
+        )
+        .bind(record.kind.as_str())
+        .bind(record_id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let action: String = r.try_get("action")?;
+            let verb = action.rsplit('.').next().unwrap_or_default();
+            if matches!(
+                verb,
+                "read" | "list" | "view" | "export" | "download" | "dashboard" | "similar"
+            ) {
+                continue;
+            }
+            out.push(HistoryEntry {
+                at: r.try_get("at")?,
+                actor: r.try_get("actor_name")?,
+                action,
+            });
+            if out.len() == 200 {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// What waits for the subject (see the module), overdue first. Listing it audits the

@@ -250,6 +250,22 @@ async fn comments_are_for_the_readers_of_the_record_and_follow_its_labels() {
     assert_eq!(missing.0, 404);
     assert_eq!(missing.1, answers[3].2, "hidden and missing answer alike");
 
+    // The record's history for its readers: changes, newest first, no reads, no details.
+    let hpath = format!("/api/v1/records/{}/history", p.id);
+    let t = app.token("analyst").await;
+    let (s, h) = app.api(reqwest::Method::GET, &hpath, &t, None).await;
+    assert_eq!(s, 200, "{h}");
+    let actions: Vec<&str> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["comment.create", "process.create"], "{h}");
+    assert!(h[0].get("detail").is_none() && h[0]["actor"] == "coordinator");
+    let t = app.token("partner").await;
+    assert_eq!(app.api(reqwest::Method::GET, &hpath, &t, None).await.0, 404);
+
     // Reclassified into a compartment: the desk officer (horn-of-africa) loses the comments
     // with the record, the coordinator keeps them.
     input.classification = "secret".into();

@@ -16,6 +16,7 @@ pub(crate) fn routes(r: &mut Routes) {
     r.route("/inbox", get(inbox))
         .route("/records/{id}/comments", get(comments).post(add_comment))
         .route("/records/{id}/assignments", get(assignments).post(assign))
+        .route("/records/{id}/history", get(history))
         .route("/assignments/{id}/done", post(done))
         .route(
             "/me/notifications",
@@ -32,6 +33,7 @@ pub(crate) fn routes(r: &mut Routes) {
         assignments,
         assign,
         done,
+        history,
         notifications,
         set_notifications
     ),
@@ -42,7 +44,8 @@ pub(crate) fn routes(r: &mut Routes) {
         CommentInputDto,
         AssignmentDto,
         AssignmentInputDto,
-        NotificationsDto
+        NotificationsDto,
+        HistoryDto
     ))
 )]
 pub struct WorkApi;
@@ -260,4 +263,33 @@ async fn set_notifications(
         email: s.email,
         enabled: s.enabled,
     }))
+}
+
+/// One change to a record.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryDto {
+    /// Unix microseconds.
+    pub at: i64,
+    pub actor: String,
+    /// The audit action, e.g. `process.update`.
+    pub action: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/records/{id}/history", params(("id" = String, Path)),
+    responses((status = 200, body = [HistoryDto]), (status = 404, body = ErrorBody)))]
+async fn history(
+    Caller(a): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<HistoryDto>>, ApiError> {
+    Ok(Json(
+        a.record_history(&id)
+            .await?
+            .into_iter()
+            .map(|h| HistoryDto {
+                at: h.at,
+                actor: h.actor,
+                action: h.action,
+            })
+            .collect(),
+    ))
 }

@@ -103,4 +103,40 @@ pub const STRINGS: &[Entry] = &[
         "Als afgehandeld gemarkeerd.",
     ),
     ("work.back", "Back to the record", "Terug naar het dossier"),
+    ("work.history", "History", "Geschiedenis"),
+    ("work.act.commented", "commented", "gaf een opmerking"),
+    ("work.act.assigned", "assigned it", "wees het toe"),
+    (
+        "work.act.assignment_done",
+        "marked an assignment done",
+        "handelde een toewijzing af",
+    ),
+    ("work.act.created", "created it", "maakte het aan"),
+    ("work.act.changed", "changed it", "wijzigde het"),
+    (
+        "work.act.step",
+        "took a workflow step",
+        "zette een stap in de procedure",
+    ),
+    (
+        "work.act.deleted",
+        "deleted part of it",
+        "verwijderde een deel",
+    ),
+    ("work.act.verified", "verified it", "verifieerde het"),
+    (
+        "work.act.linked",
+        "linked a record to it",
+        "koppelde een dossier",
+    ),
+    (
+        "work.act.unlinked",
+        "removed a link",
+        "verwijderde een koppeling",
+    ),
+    (
+        "work.act.uploaded",
+        "added a file",
+        "voegde een bestand toe",
+    ),
 ];

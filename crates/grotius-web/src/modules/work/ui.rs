@@ -161,6 +161,7 @@ async fn panel_with(v: &Viewer, record_id: &str, back: &str, refused: &Refused<'
     ) else {
         return html! {};
     };
+    let history = v.access.record_history(record_id).await.unwrap_or_default();
     let may_write = v.access.may_comment();
     let people = if may_write {
         v.access
@@ -211,6 +212,14 @@ async fn panel_with(v: &Viewer, record_id: &str, back: &str, refused: &Refused<'
                     }
                 }
             }
+            @if !history.is_empty() {
+                details #history {
+                    summary { (t(l, "work.history")) " (" (history.len()) ")" }
+                    ol { @for h in &history { li {
+                        span.meta { (fmt_micros(h.at)) } " · " strong { (h.actor) } " · " (action_label(l, &h.action))
+                    } } }
+                }
+            }
             h3 { (t(l, "work.comments")) }
             @if comments.is_empty() { p { (t(l, "work.comments.none")) } } @else {
                 ol #comments { @for c in &comments { li { (comment_line(c)) } } }
@@ -248,6 +257,28 @@ fn assignment_line(v: &Viewer, a: &Assignment, back: &str, today: &str) -> Marku
             }
         }
     }
+}
+
+/// An audit action in words: the special ones of this module, else by its verb; the code
+/// itself only for a verb without words yet.
+fn action_label(l: Lang, action: &str) -> String {
+    let key = match action {
+        "comment.create" => "work.act.commented",
+        "assignment.create" => "work.act.assigned",
+        "assignment.done" => "work.act.assignment_done",
+        a => match a.rsplit('.').next().unwrap_or_default() {
+            "create" => "work.act.created",
+            "update" | "save" | "edit" => "work.act.changed",
+            "transition" => "work.act.step",
+            "delete" => "work.act.deleted",
+            "verify" => "work.act.verified",
+            "link" | "assign" => "work.act.linked",
+            "unlink" | "unassign" => "work.act.unlinked",
+            "upload" | "ingest" => "work.act.uploaded",
+            _ => return action.to_string(),
+        },
+    };
+    t(l, key).to_string()
 }
 
 fn comment_line(c: &Comment) -> Markup {

@@ -16,6 +16,8 @@ pub(super) const ROWS: &[Row] = &[
     row("POST",   "/api/v1/records/{internal}/comments",     Body::Comment, write(MEDIATION_READ, MEDIATION_READ, INTERNAL, 201)),
     row("POST",   "/api/v1/records/{alert_hoa}/comments",    Body::Comment, write(ANALYSIS_READ, ANALYSIS_READ, CONF_HOA, 201)),
     row("GET",    "/api/v1/records/{internal}/assignments",  Body::None, read(MEDIATION_READ, INTERNAL)),
+    row("GET",    "/api/v1/records/{internal}/history",      Body::None, read(MEDIATION_READ, INTERNAL)),
+    row("GET",    "/api/v1/records/{incident}/history",      Body::None, read(EVIDENCE_READ, CONF_EVIDENCE)),
     row("GET",    "/api/v1/records/{secret_yemen}/assignments", Body::None, read(MEDIATION_READ, SECRET_YEMEN)),
     row("POST",   "/api/v1/records/{internal}/assignments",  Body::WorkAssignment, write(MEDIATION_READ, MEDIATION_READ, INTERNAL, 201)),
     // Marked done by the one it is assigned to or who assigned it (here both the coordinator);
