@@ -90,39 +90,18 @@ impl Chain {
         outcome: &str,
         detail: &str,
     ) -> Result<i64> {
-        let record = AuditRecord {
-            seq: self.seq + 1,
-            at_micros: grotius_security::now_micros(),
-            actor_id: actor_id.to_string(),
-            actor_name: actor_name.to_string(),
-            action: action.to_string(),
-            resource_kind: resource_kind.to_string(),
-            resource_id: resource_id.to_string(),
-            outcome: outcome.to_string(),
-            detail: detail.to_string(),
-        };
-        let hash = audit::entry_hash(&store.audit_key, &self.hash, &record);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, resource_kind, resource_id, outcome, detail, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(record.seq)
-        .bind(record.at_micros)
-        .bind(&record.actor_id)
-        .bind(&record.actor_name)
-        .bind(&record.action)
-        .bind(&record.resource_kind)
-        .bind(&record.resource_id)
-        .bind(&record.outcome)
-        .bind(&record.detail)
-        .bind(&self.hash)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
-        self.seq = record.seq;
-        self.hash = hash;
-        self.moved = true;
-        Ok(record.seq)
+        let entry = self.next(
+            store,
+            actor_id,
+            actor_name,
+            action,
+            resource_kind,
+            resource_id,
+            outcome,
+            detail,
+        );
+        Chain::insert(conn, store.backend, std::slice::from_ref(&entry)).await?;
+        Ok(entry.record.seq)
     }
 
     /// Chains the next entry in memory, to be inserted with [`Chain::insert`] in the same
