@@ -1036,6 +1036,16 @@ impl Access {
             progress(0, 0);
             return Ok(report);
         }
+        // The work in the order of the buckets it changes (country, then month; the file's order
+        // within them): each transaction then touches the buckets of one or two countries'
+        // months instead of nearly every bucket of every country, and SQLite writes those pages
+        // (to its journal, then the database) once per commit. With a million events spread over
+        // 30 countries × 288 months in the file's order, each of the 200 commits rewrote most
+        // of the ~190,000 buckets' pages (see BENCHMARKS.md, "Early warning").
+        work.sort_by(|a, b| {
+            (a.0.event.country.as_deref(), a.0.event.month())
+                .cmp(&(b.0.event.country.as_deref(), b.0.event.month()))
+        });
         let mut done = 0usize;
         let public = Labels::public();
         for chunk in work.chunks(batch_size(total)) {
