@@ -1036,10 +1036,22 @@ impl Access {
             progress(0, 0);
             return Ok(report);
         }
+        // The work in the order of the buckets it changes (country, then month; the file's order
+        // within them): each transaction then touches the buckets of one or two countries'
+        // months instead of nearly every bucket of every country, and SQLite writes those pages
+        // (to its journal, then the database) once per commit. With a million events spread over
+        // 30 countries × 288 months in the file's order, each of the 200 commits rewrote most
+        // of the ~190,000 buckets' pages (see BENCHMARKS.md, "Early warning").
+        work.sort_by(|a, b| {
+            (a.0.event.country.as_deref(), a.0.event.month())
+                .cmp(&(b.0.event.country.as_deref(), b.0.event.month()))
+        });
         let mut done = 0usize;
         let public = Labels::public();
         for chunk in work.chunks(batch_size(total)) {
             let mut tx = self.store.write_tx().await?;
+            self.import_checkpoints(&mut tx, done + chunk.len() == total)
+                .await?;
             let mut deltas = BucketDeltas::default();
             // The buckets lose the changed events as stored (read in this transaction) and gain
             // them as written, under the labels they keep.
@@ -1101,6 +1113,8 @@ impl Access {
         }
         for chunk in stale.chunks(batch_size(total)) {
             let mut tx = self.store.write_tx().await?;
+            self.import_checkpoints(&mut tx, done + chunk.len() == total)
+                .await?;
             let ids: Vec<&str> = chunk.iter().map(|(_, id, _)| id.as_str()).collect();
             let before = stored_facts(&mut tx, self.store.backend, &ids).await?;
             let mut deltas = BucketDeltas::default();
@@ -1140,6 +1154,26 @@ impl Access {
             progress(done, total);
         }
         Ok(report)
+    }
+
+    /// On SQLite, lets an import's commits (all but its last) leave up to 64 MiB in the WAL
+    /// before one of them copies it into the database (SQLite's default: 4 MiB, so at a
+    /// million events every commit was followed by a checkpoint that wrote its pages a second
+    /// time and synced the database file). Pages that several batches rewrite — the buckets,
+    /// the indexes' hot pages — are then copied once per checkpoint rather than once per
+    /// commit. Durability is unchanged: every commit is synced in the WAL (`synchronous=FULL`),
+    /// and a crash recovers from it. The last commit restores the default, so it checkpoints
+    /// what the import left. A setting of the connection, not of the transaction.
+    async fn import_checkpoints(&self, conn: &mut sqlx::AnyConnection, last: bool) -> Result<()> {
+        if self.store.backend == crate::db::Backend::Sqlite {
+            let pages = if last {
+                "PRAGMA wal_autocheckpoint = 1000"
+            } else {
+                "PRAGMA wal_autocheckpoint = 16384"
+            };
+            sqlx::query(pages).execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn event_import_refused(
