@@ -207,16 +207,26 @@ impl Access {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        let mut conn = self.store.pool.acquire().await?;
-        for d in self.list_access_decisions().await? {
-            if d.status != DecisionStatus::Requested {
-                continue;
-            }
+        // The list first: holding a pooled connection while the list takes another would
+        // exhaust the pool under concurrent requests.
+        let requested: Vec<AccessDecision> = self
+            .list_access_decisions()
+            .await?
+            .into_iter()
+            .filter(|d| d.status == DecisionStatus::Requested)
+            .collect();
+        for d in requested {
             let member = grotius_domain::CompartmentId::parse(&d.compartment_id)
                 .is_ok_and(|c| self.subject.compartments.contains(&c));
             let standing = if member {
                 Standing::Member
-            } else if has_steward(&mut conn, &d.compartment_id, d.domain).await? {
+            } else if has_steward(
+                &mut *self.store.pool.acquire().await?,
+                &d.compartment_id,
+                d.domain,
+            )
+            .await?
+            {
                 Standing::Outsider
             } else {
                 Standing::NoStewardYet

@@ -382,3 +382,36 @@ async fn a_hidden_record_changes_nothing_in_another_readers_inbox() {
     assert_eq!(gone["count"], 0, "{gone}");
     assert!(!gone.to_string().contains(&open.id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_inboxes_at_once_all_answer() {
+    // Each inbox source takes its pooled connections one at a time: sixty concurrent inboxes of
+    // the coordinator (every source of hers: requests, access decisions, moderation) all answer
+    // (a source holding one connection while asking for another exhausted the pool).
+    let app = App::spawn().await;
+    let token = app.token("coordinator").await;
+    let mut tasks = Vec::new();
+    for _ in 0..60 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/inbox");
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    let all = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let mut codes = Vec::new();
+        for t in tasks {
+            codes.push(t.await.unwrap().unwrap());
+        }
+        codes
+    })
+    .await
+    .expect("every inbox answered within 60 s");
+    assert!(all.iter().all(|c| *c == 200), "{all:?}");
+}
