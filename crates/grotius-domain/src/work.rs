@@ -226,6 +226,28 @@ pub struct WaitingItem {
     pub assignment_id: Option<String>,
 }
 
+impl WaitingItem {
+    /// An item of `reason` about the record `id` of `kind`, without a date or an assignment.
+    pub fn new(
+        reason: WaitingReason,
+        kind: ResourceKind,
+        id: String,
+        title: String,
+        detail: String,
+    ) -> WaitingItem {
+        WaitingItem {
+            reason,
+            kind: kind.as_str().to_string(),
+            id,
+            title,
+            due: None,
+            overdue: false,
+            detail,
+            assignment_id: None,
+        }
+    }
+}
+
 /// Orders what waits: overdue first, then by due date (none last), then by reason and title.
 pub fn sort_waiting(items: &mut [WaitingItem]) {
     items.sort_by(|a, b| {

@@ -553,19 +553,10 @@ impl Access {
             .await?
             .into_iter()
             .map(|a| {
-                (
-                    WaitingItem {
-                        reason: WaitingReason::Decide,
-                        kind: ResourceKind::FundApplication.as_str().into(),
-                        title: format!("{} · {}", a.reference, a.title),
-                        id: a.id,
-                        due: None,
-                        overdue: false,
-                        detail: a.state,
-                        assignment_id: None,
-                    },
-                    vec![a.labels],
-                )
+                let title = format!("{} · {}", a.reference, a.title);
+                let kind = ResourceKind::FundApplication;
+                let item = WaitingItem::new(WaitingReason::Decide, kind, a.id, title, a.state);
+                (item, vec![a.labels])
             })
             .collect())
     }
@@ -577,23 +568,20 @@ impl Access {
             .await?
             .into_iter()
             .map(|a| {
-                (
-                    WaitingItem {
-                        reason: WaitingReason::Assess,
-                        kind: ResourceKind::Alert.as_str().into(),
-                        overdue: grotius_domain::early_warning::overdue(
-                            a.status,
-                            &a.deadline,
-                            today,
-                        ),
-                        title: a.title,
-                        id: a.id,
-                        due: Some(a.deadline),
-                        detail: a.status.as_str().to_string(),
-                        assignment_id: None,
-                    },
-                    vec![a.labels],
-                )
+                let overdue = grotius_domain::early_warning::overdue(a.status, &a.deadline, today);
+                let detail = a.status.as_str().to_string();
+                let item = WaitingItem {
+                    due: Some(a.deadline),
+                    overdue,
+                    ..WaitingItem::new(
+                        WaitingReason::Assess,
+                        ResourceKind::Alert,
+                        a.id,
+                        a.title,
+                        detail,
+                    )
+                };
+                (item, vec![a.labels])
             })
             .collect())
     }
@@ -608,19 +596,12 @@ impl Access {
             .await?
             .into_iter()
             .map(|r| {
-                (
-                    WaitingItem {
-                        reason: WaitingReason::Answer,
-                        kind: ResourceKind::SupportRequest.as_str().into(),
-                        title: r.title,
-                        id: r.id,
-                        due: r.start_date,
-                        overdue: false,
-                        detail: r.state,
-                        assignment_id: None,
-                    },
-                    vec![r.labels],
-                )
+                let kind = ResourceKind::SupportRequest;
+                let item = WaitingItem {
+                    due: r.start_date,
+                    ..WaitingItem::new(WaitingReason::Answer, kind, r.id, r.title, r.state)
+                };
+                (item, vec![r.labels])
             })
             .collect())
     }
@@ -632,19 +613,9 @@ impl Access {
             .await?
             .into_iter()
             .map(|(d, n)| {
-                (
-                    WaitingItem {
-                        reason: WaitingReason::Moderate,
-                        kind: ResourceKind::Dialogue.as_str().into(),
-                        title: d.topic,
-                        id: d.id,
-                        due: None,
-                        overdue: false,
-                        detail: n.to_string(),
-                        assignment_id: None,
-                    },
-                    vec![d.labels],
-                )
+                let (kind, detail) = (ResourceKind::Dialogue, n.to_string());
+                let item = WaitingItem::new(WaitingReason::Moderate, kind, d.id, d.topic, detail);
+                (item, vec![d.labels])
             })
             .collect())
     }
@@ -656,19 +627,11 @@ impl Access {
             .await?
             .into_iter()
             .map(|d| {
-                (
-                    WaitingItem {
-                        reason: WaitingReason::Grant,
-                        kind: ResourceKind::AccessDecision.as_str().into(),
-                        title: format!("{} → {}", d.username, d.compartment_id),
-                        id: d.id,
-                        due: None,
-                        overdue: false,
-                        detail: d.requested_by,
-                        assignment_id: None,
-                    },
-                    Vec::new(),
-                )
+                let title = format!("{} → {}", d.username, d.compartment_id);
+                let kind = ResourceKind::AccessDecision;
+                let item =
+                    WaitingItem::new(WaitingReason::Grant, kind, d.id, title, d.requested_by);
+                (item, Vec::new())
             })
             .collect())
     }
