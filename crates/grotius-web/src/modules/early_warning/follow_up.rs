@@ -102,11 +102,7 @@ fn kind_label(l: Lang, kind: &str) -> &'static str {
 }
 
 fn href(kind: &str, id: &str) -> String {
-    match kind {
-        "process" => format!("/processes/{id}"),
-        "support-request" => format!("/roster/requests/{id}"),
-        _ => format!("/fund/applications/{id}"),
-    }
+    crate::modules::work::record_href(kind, id)
 }
 
 /// The records the reader may link: processes of the alert's country, requests and
