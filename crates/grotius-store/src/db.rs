@@ -37,8 +37,9 @@ pub struct Store {
     pub(crate) roster: Arc<tokio::sync::Mutex<crate::roster::RosterCache>>,
     /// This node's full-text index (`DATA/index/`), kept current from the change feed.
     pub(crate) search: Arc<tokio::sync::Mutex<crate::search::SearchState>>,
-    /// The data directory (evidence files live under `evidence/`).
-    pub(crate) data_dir: std::path::PathBuf,
+    /// Where evidence files live: `DATA/evidence/` unless [`Store::with_blobs`] chose an
+    /// object store.
+    pub(crate) blobs: Arc<crate::blobs::BlobStore>,
     /// Evidence keys (loaded on first use), uploads in progress, the size limit.
     pub(crate) evidence: Arc<crate::evidence::EvidenceState>,
     /// This node's audit anchor outside the database, moved forward after every write commit.
@@ -241,7 +242,7 @@ impl Store {
             search: Arc::new(tokio::sync::Mutex::new(crate::search::SearchState::new(
                 data_dir.join("index"),
             ))),
-            data_dir: data_dir.to_path_buf(),
+            blobs: Arc::new(crate::blobs::BlobStore::Local(data_dir.join("evidence"))),
             evidence: Arc::default(),
             anchor: Arc::default(),
             intake: Arc::default(),

@@ -19,6 +19,7 @@ mod audit;
 mod audit_view;
 mod auth;
 mod backup;
+mod blobs;
 mod conflict_lists;
 mod db;
 mod dialogue;
@@ -72,6 +73,7 @@ pub use auth::{
     TotpEnrolment,
 };
 pub use backup::{RestoreReport, backup_sqlite, restore_sqlite};
+pub use blobs::{BlobStore, MigrateReport, S3Blobs};
 pub use conflict_lists::{CountryConflict, CountryConflicts, WaterConflict};
 pub use db::{Backend, OpenMode, Store, sqlite_path};
 pub use dialogue::DialogueResults;

@@ -24,6 +24,11 @@ pub struct StoreArgs {
     /// Directory of the key file, when it is kept apart from the data directory.
     #[arg(long, env = "GROTIUS_KEYS")]
     pub keys: Option<PathBuf>,
+    /// Where evidence files live: s3://BUCKET[/PREFIX] for an S3-compatible object store shared
+    /// by several nodes (endpoint and keys from AWS_ENDPOINT, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for http://). Default: DATA/evidence.
+    #[arg(long, env = "GROTIUS_BLOBS")]
+    pub blobs: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -89,6 +94,17 @@ pub enum Command {
     /// The mediation fund's ledger.
     #[command(subcommand)]
     Fund(FundCmd),
+    /// Move the evidence files of an instance from its data directory to an S3-compatible object
+    /// store: each file is copied, read back from the store and verified (decrypted, hashed);
+    /// files already there and whole are skipped, so a second run resumes. The local files are
+    /// kept. Afterwards, start the nodes with `--blobs` naming the same store.
+    MigrateBlobs {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The object store: s3://BUCKET[/PREFIX] (endpoint and keys from the AWS_* variables).
+        #[arg(long)]
+        to: String,
+    },
     /// Write a consistent copy of the SQLite database (safe while the server runs).
     Backup {
         #[arg(long)]

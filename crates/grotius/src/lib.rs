@@ -40,6 +40,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             smtp,
         } => {
             let store = open_existing(&store).await?;
+            store.blob_store().check().await?;
+            tracing::info!(blobs = %store.blob_store().describe(), "evidence files");
             if let Some(mb) = evidence_max_mb {
                 store.set_evidence_max_bytes(mb.saturating_mul(1024 * 1024));
             }
@@ -191,11 +193,31 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::MigrateBlobs { store, to } => {
+            anyhow::ensure!(
+                store.blobs.is_none(),
+                "migrate-blobs copies from the data directory: leave --blobs (GROTIUS_BLOBS) out and name the object store with --to"
+            );
+            let target = grotius_store::BlobStore::from_url(&to)?;
+            target.check().await?;
+            let s = open_existing(&store).await?;
+            let r = s.migrate_blobs(&target, progress_bar("files")).await?;
+            println!(
+                "{} file(s) copied and verified in {}, {} already there and whole ({} bytes in all); start the nodes with --blobs {}",
+                r.copied,
+                target.describe(),
+                r.present,
+                r.bytes,
+                target.describe()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backup { data, out, keys } => {
             let store = open_existing(&StoreArgs {
                 data,
                 database: None,
                 keys,
+                blobs: None,
             })
             .await?;
             let bytes = grotius_store::backup_sqlite(&store, &out).await?;
@@ -403,13 +425,33 @@ fn load_keys(data: &Path, keys: Option<&Path>) -> Result<Keyring> {
 /// Opens an initialised instance for verification, reading only.
 async fn open_read_only(args: &StoreArgs) -> Result<Store> {
     let ring = check_instance(args)?;
-    Ok(Store::open_read_only(&args.data, args.database.as_deref(), ring).await?)
+    let blobs = blob_store(args)?;
+    Ok(
+        Store::open_read_only(&args.data, args.database.as_deref(), ring)
+            .await?
+            .with_blobs(blobs),
+    )
+}
+
+/// Where the instance keeps evidence files: `--blobs`, or the data directory.
+fn blob_store(args: &StoreArgs) -> Result<grotius_store::BlobStore> {
+    Ok(
+        match args.blobs.as_deref().filter(|b| !b.trim().is_empty()) {
+            Some(url) => grotius_store::BlobStore::from_url(url)?,
+            None => grotius_store::BlobStore::Local(args.data.join("evidence")),
+        },
+    )
 }
 
 /// Opens an initialised instance; explains how to create one when there is none.
 async fn open_existing(args: &StoreArgs) -> Result<Store> {
     let ring = check_instance(args)?;
-    Ok(Store::open_existing(&args.data, args.database.as_deref(), ring).await?)
+    let blobs = blob_store(args)?;
+    Ok(
+        Store::open_existing(&args.data, args.database.as_deref(), ring)
+            .await?
+            .with_blobs(blobs),
+    )
 }
 
 /// The keys of an initialised instance; explains how to create one when there is none.

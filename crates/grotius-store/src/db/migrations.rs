@@ -68,6 +68,7 @@ const SOURCES: &[Source] = &[
     source!("0028_login_attempts_by_address.sql"),
     source!("0029_comments_and_assignments.sql"),
     source!("0030_notifications.sql"),
+    source!("0031_upload_leases.sql"),
 ];
 
 /// The migrator of `backend`, from the generated text of every source.
@@ -337,7 +338,7 @@ mod tests {
                 .collect();
             assert_eq!(list[0], (1, "foundation", false));
             assert_eq!(list[4], (5, "process engaged", false));
-            assert_eq!(list.last(), Some(&(30, "notifications", false)));
+            assert_eq!(list.last(), Some(&(31, "upload leases", false)));
             assert_eq!(list.len(), SOURCES.len());
             assert!(
                 migrator

@@ -2,9 +2,10 @@
 //! of each item; resumable streaming uploads (`upload.rs`); transfer packages (`package.rs`);
 //! end-to-end verification (`verify.rs`).
 //!
-//! Files live in the data directory: `evidence/blobs/ab/cdef…` (named by the SHA-256 of the
-//! plaintext), `evidence/uploads/<id>.part` while an upload is in progress. Each is a sequence of
-//! segments `u32 length ‖ nonce ‖ ciphertext ‖ tag` (see `grotius_security::SegmentCipher`).
+//! Files live in the data directory (`evidence/blobs/ab/cdef…`, named by the SHA-256 of the
+//! plaintext, and `evidence/uploads/<id>.part` while an upload is in progress) or in an
+//! S3-compatible object store (`crate::blobs`). Each is a sequence of segments
+//! `u32 length ‖ nonce ‖ ciphertext ‖ tag` (see `grotius_security::SegmentCipher`).
 //! The keys that matter are not in the database: the file key is wrapped by the evidence master
 //! key in `evidence-keys.json`, next to the keyring.
 
@@ -13,7 +14,6 @@ mod upload;
 mod verify;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -117,13 +117,28 @@ impl Store {
         self.evidence.max_bytes.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn evidence_dir(&self) -> PathBuf {
-        self.data_dir.join("evidence")
+    /// Keeps evidence files in `blobs` instead of the data directory (`serve --blobs s3://…`).
+    /// Set before the store is shared: every clone made afterwards uses it.
+    pub fn with_blobs(mut self, blobs: crate::blobs::BlobStore) -> Store {
+        self.blobs = Arc::new(blobs);
+        self
     }
 
-    pub(crate) fn blob_path(&self, sha256: &str) -> PathBuf {
-        let (a, b) = sha256.split_at(2.min(sha256.len()));
-        self.evidence_dir().join("blobs").join(a).join(b)
+    /// Where this store keeps evidence files.
+    pub fn blob_store(&self) -> &crate::blobs::BlobStore {
+        &self.blobs
+    }
+
+    /// Where a stored file is, for messages.
+    pub(crate) fn blob_location(&self, sha256: &str) -> String {
+        match &*self.blobs {
+            crate::blobs::BlobStore::Local(root) => {
+                crate::blobs::BlobStore::local_blob_path(root, sha256)
+                    .display()
+                    .to_string()
+            }
+            crate::blobs::BlobStore::S3(s3) => s3.blob_location(sha256),
+        }
     }
 }
 

@@ -1,12 +1,18 @@
 //! Resumable, streaming uploads in bounded memory, and reading stored files back.
 //!
-//! An upload is a row (`evidence_uploads`: owner, declared length, wrapped file key) and a file
-//! `evidence/uploads/<id>.part` of encrypted segments. Bytes are hashed (SHA-256) and encrypted as
+//! An upload is a row (`evidence_uploads`: owner, declared length, wrapped file key) and its
+//! encrypted segments: a file `evidence/uploads/<id>.part`, or part objects in an object store
+//! (`crate::blobs`). Bytes are hashed (SHA-256) and encrypted as
 //! they arrive; at most one segment of plaintext (64 KiB) is held in memory. The offset of an
 //! upload is the plaintext length of the complete segments on disk: after a crash or a broken
 //! connection, the server re-reads the part file (dropping a torn last segment) and the client
 //! resumes from there. Completing an upload names the file by its hash: a new hash moves the part
-//! file to `evidence/blobs/ab/cdef…`; a known hash links the new item to the stored copy.
+//! file to `evidence/blobs/ab/cdef…` (or copies the part objects there); a known hash links the
+//! new item to the stored copy.
+//!
+//! On an object store several nodes serve the same uploads. One node at a time writes an upload
+//! (a lease in its row, renewed with every part written); a node's cached cursor is brought up
+//! to date from the parts in the store before it is used, so a transfer may go to any node.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +27,7 @@ use sqlx::Row;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
 
 use super::{ITEM_COLS, Sensitive, item_from_row, sensitive_aad};
+use crate::blobs::{BlobStore, PART_BYTES, S3Blobs};
 use crate::process::record_change;
 use crate::{Access, Result, Store, StoreError, new_id};
 
@@ -59,11 +66,163 @@ struct UploadRow {
     wrapped_key: String,
 }
 
+impl Cursor {
+    fn empty() -> Cursor {
+        Cursor {
+            offset: 0,
+            segments: 0,
+            file_len: 0,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// Takes in a whole run of segments (a part object): every segment must be complete and
+    /// authentic, since an object store has no torn writes.
+    fn absorb(
+        &mut self,
+        cipher: &SegmentCipher,
+        mut bytes: &[u8],
+    ) -> std::result::Result<(), String> {
+        while !bytes.is_empty() {
+            if bytes.len() < 4 {
+                return Err(format!("segment {} is cut short", self.segments));
+            }
+            let n = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+            if !(SEGMENT_OVERHEAD..=SEGMENT_SIZE + SEGMENT_OVERHEAD).contains(&n)
+                || bytes.len() < 4 + n
+            {
+                return Err(format!(
+                    "segment {} has an impossible length",
+                    self.segments
+                ));
+            }
+            let plain = cipher
+                .open(self.segments, &bytes[4..4 + n])
+                .map_err(|e| format!("segment {}: {e}", self.segments))?;
+            self.hasher.update(&plain);
+            self.offset += plain.len() as u64;
+            self.segments += 1;
+            self.file_len += 4 + n as u64;
+            bytes = &bytes[4 + n..];
+        }
+        Ok(())
+    }
+}
+
+/// How long a node may hold an upload without writing to it (microseconds).
+const LEASE_MICROS: i64 = 20_000_000;
+
 impl Store {
-    fn upload_path(&self, id: &str) -> PathBuf {
-        self.evidence_dir()
-            .join("uploads")
-            .join(format!("{id}.part"))
+    fn upload_path(&self, root: &std::path::Path, id: &str) -> PathBuf {
+        root.join("uploads").join(format!("{id}.part"))
+    }
+
+    /// Takes the right to write an upload's parts in a shared object store (no-op for local
+    /// files, which one node alone serves): the token of the lease, or a conflict while another
+    /// node's transfer is in progress.
+    async fn take_upload_lease(&self, id: &str) -> Result<Option<String>> {
+        if !self.blobs.is_shared() {
+            return Ok(None);
+        }
+        let token = new_id();
+        let now = now_micros();
+        let taken = sqlx::query(
+            "UPDATE evidence_uploads SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND lease_until < $4",
+        )
+        .bind(&token)
+        .bind(now + LEASE_MICROS)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            Ok(Some(token))
+        } else {
+            Err(StoreError::Conflict(format!(
+                "another transfer to this upload is in progress (on this or another node); try again in {} seconds",
+                LEASE_MICROS / 1_000_000
+            )))
+        }
+    }
+
+    /// Renews a lease before a part is written; fails if it expired and another node took it.
+    async fn renew_upload_lease(&self, id: &str, token: &str) -> Result<()> {
+        let renewed = sqlx::query(
+            "UPDATE evidence_uploads SET lease_until = $1 WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(now_micros() + LEASE_MICROS)
+        .bind(id)
+        .bind(token)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if renewed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(
+                "this transfer waited too long and another one took the upload over; ask with HEAD and resume".into(),
+            ))
+        }
+    }
+
+    async fn release_upload_lease(&self, id: &str, token: Option<&str>) {
+        if let Some(token) = token {
+            let _ = sqlx::query(
+                "UPDATE evidence_uploads SET lease_until = 0 WHERE id = $1 AND lease_owner = $2",
+            )
+            .bind(id)
+            .bind(token)
+            .execute(&self.pool)
+            .await;
+        }
+    }
+
+    /// Brings a cursor up to date with the parts other transfers (on any node) stored since.
+    async fn catch_up(
+        &self,
+        s3: &S3Blobs,
+        id: &str,
+        cipher: &SegmentCipher,
+        mut cursor: Cursor,
+    ) -> Result<Cursor> {
+        for part in s3.parts(&s3.upload_dir(id)).await? {
+            if part.first_segment < cursor.segments {
+                continue;
+            }
+            if part.first_segment != cursor.segments {
+                return Err(StoreError::Integrity(format!(
+                    "upload {id}: part {} does not continue at segment {} (altered); cancel the upload and send the file again",
+                    part.path, cursor.segments
+                )));
+            }
+            let bytes = s3.get(&part.path).await?;
+            cursor.absorb(cipher, &bytes).map_err(|m| {
+                StoreError::Integrity(format!(
+                    "upload {id}: part {}: {m} (altered); cancel the upload and send the file again",
+                    part.path
+                ))
+            })?;
+        }
+        Ok(cursor)
+    }
+
+    /// The cursor of an upload as stored: a cached one (brought up to date on an object store)
+    /// or one rebuilt from what is stored.
+    async fn current_cursor(
+        &self,
+        id: &str,
+        cipher: &SegmentCipher,
+        cached: Option<Cursor>,
+    ) -> Result<Cursor> {
+        match (&*self.blobs, cached) {
+            (BlobStore::Local(_), Some(c)) => Ok(c),
+            (BlobStore::Local(root), None) => self.rebuild_cursor(root, id, cipher).await,
+            (BlobStore::S3(s3), c) => {
+                self.catch_up(s3, id, cipher, c.unwrap_or_else(Cursor::empty))
+                    .await
+            }
+        }
     }
 
     fn upload_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<Cursor>>> {
@@ -83,15 +242,68 @@ impl Store {
             .remove(id);
     }
 
+    /// Deletes what was received of an upload (after it was cancelled or completed).
+    async fn remove_upload_data(&self, id: &str) {
+        match &*self.blobs {
+            BlobStore::Local(root) => {
+                let _ = tokio::fs::remove_file(self.upload_path(root, id)).await;
+            }
+            BlobStore::S3(s3) => {
+                if let Err(e) = s3.delete_dir(&s3.upload_dir(id)).await {
+                    tracing::warn!("upload {id}: its parts were not deleted: {e}");
+                }
+            }
+        }
+    }
+
+    /// Stores a completed upload as the blob of `sha256`: the part file is renamed (and its
+    /// directory synced); the part objects are copied server side, after anything left under
+    /// the blob's name by an earlier attempt that never committed is deleted.
+    async fn store_upload_as_blob(&self, id: &str, sha256: &str) -> Result<()> {
+        match &*self.blobs {
+            BlobStore::Local(root) => {
+                let dest = BlobStore::local_blob_path(root, sha256);
+                if let Some(dir) = dest.parent() {
+                    tokio::fs::create_dir_all(dir)
+                        .await
+                        .map_err(|e| io(dir, e))?;
+                }
+                let src = self.upload_path(root, id);
+                tokio::fs::rename(&src, &dest)
+                    .await
+                    .map_err(|e| io(&src, e))?;
+                if let Some(dir) = dest.parent()
+                    && let Ok(d) = tokio::fs::File::open(dir).await
+                {
+                    let _ = d.sync_all().await;
+                }
+            }
+            BlobStore::S3(s3) => {
+                let dir = s3.blob_dir(sha256);
+                s3.delete_dir(&dir).await?;
+                let parts = s3.parts(&s3.upload_dir(id)).await?;
+                if parts.is_empty() {
+                    // An empty file: one empty part, so that the file is there.
+                    s3.put(&s3.blob_part(sha256, 0), Vec::new()).await?;
+                }
+                for part in parts {
+                    s3.copy(&part.path, &s3.blob_part(sha256, part.first_segment))
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Re-reads a part file: the complete, authentic segments count; a torn tail is cut off.
-    async fn rebuild_cursor(&self, id: &str, cipher: &SegmentCipher) -> Result<Cursor> {
-        let path = self.upload_path(id);
-        let mut cursor = Cursor {
-            offset: 0,
-            segments: 0,
-            file_len: 0,
-            hasher: Sha256::new(),
-        };
+    async fn rebuild_cursor(
+        &self,
+        root: &std::path::Path,
+        id: &str,
+        cipher: &SegmentCipher,
+    ) -> Result<Cursor> {
+        let path = self.upload_path(root, id);
+        let mut cursor = Cursor::empty();
         let file = match tokio::fs::File::open(&path).await {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(cursor),
@@ -129,11 +341,95 @@ impl Store {
 pub struct UploadWriter {
     guard: tokio::sync::OwnedMutexGuard<Option<Cursor>>,
     cursor: Cursor,
-    file: BufWriter<tokio::fs::File>,
-    path: PathBuf,
+    sink: Sink,
     cipher: SegmentCipher,
     buf: Vec<u8>,
     limit: u64,
+}
+
+/// Where sealed segments go.
+enum Sink {
+    /// Appended to the local part file.
+    File {
+        file: BufWriter<tokio::fs::File>,
+        path: PathBuf,
+    },
+    /// Gathered into a part object of up to [`PART_BYTES`], written when full and at the end.
+    S3 {
+        store: Store,
+        s3: S3Blobs,
+        id: String,
+        lease: String,
+        part: Vec<u8>,
+        first_segment: u64,
+        /// A part could not be written: nothing more is, since what follows would not continue
+        /// what is stored (the client asks for the offset and resumes).
+        failed: bool,
+    },
+}
+
+impl Sink {
+    async fn append(&mut self, len: [u8; 4], sealed: &[u8]) -> Result<()> {
+        match self {
+            Sink::File { file, path } => {
+                file.write_all(&len).await.map_err(|e| io(path, e))?;
+                file.write_all(sealed).await.map_err(|e| io(path, e))?;
+            }
+            Sink::S3 { part, .. } => {
+                part.extend_from_slice(&len);
+                part.extend_from_slice(sealed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the gathered part object when it is full (`all`: whatever it holds).
+    async fn flush_part(&mut self, segments: u64, all: bool) -> Result<()> {
+        let Sink::S3 {
+            store,
+            s3,
+            id,
+            lease,
+            part,
+            first_segment,
+            failed,
+        } = self
+        else {
+            return Ok(());
+        };
+        if *failed {
+            return Err(StoreError::Storage(
+                "an earlier part of this transfer could not be stored; ask with HEAD and resume"
+                    .into(),
+            ));
+        }
+        if part.is_empty() || (!all && part.len() < PART_BYTES) {
+            return Ok(());
+        }
+        let bytes = std::mem::replace(part, Vec::with_capacity(PART_BYTES + SEGMENT_SIZE));
+        let written = match store.renew_upload_lease(id, lease).await {
+            Ok(()) => s3.put(&s3.upload_part(id, *first_segment), bytes).await,
+            Err(e) => Err(e),
+        };
+        if written.is_err() {
+            *failed = true;
+        }
+        written?;
+        *first_segment = segments;
+        Ok(())
+    }
+
+    /// Makes everything appended durable.
+    async fn sync(&mut self, segments: u64) -> Result<()> {
+        match self {
+            Sink::File { file, path } => {
+                file.flush().await.map_err(|e| io(path, e))?;
+                file.get_mut().sync_data().await.map_err(|e| io(path, e))?;
+                Ok(())
+            }
+            Sink::S3 { .. } => self.flush_part(segments, true).await,
+        }
+    }
 }
 
 impl UploadWriter {
@@ -168,41 +464,33 @@ impl UploadWriter {
             return Ok(());
         }
         let sealed = self.cipher.seal(self.cursor.segments, &self.buf)?;
-        self.file
-            .write_all(&(sealed.len() as u32).to_be_bytes())
-            .await
-            .map_err(|e| io(&self.path, e))?;
-        self.file
-            .write_all(&sealed)
-            .await
-            .map_err(|e| io(&self.path, e))?;
+        self.sink
+            .append((sealed.len() as u32).to_be_bytes(), &sealed)
+            .await?;
         self.cursor.hasher.update(&self.buf);
         self.cursor.offset += self.buf.len() as u64;
         self.cursor.segments += 1;
         self.cursor.file_len += 4 + sealed.len() as u64;
         self.buf.clear();
-        Ok(())
+        self.sink.flush_part(self.cursor.segments, false).await
     }
 
-    /// Seals what is buffered, makes it durable, and returns the new offset.
+    /// Seals what is buffered, makes it durable, and returns the new offset. On an object
+    /// store the upload's lease is given back, whatever happened.
     pub async fn finish(mut self) -> Result<u64> {
-        self.seal().await?;
-        self.file.flush().await.map_err(|e| io(&self.path, e))?;
-        self.file
-            .get_mut()
-            .sync_data()
-            .await
-            .map_err(|e| io(&self.path, e))?;
+        let done = match self.seal().await {
+            Ok(()) => self.sink.sync(self.cursor.segments).await,
+            Err(e) => Err(e),
+        };
+        if let Sink::S3 {
+            store, id, lease, ..
+        } = &self.sink
+        {
+            store.release_upload_lease(id, Some(lease)).await;
+        }
+        done?;
         let offset = self.cursor.offset;
-        let cursor = std::mem::replace(
-            &mut self.cursor,
-            Cursor {
-                offset: 0,
-                segments: 0,
-                file_len: 0,
-                hasher: Sha256::new(),
-            },
-        );
+        let cursor = std::mem::replace(&mut self.cursor, Cursor::empty());
         *self.guard = Some(cursor);
         Ok(offset)
     }
@@ -211,7 +499,7 @@ impl UploadWriter {
 /// Reads a stored file back, decrypting segment by segment; at the end the SHA-256, the size
 /// and the number of segments must match, or the last call fails.
 pub struct BlobReader {
-    reader: BufReader<tokio::fs::File>,
+    reader: BufReader<Box<dyn tokio::io::AsyncRead + Send + Unpin>>,
     cipher: SegmentCipher,
     sha256: String,
     size: u64,
@@ -234,12 +522,27 @@ impl BlobReader {
         let key = store
             .evidence_keys()?
             .unwrap(&blob_aad(sha256), &row.try_get::<String, _>("wrapped_key")?)?;
-        let path = store.blob_path(sha256);
-        let file = tokio::fs::File::open(&path).await.map_err(|e| {
-            StoreError::Integrity(format!("blob {sha256}: file {}: {e}", path.display()))
-        })?;
+        let source: Box<dyn tokio::io::AsyncRead + Send + Unpin> = match &*store.blobs {
+            BlobStore::Local(root) => {
+                let path = BlobStore::local_blob_path(root, sha256);
+                let file = tokio::fs::File::open(&path).await.map_err(|e| {
+                    StoreError::Integrity(format!("blob {sha256}: file {}: {e}", path.display()))
+                })?;
+                Box::new(file)
+            }
+            BlobStore::S3(s3) => {
+                let parts = s3.parts(&s3.blob_dir(sha256)).await?;
+                if parts.is_empty() {
+                    return Err(StoreError::Integrity(format!(
+                        "blob {sha256}: not found in {} (missing)",
+                        s3.blob_location(sha256)
+                    )));
+                }
+                Box::new(s3.reader(parts))
+            }
+        };
         Ok(BlobReader {
-            reader: BufReader::with_capacity(256 * 1024, file),
+            reader: BufReader::with_capacity(256 * 1024, source),
             cipher: key.cipher(),
             sha256: sha256.to_string(),
             size: row.try_get::<i64, _>("size")? as u64,
@@ -365,15 +668,17 @@ impl Access {
             .store
             .evidence_keys()?
             .wrap(&upload_aad(&id), &FileKey::random())?;
-        let path = self.store.upload_path(&id);
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir)
+        if let BlobStore::Local(root) = &*self.store.blobs {
+            let path = self.store.upload_path(root, &id);
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| io(dir, e))?;
+            }
+            tokio::fs::File::create(&path)
                 .await
-                .map_err(|e| io(dir, e))?;
+                .map_err(|e| io(&path, e))?;
         }
-        tokio::fs::File::create(&path)
-            .await
-            .map_err(|e| io(&path, e))?;
         let mut tx = self.store.write_tx().await?;
         sqlx::query(
             "INSERT INTO evidence_uploads (id, created_by, length, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -407,9 +712,10 @@ impl Access {
         let row = self.evidence_upload_row(id).await?;
         let lock = self.store.upload_lock(id);
         let mut guard = lock.lock().await;
-        if guard.is_none() {
+        if guard.is_none() || self.store.blobs.is_shared() {
             let cipher = self.evidence_upload_cipher(id, &row)?;
-            *guard = Some(self.store.rebuild_cursor(id, &cipher).await?);
+            let cached = guard.take();
+            *guard = Some(self.store.current_cursor(id, &cipher, cached).await?);
         }
         Ok(UploadInfo {
             id: id.to_string(),
@@ -433,48 +739,84 @@ impl Access {
         let mut guard = lock.try_lock_owned().map_err(|_| {
             StoreError::Conflict("another transfer to this upload is in progress".into())
         })?;
-        let cipher = self.evidence_upload_cipher(id, &row)?;
-        let cursor = match guard.take() {
-            Some(c) => c,
-            None => self.store.rebuild_cursor(id, &cipher).await?,
-        };
-        if cursor.offset != offset {
-            let have = cursor.offset;
-            *guard = Some(cursor);
+        let lease = self.store.take_upload_lease(id).await?;
+        match self
+            .upload_writer_leased(id, offset, &row, &mut guard, lease.as_deref())
+            .await
+        {
+            Ok(sink) => {
+                let cursor = guard.take().unwrap_or_else(Cursor::empty);
+                let limit = if row.length >= 0 {
+                    row.length as u64
+                } else {
+                    self.store.evidence_max_bytes()
+                };
+                Ok(UploadWriter {
+                    guard,
+                    cursor,
+                    sink,
+                    cipher: self.evidence_upload_cipher(id, &row)?,
+                    buf: Vec::with_capacity(SEGMENT_SIZE),
+                    limit,
+                })
+            }
+            Err(e) => {
+                self.store.release_upload_lease(id, lease.as_deref()).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Under the upload's lock (and lease): the current cursor, left in `guard`, checked against
+    /// `offset`, and the sink to append to.
+    async fn upload_writer_leased(
+        &self,
+        id: &str,
+        offset: u64,
+        row: &UploadRow,
+        guard: &mut Option<Cursor>,
+        lease: Option<&str>,
+    ) -> Result<Sink> {
+        let cipher = self.evidence_upload_cipher(id, row)?;
+        let cursor = self.store.current_cursor(id, &cipher, guard.take()).await?;
+        let (have, segments, file_len) = (cursor.offset, cursor.segments, cursor.file_len);
+        *guard = Some(cursor);
+        if have != offset {
             return Err(StoreError::Conflict(format!(
                 "Upload-Offset {offset} does not match the server's offset {have}; ask with HEAD and resume from there"
             )));
         }
-        let path = self.store.upload_path(id);
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .await
-            .map_err(|e| io(&path, e))?;
-        // Drop a torn segment left by a crash, then append.
-        file.set_len(cursor.file_len)
-            .await
-            .map_err(|e| io(&path, e))?;
-        let mut file = file;
-        tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(cursor.file_len))
-            .await
-            .map_err(|e| io(&path, e))?;
-        let limit = if row.length >= 0 {
-            row.length as u64
-        } else {
-            self.store.evidence_max_bytes()
-        };
-        Ok(UploadWriter {
-            guard,
-            cursor,
-            file: BufWriter::with_capacity(256 * 1024, file),
-            path,
-            cipher,
-            buf: Vec::with_capacity(SEGMENT_SIZE),
-            limit,
-        })
+        match &*self.store.blobs {
+            BlobStore::Local(root) => {
+                let path = self.store.upload_path(root, id);
+                let file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                    .await
+                    .map_err(|e| io(&path, e))?;
+                // Drop a torn segment left by a crash, then append.
+                file.set_len(file_len).await.map_err(|e| io(&path, e))?;
+                let mut file = file;
+                tokio::io::AsyncSeekExt::seek(&mut file, std::io::SeekFrom::Start(file_len))
+                    .await
+                    .map_err(|e| io(&path, e))?;
+                Ok(Sink::File {
+                    file: BufWriter::with_capacity(256 * 1024, file),
+                    path,
+                })
+            }
+            BlobStore::S3(s3) => Ok(Sink::S3 {
+                store: self.store.clone(),
+                s3: s3.clone(),
+                id: id.to_string(),
+                lease: lease.unwrap_or_default().to_string(),
+                part: Vec::with_capacity(PART_BYTES + SEGMENT_SIZE),
+                first_segment: segments,
+                failed: false,
+            }),
+        }
     }
 
     /// Abandons an upload and deletes what was received.
@@ -484,7 +826,14 @@ impl Access {
         let _guard = lock.try_lock().map_err(|_| {
             StoreError::Conflict("another transfer to this upload is in progress".into())
         })?;
-        let mut tx = self.store.write_tx().await?;
+        let lease = self.store.take_upload_lease(id).await?;
+        let mut tx = match self.store.write_tx().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                self.store.release_upload_lease(id, lease.as_deref()).await;
+                return Err(e);
+            }
+        };
         sqlx::query("DELETE FROM evidence_uploads WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -499,7 +848,7 @@ impl Access {
         )
         .await?;
         tx.commit().await?;
-        let _ = tokio::fs::remove_file(self.store.upload_path(id)).await;
+        self.store.remove_upload_data(id).await;
         self.store.forget_upload(id);
         Ok(())
     }
@@ -549,11 +898,37 @@ impl Access {
         let mut guard = lock.try_lock_owned().map_err(|_| {
             StoreError::Conflict("another transfer to this upload is in progress".into())
         })?;
+        let lease = self.store.take_upload_lease(id).await?;
+        let done = self.evidence_complete_leased(id, row, v, &mut guard).await;
+        if done.is_err() {
+            self.store.release_upload_lease(id, lease.as_deref()).await;
+        }
+        drop(guard);
+        let (item_id, siblings) = done?;
+        self.store.forget_upload(id);
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLS} FROM evidence_items WHERE id = $1"
+        )))
+        .bind(&item_id)
+        .fetch_one(&self.store.pool)
+        .await?;
+        let item = item_from_row(&self.store, &row)?;
+        Ok(Ingested {
+            item,
+            duplicate_of: siblings,
+        })
+    }
+
+    /// Completes an upload under its lock and lease: the new item's id and its siblings.
+    async fn evidence_complete_leased(
+        &self,
+        id: &str,
+        row: UploadRow,
+        v: ValidCapture,
+        guard: &mut Option<Cursor>,
+    ) -> Result<(String, Vec<String>)> {
         let cipher = self.evidence_upload_cipher(id, &row)?;
-        let cursor = match guard.take() {
-            Some(c) => c,
-            None => self.store.rebuild_cursor(id, &cipher).await?,
-        };
+        let cursor = self.store.current_cursor(id, &cipher, guard.take()).await?;
         if row.length >= 0 && cursor.offset != row.length as u64 {
             let msg = format!(
                 "{} of {} bytes received; send the rest before completing",
@@ -584,22 +959,8 @@ impl Access {
         .rows_affected()
             == 1;
         if inserted {
-            // A new content: the part file becomes the blob (before commit, under the lock).
-            let dest = self.store.blob_path(&sha256);
-            if let Some(dir) = dest.parent() {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| io(dir, e))?;
-            }
-            let src = self.store.upload_path(id);
-            tokio::fs::rename(&src, &dest)
-                .await
-                .map_err(|e| io(&src, e))?;
-            if let Some(dir) = dest.parent()
-                && let Ok(d) = tokio::fs::File::open(dir).await
-            {
-                let _ = d.sync_all().await;
-            }
+            // A new content: the upload becomes the blob (before commit, under the lock).
+            self.store.store_upload_as_blob(id, &sha256).await?;
         }
         // Items with the same labels that hold this content already: linked both ways. (Items
         // under other labels share the stored file silently: naming them would reveal them.)
@@ -694,22 +1055,10 @@ impl Access {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        drop(guard);
-        if !inserted {
-            let _ = tokio::fs::remove_file(self.store.upload_path(id)).await;
-        }
-        self.store.forget_upload(id);
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ITEM_COLS} FROM evidence_items WHERE id = $1"
-        )))
-        .bind(&item_id)
-        .fetch_one(&self.store.pool)
-        .await?;
-        let item = item_from_row(&self.store, &row)?;
-        Ok(Ingested {
-            item,
-            duplicate_of: siblings,
-        })
+        // What is left of the upload: the part file of a known content, or the part objects
+        // (copied to the blob).
+        self.store.remove_upload_data(id).await;
+        Ok((item_id, siblings))
     }
 
     /// Ingests a whole stream in one go (forms, the command line, demo data, benchmarks).

@@ -133,7 +133,7 @@ impl Store {
                         event_id: None,
                         message: format!(
                             "stored file {} (items {}) fails verification: {msg}",
-                            self.blob_path(&sha).display(),
+                            self.blob_location(&sha),
                             items.join(", ")
                         ),
                     });

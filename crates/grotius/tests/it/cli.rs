@@ -59,7 +59,16 @@ fn every_command_has_help() {
     let (code, text) = run(&["--help"], &None, None, &[]);
     assert_eq!(code, 0);
     for c in [
-        "demo", "serve", "init", "user", "audit", "fund", "backup", "restore", "keys",
+        "demo",
+        "serve",
+        "init",
+        "user",
+        "audit",
+        "fund",
+        "backup",
+        "restore",
+        "keys",
+        "migrate-blobs",
     ] {
         assert!(text.contains(c), "{c} missing from --help: {text}");
     }

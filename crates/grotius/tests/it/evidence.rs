@@ -77,23 +77,16 @@ async fn ingest_dedupes_keeps_lineage_records_custody_and_encrypts() {
     let raw = i.raw().await;
     assert_eq!(count(&raw, "evidence_blobs").await, 1);
     assert_eq!(count(&raw, "evidence_items").await, 2);
-    let blob_dir = i
-        .data()
-        .join("evidence/blobs")
-        .join(&first.item.sha256[..2]);
-    assert_eq!(std::fs::read_dir(&blob_dir).unwrap().count(), 1);
-    assert!(blob_dir.join(&first.item.sha256[2..]).exists());
     assert_eq!(
-        std::fs::read_dir(i.data().join("evidence/uploads"))
-            .unwrap()
-            .count(),
-        0,
-        "no part file left behind"
+        i.stored_counts().await,
+        (1, 0),
+        "one stored file, no part file or part object left behind"
     );
+    assert!(!i.stored_blob(&first.item.sha256).await.is_empty());
     assert_eq!(kinds(&custodian, &first.item.id).await, ["ingest", "copy"]);
 
     // Encryption at rest: neither the file nor the metadata is readable on disk.
-    let stored = std::fs::read(blob_dir.join(&first.item.sha256[2..])).unwrap();
+    let stored = i.stored_blob(&first.item.sha256).await;
     assert!(!stored.windows(64).any(|w| w == &a[1000..1064]));
     let sensitive: String = sqlx::query("SELECT sensitive FROM evidence_items WHERE id = $1")
         .bind(&first.item.id)
@@ -269,14 +262,9 @@ async fn a_flipped_byte_in_a_stored_file_is_named() {
         .await
         .unwrap()
         .get("sha256");
-    let path = i
-        .data()
-        .join("evidence/blobs")
-        .join(&sha[..2])
-        .join(&sha[2..]);
-    let mut b = std::fs::read(&path).unwrap();
+    let mut b = i.stored_blob(&sha).await;
     b[70_000] ^= 0x01;
-    std::fs::write(&path, b).unwrap();
+    i.replace_stored_blob(&sha, b).await;
     assert_named(&i, "altered", &[&item, &sha, "segment 1"]).await;
     // A download of the altered file fails its check instead of serving altered bytes.
     let c = i.access("custodian").await;
@@ -304,13 +292,7 @@ async fn a_removed_file_is_named() {
         .await
         .unwrap()
         .get("sha256");
-    std::fs::remove_file(
-        i.data()
-            .join("evidence/blobs")
-            .join(&sha[..2])
-            .join(&sha[2..]),
-    )
-    .unwrap();
+    i.remove_stored_blob(&sha).await;
     assert_named(&i, "missing", &[&item, &sha]).await;
 }
 
@@ -561,13 +543,7 @@ async fn an_item_deleted_with_its_custody_events_and_file_is_named() {
         .execute(&raw)
         .await
         .unwrap();
-    std::fs::remove_file(
-        i.data()
-            .join("evidence/blobs")
-            .join(&sha[..2])
-            .join(&sha[2..]),
-    )
-    .unwrap();
+    i.remove_stored_blob(&sha).await;
     assert_named(
         &i,
         "missing",
@@ -1784,7 +1760,7 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
     // The server is the real binary in its own process, so its peak memory is its own.
     let i = Instance::seeded().await;
     let data = i.data().to_path_buf();
-    let database = i.database.clone();
+    let store_args = i.database_args();
     i.store.close().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -1795,10 +1771,8 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
     let mut cmd = Command::new(bin());
     cmd.args(["serve", "--data"])
         .arg(&data)
-        .args(["--bind", &addr]);
-    if let Some(url) = &database {
-        cmd.args(["--database", url]);
-    }
+        .args(["--bind", &addr])
+        .args(&store_args);
     let mut server = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -1897,9 +1871,7 @@ async fn a_two_gigabyte_upload_completes_in_bounded_server_memory() {
     );
     // Stored encrypted, a little larger than the plaintext (44 bytes per 64 KiB segment).
     let sha = v["item"]["sha256"].as_str().unwrap();
-    let stored = std::fs::metadata(data.join("evidence/blobs").join(&sha[..2]).join(&sha[2..]))
-        .unwrap()
-        .len();
+    let stored = i.stored_size(sha).await;
     assert_eq!(stored, TOTAL + (TOTAL / 65536) * 44);
 }
 
@@ -1948,4 +1920,110 @@ async fn a_broken_connection_keeps_what_arrived_and_the_upload_resumes() {
         .await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["item"]["sha256"], sha(&data).as_str());
+}
+
+/// `grotius migrate-blobs` moves a running instance's files from its data directory to the
+/// object store: each read back and verified there, a second run skips what is there, and the
+/// vault then verifies and serves from the object store. Needs `GROTIUS_TEST_BLOBS` (in CI's
+/// PostgreSQL step, where it is required).
+#[tokio::test]
+async fn migrate_blobs_moves_files_to_the_object_store_verified_and_resumable() {
+    let Some(base) = crate::harness::test_blobs() else {
+        assert!(
+            std::env::var_os("CI").is_none() || !crate::harness::is_postgres(),
+            "GROTIUS_TEST_BLOBS (an S3 object store: .ci/garage.sh) is missing in CI's PostgreSQL step"
+        );
+        eprintln!("NOT RUN: migrate-blobs needs GROTIUS_TEST_BLOBS (an S3 object store)");
+        return;
+    };
+    let mut i = Instance::seeded().await;
+    i.blobs = None;
+    i.store = i
+        .store
+        .clone()
+        .with_blobs(grotius_store::BlobStore::Local(i.data().join("evidence")));
+    let c = i.access("custodian").await;
+    // One file of several part objects (more than 8 MiB), one small, one empty.
+    let big = bytes(41, 9 * 1024 * 1024 + 12_345);
+    let small = bytes(42, 777);
+    let mut items = Vec::new();
+    for (name, data) in [
+        ("big.bin", &big[..]),
+        ("small.bin", &small[..]),
+        ("empty.bin", &[][..]),
+    ] {
+        items.push(
+            c.evidence_ingest_bytes(&capture(name, "confidential"), data)
+                .await
+                .unwrap()
+                .item,
+        );
+    }
+    let to = format!("{base}/m-{}", uuid::Uuid::new_v4().simple());
+    let run = |args: &[&str]| {
+        let out = Command::new(bin())
+            .args(args)
+            .arg("--data")
+            .arg(i.data())
+            .args(i.database_args())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    // An unfinished upload stops the move before anything is copied.
+    let pending = c.evidence_upload_start(Some(10)).await.unwrap();
+    let (code, text) = run(&["migrate-blobs", "--to", &to]);
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("1 upload(s) are unfinished"), "{text}");
+    c.evidence_upload_cancel(&pending.id).await.unwrap();
+
+    let (code, text) = run(&["migrate-blobs", "--to", &to]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("3 file(s) copied and verified") && text.contains("0 already there"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[########################################] 3/3 files"),
+        "{text}"
+    );
+    let (code, text) = run(&["migrate-blobs", "--to", &to]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("0 file(s) copied") && text.contains("3 already there and whole"),
+        "a second run resumes: {text}"
+    );
+
+    // The vault on the object store: verified by the CLI, read back whole by the store.
+    let (code, text) = run(&["evidence", "verify", "--blobs", &to]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("evidence vault intact: 3 items"), "{text}");
+    let moved = i
+        .store
+        .clone()
+        .with_blobs(grotius_store::BlobStore::from_url(&to).unwrap());
+    let op = moved
+        .cli_act_as(&c.subject().user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    for (item, data) in items.iter().zip([&big[..], &small[..], &[][..]]) {
+        let (_, mut r) = op.evidence_download(&item.id).await.unwrap();
+        let mut got = Vec::new();
+        while let Some(chunk) = r.next_chunk().await.unwrap() {
+            got.extend_from_slice(&chunk);
+        }
+        assert_eq!(
+            got, data,
+            "{} comes back whole from the object store",
+            item.id
+        );
+    }
 }

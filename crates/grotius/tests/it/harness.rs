@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use grotius_security::Keyring;
 use grotius_store::Store;
+use object_store::ObjectStoreExt;
 use serde_json::Value;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Connection, Executor};
@@ -18,6 +19,15 @@ pub fn pg_base_url() -> Option<String> {
 
 pub fn is_postgres() -> bool {
     pg_base_url().is_some()
+}
+
+/// The S3 bucket that test instances keep evidence files in (`GROTIUS_TEST_BLOBS`,
+/// `s3://BUCKET`, with the `AWS_*` variables of its endpoint and key), or `None` for files in
+/// the data directory. Each instance takes a prefix of its own in the bucket.
+pub fn test_blobs() -> Option<String> {
+    std::env::var("GROTIUS_TEST_BLOBS")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
 }
 
 /// A fresh database on the PostgreSQL server of `GROTIUS_TEST_DATABASE_URL`.
@@ -52,6 +62,8 @@ pub async fn fresh_database() -> Option<String> {
 pub struct Instance {
     pub dir: tempfile::TempDir,
     pub database: Option<String>,
+    /// `s3://BUCKET/PREFIX` when evidence files are in the object store.
+    pub blobs: Option<String>,
     pub store: Store,
 }
 
@@ -68,9 +80,23 @@ impl Instance {
         )
         .await
         .expect("open store");
+        let blobs = test_blobs().map(|b| {
+            format!(
+                "{}/t-{}",
+                b.trim_end_matches('/'),
+                uuid::Uuid::new_v4().simple()
+            )
+        });
+        let store = match &blobs {
+            Some(url) => {
+                store.with_blobs(grotius_store::BlobStore::from_url(url).expect("blob store"))
+            }
+            None => store,
+        };
         Instance {
             dir,
             database,
+            blobs,
             store,
         }
     }
@@ -111,12 +137,149 @@ impl Instance {
             .expect("raw pool")
     }
 
-    /// `--database URL` arguments for the CLI (empty on SQLite).
+    /// `--database URL` (on PostgreSQL) and `--blobs URL` (on an object store) arguments for
+    /// the CLI.
     pub fn database_args(&self) -> Vec<String> {
         self.database
             .iter()
             .flat_map(|u| ["--database".to_string(), u.clone()])
+            .chain(
+                self.blobs
+                    .iter()
+                    .flat_map(|u| ["--blobs".to_string(), u.clone()]),
+            )
             .collect()
+    }
+
+    /// The stored (encrypted) bytes of the evidence file with this SHA-256, wherever the
+    /// instance keeps it.
+    pub async fn stored_blob(&self, sha: &str) -> Vec<u8> {
+        match self.blob_objects() {
+            None => std::fs::read(self.local_blob(sha)).unwrap(),
+            Some((store, prefix)) => {
+                let mut out = Vec::new();
+                for p in object_names(
+                    &store,
+                    &format!("{prefix}/evidence/blobs/{}/{}", &sha[..2], &sha[2..]),
+                )
+                .await
+                {
+                    let b = store.get(&p).await.unwrap().bytes().await.unwrap();
+                    out.extend_from_slice(&b);
+                }
+                out
+            }
+        }
+    }
+
+    /// The stored size of an evidence file (all its parts).
+    pub async fn stored_size(&self, sha: &str) -> u64 {
+        match self.blob_objects() {
+            None => std::fs::metadata(self.local_blob(sha)).unwrap().len(),
+            Some((store, prefix)) => {
+                use futures_util::TryStreamExt;
+                use object_store::ObjectStore;
+                let dir = object_store::path::Path::from(format!(
+                    "{prefix}/evidence/blobs/{}/{}",
+                    &sha[..2],
+                    &sha[2..]
+                ));
+                store
+                    .list(Some(&dir))
+                    .try_fold(0, |n, m| async move { Ok(n + m.size) })
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Replaces the stored bytes of an evidence file (tampering).
+    pub async fn replace_stored_blob(&self, sha: &str, bytes: Vec<u8>) {
+        match self.blob_objects() {
+            None => std::fs::write(self.local_blob(sha), bytes).unwrap(),
+            Some((store, prefix)) => {
+                let dir = format!("{prefix}/evidence/blobs/{}/{}", &sha[..2], &sha[2..]);
+                for p in object_names(&store, &dir).await {
+                    store.delete(&p).await.unwrap();
+                }
+                let first = object_store::path::Path::from(format!("{dir}/000000000000"));
+                store.put(&first, bytes.into()).await.unwrap();
+            }
+        }
+    }
+
+    /// Removes the stored evidence file (tampering).
+    pub async fn remove_stored_blob(&self, sha: &str) {
+        match self.blob_objects() {
+            None => std::fs::remove_file(self.local_blob(sha)).unwrap(),
+            Some((store, prefix)) => {
+                let dir = format!("{prefix}/evidence/blobs/{}/{}", &sha[..2], &sha[2..]);
+                let names = object_names(&store, &dir).await;
+                assert!(!names.is_empty(), "no objects under {dir}");
+                for p in names {
+                    store.delete(&p).await.unwrap();
+                }
+            }
+        }
+    }
+
+    /// How many stored files there are (blobs) and how many upload leftovers (part files or part
+    /// objects of uploads in progress).
+    pub async fn stored_counts(&self) -> (usize, usize) {
+        match self.blob_objects() {
+            None => {
+                let count = |dir: PathBuf| -> usize {
+                    let Ok(rd) = std::fs::read_dir(&dir) else {
+                        return 0;
+                    };
+                    rd.map(|e| {
+                        let e = e.unwrap();
+                        if e.file_type().unwrap().is_dir() {
+                            std::fs::read_dir(e.path()).unwrap().count()
+                        } else {
+                            1
+                        }
+                    })
+                    .sum()
+                };
+                (
+                    count(self.data().join("evidence/blobs")),
+                    count(self.data().join("evidence/uploads")),
+                )
+            }
+            Some((store, prefix)) => {
+                let blobs: std::collections::BTreeSet<String> =
+                    object_names(&store, &format!("{prefix}/evidence/blobs"))
+                        .await
+                        .iter()
+                        .filter_map(|p| {
+                            let parts: Vec<_> = p.parts().map(|x| x.as_ref().to_string()).collect();
+                            parts.len().checked_sub(1).map(|n| parts[..n].join("/"))
+                        })
+                        .collect();
+                let uploads = object_names(&store, &format!("{prefix}/evidence/uploads")).await;
+                (blobs.len(), uploads.len())
+            }
+        }
+    }
+
+    fn local_blob(&self, sha: &str) -> PathBuf {
+        self.data()
+            .join("evidence/blobs")
+            .join(&sha[..2])
+            .join(&sha[2..])
+    }
+
+    /// The object store and this instance's prefix in it, when evidence files are kept there.
+    fn blob_objects(&self) -> Option<(object_store::aws::AmazonS3, String)> {
+        let url = self.blobs.as_deref()?;
+        let rest = url.strip_prefix("s3://").expect("s3:// URL");
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .expect("S3 client from the AWS_* environment");
+        Some((store, prefix.to_string()))
     }
 
     pub async fn access(&self, username: &str) -> grotius_store::Access {
@@ -402,6 +565,24 @@ impl Browser {
 }
 
 /// Path of the built `grotius` binary.
+/// The names of the objects under `dir`, in name order.
+async fn object_names(
+    store: &object_store::aws::AmazonS3,
+    dir: &str,
+) -> Vec<object_store::path::Path> {
+    use futures_util::TryStreamExt;
+    use object_store::ObjectStore;
+    let dir = object_store::path::Path::from(dir);
+    let mut names: Vec<_> = store
+        .list(Some(&dir))
+        .map_ok(|m| m.location)
+        .try_collect()
+        .await
+        .unwrap();
+    names.sort();
+    names
+}
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_grotius"))
 }

@@ -29,6 +29,7 @@ mod linked_ids;
 mod login_limits;
 mod memberships;
 mod metrics_access;
+mod multinode;
 mod network;
 mod notifications;
 mod participation;
