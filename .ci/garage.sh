@@ -26,7 +26,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 GARAGE=$(command -v garage || echo "$HOME/.cargo/bin/garage")
 
-installed() { [ -x "$GARAGE" ] && "$GARAGE" --version 2>/dev/null | grep -q "v$VERSION"; }
+installed() { [ -x "$GARAGE" ] && "$GARAGE" --version 2>/dev/null | grep -qE "[:v]${VERSION//./\\.}( |$)"; }
 
 case "${1:-start}" in
   install)
@@ -83,7 +83,7 @@ EOF
   g status >/dev/null 2>&1 || { cat "$DIR/garage.log" >&2; die "garage did not start (log above)"; }
   node=$(g node id -q 2>/dev/null | head -n 1 | cut -d@ -f1)
   [ -n "$node" ] || die "could not read garage's node id"
-  g layout assign -z dc1 -c 1G "$node" >&2
+  g layout assign -z dc1 -c 10G "$node" >&2
   g layout apply --version 1 >&2
   g key import --yes -n grotius-test "$KEY_ID" "$SECRET" >&2
   g bucket create "$BUCKET" >&2

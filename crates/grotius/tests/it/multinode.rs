@@ -345,7 +345,7 @@ async fn two_nodes_behind_a_balancer_share_records_uploads_and_files() {
         .send(
             c.post(doc.url(&format!("/api/v1/evidence/uploads/{id}/complete")))
                 .json(&json!({"title": "Checkpoint video", "captured_at": "2026-02-01T08:00:00Z", "collector": "Field team",
-                    "method": "video", "original_name": "checkpoint.mp4", "classification": "confidential",
+                    "method": "video-recording", "original_name": "checkpoint.mp4", "classification": "confidential",
                     "compartment": "evidence-sudan", "capture_tool": "camera", "capture_tool_version": "1",
                     "source_url": "https://example.org/v"})),
         )
@@ -391,7 +391,7 @@ async fn two_nodes_behind_a_balancer_share_records_uploads_and_files() {
     };
     let (s, created_on, p) = coord
         .send(c.post(coord.url("/api/v1/processes")).json(&json!({
-            "title": "Zanzibar corridor talks", "phase": "pre-negotiation", "tracks": ["2"],
+            "title": "Zanzibar corridor talks", "phase": "negotiation", "tracks": ["II"],
             "dutch_role": "support", "status": "active", "classification": "internal"})))
         .await;
     assert_eq!(s, 201, "{p}");
