@@ -263,20 +263,68 @@ pub fn safe_next_any(next: Option<&str>) -> String {
     }
 }
 
-/// The client's address (from the connection; loopback when unknown, e.g. in in-process tests).
+/// The client's address: the connection's (loopback when unknown, e.g. in in-process tests) —
+/// or, when the connection comes from a trusted proxy, the one its `X-Forwarded-For` names (see
+/// [`client_ip`]). Sign-in limits and the participants' rate limits count by it.
 pub struct ClientIp(pub IpAddr);
+
+/// The proxies whose `X-Forwarded-For` is believed (`WebConfig::trusted_proxies`), as a request
+/// extension.
+#[derive(Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<Vec<crate::metrics::AddressRange>>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
-        Ok(ClientIp(ip))
+        let trusted = parts
+            .extensions
+            .get::<TrustedProxies>()
+            .cloned()
+            .unwrap_or_default();
+        Ok(ClientIp(client_ip(peer, &parts.headers, &trusted.0)))
     }
+}
+
+/// The client behind a chain of proxies. A connection from a trusted proxy is read from
+/// `X-Forwarded-For` right to left: each address a trusted proxy appended is skipped, and the
+/// first one that is not a trusted proxy is the client (addresses further left were written by
+/// the client itself and prove nothing). A connection from anywhere else is its own client; so
+/// is one whose header is missing or unreadable.
+pub fn client_ip(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[crate::metrics::AddressRange],
+) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let mut hops: Vec<IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(text) = value.to_str() else {
+            return peer;
+        };
+        for item in text.split(',') {
+            match item.trim().parse::<IpAddr>() {
+                Ok(ip) => hops.push(ip),
+                Err(_) => return peer,
+            }
+        }
+    }
+    let mut client = peer;
+    for ip in hops.into_iter().rev() {
+        client = ip;
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    client
 }
 
 #[cfg(test)]
@@ -290,6 +338,48 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_client_behind_trusted_proxies_is_the_first_untrusted_hop_from_the_right() {
+        let trusted: Vec<crate::metrics::AddressRange> = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.1/32".parse().unwrap(),
+        ];
+        let h = |v: &[&str]| {
+            let mut m = axum::http::HeaderMap::new();
+            for x in v {
+                m.append("x-forwarded-for", x.parse().unwrap());
+            }
+            m
+        };
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let lb = ip("10.0.0.5");
+        // Through the balancer: the address it appended.
+        assert_eq!(
+            client_ip(lb, &h(&["198.51.100.7"]), &trusted),
+            ip("198.51.100.7")
+        );
+        // A client that forges a header gains nothing: the proxy's own entry is on the right.
+        assert_eq!(
+            client_ip(lb, &h(&["203.0.113.1, 198.51.100.7"]), &trusted),
+            ip("198.51.100.7")
+        );
+        // Two trusted hops (TLS proxy, then balancer), headers split over two lines.
+        assert_eq!(
+            client_ip(lb, &h(&["198.51.100.7", "127.0.0.1"]), &trusted),
+            ip("198.51.100.7")
+        );
+        // From an untrusted peer the header is ignored.
+        assert_eq!(
+            client_ip(ip("192.0.2.9"), &h(&["198.51.100.7"]), &trusted),
+            ip("192.0.2.9")
+        );
+        // No header, or garbage: the peer.
+        assert_eq!(client_ip(lb, &h(&[]), &trusted), lb);
+        assert_eq!(client_ip(lb, &h(&["not-an-address"]), &trusted), lb);
+        // Nothing trusted (the default): always the peer.
+        assert_eq!(client_ip(lb, &h(&["198.51.100.7"]), &[]), lb);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct WebConfig {
     /// by this delay (at most one per delay per dialogue); `None` leaves it to the team's
     /// Recompute button.
     pub dialogue_recompute_after: Option<std::time::Duration>,
+    /// Proxies and load balancers whose `X-Forwarded-For` names the client (`serve
+    /// --trusted-proxy`). Empty: the connection's address is the client's, and a forwarded
+    /// header is ignored (anyone could send one).
+    pub trusted_proxies: Vec<metrics::AddressRange>,
 }
 
 impl Default for WebConfig {
@@ -71,6 +75,7 @@ impl Default for WebConfig {
             document_limit: 50 * 1024 * 1024,
             metrics: metrics::MetricsAccess::default(),
             dialogue_recompute_after: Some(std::time::Duration::from_secs(3)),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -144,6 +149,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::Extension(auth::TrustedProxies(std::sync::Arc::new(
+            state.config.trusted_proxies.clone(),
+        ))))
         .with_state(state)
 }
 

@@ -63,6 +63,16 @@ pub enum Command {
         /// (Forwarded, X-Forwarded-For, X-Real-IP) never qualify by address.
         #[arg(long, env = "GROTIUS_METRICS_ALLOW", value_delimiter = ',')]
         metrics_allow: Vec<grotius_web::metrics::AddressRange>,
+        /// Address ranges (CIDR, comma-separated or repeated) of the TLS proxies and load
+        /// balancers in front of this node: from them, X-Forwarded-For names the client, so
+        /// sign-in limits count per user address rather than per proxy. Default: none (the
+        /// header is ignored).
+        #[arg(
+            long = "trusted-proxy",
+            env = "GROTIUS_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<grotius_web::metrics::AddressRange>,
         /// A token that admits `Authorization: Bearer TOKEN` to /metrics from any address (prefer the
         /// environment variable: arguments are visible to other users of the machine).
         #[arg(long, env = "GROTIUS_METRICS_TOKEN", hide_env_values = true)]

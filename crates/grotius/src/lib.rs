@@ -37,6 +37,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             max_upload_mib,
             metrics_allow,
             metrics_token,
+            trusted_proxies,
             smtp,
         } => {
             let store = open_existing(&store).await?;
@@ -56,6 +57,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     tls,
                     document_limit: max_upload_mib.saturating_mul(1024 * 1024),
                     metrics: metrics_access(metrics_allow, metrics_token)?,
+                    trusted_proxies,
                     ..WebConfig::default()
                 },
             )

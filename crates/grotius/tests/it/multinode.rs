@@ -43,6 +43,8 @@ impl Node {
             .arg(i.data())
             .args(i.database_args())
             .args(["--bind", &format!("127.0.0.1:{}", self.port)])
+            // HAProxy connects from 127.0.0.2 (its `source`): only its X-Forwarded-For counts.
+            .args(["--trusted-proxy", "127.0.0.2/32"])
             .stdout(Stdio::null())
             .stderr(Stdio::from(
                 std::fs::File::create(self.data.path().join("node.log")).unwrap(),
@@ -103,7 +105,8 @@ impl Drop for Balancer {
 }
 
 /// HAProxy in front of the nodes: round robin, health checks every 300 ms, a request whose
-/// node refuses the connection is sent to another one.
+/// node refuses the connection is sent to another one. It connects to the nodes from
+/// 127.0.0.2 and appends the client's address (127.0.0.1) to `X-Forwarded-For`.
 fn balancer(nodes: &[&Node]) -> Balancer {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
@@ -119,7 +122,7 @@ fn balancer(nodes: &[&Node]) -> Balancer {
     let cfg = format!(
         "global\n    maxconn 256\n\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 120s\n    timeout server 120s\n    retries 3\n    option redispatch\n    retry-on conn-failure empty-response\n\n\
          frontend app\n    bind 127.0.0.1:{port}\n    default_backend nodes\n\n\
-         backend nodes\n    balance roundrobin\n    option httpchk GET /healthz\n    http-response set-header X-Served-By %s\n{servers}"
+         backend nodes\n    balance roundrobin\n    option httpchk GET /healthz\n    option forwardfor\n    source 127.0.0.2\n    http-response set-header X-Served-By %s\n{servers}"
     );
     let path = dir.path().join("haproxy.cfg");
     std::fs::write(&path, cfg).unwrap();
@@ -411,6 +414,45 @@ async fn two_nodes_behind_a_balancer_share_records_uploads_and_files() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // Sign-in limits are shared by the nodes and count the client's own address, which a
+    // forged X-Forwarded-For does not change (the balancer appends the real one).
+    let mut refused = None;
+    for n in 1..=25 {
+        let r = c
+            .post(format!("{base}/api/v1/auth/token"))
+            .header("X-Forwarded-For", format!("198.51.100.{n}"))
+            .json(&json!({"username": "nobody-here", "password": "wrong-password-123"}))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            refused = Some(n);
+            break;
+        }
+        assert_eq!(r.status(), 401, "attempt {n}");
+    }
+    let refused = refused.expect("20 attempts a minute per client address, over both nodes");
+    assert!(
+        refused > 15,
+        "the budget is the client's (refused at attempt {refused})"
+    );
+    // Another client behind the same balancer keeps its own budget.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 3]))
+        .build()
+        .unwrap();
+    let r = other
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"username": "auditor", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "a client at another address signs in while 127.0.0.1 is refused"
+    );
 
     // Afterwards every verifier finds the instance intact.
     a.kill();
