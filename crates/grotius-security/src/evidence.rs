@@ -36,6 +36,10 @@ pub const SEGMENT_OVERHEAD: usize = 24 + 16;
 struct KeyFile {
     version: u32,
     master_key: String,
+    /// Master keys replaced by `keys rotate` (newest first): they still unwrap file keys that
+    /// were not re-wrapped yet, until `keys rotate --retire` removes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    previous_master_keys: Vec<String>,
     signing_key: String,
     created_at: i64,
 }
@@ -45,6 +49,7 @@ struct KeyFile {
 pub struct EvidenceKeys {
     path: PathBuf,
     master: [u8; 32],
+    previous: Vec<[u8; 32]>,
     signing: SigningKey,
 }
 
@@ -88,6 +93,7 @@ impl EvidenceKeys {
             let file = KeyFile {
                 version: 1,
                 master_key: STANDARD.encode(master),
+                previous_master_keys: Vec::new(),
                 signing_key: STANDARD.encode(seed),
                 created_at: crate::now_secs(),
             };
@@ -131,12 +137,86 @@ impl EvidenceKeys {
         let file: KeyFile = serde_json::from_str(&text)
             .map_err(|e| key_err(&path, format!("not a Grotius evidence key file: {e}")))?;
         let master = decode32(&path, "master key", &file.master_key)?;
+        let previous = file
+            .previous_master_keys
+            .iter()
+            .map(|k| decode32(&path, "previous master key", k))
+            .collect::<Result<Vec<_>, _>>()?;
         let seed = decode32(&path, "signing key", &file.signing_key)?;
         Ok(EvidenceKeys {
             path,
             master,
+            previous,
             signing: SigningKey::from_bytes(&seed),
         })
+    }
+
+    /// Replaces the master key by a new random one (`grotius keys rotate`); the old one is kept
+    /// as a previous key, so every file key still unwraps until it is re-wrapped. The file is
+    /// replaced atomically (written beside it, synced, renamed over it, directory synced): a
+    /// crash leaves the old file or the new one, never a mix. The signing key does not change.
+    pub fn rotate_master(dir: &Path) -> Result<EvidenceKeys, SecurityError> {
+        let old = EvidenceKeys::load(dir)?;
+        let mut fresh = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut fresh);
+        let mut previous = vec![old.master];
+        previous.extend(old.previous.iter().copied());
+        old.write(fresh, &previous)?;
+        EvidenceKeys::load(dir)
+    }
+
+    /// Forgets the previous master keys (`grotius keys rotate --retire`): call it only once
+    /// every file key unwraps with the current one ([`EvidenceKeys::unwraps_with_current`]).
+    /// Returns how many were removed.
+    pub fn retire_previous(dir: &Path) -> Result<usize, SecurityError> {
+        let keys = EvidenceKeys::load(dir)?;
+        let n = keys.previous.len();
+        if n > 0 {
+            keys.write(keys.master, &[])?;
+        }
+        Ok(n)
+    }
+
+    /// How many previous master keys the file still holds.
+    pub fn previous_count(&self) -> usize {
+        self.previous.len()
+    }
+
+    fn write(&self, master: [u8; 32], previous: &[[u8; 32]]) -> Result<(), SecurityError> {
+        let path = &self.path;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let file = KeyFile {
+            version: 1,
+            master_key: STANDARD.encode(master),
+            previous_master_keys: previous.iter().map(|k| STANDARD.encode(k)).collect(),
+            signing_key: STANDARD.encode(self.signing.to_bytes()),
+            created_at: crate::now_secs(),
+        };
+        let text = serde_json::to_string_pretty(&file).map_err(|e| key_err(path, e.to_string()))?;
+        let tmp = dir.join(format!(
+            ".{EVIDENCE_KEYS_FILE}.{}.rotate",
+            std::process::id()
+        ));
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp).map_err(|e| key_err(&tmp, e.to_string()))?;
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .map_err(|e| key_err(&tmp, e.to_string()))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            key_err(path, e.to_string())
+        })?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -155,6 +235,11 @@ impl EvidenceKeys {
 
     fn master(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new((&self.master).into())
+    }
+
+    /// Whether `wrapped` unwraps with the current master key (not only with a previous one).
+    pub fn unwraps_with_current(&self, aad: &str, wrapped: &str) -> bool {
+        unwrap_with(&self.master, aad, wrapped).is_ok()
     }
 
     /// Wraps a file key under the master key, bound to `aad` (e.g. `evidence.blob:<sha256>`).
@@ -176,39 +261,54 @@ impl EvidenceKeys {
         Ok(format!("ev1:{}", STANDARD.encode(blob)))
     }
 
-    /// Unwraps a file key written by [`EvidenceKeys::wrap`] with the same `aad`.
+    /// Unwraps a file key written by [`EvidenceKeys::wrap`] with the same `aad`, by the current
+    /// master key or, after a rotation not yet re-wrapped everywhere, a previous one.
     pub fn unwrap(&self, aad: &str, wrapped: &str) -> Result<FileKey, SecurityError> {
-        let b64 = wrapped
-            .strip_prefix("ev1:")
-            .ok_or_else(|| SecurityError::Decrypt("not a wrapped evidence key".into()))?;
-        let blob = STANDARD
-            .decode(b64)
-            .map_err(|_| SecurityError::Decrypt("corrupt wrapped key".into()))?;
-        if blob.len() != 24 + 32 + 16 {
-            return Err(SecurityError::Decrypt(
-                "wrapped key has the wrong length".into(),
-            ));
+        let first = unwrap_with(&self.master, aad, wrapped);
+        if first.is_ok() || self.previous.is_empty() {
+            return first;
         }
-        let (nonce, ct) = blob.split_at(24);
-        let key = self
-            .master()
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ct,
-                    aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| {
-                SecurityError::Decrypt(format!(
-                    "the file key for {aad} does not unwrap (wrong master key, moved or altered)"
-                ))
-            })?;
-        let key: [u8; 32] = key
-            .try_into()
-            .map_err(|_| SecurityError::Decrypt("file key has the wrong length".into()))?;
-        Ok(FileKey(key))
+        self.previous
+            .iter()
+            .find_map(|k| unwrap_with(k, aad, wrapped).ok())
+            .ok_or_else(|| {
+                first
+                    .err()
+                    .unwrap_or_else(|| SecurityError::Decrypt(aad.into()))
+            })
     }
+}
+
+fn unwrap_with(master: &[u8; 32], aad: &str, wrapped: &str) -> Result<FileKey, SecurityError> {
+    let b64 = wrapped
+        .strip_prefix("ev1:")
+        .ok_or_else(|| SecurityError::Decrypt("not a wrapped evidence key".into()))?;
+    let blob = STANDARD
+        .decode(b64)
+        .map_err(|_| SecurityError::Decrypt("corrupt wrapped key".into()))?;
+    if blob.len() != 24 + 32 + 16 {
+        return Err(SecurityError::Decrypt(
+            "wrapped key has the wrong length".into(),
+        ));
+    }
+    let (nonce, ct) = blob.split_at(24);
+    let key = XChaCha20Poly1305::new(master.into())
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: ct,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| {
+            SecurityError::Decrypt(format!(
+                "the file key for {aad} does not unwrap (wrong master key, moved or altered)"
+            ))
+        })?;
+    let key: [u8; 32] = key
+        .try_into()
+        .map_err(|_| SecurityError::Decrypt("file key has the wrong length".into()))?;
+    Ok(FileKey(key))
 }
 
 /// Verifies an Ed25519 signature (hex) of `message` by the public key `public_hex`.
@@ -351,6 +451,27 @@ mod tests {
         let sig = k.sign(b"hello");
         assert!(verify_signature(&k.public_key_hex(), b"hello", &sig));
         assert!(!verify_signature(&k.public_key_hex(), b"hellp", &sig));
+
+        // Rotation: a new master key; old wraps still open until retired; signing unchanged.
+        let rotated = EvidenceKeys::rotate_master(&dir).unwrap();
+        assert_eq!(rotated.previous_count(), 1);
+        assert_eq!(rotated.public_key_hex(), k.public_key_hex());
+        assert!(!rotated.unwraps_with_current("evidence.blob:ab", &w));
+        let old = rotated.unwrap("evidence.blob:ab", &w).unwrap();
+        let w2 = rotated.wrap("evidence.blob:ab", &old).unwrap();
+        assert!(rotated.unwraps_with_current("evidence.blob:ab", &w2));
+        assert!(
+            k.unwrap("evidence.blob:ab", &w2).is_err(),
+            "the old key cannot open new wraps"
+        );
+        assert_eq!(EvidenceKeys::retire_previous(&dir).unwrap(), 1);
+        let retired = EvidenceKeys::load(&dir).unwrap();
+        assert_eq!(retired.previous_count(), 0);
+        assert!(
+            retired.unwrap("evidence.blob:ab", &w).is_err(),
+            "retired: old wraps are gone"
+        );
+        assert!(retired.unwrap("evidence.blob:ab", &w2).is_ok());
         fs::remove_dir_all(&dir).unwrap();
     }
 }

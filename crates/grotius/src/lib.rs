@@ -346,7 +346,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     dir.join("identity").display()
                 );
             }
+            // The evidence master key: a new one, every file key re-wrapped under it (the files
+            // keep their keys and are not rewritten).
+            grotius_security::EvidenceKeys::rotate_master(&dir)?;
+            let (n, total) = s.cli_operator().rewrap_evidence_keys().await?;
+            println!(
+                "new evidence master key is active ({}); {n} of {total} file keys re-wrapped",
+                dir.join(grotius_security::EVIDENCE_KEYS_FILE).display()
+            );
             if retire {
+                anyhow::ensure!(
+                    s.cli_operator().evidence_keys_all_current().await?,
+                    "some evidence file keys still need a previous master key; nothing was retired (run `grotius keys rotate` again)"
+                );
+                let n = grotius_security::EvidenceKeys::retire_previous(&dir)?;
+                println!("retired {n} previous evidence master key(s)");
                 let old = ring.retire_old_keys()?;
                 println!("retired keys: {}", old.join(", "));
             } else {

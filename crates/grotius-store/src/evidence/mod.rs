@@ -14,15 +14,15 @@ mod upload;
 mod verify;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use grotius_domain::evidence::{
     Capture, ChainHead, CustodyEvent, CustodyRecord, EvidenceItem, GENESIS, event_message,
     head_message,
 };
 use grotius_domain::{Action, Classification, CompartmentId, Labels, Resource, ResourceKind};
-use grotius_security::{EvidenceKeys, now_micros};
+use grotius_security::{EvidenceKeys, FileKey, now_micros};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
@@ -39,7 +39,9 @@ pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 
 /// Per-store state of the vault.
 pub(crate) struct EvidenceState {
-    keys: OnceLock<EvidenceKeys>,
+    /// Loaded on first use; loaded again when a file key no longer unwraps with them (after
+    /// `grotius keys rotate` re-wrapped it under a new master key).
+    keys: std::sync::RwLock<Option<Arc<EvidenceKeys>>>,
     pub(crate) uploads:
         std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<upload::Cursor>>>>>,
     max_bytes: AtomicU64,
@@ -48,7 +50,7 @@ pub(crate) struct EvidenceState {
 impl Default for EvidenceState {
     fn default() -> Self {
         EvidenceState {
-            keys: OnceLock::new(),
+            keys: std::sync::RwLock::new(None),
             uploads: std::sync::Mutex::new(HashMap::new()),
             max_bytes: AtomicU64::new(DEFAULT_MAX_BYTES),
         }
@@ -91,16 +93,46 @@ pub struct EvidenceFilter {
 impl Store {
     /// The evidence keys (master key and signing key) of the key directory, loaded on first use.
     /// They are created by `grotius init` only: a missing or damaged file is an error naming it.
-    pub fn evidence_keys(&self) -> Result<&EvidenceKeys> {
-        if let Some(k) = self.evidence.keys.get() {
+    pub fn evidence_keys(&self) -> Result<Arc<EvidenceKeys>> {
+        if let Some(k) = self
+            .evidence
+            .keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
             return Ok(k);
         }
-        let k = EvidenceKeys::load(self.keys.dir())?;
-        let _ = self.evidence.keys.set(k);
-        self.evidence
+        let k = Arc::new(EvidenceKeys::load(self.keys.dir())?);
+        *self
+            .evidence
             .keys
-            .get()
-            .ok_or_else(|| StoreError::Config("evidence keys could not be loaded".into()))
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(k.clone());
+        Ok(k)
+    }
+
+    /// Unwraps a file key. When the loaded keys cannot (another process's `keys rotate`
+    /// re-wrapped it under a master key this one has not loaded yet), the key file is read
+    /// again once; the first error is kept when that does not help either (a wrong or altered
+    /// wrapped key).
+    pub(crate) fn unwrap_file_key(&self, aad: &str, wrapped: &str) -> Result<FileKey> {
+        let first = match self.evidence_keys()?.unwrap(aad, wrapped) {
+            Ok(k) => return Ok(k),
+            Err(e) => e,
+        };
+        let fresh = Arc::new(EvidenceKeys::load(self.keys.dir())?);
+        match fresh.unwrap(aad, wrapped) {
+            Ok(k) => {
+                *self
+                    .evidence
+                    .keys
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(fresh);
+                Ok(k)
+            }
+            Err(_) => Err(first.into()),
+        }
     }
 
     /// The instance's Ed25519 public key (hex), for recipients of transfer packages.

@@ -519,9 +519,8 @@ impl BlobReader {
                 .fetch_optional(&store.pool)
                 .await?
                 .ok_or_else(|| StoreError::Integrity(format!("blob {sha256}: no record")))?;
-        let key = store
-            .evidence_keys()?
-            .unwrap(&blob_aad(sha256), &row.try_get::<String, _>("wrapped_key")?)?;
+        let key =
+            store.unwrap_file_key(&blob_aad(sha256), &row.try_get::<String, _>("wrapped_key")?)?;
         let source: Box<dyn tokio::io::AsyncRead + Send + Unpin> = match &*store.blobs {
             BlobStore::Local(root) => {
                 let path = BlobStore::local_blob_path(root, sha256);
@@ -727,8 +726,7 @@ impl Access {
     fn evidence_upload_cipher(&self, id: &str, row: &UploadRow) -> Result<SegmentCipher> {
         Ok(self
             .store
-            .evidence_keys()?
-            .unwrap(&upload_aad(id), &row.wrapped_key)?
+            .unwrap_file_key(&upload_aad(id), &row.wrapped_key)?
             .cipher())
     }
 
@@ -939,9 +937,13 @@ impl Access {
         }
         let sha256 = cursor.hasher.hex();
         let size = cursor.offset as i64;
-        let keys = self.store.evidence_keys()?;
-        let file_key = keys.unwrap(&upload_aad(id), &row.wrapped_key)?;
-        let wrapped = keys.wrap(&blob_aad(&sha256), &file_key)?;
+        let file_key = self
+            .store
+            .unwrap_file_key(&upload_aad(id), &row.wrapped_key)?;
+        let wrapped = self
+            .store
+            .evidence_keys()?
+            .wrap(&blob_aad(&sha256), &file_key)?;
         let compartment = v.labels.compartment.as_ref().map(|c| c.to_string());
 
         let mut tx = self.store.write_tx().await?;
@@ -1103,5 +1105,91 @@ impl Access {
     ) -> Result<Ingested> {
         let mut r = bytes;
         self.evidence_ingest_reader(input, &mut r).await
+    }
+}
+
+impl Access {
+    /// Re-wraps every evidence file key (stored files and unfinished uploads) under the current
+    /// evidence master key, after `EvidenceKeys::rotate_master`; the files themselves are not
+    /// touched (their keys do not change). Keys already under the current master key are left
+    /// as they are, so a second run after a crash finishes the work. One transaction, audited.
+    /// Administrators only. Returns (re-wrapped, total).
+    pub async fn rewrap_evidence_keys(&self) -> Result<(usize, usize)> {
+        self.authorize(
+            Action::Update,
+            Resource::kind(ResourceKind::Compartment),
+            None,
+        )
+        .await?;
+        // Fresh from the file: the cached keys may predate the rotation.
+        let keys = grotius_security::EvidenceKeys::load(self.store.keys.dir())?;
+        let mut tx = self.store.write_tx().await?;
+        let (mut rewrapped, mut total) = (0usize, 0usize);
+        for (table, id_col, aad_of) in [
+            ("evidence_blobs", "sha256", blob_aad as fn(&str) -> String),
+            ("evidence_uploads", "id", upload_aad as fn(&str) -> String),
+        ] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {id_col} AS k, wrapped_key FROM {table} ORDER BY {id_col}"
+            )))
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in rows {
+                total += 1;
+                let k: String = r.try_get("k")?;
+                let wrapped: String = r.try_get("wrapped_key")?;
+                let aad = aad_of(&k);
+                if keys.unwraps_with_current(&aad, &wrapped) {
+                    continue;
+                }
+                let file_key = keys.unwrap(&aad, &wrapped).map_err(|e| {
+                    StoreError::Integrity(format!("{table} {k}: {e}; nothing was changed"))
+                })?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE {table} SET wrapped_key = $1 WHERE {id_col} = $2"
+                )))
+                .bind(keys.wrap(&aad, &file_key)?)
+                .bind(&k)
+                .execute(&mut *tx)
+                .await?;
+                rewrapped += 1;
+            }
+        }
+        let detail = serde_json::json!({"rewrapped": rewrapped, "total": total}).to_string();
+        self.audit_in(
+            &mut tx,
+            "keys.evidence.rewrap",
+            "instance",
+            "",
+            "ok",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((rewrapped, total))
+    }
+
+    /// Whether every evidence file key unwraps with the current master key (the condition for
+    /// retiring the previous ones).
+    pub async fn evidence_keys_all_current(&self) -> Result<bool> {
+        let keys = grotius_security::EvidenceKeys::load(self.store.keys.dir())?;
+        for (table, id_col, aad_of) in [
+            ("evidence_blobs", "sha256", blob_aad as fn(&str) -> String),
+            ("evidence_uploads", "id", upload_aad as fn(&str) -> String),
+        ] {
+            for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {id_col} AS k, wrapped_key FROM {table}"
+            )))
+            .fetch_all(&self.store.pool)
+            .await?
+            {
+                let k: String = r.try_get("k")?;
+                let wrapped: String = r.try_get("wrapped_key")?;
+                if !keys.unwraps_with_current(&aad_of(&k), &wrapped) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
     }
 }

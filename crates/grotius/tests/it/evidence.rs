@@ -2027,3 +2027,138 @@ async fn migrate_blobs_moves_files_to_the_object_store_verified_and_resumable() 
         );
     }
 }
+
+/// `grotius keys rotate` rotates the evidence master key: every file key is re-wrapped (the
+/// stored files are not rewritten), files and unfinished uploads open under the new key, and
+/// `--retire` removes the old master key once nothing needs it.
+#[tokio::test]
+async fn keys_rotate_rewraps_every_evidence_file_key_without_rewriting_files() {
+    let app = App::spawn().await;
+    let doc = app.token("documenter").await;
+    let cus = app.token("custodian").await;
+    let data = bytes(51, 200_000);
+    let v = api_upload(&app, &doc, &data, "before.png").await;
+    let id = v["item"]["id"].as_str().unwrap().to_string();
+    // An unfinished upload's key is re-wrapped as well.
+    let pending = start(&app, &doc, 70_000).await;
+    assert_eq!(
+        patch(&app, &doc, &pending, 0, data[..30_000].to_vec())
+            .await
+            .status(),
+        204
+    );
+    let i = &app.instance;
+    let blob_sha = v["item"]["sha256"].as_str().unwrap().to_string();
+    let stored_before = i.stored_blob(&blob_sha).await;
+    let wrapped_before: String = sqlx::query("SELECT wrapped_key FROM evidence_blobs")
+        .fetch_one(&i.raw().await)
+        .await
+        .unwrap()
+        .get("wrapped_key");
+    let keyfile = i.data().join(grotius_security::EVIDENCE_KEYS_FILE);
+    let master_before = std::fs::read_to_string(&keyfile).unwrap();
+
+    let rotate = |retire: bool| {
+        let mut cmd = Command::new(bin());
+        cmd.args(["keys", "rotate", "--data"])
+            .arg(i.data())
+            .args(i.database_args());
+        if retire {
+            cmd.arg("--retire");
+        }
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    };
+    app.instance.store.close().await;
+    let (code, text) = rotate(false);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("2 of 2 file keys re-wrapped"), "{text}");
+    let raw = i.raw().await;
+    let wrapped_after: String = sqlx::query("SELECT wrapped_key FROM evidence_blobs")
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+        .get("wrapped_key");
+    assert_ne!(
+        wrapped_after, wrapped_before,
+        "the file key is wrapped anew"
+    );
+    assert_eq!(
+        i.stored_blob(&blob_sha).await,
+        stored_before,
+        "the stored file is not rewritten"
+    );
+    let master_after = std::fs::read_to_string(&keyfile).unwrap();
+    assert_ne!(master_after, master_before);
+    assert!(master_after.contains("previous_master_keys"));
+
+    // The instance as its nodes see it once restarted with the new key files (the field keys
+    // changed too): the file comes back whole, and the unfinished upload resumes and completes
+    // under its re-wrapped key.
+    let ring = grotius_security::Keyring::load(i.data()).unwrap();
+    let fresh = grotius_store::Store::open_existing(i.data(), i.database.as_deref(), ring)
+        .await
+        .unwrap();
+    let fresh = match &i.blobs {
+        Some(url) => fresh.with_blobs(grotius_store::BlobStore::from_url(url).unwrap()),
+        None => fresh,
+    };
+    let as_user = |name: &'static str| {
+        let fresh = fresh.clone();
+        async move {
+            let id = fresh.cli_operator().find_user_id(name).await.unwrap();
+            fresh.cli_act_as(&id).await.unwrap().unwrap()
+        }
+    };
+    let custodian = as_user("custodian").await;
+    let (_, mut r) = custodian.evidence_download(&id).await.unwrap();
+    let mut got = Vec::new();
+    while let Some(chunk) = r.next_chunk().await.unwrap() {
+        got.extend_from_slice(&chunk);
+    }
+    assert_eq!(
+        got, data,
+        "the file comes back whole under its re-wrapped key"
+    );
+    let documenter = as_user("documenter").await;
+    let mut w = documenter
+        .evidence_upload_writer(&pending, 30_000)
+        .await
+        .unwrap();
+    w.write(&data[30_000..70_000]).await.unwrap();
+    w.finish().await.unwrap();
+    let c = capture("after.png", "confidential");
+    let done = documenter
+        .evidence_upload_complete(&pending, &c)
+        .await
+        .unwrap();
+    assert_eq!(done.item.sha256, sha(&data[..70_000]));
+    let (code, text) = cli_verify(i, "evidence");
+    assert_eq!(code, 0, "{text}");
+
+    // --retire: a new rotation, then the previous master keys are gone from the file; the
+    // vault still verifies, and a wrapped key from before no longer opens.
+    let (code, text) = rotate(true);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("retired 2 previous evidence master key(s)"),
+        "{text}"
+    );
+    assert!(
+        !std::fs::read_to_string(&keyfile)
+            .unwrap()
+            .contains("previous_master_keys")
+    );
+    let keys = grotius_security::EvidenceKeys::load(i.data()).unwrap();
+    assert!(
+        keys.unwrap(&format!("evidence.blob:{blob_sha}"), &wrapped_before)
+            .is_err()
+    );
+    let (code, text) = cli_verify(i, "evidence");
+    assert_eq!(code, 0, "{text}");
+}
