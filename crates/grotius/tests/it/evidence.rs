@@ -2035,7 +2035,6 @@ async fn migrate_blobs_moves_files_to_the_object_store_verified_and_resumable() 
 async fn keys_rotate_rewraps_every_evidence_file_key_without_rewriting_files() {
     let app = App::spawn().await;
     let doc = app.token("documenter").await;
-    let cus = app.token("custodian").await;
     let data = bytes(51, 200_000);
     let v = api_upload(&app, &doc, &data, "before.png").await;
     let id = v["item"]["id"].as_str().unwrap().to_string();
