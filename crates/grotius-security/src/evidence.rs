@@ -183,8 +183,6 @@ impl EvidenceKeys {
     }
 
     fn write(&self, master: [u8; 32], previous: &[[u8; 32]]) -> Result<(), SecurityError> {
-        let path = &self.path;
-        let dir = path.parent().unwrap_or(Path::new("."));
         let file = KeyFile {
             version: 1,
             master_key: STANDARD.encode(master),
@@ -192,31 +190,9 @@ impl EvidenceKeys {
             signing_key: STANDARD.encode(self.signing.to_bytes()),
             created_at: crate::now_secs(),
         };
-        let text = serde_json::to_string_pretty(&file).map_err(|e| key_err(path, e.to_string()))?;
-        let tmp = dir.join(format!(
-            ".{EVIDENCE_KEYS_FILE}.{}.rotate",
-            std::process::id()
-        ));
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(|e| key_err(&tmp, e.to_string()))?;
-        f.write_all(text.as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| key_err(&tmp, e.to_string()))?;
-        drop(f);
-        fs::rename(&tmp, path).map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            key_err(path, e.to_string())
-        })?;
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        let text =
+            serde_json::to_string_pretty(&file).map_err(|e| key_err(&self.path, e.to_string()))?;
+        crate::keyring::replace_key_file(&self.path, &text)
     }
 
     pub fn path(&self) -> &Path {

@@ -104,22 +104,9 @@ impl Keyring {
     }
 
     fn save(&self) -> Result<(), SecurityError> {
-        let tmp = self.path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(&self.file)
             .map_err(|e| key_err(&self.path, e.to_string()))?;
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(|e| key_err(&tmp, e.to_string()))?;
-        f.write_all(text.as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(|e| key_err(&tmp, e.to_string()))?;
-        fs::rename(&tmp, &self.path).map_err(|e| key_err(&self.path, e.to_string()))?;
-        Ok(())
+        replace_key_file(&self.path, &text)
     }
 
     fn cipher(&self, id: &str) -> Result<XChaCha20Poly1305, SecurityError> {
@@ -288,6 +275,34 @@ impl Keyring {
         self.save()?;
         Ok(old)
     }
+}
+
+/// Replaces a key file atomically: written beside it (mode 0600), synced, renamed over it, the
+/// directory synced. A crash leaves the old file or the new one, never a mix.
+pub(crate) fn replace_key_file(path: &Path, text: &str) -> Result<(), SecurityError> {
+    let tmp = path.with_extension("json.tmp");
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp).map_err(|e| key_err(&tmp, e.to_string()))?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| key_err(&tmp, e.to_string()))?;
+    drop(f);
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        key_err(path, e.to_string())
+    })?;
+    if let Some(dir) = path.parent()
+        && let Ok(d) = fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -179,28 +179,23 @@ impl S3Blobs {
     /// The parts under `dir`, in segment order. An object whose name is not a part name is an
     /// error: nothing else is written there.
     pub(crate) async fn parts(&self, dir: &ObjectPath) -> Result<Vec<Part>> {
-        let metas: Vec<_> = self
-            .store
-            .list(Some(dir))
-            .try_collect()
-            .await
-            .map_err(|e| self.err(&format!("listing {dir}"), e))?;
-        let mut parts = Vec::with_capacity(metas.len());
-        for m in metas {
-            let name = m.location.filename().unwrap_or_default();
+        let names = self.names(dir).await?;
+        let mut parts = Vec::with_capacity(names.len());
+        for location in names {
+            let name = location.filename().unwrap_or_default();
             let first_segment = name
                 .parse::<u64>()
                 .ok()
                 .filter(|_| name.len() == 12)
                 .ok_or_else(|| {
                     StoreError::Integrity(format!(
-                        "object store {}: unexpected object {} (altered)",
-                        self.url, m.location
+                        "object store {}: unexpected object {location} (altered)",
+                        self.url
                     ))
                 })?;
             parts.push(Part {
                 first_segment,
-                path: m.location,
+                path: location,
             });
         }
         parts.sort_by_key(|p| p.first_segment);
@@ -234,7 +229,7 @@ impl S3Blobs {
 
     /// Deletes every object under `dir` (an upload's parts); missing objects are no error.
     pub(crate) async fn delete_dir(&self, dir: &ObjectPath) -> Result<()> {
-        for p in self.parts_lenient(dir).await? {
+        for p in self.names(dir).await? {
             match self.store.delete(&p).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
                 Err(e) => return Err(self.err(&format!("deleting {p}"), e)),
@@ -243,14 +238,14 @@ impl S3Blobs {
         Ok(())
     }
 
-    async fn parts_lenient(&self, dir: &ObjectPath) -> Result<Vec<ObjectPath>> {
-        let metas: Vec<_> = self
-            .store
+    /// The names of every object under `dir`.
+    async fn names(&self, dir: &ObjectPath) -> Result<Vec<ObjectPath>> {
+        self.store
             .list(Some(dir))
+            .map_ok(|m| m.location)
             .try_collect()
             .await
-            .map_err(|e| self.err(&format!("listing {dir}"), e))?;
-        Ok(metas.into_iter().map(|m| m.location).collect())
+            .map_err(|e| self.err(&format!("listing {dir}"), e))
     }
 
     /// The parts read one after the other as one byte stream.

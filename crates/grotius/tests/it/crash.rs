@@ -7,15 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{PASSWORD, bin, client, fresh_database};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::harness::{PASSWORD, bin, client, free_port, fresh_database};
 
 fn start(data: &std::path::Path, db: &Option<String>, port: u16) -> Child {
     let mut cmd = Command::new(bin());

@@ -17,14 +17,6 @@ use crate::harness::*;
 
 const HAPROXY: &str = "/usr/sbin/haproxy";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A `grotius serve` process with its own data directory (search index, audit anchor) and the
 /// instance's shared key directory, database and object store.
 struct Node {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Instance, bin, process_input};
+use crate::harness::{Instance, bin, free_port, process_input};
 
 /// Debian's python (the one python3-aiosmtpd installs into), not a user's own.
 const PYTHON: &str = "/usr/bin/python3";
@@ -24,14 +24,6 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Starts aiosmtpd on a free port. Without it installed, CI fails here; elsewhere the test says
