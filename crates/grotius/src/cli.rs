@@ -119,6 +119,10 @@ pub enum Command {
     Backup {
         #[arg(long)]
         data: PathBuf,
+        /// The instance's PostgreSQL URL, if it has one: refused with how to back it up
+        /// (pg_dump) instead of a misleading "no database".
+        #[arg(long, env = "GROTIUS_DATABASE_URL")]
+        database: Option<String>,
         /// File to write (must not exist).
         #[arg(long)]
         out: PathBuf,

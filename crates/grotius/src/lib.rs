@@ -214,10 +214,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup { data, out, keys } => {
+        Command::Backup {
+            data,
+            database,
+            out,
+            keys,
+        } => {
             let store = open_existing(&StoreArgs {
                 data,
-                database: None,
+                database,
                 keys,
                 blobs: None,
             })

@@ -223,3 +223,31 @@ async fn init_and_user_management() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("audit chain intact"), "{text}");
 }
+
+/// `grotius backup` of a PostgreSQL instance says how to back it up (pg_dump) and writes nothing,
+/// instead of claiming there is no database. On SQLite the backup itself is tested elsewhere.
+#[tokio::test]
+async fn backup_of_a_postgres_instance_names_pg_dump() {
+    let i = crate::harness::Instance::new().await;
+    if i.database.is_none() {
+        eprintln!("NOT RUN here: the instance is on SQLite (this is the PostgreSQL case)");
+        return;
+    }
+    let out_file = i.data().join("backup.db");
+    let out = Command::new(bin())
+        .args(["backup", "--data"])
+        .arg(i.data())
+        .arg("--out")
+        .arg(&out_file)
+        .args(i.database_args().iter().take(2))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("pg_dump"), "{text}");
+    assert!(!out_file.exists());
+}
