@@ -82,9 +82,10 @@ fi
 if cargo deb --version >/dev/null 2>&1; then
   say "$(cargo deb --version) present"
 else
-  say "installing cargo-deb (cargo install cargo-deb --locked)"
+  say "installing cargo-deb 3.8.0 (cargo install cargo-deb --version 3.8.0 --locked)"
   t=$SECONDS
-  "$CARGO" install cargo-deb --locked || die "cargo install cargo-deb failed"
+  # Pinned: cargo-deb warns that a later release will refuse the dev profile CI packs.
+  "$CARGO" install cargo-deb --version 3.8.0 --locked || die "cargo install cargo-deb failed"
   say "cargo-deb installed in $((SECONDS - t)) s"
 fi
 rm -f "$TARGET_DIR"/debian/grotius_*.deb

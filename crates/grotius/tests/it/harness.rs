@@ -564,7 +564,6 @@ impl Browser {
     }
 }
 
-/// Path of the built `grotius` binary.
 /// The names of the objects under `dir`, in name order.
 async fn object_names(
     store: &object_store::aws::AmazonS3,
@@ -592,6 +591,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Path of the built `grotius` binary.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_grotius"))
 }

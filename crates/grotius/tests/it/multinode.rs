@@ -407,6 +407,42 @@ async fn two_nodes_behind_a_balancer_share_records_uploads_and_files() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    // A browser session: signed in through one node, its pages and a form with its CSRF token
+    // answered by whichever node the balancer picks.
+    let web = Browser::anonymous(&base)
+        .login("coordinator", PASSWORD)
+        .await;
+    let mut page_nodes = BTreeSet::new();
+    for _ in 0..4 {
+        let r = web
+            .client
+            .get(format!("{base}/processes"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        page_nodes.insert(r.headers()["x-served-by"].to_str().unwrap().to_string());
+        assert!(r.text().await.unwrap().contains("Zanzibar corridor talks"));
+    }
+    assert_eq!(page_nodes.len(), 2, "the session holds on both nodes");
+    for title in ["Form through one node", "Form through the other node"] {
+        let (s, body, loc) = web
+            .post(
+                "/processes",
+                &[
+                    ("title", title),
+                    ("phase", "crisis"),
+                    ("tracks", "II"),
+                    ("dutch_role", "support"),
+                    ("status", "active"),
+                    ("classification", "internal"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303, "{title}: {body}");
+        assert!(loc.unwrap().starts_with("/processes/"));
+    }
+
     // Sign-in limits are shared by the nodes and count the client's own address, which a
     // forged X-Forwarded-For does not change (the balancer appends the real one).
     let mut refused = None;
